@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * Per-app settings, stored as JSON on the app row. Every field has a documented
+ * default so an empty object is a complete configuration.
+ */
+export const LifecycleThresholds = z
+  .object({
+    /** A user is `new` for this many days after first seen. */
+    newDays: z.number().positive().default(7),
+    /** No activity for this many days → `dormant`. */
+    dormantDays: z.number().positive().default(14),
+    /** No activity for this many days → `churned`. */
+    churnedDays: z.number().positive().default(60),
+    /** `loyal` (high-value) flag: at least this many purchases … */
+    loyalPurchases: z.number().int().positive().default(5),
+    /** … or at least this much lifetime revenue. */
+    loyalRevenue: z.number().positive().default(500),
+  })
+  .refine((t) => t.dormantDays < t.churnedDays, { message: "dormantDays must be less than churnedDays", path: ["dormantDays"] });
+export type LifecycleThresholds = z.infer<typeof LifecycleThresholds>;
+
+export const FrequencyCapRule = z.object({
+  /** Rolling window length in hours. */
+  windowHours: z.number().positive(),
+  /** At most this many messages in the window, across all channels. */
+  max: z.number().int().nonnegative(),
+});
+export type FrequencyCapRule = z.infer<typeof FrequencyCapRule>;
+
+export const QuietHours = z.object({
+  /** Local time "HH:MM" when quiet hours start (inclusive). */
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM"),
+  /** Local time "HH:MM" when quiet hours end (exclusive); may be earlier than start (overnight). */
+  end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM"),
+});
+export type QuietHours = z.infer<typeof QuietHours>;
+
+export const AppSettings = z.object({
+  lifecycle: LifecycleThresholds.default({} as never),
+  /** Event name counted as a purchase (revenue from `properties.revenue`, else `total`, else `value`). */
+  purchaseEvent: z.string().min(1).default("Order Completed"),
+  frequencyCaps: z.array(FrequencyCapRule).default([
+    { windowHours: 24, max: 3 },
+    { windowHours: 24 * 7, max: 10 },
+  ]),
+  quietHours: QuietHours.nullable().default({ start: "22:00", end: "08:00" }),
+  /** Fallback timezone for users who never reported one (IANA name). */
+  defaultTimezone: z.string().default("UTC"),
+  /** Recent events kept per user (bounded log). */
+  recentEvents: z.number().int().min(10).max(5000).default(200),
+  /** Churn-risk bands on P(alive): below `high` → high risk, below `medium` → medium. */
+  churnBands: z.object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) }).default({} as never),
+  /** Geofence fixes with horizontal accuracy worse than this (metres) are ignored. */
+  geofenceMaxAccuracyM: z.number().positive().default(200),
+});
+export type AppSettings = z.infer<typeof AppSettings>;
+
+export function parseSettings(json: string | null | undefined): AppSettings {
+  return AppSettings.parse(json ? JSON.parse(json) : {});
+}

@@ -1,0 +1,25 @@
+/** API keys: random secrets shown once; only their SHA-256 hashes are stored. */
+export type KeyKind = "write" | "admin";
+
+const PREFIX: Record<KeyKind, string> = { write: "bk_w_", admin: "bk_a_" };
+
+export function generateKey(kind: KeyKind): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return PREFIX[kind] + s;
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  let s = "";
+  for (const b of new Uint8Array(digest)) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+export const hashKey = sha256Hex;
+
+/** The first characters of a key, stored so an operator can tell keys apart. */
+export function keyPrefix(key: string): string {
+  return key.slice(0, 10);
+}

@@ -1,0 +1,27 @@
+import type { UserObject } from "./user/user-object";
+import type { SendJob } from "./delivery/send-job";
+import type { IndexUpdate } from "./user/index-update";
+
+/** Bindings and configuration of the Beckon Worker (see wrangler.toml). */
+export interface Env {
+  DB: D1Database;
+  USER: DurableObjectNamespace<UserObject>;
+  SENDS: Queue<SendJob>;
+  INDEX: Queue<IndexUpdate>;
+  SENDS_DLQ: Queue<SendJob>;
+  /** Operator token (wrangler secret): creates apps and keys. Unset → the operator API is closed. */
+  OPERATOR_TOKEN?: string;
+  /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */
+  PUBLIC_URL?: string;
+  /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */
+  ALLOW_VIRTUAL_CLOCK?: string;
+  /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
+  BENCH_ROUTES?: string;
+}
+
+type BeckonEnv = Env;
+declare global {
+  namespace Cloudflare {
+    interface Env extends BeckonEnv {}
+  }
+}

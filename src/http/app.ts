@@ -1,0 +1,29 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { adminAppRoutes } from "./admin-app-routes";
+import { adminUserRoutes } from "./admin-user-routes";
+import { deviceRoutes } from "./device-routes";
+import { errorResponse, HttpError } from "./errors";
+import type { HonoEnv } from "./hono-env";
+import { ingestRoutes } from "./ingest-routes";
+import { operatorRoutes } from "./operator-routes";
+import { benchRoutes } from "./bench-routes";
+
+/** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
+export function createApp() {
+  const app = new OpenAPIHono<HonoEnv>();
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+
+  app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));
+  app.route("/", ingestRoutes);
+  app.route("/", deviceRoutes);
+  app.route("/", benchRoutes);
+  app.route("/", operatorRoutes);
+  app.route("/", adminAppRoutes);
+  app.route("/", adminUserRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The OPERATOR_TOKEN secret" });
+  app.doc31("/admin/openapi.json", { openapi: "3.1.0", info: { title: "Beckon admin API", version: "1.0.0", description: "Campaigns, users, segments and delivery of a Beckon deployment." } });
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { resolveKey } from "../config/app-directory";
+import { requestClock } from "../clock";
+import { HttpError } from "./errors";
+import type { HonoEnv } from "./hono-env";
+
+/** Write key from `Authorization: Basic base64(writeKey:)` (Segment's scheme), if present. */
+export function basicAuthKey(header: string | undefined): string | undefined {
+  if (!header?.startsWith("Basic ")) return undefined;
+  try {
+    const decoded = atob(header.slice(6).trim());
+    const user = decoded.split(":")[0];
+    return user || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header?.startsWith("Bearer ")) return undefined;
+  return header.slice(7).trim() || undefined;
+}
+
+const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
+
+/** Authenticates an SDK request by write key (Basic auth header or `writeKey` in the body). */
+export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown): Promise<void> {
+  const key = basicAuthKey(c.req.header("authorization")) ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
+  if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
+  const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
+  const app = await resolveKey(c.env.DB, "write", key, clock.now, (p) => c.executionCtx.waitUntil(p));
+  if (!app) throw unauthorized("invalid write key");
+  c.set("app", app);
+  c.set("now", clock.now);
+  c.set("virtualClock", clock.virtual);
+}
+
+/** Admin routes: `Authorization: Bearer <admin key>`. */
+export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const key = bearerToken(c.req.header("authorization"));
+  if (!key) throw unauthorized("missing admin key (Authorization: Bearer …)");
+  const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
+  const app = await resolveKey(c.env.DB, "admin", key, clock.now, (p) => c.executionCtx.waitUntil(p));
+  if (!app) throw unauthorized("invalid admin key");
+  c.set("app", app);
+  c.set("now", clock.now);
+  c.set("virtualClock", clock.virtual);
+  await next();
+};
+
+/** Operator routes: `Authorization: Bearer <OPERATOR_TOKEN secret>`, compared in constant time. */
+export const operatorAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const expected = c.env.OPERATOR_TOKEN;
+  const given = bearerToken(c.req.header("authorization"));
+  if (!expected) throw new HttpError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
+  if (!given || !timingSafeEqual(given, expected)) throw unauthorized("invalid operator token");
+  c.set("now", Date.now());
+  await next();
+};
+
+export function timingSafeEqual(a: string, b: string): boolean {
+  const ea = new TextEncoder().encode(a);
+  const eb = new TextEncoder().encode(b);
+  let diff = ea.length ^ eb.length;
+  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,8 @@
+import type { AppContext } from "../config/app-directory";
+import type { Env } from "../env";
+
+/** Hono's view of the Worker: bindings plus what auth middleware puts on the context. */
+export interface HonoEnv {
+  Bindings: Env;
+  Variables: { app: AppContext; now: number; virtualClock: boolean };
+}

@@ -1,0 +1,108 @@
+import { Hono } from "hono";
+import { userStub } from "../user/user-stub";
+import { cors } from "hono/cors";
+import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
+import { sha256Hex } from "../config/keys";
+import { authenticateWriteKey } from "./auth";
+import { readBody, parseJson } from "./body";
+import { HttpError, type FieldProblem } from "./errors";
+import type { HonoEnv } from "./hono-env";
+import { MAX_BATCH_BYTES, parseEntry } from "./segment-schema";
+import { userObjectName } from "./user-address";
+
+/** Segment HTTP Tracking API paths, long and the short forms analytics.js uses. */
+const SINGLE_CALLS: Record<string, SegmentCallType> = {
+  identify: "identify", i: "identify",
+  track: "track", t: "track",
+  page: "page", p: "page",
+  screen: "screen", s: "screen",
+  group: "group", g: "group",
+  alias: "alias", a: "alias",
+};
+
+export interface RejectedEntry {
+  index: number;
+  messageId?: string;
+  problems: FieldProblem[];
+}
+
+export const ingestRoutes = new Hono<HonoEnv>();
+
+ingestRoutes.use("/v1/*", cors({ origin: "*", allowHeaders: ["Content-Type", "Authorization", "Content-Encoding"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 }));
+
+ingestRoutes.post("/v1/:call{batch|b|identify|i|track|t|page|p|screen|s|group|g|alias|a}", async (c) => {
+  const call = c.req.param("call");
+  const { text, bytes } = await readBody(c.req.raw, MAX_BATCH_BYTES, call === "batch" || call === "b" ? "batch" : "request");
+  const body = parseJson(text);
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "invalid_input", "body must be a JSON object", [{ field: "(body)", message: "expected an object" }]);
+  const b = body as Record<string, unknown>;
+  await authenticateWriteKey(c, b.writeKey);
+  const app = c.get("app");
+  const receivedAt = c.get("now");
+
+  const single = SINGLE_CALLS[call];
+  let entries: unknown[];
+  if (single) entries = [b];
+  else {
+    if (!Array.isArray(b.batch)) throw new HttpError(400, "invalid_input", "batch: expected an array of calls", [{ field: "batch", message: "expected an array" }]);
+    entries = b.batch;
+  }
+  const batchSentAt = typeof b.sentAt === "string" ? Date.parse(b.sentAt) : undefined;
+
+  const rejected: RejectedEntry[] = [];
+  const groups = new Map<string, { userId: string; anonymous: boolean; events: BeckonEvent[] }>();
+  for (let index = 0; index < entries.length; index++) {
+    const raw = entries[index];
+    const json = JSON.stringify(raw) ?? "";
+    const result = parseEntry(raw, {
+      ...(single ? { type: single } : {}),
+      ...(batchSentAt !== undefined && Number.isFinite(batchSentAt) ? { sentAt: batchSentAt } : {}),
+      receivedAt,
+      prefix: single ? "" : `batch.${index}`,
+      bytes: single ? Math.min(json.length, bytes) : new TextEncoder().encode(json).byteLength,
+    });
+    if (!result.ok) {
+      rejected.push({ index, ...(result.messageId ? { messageId: result.messageId } : {}), problems: result.problems });
+      continue;
+    }
+    const event = result.event;
+    // Without a messageId, the content itself identifies the call, so a retried batch still dedupes.
+    if (!event.messageId) event.messageId = `auto-${(await sha256Hex(json)).slice(0, 32)}`;
+    const target = userObjectName(app.appId, event);
+    let group = groups.get(target.name);
+    if (!group) groups.set(target.name, (group = { userId: target.userId, anonymous: target.anonymous, events: [] }));
+    group.events.push(event);
+  }
+
+  // Per user, events keep their batch order; different users proceed in parallel.
+  const results = await Promise.all(
+    [...groups].map(([name, g]) =>
+      userStub(c.env.USER, name).ingest({
+        appId: app.appId,
+        userId: g.userId,
+        anonymous: g.anonymous,
+        configVersion: app.configVersion,
+        now: receivedAt,
+        virtualClock: c.get("virtualClock"),
+        events: g.events,
+      }),
+    ),
+  );
+  const applied = results.reduce((n, r) => n + r.applied, 0);
+  const duplicates = results.reduce((n, r) => n + r.duplicates, 0);
+  if (rejected.length > 0) {
+    const first = rejected[0]!.problems[0]!;
+    return c.json(
+      {
+        success: false,
+        accepted: entries.length - rejected.length,
+        applied,
+        duplicates,
+        rejected,
+        error: { code: "invalid_input", message: `${rejected.length} of ${entries.length} calls rejected; the others were applied. First: ${first.field}: ${first.message}`, problems: rejected.flatMap((r) => r.problems) },
+      },
+      400,
+    );
+  }
+  return c.json({ success: true, accepted: entries.length, applied, duplicates });
+});

@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { AppSettings } from "../config/app-settings";
+import { generateKey, hashKey, keyPrefix } from "../config/keys";
+import { database } from "../db/client";
+import { apiKeys, apps } from "../db/schema";
+import { operatorAuth } from "./auth";
+import { HttpError } from "./errors";
+import { adminRouter, jsonBody, responses } from "./openapi";
+
+/** Operator API (OPERATOR_TOKEN): creates apps and their keys. Keys are returned once; only hashes are stored. */
+export const operatorRoutes = adminRouter();
+operatorRoutes.use("/admin/apps", operatorAuth);
+operatorRoutes.use("/admin/apps/*", operatorAuth);
+
+const CreateApp = z.object({ name: z.string().min(1).max(200), id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").optional(), settings: AppSettings.partial().optional() }).strict();
+const CreatedApp = z.object({ appId: z.string(), name: z.string(), writeKey: z.string(), adminKey: z.string() });
+const CreateKey = z.object({ kind: z.enum(["write", "admin"]), label: z.string().max(200).optional() }).strict();
+
+operatorRoutes.openapi(
+  createRoute({ method: "post", path: "/admin/apps", tags: ["operator"], summary: "Create an app with a write key and an admin key", security: [{ operator: [] }], request: jsonBody(CreateApp), responses: responses(CreatedApp, "The app and its keys (shown once)") }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const appId = body.id ?? `app-${crypto.randomUUID().slice(0, 8)}`;
+    const now = Date.now();
+    const db = database(c.env.DB);
+    const [existing] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, appId));
+    if (existing) throw new HttpError(409, "conflict", `app ${appId} already exists`, [{ field: "id", message: "already exists" }]);
+    const writeKey = generateKey("write");
+    const adminKey = generateKey("admin");
+    await db.batch([
+      db.insert(apps).values({ id: appId, name: body.name, settings: JSON.stringify(AppSettings.parse(body.settings ?? {})), configVersion: 1, createdAt: now }),
+      db.insert(apiKeys).values({ keyHash: await hashKey(writeKey), appId, kind: "write", label: "default", prefix: keyPrefix(writeKey), createdAt: now }),
+      db.insert(apiKeys).values({ keyHash: await hashKey(adminKey), appId, kind: "admin", label: "default", prefix: keyPrefix(adminKey), createdAt: now }),
+    ]);
+    return c.json({ appId, name: body.name, writeKey, adminKey }, 200);
+  },
+);
+
+const AppIdParam = z.object({ appId: z.string().openapi({ param: { name: "appId", in: "path" } }) });
+
+operatorRoutes.openapi(
+  createRoute({ method: "post", path: "/admin/apps/{appId}/keys", tags: ["operator"], summary: "Create another key for an app", security: [{ operator: [] }], request: { params: AppIdParam, ...jsonBody(CreateKey) }, responses: responses(z.object({ key: z.string(), kind: z.string(), prefix: z.string() }), "The new key (shown once)") }),
+  async (c) => {
+    const { appId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const db = database(c.env.DB);
+    const [app] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, appId));
+    if (!app) throw new HttpError(404, "not_found", `app ${appId} does not exist`);
+    const key = generateKey(body.kind);
+    await db.insert(apiKeys).values({ keyHash: await hashKey(key), appId, kind: body.kind, label: body.label ?? "", prefix: keyPrefix(key), createdAt: Date.now() });
+    return c.json({ key, kind: body.kind, prefix: keyPrefix(key) }, 200);
+  },
+);
+
+operatorRoutes.openapi(
+  createRoute({ method: "delete", path: "/admin/apps/{appId}/keys/{prefix}", tags: ["operator"], summary: "Revoke a key by its prefix", security: [{ operator: [] }], request: { params: AppIdParam.extend({ prefix: z.string().min(6).openapi({ param: { name: "prefix", in: "path" } }) }) }, responses: responses(z.object({ revoked: z.number() }), "How many keys were revoked") }),
+  async (c) => {
+    const { appId, prefix } = c.req.valid("param");
+    const db = database(c.env.DB);
+    const revoked = await db.update(apiKeys).set({ revokedAt: Date.now() }).where(and(eq(apiKeys.appId, appId), eq(apiKeys.prefix, prefix))).returning({ h: apiKeys.keyHash });
+    return c.json({ revoked: revoked.length }, 200);
+  },
+);

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
+import { NAME_OF_CALL } from "../events/beckon-event";
+import type { Millis } from "../clock";
+import type { JsonObject } from "../json";
+import { problemsOf, type FieldProblem } from "./errors";
+
+/** Limits of the Segment HTTP Tracking API, which Beckon keeps. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+
+const id = z.union([z.string().min(1).max(256), z.number().finite()]).transform(String);
+const dateLike = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const t = typeof v === "number" ? v : Date.parse(v);
+  if (!Number.isFinite(t)) {
+    ctx.addIssue({ code: "custom", message: "not a valid ISO-8601 date" });
+    return z.NEVER;
+  }
+  return t;
+});
+const record = z.record(z.string(), z.unknown());
+
+/**
+ * One call of the Segment spec. Unknown top-level fields (Segment and RudderStack
+ * clients add `_metadata`, `channel`, `rudderId`, …) are accepted and ignored, so
+ * instrumented apps work unchanged; Beckon's own endpoints are strict instead.
+ */
+const SegmentCall = z
+  .object({
+    type: z.enum(["track", "identify", "page", "screen", "group", "alias"]),
+    userId: id.optional().nullable(),
+    anonymousId: id.optional().nullable(),
+    messageId: z.string().min(1).max(256).optional(),
+    event: z.string().min(1).max(256).optional(),
+    name: z.string().max(256).optional().nullable(),
+    properties: record.optional().nullable(),
+    traits: record.optional().nullable(),
+    previousId: id.optional(),
+    groupId: id.optional(),
+    timestamp: dateLike.optional(),
+    sentAt: dateLike.optional(),
+    context: z
+      .object({ timezone: z.string().max(64).optional(), locale: z.string().max(35).optional(), ip: z.string().optional(), userAgent: z.string().optional(), traits: record.optional() })
+      .loose()
+      .optional(),
+  })
+  .loose()
+  .superRefine((c, ctx) => {
+    if (c.userId == null && c.anonymousId == null) ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
+    if (c.type === "track" && !c.event) ctx.addIssue({ code: "custom", path: ["event"], message: "required for track calls" });
+    if (c.type === "alias" && (c.previousId == null || c.userId == null)) ctx.addIssue({ code: "custom", path: ["previousId"], message: "alias needs previousId and userId" });
+    if (c.type === "group" && c.groupId == null) ctx.addIssue({ code: "custom", path: ["groupId"], message: "required for group calls" });
+  });
+
+export type EntryResult = { ok: true; event: BeckonEvent } | { ok: false; problems: FieldProblem[]; messageId?: string };
+
+/**
+ * Validates one entry and normalises it. Clock skew is corrected the way Segment
+ * does: timestamp = receivedAt − (sentAt − timestamp); the result never lies in the future.
+ */
+export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?: Millis; receivedAt: Millis; prefix: string; bytes: number }): EntryResult {
+  if (opts.bytes > MAX_EVENT_BYTES) {
+    return { ok: false, problems: [{ field: opts.prefix || "(body)", message: `event exceeds the 32 KB limit (${opts.bytes} bytes)` }] };
+  }
+  const input = opts.type && raw && typeof raw === "object" ? { ...(raw as object), type: opts.type } : raw;
+  const parsed = SegmentCall.safeParse(input);
+  if (!parsed.success) {
+    const messageId = raw && typeof raw === "object" && typeof (raw as { messageId?: unknown }).messageId === "string" ? (raw as { messageId: string }).messageId : undefined;
+    return { ok: false, problems: problemsOf(parsed.error, opts.prefix), ...(messageId ? { messageId } : {}) };
+  }
+  const c = parsed.data;
+  const receivedAt = opts.receivedAt;
+  const sentAt = c.sentAt ?? opts.sentAt;
+  let timestamp = c.timestamp ?? receivedAt;
+  if (c.timestamp !== undefined && sentAt !== undefined) timestamp = receivedAt - (sentAt - c.timestamp);
+  if (timestamp > receivedAt) timestamp = receivedAt;
+  const name = c.type === "track" ? c.event! : c.type === "page" || c.type === "screen" ? NAME_OF_CALL[c.type] : NAME_OF_CALL[c.type];
+  const properties = { ...(c.properties ?? {}) } as JsonObject;
+  if ((c.type === "page" || c.type === "screen") && c.name) properties.name ??= c.name;
+  const traits = (c.traits ?? c.context?.traits ?? undefined) as JsonObject | undefined;
+  const event: BeckonEvent = {
+    messageId: c.messageId ?? "",
+    type: c.type,
+    name,
+    properties,
+    timestamp,
+    receivedAt,
+    ...(traits ? { traits } : {}),
+    ...(c.userId != null ? { userId: c.userId } : {}),
+    ...(c.anonymousId != null ? { anonymousId: c.anonymousId } : {}),
+    ...(c.previousId != null ? { previousId: c.previousId } : {}),
+    ...(c.groupId != null ? { groupId: c.groupId } : {}),
+    ...(c.context ? { context: pickContext(c.context) } : {}),
+  };
+  return { ok: true, event };
+}
+
+function pickContext(ctx: { timezone?: string; locale?: string; ip?: string; userAgent?: string }): NonNullable<BeckonEvent["context"]> {
+  const out: NonNullable<BeckonEvent["context"]> = {};
+  if (ctx.timezone) out.timezone = ctx.timezone;
+  if (ctx.locale) out.locale = ctx.locale;
+  if (ctx.ip) out.ip = ctx.ip;
+  if (ctx.userAgent) out.userAgent = ctx.userAgent;
+  return out;
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import type { Millis } from "../clock";
+import type { PushTarget } from "../delivery/send-job";
+
+export const PushProvider = z.enum(["fcm", "apns", "webpush"]);
+export const Platform = z.enum(["android", "ios", "web"]);
+
+/** A push registration from the SDK. Web Push carries its subscription instead of a token. */
+export const DeviceRegistration = z
+  .object({
+    provider: PushProvider,
+    platform: Platform,
+    token: z.string().min(8).max(4096).optional(),
+    subscription: z
+      .object({ endpoint: z.url({ protocol: /^https?$/ }), keys: z.object({ p256dh: z.string().min(16), auth: z.string().min(8) }).strict() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.provider === "webpush" && !d.subscription) ctx.addIssue({ code: "custom", path: ["subscription"], message: "required for webpush" });
+    if (d.provider !== "webpush" && !d.token) ctx.addIssue({ code: "custom", path: ["token"], message: `required for ${d.provider}` });
+  });
+export type DeviceRegistration = z.infer<typeof DeviceRegistration>;
+
+export interface DeviceUpdate {
+  register?: DeviceRegistration[];
+  /** Tokens (or Web Push endpoints) to remove. */
+  unregister?: string[];
+  email?: string | null;
+  phone?: string | null;
+  timezone?: string;
+  locale?: string;
+  consent?: Partial<Record<"push" | "email" | "sms" | "whatsapp", "opted_in" | "opted_out" | "unknown">>;
+  source?: string;
+}
+
+export interface DeviceRecord {
+  token: string;
+  provider: PushTarget["provider"];
+  platform: PushTarget["platform"];
+  subscription: PushTarget["subscription"] | null;
+  status: "active" | "invalid";
+  createdAt: Millis;
+  updatedAt: Millis;
+  invalidReason: string | null;
+}
+
+type Raw = { token: string; provider: string; platform: string; subscription: string | null; status: string; created_at: number; updated_at: number; invalid_reason: string | null };
+
+/** The person's push devices. Web Push subscriptions are keyed by their endpoint. */
+export class DeviceTable {
+  constructor(private readonly sql: SqlStorage) {}
+
+  register(d: DeviceRegistration, now: Millis): void {
+    const token = d.token ?? d.subscription!.endpoint;
+    this.sql.exec(
+      `INSERT INTO devices (token, provider, platform, subscription, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?)
+       ON CONFLICT(token) DO UPDATE SET provider = excluded.provider, platform = excluded.platform, subscription = excluded.subscription, status = 'active', updated_at = excluded.updated_at, invalid_reason = NULL`,
+      token,
+      d.provider,
+      d.platform,
+      d.subscription ? JSON.stringify(d.subscription) : null,
+      now,
+      now,
+    );
+  }
+
+  restore(d: DeviceRecord): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO devices (token, provider, platform, subscription, status, created_at, updated_at, invalid_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      d.token,
+      d.provider,
+      d.platform,
+      d.subscription ? JSON.stringify(d.subscription) : null,
+      d.status,
+      d.createdAt,
+      d.updatedAt,
+      d.invalidReason,
+    );
+  }
+
+  /** Marks a token invalid (kept for the record, never targeted again). */
+  remove(token: string, reason: string, now: Millis): boolean {
+    return this.sql.exec(`UPDATE devices SET status = 'invalid', invalid_reason = ?, updated_at = ? WHERE token = ? AND status = 'active'`, reason, now, token).rowsWritten > 0;
+  }
+
+  list(): DeviceRecord[] {
+    return this.sql.exec<Raw>(`SELECT * FROM devices ORDER BY created_at`).toArray().map((r) => ({
+      token: r.token,
+      provider: r.provider as DeviceRecord["provider"],
+      platform: r.platform as DeviceRecord["platform"],
+      subscription: r.subscription ? JSON.parse(r.subscription) : null,
+      status: r.status as DeviceRecord["status"],
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      invalidReason: r.invalid_reason,
+    }));
+  }
+
+  pushTargets(): PushTarget[] {
+    return this.list()
+      .filter((d) => d.status === "active")
+      .map((d) => ({ provider: d.provider, platform: d.platform, token: d.token, ...(d.subscription ? { subscription: d.subscription } : {}) }));
+  }
+}

@@ -1,0 +1,61 @@
+import type { Json, JsonObject } from "../json";
+import type { Millis } from "../clock";
+import type { AppConfig } from "../config/app-config";
+import type { SendJob } from "../delivery/send-job";
+import type { BeckonEvent } from "../events/beckon-event";
+import type { UserProfile } from "./profile";
+import type { Timeline } from "./timeline";
+import type { Timer, TimerTable } from "./timers";
+
+/**
+ * What a feature (campaigns, geofences, segments, lifecycle) may touch inside a
+ * UserObject. Everything here is synchronous and runs inside the object's
+ * storage transaction, so an effect and the timer or event that caused it
+ * commit together or not at all.
+ */
+export interface UserContext {
+  readonly now: Millis;
+  readonly config: AppConfig;
+  readonly profile: UserProfile;
+  readonly sql: SqlStorage;
+  readonly timers: TimerTable;
+  readonly timeline: Timeline;
+  readonly devices: DeviceView;
+  /** Feed an internal event (e.g. `Lifecycle Changed`) back through every feature, after the current one. */
+  emit(name: string, properties: JsonObject): void;
+  /** Record a send job in the outbox; it is enqueued on SENDS right after the transaction commits. */
+  enqueueSend(job: SendJob): void;
+  /** Ask for a users-index update after this transaction (debounced unless `now`). */
+  touchIndex(urgent: boolean): void;
+  /** Push a message to the person's live connections (connected apps), if any. */
+  live(message: Json): void;
+}
+
+export interface DeviceView {
+  /** Live push targets (valid tokens). */
+  pushTargets(): Array<{ provider: "fcm" | "apns" | "webpush"; platform: "android" | "ios" | "web"; token: string; subscription?: { endpoint: string; keys: { p256dh: string; auth: string } } }>;
+}
+
+/** A pluggable part of the UserObject's behaviour. All hooks are optional and synchronous. */
+export interface UserFeature {
+  name: string;
+  /** Storage this feature needs, appended to the object's schema (CREATE TABLE IF NOT EXISTS …). */
+  schema?: string;
+  /** Called for every applied event (SDK or internal), in order. */
+  onEvent?(ctx: UserContext, event: BeckonEvent): void;
+  /** Timer handlers by timer kind. The timer row is deleted in the same transaction. */
+  timers?: Record<string, (ctx: UserContext, timer: Timer) => void>;
+  /** Attributes this feature contributes to the users index row. */
+  indexAttrs?(ctx: UserContext): JsonObject;
+  /** What this feature shows in the admin profile view. */
+  describe?(ctx: UserContext): JsonObject;
+  /**
+   * Commands callers run through `UserObject.command(...)` (RPC), by name. Each runs in
+   * one storage transaction; its return value goes back to the caller.
+   */
+  commands?: Record<string, (ctx: UserContext, args: Json) => Json>;
+  /** A live connection (WebSocket) opened: messages to send it at once (e.g. pending in-app messages). */
+  onLiveConnect?(ctx: UserContext): Json[];
+  /** A message from a live connection. */
+  onLiveMessage?(ctx: UserContext, message: Json): void;
+}

@@ -1,0 +1,51 @@
+import type { JsonObject } from "../json";
+import type { UserProfile } from "./profile";
+
+/**
+ * A users-index row update, sent on the INDEX queue when a user's indexed state
+ * changes (and at most once a minute for counters). `version` orders updates so
+ * a late message never overwrites a newer row.
+ */
+export type IndexUpdate =
+  | {
+      op: "upsert";
+      appId: string;
+      userId: string;
+      version: number;
+      lifecycle: string;
+      loyal: boolean;
+      firstSeen: number;
+      lastSeen: number;
+      sessions: number;
+      purchases: number;
+      revenue: number;
+      purchaseDays: number;
+      firstPurchase: number | null;
+      lastPurchase: number | null;
+      timezone: string | null;
+      /** Derived attributes other features index (rfm segment, churn band, segment ids). */
+      attrs: JsonObject;
+    }
+  | { op: "delete"; appId: string; userId: string; version: number };
+
+export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
+  const c = profile.counters;
+  return {
+    op: "upsert",
+    appId: profile.appId,
+    userId: profile.userId,
+    version,
+    lifecycle: profile.lifecycle.state,
+    loyal: profile.lifecycle.loyal,
+    firstSeen: profile.firstSeen,
+    lastSeen: profile.lastSeen,
+    sessions: c.sessions,
+    purchases: c.purchases,
+    revenue: c.revenue,
+    purchaseDays: c.purchaseDays,
+    firstPurchase: c.firstPurchase,
+    lastPurchase: c.lastPurchase,
+    timezone: profile.timezone,
+    attrs,
+  };
+}

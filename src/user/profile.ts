@@ -1,0 +1,147 @@
+import type { JsonObject } from "../json";
+import { DAY, MINUTE, type Millis } from "../clock";
+import type { AppSettings } from "../config/app-settings";
+import type { BeckonEvent } from "../events/beckon-event";
+import type { ConsentChannel, ConsentRecord } from "../delivery/channel";
+import type { LifecycleState } from "../segments/lifecycle";
+
+/** A session starts with `Application Opened`, or after this much inactivity. */
+export const SESSION_GAP = 30 * MINUTE;
+
+export interface Counters {
+  events: number;
+  sessions: number;
+  purchases: number;
+  revenue: number;
+  /** Distinct UTC days with a purchase (BG/NBD counts repeat purchase days: x = purchaseDays − 1). */
+  purchaseDays: number;
+  firstPurchase: Millis | null;
+  lastPurchase: Millis | null;
+}
+
+export interface LifecycleRecord {
+  state: LifecycleState;
+  loyal: boolean;
+  since: Millis;
+  reason: string;
+}
+
+/** Everything the UserObject knows about one person, kept as one document. */
+export interface UserProfile {
+  appId: string;
+  userId: string;
+  /** true while only an anonymousId is known. */
+  anonymous: boolean;
+  /** Anonymous ids merged into this profile (identity merge). */
+  anonymousIds: string[];
+  traits: JsonObject;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  consent: Partial<Record<ConsentChannel, ConsentRecord>>;
+  counters: Counters;
+  firstSeen: Millis;
+  lastSeen: Millis;
+  lifecycle: LifecycleRecord;
+  /** Ever had a push token: with none valid left, the app counts as uninstalled. */
+  hadPushToken: boolean;
+}
+
+export function newProfile(appId: string, userId: string, anonymous: boolean, now: Millis): UserProfile {
+  return {
+    appId,
+    userId,
+    anonymous,
+    anonymousIds: [],
+    traits: {},
+    email: null,
+    phone: null,
+    timezone: null,
+    locale: null,
+    consent: {},
+    counters: { events: 0, sessions: 0, purchases: 0, revenue: 0, purchaseDays: 0, firstPurchase: null, lastPurchase: null },
+    firstSeen: now,
+    lastSeen: now,
+    lifecycle: { state: "new", loyal: false, since: now, reason: "first seen" },
+    hadPushToken: false,
+  };
+}
+
+/** The revenue of a purchase event: `revenue`, else `total`, else `value`. */
+export function revenueOf(event: BeckonEvent): number {
+  const p = event.properties;
+  for (const key of ["revenue", "total", "value"]) {
+    const v = p[key];
+    const n = typeof v === "string" ? Number(v) : v;
+    if (typeof n === "number" && Number.isFinite(n)) return n;
+  }
+  return 0;
+}
+
+export interface ProfileChange {
+  sessionStarted: boolean;
+  purchase: boolean;
+  traitsChanged: boolean;
+}
+
+/**
+ * Applies one user event to the profile (in place) and says what changed.
+ * Pure apart from the mutation: no clock, no storage.
+ */
+export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, settings: AppSettings): ProfileChange {
+  const at = event.timestamp;
+  const first = profile.counters.events === 0;
+  const sessionStarted = first || event.name === "Application Opened" || at - profile.lastSeen >= SESSION_GAP;
+  profile.counters.events++;
+  if (sessionStarted) profile.counters.sessions++;
+  if (first || at < profile.firstSeen) profile.firstSeen = Math.min(profile.firstSeen, at);
+  if (at > profile.lastSeen) profile.lastSeen = at;
+
+  let traitsChanged = false;
+  const traits = event.type === "identify" ? event.traits : undefined;
+  if (traits) {
+    for (const [k, v] of Object.entries(traits)) {
+      if (profile.traits[k] !== v) {
+        profile.traits[k] = v;
+        traitsChanged = true;
+      }
+    }
+    if (typeof traits.email === "string") profile.email = traits.email.toLowerCase();
+    if (typeof traits.phone === "string") profile.phone = traits.phone;
+  }
+  if (event.userId && profile.anonymous) profile.anonymous = false;
+  if (event.context?.timezone && isTimezone(event.context.timezone)) profile.timezone = event.context.timezone;
+  if (event.context?.locale) profile.locale = event.context.locale;
+
+  const purchase = event.type === "track" && event.name === settings.purchaseEvent;
+  if (purchase) {
+    const c = profile.counters;
+    c.purchases++;
+    c.revenue = round2(c.revenue + revenueOf(event));
+    const day = Math.floor(at / DAY);
+    const knownDay = (t: Millis | null) => t !== null && Math.floor(t / DAY) === day;
+    if (!knownDay(c.lastPurchase) && !knownDay(c.firstPurchase)) c.purchaseDays++;
+    if (c.firstPurchase === null || at < c.firstPurchase) c.firstPurchase = at;
+    if (c.lastPurchase === null || at > c.lastPurchase) c.lastPurchase = at;
+  }
+  return { sessionStarted, purchase, traitsChanged };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+const timezoneValidity = new Map<string, boolean>();
+/** Whether `tz` is an IANA timezone this runtime knows. */
+export function isTimezone(tz: string): boolean {
+  let ok = timezoneValidity.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (timezoneValidity.size < 1000) timezoneValidity.set(tz, ok);
+  }
+  return ok;
+}

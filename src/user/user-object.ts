@@ -1,0 +1,599 @@
+import type { Json, JsonObject } from "../json";
+import { DurableObject } from "cloudflare:workers";
+import { DAY, MINUTE, type Millis } from "../clock";
+import { type AppConfig, cachedAppConfig, loadAppConfig } from "../config/app-config";
+import type { ConsentChannel } from "../delivery/channel";
+import type { SendJob } from "../delivery/send-job";
+import type { Env } from "../env";
+import type { BeckonEvent } from "../events/beckon-event";
+import { type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
+import type { UserContext, UserFeature } from "./feature";
+import { indexRowOf, type IndexUpdate } from "./index-update";
+import { refreshLifecycle } from "./lifecycle-feature";
+import { applyEventToProfile, newProfile, type UserProfile } from "./profile";
+import { applyUserSchema } from "./storage-schema";
+import { Timeline, type TimelineEntry } from "./timeline";
+import { type Timer, TimerTable } from "./timers";
+import { userFeatures } from "./features";
+import { mergeProfiles, type Handover } from "./identity-merge";
+import { type UserApi, userStub } from "./user-stub";
+
+/** How long processed messageIds are remembered for dedupe (invariant: ≥ 7 days). */
+export const DEDUPE_WINDOW = 8 * DAY;
+/** Counters reach the users index at most this often; state changes go at once. */
+export const INDEX_DEBOUNCE = 1 * MINUTE;
+/** Internal events an event may cause in a chain, before Beckon stops (guards against loops). */
+const MAX_EMIT_CHAIN = 32;
+
+export interface IngestCall {
+  appId: string;
+  /** This object's user: the external userId, or the anonymousId while anonymous. */
+  userId: string;
+  anonymous: boolean;
+  configVersion: number;
+  now: Millis;
+  virtualClock: boolean;
+  events: BeckonEvent[];
+}
+
+export interface IngestResult {
+  applied: number;
+  duplicates: number;
+  /** Send jobs enqueued by this call (idempotency keys). */
+  enqueued: string[];
+}
+
+export interface ProfileView {
+  profile: UserProfile;
+  devices: ReturnType<DeviceTable["list"]>;
+  timers: Timer[];
+  features: JsonObject;
+}
+
+type OutboxQueue = "SENDS" | "INDEX";
+
+
+export interface CommandCall {
+  appId: string;
+  userId: string;
+  anonymous: boolean;
+  feature: string;
+  name: string;
+  args: Json;
+  now: Millis;
+  configVersion?: number;
+  virtualClock?: boolean;
+  /** Start a profile for an unknown person (e.g. a location update before any event). */
+  createIfMissing?: boolean;
+}
+
+export interface UserExport {
+  profile: UserProfile;
+  devices: DeviceRecord[];
+  events: Record<string, SqlStorageValue>[];
+  timeline: Record<string, SqlStorageValue>[];
+  timers: Record<string, SqlStorageValue>[];
+}
+
+/**
+ * One per app + user (named `appId/u/userId` or `appId/a/anonymousId`): the only
+ * writer of that person's state. Domain decisions are pure functions fed by the
+ * `features`; this class owns storage, timers, the alarm and the outbox.
+ */
+export class UserObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly timers: TimerTable;
+  private readonly timeline: Timeline;
+  private readonly devices: DeviceTable;
+  private profile: UserProfile | null = null;
+  private meta = new Map<string, string>();
+  private armedAt: Millis | null = null;
+  private readonly features: readonly UserFeature[] = userFeatures;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.timers = new TimerTable(this.sql);
+    this.timeline = new Timeline(this.sql);
+    this.devices = new DeviceTable(this.sql);
+    ctx.blockConcurrencyWhile(async () => this.load());
+  }
+
+  private load(): void {
+    applyUserSchema(this.sql, this.features.map((f) => f.schema).filter((s): s is string => !!s));
+    this.meta = new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
+    const row = this.sql.exec<{ doc: string }>(`SELECT doc FROM profile WHERE id = 1`).toArray()[0];
+    this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
+    this.armedAt = null;
+  }
+
+  /** Another UserObject (identity merge and forwarding). */
+  private peer(name: string): UserApi {
+    return userStub(this.env.USER, name);
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.meta.set(key, value);
+    this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+  }
+
+  private async config(appId: string, minVersion: number): Promise<AppConfig> {
+    const cached = cachedAppConfig(appId);
+    if (cached) {
+      const config = await cached;
+      if (config.version >= minVersion) return config;
+    }
+    // A newer config than this isolate holds: load it once, without other calls interleaving.
+    let config!: AppConfig;
+    await this.ctx.blockConcurrencyWhile(async () => void (config = await loadAppConfig(this.env.DB, appId, minVersion)));
+    return config;
+  }
+
+  /** Benchmark floor: an RPC that does nothing. */
+  async noop(): Promise<number> {
+    return 1;
+  }
+
+  // ───────────────────────── ingest ─────────────────────────
+
+  async ingest(call: IngestCall): Promise<IngestResult> {
+    const mergedInto = this.meta.get("mergedInto");
+    if (mergedInto) {
+      const target = JSON.parse(mergedInto) as { name: string; userId: string };
+      return this.peer(target.name).ingest({ ...call, userId: target.userId, anonymous: false });
+    }
+    const config = await this.config(call.appId, call.configVersion);
+    if (!call.anonymous) await this.absorbAnonymousIds(call);
+
+    const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
+    this.transaction(config, call.now, (ctx, run) => {
+      if (!this.profile) this.startProfile(call, ctx);
+      if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
+      for (const event of call.events) {
+        if (this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, event.messageId, call.now).rowsWritten === 0) {
+          result.duplicates++;
+          continue;
+        }
+        result.applied++;
+        const change = applyEventToProfile(ctx.profile, event, config.settings);
+        this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, event.messageId, event.type, event.name, event.timestamp, JSON.stringify(event.properties));
+        if (change.traitsChanged) ctx.touchIndex(false);
+        run.dispatch(event);
+      }
+      if (result.applied > 0) {
+        ctx.touchIndex(false);
+        refreshLifecycle(ctx);
+        run.drain();
+        this.sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`, config.settings.recentEvents);
+      }
+      result.enqueued = run.sends;
+    });
+    await this.afterTransaction();
+    return result;
+  }
+
+  private startProfile(call: IngestCall, ctx: UserContext): void {
+    const firstAt = Math.min(...call.events.map((e) => e.timestamp), call.now);
+    this.profile = newProfile(call.appId, call.userId, call.anonymous, firstAt);
+    (ctx as { profile: UserProfile }).profile = this.profile;
+    this.setMeta("identity", JSON.stringify({ appId: call.appId, userId: call.userId, anonymous: call.anonymous }));
+    this.timers.schedule({ key: "gc", dueAt: call.now + DAY, kind: "gc", payload: {} });
+    ctx.touchIndex(true);
+  }
+
+  // ───────────────────────── identity merge ─────────────────────────
+
+  /** An identified user absorbs the history of each anonymous id seen with it, once. */
+  private async absorbAnonymousIds(call: IngestCall): Promise<void> {
+    const absorbed = new Set(this.profile?.anonymousIds ?? []);
+    const pending = new Set<string>();
+    for (const e of call.events) {
+      if (e.anonymousId && !absorbed.has(e.anonymousId)) pending.add(e.anonymousId);
+      if (e.type === "alias" && e.previousId && e.previousId !== call.userId && !absorbed.has(e.previousId)) pending.add(e.previousId);
+    }
+    for (const anonymousId of pending) {
+      const name = `${call.appId}/a/${anonymousId}`;
+      const handover = await this.peer(name).handOver({ name: this.ctx.id.name ?? `${call.appId}/u/${call.userId}`, userId: call.userId });
+      const config = await this.config(call.appId, call.configVersion);
+      this.transaction(config, call.now, (ctx) => {
+        if (!this.profile) this.startProfile({ ...call, events: handover?.events.length ? [{ timestamp: handover.profile.firstSeen } as BeckonEvent] : call.events }, ctx);
+        mergeProfiles(ctx.profile, anonymousId, handover);
+        if (handover) {
+          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties);
+          for (const id of handover.seen) this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
+          for (const d of handover.devices) this.devices.restore(d);
+        }
+        ctx.timeline.add(call.now, "identity", { merged: anonymousId, events: handover?.events.length ?? 0 });
+        ctx.touchIndex(true);
+      });
+    }
+  }
+
+  /** Called on an anonymous object by the identified one: hands over its history and forwards from now on. */
+  async handOver(target: { name: string; userId: string }): Promise<Handover | null> {
+    if (this.meta.get("mergedInto")) return null;
+    const profile = this.profile;
+    const handover: Handover | null = profile
+      ? {
+          profile,
+          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT message_id, type, name, at, properties FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties })),
+          seen: this.sql.exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`).toArray().map((r) => r.message_id),
+          devices: this.devices.list(),
+        }
+      : null;
+    // Forward from now on; the anonymous object keeps nothing else.
+    this.ctx.storage.transactionSync(() => {
+      for (const table of ["profile", "events", "devices", "timers", "timeline", "seen_messages"]) this.sql.exec(`DELETE FROM ${table}`);
+      this.setMeta("mergedInto", JSON.stringify(target));
+    });
+    this.profile = null;
+    await this.ctx.storage.deleteAlarm();
+    if (profile) await this.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
+    return handover;
+  }
+
+  // ───────────────────────── devices, consent, profile ─────────────────────────
+
+  async updateDevices(call: Omit<IngestCall, "events"> & { update: DeviceUpdate }): Promise<{ devices: number }> {
+    const mergedInto = this.meta.get("mergedInto");
+    if (mergedInto) {
+      const target = JSON.parse(mergedInto) as { name: string; userId: string };
+      return this.peer(target.name).updateDevices({ ...call, userId: target.userId, anonymous: false });
+    }
+    const config = await this.config(call.appId, call.configVersion);
+    const u = call.update;
+    this.transaction(config, call.now, (ctx) => {
+      if (!this.profile) this.startProfile({ ...call, events: [] }, ctx);
+      const p = ctx.profile;
+      for (const d of u.register ?? []) {
+        this.devices.register(d, call.now);
+        if (d.provider) p.hadPushToken = true;
+        ctx.timeline.add(call.now, "device", { registered: d.provider, platform: d.platform });
+      }
+      for (const token of u.unregister ?? []) if (this.devices.remove(token, "unregistered by the app", call.now)) ctx.timeline.add(call.now, "device", { unregistered: token.slice(0, 12) });
+      if (u.email !== undefined) p.email = u.email?.toLowerCase() ?? null;
+      if (u.phone !== undefined) p.phone = u.phone;
+      if (u.timezone !== undefined) p.timezone = u.timezone;
+      if (u.locale !== undefined) p.locale = u.locale;
+      for (const [channel, status] of Object.entries(u.consent ?? {}) as [ConsentChannel, "opted_in" | "opted_out" | "unknown"][]) {
+        if (p.consent[channel]?.status === status) continue;
+        p.consent[channel] = { status, at: call.now, source: u.source ?? "sdk" };
+        ctx.timeline.add(call.now, "consent", { channel, status, source: u.source ?? "sdk" });
+      }
+      refreshLifecycle(ctx);
+      ctx.touchIndex(false);
+    });
+    await this.afterTransaction();
+    return { devices: this.devices.list().length };
+  }
+
+  /** Delivery feedback: the provider says this token is dead (uninstall → churned rule). */
+  async invalidateDevice(call: { appId: string; token: string; reason: string; now: Millis }): Promise<boolean> {
+    if (!this.profile) return false;
+    const config = await this.config(call.appId, 0);
+    let removed = false;
+    this.transaction(config, call.now, (ctx) => {
+      removed = this.devices.remove(call.token, call.reason, call.now);
+      if (removed) ctx.timeline.add(call.now, "device", { invalidated: call.token.slice(0, 12), reason: call.reason });
+      refreshLifecycle(ctx);
+    });
+    await this.afterTransaction();
+    return removed;
+  }
+
+  /** Consent change from a provider (Twilio STOP, email complaint…) or the admin API. */
+  async setConsent(call: { appId: string; channel: ConsentChannel; status: "opted_in" | "opted_out" | "unknown"; source: string; now: Millis }): Promise<void> {
+    if (!this.profile) return;
+    const config = await this.config(call.appId, 0);
+    this.transaction(config, call.now, (ctx) => {
+      ctx.profile.consent[call.channel] = { status: call.status, at: call.now, source: call.source };
+      ctx.timeline.add(call.now, "consent", { channel: call.channel, status: call.status, source: call.source });
+      refreshLifecycle(ctx);
+      ctx.touchIndex(true);
+    });
+    await this.afterTransaction();
+  }
+
+  async getProfile(): Promise<ProfileView | null> {
+    if (!this.profile) return null;
+    const identity = JSON.parse(this.meta.get("identity") ?? "{}") as { appId?: string };
+    const config = await this.config(identity.appId ?? this.profile.appId, 0);
+    const ctx = this.context(config, Date.now(), new Run(this.features));
+    const features: JsonObject = {};
+    for (const f of this.features) if (f.describe) features[f.name] = f.describe(ctx);
+    return { profile: this.profile, devices: this.devices.list(), timers: this.timers.list(), features };
+  }
+
+  async getTimeline(opts: { limit: number; before?: number }): Promise<{ entries: TimelineEntry[] }> {
+    const decisions = this.timeline.list({ limit: opts.limit, ...(opts.before ? { before: opts.before } : {}) });
+    const events = this.sql
+      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT seq, message_id, type, name, at, properties FROM events ORDER BY seq DESC LIMIT ?`, opts.limit)
+      .toArray()
+      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties) } }));
+    const entries = [...decisions, ...events].sort((a, b) => b.at - a.at || b.seq - a.seq).slice(0, opts.limit);
+    return { entries };
+  }
+
+  /** GDPR export: everything stored about the person. */
+  async exportData(): Promise<UserExport | null> {
+    if (!this.profile) return null;
+    const all = (table: string) => this.sql.exec(`SELECT * FROM ${table}`).toArray();
+    return { profile: this.profile, devices: this.devices.list(), events: all("events"), timeline: all("timeline"), timers: all("timers") };
+  }
+
+  /** GDPR erasure: deletes all of this object's storage and its alarm. */
+  async erase(): Promise<boolean> {
+    const existed = this.profile !== null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.load();
+    return existed;
+  }
+
+  // ───────────────────────── feature commands and live connections ─────────────────────────
+
+  /**
+   * Runs a feature's command (see UserFeature.commands) in one transaction: how routes,
+   * queue consumers and webhooks act on a person without a dedicated RPC method each.
+   */
+  async command(call: CommandCall): Promise<Json> {
+    const mergedInto = this.meta.get("mergedInto");
+    if (mergedInto) {
+      const target = JSON.parse(mergedInto) as { name: string; userId: string };
+      return this.peer(target.name).command({ ...call, userId: target.userId, anonymous: false });
+    }
+    const handler = this.features.find((f) => f.name === call.feature)?.commands?.[call.name];
+    if (!handler) throw new Error(`unknown command ${call.feature}.${call.name}`);
+    if (!this.profile && !call.createIfMissing) return null;
+    const config = await this.config(call.appId, call.configVersion ?? 0);
+    let result: Json = null;
+    this.transaction(config, call.now, (ctx, run) => {
+      if (!this.profile) this.startProfile({ ...call, configVersion: call.configVersion ?? 0, virtualClock: call.virtualClock ?? false, events: [] }, ctx);
+      if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
+      result = handler(ctx, call.args);
+      run.drain();
+    });
+    await this.afterTransaction();
+    return result;
+  }
+
+  /** `GET /v1/connect` arrives here: a hibernatable WebSocket for live in-app delivery. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const appId = request.headers.get("x-beckon-app") ?? this.profile?.appId;
+    if (!appId) return new Response("unknown app", { status: 400 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, ["live"]);
+    if (this.profile) {
+      const config = await this.config(appId, Number(request.headers.get("x-beckon-config-version") ?? 0));
+      const messages: Json[] = [];
+      this.transaction(config, Date.now(), (ctx) => {
+        for (const f of this.features) if (f.onLiveConnect) messages.push(...f.onLiveConnect(ctx));
+      });
+      for (const m of messages) server.send(JSON.stringify(m));
+      await this.afterTransaction();
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(_ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (!this.profile || typeof data !== "string") return;
+    let message: Json;
+    try {
+      message = JSON.parse(data) as Json;
+    } catch {
+      return;
+    }
+    const config = await this.config(this.profile.appId, 0);
+    this.transaction(config, Date.now(), (ctx, run) => {
+      for (const f of this.features) f.onLiveMessage?.(ctx, message);
+      run.drain();
+    });
+    await this.afterTransaction();
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  // ───────────────────────── timers ─────────────────────────
+
+  override async alarm(): Promise<void> {
+    // Objects driven by a virtual clock (tests, replays) advance only through tick().
+    if (this.meta.get("virtualClock") === "1") return;
+    await this.runDueTimers(Date.now());
+  }
+
+  /** Runs every timer due at `now` (virtual time in tests and replays; the alarm uses the wall clock). */
+  async tick(now: Millis): Promise<{ fired: number }> {
+    return { fired: await this.runDueTimers(now) };
+  }
+
+  private async runDueTimers(now: Millis): Promise<number> {
+    if (!this.profile) {
+      this.armedAt = null;
+      return 0;
+    }
+    const config = await this.config(this.profile.appId, 0);
+    let fired = 0;
+    for (;;) {
+      const due = this.timers.due(now, 50);
+      if (due.length === 0) break;
+      for (const timer of due) {
+        // Each timer: delete the row and apply its effect in one transaction, so a re-fired alarm never repeats it.
+        this.transaction(config, now, (ctx, run) => {
+          if (!this.timers.cancel(timer.key)) return;
+          fired++;
+          this.handleTimer(ctx, timer);
+          run.drain();
+        });
+      }
+      if (due.length < 50) break;
+    }
+    await this.afterTransaction();
+    return fired;
+  }
+
+  private handleTimer(ctx: UserContext, timer: Timer): void {
+    if (timer.kind === "gc") {
+      this.sql.exec(`DELETE FROM seen_messages WHERE at < ?`, ctx.now - DEDUPE_WINDOW);
+      this.timers.schedule({ key: "gc", dueAt: ctx.now + DAY, kind: "gc", payload: {} });
+      return;
+    }
+    if (timer.kind === "index") {
+      ctx.touchIndex(true);
+      return;
+    }
+    if (timer.kind === "outbox") return; // the flush after this transaction retries the outbox
+    for (const f of this.features) {
+      const handler = f.timers?.[timer.kind];
+      if (handler) return handler(ctx, timer);
+    }
+    ctx.timeline.add(ctx.now, "decision", { dropped: "timer", kind: timer.kind, reason: "no handler for this timer kind" });
+  }
+
+  // ───────────────────────── machinery ─────────────────────────
+
+  private transaction(config: AppConfig, now: Millis, body: (ctx: UserContext, run: Run) => void): void {
+    const run = new Run(this.features);
+    const ctx = this.context(config, now, run);
+    run.ctx = ctx;
+    this.ctx.storage.transactionSync(() => {
+      body(ctx, run);
+      if (this.profile) {
+        if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
+        else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
+        if (run.indexUrgent) this.timers.cancel("index");
+        this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(this.profile));
+      }
+    });
+  }
+
+  private context(config: AppConfig, now: Millis, run: Run): UserContext {
+    const self = this;
+    return {
+      now,
+      config,
+      profile: this.profile as UserProfile,
+      sql: this.sql,
+      timers: this.timers,
+      timeline: this.timeline,
+      devices: { pushTargets: () => self.devices.pushTargets() },
+      emit: (name, properties) => run.emit(name, properties, now, self.profile),
+      enqueueSend: (job: SendJob) => {
+        self.writeOutbox("SENDS", job, now);
+        run.sends.push(job.idempotencyKey);
+      },
+      touchIndex: (urgent) => {
+        if (urgent) run.indexUrgent = true;
+        else run.indexDirty = true;
+      },
+      live: (message) => self.broadcastLive(message),
+    };
+  }
+
+  private indexUpdate(ctx: UserContext, now: Millis): IndexUpdate {
+    const attrs: JsonObject = {};
+    for (const f of this.features) if (f.indexAttrs) Object.assign(attrs, f.indexAttrs(ctx));
+    // Versions must grow even under a virtual clock that stands still.
+    const last = Number(this.meta.get("indexVersion") ?? 0);
+    const version = Math.max(now, last + 1);
+    this.setMeta("indexVersion", String(version));
+    return indexRowOf(ctx.profile, version, attrs);
+  }
+
+  private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis): void {
+    this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(body), now);
+  }
+
+  /** Enqueues what the transaction put in the outbox, then points the alarm at the earliest timer. */
+  private async afterTransaction(): Promise<void> {
+    await this.flushOutbox();
+    await this.rearm();
+  }
+
+  private async flushOutbox(): Promise<void> {
+    const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100`).toArray();
+    if (rows.length === 0) return;
+    try {
+      for (const queue of ["SENDS", "INDEX"] as const) {
+        const batch = rows.filter((r) => r.queue === queue);
+        if (batch.length === 0) continue;
+        const binding = queue === "SENDS" ? this.env.SENDS : this.env.INDEX;
+        await binding.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })));
+        for (const r of batch) this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+      }
+    } catch (err) {
+      // The rows stay; a retry timer sends them again (consumers dedupe on the idempotency key).
+      console.error("outbox flush failed; will retry", err);
+      this.timers.scheduleIfAbsent({ key: "outbox", dueAt: Date.now() + 5_000, kind: "outbox", payload: {} });
+    }
+  }
+
+  private async rearm(): Promise<void> {
+    if (this.meta.get("virtualClock") === "1") return;
+    const earliest = this.timers.earliest();
+    if (earliest === this.armedAt) return;
+    if (earliest === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(earliest);
+    this.armedAt = earliest;
+  }
+
+  private broadcastLive(message: Json): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets("live")) {
+      try {
+        ws.send(text);
+      } catch {
+        // A closed socket is cleaned up by webSocketClose.
+      }
+    }
+  }
+}
+
+/** One transaction's dispatch state: internal events chain after the event that caused them. */
+class Run {
+  ctx!: UserContext;
+  readonly sends: string[] = [];
+  indexDirty = false;
+  indexUrgent = false;
+  private readonly queue: BeckonEvent[] = [];
+  private chain = 0;
+
+  constructor(private readonly features: readonly UserFeature[]) {}
+
+  dispatch(event: BeckonEvent): void {
+    for (const f of this.features) f.onEvent?.(this.ctx, event);
+    this.drain();
+  }
+
+  emit(name: string, properties: JsonObject, now: Millis, profile: UserProfile | null): void {
+    this.queue.push({
+      messageId: `internal:${name}:${now}:${this.chain}`,
+      type: "track",
+      name,
+      properties,
+      timestamp: now,
+      receivedAt: now,
+      internal: true,
+      ...(profile && !profile.anonymous ? { userId: profile.userId } : {}),
+    });
+  }
+
+  drain(): void {
+    while (this.queue.length > 0) {
+      if (++this.chain > MAX_EMIT_CHAIN) {
+        this.ctx.timeline.add(this.ctx.now, "decision", { dropped: this.queue.map((e) => e.name), reason: "internal event chain too long (loop?)" });
+        this.queue.length = 0;
+        return;
+      }
+      const event = this.queue.shift()!;
+      for (const f of this.features) f.onEvent?.(this.ctx, event);
+    }
+  }
+}
