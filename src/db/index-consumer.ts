@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { IndexUpdate } from "../user/index-update";
 import { database } from "./client";
 import { users } from "./schema";
+import { recordCampaignStats } from "../campaigns/stats";
 
 /**
  * INDEX queue consumer: applies users-index updates to D1 in one batch. Each
@@ -10,15 +11,18 @@ import { users } from "./schema";
  */
 export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]): Promise<void> {
   if (updates.length === 0) return;
+  await recordCampaignStats(d1, updates.flatMap((u) => (u.op === "stats" ? u.stats : [])));
   // Keep the newest update per user within the batch.
-  const latest = new Map<string, IndexUpdate>();
+  const latest = new Map<string, Exclude<IndexUpdate, { op: "stats" }>>();
   for (const u of updates) {
+    if (u.op === "stats") continue;
     const key = `${u.appId}\u0000${u.userId}`;
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);
   }
   const db = database(d1);
   const now = Date.now();
+  if (latest.size === 0) return;
   const statements = [...latest.values()].map((u) => {
     if (u.op === "delete") return db.delete(users).where(sql`${users.appId} = ${u.appId} AND ${users.userId} = ${u.userId} AND ${users.version} < ${u.version}`);
     const row = {

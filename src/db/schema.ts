@@ -45,3 +45,57 @@ export const users = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.appId, t.userId] }), index("users_lifecycle").on(t.appId, t.lifecycle), index("users_last_seen").on(t.appId, t.lastSeen)],
 );
+
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    name: text("name").notNull(),
+    status: text("status", { enum: ["draft", "active", "paused", "archived"] }).notNull(),
+    version: integer("version").notNull(),
+    definition: text("definition").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("campaigns_app").on(t.appId, t.status)],
+);
+
+export const campaignVersions = sqliteTable(
+  "campaign_versions",
+  {
+    campaignId: text("campaign_id").notNull(),
+    version: integer("version").notNull(),
+    definition: text("definition").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.version] })],
+);
+
+export const campaignStats = sqliteTable(
+  "campaign_stats",
+  {
+    dedupeKey: text("dedupe_key").primaryKey(),
+    appId: text("app_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    variant: text("variant").notNull(),
+    kind: text("kind").notNull(),
+    userId: text("user_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind)],
+);
+
+export const broadcastRuns = sqliteTable(
+  "broadcast_runs",
+  {
+    campaignId: text("campaign_id").notNull(),
+    occurrence: text("occurrence").notNull(),
+    status: text("status").notNull(),
+    cursor: text("cursor"),
+    users: integer("users").notNull().default(0),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.occurrence] })],
+);

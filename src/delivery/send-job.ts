@@ -9,6 +9,8 @@ export interface SendJob {
   idempotencyKey: string;
   appId: string;
   userId: string;
+  /** The person's UserObject name, for feedback (status, invalid tokens, opt-outs). */
+  userObject: string;
   campaignId: string;
   campaignVersion: number;
   stepId: string;

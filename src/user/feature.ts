@@ -2,6 +2,7 @@ import type { Json, JsonObject } from "../json";
 import type { Millis } from "../clock";
 import type { AppConfig } from "../config/app-config";
 import type { SendJob } from "../delivery/send-job";
+import type { CampaignStat } from "../campaigns/stats";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserProfile } from "./profile";
 import type { Timeline } from "./timeline";
@@ -25,7 +26,9 @@ export interface UserContext {
   emit(name: string, properties: JsonObject): void;
   /** Record a send job in the outbox; it is enqueued on SENDS right after the transaction commits. */
   enqueueSend(job: SendJob): void;
-  /** Ask for a users-index update after this transaction (debounced unless `now`). */
+  /** Count a campaign fact (entered, converted, impression…); written to D1 through the INDEX queue. */
+  recordStat(stat: CampaignStat): void;
+  /** Ask for a users-index update after this transaction (debounced unless `urgent`). */
   touchIndex(urgent: boolean): void;
   /** Push a message to the person's live connections (connected apps), if any. */
   live(message: Json): void;

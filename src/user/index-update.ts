@@ -1,5 +1,6 @@
 import type { JsonObject } from "../json";
 import type { UserProfile } from "./profile";
+import type { CampaignStat } from "../campaigns/stats";
 
 /**
  * A users-index row update, sent on the INDEX queue when a user's indexed state
@@ -26,7 +27,9 @@ export type IndexUpdate =
       /** Derived attributes other features index (rfm segment, churn band, segment ids). */
       attrs: JsonObject;
     }
-  | { op: "delete"; appId: string; userId: string; version: number };
+  | { op: "delete"; appId: string; userId: string; version: number }
+  /** Campaign facts counted inside the object (entered, converted, engagement…), written to D1 by the same consumer. */
+  | { op: "stats"; stats: CampaignStat[] };
 
 export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
   const c = profile.counters;

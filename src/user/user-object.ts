@@ -4,6 +4,7 @@ import { DAY, MINUTE, type Millis } from "../clock";
 import { type AppConfig, cachedAppConfig, loadAppConfig } from "../config/app-config";
 import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
+import type { CampaignStat } from "../campaigns/stats";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
 import { type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -466,6 +467,7 @@ export class UserObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       body(ctx, run);
       if (this.profile) {
+        if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
         if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
         else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
         if (run.indexUrgent) this.timers.cancel("index");
@@ -489,6 +491,7 @@ export class UserObject extends DurableObject<Env> {
         self.writeOutbox("SENDS", job, now);
         run.sends.push(job.idempotencyKey);
       },
+      recordStat: (stat) => run.stats.push(stat),
       touchIndex: (urgent) => {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
@@ -560,6 +563,7 @@ export class UserObject extends DurableObject<Env> {
 class Run {
   ctx!: UserContext;
   readonly sends: string[] = [];
+  readonly stats: CampaignStat[] = [];
   indexDirty = false;
   indexUrgent = false;
   private readonly queue: BeckonEvent[] = [];

