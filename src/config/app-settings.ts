@@ -37,7 +37,7 @@ export const QuietHours = z.object({
 export type QuietHours = z.infer<typeof QuietHours>;
 
 export const AppSettings = z.object({
-  lifecycle: LifecycleThresholds.default({} as never),
+  lifecycle: LifecycleThresholds.prefault({}),
   /** Event name counted as a purchase (revenue from `properties.revenue`, else `total`, else `value`). */
   purchaseEvent: z.string().min(1).default("Order Completed"),
   frequencyCaps: z.array(FrequencyCapRule).default([
@@ -50,7 +50,7 @@ export const AppSettings = z.object({
   /** Recent events kept per user (bounded log). */
   recentEvents: z.number().int().min(10).max(5000).default(200),
   /** Churn-risk bands on P(alive): below `high` → high risk, below `medium` → medium. */
-  churnBands: z.object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) }).default({} as never),
+  churnBands: z.object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) }).prefault({}),
   /** Geofence fixes with horizontal accuracy worse than this (metres) are ignored. */
   geofenceMaxAccuracyM: z.number().positive().default(200),
 });

@@ -30,8 +30,10 @@ export const ingestRoutes = new Hono<HonoEnv>();
 
 ingestRoutes.use("/v1/*", cors({ origin: "*", allowHeaders: ["Content-Type", "Authorization", "Content-Encoding"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 }));
 
-ingestRoutes.post("/v1/:call{batch|b|identify|i|track|t|page|p|screen|s|group|g|alias|a}", async (c) => {
-  const call = c.req.param("call");
+const INGEST_PATHS = ["batch", "b", ...Object.keys(SINGLE_CALLS)];
+
+ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
+  const call = new URL(c.req.url).pathname.slice("/v1/".length);
   const { text, bytes } = await readBody(c.req.raw, MAX_BATCH_BYTES, call === "batch" || call === "b" ? "batch" : "request");
   const body = parseJson(text);
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "invalid_input", "body must be a JSON object", [{ field: "(body)", message: "expected an object" }]);
@@ -67,7 +69,7 @@ ingestRoutes.post("/v1/:call{batch|b|identify|i|track|t|page|p|screen|s|group|g|
     }
     const event = result.event;
     // Without a messageId, the content itself identifies the call, so a retried batch still dedupes.
-    if (!event.messageId) event.messageId = `auto-${(await sha256Hex(json)).slice(0, 32)}`;
+    if (!event.messageId) event.messageId = `auto-${(await sha256Hex(`${event.type}\n${json}`)).slice(0, 32)}`;
     const target = userObjectName(app.appId, event);
     let group = groups.get(target.name);
     if (!group) groups.set(target.name, (group = { userId: target.userId, anonymous: target.anonymous, events: [] }));

@@ -1,0 +1,22 @@
+// `npm start`: Beckon on http://localhost:8787 with local D1, Durable Objects and Queues,
+// migrations applied and a demo app ready. No Cloudflare account or provider credentials needed:
+// channels without credentials use the built-in sandbox provider (GET /admin/sends).
+import { spawn } from "node:child_process";
+import { devVars, prepareLocalDatabase } from "./local-env.mjs";
+
+const vars = devVars();
+const port = process.env.PORT ?? "8787";
+prepareLocalDatabase({ writeKey: vars.DEMO_WRITE_KEY, adminKey: vars.DEMO_ADMIN_KEY });
+
+console.log(`
+Beckon is starting on http://localhost:${port}
+  demo app:   demo
+  write key:  ${vars.DEMO_WRITE_KEY}   (SDK: Basic auth username, or "writeKey" in the body)
+  admin key:  ${vars.DEMO_ADMIN_KEY}   (Authorization: Bearer …)
+  try:        curl -u ${vars.DEMO_WRITE_KEY}: -H 'content-type: application/json' \\
+                -d '{"userId":"ada","event":"Signed Up"}' http://localhost:${port}/v1/track
+              curl -H 'authorization: Bearer ${vars.DEMO_ADMIN_KEY}' http://localhost:${port}/admin/users/ada
+`);
+const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
+dev.on("exit", (code) => process.exit(code ?? 0));

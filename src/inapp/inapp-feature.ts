@@ -1,0 +1,432 @@
+import type { Json, JsonObject } from "../json";
+import { DAY } from "../clock";
+import type { AppConfig } from "../config/app-config";
+import type { BeckonEvent } from "../events/beckon-event";
+import type { UserContext, UserFeature } from "../user/feature";
+import type { FieldProblem } from "../http/errors";
+import { displayOrder, expiryOf, notBefore, overflow } from "./display-policy";
+import {
+  CARD_ACTIONS,
+  CARD_EVENTS,
+  type CardAction,
+  ContentCardContent,
+  type ContentCardView,
+  DEFAULT_CARD_EXPIRY_SECONDS,
+  DEFAULT_INAPP_EXPIRY_SECONDS,
+  DEFAULT_INAPP_SETTINGS,
+  INAPP_EVENTS,
+  InAppContent,
+  InAppEngagement,
+  type InAppMessageView,
+  InAppSettings,
+} from "./model";
+import { type CardRow, INAPP_SCHEMA, InAppStore, type MessageRow } from "./store";
+import { surveyAnswerProblems } from "./survey";
+
+/**
+ * In-app messages and content cards inside the person's UserObject: the campaign
+ * engine stores them (`deliverInApp`, `addContentCard`), the SDK fetches them or
+ * receives them live, and reports engagement, which is counted once and fed back
+ * as events for conversion and branching.
+ */
+
+/** Shown or closed messages (and dismissed cards) are kept this long so late engagement still counts. */
+const KEEP_CLOSED_MS = 30 * DAY;
+/** Engagement dedupe keys outlive the messages they count. */
+const KEEP_DEDUPE_MS = 90 * DAY;
+const GC_TIMER = "inapp:gc";
+
+const settingsCache = new WeakMap<AppConfig, InAppSettings>();
+/** `settings.inApp` of the app, with defaults (invalid or absent → defaults). */
+export function inAppSettings(config: AppConfig): InAppSettings {
+  let s = settingsCache.get(config);
+  if (!s) {
+    const raw = (config.settings as unknown as Record<string, unknown>).inApp;
+    const parsed = InAppSettings.safeParse(raw ?? {});
+    s = parsed.success ? parsed.data : DEFAULT_INAPP_SETTINGS;
+    settingsCache.set(config, s);
+  }
+  return s;
+}
+
+const store = (ctx: UserContext) => new InAppStore(ctx.sql);
+
+// ───────────────────────── delivery (called by the campaign engine) ─────────────────────────
+
+export interface InAppDelivery {
+  /** The campaign idempotency key `campaign:step:instance`. */
+  key: string;
+  campaignId: string;
+  variant: string;
+  content: InAppContent;
+  /** The event that made the journey decide (shown in the timeline). */
+  triggerEvent?: string;
+}
+
+/**
+ * Stores an in-app message as pending and pushes it to the person's connected apps.
+ * Idempotent on `key`: returns false (and pushes nothing) when it was already stored.
+ */
+export function deliverInApp(ctx: UserContext, msg: InAppDelivery): boolean {
+  const parsed = InAppContent.safeParse(msg.content);
+  if (!parsed.success) {
+    ctx.timeline.add(ctx.now, "decision", { dropped: "in_app", key: msg.key, campaignId: msg.campaignId, reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}` });
+    return false;
+  }
+  const content = parsed.data;
+  const s = store(ctx);
+  const row = {
+    key: msg.key,
+    campaignId: msg.campaignId,
+    variant: msg.variant,
+    content,
+    triggerEvent: msg.triggerEvent ?? null,
+    priority: content.priority,
+    createdAt: ctx.now,
+    expiresAt: expiryOf(ctx.now, content.expiresInSeconds, DEFAULT_INAPP_EXPIRY_SECONDS),
+  };
+  if (!s.insertMessage(row)) return false;
+  const settings = inAppSettings(ctx.config);
+  const dropped = overflow(s.pendingMessages(ctx.now), settings.maxPending);
+  if (dropped.length > 0) {
+    s.deleteMessages(dropped);
+    ctx.timeline.add(ctx.now, "decision", { dropped: "in_app", keys: dropped, reason: `more than ${settings.maxPending} pending in-app messages` });
+  }
+  if (dropped.includes(msg.key)) return false;
+  ctx.timeline.add(ctx.now, "delivery", { channel: "in_app", key: msg.key, campaignId: msg.campaignId, type: content.type, ...(msg.triggerEvent ? { trigger: msg.triggerEvent } : {}) });
+  scheduleGc(ctx);
+  const view = messageView({ ...row, status: "pending", shownAt: null, closedAt: null });
+  ctx.live({ type: "inapp", messages: [view], rules: rulesOf([view]), notBefore: notBefore(s.state("lastShownAt"), settings), minIntervalSeconds: settings.minIntervalSeconds } as unknown as Json);
+  return true;
+}
+
+export interface CardDelivery {
+  key: string;
+  campaignId: string;
+  variant: string;
+  content: ContentCardContent;
+}
+
+/** Adds a content card to the person's feed (every device sees it). Idempotent on `key`. */
+export function addContentCard(ctx: UserContext, card: CardDelivery): boolean {
+  const parsed = ContentCardContent.safeParse(card.content);
+  if (!parsed.success) {
+    ctx.timeline.add(ctx.now, "decision", { dropped: "content_card", key: card.key, campaignId: card.campaignId, reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}` });
+    return false;
+  }
+  const s = store(ctx);
+  const row = { key: card.key, campaignId: card.campaignId, variant: card.variant, content: parsed.data, createdAt: ctx.now, expiresAt: expiryOf(ctx.now, parsed.data.expiresInSeconds, DEFAULT_CARD_EXPIRY_SECONDS) };
+  if (!s.insertCard(row)) return false;
+  const settings = inAppSettings(ctx.config);
+  const live = s.liveCards(ctx.now);
+  if (live.length > settings.maxCards) {
+    const unpinned = live.filter((c) => !isPinned(c)).sort((a, b) => a.createdAt - b.createdAt);
+    const drop = unpinned.slice(0, live.length - settings.maxCards).map((c) => c.key);
+    s.deleteCards(drop);
+    if (drop.length) ctx.timeline.add(ctx.now, "decision", { dropped: "content_card", keys: drop, reason: `more than ${settings.maxCards} cards` });
+  }
+  ctx.timeline.add(ctx.now, "delivery", { channel: "content_card", key: card.key, campaignId: card.campaignId });
+  scheduleGc(ctx);
+  const stored = s.card(card.key);
+  ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, ...(stored ? { card: cardView(stored) as unknown as Json } : {}) });
+  return true;
+}
+
+function scheduleGc(ctx: UserContext): void {
+  ctx.timers.scheduleIfAbsent({ key: GC_TIMER, dueAt: ctx.now + DAY, kind: GC_TIMER, payload: {} });
+}
+
+// ───────────────────────── views ─────────────────────────
+
+export function messageView(r: MessageRow): InAppMessageView {
+  return { key: r.key, campaignId: r.campaignId, content: r.content, createdAt: r.createdAt, expiresAt: r.expiresAt, priority: r.priority };
+}
+
+function rulesOf(views: InAppMessageView[]): Json[] {
+  return views.filter((v) => v.content.displayOn).map((v) => ({ key: v.key, ...(v.content.displayOn as JsonObject) }));
+}
+
+/** What `GET /v1/in-app` returns: pending messages in display order, their trigger rules, and pacing. */
+export function pendingView(ctx: UserContext): JsonObject {
+  const s = store(ctx);
+  const settings = inAppSettings(ctx.config);
+  const messages = displayOrder(s.pendingMessages(ctx.now), ctx.now).map(messageView);
+  return {
+    messages: messages as unknown as Json,
+    rules: rulesOf(messages),
+    notBefore: notBefore(s.state("lastShownAt"), settings),
+    minIntervalSeconds: settings.minIntervalSeconds,
+    serverTime: ctx.now,
+  };
+}
+
+const isPinned = (c: CardRow) => c.userPinned ?? c.content.pinned;
+
+export function cardView(c: CardRow): ContentCardView {
+  const { title, body, imageUrl, deepLink, linkLabel } = c.content;
+  return {
+    id: c.key,
+    campaignId: c.campaignId,
+    title,
+    ...(body !== undefined ? { body } : {}),
+    ...(imageUrl !== undefined ? { imageUrl } : {}),
+    ...(deepLink !== undefined ? { deepLink } : {}),
+    ...(linkLabel !== undefined ? { linkLabel } : {}),
+    pinned: isPinned(c),
+    read: c.readAt !== null,
+    createdAt: c.createdAt,
+    expiresAt: c.expiresAt,
+  };
+}
+
+/** The feed: pinned first, then newest first. */
+export function feedView(ctx: UserContext): JsonObject {
+  const cards = store(ctx)
+    .liveCards(ctx.now)
+    .sort((a, b) => Number(isPinned(b)) - Number(isPinned(a)) || b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1))
+    .map(cardView);
+  return { cards: cards as unknown as Json, unread: cards.filter((c) => !c.read).length };
+}
+
+// ───────────────────────── engagement ─────────────────────────
+
+export type EngagementOutcome = "recorded" | "duplicate" | "unknown_message" | "invalid";
+export interface EngagementResult {
+  key: string;
+  kind: string;
+  outcome: EngagementOutcome;
+  problems?: FieldProblem[];
+}
+
+/**
+ * Records one engagement with an in-app message, once per (message, kind[, button /
+ * question]). A click, dismissal or answer implies the impression. `emit` feeds the
+ * matching event back to campaigns; it is off when the engagement arrived as that very
+ * event (a Segment `track` with a reserved name), which campaigns already see.
+ */
+export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boolean, prefix = ""): EngagementResult {
+  const s = store(ctx);
+  const row = s.message(e.key);
+  const result = (outcome: EngagementOutcome, problems?: FieldProblem[]): EngagementResult => ({ key: e.key, kind: e.kind, outcome, ...(problems ? { problems } : {}) });
+  if (!row) return result("unknown_message", [{ field: `${prefix}key`, message: "no in-app message with this key for this user" }]);
+
+  if (e.kind === "click" && !row.content.buttons.some((b) => b.id === e.buttonId)) return result("invalid", [{ field: `${prefix}buttonId`, message: `no button ${e.buttonId} in this message` }]);
+  if (e.kind === "answer") {
+    const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`);
+    if (problems.length > 0) return result("invalid", problems);
+  }
+
+  const base = { campaignId: row.campaignId, key: row.key, variant: row.variant };
+  const stat = (kind: "impression" | "clicked" | "dismissed" | "answered") =>
+    ctx.recordStat({ dedupeKey: `${row.key}:${kind}`, appId: ctx.config.appId, campaignId: row.campaignId, variant: row.variant, kind, userId: ctx.profile.userId, at: ctx.now });
+
+  let recorded = false;
+  // The impression, explicit or implied by any other engagement.
+  if (s.firstTime(`${row.key}:impression`, ctx.now)) {
+    recorded = e.kind === "impression";
+    s.setMessageStatus(row.key, "shown", ctx.now);
+    s.setState("lastShownAt", ctx.now);
+    stat("impression");
+    ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "impression" });
+    if (emit || e.kind !== "impression") ctx.emit(INAPP_EVENTS.impression, base);
+    // Other devices of the person drop it: one person sees a message once.
+    ctx.live({ type: "handled", key: row.key });
+  }
+
+  switch (e.kind) {
+    case "impression":
+      break;
+    case "click": {
+      if (!s.firstTime(`${row.key}:click:${e.buttonId}`, ctx.now)) break;
+      recorded = true;
+      const button = row.content.buttons.find((b) => b.id === e.buttonId)!;
+      s.setMessageStatus(row.key, "closed", ctx.now);
+      stat("clicked");
+      ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "click", buttonId: e.buttonId });
+      if (emit) ctx.emit(INAPP_EVENTS.click, { ...base, buttonId: e.buttonId, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
+      break;
+    }
+    case "dismiss":
+      if (!s.firstTime(`${row.key}:dismiss`, ctx.now)) break;
+      recorded = true;
+      s.setMessageStatus(row.key, "closed", ctx.now);
+      stat("dismissed");
+      ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "dismiss" });
+      if (emit) ctx.emit(INAPP_EVENTS.dismiss, base);
+      break;
+    case "answer": {
+      const fresh = e.answers.filter((a) => s.firstTime(`${row.key}:answer:${a.questionId}`, ctx.now));
+      if (fresh.length === 0) break;
+      recorded = true;
+      s.setMessageStatus(row.key, "closed", ctx.now);
+      stat("answered");
+      for (const a of fresh) {
+        s.saveAnswer(a.questionId, a.answer, row.key, ctx.now);
+        ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "answer", questionId: a.questionId, answer: a.answer });
+        if (emit) ctx.emit(INAPP_EVENTS.answer, { ...base, questionId: a.questionId, answer: a.answer });
+      }
+      // Answers are segment attributes (`survey.<questionId>` on the users index).
+      ctx.touchIndex(true);
+      break;
+    }
+  }
+  return result(recorded ? "recorded" : "duplicate");
+}
+
+export interface CardActionResult {
+  card: ContentCardView | null;
+  outcome: "recorded" | "duplicate" | "unknown_card";
+}
+
+/** A person acts on a card: viewed, read, clicked, dismissed, pinned or unpinned — counted once each. */
+export function cardAction(ctx: UserContext, id: string, action: CardAction, emit: boolean): CardActionResult {
+  const s = store(ctx);
+  const card = s.card(id);
+  if (!card || card.expiresAt <= ctx.now) return { card: null, outcome: "unknown_card" };
+  const base = { campaignId: card.campaignId, cardId: card.key, variant: card.variant };
+  const stat = (kind: "impression" | "clicked" | "dismissed") =>
+    ctx.recordStat({ dedupeKey: `${card.key}:${kind}`, appId: ctx.config.appId, campaignId: card.campaignId, variant: card.variant, kind, userId: ctx.profile.userId, at: ctx.now });
+  let outcome: CardActionResult["outcome"] = "duplicate";
+  const once = (suffix: string) => s.firstTime(`${card.key}:card:${suffix}`, ctx.now);
+
+  // A click or dismissal implies the card was seen.
+  if ((action === "view" || action === "click" || action === "dismiss") && once("view")) {
+    if (action === "view") outcome = "recorded";
+    s.markCard(card.key, "viewed_at", ctx.now);
+    stat("impression");
+    if (emit || action !== "view") ctx.emit(CARD_EVENTS.view, base);
+  }
+  switch (action) {
+    case "view":
+      break;
+    case "read":
+      if (card.readAt === null) outcome = "recorded";
+      s.markCard(card.key, "read_at", ctx.now);
+      break;
+    case "click":
+      s.markCard(card.key, "read_at", ctx.now);
+      if (!once("click")) break;
+      outcome = "recorded";
+      s.markCard(card.key, "clicked_at", ctx.now);
+      stat("clicked");
+      ctx.timeline.add(ctx.now, "engagement", { channel: "content_card", ...base, kind: "click" });
+      if (emit) ctx.emit(CARD_EVENTS.click, { ...base, ...(card.content.deepLink ? { deepLink: card.content.deepLink } : {}) });
+      break;
+    case "dismiss":
+      if (!once("dismiss")) break;
+      outcome = "recorded";
+      s.markCard(card.key, "dismissed_at", ctx.now);
+      stat("dismissed");
+      ctx.timeline.add(ctx.now, "engagement", { channel: "content_card", ...base, kind: "dismiss" });
+      if (emit) ctx.emit(CARD_EVENTS.dismiss, base);
+      break;
+    case "pin":
+    case "unpin":
+      if (isPinned(card) !== (action === "pin")) outcome = "recorded";
+      s.pinCard(card.key, action === "pin");
+      break;
+  }
+  const after = s.card(card.key)!;
+  if (outcome === "recorded") ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
+  return { card: after.dismissedAt === null ? cardView(after) : null, outcome };
+}
+
+/** Engagement reported as Segment `track` calls with the reserved names. */
+function engagementFromTrack(event: BeckonEvent): InAppEngagement | { card: string; action: CardAction } | null {
+  const p = event.properties;
+  const key = typeof p.key === "string" ? p.key : typeof p.messageKey === "string" ? p.messageKey : undefined;
+  const cardId = typeof p.cardId === "string" ? p.cardId : undefined;
+  let candidate: unknown;
+  switch (event.name) {
+    case INAPP_EVENTS.impression:
+      candidate = { kind: "impression", key };
+      break;
+    case INAPP_EVENTS.click:
+      candidate = { kind: "click", key, buttonId: p.buttonId };
+      break;
+    case INAPP_EVENTS.dismiss:
+      candidate = { kind: "dismiss", key };
+      break;
+    case INAPP_EVENTS.answer:
+      candidate = { kind: "answer", key, answers: [{ questionId: p.questionId, answer: p.answer }] };
+      break;
+    case CARD_EVENTS.view:
+      return cardId ? { card: cardId, action: "view" } : null;
+    case CARD_EVENTS.click:
+      return cardId ? { card: cardId, action: "click" } : null;
+    case CARD_EVENTS.dismiss:
+      return cardId ? { card: cardId, action: "dismiss" } : null;
+    default:
+      return null;
+  }
+  const parsed = InAppEngagement.safeParse(candidate);
+  return parsed.success ? parsed.data : null;
+}
+
+// ───────────────────────── the feature ─────────────────────────
+
+const EngageArgs = InAppEngagement.array().max(50);
+
+export const inAppFeature: UserFeature = {
+  name: "inapp",
+  schema: INAPP_SCHEMA,
+
+  onEvent(ctx, event) {
+    // Our own emitted events come back through here: only external calls count as engagement.
+    if (event.internal || event.type !== "track") return;
+    const e = engagementFromTrack(event);
+    if (!e) return;
+    if ("card" in e) cardAction(ctx, e.card, e.action, false);
+    else recordEngagement(ctx, e, false);
+  },
+
+  timers: {
+    [GC_TIMER]: (ctx) => {
+      const s = store(ctx);
+      const { expiredMessages, expiredCards } = s.purge(ctx.now, KEEP_CLOSED_MS, KEEP_DEDUPE_MS);
+      if (expiredMessages.length > 0) ctx.timeline.add(ctx.now, "decision", { expired: "in_app", keys: expiredMessages, reason: "not shown before it expired" });
+      if (expiredCards > 0) ctx.timeline.add(ctx.now, "decision", { expired: "content_card", count: expiredCards });
+      if (!s.isEmpty()) scheduleGc(ctx);
+    },
+  },
+
+  indexAttrs(ctx) {
+    const answers = store(ctx).answers();
+    return Object.keys(answers).length > 0 ? { survey: answers as JsonObject } : {};
+  },
+
+  describe(ctx) {
+    const s = store(ctx);
+    return { ...s.counts(ctx.now), lastShownAt: s.state("lastShownAt"), answers: s.answers() as JsonObject };
+  },
+
+  commands: {
+    pending: (ctx) => pendingView(ctx),
+    cards: (ctx) => feedView(ctx),
+    engage: (ctx, args) => {
+      const events = EngageArgs.parse((args as { events?: unknown } | null)?.events ?? []);
+      return { results: events.map((e, i) => recordEngagement(ctx, e, true, `events.${i}.`)) as unknown as Json };
+    },
+    card: (ctx, args) => {
+      const a = args as { id?: unknown; action?: unknown };
+      if (typeof a.id !== "string" || !CARD_ACTIONS.includes(a.action as CardAction)) throw new Error("card: expected {id, action}");
+      return cardAction(ctx, a.id, a.action as CardAction, true) as unknown as Json;
+    },
+    /** Operator test sends (admin API) and tests; campaigns call deliverInApp directly. */
+    deliver: (ctx, args) => ({ stored: deliverInApp(ctx, args as unknown as InAppDelivery) }),
+    addCard: (ctx, args) => ({ stored: addContentCard(ctx, args as unknown as CardDelivery) }),
+  },
+
+  onLiveConnect(ctx) {
+    return [{ type: "sync", ...pendingView(ctx), cards: { unread: store(ctx).counts(ctx.now).unreadCards } }];
+  },
+
+  onLiveMessage(ctx, message) {
+    // Apps may report engagement over the socket: {type:"engage", events:[…]}.
+    const m = message as { type?: unknown; events?: unknown } | null;
+    if (!m || m.type !== "engage") return;
+    const parsed = EngageArgs.safeParse(m.events);
+    if (!parsed.success) return;
+    for (const e of parsed.data) recordEngagement(ctx, e, true);
+  },
+};
