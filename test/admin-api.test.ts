@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { clearKeyCache } from "../src/config/app-directory";
+import { admin, basic, call, createTestApp, OPERATOR, sdk } from "./helpers/api";
+import { eventually } from "./helpers/wait";
+
+describe("operator API", () => {
+  it("creates apps and keys only with the operator token; keys are stored hashed", async () => {
+    expect((await call("/admin/apps", { method: "POST", json: { name: "x" } })).status).toBe(401);
+    expect((await call("/admin/apps", { method: "POST", headers: { authorization: "Bearer nope" }, json: { name: "x" } })).status).toBe(401);
+    const bad = await call("/admin/apps", { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { name: "" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { problems: [{ field: "name" }] } });
+
+    const app = await createTestApp();
+    expect(app.writeKey).toMatch(/^bk_w_[0-9a-f]{48}$/);
+    expect(app.adminKey).toMatch(/^bk_a_[0-9a-f]{48}$/);
+    const stored = await env.DB.prepare("SELECT key_hash FROM api_keys WHERE app_id = ?").bind(app.appId).all<{ key_hash: string }>();
+    expect(stored.results.map((r) => r.key_hash)).not.toContain(app.writeKey);
+    expect(stored.results.every((r) => /^[0-9a-f]{64}$/.test(r.key_hash))).toBe(true);
+
+    const created = await call(`/admin/apps/${app.appId}/keys`, { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { kind: "write", label: "ios" } });
+    const { key, prefix } = (await created.json()) as { key: string; prefix: string };
+    expect((await call("/v1/track", { method: "POST", headers: { authorization: basic(key) }, json: { userId: "k", event: "E" } })).status).toBe(200);
+
+    await call(`/admin/apps/${app.appId}/keys/${prefix}`, { method: "DELETE", headers: { authorization: `Bearer ${OPERATOR}` } });
+    clearKeyCache();
+    expect((await call("/v1/track", { method: "POST", headers: { authorization: basic(key) }, json: { userId: "k", event: "E" } })).status).toBe(401);
+  });
+});
+
+describe("admin API", () => {
+  it("requires the app's admin key", async () => {
+    const app = await createTestApp();
+    const other = await createTestApp();
+    await sdk(app, "/v1/track", { userId: "mine", event: "E" });
+    expect((await call("/admin/users/mine")).status).toBe(401);
+    expect((await call("/admin/users/mine", { headers: { authorization: `Bearer ${app.writeKey}` } })).status).toBe(401);
+    // Another app's admin key sees its own (empty) user space.
+    expect((await admin(other, "/admin/users/mine")).status).toBe(404);
+  });
+
+  it("exports everything about a user and erases it (GDPR)", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/identify", { userId: "gdpr", traits: { email: "gdpr@example.com" } });
+    await sdk(app, "/v1/devices", { userId: "gdpr", register: [{ provider: "fcm", platform: "android", token: "gdpr-token-123" }] });
+    await eventually(() => env.DB.prepare("SELECT 1 AS ok FROM users WHERE app_id = ? AND user_id = 'gdpr'").bind(app.appId).first(), 8000, "index row");
+
+    const exp = await admin(app, "/admin/users/gdpr/export");
+    expect(exp.status).toBe(200);
+    expect(exp.headers.get("content-disposition")).toContain("attachment");
+    const data = (await exp.json()) as { profile: { email: string }; devices: unknown[]; events: unknown[]; index: unknown };
+    expect(data.profile.email).toBe("gdpr@example.com");
+    expect(data.devices).toHaveLength(1);
+    expect(data.events).toHaveLength(1);
+    expect(data.index).not.toBeNull();
+
+    const del = await admin(app, "/admin/users/gdpr", { method: "DELETE" });
+    expect(await del.json()).toEqual({ deleted: true });
+    expect((await admin(app, "/admin/users/gdpr")).status).toBe(404);
+    expect((await admin(app, "/admin/users/gdpr/export")).status).toBe(404);
+    expect(await env.DB.prepare("SELECT 1 FROM users WHERE app_id = ? AND user_id = 'gdpr'").bind(app.appId).first()).toBeNull();
+    // The erased object starts clean if the person comes back.
+    await sdk(app, "/v1/track", { userId: "gdpr", event: "Back" });
+    const back = (await (await admin(app, "/admin/users/gdpr")).json()) as { profile: { email: string | null; counters: { events: number } } };
+    expect(back.profile).toMatchObject({ email: null, counters: { events: 1 } });
+  });
+
+  it("changes settings with validation, bumping the config version so objects use them within seconds", async () => {
+    const app = await createTestApp();
+    const before = (await (await admin(app, "/admin/app")).json()) as { configVersion: number };
+    const bad = await admin(app, "/admin/app/settings", { method: "PATCH", json: { lifecycle: { dormantDays: 100 } } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { problems: [{ field: "settings.lifecycle.dormantDays" }] } });
+    const unknown = await admin(app, "/admin/app/settings", { method: "PATCH", json: { colour: "blue" } });
+    expect(unknown.status).toBe(400);
+
+    const ok = await admin(app, "/admin/app/settings", { method: "PATCH", json: { purchaseEvent: "Purchase" } });
+    const after = (await ok.json()) as { configVersion: number; settings: { purchaseEvent: string; lifecycle: { newDays: number } } };
+    expect(after.configVersion).toBe(before.configVersion + 1);
+    expect(after.settings.purchaseEvent).toBe("Purchase");
+    expect(after.settings.lifecycle.newDays).toBe(7);
+
+    clearKeyCache(); // what the edge's 3-second revalidation does
+    await sdk(app, "/v1/track", { userId: "buyer", event: "Purchase", properties: { revenue: 9 } });
+    const v = (await (await admin(app, "/admin/users/buyer")).json()) as { profile: { counters: { purchases: number } } };
+    expect(v.profile.counters.purchases).toBe(1);
+  });
+
+  it("publishes an OpenAPI 3.1 document generated from the zod schemas", async () => {
+    const res = await call("/admin/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const path of ["/admin/apps", "/admin/users/{userId}", "/admin/users/{userId}/timeline", "/admin/users/{userId}/export", "/admin/segments/lifecycle", "/admin/app/settings"]) expect(doc.paths[path], path).toBeDefined();
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(["admin", "operator"]));
+  });
+
+  it("answers unknown routes with the JSON error shape", async () => {
+    const res = await call("/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+});
