@@ -13,9 +13,9 @@ export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]):
   if (updates.length === 0) return;
   await recordCampaignStats(d1, updates.flatMap((u) => (u.op === "stats" ? u.stats : [])));
   // Keep the newest update per user within the batch.
-  const latest = new Map<string, Exclude<IndexUpdate, { op: "stats" }>>();
+  const latest = new Map<string, Extract<IndexUpdate, { op: "upsert" | "delete" }>>();
   for (const u of updates) {
-    if (u.op === "stats") continue;
+    if (u.op === "stats" || u.op === "broadcast") continue;
     const key = `${u.appId}\u0000${u.userId}`;
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);

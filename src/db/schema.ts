@@ -1,5 +1,5 @@
 /** drizzle schema of the D1 database. Keep in step with migrations/*.sql. */
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const apps = sqliteTable("apps", {
   id: text("id").primaryKey(),
@@ -176,4 +176,121 @@ export const channelAddresses = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.address, t.appId] })],
+);
+
+// ── Segmentation (issue 7): migrations/0005_segments.sql ──
+
+export const modelParams = sqliteTable(
+  "model_params",
+  {
+    appId: text("app_id").notNull(),
+    version: integer("version").notNull(),
+    computedAt: integer("computed_at").notNull(),
+    purchasers: integer("purchasers").notNull(),
+    cutPoints: text("cut_points"),
+    bgnbd: text("bgnbd"),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.version] })],
+);
+
+export const segments = sqliteTable(
+  "segments",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    filter: text("filter").notNull(),
+    version: integer("version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("segments_app").on(t.appId)],
+);
+
+export const dailySnapshots = sqliteTable(
+  "daily_snapshots",
+  {
+    appId: text("app_id").notNull(),
+    day: text("day").notNull(),
+    takenAt: integer("taken_at").notNull(),
+    total: integer("total").notNull(),
+    lifecycle: text("lifecycle").notNull(),
+    loyal: integer("loyal").notNull(),
+    dau: integer("dau").notNull(),
+    wau: integer("wau").notNull(),
+    mau: integer("mau").notNull(),
+    rfm: text("rfm").notNull().default("{}"),
+    churn: text("churn").notNull().default("{}"),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.day] })],
+);
+
+export const rfmMemberships = sqliteTable(
+  "rfm_memberships",
+  {
+    appId: text("app_id").notNull(),
+    userId: text("user_id").notNull(),
+    segment: text("segment").notNull(),
+    since: integer("since").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.userId] })],
+);
+
+export const rfmTransitions = sqliteTable(
+  "rfm_transitions",
+  {
+    appId: text("app_id").notNull(),
+    day: text("day").notNull(),
+    fromSegment: text("from_segment").notNull(),
+    toSegment: text("to_segment").notNull(),
+    users: integer("users").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.day, t.fromSegment, t.toSegment] })],
+);
+
+/** Geofences (migration 0004): GeoJSON geometry, compiled into the spatial index per config version. */
+export const geofences = sqliteTable(
+  "geofences",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    externalId: text("external_id"),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["circle", "polygon"] }).notNull(),
+    geometry: text("geometry").notNull(),
+    radius: real("radius"),
+    tags: text("tags").notNull().default("[]"),
+    metadata: text("metadata").notNull().default("{}"),
+    dwellSeconds: integer("dwell_seconds"),
+    cooldownSeconds: integer("cooldown_seconds").notNull().default(300),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("geofences_app").on(t.appId, t.id), uniqueIndex("geofences_external").on(t.appId, t.externalId)],
+);
+
+/** Beacon regions (migration 0004): iBeacon or Eddystone-UID, null major/minor/instance = wildcard. */
+export const beaconRegions = sqliteTable(
+  "beacon_regions",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["ibeacon", "eddystone"] }).notNull(),
+    uuid: text("uuid"),
+    major: integer("major"),
+    minor: integer("minor"),
+    namespace: text("namespace"),
+    instance: text("instance"),
+    tags: text("tags").notNull().default("[]"),
+    metadata: text("metadata").notNull().default("{}"),
+    dwellSeconds: integer("dwell_seconds"),
+    cooldownSeconds: integer("cooldown_seconds").notNull().default(300),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("beacon_regions_app").on(t.appId, t.id)],
 );

@@ -1,12 +1,17 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { adminAppRoutes } from "./admin-app-routes";
 import { adminUserRoutes } from "./admin-user-routes";
+import { campaignRoutes } from "./campaign-routes";
 import { deviceRoutes } from "./device-routes";
 import { errorResponse, HttpError } from "./errors";
 import type { HonoEnv } from "./hono-env";
 import { ingestRoutes } from "./ingest-routes";
 import { operatorRoutes } from "./operator-routes";
 import { benchRoutes } from "./bench-routes";
+import { webhookRoutes } from "./webhook-routes";
+import { deliveryAdminRoutes } from "./delivery-admin-routes";
+import { inAppRoutes } from "./inapp-routes";
+import { segmentRoutes } from "./segment-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -21,6 +26,11 @@ export function createApp() {
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
   app.route("/", adminUserRoutes);
+  app.route("/", campaignRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", deliveryAdminRoutes);
+  app.route("/", inAppRoutes);
+  app.route("/", segmentRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The OPERATOR_TOKEN secret" });

@@ -30,6 +30,8 @@ export interface UserContext {
   recordStat(stat: CampaignStat): void;
   /** Ask for a users-index update after this transaction (debounced unless `urgent`). */
   touchIndex(urgent: boolean): void;
+  /** Attributes every feature publishes (rfm segment, churn band, segment memberships…), for conditions. */
+  attrs(): JsonObject;
   /** Push a message to the person's live connections (connected apps), if any. */
   live(message: Json): void;
 }

@@ -29,7 +29,9 @@ export type IndexUpdate =
     }
   | { op: "delete"; appId: string; userId: string; version: number }
   /** Campaign facts counted inside the object (entered, converted, engagement…), written to D1 by the same consumer. */
-  | { op: "stats"; stats: CampaignStat[] };
+  | { op: "stats"; stats: CampaignStat[] }
+  /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
+  | { op: "broadcast"; appId: string; campaignId: string; occurrence: string; configVersion: number; now: number; localDate?: string; users: Array<{ userId: string; anonymous: boolean }> };
 
 export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
   const c = profile.counters;

@@ -478,7 +478,7 @@ export class UserObject extends DurableObject<Env> {
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
     const self = this;
-    return {
+    const ctx: UserContext = {
       now,
       config,
       profile: this.profile as UserProfile,
@@ -497,12 +497,19 @@ export class UserObject extends DurableObject<Env> {
         else run.indexDirty = true;
       },
       live: (message) => self.broadcastLive(message),
+      attrs: () => self.featureAttrs(ctx),
     };
+    return ctx;
+  }
+
+  private featureAttrs(ctx: UserContext): JsonObject {
+    const attrs: JsonObject = {};
+    for (const f of this.features) if (f.indexAttrs) Object.assign(attrs, f.indexAttrs(ctx));
+    return attrs;
   }
 
   private indexUpdate(ctx: UserContext, now: Millis): IndexUpdate {
-    const attrs: JsonObject = {};
-    for (const f of this.features) if (f.indexAttrs) Object.assign(attrs, f.indexAttrs(ctx));
+    const attrs = this.featureAttrs(ctx);
     // Versions must grow even under a virtual clock that stands still.
     const last = Number(this.meta.get("indexVersion") ?? 0);
     const version = Math.max(now, last + 1);

@@ -1,0 +1,23 @@
+import type { Env } from "../env";
+import type { IndexUpdate } from "../user/index-update";
+import { userStub } from "../user/user-stub";
+
+type BroadcastWork = Extract<IndexUpdate, { op: "broadcast" }>;
+
+/** Enters one chunk of a broadcast's audience. Each entry is idempotent per occurrence, so a redelivered chunk is harmless. */
+export async function enterBroadcastUsers(env: Env, work: BroadcastWork): Promise<void> {
+  await Promise.all(
+    work.users.map((u) =>
+      userStub(env.USER, `${work.appId}/${u.anonymous ? "a" : "u"}/${u.userId}`).command({
+        appId: work.appId,
+        userId: u.userId,
+        anonymous: u.anonymous,
+        feature: "campaigns",
+        name: "enterBroadcast",
+        args: { campaignId: work.campaignId, occurrence: work.occurrence, ...(work.localDate ? { localDate: work.localDate } : {}) },
+        now: Math.max(work.now, Date.now()),
+        configVersion: work.configVersion,
+      }),
+    ),
+  );
+}

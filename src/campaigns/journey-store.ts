@@ -1,0 +1,146 @@
+import type { Millis } from "../clock";
+import type { JsonObject } from "../json";
+import type { Campaign } from "./model";
+
+/** Storage of journeys inside the UserObject: instances, sends and entry history. */
+export const JOURNEY_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS journeys (
+    instance TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, version INTEGER NOT NULL, arm TEXT NOT NULL,
+    control INTEGER NOT NULL DEFAULT 0, step TEXT, status TEXT NOT NULL, entered_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, trigger TEXT NOT NULL, def TEXT NOT NULL, wait_event TEXT,
+    inaction_key TEXT, converted INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX IF NOT EXISTS journeys_campaign ON journeys(campaign_id, status);
+  CREATE INDEX IF NOT EXISTS journeys_wait ON journeys(wait_event, status);
+  CREATE TABLE IF NOT EXISTS campaign_sends (
+    key TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, instance TEXT NOT NULL, step_id TEXT NOT NULL,
+    variant TEXT NOT NULL, channel TEXT NOT NULL, at INTEGER NOT NULL, status TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS campaign_sends_at ON campaign_sends(at);
+  CREATE INDEX IF NOT EXISTS campaign_sends_instance ON campaign_sends(instance, step_id);
+  CREATE TABLE IF NOT EXISTS campaign_entries (campaign_id TEXT PRIMARY KEY, last_entered_at INTEGER NOT NULL, count INTEGER NOT NULL);`;
+
+/**
+ * A person's journey through one campaign version.
+ * `pending`: an inaction trigger waiting for its deadline; `active`: running steps;
+ * `delayed`/`deferred`: waiting on a timer at a step; `waiting`: a wait_for_event step;
+ * `done`: finished (kept for conversion attribution).
+ */
+export type JourneyStatus = "pending" | "active" | "delayed" | "deferred" | "waiting" | "done";
+
+export interface Journey {
+  instance: string;
+  campaignId: string;
+  version: number;
+  arm: string;
+  control: boolean;
+  step: string | null;
+  status: JourneyStatus;
+  enteredAt: Millis;
+  trigger: { event: string; properties: JsonObject; messageId: string };
+  def: Campaign;
+  waitEvent: string | null;
+  inactionKey: string | null;
+  converted: boolean;
+}
+
+type Row = { instance: string; campaign_id: string; version: number; arm: string; control: number; step: string | null; status: string; entered_at: number; trigger: string; def: string; wait_event: string | null; inaction_key: string | null; converted: number };
+
+const toJourney = (r: Row): Journey => ({
+  instance: r.instance,
+  campaignId: r.campaign_id,
+  version: r.version,
+  arm: r.arm,
+  control: r.control === 1,
+  step: r.step,
+  status: r.status as JourneyStatus,
+  enteredAt: r.entered_at,
+  trigger: JSON.parse(r.trigger),
+  def: JSON.parse(r.def),
+  waitEvent: r.wait_event,
+  inactionKey: r.inaction_key,
+  converted: r.converted === 1,
+});
+
+export class JourneyStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  get(instance: string): Journey | undefined {
+    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE instance = ?`, instance).toArray().map(toJourney)[0];
+  }
+
+  insert(j: Journey, now: Millis): void {
+    this.sql.exec(
+      `INSERT INTO journeys (instance, campaign_id, version, arm, control, step, status, entered_at, updated_at, trigger, def, wait_event, inaction_key, converted)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(instance) DO UPDATE SET version = excluded.version, arm = excluded.arm, control = excluded.control, step = excluded.step, status = excluded.status,
+         entered_at = excluded.entered_at, updated_at = excluded.updated_at, trigger = excluded.trigger, def = excluded.def, wait_event = excluded.wait_event,
+         inaction_key = excluded.inaction_key, converted = excluded.converted`,
+      j.instance, j.campaignId, j.version, j.arm, j.control ? 1 : 0, j.step, j.status, j.enteredAt, now, JSON.stringify(j.trigger), JSON.stringify(j.def), j.waitEvent, j.inactionKey, j.converted ? 1 : 0,
+    );
+  }
+
+  update(j: Journey, now: Millis): void {
+    this.sql.exec(`UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ? WHERE instance = ?`, j.step, j.status, j.waitEvent, j.converted ? 1 : 0, j.enteredAt, now, j.instance);
+  }
+
+  delete(instance: string): void {
+    this.sql.exec(`DELETE FROM journeys WHERE instance = ?`, instance);
+  }
+
+  pendingInaction(campaignId: string, key: string | null): Journey[] {
+    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE campaign_id = ? AND status = 'pending' AND (? IS NULL OR inaction_key = ?)`, campaignId, key, key).toArray().map(toJourney);
+  }
+
+  waitingFor(event: string): Journey[] {
+    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE wait_event = ? AND status = 'waiting'`, event).toArray().map(toJourney);
+  }
+
+  /** Entries of a campaign that may still convert: entered since `since`, not converted, past the pending stage. */
+  convertible(campaignId: string, since: Millis): Journey[] {
+    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE campaign_id = ? AND status != 'pending' AND converted = 0 AND entered_at >= ?`, campaignId, since).toArray().map(toJourney);
+  }
+
+  active(): Journey[] {
+    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE status != 'done' ORDER BY entered_at`).toArray().map(toJourney);
+  }
+
+  lastEntry(campaignId: string): { lastEnteredAt: number; count: number } | undefined {
+    const r = this.sql.exec<{ last_entered_at: number; count: number }>(`SELECT last_entered_at, count FROM campaign_entries WHERE campaign_id = ?`, campaignId).toArray()[0];
+    return r ? { lastEnteredAt: r.last_entered_at, count: r.count } : undefined;
+  }
+
+  recordEntry(campaignId: string, now: Millis): void {
+    this.sql.exec(`INSERT INTO campaign_entries (campaign_id, last_entered_at, count) VALUES (?, ?, 1) ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = excluded.last_entered_at, count = count + 1`, campaignId, now);
+  }
+
+  // ── sends ──
+  hasSend(key: string): boolean {
+    return this.sql.exec(`SELECT 1 FROM campaign_sends WHERE key = ?`, key).toArray().length > 0;
+  }
+
+  recordSend(s: { key: string; campaignId: string; instance: string; stepId: string; variant: string; channel: string; at: Millis; status: string }): void {
+    this.sql.exec(`INSERT OR IGNORE INTO campaign_sends (key, campaign_id, instance, step_id, variant, channel, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.key, s.campaignId, s.instance, s.stepId, s.variant, s.channel, s.at, s.status);
+  }
+
+  /** Times of messages sent since `since` on capped channels (in-app messages and cards are not capped). */
+  sendTimes(since: Millis): number[] {
+    return this.sql.exec<{ at: number }>(`SELECT at FROM campaign_sends WHERE at >= ? AND channel NOT IN ('in_app', 'content_card') AND status NOT IN ('failed', 'bounced')`, since).toArray().map((r) => r.at);
+  }
+
+  send(key: string): { status: string; instance: string; stepId: string; campaignId: string; variant: string; channel: string } | undefined {
+    return this.sql.exec<{ status: string; instance: string; step_id: string; campaign_id: string; variant: string; channel: string }>(`SELECT status, instance, step_id, campaign_id, variant, channel FROM campaign_sends WHERE key = ?`, key).toArray().map((r) => ({ status: r.status, instance: r.instance, stepId: r.step_id, campaignId: r.campaign_id, variant: r.variant, channel: r.channel }))[0];
+  }
+
+  setSendStatus(key: string, status: string): void {
+    this.sql.exec(`UPDATE campaign_sends SET status = ? WHERE key = ?`, status, key);
+  }
+
+  stepStatus(instance: string, stepId: string): string | null {
+    return this.sql.exec<{ status: string }>(`SELECT status FROM campaign_sends WHERE instance = ? AND step_id = ? ORDER BY at DESC LIMIT 1`, instance, stepId).toArray()[0]?.status ?? null;
+  }
+
+  /** Forget finished journeys and sends older than `before` (bounded storage). */
+  prune(before: Millis): void {
+    this.sql.exec(`DELETE FROM journeys WHERE status = 'done' AND updated_at < ?`, before);
+    this.sql.exec(`DELETE FROM campaign_sends WHERE at < ?`, before);
+  }
+}

@@ -1,0 +1,128 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { campaignReport } from "../campaigns/campaign-report";
+import { CampaignStore, parseCampaign } from "../campaigns/campaign-store";
+import { startBroadcast } from "../campaigns/broadcast";
+import { campaignFunnel } from "../campaigns/stats";
+import { userStub } from "../user/user-stub";
+import { adminAuth } from "./auth";
+import { currentConfigVersion } from "./admin-app-routes";
+import { HttpError } from "./errors";
+import { adminRouter, jsonBody, responses } from "./openapi";
+import { userObjectName } from "./user-address";
+
+/** Campaign management: versioned definitions, lifecycle (draft → active ⇄ paused → archived), API trigger, stats. */
+export const campaignRoutes = adminRouter();
+campaignRoutes.use("/admin/campaigns", adminAuth);
+campaignRoutes.use("/admin/campaigns/*", adminAuth);
+
+const Json = z.record(z.string(), z.unknown());
+const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: Json, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
+const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
+  const { appId: _a, ...rest } = r!;
+  return rest as never;
+};
+
+campaignRoutes.openapi(
+  createRoute({ method: "post", path: "/admin/campaigns", tags: ["campaigns"], summary: "Create a campaign (draft). Templates are validated at save time.", security: [{ admin: [] }], request: jsonBody(Json.openapi("CampaignDefinition", { description: "See the campaign model in the README" })), responses: responses(CampaignView, "The draft campaign") }),
+  async (c) => {
+    const def = parseCampaign(c.req.valid("json"));
+    return c.json(view(await new CampaignStore(c.env.DB).create(c.get("app").appId, def, c.get("now"))), 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({ method: "get", path: "/admin/campaigns", tags: ["campaigns"], summary: "List campaigns", security: [{ admin: [] }], request: { query: z.object({ status: z.enum(["draft", "active", "paused", "archived"]).optional() }) }, responses: responses(z.object({ campaigns: z.array(CampaignView) }), "Campaigns") }),
+  async (c) => {
+    const list = await new CampaignStore(c.env.DB).list(c.get("app").appId, c.req.valid("query").status);
+    return c.json({ campaigns: list.map((r) => view(r)) }, 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({ method: "get", path: "/admin/campaigns/{id}", tags: ["campaigns"], summary: "One campaign with its version history", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(CampaignView.extend({ versions: z.array(z.object({ version: z.number(), createdAt: z.number() })) }), "The campaign") }),
+  async (c) => {
+    const store = new CampaignStore(c.env.DB);
+    const r = await store.require(c.get("app").appId, c.req.valid("param").id);
+    return c.json({ ...(view(r) as object), versions: await store.versions(r.id) } as never, 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({ method: "patch", path: "/admin/campaigns/{id}", tags: ["campaigns"], summary: "Replace the definition: a new version; people already in the journey finish the version they entered", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(Json) }, responses: responses(CampaignView, "The new version") }),
+  async (c) => {
+    const def = parseCampaign(c.req.valid("json"));
+    return c.json(view(await new CampaignStore(c.env.DB).update(c.get("app").appId, c.req.valid("param").id, def, c.get("now"))), 200);
+  },
+);
+
+for (const [action, status] of [["activate", "active"], ["pause", "paused"], ["archive", "archived"]] as const) {
+  campaignRoutes.openapi(
+    createRoute({ method: "post", path: `/admin/campaigns/{id}/${action}`, tags: ["campaigns"], summary: `${action[0]!.toUpperCase()}${action.slice(1)} the campaign (takes effect within seconds)`, security: [{ admin: [] }], request: { params: IdParam }, responses: responses(CampaignView, "The campaign") }),
+    async (c) => c.json(view(await new CampaignStore(c.env.DB).setStatus(c.get("app").appId, c.req.valid("param").id, status, c.get("now"))), 200),
+  );
+}
+
+const TriggerBody = z
+  .object({
+    userId: z.string().min(1).max(256),
+    payload: z.record(z.string(), z.unknown()).default({}),
+    /** Makes the call idempotent: the same requestId never enters (or messages) the person twice. */
+    requestId: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+campaignRoutes.openapi(
+  createRoute({ method: "post", path: "/admin/campaigns/{id}/trigger", tags: ["campaigns"], summary: "API trigger (transactional messages): enter one user with a payload", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(TriggerBody) }, responses: responses(z.object({ entered: z.boolean(), instance: z.string().optional(), arm: z.string().optional(), reason: z.string().optional() }), "Whether the user entered") }),
+  async (c) => {
+    const app = c.get("app");
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const campaign = await new CampaignStore(c.env.DB).require(app.appId, id);
+    if (campaign.definition.trigger.type !== "api") throw new HttpError(400, "invalid_input", "this campaign is not API-triggered", [{ field: "trigger.type", message: "expected api" }]);
+    if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
+    const target = userObjectName(app.appId, { userId: body.userId });
+    const result = await userStub(c.env.USER, target.name).command({
+      appId: app.appId,
+      userId: target.userId,
+      anonymous: false,
+      feature: "campaigns",
+      name: "trigger",
+      args: { campaignId: id, payload: body.payload as never, requestId: body.requestId ?? crypto.randomUUID() },
+      now: c.get("now"),
+      configVersion: await currentConfigVersion(c.env.DB, app.appId),
+      virtualClock: c.get("virtualClock"),
+      createIfMissing: true,
+    });
+    return c.json(result as never, 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({ method: "post", path: "/admin/campaigns/{id}/broadcast", tags: ["campaigns"], summary: "Start a broadcast occurrence now (the cron does this on schedule)", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(z.object({ occurrence: z.string(), started: z.boolean(), users: z.number() }), "Fan-out started") }),
+  async (c) => {
+    const app = c.get("app");
+    const campaign = await new CampaignStore(c.env.DB).require(app.appId, c.req.valid("param").id);
+    if (campaign.definition.trigger.type !== "broadcast") throw new HttpError(400, "invalid_input", "this campaign is not a broadcast", [{ field: "trigger.type", message: "expected broadcast" }]);
+    if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
+    return c.json(await startBroadcast(c.env, campaign, c.get("now"), { force: true }), 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/campaigns/{id}/stats",
+    tags: ["campaigns"],
+    summary: "Funnel per variant and control (entered → sent → delivered → opened/clicked → converted), uplift vs control with a confidence interval",
+    security: [{ admin: [] }],
+    request: { params: IdParam, query: z.object({ confidence: z.coerce.number().min(0.5).max(0.999).default(0.95) }) },
+    responses: responses(Json.openapi("CampaignStats"), "Stats"),
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await new CampaignStore(c.env.DB).require(c.get("app").appId, id);
+    const report = campaignReport(await campaignFunnel(c.env.DB, id), c.req.valid("query").confidence);
+    return c.json({ campaignId: id, confidence: c.req.valid("query").confidence, ...report } as never, 200);
+  },
+);
