@@ -15,7 +15,9 @@ export async function enterBroadcastUsers(env: Env, work: BroadcastWork): Promis
         feature: "campaigns",
         name: "enterBroadcast",
         args: { campaignId: work.campaignId, occurrence: work.occurrence, ...(work.localDate ? { localDate: work.localDate } : {}) },
-        now: Math.max(work.now, Date.now()),
+        // Under a virtual clock (tests, replays) the fan-out's clock is the time; otherwise the wall clock.
+        now: work.virtualClock ? work.now : Math.max(work.now, Date.now()),
+        virtualClock: work.virtualClock,
         configVersion: work.configVersion,
       }),
     ),

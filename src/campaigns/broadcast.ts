@@ -39,7 +39,7 @@ export function dueOccurrence(t: BroadcastTrigger, now: number): { occurrence: s
  * enqueues entry work on the INDEX queue (the cross-user work queue). The
  * broadcast_runs row makes each occurrence start once, however often cron fires.
  */
-export async function startBroadcast(env: Env, campaign: CampaignRecord, now: number, opts: { force?: boolean } = {}): Promise<{ occurrence: string; started: boolean; users: number }> {
+export async function startBroadcast(env: Env, campaign: CampaignRecord, now: number, opts: { force?: boolean; virtualClock?: boolean } = {}): Promise<{ occurrence: string; started: boolean; users: number }> {
   const trigger = campaign.definition.trigger as BroadcastTrigger;
   const due = dueOccurrence(trigger, opts.force && trigger.at && !trigger.localTime ? Math.max(now, Date.parse(trigger.at)) : now) ?? (opts.force ? { occurrence: new Date(now).toISOString() } : null);
   if (!due) return { occurrence: "", started: false, users: 0 };
@@ -68,6 +68,7 @@ export async function startBroadcast(env: Env, campaign: CampaignRecord, now: nu
           occurrence: due.occurrence,
           configVersion: app?.configVersion ?? 0,
           now,
+          virtualClock: opts.virtualClock ?? false,
           ...(due.localDate ? { localDate: due.localDate } : {}),
           users: chunk.map((u) => ({ userId: u.userId, anonymous: JSON.parse(u.attrs).anonymous === true })),
         },

@@ -105,7 +105,7 @@ campaignRoutes.openapi(
     const campaign = await new CampaignStore(c.env.DB).require(app.appId, c.req.valid("param").id);
     if (campaign.definition.trigger.type !== "broadcast") throw new HttpError(400, "invalid_input", "this campaign is not a broadcast", [{ field: "trigger.type", message: "expected broadcast" }]);
     if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
-    return c.json(await startBroadcast(c.env, campaign, c.get("now"), { force: true }), 200);
+    return c.json(await startBroadcast(c.env, campaign, c.get("now"), { force: true, virtualClock: c.get("virtualClock") }), 200);
   },
 );
 

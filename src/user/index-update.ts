@@ -31,7 +31,7 @@ export type IndexUpdate =
   /** Campaign facts counted inside the object (entered, converted, engagement…), written to D1 by the same consumer. */
   | { op: "stats"; stats: CampaignStat[] }
   /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
-  | { op: "broadcast"; appId: string; campaignId: string; occurrence: string; configVersion: number; now: number; localDate?: string; users: Array<{ userId: string; anonymous: boolean }> };
+  | { op: "broadcast"; appId: string; campaignId: string; occurrence: string; configVersion: number; now: number; virtualClock: boolean; localDate?: string; users: Array<{ userId: string; anonymous: boolean }> };
 
 export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
   const c = profile.counters;
