@@ -1,0 +1,114 @@
+// `npm run bench [-- section …]`: starts Beckon locally and measures, each against a floor in the same run.
+// Sections: ingest, trigger, alarms, cdnow (this file), sends, geo, sdk (their own scripts). Default: all.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { closedLoop, fmt, summary } from "./lib/load.mjs";
+import { startBeckon } from "./lib/server.mjs";
+import { replayCdnow } from "./lib/cdnow.mjs";
+
+const ALL = ["ingest", "trigger", "alarms", "cdnow", "sends", "geo", "sdk"];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const sections = wanted.length ? wanted : ALL;
+const results = {};
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+const needsServer = sections.some((s) => ["ingest", "trigger", "alarms", "cdnow"].includes(s));
+const server = needsServer ? await startBeckon() : null;
+const json = (body, extra = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(body) });
+const adminCall = async (path, init = {}) => {
+  const res = await fetch(server.base + path, { ...init, headers: { authorization: `Bearer ${server.adminKey}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+};
+const basic = () => ({ authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString("base64")}` });
+
+async function launch(definition) {
+  const c = await adminCall("/admin/campaigns", { method: "POST", body: JSON.stringify(definition) });
+  await adminCall(`/admin/campaigns/${c.id}/activate`, { method: "POST" });
+  await new Promise((r) => setTimeout(r, 3500)); // the edge picks up the new config version within 3 s
+  return c.id;
+}
+
+try {
+  if (sections.includes("ingest")) {
+    // A mobile SDK batch: 20 events of one user. The floor does the same body read, auth and one UserObject RPC.
+    const batchFor = (i) => ({ batch: Array.from({ length: 20 }, (_, k) => ({ type: "track", userId: `bench-${i % 500}`, event: k % 5 === 0 ? "Order Completed" : "Product Viewed", messageId: `b-${i}-${k}-${Date.now()}`, properties: { sku: `sku-${k}`, revenue: 9.99 } })) });
+    const warm = (url) => closedLoop({ seconds: 2, concurrency: CONCURRENCY, makeRequest: (i) => ({ url, init: json(batchFor(i), basic()) }) });
+    await warm(server.base + "/v1/_floor");
+    await warm(server.base + "/v1/batch");
+    const floor = await closedLoop({ seconds: DURATION, concurrency: CONCURRENCY, makeRequest: (i) => ({ url: server.base + "/v1/_floor", init: json(batchFor(i), basic()) }) });
+    const ingest = await closedLoop({ seconds: DURATION, concurrency: CONCURRENCY, makeRequest: (i) => ({ url: server.base + "/v1/batch", init: json(batchFor(i), basic()) }), check: (b) => b.includes('"success":true') });
+    results.ingest = {
+      floor: { requestsPerSec: +fmt(floor.rps), p50ms: +fmt(floor.p50, 2), p99ms: +fmt(floor.p99, 2), errors: floor.errors },
+      batch: { requestsPerSec: +fmt(ingest.rps), eventsPerSec: +fmt(ingest.rps * 20, 0), p50ms: +fmt(ingest.p50, 2), p99ms: +fmt(ingest.p99, 2), errors: ingest.errors },
+      ratio: +fmt(ingest.rps / floor.rps, 3),
+      target: "ratio ≥ 0.6",
+    };
+    console.log(`\n/v1/batch (20 events of one user per request, ${CONCURRENCY} connections, ${DURATION} s)`);
+    console.log(`  floor  ${fmt(floor.rps)} req/s   p50 ${fmt(floor.p50, 2)} ms   p99 ${fmt(floor.p99, 2)} ms`);
+    console.log(`  batch  ${fmt(ingest.rps)} req/s = ${fmt(ingest.rps * 20, 0)} events/s   p50 ${fmt(ingest.p50, 2)} ms   p99 ${fmt(ingest.p99, 2)} ms   errors ${ingest.errors}`);
+    console.log(`  ratio  ${fmt(ingest.rps / floor.rps, 3)} of the floor (target ≥ 0.6)`);
+  }
+
+  if (sections.includes("trigger")) {
+    // Event in → send job enqueued: the response returns after the job is on the SENDS queue.
+    await launch({ name: "bench trigger", transactional: true, trigger: { type: "event", event: "Bench Trigger" }, steps: [{ type: "message", id: "m", channels: ["push"], content: { push: { title: "Hi {{ user.first_name }}", body: "Your order shipped" } } }] });
+    const users = 200;
+    for (let u = 0; u < users; u++) await fetch(server.base + "/v1/devices", json({ userId: `trig-${u}`, register: [{ provider: "fcm", platform: "android", token: `bench-token-${u}-xxxxxxxx` }], consent: { push: "opted_in" } }, basic()));
+    const latencies = [];
+    let enqueued = 0;
+    for (let i = 0; i < 600; i++) {
+      const t = performance.now();
+      const res = await fetch(server.base + "/v1/track", json({ userId: `trig-${i % users}`, event: "Bench Trigger", messageId: `t-${i}-${Date.now()}` }, basic()));
+      await res.text();
+      latencies.push(performance.now() - t);
+      if (res.ok) enqueued++;
+    }
+    const s = summary(latencies.slice(100));
+    results.trigger = { p50ms: +fmt(s.p50, 2), p99ms: +fmt(s.p99, 2), samples: s.n, target: "p99 < 20 ms" };
+    console.log(`\nTrigger latency, event in → send job enqueued (${s.n} sequential events after warm-up)`);
+    console.log(`  p50 ${fmt(s.p50, 2)} ms   p99 ${fmt(s.p99, 2)} ms   max ${fmt(s.max, 2)} ms   (target p99 < 20 ms)`);
+  }
+
+  if (sections.includes("alarms")) {
+    // Abandonment deadlines a few seconds out; the timeline records how late each alarm fired.
+    await launch({ name: "bench abandonment", transactional: true, trigger: { type: "inaction", start: { event: "Bench Cart" }, cancel: { event: "Bench Order" }, key: "cart_id", within: { seconds: 3 } }, steps: [{ type: "message", id: "r", channels: ["in_app"], content: { in_app: { type: "banner", title: "Your cart", body: "is waiting" } } }] });
+    const users = 300;
+    for (let u = 0; u < users; u++) {
+      await fetch(server.base + "/v1/track", json({ userId: `ab-${u}`, event: "Bench Cart", properties: { cart_id: `c-${u}` } }, basic()));
+      if (u % 10 === 0) await new Promise((r) => setTimeout(r, 20)); // spread deadlines over time
+    }
+    await new Promise((r) => setTimeout(r, 6000));
+    const late = [];
+    for (let u = 0; u < users; u++) {
+      const tl = await adminCall(`/admin/users/ab-${u}/timeline?limit=50`);
+      const d = tl.entries.find((e) => e.kind === "decision" && typeof e.detail.lateMs === "number");
+      if (d) late.push(d.detail.lateMs);
+    }
+    const s = summary(late);
+    results.alarms = { fired: late.length, of: users, p50ms: s.p50, p99ms: s.p99, maxms: s.max, target: "p99 < 1000 ms" };
+    console.log(`\nAbandonment timers: alarm firing error (actual − deadline) over ${late.length}/${users} timers`);
+    console.log(`  p50 ${s.p50} ms   p99 ${s.p99} ms   max ${s.max} ms   (target p99 < 1 s)`);
+  }
+
+  if (sections.includes("cdnow")) {
+    results.cdnow = await replayCdnow(server, { adminCall, basic });
+  }
+} finally {
+  await server?.stop();
+}
+
+for (const [name, script, args] of [["sends", "bench/sends.mjs", []], ["geo", "bench/geo.mjs", []], ["sdk", "scripts/build-sdk.mjs", ["--report"]]]) {
+  if (!sections.includes(name)) continue;
+  if (!existsSync(script)) {
+    console.log(`\n${name}: ${script} not present`);
+    continue;
+  }
+  console.log(`\n── ${name} (${script}) ──`);
+  const r = spawnSync(process.execPath, ["--expose-gc", script, ...args], { stdio: "inherit" });
+  results[name] = { exitCode: r.status };
+}
+
+console.log("\nSUMMARY " + JSON.stringify(results));
