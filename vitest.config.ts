@@ -14,7 +14,7 @@ export default defineConfig({
       },
       {
         plugins: [
-          cloudflareTest(async () => ({
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
@@ -22,6 +22,16 @@ export default defineConfig({
                 OPERATOR_TOKEN: "test-operator-token",
                 ALLOW_VIRTUAL_CLOCK: "true",
                 BENCH_ROUTES: "true",
+                // Delivery tests: provider fakes and a Web Push service on loopback (test/fakes/global-setup.ts),
+                // and the webhook verification secrets they sign with. No send credentials: sends go to the sandbox.
+                PROVIDER_FAKE_URL: inject("providerFakeUrl"),
+                WEB_PUSH_SERVICE_URL: inject("webPushServiceUrl"),
+                SENDGRID_WEBHOOK_PUBLIC_KEY: inject("sendgridWebhookPublicKey"),
+                RESEND_WEBHOOK_SECRET: inject("resendWebhookSecret"),
+                TWILIO_AUTH_TOKEN: "twilio-auth-token",
+                WHATSAPP_APP_SECRET: "wa-app-secret",
+                WHATSAPP_VERIFY_TOKEN: "wa-verify-token",
+                UNSUBSCRIBE_SECRET: "test-unsubscribe-secret",
               },
             },
           })),
@@ -30,8 +40,13 @@ export default defineConfig({
           name: "workers",
           include: ["test/*.test.ts"],
           setupFiles: ["./test/helpers/apply-migrations.ts"],
+          globalSetup: ["./test/fakes/global-setup.ts"],
           testTimeout: 30_000,
         },
+      },
+      {
+        // End to end in a real headless Chromium against `wrangler dev` (test/e2e/local-worker.ts).
+        test: { name: "e2e", include: ["test/e2e/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 180_000 },
       },
     ],
   },

@@ -8,6 +8,7 @@ import { Campaign, type CampaignStatus } from "./model";
 export const TRIGGER_EVENTS = {
   lifecycle: "Lifecycle Changed",
   geofence: { enter: "Geofence Entered", exit: "Geofence Exited", dwell: "Geofence Dwelled" },
+  beacon: { enter: "Beacon Region Entered", exit: "Beacon Region Exited", dwell: "Beacon Region Dwelled" },
   segment: { enter: "Segment Entered", exit: "Segment Exited" },
 } as const;
 
@@ -47,6 +48,8 @@ export function entryEventOf(def: Campaign): string | null {
       return TRIGGER_EVENTS.lifecycle;
     case "geofence":
       return TRIGGER_EVENTS.geofence[t.on];
+    case "beacon":
+      return TRIGGER_EVENTS.beacon[t.on];
     case "segment":
       return TRIGGER_EVENTS.segment[t.on];
     default:

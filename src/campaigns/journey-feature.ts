@@ -107,12 +107,14 @@ function considerEntry(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
     case "lifecycle":
       if (props.to === t.to && (t.from === "*" || props.from === t.from)) enter(ctx, c, triggerOf(event), `${c.id}:lc:${props.from}>${props.to}:${ctx.now}`);
       return;
-    case "geofence": {
-      const fenceId = String(props.fenceId ?? "");
+    case "geofence":
+    case "beacon": {
+      const placeId = String((t.type === "geofence" ? props.fenceId : props.regionId) ?? "");
+      const ids = t.type === "geofence" ? t.fenceIds : t.regionIds;
       const tags = Array.isArray(props.tags) ? props.tags.map(String) : [];
-      if (t.fenceIds && !t.fenceIds.includes(fenceId)) return;
+      if (ids && !ids.includes(placeId)) return;
       if (t.tags && !t.tags.some((tag) => tags.includes(tag))) return;
-      enter(ctx, c, triggerOf(event), `${c.id}:geo:${fenceId}:${event.messageId}`);
+      enter(ctx, c, triggerOf(event), `${c.id}:place:${placeId}:${event.messageId}`);
       return;
     }
     case "segment":

@@ -41,6 +41,8 @@ export const Trigger = z.discriminatedUnion("type", [
   z.object({ type: z.literal("lifecycle"), from: z.union([LifecycleState, z.literal("*")]).default("*"), to: LifecycleState }).strict(),
   /** Geofence crossings emitted by the geofence feature. */
   z.object({ type: z.literal("geofence"), on: z.enum(["enter", "exit", "dwell"]), fenceIds: z.array(z.string()).max(500).optional(), tags: z.array(z.string()).max(50).optional() }).strict(),
+  /** Beacon region crossings (iBeacon / Eddystone-UID regions) emitted by the geofence feature. */
+  z.object({ type: z.literal("beacon"), on: z.enum(["enter", "exit", "dwell"]), regionIds: z.array(z.string()).max(500).optional(), tags: z.array(z.string()).max(50).optional() }).strict(),
   /** Entering or leaving a saved segment (evaluated live in the object). */
   z.object({ type: z.literal("segment"), segmentId: z.string().min(1), on: z.enum(["enter", "exit"]) }).strict(),
   /** A broadcast to an audience, once at `at` or recurring; optionally at a local time in each user's timezone. */

@@ -1,12 +1,304 @@
+import { z } from "zod";
 import type { Env } from "../env";
+import type { DeliveryTarget, ProviderAdapter, SendContext, SendOutcome } from "./channels/types";
+import { applyPendingEvents } from "./delivery-events";
+import { type DeliveryBindings, deliveryEnv } from "./delivery-env";
+import { claimAll, type DeliveryRow, isSettled, LEASE_MS, loadDeliveries, recordAll, recordUndeliverable } from "./delivery-store";
+import { recordDeadLetter, failDeadLetteredJob } from "./dead-letters";
+import { applyFeedback, countStats, reportStatus } from "./feedback";
+import { ProviderDirectory, targetsOf } from "./providers";
+import { acquire } from "./rate-limiter";
+import { backoffSeconds } from "./retry";
 import type { SendJob } from "./send-job";
+import { unsubscribeUrl } from "./unsubscribe";
+import { CHANNELS } from "./channel";
 
-/** SENDS queue consumer (delivery issue: real providers, retries, idempotency). Placeholder until it lands. */
-export async function consumeSends(batch: MessageBatch<SendJob>, _env: Env): Promise<void> {
-  batch.retryAll({ delaySeconds: 30 });
+/** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */
+export interface ConsumerDeps {
+  fetch?: typeof fetch;
+  now?: () => number;
+  random?: () => number;
+  /** Puts a rate-limited job back on the queue (default: `env.SENDS.send` with a delay). */
+  requeue?: (job: SendJob, delaySeconds: number) => Promise<void>;
 }
 
-/** Dead-letter consumer. Placeholder until the delivery issue lands. */
-export async function consumeDeadLetters(batch: MessageBatch<SendJob>, _env: Env): Promise<void> {
-  batch.retryAll({ delaySeconds: 60 });
+/** Enough of a SendJob to act on safely; anything else a producer adds passes through. */
+const SendJobShape = z.looseObject({
+  idempotencyKey: z.string().min(1).max(512),
+  appId: z.string().min(1),
+  userId: z.string().min(1),
+  userObject: z.string().min(1),
+  campaignId: z.string(),
+  variant: z.string(),
+  channel: z.enum(CHANNELS),
+  to: z.looseObject({ kind: z.string() }),
+  content: z.looseObject({}),
+  category: z.enum(["marketing", "transactional"]),
+});
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Provider calls in flight per batch: enough to hide provider latency (rate limits apply before). */
+const SEND_CONCURRENCY = 25;
+/** Per-job follow-ups (UserObject feedback RPCs) in flight. */
+const CONCURRENCY = 10;
+
+const directories = new WeakMap<object, ProviderDirectory>();
+function directoryFor(env: Env): ProviderDirectory {
+  let d = directories.get(env);
+  if (!d) directories.set(env, (d = new ProviderDirectory(deliveryEnv(env))));
+  return d;
+}
+
+interface Planned {
+  message: Message<SendJob>;
+  job: SendJob;
+  attempts: Array<{ target: DeliveryTarget; adapter: ProviderAdapter }>;
+  /** Targets already sent in an earlier delivery of this message. */
+  alreadySent: boolean;
+  /** Acked or retried already (so a late failure does not touch it again). */
+  settled?: boolean;
+}
+
+/**
+ * SENDS queue consumer. For each job: skip targets already recorded (exactly-once effect),
+ * take rate-limit tokens per provider account, claim each target, call the provider, record
+ * the answer, feed back to the person's UserObject and the campaign stats; then ack, or retry
+ * with backoff. Messages are acknowledged one by one.
+ */
+export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps: ConsumerDeps = {}): Promise<void> {
+  const now = deps.now?.() ?? Date.now();
+  const denv = deliveryEnv(env);
+  const directory = directoryFor(env);
+
+  const valid: Array<{ message: Message<SendJob>; job: SendJob }> = [];
+  for (const message of batch.messages) {
+    const parsed = SendJobShape.safeParse(message.body);
+    if (parsed.success) valid.push({ message, job: message.body });
+    else {
+      // A malformed job can never succeed: keep it visible in the dead letters instead of retrying.
+      console.error("malformed send job", parsed.error.issues);
+      await recordDeadLetter(env, message.id, message.body, `malformed job: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, message.attempts, now).catch((err) => console.error(err));
+      message.ack();
+    }
+  }
+
+  let existing: Map<string, DeliveryRow[]>;
+  try {
+    existing = await loadDeliveries(env.DB, valid.map((v) => v.job.idempotencyKey));
+  } catch (err) {
+    console.error("deliveries unavailable; retrying batch", err);
+    for (const v of valid) v.message.retry({ delaySeconds: backoffSeconds(v.message.attempts, undefined, deps.random) });
+    return;
+  }
+
+  // Plan: which targets still need a provider call, and through which account.
+  const plans: Planned[] = [];
+  for (const { message, job } of valid) {
+    const rows = existing.get(job.idempotencyKey) ?? [];
+    const targets = targetsOf(job);
+    if (targets.length === 0) {
+      if (await recordUndeliverable(env.DB, job, `no address for channel ${job.channel}`, now)) await settleFailed(env, job, now);
+      message.ack();
+      continue;
+    }
+    const attempts: Planned["attempts"] = [];
+    let error: string | null = null;
+    for (const target of targets) {
+      if (isSettled(rows.find((r) => r.target === target.key))) continue;
+      const adapter = directory.adapterFor(job, target);
+      if ("error" in adapter) error = adapter.error;
+      else attempts.push({ target, adapter });
+    }
+    if (error) {
+      if (await recordUndeliverable(env.DB, job, error, now)) await settleFailed(env, job, now);
+      message.ack();
+      continue;
+    }
+    if (attempts.length === 0) {
+      message.ack(); // a redelivered message whose send is already recorded
+      continue;
+    }
+    plans.push({ message, job, attempts, alreadySent: rows.some((r) => r.sentAt !== null) });
+  }
+
+  // Rate limits: one token request per provider account for the whole batch.
+  const granted = await grantByAccount(env, plans, now);
+  const ready: Planned[] = [];
+  for (const p of plans) {
+    const wait = granted.get(p);
+    if (wait === undefined) ready.push(p);
+    else await defer(env, p, wait, deps);
+  }
+
+  // Wrapped: workerd's fetch must not be called as a method of another object.
+  // Wrapped: workerd's fetch must not be called as a method of another object.
+  const ctxBase = { fetch: deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)), now, timeoutMs: Number(denv.DELIVERY_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS, publicUrl: denv.PUBLIC_URL ?? "http://localhost:8787" };
+  try {
+    await processReady(env, ready, ctxBase, deps);
+  } catch (err) {
+    // D1 unavailable mid-batch: whatever was not acknowledged yet is retried (claims expire with their lease).
+    console.error("send batch failed unexpectedly; retrying unsettled messages", err);
+    for (const p of ready) if (!p.settled) p.message.retry({ delaySeconds: backoffSeconds(p.message.attempts, undefined, deps.random) });
+  }
+}
+
+/** Asks each account's bucket; returns, for messages that must wait, how long (seconds). */
+async function grantByAccount(env: Env, plans: Planned[], now: number): Promise<Map<Planned, number>> {
+  const groups = new Map<string, { adapter: ProviderAdapter; plans: Planned[]; count: number }>();
+  for (const p of plans) {
+    for (const a of p.attempts) {
+      const key = `${a.adapter.provider}:${a.adapter.account}`;
+      const g = groups.get(key) ?? { adapter: a.adapter, plans: [], count: 0 };
+      if (!g.plans.includes(p)) g.plans.push(p);
+      g.count++;
+      groups.set(key, g);
+    }
+  }
+  const waiting = new Map<Planned, number>();
+  const ns = (env as unknown as DeliveryBindings).RATE_LIMITER;
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      const { granted, retryAfterMs } = await acquire(ns, deliveryEnv(env), g.adapter.provider, g.adapter.account, g.count, now);
+      if (granted >= g.count) return;
+      // Grant whole messages in queue order; the rest wait for the bucket to refill.
+      let left = granted;
+      for (const p of g.plans) {
+        const need = p.attempts.filter((a) => a.adapter === g.adapter).length;
+        if (need <= left) left -= need;
+        else waiting.set(p, Math.max(waiting.get(p) ?? 0, Math.ceil(retryAfterMs / 1000)));
+      }
+    }),
+  );
+  return waiting;
+}
+
+/**
+ * Over the rate limit: put the job back on the queue with a delay and ack this message, so
+ * waiting for the bucket does not use up the message's retries (which are for provider failures).
+ */
+async function defer(env: Env, p: Planned, seconds: number, deps: ConsumerDeps): Promise<void> {
+  const spread = Math.ceil(seconds + (deps.random ?? Math.random)() * Math.max(1, seconds));
+  try {
+    const delaySeconds = Math.min(43_200, Math.max(1, spread));
+    if (deps.requeue) await deps.requeue(p.job, delaySeconds);
+    else await env.SENDS.send(p.job, { delaySeconds, contentType: "json" });
+    p.message.ack();
+  } catch (err) {
+    console.error("could not defer a rate-limited send", err);
+    p.message.retry({ delaySeconds: Math.max(1, spread) });
+  }
+}
+
+type TargetOutcome = SendOutcome | "busy" | "settled";
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/**
+ * The ready jobs of a batch: claim every target (one D1 round trip), call the providers
+ * concurrently, record every answer (one round trip), then per job feed back and ack/retry.
+ */
+async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, "unsubscribeUrl">, deps: ConsumerDeps): Promise<void> {
+  if (ready.length === 0) return;
+  const denv = deliveryEnv(env);
+  const items = ready.flatMap((p) => p.attempts.map((a) => ({ p, job: p.job, target: a.target, adapter: a.adapter, provider: a.adapter.provider, outcome: "settled" as TargetOutcome })));
+  const claims = await claimAll(env.DB, items, base.now);
+
+  // Unclaimed: settled meanwhile (nothing to do) or held by another consumer (look again later).
+  const unclaimedKeys = items.filter((_, i) => claims[i] === null).map((it) => it.job.idempotencyKey);
+  const current = unclaimedKeys.length ? await loadDeliveries(env.DB, unclaimedKeys) : new Map<string, DeliveryRow[]>();
+
+  const contexts = new Map<Planned, SendContext>();
+  for (const p of ready) {
+    const ctx: SendContext = { ...base };
+    if (p.job.channel === "email" && p.job.category === "marketing" && denv.UNSUBSCRIBE_SECRET) {
+      ctx.unsubscribeUrl = await unsubscribeUrl(ctx.publicUrl, denv.UNSUBSCRIBE_SECRET, { appId: p.job.appId, userObject: p.job.userObject, idempotencyKey: p.job.idempotencyKey });
+    }
+    contexts.set(p, ctx);
+  }
+
+  await pool(
+    items.map((it, i) => ({ it, claimed: claims[i] !== null })),
+    SEND_CONCURRENCY,
+    async ({ it, claimed }) => {
+      if (!claimed) {
+        const row = current.get(it.job.idempotencyKey)?.find((r) => r.target === it.target.key);
+        it.outcome = isSettled(row) ? "settled" : "busy";
+        return;
+      }
+      try {
+        it.outcome = await it.adapter.send(it.job, it.target, contexts.get(it.p)!);
+      } catch (err) {
+        it.outcome = { kind: "retry", error: `${it.provider}: ${String((err as Error).message ?? err)}` };
+      }
+    },
+  );
+
+  const attempted = items.filter((it): it is typeof it & { outcome: SendOutcome } => typeof it.outcome === "object");
+  const pending = await recordAll(env.DB, attempted, base.now);
+  const pendingOf = new Map(attempted.map((it, i) => [it, pending[i]] as const));
+
+  // Per job: late-arriving callbacks, feedback to the person, the job's outcome, ack or retry.
+  await pool(ready, CONCURRENCY, async (p) => {
+    const mine = items.filter((it) => it.p === p);
+    for (const it of mine) {
+      if (typeof it.outcome !== "object") continue;
+      const o = it.outcome;
+      if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number])) await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
+      if (o.kind === "failed" && o.feedback) await applyFeedback(env, p.job, o.feedback, base.now).catch(() => undefined);
+    }
+    await settle(env, p, mine.map((it) => it.outcome), base.now, deps);
+  });
+}
+
+async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: number, deps: ConsumerDeps): Promise<void> {
+  const { job, message } = p;
+  const sentNow = outcomes.some((o) => typeof o === "object" && o.kind === "sent");
+  const retries = outcomes.flatMap((o) => (typeof o === "object" && o.kind === "retry" ? [o] : []));
+  const busy = outcomes.includes("busy");
+  const failedNow = outcomes.some((o) => typeof o === "object" && o.kind === "failed");
+
+  if (sentNow) {
+    // The `sent` stat was counted with the record; the person's object hears about it once.
+    // if (!p.alreadySent) await reportStatus(env, job, "sent", now);
+  } else if (failedNow && retries.length === 0 && !busy && !p.alreadySent) {
+    // Every target is settled and none went out: the send failed.
+    const rows = (await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [];
+    if (!rows.some((r) => r.sentAt !== null)) await settleFailed(env, job, now);
+  }
+
+  p.settled = true;
+  if (retries.length > 0) {
+    const retryAfter = Math.max(...retries.map((r) => r.retryAfterSeconds ?? -1));
+    message.retry({ delaySeconds: backoffSeconds(message.attempts, retryAfter >= 0 ? retryAfter : undefined, deps.random) });
+  } else if (busy) {
+    // Another consumer is mid-call for this job (a duplicate delivery): look again after its lease.
+    message.retry({ delaySeconds: Math.ceil(LEASE_MS / 1000) });
+  } else {
+    message.ack();
+  }
+}
+
+async function settleFailed(env: Env, job: SendJob, now: number): Promise<void> {
+  await countStats(env, job, ["failed"], now);
+  await reportStatus(env, job, "failed", now);
+}
+
+/** SENDS dead-letter queue: the job exhausted its retries. Recorded (visible, replayable) and counted failed once. */
+export async function consumeDeadLetters(batch: MessageBatch<SendJob>, env: Env, deps: ConsumerDeps = {}): Promise<void> {
+  const now = deps.now?.() ?? Date.now();
+  for (const message of batch.messages) {
+    try {
+      await failDeadLetteredJob(env, message.id, message.body, message.attempts, now);
+      message.ack();
+    } catch (err) {
+      console.error("dead letter not recorded; retrying", err);
+      message.retry({ delaySeconds: 30 });
+    }
+  }
 }

@@ -111,13 +111,13 @@ adminUserRoutes.openapi(
     const q = c.req.valid("query");
     const app = c.get("app");
     const rows = await database(c.env.DB)
-      .select({ userId: users.userId })
+      .select({ userId: users.userId, attrs: users.attrs })
       .from(users)
       .where(and(eq(users.appId, app.appId), sql`${users.userId} > ${q.after ?? ""}`))
       .orderBy(users.userId)
       .limit(q.limit);
     const now = c.get("now");
-    const fired = await Promise.all(rows.map((r) => userStub(c.env.USER, `${app.appId}/u/${r.userId}`).tick(now)));
+    const fired = await Promise.all(rows.map((r) => userStub(c.env.USER, `${app.appId}/${JSON.parse(r.attrs).anonymous ? "a" : "u"}/${r.userId}`).tick(now)));
     return c.json({ users: rows.length, fired: fired.reduce((n, f) => n + f.fired, 0), next: rows.length === q.limit ? rows[rows.length - 1]!.userId : null }, 200);
   },
 );

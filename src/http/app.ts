@@ -12,6 +12,8 @@ import { webhookRoutes } from "./webhook-routes";
 import { deliveryAdminRoutes } from "./delivery-admin-routes";
 import { inAppRoutes } from "./inapp-routes";
 import { segmentRoutes } from "./segment-routes";
+import { geofenceRoutes } from "./geofence-routes";
+import { locationRoutes } from "./location-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -31,6 +33,8 @@ export function createApp() {
   app.route("/", deliveryAdminRoutes);
   app.route("/", inAppRoutes);
   app.route("/", segmentRoutes);
+  app.route("/", geofenceRoutes);
+  app.route("/", locationRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The OPERATOR_TOKEN secret" });

@@ -13,13 +13,13 @@ import {
   type ContentCardView,
   DEFAULT_CARD_EXPIRY_SECONDS,
   DEFAULT_INAPP_EXPIRY_SECONDS,
-  DEFAULT_INAPP_SETTINGS,
   INAPP_EVENTS,
   InAppContent,
   InAppEngagement,
   type InAppMessageView,
-  InAppSettings,
+  type InAppSettings,
 } from "./model";
+import { inAppSettingsOf } from "./public-config";
 import { type CardRow, INAPP_SCHEMA, InAppStore, type MessageRow } from "./store";
 import { surveyAnswerProblems } from "./survey";
 
@@ -41,9 +41,7 @@ const settingsCache = new WeakMap<AppConfig, InAppSettings>();
 export function inAppSettings(config: AppConfig): InAppSettings {
   let s = settingsCache.get(config);
   if (!s) {
-    const raw = (config.settings as unknown as Record<string, unknown>).inApp;
-    const parsed = InAppSettings.safeParse(raw ?? {});
-    s = parsed.success ? parsed.data : DEFAULT_INAPP_SETTINGS;
+    s = inAppSettingsOf(config.settings);
     settingsCache.set(config, s);
   }
   return s;
@@ -212,7 +210,8 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
 
   if (e.kind === "click" && !row.content.buttons.some((b) => b.id === e.buttonId)) return result("invalid", [{ field: `${prefix}buttonId`, message: `no button ${e.buttonId} in this message` }]);
   if (e.kind === "answer") {
-    const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`);
+    // Without `emit` this is a Segment `track` call, which carries one answer: required questions are not checked.
+    const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`, emit);
     if (problems.length > 0) return result("invalid", problems);
   }
 
@@ -327,7 +326,8 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
       break;
   }
   const after = s.card(card.key)!;
-  if (outcome === "recorded") ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
+  // Other devices refresh their feed on visible changes (not on views, which every device reports).
+  if (outcome === "recorded" && action !== "view") ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
   return { card: after.dismissedAt === null ? cardView(after) : null, outcome };
 }
 
@@ -367,9 +367,26 @@ function engagementFromTrack(event: BeckonEvent): InAppEngagement | { card: stri
 
 const EngageArgs = InAppEngagement.array().max(50);
 
-export const inAppFeature: UserFeature = {
+/**
+ * Identity merge hooks, ready for the UserObject's handover (not yet called by it): the
+ * anonymous object's `handOver(sql)` result travels in the Handover and the identified
+ * object `absorb`s it, so messages and cards delivered before sign-in survive it.
+ */
+export interface MergeHooks {
+  handOver(sql: SqlStorage): Json;
+  absorb(ctx: UserContext, data: Json): void;
+}
+
+export const inAppFeature: UserFeature & MergeHooks = {
   name: "inapp",
   schema: INAPP_SCHEMA,
+
+  handOver: (sql) => new InAppStore(sql).dump() as unknown as Json,
+  absorb(ctx, data) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) return;
+    store(ctx).absorb(data as unknown as Parameters<InAppStore["absorb"]>[0]);
+    scheduleGc(ctx);
+  },
 
   onEvent(ctx, event) {
     // Our own emitted events come back through here: only external calls count as engagement.
@@ -391,8 +408,10 @@ export const inAppFeature: UserFeature = {
   },
 
   indexAttrs(ctx) {
-    const answers = store(ctx).answers();
-    return Object.keys(answers).length > 0 ? { survey: answers as JsonObject } : {};
+    const answers = store(ctx).answers() as JsonObject;
+    const attrs: JsonObject = {};
+    if (Object.keys(answers).length > 0) attrs.survey = answers;
+    return attrs;
   },
 
   describe(ctx) {

@@ -7,7 +7,13 @@ import { z } from "zod";
 
 const Url = z.url({ protocol: /^https?$/ });
 /** Deep links may use the app's own scheme (`myshop://cart`) as well as https. */
-const DeepLink = z.string().min(1).max(2048).regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, "expected a URL or app link such as https://… or myshop://cart");
+const DeepLink = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, "expected a URL or app link such as https://… or myshop://cart")
+  // Links run in the app's page: never script.
+  .refine((s) => !/^(javascript|data|vbscript|file):/i.test(s.trim()), "this URL scheme is not allowed");
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
 
 export const InAppButton = z

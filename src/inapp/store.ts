@@ -50,6 +50,7 @@ export interface CardRow {
 }
 
 type Raw = Record<string, SqlStorageValue>;
+const MERGED_TABLES = ["inapp_messages", "inapp_cards", "inapp_engagement", "inapp_answers", "inapp_state"] as const;
 
 const num = (v: SqlStorageValue): number | null => (v === null ? null : Number(v));
 
@@ -189,6 +190,25 @@ export class InAppStore {
     const expiredCards = this.sql.exec(`DELETE FROM inapp_cards WHERE expires_at <= ? OR (dismissed_at IS NOT NULL AND dismissed_at < ?)`, now, now - keepClosedMs).rowsWritten;
     this.sql.exec(`DELETE FROM inapp_engagement WHERE at < ?`, now - keepDedupeMs);
     return { expiredMessages, expiredCards };
+  }
+
+  /** Every in-app row, for an identity merge (the anonymous object hands its rows to the identified one). */
+  dump(): Record<string, Raw[]> {
+    const out: Record<string, Raw[]> = {};
+    for (const table of MERGED_TABLES) out[table] = this.sql.exec<Raw>(`SELECT * FROM ${table}`).toArray();
+    return out;
+  }
+
+  /** Takes over another object's rows; what this object already has wins (same key), the later last-shown time wins. */
+  absorb(dump: Record<string, Raw[]>): void {
+    for (const table of MERGED_TABLES) {
+      for (const row of dump[table] ?? []) {
+        const cols = Object.keys(row).filter((c) => /^[a-z_]+$/.test(c));
+        if (cols.length === 0) continue;
+        const conflict = table === "inapp_state" ? ` ON CONFLICT(k) DO UPDATE SET v = MAX(v, excluded.v)` : "";
+        this.sql.exec(`INSERT ${conflict ? "" : "OR IGNORE "}INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${conflict}`, ...cols.map((c) => row[c]!));
+      }
+    }
   }
 
   isEmpty(): boolean {

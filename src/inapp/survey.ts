@@ -6,7 +6,7 @@ import type { SurveyAnswer, SurveyQuestion } from "./model";
  * among the options (one for `single`, several for `multi`), 1–5 for `rating`, text
  * for `text`. Pure; returns the problems (empty when valid).
  */
-export function surveyAnswerProblems(questions: readonly SurveyQuestion[], answers: readonly SurveyAnswer[], prefix = "answers"): FieldProblem[] {
+export function surveyAnswerProblems(questions: readonly SurveyQuestion[], answers: readonly SurveyAnswer[], prefix = "answers", checkRequired = true): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const byId = new Map(questions.map((q) => [q.id, q]));
   const seen = new Set<string>();
@@ -34,6 +34,7 @@ export function surveyAnswerProblems(questions: readonly SurveyQuestion[], answe
     }
     return undefined;
   });
-  for (const q of questions) if (q.required && !seen.has(q.id)) problems.push({ field: prefix, message: `question ${q.id} is required` });
+  // Segment `track` calls carry one answer each: required questions are checked only on whole responses.
+  if (checkRequired) for (const q of questions) if (q.required && !seen.has(q.id)) problems.push({ field: prefix, message: `question ${q.id} is required` });
   return problems;
 }

@@ -10,6 +10,9 @@ import { hyp2f1, lnBeta, lnGamma, logAddExp } from "./special-functions";
  * first purchase), all measured from the first purchase. Beckon uses weeks, as
  * the paper does. Every formula is evaluated in log space.
  */
+/** The model's time unit: weeks, as in the paper (x, t_x, T and horizons are converted to it). */
+export const WEEK = 7 * 24 * 60 * 60 * 1000;
+
 export interface BgNbdParams {
   r: number;
   alpha: number;
@@ -45,23 +48,33 @@ export function logLikelihoodOne(p: BgNbdParams, x: number, tx: number, T: numbe
 export function logLikelihood(p: BgNbdParams, customers: readonly BgNbdCustomer[]): number {
   const { r, alpha, a, b } = p;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return Number.NaN;
-  // Hoisted out of the loop: the parts that do not depend on the customer.
+  // Hoisted out of the loop: the parts that do not depend on the customer, and the
+  // Gamma/Beta terms, which depend only on x (few distinct values even for many customers).
   const lnBetaAB = lnBeta(a, b);
   const lnGammaR = lnGamma(r);
   const rLnAlpha = r * Math.log(alpha);
+  const byX = new Map<number, { common: number; stays: number; left: number }>();
   let total = 0;
   for (const c of customers) {
     const { x, tx, T } = c;
-    const common = lnGamma(r + x) - lnGammaR + rLnAlpha;
-    const stays = lnBeta(a, b + x) - lnBetaAB - (r + x) * Math.log(alpha + T);
-    const ll = x > 0 ? common + logAddExp(stays, lnBeta(a + 1, b + x - 1) - lnBetaAB - (r + x) * Math.log(alpha + tx)) : common + stays;
+    let terms = byX.get(x);
+    if (!terms) {
+      terms = {
+        common: lnGamma(r + x) - lnGammaR + rLnAlpha,
+        stays: lnBeta(a, b + x) - lnBetaAB,
+        left: x > 0 ? lnBeta(a + 1, b + x - 1) - lnBetaAB : -Infinity,
+      };
+      byX.set(x, terms);
+    }
+    const stays = terms.stays - (r + x) * Math.log(alpha + T);
+    const ll = x > 0 ? terms.common + logAddExp(stays, terms.left - (r + x) * Math.log(alpha + tx)) : terms.common + stays;
     total += (c.weight ?? 1) * ll;
   }
   return total;
 }
 
 /**
- * P(alive | x, t_x, T), equation (A10 / 11 in the paper's appendix):
+ * P(alive | x, t_x, T) (Fader, Hardie & Lee, "Computing P(alive) using the BG/NBD model", 2008):
  *
  *   P(alive) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))
  *

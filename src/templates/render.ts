@@ -1,4 +1,4 @@
-import { Liquid, LiquidError, type Template } from "liquidjs";
+import { Liquid, LiquidError, type FilterImplOptions, type Template } from "liquidjs";
 
 /**
  * Message personalization with Liquid (the `liquidjs` implementation, the same
@@ -43,9 +43,16 @@ export class TemplateRenderError extends Error {
 /** Tags that read other templates from a file system; Beckon has no partials, so they are not part of the language. */
 const FILE_TAGS = ["include", "render", "layout", "block"] as const;
 
-/** Bounds that keep a hostile or buggy template from exhausting the isolate. */
-const PARSE_LIMIT_CHARS = 200_000;
+/**
+ * Bounds that keep a hostile or buggy template from exhausting the isolate. The parse
+ * limit is above the largest content field a campaign accepts (email HTML, 500 KB); the
+ * memory limit counts what loops, ranges and joins allocate; the render limit is a
+ * wall-clock guard where the host clock advances (Workers freeze it during execution,
+ * there the CPU limit of the request is the guard).
+ */
+const PARSE_LIMIT_CHARS = 1_000_000;
 const MEMORY_LIMIT = 10_000_000;
+const RENDER_LIMIT_MS = 1_000;
 
 function createEngine(html: boolean): Liquid {
   const engine = new Liquid({
@@ -60,20 +67,49 @@ function createEngine(html: boolean): Liquid {
     outputEscape: html ? "escape" : undefined,
     parseLimit: PARSE_LIMIT_CHARS,
     memoryLimit: MEMORY_LIMIT,
+    renderLimit: RENDER_LIMIT_MS,
     // The `date` filter formats in UTC, whatever the host's zone (Workers run in UTC anyway).
     timezoneOffset: 0,
   });
   for (const tag of FILE_TAGS) delete (engine.tags as Record<string, unknown>)[tag];
+  useSendTimeForNow(engine);
   return engine;
+}
+
+/** Filters that accept the literal "now" / "today" (liquidjs reads the host clock for them). */
+const DATE_FILTERS = ["date", "date_to_xmlschema", "date_to_rfc822", "date_to_string", "date_to_long_string"] as const;
+
+/**
+ * `{{ "now" | date: "%Y" }}` must mean the send time (the `now` variable), not the host
+ * clock: sends run under a virtual clock in tests, and a deferred send renders later
+ * than it was decided.
+ */
+function useSendTimeForNow(engine: Liquid): void {
+  for (const name of DATE_FILTERS) {
+    const original: FilterImplOptions | undefined = engine.filters[name];
+    if (typeof original !== "function") continue;
+    engine.registerFilter(name, function (this: ThisParameterType<typeof original>, value: unknown, ...args: unknown[]) {
+      const sendTime = value === "now" || value === "today" ? this.context.getSync(["now"]) : undefined;
+      return original.call(this, typeof sendTime === "string" ? sendTime : value, ...args);
+    });
+  }
 }
 
 const textEngine = createEngine(false);
 const htmlEngine = createEngine(true);
 
-/** Small LRU of parsed templates (a Map keeps insertion order; re-inserting on hit moves the key to the end). */
+/**
+ * LRU of parsed templates, bounded by count and by total source size (email HTML can
+ * be hundreds of KB; an isolate has 128 MB). A Map keeps insertion order, and
+ * re-inserting on a hit moves the key to the end.
+ */
 class TemplateCache {
   private readonly entries = new Map<string, Template[]>();
-  constructor(private readonly capacity: number) {}
+  private chars = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
 
   get(source: string): Template[] | undefined {
     const hit = this.entries.get(source);
@@ -85,10 +121,15 @@ class TemplateCache {
   }
 
   set(source: string, parsed: Template[]): void {
+    if (source.length > this.maxChars) return;
+    if (this.entries.has(source)) this.entries.delete(source);
+    else this.chars += source.length;
     this.entries.set(source, parsed);
-    if (this.entries.size > this.capacity) {
+    while (this.entries.size > this.maxEntries || this.chars > this.maxChars) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length;
     }
   }
 
@@ -97,9 +138,13 @@ class TemplateCache {
   }
 }
 
-const TEMPLATE_CACHE_SIZE = 500;
-const textCache = new TemplateCache(TEMPLATE_CACHE_SIZE);
-const htmlCache = new TemplateCache(TEMPLATE_CACHE_SIZE);
+const textCache = new TemplateCache(500, 4_000_000);
+const htmlCache = new TemplateCache(200, 8_000_000);
+
+/** Number of parsed templates currently cached (for tests and diagnostics). */
+export function cachedTemplateCount(): number {
+  return textCache.size + htmlCache.size;
+}
 
 /** Only strings with Liquid markup need the engine; plain copy is returned as is (the common case for titles). */
 function hasMarkup(source: string): boolean {

@@ -510,6 +510,7 @@ export class UserObject extends DurableObject<Env> {
 
   private indexUpdate(ctx: UserContext, now: Millis): IndexUpdate {
     const attrs = this.featureAttrs(ctx);
+    if (ctx.profile.anonymous) attrs.anonymous = true;
     // Versions must grow even under a virtual clock that stands still.
     const last = Number(this.meta.get("indexVersion") ?? 0);
     const version = Math.max(now, last + 1);
@@ -575,6 +576,7 @@ class Run {
   indexUrgent = false;
   private readonly queue: BeckonEvent[] = [];
   private chain = 0;
+  private emitted = 0;
 
   constructor(private readonly features: readonly UserFeature[]) {}
 
@@ -585,7 +587,7 @@ class Run {
 
   emit(name: string, properties: JsonObject, now: Millis, profile: UserProfile | null): void {
     this.queue.push({
-      messageId: `internal:${name}:${now}:${this.chain}`,
+      messageId: `internal:${name}:${now}:${this.emitted++}`,
       type: "track",
       name,
       properties,

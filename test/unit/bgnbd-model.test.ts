@@ -15,7 +15,8 @@ describe("special functions", () => {
     expect(lnGamma(1)).toBeCloseTo(0, 14);
     expect(lnGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 13);
     expect(lnGamma(10)).toBeCloseTo(Math.log(362880), 12);
-    expect(lnGamma(0.243)).toBeCloseTo(1.3072626736, 8);
+    expect(lnGamma(0.243)).toBeCloseTo(1.318043584699669, 12); // math.lgamma
+    expect(lnGamma(123.4) / 469.3360974421906).toBeCloseTo(1, 13); // math.lgamma
     expect(Number.isNaN(lnGamma(0))).toBe(true);
   });
 
@@ -105,8 +106,10 @@ describe("P(alive) and expected purchases", () => {
     }
     expect(previous).toBeLessThan(1e-6);
     expect(pAlive(PAPER, 3, 20, 20)).toBeCloseTo(1 / (1 + PAPER.a / (PAPER.b + 3 - 1)), 14);
-    // more purchases at the same recency → more likely alive
-    expect(pAlive(PAPER, 10, 30, 38)).toBeGreaterThan(pAlive(PAPER, 2, 30, 38));
+    // a more recent last purchase → more likely alive
+    expect(pAlive(PAPER, 3, 30, 38)).toBeGreaterThan(pAlive(PAPER, 3, 10, 38));
+    // a heavy buyer who went quiet is more likely gone than a light one with the same recency
+    expect(pAlive(PAPER, 10, 10, 38)).toBeLessThan(pAlive(PAPER, 2, 10, 38));
   });
 
   it("E[Y(t) | x, t_x, T] (equation 10) matches reference values", () => {
@@ -126,7 +129,7 @@ describe("P(alive) and expected purchases", () => {
       previous = e;
     }
     const limit = pAlive(p, 3, 10, 20) * ((p.a + p.b + 3 - 1) / (p.a - 1));
-    expect(expectedPurchases(p, 1e9, 3, 10, 20)).toBeCloseTo(limit, 3);
+    expect(expectedPurchases(p, 1e5, 3, 10, 20)).toBeCloseTo(limit, 3);
     // a = 1 is a removable singularity: the value is continuous across it
     const near = expectedPurchases({ ...p, a: 1 + 1e-3 }, 10, 3, 10, 20);
     expect(expectedPurchases({ ...p, a: 1 }, 10, 3, 10, 20)).toBeCloseTo(near, 2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickLocale, renderContent, renderTemplate, TemplateRenderError, validateContent, validateTemplate, type TemplateVars } from "../../src/templates/render";
+import { cachedTemplateCount, pickLocale, renderContent, renderTemplate, TemplateRenderError, validateContent, validateTemplate, type TemplateVars } from "../../src/templates/render";
 
 const vars = (over: Partial<TemplateVars> = {}): TemplateVars => ({
   user: { id: "u1", first_name: "Ana", plan: "pro", orders: 9, tags: ["vip", "beta"], nested: { city: "Lisbon" } },
@@ -40,6 +40,12 @@ describe("validateTemplate", () => {
     expect(r.message).toMatch(/upcasee/);
     expect(r.line).toBe(1);
     expect(r.col).toBe(4);
+  });
+
+  it("reports unknown filters inside tags too", () => {
+    expect(validateTemplate("{% assign n = user.first_name | nope %}{{ n }}").ok).toBe(false);
+    expect(validateTemplate("{% for i in event.items %}{{ i.name | nope }}{% endfor %}").ok).toBe(false);
+    expect(validateTemplate("{% capture x %}{{ user.first_name | nope }}{% endcapture %}").ok).toBe(false);
   });
 
   it("reports unknown tags", () => {
@@ -85,8 +91,18 @@ describe("renderTemplate", () => {
     expect(renderTemplate("{% assign n = user.first_name | size %}{{ n }}", vars())).toBe("3");
   });
 
-  it("formats `now` with the date filter in UTC", () => {
+  it("formats `now` with the date filter in UTC, or in a given IANA zone", () => {
     expect(renderTemplate('{{ now | date: "%Y-%m-%d %H:%M" }}', vars())).toBe("2026-11-24 09:30");
+    expect(renderTemplate('{{ now | date: "%H:%M %a", "Asia/Tokyo" }}', vars())).toBe("18:30 Tue");
+    expect(renderTemplate('{{ now | date: "%H:%M", user.timezone }}', vars({ user: { timezone: "America/New_York" } }))).toBe("04:30");
+  });
+
+  it('reads the literal "now" as the send time, not the host clock', () => {
+    const past = vars({ now: "2001-02-03T04:05:06.000Z" });
+    expect(renderTemplate('{{ "now" | date: "%Y-%m-%d" }}', past)).toBe("2001-02-03");
+    expect(renderTemplate('{{ "today" | date: "%Y" }}', past)).toBe("2001");
+    expect(renderTemplate('{{ "now" | date_to_xmlschema }}', past)).toMatch(/^2001-02-03T04:05:06/);
+    expect(renderTemplate('{{ "2020-01-01T00:00:00Z" | date: "%Y" }}', past)).toBe("2020");
   });
 
   it("outputs plain text by default and escapes variables in html mode", () => {
@@ -117,6 +133,13 @@ describe("renderTemplate", () => {
     expect(() => renderTemplate("{{ x | nope }}", vars())).toThrow(TemplateRenderError);
   });
 
+  it("stops runaway loops with a TemplateRenderError instead of hanging", () => {
+    const started = Date.now();
+    expect(() => renderTemplate("{% for i in (1..100000000) %}{{ i }}{% endfor %}", vars())).toThrow(TemplateRenderError);
+    expect(() => renderTemplate("{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}", vars())).toThrow(TemplateRenderError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("is synchronous", () => {
     const out = renderTemplate("{{ user.first_name }}", vars());
     expect(typeof out).toBe("string");
@@ -125,6 +148,18 @@ describe("renderTemplate", () => {
   it("keeps working past the cache capacity", () => {
     for (let i = 0; i < 700; i++) expect(renderTemplate(`{{ user.first_name }}-${i}`, vars())).toBe(`Ana-${i}`);
     expect(renderTemplate("{{ user.first_name }}-0", vars())).toBe("Ana-0");
+    expect(cachedTemplateCount()).toBeLessThanOrEqual(700);
+  });
+
+  it("renders a large email body (400 KB) and rejects one over the 1 MB parse limit", () => {
+    const row = "<tr><td>{{ user.first_name }}</td><td>static cell padding text</td></tr>\n";
+    const big = "<table>" + row.repeat(Math.ceil(400_000 / row.length)) + "</table>";
+    expect(validateTemplate(big)).toEqual({ ok: true });
+    const out = renderTemplate(big, vars(), { html: true });
+    expect(out.startsWith("<table><tr><td>Ana</td>")).toBe(true);
+    expect(out.includes("{{")).toBe(false);
+    const huge = "{{ user.first_name }}" + "x".repeat(1_100_000);
+    expect(validateTemplate(huge).ok).toBe(false);
   });
 });
 

@@ -1,0 +1,371 @@
+/**
+ * Beckon web SDK: Segment-compatible tracking with an offline queue, consent,
+ * Web Push registration, in-app messages (fetched on start and pushed live) and a
+ * content-card feed. ES module, no dependencies.
+ *
+ *   import * as beckon from "https://beckon.example.com/sdk/beckon.js";
+ *   beckon.init({ writeKey: "wk_…" });
+ *   beckon.identify("user-42", { email: "ada@example.com" });
+ *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
+ */
+import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
+import { LiveConnection } from "./live";
+import { type Call, OfflineQueue } from "./queue";
+import { type Answer, renderMessage } from "./render";
+import { nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "./rules";
+
+export const VERSION = "1.0.0";
+
+export interface InitOptions {
+  writeKey: string;
+  /** Beckon's base URL. Default: where this script was loaded from. */
+  host?: string;
+  /** Send after this many calls (default 20)… */
+  flushAt?: number;
+  /** …or this many ms after the first (default 2000). */
+  flushInterval?: number;
+  /** Show in-app messages (default true). */
+  inApp?: boolean;
+  /** Keep a live connection for instant in-app messages (default true). */
+  live?: boolean;
+  /** Send nothing until `consent({ analytics: true })` (default false). */
+  requireConsent?: boolean;
+  /** Handle a deep link from a message or card; return true if handled. Default: navigate. */
+  onDeepLink?: (url: string) => boolean | void;
+  /** Where the queue and identity persist (default localStorage). */
+  storage?: Storage | null;
+}
+
+type Listener = (data: unknown) => void;
+type ChannelStatus = "opted_in" | "opted_out" | "unknown";
+export interface Consent {
+  analytics?: boolean;
+  push?: ChannelStatus;
+  email?: ChannelStatus;
+  sms?: ChannelStatus;
+  whatsapp?: ChannelStatus;
+}
+
+let opts: Required<Pick<InitOptions, "writeKey" | "host" | "inApp" | "live">> & InitOptions;
+let storage: Storage | null = null;
+let queue: OfflineQueue;
+let live: LiveConnection | null = null;
+let anonymousId = "";
+let userId: string | null = null;
+let analyticsAllowed = true;
+const listeners = new Map<string, Set<Listener>>();
+
+// In-app display state.
+const pending = new Map<string, PendingMessage>();
+const triggered = new Set<string>();
+/** Keys shown on this page: a sync racing the impression report must not show one twice. */
+const shown = new Set<string>();
+let showing: string | null = null;
+let serverNotBefore: number | null = null;
+let minIntervalSeconds = 30;
+let waitTimer: ReturnType<typeof setTimeout> | undefined;
+
+const key = (k: string) => `beckon:${opts.writeKey.slice(-8)}:${k}`;
+const get = (k: string) => {
+  try {
+    return storage?.getItem(key(k)) ?? null;
+  } catch {
+    return null;
+  }
+};
+const set = (k: string, v: string | null) => {
+  try {
+    if (v === null) storage?.removeItem(key(k));
+    else storage?.setItem(key(k), v);
+  } catch {
+    // storage disabled
+  }
+};
+const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+
+/** Starts the SDK. Call once, before anything else. */
+export function init(options: InitOptions): void {
+  if (!options?.writeKey) throw new Error("beckon.init: writeKey is required");
+  if (opts) return console.warn("beckon.init: already initialised");
+  opts = { inApp: true, live: true, host: defaultHost(), ...options };
+  opts.host = opts.host.replace(/\/+$/, "");
+  storage = options.storage !== undefined ? options.storage : typeof localStorage !== "undefined" ? localStorage : null;
+  anonymousId = get("anonymousId") ?? uuid();
+  set("anonymousId", anonymousId);
+  userId = get("userId");
+  const stored = get("analytics");
+  analyticsAllowed = stored !== null ? stored === "1" : !options.requireConsent;
+  queue = new OfflineQueue({ url: `${opts.host}/v1/batch`, writeKey: opts.writeKey, storage, storageKey: key("queue"), flushAt: options.flushAt ?? 20, flushInterval: options.flushInterval ?? 2000, maxQueued: 1000 });
+  addEventListener("online", () => void queue.flush());
+  addEventListener("visibilitychange", () => document.visibilityState === "hidden" && void queue.flush(true));
+  if (opts.inApp) void startInApp();
+}
+
+function defaultHost(): string {
+  try {
+    return new URL(import.meta.url).origin;
+  } catch {
+    return location.origin;
+  }
+}
+
+function who(): Record<string, string> {
+  return userId ? { userId } : { anonymousId };
+}
+
+function context(): Record<string, unknown> {
+  const ctx: Record<string, unknown> = { library: { name: "beckon-web", version: VERSION } };
+  try {
+    ctx.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    ctx.locale = navigator.language;
+    ctx.userAgent = navigator.userAgent;
+    ctx.page = { path: location.pathname, url: location.href, title: document.title, referrer: document.referrer };
+  } catch {
+    // not in a browser page
+  }
+  return ctx;
+}
+
+function enqueue(call: Omit<Call, "messageId" | "timestamp" | "anonymousId">): void {
+  if (!analyticsAllowed) return;
+  queue.push({ ...call, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId, ...(userId ? { userId } : {}), context: context() } as unknown as Call);
+}
+
+/** Names the person (after login); traits update their profile. Their anonymous history merges in. */
+export function identify(id?: string | null, traits: Record<string, unknown> = {}): void {
+  const changed = !!id && id !== userId;
+  if (id) {
+    userId = id;
+    set("userId", id);
+  }
+  enqueue({ type: "identify", traits });
+  if (changed && opts.inApp) {
+    // The identified person's object holds their messages: flush so it exists, then reconnect there.
+    void queue.flush().then(() => startInApp());
+  }
+}
+
+/** Records an event; in-app messages waiting for this event show now. */
+export function track(event: string, properties: Record<string, unknown> = {}): void {
+  enqueue({ type: "track", event, properties });
+  let hit = false;
+  for (const m of pending.values()) {
+    if (m.content.displayOn && !triggered.has(m.key) && ruleMatches(m.content.displayOn, event, properties)) {
+      triggered.add(m.key);
+      hit = true;
+    }
+  }
+  if (hit) showNext();
+}
+
+/** Records a page view. */
+export function page(name?: string, properties: Record<string, unknown> = {}): void {
+  enqueue({ type: "page", ...(name ? { name } : {}), properties: { path: location.pathname, url: location.href, title: document.title, ...properties } });
+}
+
+/**
+ * Consent: `analytics` turns tracking on or off on this device (off also drops what is
+ * queued); channel statuses (push, email, sms, whatsapp) are recorded on the profile.
+ */
+export async function consent(c: Consent): Promise<void> {
+  if (c.analytics !== undefined) {
+    analyticsAllowed = c.analytics;
+    set("analytics", c.analytics ? "1" : "0");
+    if (!c.analytics) queue.clear();
+  }
+  const { analytics: _a, ...channels } = c;
+  if (Object.keys(channels).length > 0) await post("/v1/devices", { consent: channels });
+}
+
+/** Sends what is queued now. */
+export function flush(): Promise<void> {
+  return queue.flush();
+}
+
+/** Logs out: forgets the user, starts a new anonymous identity, closes the live connection. */
+export function reset(): void {
+  userId = null;
+  set("userId", null);
+  anonymousId = uuid();
+  set("anonymousId", anonymousId);
+  live?.close();
+  live = null;
+  pending.clear();
+  if (opts.inApp) void startInApp();
+}
+
+/** The current identity. */
+export function user(): { userId: string | null; anonymousId: string } {
+  return { userId, anonymousId };
+}
+
+/** Subscribe to SDK events: "inapp:shown", "inapp:click", "inapp:dismiss", "cards", "live". Returns an unsubscribe function. */
+export function on(event: string, fn: Listener): () => void {
+  if (!listeners.has(event)) listeners.set(event, new Set());
+  listeners.get(event)!.add(fn);
+  return () => void listeners.get(event)?.delete(fn);
+}
+function fire(event: string, data: unknown = null): void {
+  for (const fn of listeners.get(event) ?? []) fn(data);
+}
+
+async function post(path: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(opts.host + path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...body }) });
+}
+async function getJson<T>(path: string): Promise<T> {
+  const q = new URLSearchParams({ writeKey: opts.writeKey, ...who() });
+  const res = await fetch(`${opts.host}${path}?${q}`);
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+// ───────────────────────── Web Push ─────────────────────────
+
+/**
+ * Asks for notification permission, subscribes with the app's VAPID key and registers
+ * the subscription. Resolves to the subscription, or null if unsupported or refused.
+ */
+export async function registerWebPush(o: { serviceWorkerUrl?: string; scope?: string } = {}): Promise<PushSubscription | null> {
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return null;
+  const config = await getJson<{ webPush: { vapidPublicKey: string } | null }>("/v1/config");
+  if (!config.webPush) throw new Error("beckon: Web Push is not configured for this app (no VAPID key)");
+  if ((await Notification.requestPermission()) !== "granted") {
+    await consent({ push: "opted_out" });
+    return null;
+  }
+  const reg = await navigator.serviceWorker.register(o.serviceWorkerUrl ?? `${opts.host}/sdk/beckon-sw.js`, { scope: o.scope ?? "/" });
+  await navigator.serviceWorker.ready;
+  const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(config.webPush.vapidPublicKey) }));
+  const json = sub.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
+  await post("/v1/devices", { register: [{ provider: "webpush", platform: "web", subscription: { endpoint: json.endpoint, keys: json.keys } }], consent: { push: "opted_in" } });
+  return sub;
+}
+
+function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+// ───────────────────────── in-app messages ─────────────────────────
+
+interface PendingView {
+  messages: PendingMessage[];
+  notBefore: number | null;
+  minIntervalSeconds: number;
+}
+
+async function startInApp(): Promise<void> {
+  try {
+    applyPending(await getJson<PendingView>("/v1/in-app"), true);
+  } catch (err) {
+    console.warn("beckon: could not load in-app messages", err);
+  }
+  if (!opts.live) return;
+  live?.close();
+  const q = new URLSearchParams({ writeKey: opts.writeKey, ...who() });
+  live = new LiveConnection(`${opts.host.replace(/^http/, "ws")}/v1/connect?${q}`, onLive);
+}
+
+function applyPending(view: PendingView, replace: boolean): void {
+  if (replace) pending.clear();
+  for (const m of view.messages) if (!shown.has(m.key)) pending.set(m.key, m);
+  serverNotBefore = view.notBefore;
+  minIntervalSeconds = view.minIntervalSeconds;
+  showNext();
+}
+
+function onLive(m: Record<string, unknown>): void {
+  fire("live", m);
+  switch (m.type) {
+    case "sync":
+      applyPending(m as unknown as PendingView, true);
+      fire("cards", m.cards);
+      break;
+    case "inapp":
+      applyPending(m as unknown as PendingView, false);
+      break;
+    case "handled":
+      // Shown on another device of the same person.
+      if (m.key !== showing) pending.delete(String(m.key));
+      break;
+    case "cards":
+      fire("cards", m);
+      break;
+  }
+}
+
+function showNext(): void {
+  if (showing || !opts?.inApp) return;
+  const now = Date.now();
+  const next = nextMessage(pending.values(), triggered, now);
+  if (!next) return;
+  // Pacing is per person: another person signing in on this browser has their own interval.
+  const last = Number(get(`lastShownAt:${userId ?? anonymousId}`)) || null;
+  const wait = waitBeforeNext(now, last, minIntervalSeconds, serverNotBefore);
+  clearTimeout(waitTimer);
+  if (wait > 0) {
+    waitTimer = setTimeout(showNext, wait);
+    return;
+  }
+  showing = next.key;
+  shown.add(next.key);
+  pending.delete(next.key);
+  set(`lastShownAt:${userId ?? anonymousId}`, String(now));
+  const done = () => {
+    showing = null;
+    setTimeout(showNext, 0);
+  };
+  const engage = (name: string, properties: Record<string, unknown>) => {
+    track(name, { key: next.key, campaignId: next.campaignId, ...properties });
+    void queue.flush();
+  };
+  renderMessage(next, {
+    onClick(b) {
+      engage("In-App Message Clicked", { buttonId: b.id, ...(b.deepLink ? { deepLink: b.deepLink } : {}) });
+      fire("inapp:click", { key: next.key, buttonId: b.id });
+      done();
+      if (b.action === "deeplink" && b.deepLink) openLink(b.deepLink);
+    },
+    onDismiss() {
+      engage("In-App Message Dismissed", {});
+      fire("inapp:dismiss", { key: next.key });
+      done();
+    },
+    onSubmit(answers: Answer[]) {
+      for (const a of answers) track("Survey Answered", { key: next.key, campaignId: next.campaignId, questionId: a.questionId, answer: a.answer });
+      void queue.flush();
+      fire("inapp:answer", { key: next.key, answers });
+      done();
+    },
+  });
+  engage("In-App Message Viewed", {});
+  fire("inapp:shown", next);
+}
+
+function openLink(url: string): void {
+  if (opts.onDeepLink?.(url) === true) return;
+  // Web links and app links navigate; script URLs never run (the server refuses them too).
+  if (!/^\s*(javascript|data|vbscript):/i.test(url)) location.assign(url);
+}
+
+// ───────────────────────── content cards ─────────────────────────
+
+/** The person's card feed (the same on every device). */
+export function getCards(): Promise<{ cards: Card[]; unread: number }> {
+  return getJson("/v1/cards");
+}
+
+/** Reports a card action: view, read, click, dismiss, pin, unpin. */
+export async function cardAction(id: string, action: CardAction): Promise<unknown> {
+  const res = await post(`/v1/cards/${encodeURIComponent(id)}/${action}`, {});
+  return res.json();
+}
+
+/** Renders the card feed into `el` and keeps it current (live updates). */
+export function mountCards(el: HTMLElement, options: FeedOptions = {}): Feed {
+  return mountFeed(el, { fetchCards: getCards, cardAction, openLink, onCardsChanged: (fn) => on("cards", fn) }, options);
+}
+
+export type { Card, CardAction, Feed, FeedOptions, PendingMessage };

@@ -1,0 +1,77 @@
+import { backoff } from "./rules";
+
+/**
+ * The live connection to the person's object (`GET /v1/connect`): messages decided
+ * while the app is open arrive at once. Reconnects with backoff (every deploy closes
+ * sockets); on each (re)connect the server sends a full `sync`, so nothing is missed.
+ */
+export class LiveConnection {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined = undefined;
+  private stopped = false;
+  private readonly url: string;
+  private readonly onMessage: (m: Record<string, unknown>) => void;
+  private readonly onOnline = () => this.reconnectNow();
+
+  constructor(url: string, onMessage: (m: Record<string, unknown>) => void) {
+    this.url = url;
+    this.onMessage = onMessage;
+    addEventListener("online", this.onOnline);
+    this.open();
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  send(message: unknown): boolean {
+    if (!this.connected) return false;
+    this.ws!.send(JSON.stringify(message));
+    return true;
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    removeEventListener("online", this.onOnline);
+    this.ws?.close(1000, "closed by the app");
+    this.ws = null;
+  }
+
+  private reconnectNow(): void {
+    if (this.stopped || this.connected) return;
+    clearTimeout(this.retry);
+    this.attempt = 0;
+    this.open();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      return this.scheduleReconnect();
+    }
+    this.ws = ws;
+    ws.onopen = () => (this.attempt = 0);
+    ws.onmessage = (e) => {
+      try {
+        this.onMessage(JSON.parse(String(e.data)) as Record<string, unknown>);
+      } catch (err) {
+        console.warn("beckon: bad live message", err);
+      }
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.ws = null;
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.open(), backoff(this.attempt++, 500, 30_000));
+  }
+}

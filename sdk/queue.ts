@@ -1,0 +1,128 @@
+import { backoff } from "./rules";
+
+/**
+ * The offline queue: Segment calls are persisted (localStorage) before they are sent,
+ * sent in batches to `/v1/batch`, and retried with backoff until the server has them.
+ * Every call carries a messageId, so a batch sent twice is applied once.
+ */
+
+export interface Call {
+  type: "identify" | "track" | "page" | "alias";
+  messageId: string;
+  timestamp: string;
+  [k: string]: unknown;
+}
+
+export interface QueueOptions {
+  url: string;
+  writeKey: string;
+  storage: Storage | null;
+  storageKey: string;
+  /** Send when this many calls are waiting… */
+  flushAt: number;
+  /** …or this long after the first one arrived (ms). */
+  flushInterval: number;
+  /** Oldest calls are dropped beyond this (a device offline for days). */
+  maxQueued: number;
+}
+
+const MAX_BATCH = 100;
+
+export class OfflineQueue {
+  private readonly o: QueueOptions;
+  private items: Call[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private sending: Promise<void> | null = null;
+  private attempt = 0;
+
+  constructor(options: QueueOptions) {
+    this.o = options;
+    this.items = this.load();
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(call: Call): void {
+    this.items.push(call);
+    if (this.items.length > this.o.maxQueued) this.items.splice(0, this.items.length - this.o.maxQueued);
+    this.save();
+    if (this.items.length >= this.o.flushAt) void this.flush();
+    else this.schedule(this.o.flushInterval);
+  }
+
+  /** Drops everything queued (consent withdrawn). */
+  clear(): void {
+    this.items = [];
+    this.save();
+  }
+
+  /** Sends what is queued; resolves when the queue is empty or a send failed (a retry is scheduled). */
+  flush(keepalive = false): Promise<void> {
+    if (this.sending) return this.sending;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.items.length === 0) return Promise.resolve();
+    this.sending = this.sendAll(keepalive).finally(() => (this.sending = null));
+    return this.sending;
+  }
+
+  private async sendAll(keepalive: boolean): Promise<void> {
+    while (this.items.length > 0) {
+      const batch = this.items.slice(0, MAX_BATCH);
+      let status = 0;
+      try {
+        const res = await fetch(this.o.url, {
+          method: "POST",
+          // text/plain keeps this a "simple" request: no CORS preflight; the server does not trust Content-Type.
+          headers: { "content-type": "text/plain" },
+          body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }),
+          keepalive,
+        } as RequestInit);
+        status = res.status;
+      } catch {
+        status = 0; // offline or network error
+      }
+      // 2xx: stored. 400: the valid calls were applied and the rest can never succeed. 401/403/413: same, don't loop.
+      const done = (status >= 200 && status < 300) || status === 400 || status === 401 || status === 403 || status === 413;
+      if (!done) {
+        this.schedule(backoff(this.attempt++, 1000, 60_000));
+        return;
+      }
+      if (status >= 400) console.warn(`beckon: batch rejected (${status})`);
+      this.attempt = 0;
+      const sent = new Set(batch.map((c) => c.messageId));
+      this.items = this.items.filter((c) => !sent.has(c.messageId));
+      this.save();
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, ms);
+  }
+
+  private load(): Call[] {
+    try {
+      const raw = this.o.storage?.getItem(this.o.storageKey);
+      const items = raw ? (JSON.parse(raw) as Call[]) : [];
+      if (items.length > 0) this.schedule(0);
+      return Array.isArray(items) ? items : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private save(): void {
+    try {
+      if (this.items.length === 0) this.o.storage?.removeItem(this.o.storageKey);
+      else this.o.storage?.setItem(this.o.storageKey, JSON.stringify(this.items));
+    } catch {
+      // Storage full or disabled: the calls stay in memory.
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { database } from "../db/client";
+import { deliveries, deliveryEvents } from "../db/schema";
+import { runSendsBench } from "../delivery/bench";
+import { listDeadLetters, replayDeadLetter } from "../delivery/dead-letters";
+import { DELIVERY_STATUSES } from "../delivery/status";
+import { adminAuth } from "./auth";
+import { HttpError } from "./errors";
+import { adminRouter, responses } from "./openapi";
+
+/** Admin API over delivery: every send (the sandbox's outbox included), and the dead letters. */
+export const deliveryAdminRoutes = adminRouter();
+deliveryAdminRoutes.use("/admin/sends", adminAuth);
+deliveryAdminRoutes.use("/admin/sends/*", adminAuth);
+deliveryAdminRoutes.use("/admin/dead-letters", adminAuth);
+deliveryAdminRoutes.use("/admin/dead-letters/*", adminAuth);
+deliveryAdminRoutes.use("/admin/_bench/sends", adminAuth);
+
+const PROVIDERS = ["fcm", "apns", "webpush", "twilio", "resend", "sendgrid", "whatsapp", "webhook", "sandbox", "none"] as const;
+
+const Send = z
+  .object({
+    idempotencyKey: z.string(),
+    target: z.string().openapi({ description: "Device token / Web Push endpoint for push; empty for single-address channels" }),
+    userId: z.string(),
+    campaignId: z.string(),
+    variant: z.string(),
+    channel: z.string(),
+    provider: z.string(),
+    providerMessageId: z.string().nullable(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    address: z.string().nullable(),
+    content: z.unknown().openapi({ description: "Sandbox sends only: the message as it would have been sent" }),
+    createdAt: z.number(),
+    sentAt: z.number().nullable(),
+    deliveredAt: z.number().nullable(),
+    openedAt: z.number().nullable(),
+    clickedAt: z.number().nullable(),
+  })
+  .openapi("Send");
+
+type Row = typeof deliveries.$inferSelect;
+const view = (r: Row) => ({
+  idempotencyKey: r.idempotencyKey,
+  target: r.target,
+  userId: r.userId,
+  campaignId: r.campaignId,
+  variant: r.variant,
+  channel: r.channel,
+  provider: r.provider,
+  providerMessageId: r.providerMessageId,
+  status: r.status as (typeof DELIVERY_STATUSES)[number],
+  attempts: r.attempts,
+  error: r.error,
+  address: r.address,
+  content: r.payload ? (JSON.parse(r.payload) as unknown) : null,
+  createdAt: r.createdAt,
+  sentAt: r.sentAt,
+  deliveredAt: r.deliveredAt,
+  openedAt: r.openedAt,
+  clickedAt: r.clickedAt,
+});
+
+const SendsQuery = z.object({
+  provider: z.enum(PROVIDERS).optional().openapi({ description: "e.g. `sandbox` for what local dev would have sent" }),
+  channel: z.enum(["push", "email", "sms", "whatsapp", "webhook", "in_app", "content_card"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  campaignId: z.string().max(200).optional(),
+  userId: z.string().max(256).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().optional().openapi({ description: "Only sends created before this time (ms): pass the previous page's `nextBefore`" }),
+});
+
+deliveryAdminRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/sends",
+    tags: ["delivery"],
+    summary: "Sends of this app, newest first (filter by provider, channel, status, campaign, user)",
+    security: [{ admin: [] }],
+    request: { query: SendsQuery },
+    responses: responses(z.object({ sends: z.array(Send), nextBefore: z.number().nullable() }), "Sends"),
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const rows = await database(c.env.DB)
+      .select()
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.appId, c.get("app").appId),
+          q.provider ? eq(deliveries.provider, q.provider) : undefined,
+          q.channel ? eq(deliveries.channel, q.channel) : undefined,
+          q.status ? eq(deliveries.status, q.status) : undefined,
+          q.campaignId ? eq(deliveries.campaignId, q.campaignId) : undefined,
+          q.userId ? eq(deliveries.userId, q.userId) : undefined,
+          q.before !== undefined ? lt(deliveries.createdAt, q.before) : undefined,
+        ),
+      )
+      .orderBy(desc(deliveries.createdAt))
+      .limit(q.limit);
+    return c.json({ sends: rows.map(view), nextBefore: rows.length === q.limit ? rows[rows.length - 1]!.createdAt : null }, 200);
+  },
+);
+
+const ProviderEventView = z.object({ eventId: z.string(), provider: z.string(), providerMessageId: z.string(), status: z.string(), detail: z.string().nullable(), at: z.number(), receivedAt: z.number(), appliedAt: z.number().nullable() }).openapi("ProviderEvent");
+
+deliveryAdminRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/sends/{idempotencyKey}",
+    tags: ["delivery"],
+    summary: "One send: its targets and every provider event received for it",
+    security: [{ admin: [] }],
+    request: { params: z.object({ idempotencyKey: z.string().min(1).max(512).openapi({ param: { name: "idempotencyKey", in: "path" } }) }) },
+    responses: responses(z.object({ sends: z.array(Send), events: z.array(ProviderEventView) }), "The send"),
+  }),
+  async (c) => {
+    const key = c.req.valid("param").idempotencyKey;
+    const db = database(c.env.DB);
+    const rows = await db.select().from(deliveries).where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
+    if (rows.length === 0) throw new HttpError(404, "not_found", `no send ${key}`);
+    const ids = rows.map((r) => r.providerMessageId).filter((id): id is string => !!id);
+    const events = ids.length ? await db.select().from(deliveryEvents).where(inArray(deliveryEvents.providerMessageId, ids)).orderBy(asc(deliveryEvents.at)) : [];
+    return c.json({ sends: rows.map(view), events }, 200);
+  },
+);
+
+const DeadLetter = z
+  .object({
+    id: z.number(),
+    idempotencyKey: z.string(),
+    userId: z.string(),
+    campaignId: z.string(),
+    channel: z.string(),
+    job: z.unknown(),
+    error: z.string().nullable(),
+    attempts: z.number(),
+    createdAt: z.number(),
+    replayedAt: z.number().nullable(),
+  })
+  .openapi("DeadLetter");
+
+const deadView = (r: Awaited<ReturnType<typeof listDeadLetters>>[number]) => ({ id: r.id, idempotencyKey: r.idempotencyKey, userId: r.userId, campaignId: r.campaignId, channel: r.channel, job: JSON.parse(r.job) as unknown, error: r.error, attempts: r.attempts, createdAt: r.createdAt, replayedAt: r.replayedAt });
+
+deliveryAdminRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/dead-letters",
+    tags: ["delivery"],
+    summary: "Send jobs that exhausted their retries, newest first",
+    security: [{ admin: [] }],
+    request: { query: z.object({ pending: z.enum(["true", "false"]).optional().openapi({ description: "only those not replayed yet" }), limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().optional().openapi({ description: "id cursor" }) }) },
+    responses: responses(z.object({ deadLetters: z.array(DeadLetter) }), "Dead letters"),
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const rows = await listDeadLetters(c.env.DB, c.get("app").appId, { limit: q.limit, ...(q.before ? { before: q.before } : {}), pending: q.pending === "true" });
+    return c.json({ deadLetters: rows.map(deadView) }, 200);
+  },
+);
+
+deliveryAdminRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/dead-letters/{id}/replay",
+    tags: ["delivery"],
+    summary: "Put a dead-lettered job back on the send queue (targets already sent are not sent again)",
+    security: [{ admin: [] }],
+    request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: responses(z.object({ deadLetter: DeadLetter }), "The replayed dead letter"),
+  }),
+  async (c) => {
+    const row = await replayDeadLetter(c.env, c.get("app").appId, c.req.valid("param").id, c.get("now"));
+    if (!row) throw new HttpError(404, "not_found", "no such dead letter");
+    return c.json({ deadLetter: deadView(row) }, 200);
+  },
+);
+
+/**
+ * Benchmark only (BENCH_ROUTES = "true"): runs one SENDS batch of `jobs` sandbox sends through
+ * the real consumer, or through the floor — the irreducible work of an exactly-once consumer:
+ * every job recorded in one D1 round trip, then acked — so bench/sends.mjs can report a ratio.
+ */
+deliveryAdminRoutes.post("/admin/_bench/sends", async (c) => {
+  if (c.env.BENCH_ROUTES !== "true") throw new HttpError(404, "not_found", "no route");
+  const q = z.object({ mode: z.enum(["consumer", "floor"]), jobs: z.coerce.number().int().min(1).max(100).default(50) }).safeParse({ mode: c.req.query("mode"), jobs: c.req.query("jobs") });
+  if (!q.success) throw new HttpError(400, "invalid_input", q.error.issues.map((i) => i.message).join("; "));
+  return c.json(await runSendsBench(c.env, c.get("app").appId, q.data.mode, q.data.jobs));
+});

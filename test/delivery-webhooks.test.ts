@@ -1,0 +1,201 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
+import { deliveryRows, fake, fakeState, providerEnv, resetFake, runSends, script, sendJob, statsOf, testEnv } from "./fakes/delivery-harness";
+
+/** Webhooks signed by the providers' own libraries (twilio, svix, Node ECDSA) on the Node side. */
+const PUBLIC = "http://localhost:8787"; // PUBLIC_URL in wrangler.toml: what Twilio signs
+
+async function person(userId: string): Promise<TestApp> {
+  const app = await createTestApp();
+  await sdk(app, "/v1/track", { userId, event: "Signed Up", messageId: `m-${userId}` });
+  return app;
+}
+const consent = async (app: TestApp, userId: string, channel: string) =>
+  ((await (await admin(app, `/admin/users/${userId}`)).json()) as { profile: { consent: Record<string, { status: string; source: string } | undefined> } }).profile.consent[channel];
+
+async function twilioPost(path: string, params: Record<string, string>, signature?: string) {
+  const sig = signature ?? (await fake<{ signature: string }>("/_sign/twilio", { url: `${PUBLIC}${path}`, params })).signature;
+  return call(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig }, body: new URLSearchParams(params).toString() });
+}
+
+async function sendgridPost(events: unknown[], tamper = false) {
+  const payload = JSON.stringify(events);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const { signature } = await fake<{ signature: string }>("/_sign/sendgrid", { timestamp, payload });
+  return call("/webhooks/sendgrid", { method: "POST", headers: { "content-type": "application/json", "x-twilio-email-event-webhook-signature": signature, "x-twilio-email-event-webhook-timestamp": timestamp }, body: tamper ? payload.replace("delivered", "bounce") : payload });
+}
+
+async function resendPost(id: string, event: unknown, timestamp = Math.floor(Date.now() / 1000)) {
+  const payload = JSON.stringify(event);
+  const { signature } = await fake<{ signature: string }>("/_sign/svix", { id, timestamp, payload });
+  return call("/webhooks/resend", { method: "POST", headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(timestamp), "svix-signature": signature }, body: payload });
+}
+
+async function whatsappPost(body: unknown, signature?: string) {
+  const payload = JSON.stringify(body);
+  const sig = signature ?? (await fake<{ signature: string }>("/_sign/meta", { payload })).signature;
+  return call("/webhooks/whatsapp", { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": sig }, body: payload });
+}
+
+describe("delivery webhooks", () => {
+  beforeEach(async () => {
+    await resetFake();
+  });
+
+  it("Twilio status callbacks: signature checked against PUBLIC_URL; status only moves forward; replays count once", async () => {
+    const app = await person("ann");
+    const env = await providerEnv();
+    const job = sendJob({ appId: app.appId, userId: "ann", channel: "sms", to: { kind: "sms", phone: "+14155550101" }, content: { text: "hi" } });
+    await runSends([job], env);
+    const sid = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const params = (status: string) => ({ MessageSid: sid, MessageStatus: status, AccountSid: "AC00000000000000000000000000000001", To: "+14155550101", From: "+15005550006" });
+
+    // Unsigned, wrongly signed, or signed for another URL: 401, nothing changes.
+    expect((await call("/webhooks/twilio/status", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(params("delivered")).toString() })).status).toBe(401);
+    expect((await twilioPost("/webhooks/twilio/status", params("delivered"), "bm90IGEgc2lnbmF0dXJl")).status).toBe(401);
+    const elsewhere = (await fake<{ signature: string }>("/_sign/twilio", { url: "https://evil.example/webhooks/twilio/status", params: params("delivered") })).signature;
+    expect((await twilioPost("/webhooks/twilio/status", params("delivered"), elsewhere)).status).toBe(401);
+    expect((await deliveryRows(job.idempotencyKey))[0]!.status).toBe("sent");
+
+    const delivered = await twilioPost("/webhooks/twilio/status", params("delivered"));
+    expect(delivered.status).toBe(200);
+    expect(await delivered.json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    // Late "sent" after "delivered", and the same "delivered" again: no change, counted once.
+    expect(await (await twilioPost("/webhooks/twilio/status", params("sent"))).json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    expect(await (await twilioPost("/webhooks/twilio/status", params("delivered"))).json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "delivered" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1 });
+  });
+
+  it("a callback that arrives before the send is recorded is kept and applied when the record appears", async () => {
+    const app = await person("bea");
+    const env = await providerEnv();
+    const sid = `SM${crypto.randomUUID().replace(/-/g, "")}`;
+    const early = await twilioPost("/webhooks/twilio/status", { MessageSid: sid, MessageStatus: "delivered", ErrorCode: "" });
+    expect(await early.json()).toEqual({ applied: 0, pending: 1, duplicate: 0 });
+    // The provider accepted the message (and reported delivery) before our consumer recorded the send.
+    await script("twilio", [{ status: 201, body: { sid, status: "queued" } }]);
+    const job = sendJob({ appId: app.appId, userId: "bea", channel: "sms", to: { kind: "sms", phone: "+14155550102" }, content: { text: "hi" } });
+    await runSends([job], env);
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "delivered", provider_message_id: sid });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1 });
+    expect((await fakeState()).inbox.twilio).toHaveLength(1);
+    // The send's detail view shows the stored event.
+    const detail = (await (await admin(app, `/admin/sends/${encodeURIComponent(job.idempotencyKey)}`)).json()) as { events: Array<{ status: string; appliedAt: number | null }> };
+    expect(detail.events).toEqual([expect.objectContaining({ status: "delivered", appliedAt: expect.any(Number) })]);
+  });
+
+  it("Twilio 21610 in a status callback and inbound STOP/START/HELP change SMS consent", async () => {
+    const app = await person("cal");
+    const env = await providerEnv();
+    const job = sendJob({ appId: app.appId, userId: "cal", channel: "sms", to: { kind: "sms", phone: "+14155550103" }, content: { text: "hi" } });
+    await runSends([job], env);
+    const inbound = (body: string, sid: string) => ({ MessageSid: sid, From: "+14155550103", To: "+15005550006", Body: body, AccountSid: "AC00000000000000000000000000000001" });
+
+    const stop = await twilioPost("/webhooks/twilio/inbound", inbound("Stop", "SMin1"));
+    expect(stop.status).toBe(200);
+    expect(stop.headers.get("content-type")).toContain("text/xml");
+    expect(await stop.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+    expect(await consent(app, "cal", "sms")).toMatchObject({ status: "opted_out", source: "twilio:STOP" });
+
+    const help = await twilioPost("/webhooks/twilio/inbound", inbound("HELP", "SMin2"));
+    expect(await help.text()).toContain("<Message>Reply STOP to unsubscribe");
+
+    await twilioPost("/webhooks/twilio/inbound", inbound("unstop", "SMin3"));
+    expect(await consent(app, "cal", "sms")).toMatchObject({ status: "opted_in", source: "twilio:UNSTOP" });
+    // A replay of the earlier STOP (same MessageSid) does not undo the later START.
+    await twilioPost("/webhooks/twilio/inbound", inbound("Stop", "SMin1"));
+    expect(await consent(app, "cal", "sms")).toMatchObject({ status: "opted_in" });
+
+    const sid = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    await twilioPost("/webhooks/twilio/status", { MessageSid: sid, MessageStatus: "failed", ErrorCode: "21610" });
+    expect(await consent(app, "cal", "sms")).toMatchObject({ status: "opted_out", source: "twilio:21610" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, failed: 1 });
+  });
+
+  it("SendGrid signed events (ECDSA): delivered → open → click; machine opens ignored; hard bounce suppresses email; bad signature 401", async () => {
+    const app = await person("dee");
+    const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
+    const job = sendJob({ appId: app.appId, userId: "dee", to: { kind: "email", email: "dee@example.com" } });
+    const bounced = sendJob({ appId: app.appId, userId: "dee", to: { kind: "email", email: "dee@example.com" } });
+    await runSends([job, bounced], env);
+    const idOf = async (k: string) => String((await deliveryRows(k))[0]!.provider_message_id);
+    const msg = await idOf(job.idempotencyKey);
+    const ev = (event: string, extra: Record<string, unknown> = {}, id = msg) => ({ email: "dee@example.com", timestamp: Math.floor(Date.now() / 1000), event, sg_event_id: `${event}-${id}-${JSON.stringify(extra).length}`, sg_message_id: `${id}.filterdrecv-5645d9c87f-abcde-1-0`, beckon_key: job.idempotencyKey, ...extra });
+
+    expect((await sendgridPost([ev("delivered")], true)).status).toBe(401);
+    expect((await deliveryRows(job.idempotencyKey))[0]!.status).toBe("sent");
+
+    const res = await sendgridPost([ev("processed"), ev("delivered"), ev("open", { sg_machine_open: true }), ev("click", { url: "https://shop.example" }), ev("open", { sg_machine_open: false })]);
+    expect(res.status).toBe(200);
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "clicked" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
+    // The whole batch replayed: nothing new.
+    expect(await (await sendgridPost([ev("delivered"), ev("click", { url: "https://shop.example" })])).json()).toEqual({ applied: 0, pending: 0, duplicate: 2 });
+
+    const bmsg = await idOf(bounced.idempotencyKey);
+    await sendgridPost([ev("bounce", { type: "bounce", reason: "550 5.1.1 user unknown" }, bmsg)]);
+    expect((await deliveryRows(bounced.idempotencyKey))[0]).toMatchObject({ status: "bounced" });
+    expect(await consent(app, "dee", "email")).toMatchObject({ status: "opted_out", source: "sendgrid:bounce" });
+    expect(await statsOf(bounced.idempotencyKey)).toEqual({ sent: 1, bounced: 1 });
+  });
+
+  it("Resend via Svix signatures: delivered/opened, complaint suppresses email, replayed svix-id ignored, stale timestamp 401", async () => {
+    const app = await person("eli");
+    const env = await providerEnv();
+    const job = sendJob({ appId: app.appId, userId: "eli", to: { kind: "email", email: "eli@example.com" } });
+    await runSends([job], env);
+    const emailId = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const event = (type: string) => ({ type, created_at: new Date().toISOString(), data: { email_id: emailId, from: "hello@shop.example", to: ["eli@example.com"], subject: "Hello", created_at: new Date().toISOString() } });
+
+    expect((await resendPost("msg_old", event("email.delivered"), Math.floor(Date.now() / 1000) - 3600)).status).toBe(401);
+    const bad = await call("/webhooks/resend", { method: "POST", headers: { "svix-id": "msg_x", "svix-timestamp": String(Math.floor(Date.now() / 1000)), "svix-signature": "v1,AAAA" }, body: JSON.stringify(event("email.delivered")) });
+    expect(bad.status).toBe(401);
+
+    expect(await (await resendPost("msg_1", event("email.delivered"))).json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    expect(await (await resendPost("msg_1", event("email.delivered"))).json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
+    await resendPost("msg_2", event("email.opened"));
+    await resendPost("msg_3", event("email.complained"));
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "opened" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, opened: 1 });
+    expect(await consent(app, "eli", "email")).toMatchObject({ status: "opted_out", source: "resend:complaint" });
+  });
+
+  it("WhatsApp: verification GET, X-Hub-Signature-256, statuses and inbound STOP", async () => {
+    const ok = await call("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=wa-verify-token&hub.challenge=1158201444");
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("1158201444");
+    expect((await call("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1")).status).toBe(403);
+
+    const app = await person("fox");
+    const env = await providerEnv();
+    const job = sendJob({ appId: app.appId, userId: "fox", channel: "whatsapp", to: { kind: "whatsapp", phone: "+447700900456" }, content: { text: "hi" } });
+    await runSends([job], env);
+    const wamid = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const body = (statuses: unknown[], messages: unknown[] = []) => ({ object: "whatsapp_business_account", entry: [{ id: "WABA", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: "1234567890" }, statuses, messages } }] }] });
+    const status = (s: string) => ({ id: wamid, status: s, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: "447700900456" });
+
+    expect((await whatsappPost(body([status("read")]), "sha256=00")).status).toBe(401);
+    expect(await (await whatsappPost(body([status("delivered"), status("read")]))).json()).toEqual({ applied: 2, pending: 0, duplicate: 0 });
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "opened" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, opened: 1 });
+
+    await whatsappPost(body([], [{ from: "447700900456", id: "wamid.in1", timestamp: "1", type: "text", text: { body: "STOP" } }]));
+    expect(await consent(app, "fox", "whatsapp")).toMatchObject({ status: "opted_out", source: "whatsapp:STOP" });
+  });
+
+  it("the unsubscribe page asks before acting (GET) and refuses forged links", async () => {
+    const app = await person("gus");
+    const { unsubscribeUrl } = await import("../src/delivery/unsubscribe");
+    const link = (await unsubscribeUrl("", "test-unsubscribe-secret", { appId: app.appId, userObject: `${app.appId}/u/gus` })).replace(/^\//, "/");
+    const page = await call(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post"');
+    expect(await consent(app, "gus", "email")).toBeUndefined();
+    const other = await unsubscribeUrl("", "wrong-secret", { appId: app.appId, userObject: `${app.appId}/u/gus` });
+    expect((await call(other, { method: "POST" })).status).toBe(400);
+    // A valid signature for another app's object cannot be replayed under this app.
+    expect((await call(link.replace(`a=${app.appId}`, "a=app-other"), { method: "POST" })).status).toBe(400);
+    void testEnv;
+  });
+});
