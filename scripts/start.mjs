@@ -16,6 +16,7 @@ Beckon is starting on http://localhost:${port}
   try:        curl -u ${vars.DEMO_WRITE_KEY}: -H 'content-type: application/json' \\
                 -d '{"userId":"ada","event":"Signed Up"}' http://localhost:${port}/v1/track
               curl -H 'authorization: Bearer ${vars.DEMO_ADMIN_KEY}' http://localhost:${port}/admin/users/ada
+  demo shop:  http://localhost:${port}/demo?writeKey=${vars.DEMO_WRITE_KEY}
 `);
 const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));

@@ -54,6 +54,7 @@ describe("admin API", () => {
     expect(data.devices).toHaveLength(1);
     expect(data.events).toHaveLength(1);
     expect(data.index).not.toBeNull();
+    expect(Object.keys((data as unknown as { features: Record<string, unknown> }).features)).toEqual(expect.arrayContaining(["journeys", "inapp_messages"]));
 
     const del = await admin(app, "/admin/users/gdpr", { method: "DELETE" });
     expect(await del.json()).toEqual({ deleted: true });

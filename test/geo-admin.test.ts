@@ -139,6 +139,22 @@ describe("geofence admin API", () => {
     expect(notCollection.status).toBe(400);
   });
 
+  it("imports the maximum of 10,000 polygons (3 MB) in one request, within D1's limits, and serves them", { timeout: 60_000 }, async () => {
+    const app = await createTestApp();
+    const features = Array.from({ length: 10_000 }, (_, i) => {
+      const lng = 2.2 + (i % 100) * 0.003, lat = 48.8 + Math.floor(i / 100) * 0.003, d = 0.001;
+      return { type: "Feature", id: `z${i}`, geometry: { type: "Polygon", coordinates: [[[lng, lat], [lng + d, lat], [lng + d, lat + d], [lng + d / 2, lat + d * 1.5], [lng, lat + d], [lng, lat]]] }, properties: { name: `Zone ${i}`, address: `${i} avenue des Champs-Élysées, 75008 Paris` } };
+    });
+    const res = await admin(app, "/admin/geofences/import", { method: "POST", json: { type: "FeatureCollection", features } });
+    expect(await res.json()).toEqual({ imported: 10_000, created: 10_000, updated: 0, deleted: 0 });
+    // A point inside the last zone (row 99, column 99) finds it among the 10,000.
+    const loc = await call("/v1/location", { method: "POST", headers: { authorization: `Basic ${btoa(`${app.writeKey}:`)}` }, json: { userId: "u", lat: 48.8 + 99 * 0.003 + 0.0005, lng: 2.2 + 99 * 0.003 + 0.0005, accuracy: 5 } });
+    const body = (await loc.json()) as { entered: string[] };
+    expect(body.entered).toHaveLength(1);
+    const fence = (await (await admin(app, `/admin/geofences/${body.entered[0]}`)).json()) as { externalId: string };
+    expect(fence.externalId).toBe("z9999");
+  });
+
   it("manages beacon regions and validates their identifiers", async () => {
     const app = await createTestApp();
     const post = (json: unknown) => admin(app, "/admin/beacons", { method: "POST", json });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InAppSettings } from "../inapp/model";
 
 /**
  * Per-app settings, stored as JSON on the app row. Every field has a documented
@@ -53,6 +54,8 @@ export const AppSettings = z.object({
   churnBands: z.object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) }).prefault({}),
   /** Geofence fixes with horizontal accuracy worse than this (metres) are ignored. */
   geofenceMaxAccuracyM: z.number().positive().default(200),
+  /** In-app display: minimum interval between two messages, pending and card limits. */
+  inApp: InAppSettings.prefault({}),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

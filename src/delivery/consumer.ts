@@ -265,7 +265,7 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
 
   if (sentNow) {
     // The `sent` stat was counted with the record; the person's object hears about it once.
-    // if (!p.alreadySent) await reportStatus(env, job, "sent", now);
+    if (!p.alreadySent) await reportStatus(env, job, "sent", now);
   } else if (failedNow && retries.length === 0 && !busy && !p.alreadySent) {
     // Every target is settled and none went out: the send failed.
     const rows = (await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [];

@@ -59,6 +59,10 @@ export interface UserFeature {
    * one storage transaction; its return value goes back to the caller.
    */
   commands?: Record<string, (ctx: UserContext, args: Json) => Json>;
+  /** Identity merge, anonymous side: this feature's data to hand to the identified object. */
+  handOver?(sql: SqlStorage): Json;
+  /** Identity merge, identified side: take in what the anonymous object's `handOver` returned. */
+  absorb?(ctx: UserContext, data: Json): void;
   /** A live connection (WebSocket) opened: messages to send it at once (e.g. pending in-app messages). */
   onLiveConnect?(ctx: UserContext): Json[];
   /** A message from a live connection. */

@@ -1,3 +1,4 @@
+import type { Json } from "../json";
 import type { DeviceRecord } from "./devices";
 import type { UserProfile } from "./profile";
 
@@ -8,6 +9,8 @@ export interface Handover {
   /** messageIds already applied, so retries routed to either identity stay deduped. */
   seen: string[];
   devices: DeviceRecord[];
+  /** Feature data (in-app messages, cards…) by feature name. */
+  features: Record<string, Json>;
 }
 
 /**

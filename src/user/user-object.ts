@@ -74,6 +74,7 @@ export interface UserExport {
   events: Record<string, SqlStorageValue>[];
   timeline: Record<string, SqlStorageValue>[];
   timers: Record<string, SqlStorageValue>[];
+  features: Record<string, Record<string, SqlStorageValue>[]>;
 }
 
 /**
@@ -98,6 +99,8 @@ export class UserObject extends DurableObject<Env> {
     this.timeline = new Timeline(this.sql);
     this.devices = new DeviceTable(this.sql);
     ctx.blockConcurrencyWhile(async () => this.load());
+    // Heartbeats from connected apps are answered without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
   private load(): void {
@@ -203,6 +206,10 @@ export class UserObject extends DurableObject<Env> {
           for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties);
           for (const id of handover.seen) this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
           for (const d of handover.devices) this.devices.restore(d);
+          for (const f of this.features) {
+            const data = handover.features[f.name];
+            if (f.absorb && data !== undefined) f.absorb(ctx, data);
+          }
         }
         ctx.timeline.add(call.now, "identity", { merged: anonymousId, events: handover?.events.length ?? 0 });
         ctx.touchIndex(true);
@@ -220,6 +227,7 @@ export class UserObject extends DurableObject<Env> {
           events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT message_id, type, name, at, properties FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties })),
           seen: this.sql.exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`).toArray().map((r) => r.message_id),
           devices: this.devices.list(),
+          features: Object.fromEntries(this.features.filter((f) => f.handOver).map((f) => [f.name, f.handOver!(this.sql)])),
         }
       : null;
     // Forward from now on; the anonymous object keeps nothing else.
@@ -318,8 +326,22 @@ export class UserObject extends DurableObject<Env> {
   /** GDPR export: everything stored about the person. */
   async exportData(): Promise<UserExport | null> {
     if (!this.profile) return null;
-    const all = (table: string) => this.sql.exec(`SELECT * FROM ${table}`).toArray();
-    return { profile: this.profile, devices: this.devices.list(), events: all("events"), timeline: all("timeline"), timers: all("timers") };
+    const all = (table: string) => this.sql.exec(`SELECT * FROM "${table}"`).toArray();
+    // Every table the features created too (in-app messages, cards, journeys, geofence state…).
+    const core = new Set(["profile", "devices", "events", "timeline", "timers", "meta", "schema_version", "outbox", "seen_messages"]);
+    const featureTables = this.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) != '_cf_' AND name NOT LIKE 'sqlite%'`)
+      .toArray()
+      .map((r) => r.name)
+      .filter((name) => !core.has(name));
+    return {
+      profile: this.profile,
+      devices: this.devices.list(),
+      events: all("events"),
+      timeline: all("timeline"),
+      timers: all("timers"),
+      features: Object.fromEntries(featureTables.map((t) => [t, all(t)])),
+    };
   }
 
   /** GDPR erasure: deletes all of this object's storage and its alarm. */
