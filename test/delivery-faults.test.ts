@@ -109,6 +109,27 @@ describe("delivery faults", () => {
     expect((await fakeState()).inbox.twilio ?? []).toHaveLength(0);
   });
 
+  it("a job that waited is checked against consent again at send time: a STOP meanwhile suppresses it", async () => {
+    const app = await person("hal");
+    const env = await providerEnv();
+    expect((await sdk(app, "/v1/devices", { userId: "hal", phone: "+14155550177", consent: { sms: "opted_out" } })).status).toBe(200);
+    const late = { ...sms(app, "hal"), createdAt: Date.now() - 5 * 60_000 };
+    const r = await runSends([late], env);
+    expect(r.acked).toHaveLength(1);
+    expect((await deliveryRows(late.idempotencyKey))[0]).toMatchObject({ status: "failed", error: "suppressed: sms consent withdrawn before the send" });
+    expect(await statsOf(late.idempotencyKey)).toEqual({ suppressed: 1 });
+    // A retried message (attempt 2) is checked too; a fresh one (decided seconds ago) is not re-asked.
+    const retried = sms(app, "hal");
+    await runSends([retried], env, {}, 2);
+    expect(await statsOf(retried.idempotencyKey)).toEqual({ suppressed: 1 });
+    expect((await fakeState()).inbox.twilio ?? []).toHaveLength(0);
+    // Transactional email ignores a marketing unsubscribe.
+    await sdk(app, "/v1/devices", { userId: "hal", consent: { email: "opted_out" } });
+    const receipt = { ...sendJob({ appId: app.appId, userId: "hal", category: "transactional" }), createdAt: Date.now() - 5 * 60_000 };
+    await runSends([receipt], env);
+    expect(await statsOf(receipt.idempotencyKey)).toEqual({ sent: 1 });
+  });
+
   it("per-account rate limit: sends beyond the bucket are deferred (not sent into a 429), across consumer invocations", async () => {
     const app = await person("gil");
     const env = await providerEnv({ RATE_LIMIT_TWILIO: "1/2" });

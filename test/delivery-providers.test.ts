@@ -50,7 +50,7 @@ describe("delivery: provider adapters", () => {
     expect(state.requests.find((q) => q.provider === "oauth")!.problems).toEqual([]);
     const bodies = sends.map((q) => JSON.parse(q.body) as { message: Record<string, unknown> });
     const android = bodies.find((b) => b.message.token === "fcm-token-android-1")!.message;
-    expect(android).toMatchObject({ notification: { title: "Sale", body: "50% off", image: "https://img.example/x.png" }, android: { priority: "HIGH", notification: { clickAction: "shop://sale" } }, data: { sku: "42", beckon_key: job.idempotencyKey } });
+    expect(android).toMatchObject({ notification: { title: "Sale", body: "50% off", image: "https://img.example/x.png" }, android: { priority: "HIGH", notification: { clickAction: "shop://sale", tag: expect.stringMatching(/^[0-9a-f]{32}$/) } }, data: { sku: "42", beckon_key: job.idempotencyKey } });
     expect(bodies.find((b) => b.message.token === "fcm-token-ios-2")!.message).toMatchObject({ apns: { headers: { "apns-priority": "10" } } });
 
     // One device took the message, the other is gone: sent once, device removed.
@@ -108,6 +108,7 @@ describe("delivery: provider adapters", () => {
       expect(q.problems).toEqual([]);
       expect(q.headers["apns-topic"]).toBe("com.example.app");
       expect(q.headers["apns-push-type"]).toBe("alert");
+      expect(q.headers["apns-collapse-id"]).toMatch(/^[0-9a-f]{32}$/);
       expect(JSON.parse(q.body)).toMatchObject({ aps: { alert: { title: "T", body: "B" } }, beckon_key: job.idempotencyKey });
     }
     expect(reqs[0]!.headers.authorization).toBe(reqs[1]!.headers.authorization);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admin, createTestApp, sdk } from "./helpers/api";
+import { admin, call, createTestApp, sdk } from "./helpers/api";
 import { deliveryRows, runDeadLetters, runSends, sendJob, statsOf, testEnv } from "./fakes/delivery-harness";
 
 describe("delivery: sandbox (no credentials)", () => {
@@ -103,5 +103,11 @@ describe("delivery: sandbox (no credentials)", () => {
     expect(body.error.code).toBe("invalid_input");
     expect(body.error.problems[0]!.field).toBe("status");
     expect((await admin(app, "/admin/dead-letters/999999/replay", { method: "POST" })).status).toBe(404);
+    expect((await call("/admin/sends")).status).toBe(401);
+  });
+
+  it("documents the delivery admin API in /admin/openapi.json", async () => {
+    const doc = (await (await call("/admin/openapi.json")).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/admin/sends", "/admin/sends/{idempotencyKey}", "/admin/dead-letters", "/admin/dead-letters/{id}/replay"]));
   });
 });

@@ -140,6 +140,23 @@ describe("delivery webhooks", () => {
     expect(await statsOf(bounced.idempotencyKey)).toEqual({ sent: 1, bounced: 1 });
   });
 
+  it("a SendGrid batch larger than one request's budget is applied across the provider's retries", async () => {
+    const app = await person("big");
+    const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
+    const job = sendJob({ appId: app.appId, userId: "big", to: { kind: "email", email: "big@example.com" } });
+    await runSends([job], env);
+    const msg = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhook-routes");
+    const events = Array.from({ length: NEW_EVENTS_PER_REQUEST + 5 }, (_, i) => ({ email: "big@example.com", timestamp: 1_800_000_000 + i, event: i === 0 ? "delivered" : "click", url: `https://shop.example/${i}`, sg_event_id: `big-${i}`, sg_message_id: `${msg}.filter-1` }));
+    const first = await sendgridPost(events);
+    expect(first.status).toBe(503);
+    const second = await sendgridPost(events);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ applied: 5, pending: 0, duplicate: NEW_EVENTS_PER_REQUEST });
+    // A click proves delivery, not an open (image-blocking clients click without "opening").
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, clicked: 1 });
+  });
+
   it("Resend via Svix signatures: delivered/opened, complaint suppresses email, replayed svix-id ignored, stale timestamp 401", async () => {
     const app = await person("eli");
     const env = await providerEnv();

@@ -118,9 +118,11 @@ describe("location → geofence transitions through the API", () => {
     const res = await sdk(app, "/v1/track", { userId: "t1", event: "Location Updated", messageId: "loc-1", timestamp: new Date(T0).toISOString(), properties: { latitude: LAT, longitude: LNG, accuracy: 12 } }, { clock: T0 });
     expect(res.status).toBe(200);
     expect((await geoState(app, "t1")).inside).toEqual([expect.objectContaining({ id: store, counted: true })]);
-    // Bad coordinates in a track event change nothing.
-    await sdk(app, "/v1/track", { userId: "t1", event: "Location Updated", messageId: "loc-2", properties: { latitude: 123, longitude: LNG } }, { clock: T0 + MIN });
-    expect((await geoState(app, "t1")).counters).toMatchObject({ ignored_invalid: 1 });
+    // Bad coordinates in a track event are a 400 naming the field, and change nothing.
+    const bad = await sdk(app, "/v1/track", { userId: "t1", event: "Location Updated", messageId: "loc-2", properties: { latitude: 123, longitude: LNG } }, { clock: T0 + MIN });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ rejected: [{ problems: [expect.objectContaining({ field: "properties.latitude" })] }] });
+    expect((await geoState(app, "t1")).inside).toEqual([expect.objectContaining({ id: store })]);
     expect((await geoState(app, "t1")).inside).toHaveLength(1);
   });
 

@@ -189,3 +189,17 @@ describe("Segment HTTP Tracking API", () => {
     }
   });
 });
+
+describe("location events through the Segment API", () => {
+  it("rejects a Location Updated call with invalid coordinates, naming the field, and applies the rest", async () => {
+    const app = await createTestApp();
+    const res = await sdk(app, "/v1/batch", { batch: [
+      { type: "track", userId: "geo", event: "Location Updated", properties: { latitude: 123, longitude: 2.35, accuracy: 10 } },
+      { type: "track", userId: "geo", event: "Other", messageId: "ok-1" },
+    ] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { applied: number; rejected: Array<{ index: number; problems: Array<{ field: string }> }> };
+    expect(body.applied).toBe(1);
+    expect(body.rejected[0]!.problems[0]!.field).toBe("batch.0.properties.latitude");
+  });
+});

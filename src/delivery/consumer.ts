@@ -11,6 +11,7 @@ import { acquire } from "./rate-limiter";
 import { backoffSeconds } from "./retry";
 import type { SendJob } from "./send-job";
 import { unsubscribeUrl } from "./unsubscribe";
+import { consentWithdrawn, needsConsentRecheck } from "./consent-recheck";
 import { CHANNELS } from "./channel";
 
 /** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */
@@ -118,6 +119,25 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       message.ack(); // a redelivered message whose send is already recorded
       continue;
     }
+    if (needsConsentRecheck(job, message.attempts, now)) {
+      let withdrawn: boolean;
+      try {
+        withdrawn = await consentWithdrawn(env, job);
+      } catch (err) {
+        // Unsure whether the person still agrees: do not send now.
+        console.error(`consent recheck for ${job.idempotencyKey} failed; retrying`, err);
+        message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) });
+        continue;
+      }
+      if (withdrawn) {
+        if (await recordUndeliverable(env.DB, job, `suppressed: ${job.channel} consent withdrawn before the send`, now)) {
+          await countStats(env, job, ["suppressed"], now);
+          await reportStatus(env, job, "suppressed", now);
+        }
+        message.ack();
+        continue;
+      }
+    }
     plans.push({ message, job, attempts, alreadySent: rows.some((r) => r.sentAt !== null) });
   }
 
@@ -130,7 +150,6 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
     else await defer(env, p, wait, deps);
   }
 
-  // Wrapped: workerd's fetch must not be called as a method of another object.
   // Wrapped: workerd's fetch must not be called as a method of another object.
   const ctxBase = { fetch: deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)), now, timeoutMs: Number(denv.DELIVERY_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS, publicUrl: denv.PUBLIC_URL ?? "http://localhost:8787" };
   try {

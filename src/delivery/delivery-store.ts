@@ -167,8 +167,3 @@ export async function findByProviderMessage(d1: D1Database, provider: string, pr
   const [row] = await database(d1).select().from(deliveries).where(and(eq(deliveries.provider, provider), eq(deliveries.providerMessageId, providerMessageId))).limit(1);
   return row;
 }
-
-export async function findByKey(d1: D1Database, idempotencyKey: string): Promise<DeliveryRow | undefined> {
-  const [row] = await database(d1).select().from(deliveries).where(eq(deliveries.idempotencyKey, idempotencyKey)).limit(1);
-  return row;
-}

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../json";
 import { type BBox, circleBBox, haversineM, normalizeLng } from "./geo-math";
-import { type CompiledPolygon, compilePolygon, distanceToEdgesM, pointInPolygon, type Position } from "./polygon";
+import { type CompiledPolygon, compilePolygon, distanceToEdgesM, pointInPolygon, polygonBBox, type Position, ringPole, ringRealVertices, ringVertex } from "./polygon";
 
 /** Circle radius limits (metres): below 50 m phones cannot tell inside from outside; above 50 km it is a region, not a place. */
 export const MIN_RADIUS_M = 50;
@@ -23,7 +23,7 @@ export interface FenceDefinition {
   cooldownSeconds: number;
 }
 
-export type FenceShape = { type: "circle"; lat: number; lng: number; radiusM: number } | ({ type: "polygon" } & CompiledPolygon);
+export type FenceShape = { type: "circle"; lat: number; lng: number; radiusM: number } | { type: "polygon"; rings: CompiledPolygon["rings"]; areaM2: number };
 
 /** A fence ready for evaluation: geometry compiled once per config version. */
 export interface Fence extends Omit<FenceDefinition, "geometry"> {
@@ -48,13 +48,17 @@ export function compileFence(def: FenceDefinition): Fence {
     boundingRadiusM = radiusM;
   } else {
     const polygon = compilePolygon(geometry.coordinates);
-    const [minLng, minLat, maxLng, maxLat] = polygon.bbox;
+    const [minLng, minLat, maxLng, maxLat] = polygonBBox(polygon);
     const outer = polygon.rings[0]!;
-    shape = { type: "polygon", rings: polygon.rings, bbox: polygon.bbox, areaM2: polygon.areaM2 };
+    const pole = ringPole(outer);
+    shape = { type: "polygon", rings: polygon.rings, areaM2: polygon.areaM2 };
     sizeM = Math.sqrt(polygon.areaM2 / Math.PI);
-    center = outer.pole ? { lat: 90 * outer.pole, lng: 0 } : { lat: (minLat + maxLat) / 2, lng: normalizeLng((minLng + maxLng) / 2) };
+    center = pole ? { lat: 90 * pole, lng: 0 } : { lat: (minLat + maxLat) / 2, lng: normalizeLng((minLng + maxLng) / 2) };
     let r = 0;
-    for (let i = 0; i < outer.real * 2; i += 2) r = Math.max(r, haversineM(center.lat, center.lng, outer.xy[i + 1]!, outer.xy[i]!));
+    for (let i = 0; i < ringRealVertices(outer); i++) {
+      const [lng, lat] = ringVertex(outer, i);
+      r = Math.max(r, haversineM(center.lat, center.lng, lat, lng));
+    }
     boundingRadiusM = Math.ceil(r);
   }
   return {
@@ -75,7 +79,7 @@ export function compileFence(def: FenceDefinition): Fence {
 /** The fence's latitude/longitude box (`maxLng` may exceed 180 across the antimeridian); computed, not stored. */
 export function fenceBBox(f: Fence): BBox {
   const s = f.shape;
-  return s.type === "circle" ? circleBBox(s.lat, s.lng, s.radiusM) : s.bbox;
+  return s.type === "circle" ? circleBBox(s.lat, s.lng, s.radiusM) : polygonBBox(s);
 }
 
 /** Exact containment of a point (the fix's centre). */

@@ -10,24 +10,45 @@ import { type BBox, DEG, EARTH_RADIUS_M, lngDelta, normalizeLng, pointArcDistanc
  */
 export type Position = number[];
 
-export interface CompiledRing {
-  /** Unwrapped [x=lng, y=lat] pairs, no repeated closing vertex; pole rings end with two corners on the pole. */
-  xy: Float64Array;
-  minX: number;
-  maxX: number;
-  minY: number;
-  maxY: number;
-  /** 1: encloses the North Pole, -1: the South Pole, 0: neither. */
-  pole: -1 | 0 | 1;
-  /** How many of `xy`'s vertices are real (the pole corners are not edges of the fence). */
-  real: number;
-}
+/**
+ * A compiled ring, packed into one Float64Array so 100k fences cost no object
+ * per ring: a header [minX, maxX, minY, maxY, pole, real] then unwrapped
+ * (x = lng, y = lat) pairs without the repeated closing vertex. `pole` is 1 or
+ * -1 for a ring enclosing the North/South Pole (its pairs then end with two
+ * corners on the pole), else 0; `real` counts the vertices that are corners of
+ * the fence on the ground (the pole corners are not).
+ */
+export type CompiledRing = Float64Array;
+const H = 6;
+const MIN_X = 0, MAX_X = 1, MIN_Y = 2, MAX_Y = 3, POLE = 4, REAL = 5;
+
+export const ringPole = (r: CompiledRing) => r[POLE]! as -1 | 0 | 1;
+export const ringRealVertices = (r: CompiledRing) => r[REAL]!;
+/** The i-th vertex as [lng (unwrapped), lat]. */
+export const ringVertex = (r: CompiledRing, i: number): [number, number] => [r[H + 2 * i]!, r[H + 2 * i + 1]!];
 
 export interface CompiledPolygon {
   rings: CompiledRing[];
-  bbox: BBox;
   /** Area in m² (outline minus holes). */
   areaM2: number;
+}
+
+/**
+ * Rings are carved out of shared slabs (views on one ArrayBuffer): a buffer per
+ * ring would cost ~150 bytes of bookkeeping each at 100k polygons.
+ */
+const SLAB = 1 << 16;
+let slab = new Float64Array(SLAB);
+let slabUsed = 0;
+function allocate(n: number, standalone: boolean): Float64Array {
+  if (standalone || n > SLAB / 4) return new Float64Array(n);
+  if (slabUsed + n > slab.length) {
+    slab = new Float64Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  return view;
 }
 
 /** Consecutive duplicate positions removed; closing position kept. */
@@ -51,40 +72,50 @@ function unwrap(ring: readonly Position[]): { x: number[]; y: number[] } {
   return { x, y };
 }
 
-export function compileRing(positions: readonly Position[]): CompiledRing {
+/** `standalone`: a throwaway ring (validation) that must not pin a shared slab. */
+export function compileRing(positions: readonly Position[], standalone = false): CompiledRing {
   const ring = dedupe(positions);
   const { x, y } = unwrap(ring);
   const n = x.length;
   const winding = x[n - 1]! - x[0]!;
-  let pole: -1 | 0 | 1 = 0;
-  const pts: number[] = [];
-  if (Math.abs(winding) < 1e-9) {
-    for (let i = 0; i < n - 1; i++) pts.push(x[i]!, y[i]!);
-  } else {
-    const meanLat = y.reduce((s, v) => s + v, 0) / n;
-    pole = meanLat >= 0 ? 1 : -1;
-    for (let i = 0; i < n; i++) pts.push(x[i]!, y[i]!);
-    pts.push(x[n - 1]!, 90 * pole, x[0]!, 90 * pole);
+  const pole = Math.abs(winding) < 1e-9 ? 0 : y.reduce((s, v) => s + v, 0) / n >= 0 ? 1 : -1;
+  const vertices = pole ? n + 2 : n - 1;
+  const r = allocate(H + 2 * vertices, standalone);
+  let k = H;
+  for (let i = 0; i < (pole ? n : n - 1); i++) {
+    r[k++] = x[i]!;
+    r[k++] = y[i]!;
   }
-  const xy = Float64Array.from(pts);
+  if (pole) {
+    r[k++] = x[n - 1]!;
+    r[k++] = 90 * pole;
+    r[k++] = x[0]!;
+    r[k++] = 90 * pole;
+  }
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let i = 0; i < xy.length; i += 2) {
-    minX = Math.min(minX, xy[i]!);
-    maxX = Math.max(maxX, xy[i]!);
-    minY = Math.min(minY, xy[i + 1]!);
-    maxY = Math.max(maxY, xy[i + 1]!);
+  for (let i = H; i < r.length; i += 2) {
+    minX = Math.min(minX, r[i]!);
+    maxX = Math.max(maxX, r[i]!);
+    minY = Math.min(minY, r[i + 1]!);
+    maxY = Math.max(maxY, r[i + 1]!);
   }
-  return { xy, minX, maxX, minY, maxY, pole, real: pole ? n : n - 1 };
+  r[MIN_X] = minX;
+  r[MAX_X] = maxX;
+  r[MIN_Y] = minY;
+  r[MAX_Y] = maxY;
+  r[POLE] = pole;
+  r[REAL] = pole ? n : n - 1;
+  return r;
 }
 
 /** Even-odd ray casting along +x in the ring's unwrapped plane. */
-function rayCast(xy: Float64Array, x: number, y: number): boolean {
+function rayCast(r: CompiledRing, x: number, y: number): boolean {
   let inside = false;
-  const n = xy.length;
-  for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
-    const yi = xy[i + 1]!, yj = xy[j + 1]!;
+  const n = r.length;
+  for (let i = H, j = n - 2; i < n; j = i, i += 2) {
+    const yi = r[i + 1]!, yj = r[j + 1]!;
     if (yi > y !== yj > y) {
-      const xi = xy[i]!, xj = xy[j]!;
+      const xi = r[i]!, xj = r[j]!;
       if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     }
   }
@@ -92,18 +123,20 @@ function rayCast(xy: Float64Array, x: number, y: number): boolean {
 }
 
 export function pointInRing(r: CompiledRing, lng: number, lat: number): boolean {
-  if (lat < r.minY || lat > r.maxY) return false;
-  if (r.pole) {
-    if (lat === 90 * r.pole) return true;
+  if (lat < r[MIN_Y]! || lat > r[MAX_Y]!) return false;
+  const pole = r[POLE]!;
+  const minX = r[MIN_X]!, maxX = r[MAX_X]!;
+  if (pole) {
+    if (lat === 90 * pole) return true;
     let x = lng;
-    while (x < r.minX) x += 360;
-    while (x >= r.minX + 360) x -= 360;
-    return rayCast(r.xy, x, lat);
+    while (x < minX) x += 360;
+    while (x >= minX + 360) x -= 360;
+    return rayCast(r, x, lat);
   }
   // The ring lives somewhere in [-540, 540] after unwrapping; try the point's copies that fall in its span.
   for (let k = -1; k <= 1; k++) {
     const x = lng + 360 * k;
-    if (x >= r.minX && x <= r.maxX && rayCast(r.xy, x, lat)) return true;
+    if (x >= minX && x <= maxX && rayCast(r, x, lat)) return true;
   }
   return false;
 }
@@ -119,13 +152,13 @@ export function distanceToEdgesM(p: CompiledPolygon, lng: number, lat: number): 
   const q = toVec(lat, lng);
   let best = Infinity;
   for (const r of p.rings) {
-    const xy = r.xy;
+    const real = r[REAL]!;
     // Real edges only: pole rings' closing corners are not part of the fence's boundary on the ground.
-    const edges = r.pole ? r.real - 1 : r.real;
-    let a = toVec(xy[1]!, xy[0]!);
+    const edges = r[POLE] ? real - 1 : real;
+    let a = toVec(r[H + 1]!, r[H]!);
     for (let i = 1; i <= edges; i++) {
-      const k = (i % r.real) * 2;
-      const b = toVec(xy[k + 1]!, xy[k]!);
+      const k = H + (i % real) * 2;
+      const b = toVec(r[k + 1]!, r[k]!);
       best = Math.min(best, pointArcDistanceM(q, a, b));
       a = b;
     }
@@ -134,24 +167,25 @@ export function distanceToEdgesM(p: CompiledPolygon, lng: number, lat: number): 
 }
 
 /** Signed area term Σ Δλ·(sin φ1 + sin φ2)/2 over a closed ring: exact for lng/lat-straight edges, including pole caps. */
-function ringAreaM2(xy: Float64Array): number {
+function ringAreaM2(r: CompiledRing): number {
   let s = 0;
-  const n = xy.length;
-  for (let i = 0, j = n - 2; i < n; j = i, i += 2) s += (xy[i]! - xy[j]!) * DEG * (Math.sin(xy[j + 1]! * DEG) + Math.sin(xy[i + 1]! * DEG)) / 2;
+  const n = r.length;
+  for (let i = H, j = n - 2; i < n; j = i, i += 2) s += (r[i]! - r[j]!) * DEG * (Math.sin(r[j + 1]! * DEG) + Math.sin(r[i + 1]! * DEG)) / 2;
   return Math.abs(s) * EARTH_RADIUS_M * EARTH_RADIUS_M;
 }
 
+/** The outline's latitude/longitude box (`maxLng` past 180 when it crosses the antimeridian). */
+export function polygonBBox(p: CompiledPolygon): BBox {
+  const outer = p.rings[0]!;
+  if (outer[POLE]) return [-180, outer[MIN_Y]!, 180, outer[MAX_Y]!];
+  const west = normalizeLng(outer[MIN_X]!);
+  return [west, outer[MIN_Y]!, west + (outer[MAX_X]! - outer[MIN_X]!), outer[MAX_Y]!];
+}
+
 export function compilePolygon(coordinates: readonly (readonly Position[])[]): CompiledPolygon {
-  const rings = coordinates.map(compileRing);
-  const outer = rings[0]!;
-  const areaM2 = Math.max(0, ringAreaM2(outer.xy) - rings.slice(1).reduce((s, r) => s + ringAreaM2(r.xy), 0));
-  let bbox: BBox;
-  if (outer.pole) bbox = [-180, outer.minY, 180, outer.maxY];
-  else {
-    const west = normalizeLng(outer.minX);
-    bbox = [west, outer.minY, west + (outer.maxX - outer.minX), outer.maxY];
-  }
-  return { rings, bbox, areaM2 };
+  const rings = coordinates.map((ring) => compileRing(ring));
+  const areaM2 = Math.max(0, ringAreaM2(rings[0]!) - rings.slice(1).reduce((s, r) => s + ringAreaM2(r), 0));
+  return { rings, areaM2 };
 }
 
 // ───────────────────────── validation ─────────────────────────
@@ -239,7 +273,7 @@ function validateRing(raw: unknown, path: (string | number)[], problems: GeoProb
   const closed = Math.abs(x[x.length - 1]! - x[0]!) < 1e-9;
   const hit = selfIntersection(x, y, closed);
   if (hit) return void problems.push({ path, message: `ring self-intersects (edges starting at positions ${hit[0]} and ${hit[1]})` }), null;
-  if (ringAreaM2(compileRing(distinct).xy) < 1) return void problems.push({ path, message: "ring has no area (all corners on one line)" }), null;
+  if (ringAreaM2(compileRing(distinct, true)) < 1) return void problems.push({ path, message: "ring has no area (all corners on one line)" }), null;
   return distinct;
 }
 
@@ -256,7 +290,7 @@ export function validatePolygonCoordinates(raw: unknown, path: (string | number)
   if (total > MAX_POLYGON_POSITIONS) return [{ path, message: `at most ${MAX_POLYGON_POSITIONS} positions per polygon (got ${total})` }];
   const rings = raw.map((r, i) => validateRing(r, [...path, i], problems));
   if (problems.length > 0) return problems;
-  const outer = compileRing(rings[0]!);
+  const outer = compileRing(rings[0]!, true);
   rings.slice(1).forEach((hole, k) => {
     const [lng, lat] = hole![0]!;
     if (!pointInRing(outer, lng!, lat!)) problems.push({ path: [...path, k + 1], message: "hole lies outside the polygon's outline" });

@@ -4,6 +4,7 @@ import { NAME_OF_CALL } from "../events/beckon-event";
 import type { Millis } from "../clock";
 import type { JsonObject } from "../json";
 import { problemsOf, type FieldProblem } from "./errors";
+import { geoEventProblems } from "../geo/geo-input";
 
 /** Limits of the Segment HTTP Tracking API, which Beckon keeps. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -69,6 +70,9 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
     return { ok: false, problems: problemsOf(parsed.error, opts.prefix), ...(messageId ? { messageId } : {}) };
   }
   const c = parsed.data;
+  // Location and beacon events carry coordinates and ids that must be valid, like POST /v1/location.
+  const geo = c.type === "track" ? geoEventProblems(c.event!, c.properties, opts.prefix) : [];
+  if (geo.length > 0) return { ok: false, problems: geo, ...(c.messageId ? { messageId: c.messageId } : {}) };
   const receivedAt = opts.receivedAt;
   const sentAt = c.sentAt ?? opts.sentAt;
   let timestamp = c.timestamp ?? receivedAt;

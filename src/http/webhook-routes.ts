@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { requestClock } from "../clock";
+import { inArray } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveryEvents } from "../db/schema";
 import type { ConsentChannel } from "../delivery/channel";
@@ -51,11 +52,35 @@ async function verifiedTwilioForm(c: Context<HonoEnv>): Promise<Record<string, s
   return form;
 }
 
+/**
+ * New events applied per request. Each costs a handful of D1 queries and an invocation may run
+ * 1,000; SendGrid posts batches of hundreds of events. Beyond the budget the request answers 503:
+ * the provider retries the whole batch, the events already applied are skipped as known (one
+ * cheap lookup per 90), and the next slice is applied — so a big batch converges in a few retries.
+ */
+export const NEW_EVENTS_PER_REQUEST = 150;
+
 /** Applies events one by one; returns counts for the response (useful when debugging a provider's retries). */
 async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
   const counts = { applied: 0, pending: 0, duplicate: 0 };
   const at = now(c);
-  for (const e of events) counts[await receiveProviderEvent(c.env, e, at)]++;
+  const known = new Set<string>();
+  if (events.length > NEW_EVENTS_PER_REQUEST) {
+    const ids = [...new Set(events.map((e) => e.eventId))];
+    for (let i = 0; i < ids.length; i += 90) {
+      const rows = await database(c.env.DB).select({ id: deliveryEvents.eventId }).from(deliveryEvents).where(inArray(deliveryEvents.eventId, ids.slice(i, i + 90)));
+      for (const r of rows) known.add(r.id);
+    }
+  }
+  let fresh = 0;
+  for (const e of events) {
+    if (known.has(e.eventId)) {
+      counts.duplicate++;
+      continue;
+    }
+    if (++fresh > NEW_EVENTS_PER_REQUEST) throw new HttpError(503, "retry_later", `applied ${NEW_EVENTS_PER_REQUEST} new events; send the batch again for the rest`);
+    counts[await receiveProviderEvent(c.env, e, at)]++;
+  }
   return counts;
 }
 

@@ -23,8 +23,10 @@ import { type UserApi, userStub } from "./user-stub";
 export const DEDUPE_WINDOW = 8 * DAY;
 /** Counters reach the users index at most this often; state changes go at once. */
 export const INDEX_DEBOUNCE = 1 * MINUTE;
-/** Internal events an event may cause in a chain, before Beckon stops (guards against loops). */
-const MAX_EMIT_CHAIN = 32;
+/** How deep a chain of internal events may go (an event emitting an event…) before Beckon stops it as a loop. */
+const MAX_EMIT_CHAIN = 16;
+/** A safety net on internal events per transaction (a fix inside many fences legitimately emits dozens). */
+const MAX_EMITTED_PER_TRANSACTION = 2000;
 
 export interface IngestCall {
   appId: string;
@@ -232,7 +234,7 @@ export class UserObject extends DurableObject<Env> {
       : null;
     // Forward from now on; the anonymous object keeps nothing else.
     this.ctx.storage.transactionSync(() => {
-      for (const table of ["profile", "events", "devices", "timers", "timeline", "seen_messages"]) this.sql.exec(`DELETE FROM ${table}`);
+      for (const table of this.tables()) if (table !== "meta" && table !== "schema_version") this.sql.exec(`DELETE FROM "${table}"`);
       this.setMeta("mergedInto", JSON.stringify(target));
     });
     this.profile = null;
@@ -323,17 +325,21 @@ export class UserObject extends DurableObject<Env> {
     return { entries };
   }
 
+  /** Every table of this object's database (core and features'), without SQLite's and the platform's own. */
+  private tables(): string[] {
+    return this.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) != '_cf_' AND name NOT LIKE 'sqlite%'`)
+      .toArray()
+      .map((r) => r.name);
+  }
+
   /** GDPR export: everything stored about the person. */
   async exportData(): Promise<UserExport | null> {
     if (!this.profile) return null;
     const all = (table: string) => this.sql.exec(`SELECT * FROM "${table}"`).toArray();
     // Every table the features created too (in-app messages, cards, journeys, geofence state…).
     const core = new Set(["profile", "devices", "events", "timeline", "timers", "meta", "schema_version", "outbox", "seen_messages"]);
-    const featureTables = this.sql
-      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) != '_cf_' AND name NOT LIKE 'sqlite%'`)
-      .toArray()
-      .map((r) => r.name)
-      .filter((name) => !core.has(name));
+    const featureTables = this.tables().filter((name) => !core.has(name));
     return {
       profile: this.profile,
       devices: this.devices.list(),
@@ -596,39 +602,51 @@ class Run {
   readonly stats: CampaignStat[] = [];
   indexDirty = false;
   indexUrgent = false;
-  private readonly queue: BeckonEvent[] = [];
-  private chain = 0;
+  private readonly queue: Array<{ event: BeckonEvent; depth: number }> = [];
+  /** Depth of the event being handled: 0 for an SDK event, n for an event emitted at depth n − 1. */
+  private depth = 0;
   private emitted = 0;
 
   constructor(private readonly features: readonly UserFeature[]) {}
 
   dispatch(event: BeckonEvent): void {
-    for (const f of this.features) f.onEvent?.(this.ctx, event);
+    this.handle(event, 0);
     this.drain();
   }
 
   emit(name: string, properties: JsonObject, now: Millis, profile: UserProfile | null): void {
+    const depth = this.depth + 1;
+    // A chain deeper than MAX_EMIT_CHAIN is a loop (A emits B emits A…); the total is a separate safety net.
+    if (depth > MAX_EMIT_CHAIN || this.emitted >= MAX_EMITTED_PER_TRANSACTION) {
+      this.ctx.timeline.add(now, "decision", { dropped: name, reason: depth > MAX_EMIT_CHAIN ? "internal event chain too deep (loop?)" : "too many internal events in one transaction" });
+      return;
+    }
     this.queue.push({
-      messageId: `internal:${name}:${now}:${this.emitted++}`,
-      type: "track",
-      name,
-      properties,
-      timestamp: now,
-      receivedAt: now,
-      internal: true,
-      ...(profile && !profile.anonymous ? { userId: profile.userId } : {}),
+      depth,
+      event: {
+        messageId: `internal:${name}:${now}:${this.emitted++}`,
+        type: "track",
+        name,
+        properties,
+        timestamp: now,
+        receivedAt: now,
+        internal: true,
+        ...(profile && !profile.anonymous ? { userId: profile.userId } : {}),
+      },
     });
   }
 
   drain(): void {
-    while (this.queue.length > 0) {
-      if (++this.chain > MAX_EMIT_CHAIN) {
-        this.ctx.timeline.add(this.ctx.now, "decision", { dropped: this.queue.map((e) => e.name), reason: "internal event chain too long (loop?)" });
-        this.queue.length = 0;
-        return;
-      }
-      const event = this.queue.shift()!;
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) this.handle(next.event, next.depth);
+  }
+
+  private handle(event: BeckonEvent, depth: number): void {
+    const outer = this.depth;
+    this.depth = depth;
+    try {
       for (const f of this.features) f.onEvent?.(this.ctx, event);
+    } finally {
+      this.depth = outer;
     }
   }
 }

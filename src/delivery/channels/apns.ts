@@ -1,7 +1,7 @@
 import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
 
 /**
  * Apple Push Notification service, token-based auth: `POST {base}/3/device/{token}` with an
@@ -84,7 +84,7 @@ export function apnsAdapter(creds: ApnsCredentials, baseUrl = "https://api.push.
           "apns-push-type": "alert",
           "apns-priority": "10",
           "apns-expiration": String(Math.floor(ctx.now / 1000) + 7 * 86400),
-          "apns-collapse-id": job.idempotencyKey.slice(0, 64),
+          "apns-collapse-id": await collapseId(job.idempotencyKey),
           "content-type": "application/json",
         },
         body: JSON.stringify(apnsPayload(job)),

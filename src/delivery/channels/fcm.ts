@@ -1,6 +1,6 @@
 import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
-import { fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
 import { parseRetryAfter } from "../retry";
 
 /**
@@ -78,7 +78,7 @@ async function exchangeToken(sa: ServiceAccount, ctx: SendContext, tokenUrl: str
 }
 
 /** The v1 `Message` for one device, in the discovery document's JSON names. */
-export function fcmMessage(job: SendJob, token: string, platform: "android" | "ios" | "web"): Record<string, unknown> {
+export function fcmMessage(job: SendJob, token: string, platform: "android" | "ios" | "web", collapse: string): Record<string, unknown> {
   const c = job.content;
   const data: Record<string, string> = { ...(c.data ?? {}), beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId };
   if (c.deepLink) data.beckon_deep_link = c.deepLink;
@@ -86,12 +86,12 @@ export function fcmMessage(job: SendJob, token: string, platform: "android" | "i
   if (c.title) notification.title = c.title;
   if (c.body) notification.body = c.body;
   if (c.imageUrl) notification.image = c.imageUrl;
-  const label = job.campaignId.replace(/[^a-zA-Z0-9\-_.~%]/g, "_").slice(0, 50);
+  const label = job.campaignId.replace(/[^a-zA-Z0-9\-_.~%]/g, "_").slice(0, 50) || "beckon";
   const message: Record<string, unknown> = { token, data, fcmOptions: { analyticsLabel: label } };
   if (Object.keys(notification).length > 0) message.notification = notification;
-  if (platform === "android") message.android = { priority: "HIGH", ...(c.deepLink ? { notification: { clickAction: c.deepLink } } : {}) };
-  if (platform === "ios") message.apns = { headers: { "apns-priority": "10", "apns-push-type": "alert" }, payload: { aps: { "mutable-content": 1, sound: "default" } }, ...(c.imageUrl ? { fcmOptions: { image: c.imageUrl } } : {}) };
-  if (platform === "web" && c.deepLink?.startsWith("https://")) message.webpush = { fcmOptions: { link: c.deepLink } };
+  if (platform === "android") message.android = { priority: "HIGH", notification: { tag: collapse, ...(c.deepLink ? { clickAction: c.deepLink } : {}) } };
+  if (platform === "ios") message.apns = { headers: { "apns-priority": "10", "apns-push-type": "alert", "apns-collapse-id": collapse }, payload: { aps: { "mutable-content": 1, sound: "default" } }, ...(c.imageUrl ? { fcmOptions: { image: c.imageUrl } } : {}) };
+  if (platform === "web") message.webpush = { headers: { Topic: collapse }, ...(c.deepLink?.startsWith("https://") ? { fcmOptions: { link: c.deepLink } } : {}) };
   return message;
 }
 
@@ -143,7 +143,7 @@ export function fcmAdapter(sa: ServiceAccount, baseUrl = "https://fcm.googleapis
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/v1/projects/${encodeURIComponent(sa.project_id)}/messages:send`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json; charset=UTF-8" },
-        body: JSON.stringify({ message: fcmMessage(job, device.token, device.platform) }),
+        body: JSON.stringify({ message: fcmMessage(job, device.token, device.platform, await collapseId(job.idempotencyKey)) }),
       });
       if ("timeout" in res) return { kind: "retry", error: `FCM ${res.error}` };
       const body = await readJson(res);

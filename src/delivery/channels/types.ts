@@ -75,3 +75,13 @@ export const bytesToBase64 = (bytes: Uint8Array): string => {
   return btoa(s);
 };
 export const bytesToHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * A short, stable id per send for the platforms' collapse mechanisms (APNs `apns-collapse-id`,
+ * Android notification `tag`, Web Push `Topic`): if a crash ever makes Beckon hand the same job
+ * to a push service twice, the device shows one notification, the second replacing the first.
+ */
+export async function collapseId(idempotencyKey: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(idempotencyKey)));
+  return bytesToHex(digest).slice(0, 32);
+}

@@ -1,7 +1,7 @@
 import { encryptNotification } from "@block65/webcrypto-web-push";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { fetchWithTimeout, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import { collapseId, fetchWithTimeout, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
 
 /**
  * Web Push (RFC 8030) with an encrypted payload (RFC 8291, `aes128gcm`, via
@@ -102,6 +102,8 @@ export function webPushAdapter(keys: VapidKeys, opts: { allowInsecure?: boolean 
           authorization: await vapidAuthorization(keys, url.origin, ctx.now),
           ttl: String(4 * 7 * 86400),
           urgency: "normal",
+          // RFC 8030 §5.4: a second copy of the same send replaces an undelivered first one.
+          topic: await collapseId(job.idempotencyKey),
           "content-encoding": "aes128gcm",
           "content-type": "application/octet-stream",
         },
