@@ -2,7 +2,8 @@
 /**
  * Beckon's Web Push service worker (`/sdk/beckon-sw.js`): shows the notification a
  * push carries and opens its deep link on click. Accepts the payload as
- * `{title, body, imageUrl|icon, deepLink|url, data}` or nested under `notification`.
+ * `{title, body, image|imageUrl|icon, deepLink|url, data}` (what Beckon's Web Push channel
+ * sends: `image` and `url`) or nested under `notification`.
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 export {};
@@ -11,6 +12,7 @@ interface Payload {
   title?: string;
   body?: string;
   icon?: string;
+  image?: string;
   imageUrl?: string;
   deepLink?: string;
   url?: string;
@@ -27,7 +29,7 @@ sw.addEventListener("push", (event) => {
   }
   const n = { ...p, ...p.notification };
   const url = n.deepLink ?? n.url ?? n.data?.url ?? n.data?.deepLink;
-  event.waitUntil(sw.registration.showNotification(n.title ?? "", { body: n.body ?? "", icon: n.icon ?? n.imageUrl, data: { ...n.data, url } }));
+  event.waitUntil(sw.registration.showNotification(n.title ?? "", { body: n.body ?? "", icon: n.icon, image: n.image ?? n.imageUrl, data: { ...n.data, url } } as NotificationOptions));
 });
 
 sw.addEventListener("notificationclick", (event) => {

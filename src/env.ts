@@ -1,6 +1,7 @@
 import type { UserObject } from "./user/user-object";
 import type { SendJob } from "./delivery/send-job";
 import type { IndexUpdate } from "./user/index-update";
+import type { RateLimiter } from "./delivery/rate-limiter";
 
 /** Bindings and configuration of the Beckon Worker (see wrangler.toml). */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   SENDS: Queue<SendJob>;
   INDEX: Queue<IndexUpdate>;
   SENDS_DLQ: Queue<SendJob>;
+  /** Token buckets per provider account (delivery rate limits). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Operator token (wrangler secret): creates apps and keys. Unset → the operator API is closed. */
   OPERATOR_TOKEN?: string;
   /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */

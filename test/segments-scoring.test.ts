@@ -117,6 +117,10 @@ describe("RFM and churn scoring in the UserObject", () => {
     expect(s.rfm).toMatchObject({ segment: null, reason: "no purchase yet" });
     await purchase(app, "cy", T0 + MINUTE, 10);
     expect((await scoring(app, "cy")).rfm).toMatchObject({ segment: null, reason: "no RFM model yet" });
+    // A customer wakes daily to re-score, however long they stay away (a new model re-scales everyone).
+    await admin(app, "/admin/users/cy/tick", { method: "POST", clock: T0 + 500 * DAY });
+    const view = (await (await admin(app, "/admin/users/cy")).json()) as { timers: Array<{ key: string; dueAt: number }> };
+    expect(view.timers.find((t) => t.key === "scoring-daily")?.dueAt).toBe(T0 + 501 * DAY);
   });
 });
 

@@ -84,10 +84,15 @@ export const journeyFeature: UserFeature = {
   },
 };
 
-/** Forward-only delivery states: queued → sent → delivered → opened → clicked; failed/bounced end it. */
+/**
+ * Forward-only delivery states: queued → sent → delivered → opened → clicked. `failed`,
+ * `bounced` and `suppressed` end a send; a bounce may still arrive after `delivered`
+ * (asynchronous bounces), a failure or suppression only before it.
+ */
 function advances(from: string, to: string): boolean {
-  if (from === "failed" || from === "bounced") return false;
-  if (to === "failed" || to === "bounced") return (STATUS_RANK[from] ?? 0) < STATUS_RANK.delivered!;
+  if (from === "failed" || from === "bounced" || from === "suppressed") return false;
+  if (to === "bounced") return (STATUS_RANK[from] ?? 0) <= STATUS_RANK.delivered!;
+  if (to === "failed" || to === "suppressed") return (STATUS_RANK[from] ?? 0) < STATUS_RANK.delivered!;
   return (STATUS_RANK[to] ?? -1) > (STATUS_RANK[from] ?? -1);
 }
 

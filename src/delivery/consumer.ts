@@ -98,7 +98,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
     const rows = existing.get(job.idempotencyKey) ?? [];
     const targets = targetsOf(job);
     if (targets.length === 0) {
-      if (await recordUndeliverable(env.DB, job, `no address for channel ${job.channel}`, now)) await settleFailed(env, job, now);
+      if (await recordUndeliverable(env.DB, job, `no address for channel ${job.channel}`, now)) await settleFailed(env, job, now, `no address for channel ${job.channel}`);
       message.ack();
       continue;
     }
@@ -111,7 +111,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       else attempts.push({ target, adapter });
     }
     if (error) {
-      if (await recordUndeliverable(env.DB, job, error, now)) await settleFailed(env, job, now);
+      if (await recordUndeliverable(env.DB, job, error, now)) await settleFailed(env, job, now, error);
       message.ack();
       continue;
     }
@@ -132,7 +132,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       if (withdrawn) {
         if (await recordUndeliverable(env.DB, job, `suppressed: ${job.channel} consent withdrawn before the send`, now)) {
           await countStats(env, job, ["suppressed"], now);
-          await reportStatus(env, job, "suppressed", now);
+          await reportStatus(env, job, "suppressed", now, `${job.channel} consent withdrawn before the send`);
         }
         message.ack();
         continue;
@@ -288,7 +288,7 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   } else if (failedNow && retries.length === 0 && !busy && !p.alreadySent) {
     // Every target is settled and none went out: the send failed.
     const rows = (await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [];
-    if (!rows.some((r) => r.sentAt !== null)) await settleFailed(env, job, now);
+    if (!rows.some((r) => r.sentAt !== null)) await settleFailed(env, job, now, rows.map((r) => r.error).find((e) => e) ?? undefined);
   }
 
   p.settled = true;
@@ -303,9 +303,9 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   }
 }
 
-async function settleFailed(env: Env, job: SendJob, now: number): Promise<void> {
+async function settleFailed(env: Env, job: SendJob, now: number, reason?: string): Promise<void> {
   await countStats(env, job, ["failed"], now);
-  await reportStatus(env, job, "failed", now);
+  await reportStatus(env, job, "failed", now, reason);
 }
 
 /** SENDS dead-letter queue: the job exhausted its retries. Recorded (visible, replayable) and counted failed once. */

@@ -42,7 +42,7 @@ export async function failDeadLetteredJob(env: Env, messageId: string, job: Send
     const changed = await failUnsent(env.DB, job.idempotencyKey, `dead-lettered: ${lastError}`, now);
     if (changed && !rows.some((r) => r.sentAt !== null)) {
       await countStats(env, job, ["failed"], now);
-      await reportStatus(env, job, "failed", now);
+      await reportStatus(env, job, "failed", now, `dead-lettered: ${lastError}`);
     }
   }
   await recordDeadLetter(env, messageId, job, lastError, attempts, now);

@@ -99,7 +99,7 @@ export async function applyFact(env: Env, row: DeliveryRow, fact: DeliveryFact, 
       .returning();
     if (updated.length > 0) {
       await countStats(env, current, t.stats, at);
-      await reportStatus(env, current, t.status, at);
+      await reportStatus(env, current, t.status, at, t.status === "failed" || t.status === "bounced" ? detail : undefined);
       return t.status;
     }
     // Someone else moved it meanwhile: re-read and decide again.

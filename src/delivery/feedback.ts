@@ -25,9 +25,10 @@ export async function countStats(env: Env, owner: DeliveryOwner, kinds: StatKind
  * delivery). A missing command or an unreachable object must never fail delivery, so
  * errors are logged and swallowed.
  */
-export async function reportStatus(env: Env, owner: DeliveryOwner, status: string, at: number): Promise<void> {
+export async function reportStatus(env: Env, owner: DeliveryOwner, status: string, at: number, reason?: string): Promise<void> {
   try {
-    await userStub(env.USER, owner.userObject).command({ appId: owner.appId, userId: owner.userId, anonymous: false, feature: "campaigns", name: "deliveryStatus", args: { idempotencyKey: owner.idempotencyKey, status, at }, now: at });
+    const args = { idempotencyKey: owner.idempotencyKey, status, at, ...(reason ? { reason: reason.slice(0, 300) } : {}) };
+    await userStub(env.USER, owner.userObject).command({ appId: owner.appId, userId: owner.userId, anonymous: false, feature: "campaigns", name: "deliveryStatus", args, now: at });
   } catch (err) {
     console.warn(`deliveryStatus ${status} for ${owner.idempotencyKey} not reported: ${String((err as Error).message ?? err)}`);
   }

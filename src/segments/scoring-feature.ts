@@ -19,7 +19,11 @@ export const CHURN_RISK_CHANGED = "Churn Risk Changed";
 export const SCORING_DAILY = "scoring-daily";
 /** Purchases expected in this horizon are shown and indexed. */
 export const EXPECTED_HORIZON_DAYS = 30;
-/** People unseen for longer than the longest behaviour window stop waking up daily. */
+/**
+ * Non-customers unseen for longer than the longest behaviour window stop waking up daily
+ * (nothing about them changes with time). Customers keep waking: their recency, P(alive)
+ * and band move with time, and a new nightly model re-scales everyone.
+ */
 const DAILY_WAKE_MAX_IDLE = 400 * DAY;
 
 export interface ChurnScore {
@@ -107,7 +111,7 @@ export function rescore(ctx: UserContext): ScoreState {
 }
 
 function keepDailyTimer(ctx: UserContext): void {
-  if (ctx.now - ctx.profile.lastSeen > DAILY_WAKE_MAX_IDLE) return;
+  if (ctx.profile.counters.purchases === 0 && ctx.now - ctx.profile.lastSeen > DAILY_WAKE_MAX_IDLE) return;
   ctx.timers.scheduleIfAbsent({ key: SCORING_DAILY, dueAt: ctx.now + DAY, kind: SCORING_DAILY, payload: {} });
 }
 

@@ -7,7 +7,8 @@ import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type Provi
  * Apple Push Notification service, token-based auth: `POST {base}/3/device/{token}` with an
  * ES256 provider token (`kid` = key id, `iss` = team id). Apple rejects tokens refreshed more
  * often than every 20 minutes and older than 60, so one is reused for 40 minutes.
- * (Production endpoints speak HTTP/2 only; the Workers runtime negotiates it with the origin.)
+ * Apple's endpoints accept HTTP/2 only; the tests' fake speaks HTTP/1.1, so reaching Apple from the
+ * Workers runtime must be confirmed in a real deployment (FCM's `apns` block is the tested iOS path).
  */
 export interface ApnsCredentials {
   teamId: string;
