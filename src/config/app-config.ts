@@ -12,6 +12,8 @@ export interface AppConfig {
   appId: string;
   version: number;
   settings: AppSettings;
+  /** When this isolate compiled it (wall clock), to bound staleness where no request carries a version. */
+  loadedAt: number;
   /** Filled by the feature modules that register a part below. */
   parts: Record<string, unknown>;
 }
@@ -60,7 +62,7 @@ async function compile(d1: D1Database, appId: string): Promise<AppConfig> {
   const settings = parseSettings(row.settings);
   const parts: Record<string, unknown> = {};
   await Promise.all(registeredParts.map(async (p) => void (parts[p.name] = await p.load(d1, appId, settings))));
-  return { appId, version: row.configVersion, settings, parts };
+  return { appId, version: row.configVersion, settings, loadedAt: Date.now(), parts };
 }
 
 /** Forget compiled configs (tests). */

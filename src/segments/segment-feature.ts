@@ -144,6 +144,11 @@ export const segmentFeature: UserFeature = {
     evaluateSegments(ctx);
   },
 
+  // Consent, devices and invalid tokens change what consent- and platform-based segments read.
+  onStateChange(ctx) {
+    if (liveSegments(ctx).length > 0 || memberships(ctx).length > 0) evaluateSegments(ctx);
+  },
+
   timers: {
     [SEGMENT_WINDOW_TIMER]: (ctx) => void evaluateSegments(ctx),
   },

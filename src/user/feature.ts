@@ -48,6 +48,8 @@ export interface UserFeature {
   schema?: string;
   /** Called for every applied event (SDK or internal), in order. */
   onEvent?(ctx: UserContext, event: BeckonEvent): void;
+  /** Called after a change that is not an event: devices, consent, invalid tokens (e.g. to re-evaluate segments). */
+  onStateChange?(ctx: UserContext): void;
   /** Timer handlers by timer kind. The timer row is deleted in the same transaction. */
   timers?: Record<string, (ctx: UserContext, timer: Timer) => void>;
   /** Attributes this feature contributes to the users index row. */

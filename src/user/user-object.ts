@@ -23,6 +23,8 @@ import { type UserApi, userStub } from "./user-stub";
 export const DEDUPE_WINDOW = 8 * DAY;
 /** Counters reach the users index at most this often; state changes go at once. */
 export const INDEX_DEBOUNCE = 1 * MINUTE;
+/** How stale the isolate's config may be when an alarm (not a request) needs it. */
+const TIMER_CONFIG_MAX_AGE = 5 * MINUTE;
 /** How deep a chain of internal events may go (an event emitting an event…) before Beckon stops it as a loop. */
 const MAX_EMIT_CHAIN = 16;
 /** A safety net on internal events per transaction (a fix inside many fences legitimately emits dozens). */
@@ -140,6 +142,21 @@ export class UserObject extends DurableObject<Env> {
     return 1;
   }
 
+  /**
+   * Config for work no request brought (alarms): the isolate's copy, re-checked against
+   * D1's config version when older than TIMER_CONFIG_MAX_AGE, so a nightly model or a
+   * segment edit reaches objects that see no events. Not on the event path.
+   */
+  private async timerConfig(appId: string): Promise<AppConfig> {
+    const cached = cachedAppConfig(appId);
+    const config = cached ? await cached : undefined;
+    if (config && Date.now() - config.loadedAt < TIMER_CONFIG_MAX_AGE) return config;
+    const row = await this.env.DB.prepare(`SELECT config_version FROM apps WHERE id = ?`).bind(appId).first<{ config_version: number }>();
+    const current = await this.config(appId, row?.config_version ?? 0);
+    current.loadedAt = Date.now(); // confirmed current as of now
+    return current;
+  }
+
   // ───────────────────────── ingest ─────────────────────────
 
   async ingest(call: IngestCall): Promise<IngestResult> {
@@ -155,8 +172,10 @@ export class UserObject extends DurableObject<Env> {
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
+      const fresh = this.claimMessageIds(call.events.map((e) => e.messageId), call.now);
       for (const event of call.events) {
-        if (this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, event.messageId, call.now).rowsWritten === 0) {
+        // A messageId applies once: a retry of an earlier call, or a repeat within this one, is a duplicate.
+        if (!fresh.delete(event.messageId)) {
           result.duplicates++;
           continue;
         }
@@ -176,6 +195,26 @@ export class UserObject extends DurableObject<Env> {
     });
     await this.afterTransaction();
     return result;
+  }
+
+  /** Lets features react to a non-event change (devices, consent), then runs what they emitted. */
+  private stateChanged(ctx: UserContext, run: Run): void {
+    for (const f of this.features) f.onStateChange?.(ctx);
+    run.drain();
+  }
+
+  /** Records messageIds as seen, in as few statements as the bound-parameter limit allows; returns the new ones. */
+  private claimMessageIds(ids: string[], now: Millis): Set<string> {
+    const fresh = new Set<string>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 50) {
+      const chunk = unique.slice(i, i + 50);
+      const rows = this.sql
+        .exec<{ message_id: string }>(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING message_id`, ...chunk.flatMap((id) => [id, now]))
+        .toArray();
+      for (const r of rows) fresh.add(r.message_id);
+    }
+    return fresh;
   }
 
   private startProfile(call: IngestCall, ctx: UserContext): void {
@@ -253,7 +292,7 @@ export class UserObject extends DurableObject<Env> {
     }
     const config = await this.config(call.appId, call.configVersion);
     const u = call.update;
-    this.transaction(config, call.now, (ctx) => {
+    this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile({ ...call, events: [] }, ctx);
       const p = ctx.profile;
       for (const d of u.register ?? []) {
@@ -272,6 +311,7 @@ export class UserObject extends DurableObject<Env> {
         ctx.timeline.add(call.now, "consent", { channel, status, source: u.source ?? "sdk" });
       }
       refreshLifecycle(ctx);
+      this.stateChanged(ctx, run);
       ctx.touchIndex(false);
     });
     await this.afterTransaction();
@@ -283,10 +323,11 @@ export class UserObject extends DurableObject<Env> {
     if (!this.profile) return false;
     const config = await this.config(call.appId, 0);
     let removed = false;
-    this.transaction(config, call.now, (ctx) => {
+    this.transaction(config, call.now, (ctx, run) => {
       removed = this.devices.remove(call.token, call.reason, call.now);
       if (removed) ctx.timeline.add(call.now, "device", { invalidated: call.token.slice(0, 12), reason: call.reason });
       refreshLifecycle(ctx);
+      this.stateChanged(ctx, run);
     });
     await this.afterTransaction();
     return removed;
@@ -296,10 +337,11 @@ export class UserObject extends DurableObject<Env> {
   async setConsent(call: { appId: string; channel: ConsentChannel; status: "opted_in" | "opted_out" | "unknown"; source: string; now: Millis }): Promise<void> {
     if (!this.profile) return;
     const config = await this.config(call.appId, 0);
-    this.transaction(config, call.now, (ctx) => {
+    this.transaction(config, call.now, (ctx, run) => {
       ctx.profile.consent[call.channel] = { status: call.status, at: call.now, source: call.source };
       ctx.timeline.add(call.now, "consent", { channel: call.channel, status: call.status, source: call.source });
       refreshLifecycle(ctx);
+      this.stateChanged(ctx, run);
       ctx.touchIndex(true);
     });
     await this.afterTransaction();
@@ -448,7 +490,7 @@ export class UserObject extends DurableObject<Env> {
       this.armedAt = null;
       return 0;
     }
-    const config = await this.config(this.profile.appId, 0);
+    const config = await this.timerConfig(this.profile.appId);
     let fired = 0;
     for (;;) {
       const due = this.timers.due(now, 50);
