@@ -21,8 +21,10 @@ export default {
   fetch: app.fetch,
 
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-    switch (batch.queue) {
-      case "beckon-index": {
+    // By suffix, so renamed queues (e.g. per wrangler environment) still reach their consumer.
+    const kind = batch.queue.endsWith("-sends-dlq") ? "sends-dlq" : batch.queue.endsWith("-sends") ? "sends" : batch.queue.endsWith("-index") ? "index" : batch.queue;
+    switch (kind) {
+      case "index": {
         const messages = batch.messages as readonly Message<IndexUpdate>[];
         // Broadcast fan-out chunks are acked one by one; index rows and stats are written in one batch.
         for (const m of messages.filter((m) => m.body.op === "broadcast")) {
@@ -35,13 +37,27 @@ export default {
           }
         }
         const rest = messages.filter((m) => m.body.op !== "broadcast");
-        await applyIndexUpdates(env.DB, rest.map((m) => m.body));
-        for (const m of rest) m.ack();
+        try {
+          await applyIndexUpdates(env.DB, rest.map((m) => m.body));
+          for (const m of rest) m.ack();
+        } catch (err) {
+          // One bad message must not hold back the others: apply them one by one.
+          console.error("index batch failed; applying one by one", err);
+          for (const m of rest) {
+            try {
+              await applyIndexUpdates(env.DB, [m.body]);
+              m.ack();
+            } catch (e) {
+              console.error("index update failed", e, JSON.stringify(m.body).slice(0, 500));
+              m.retry({ delaySeconds: 30 });
+            }
+          }
+        }
         return;
       }
-      case "beckon-sends":
+      case "sends":
         return consumeSends(batch as MessageBatch<SendJob>, env);
-      case "beckon-sends-dlq":
+      case "sends-dlq":
         return consumeDeadLetters(batch as MessageBatch<SendJob>, env);
       default:
         console.error(`no consumer for queue ${batch.queue}`);

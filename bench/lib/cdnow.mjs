@@ -20,8 +20,17 @@ export function loadCdnow() {
   return rows;
 }
 
-export async function replayCdnow(server, { adminCall, basic }, { workers = 6, batchSize = 100 } = {}) {
+export async function replayCdnow(server, _shared, { workers = 6, batchSize = 100 } = {}) {
   const rows = loadCdnow();
+  // A fresh app of its own, so users of the other bench sections do not mix into the distribution.
+  const created = await fetch(server.base + "/admin/apps", { method: "POST", headers: { authorization: `Bearer ${server.operatorToken}`, "content-type": "application/json" }, body: JSON.stringify({ name: "CDNOW replay" }) }).then((r) => r.json());
+  const adminCall = async (path, init = {}) => {
+    const res = await fetch(server.base + path, { ...init, headers: { authorization: `Bearer ${created.adminKey}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const basic = () => ({ authorization: `Basic ${Buffer.from(`${created.writeKey}:`).toString("base64")}` });
   const customers = new Set(rows.map((r) => r.customer)).size;
   console.log(`\nCDNOW replay: ${rows.length} purchases of ${customers} customers, in time order, virtual clock`);
   // Each worker owns a slice of customers, so one person's events stay in order.
@@ -50,19 +59,23 @@ export async function replayCdnow(server, { adminCall, basic }, { workers = 6, b
 
   // Advance every user to the end of the data (1998-07-01): lifecycle timers fire in virtual time.
   const end = Date.UTC(1998, 6, 1);
-  await new Promise((r) => setTimeout(r, 3000)); // index rows for new users arrive through the queue
-  const tickStart = performance.now();
-  let after = "";
-  let fired = 0;
-  let ticked = 0;
-  for (;;) {
-    const page = await adminCall(`/admin/tick?limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, { method: "POST", headers: { "x-beckon-clock": String(end) } });
-    fired += page.fired;
-    ticked += page.users;
-    if (!page.next) break;
-    after = page.next;
-  }
-  console.log(`  advanced ${ticked} users to 1998-07-01 in ${fmt((performance.now() - tickStart) / 1000)} s (${fired} timers fired)`);
+  // Every customer's index row arrives through the queue before time is advanced for them.
+  for (let i = 0; i < 120 && (await adminCall("/admin/segments/lifecycle")).total < customers; i++) await new Promise((r) => setTimeout(r, 1000));
+  const advance = async (at) => {
+    const tickStart = performance.now();
+    let after = "";
+    let fired = 0;
+    let ticked = 0;
+    for (;;) {
+      const page = await adminCall(`/admin/tick?limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, { method: "POST", headers: { "x-beckon-clock": String(at) } });
+      fired += page.fired;
+      ticked += page.users;
+      if (!page.next) break;
+      after = page.next;
+    }
+    console.log(`  advanced ${ticked} users to ${new Date(at).toISOString().slice(0, 10)} in ${fmt((performance.now() - tickStart) / 1000)} s (${fired} timers fired)`);
+  };
+  await advance(end);
   let lifecycle;
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 1000));
@@ -73,7 +86,10 @@ export async function replayCdnow(server, { adminCall, basic }, { workers = 6, b
   const result = { events: sent, customers, seconds: +fmt(seconds), eventsPerSec: +fmt(sent / seconds, 0), lifecycle };
   try {
     const recompute = await adminCall("/admin/segments/recompute", { method: "POST", headers: { "x-beckon-clock": String(end) } });
-    const rfm = await adminCall("/admin/segments/rfm", { headers: { "x-beckon-clock": String(end) } });
+    // Objects re-score with the new model on their daily timer: advance one more day, let the index catch up.
+    await advance(end + 86_400_000);
+    await new Promise((r) => setTimeout(r, 8000));
+    const rfm = await adminCall("/admin/segments/rfm", { headers: { "x-beckon-clock": String(end + 86_400_000) } });
     result.models = recompute;
     result.rfm = rfm;
     console.log(`  nightly job (RFM cut points, BG/NBD fit): ${JSON.stringify(recompute).slice(0, 600)}`);

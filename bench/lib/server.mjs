@@ -44,6 +44,7 @@ export async function startBeckon({ vars = {} } = {}) {
     base,
     writeKey: keys.DEMO_WRITE_KEY,
     adminKey: keys.DEMO_ADMIN_KEY,
+    operatorToken: keys.OPERATOR_TOKEN,
     log: () => log,
     async stop() {
       try {

@@ -45,18 +45,31 @@ export async function startBroadcast(env: Env, campaign: CampaignRecord, now: nu
   if (!due) return { occurrence: "", started: false, users: 0 };
   const db = database(env.DB);
   const claimed = await db.insert(broadcastRuns).values({ campaignId: campaign.id, occurrence: due.occurrence, status: "running", startedAt: now }).onConflictDoNothing().returning({ c: broadcastRuns.campaignId });
-  if (claimed.length === 0) return { occurrence: due.occurrence, started: false, users: 0 };
+  const runKey = and(eq(broadcastRuns.campaignId, campaign.id), eq(broadcastRuns.occurrence, due.occurrence));
+  let cursor = "";
+  let total = 0;
+  if (claimed.length === 0) {
+    // Already started: finished, or interrupted / larger than one run — then continue where it stopped.
+    // (Entries are idempotent per occurrence, so an overlapping run only costs queue traffic.)
+    const [run] = await db.select().from(broadcastRuns).where(runKey);
+    if (!run || run.status === "fanned-out") return { occurrence: due.occurrence, started: false, users: 0 };
+    cursor = run.cursor ?? "";
+    total = run.users;
+  }
 
   const [app] = await db.select({ configVersion: apps.configVersion }).from(apps).where(eq(apps.id, campaign.appId));
   const audience = campaign.definition.broadcastAudience ?? {};
-  let cursor = "";
-  let total = 0;
+  let finished = false;
+  let paged = 0;
   for (;;) {
     const conditions = [eq(users.appId, campaign.appId), gt(users.userId, cursor)];
     if (audience.lifecycle?.length) conditions.push(inArray(users.lifecycle, audience.lifecycle));
     if (audience.segmentId) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${users.attrs}, '$.segments') WHERE json_each.value = ${audience.segmentId})`);
     const page = await db.select({ userId: users.userId, attrs: users.attrs }).from(users).where(and(...conditions)).orderBy(users.userId).limit(1000);
-    if (page.length === 0) break;
+    if (page.length === 0) {
+      finished = true;
+      break;
+    }
     const messages: Array<{ body: IndexUpdate }> = [];
     for (let i = 0; i < page.length; i += FANOUT_CHUNK) {
       const chunk = page.slice(i, i + FANOUT_CHUNK);
@@ -76,11 +89,18 @@ export async function startBroadcast(env: Env, campaign: CampaignRecord, now: nu
     }
     for (let i = 0; i < messages.length; i += 100) await env.INDEX.sendBatch(messages.slice(i, i + 100));
     total += page.length;
+    paged += page.length;
     cursor = page[page.length - 1]!.userId;
-    if (page.length < 1000 || total >= MAX_USERS_PER_RUN) break;
+    // Progress is saved per page, so a failure resumes here on the next cron tick.
+    await db.update(broadcastRuns).set({ users: total, cursor }).where(runKey);
+    if (page.length < 1000) {
+      finished = true;
+      break;
+    }
+    if (paged >= MAX_USERS_PER_RUN) break;
   }
-  await db.update(broadcastRuns).set({ status: "fanned-out", users: total, cursor, finishedAt: Date.now() }).where(and(eq(broadcastRuns.campaignId, campaign.id), eq(broadcastRuns.occurrence, due.occurrence)));
-  return { occurrence: due.occurrence, started: true, users: total };
+  if (finished) await db.update(broadcastRuns).set({ status: "fanned-out", users: total, cursor, finishedAt: Date.now() }).where(runKey);
+  return { occurrence: due.occurrence, started: claimed.length > 0, users: paged };
 }
 
 /** Cron: every active broadcast whose occurrence is due. */

@@ -261,8 +261,9 @@ function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: Becko
   const seen = new Set(candidates.map((c) => c.id));
   // Journeys entered under an older version keep their own goal: look them up by campaign id.
   for (const campaignId of seen) {
+    // Journeys keep their own version's goal window (checked below); search at least 30 days back.
     const goalNow = idx.byId.get(campaignId)?.def.goal;
-    const horizon = ctx.now - (goalNow?.windowHours ?? 720) * 3_600_000;
+    const horizon = ctx.now - Math.max(goalNow?.windowHours ?? 0, 720) * 3_600_000;
     for (const j of store(ctx).convertible(campaignId, horizon)) {
       const goal = j.def.goal;
       if (!goal || goal.event !== event.name || event.timestamp < j.enteredAt || ctx.now - j.enteredAt > goal.windowHours * 3_600_000) continue;

@@ -104,9 +104,9 @@ segmentRoutes.openapi(
     const model = await loadModel(d1, appId);
 
     const transitions = await d1
-      .prepare(`SELECT from_segment AS "from", to_segment AS "to", SUM(users) AS users FROM rfm_transitions WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY 1, 2 ORDER BY 3 DESC`)
+      .prepare(`SELECT NULLIF(from_segment, '') AS "from", to_segment AS "to", SUM(users) AS users FROM rfm_transitions WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY 1, 2 ORDER BY 3 DESC`)
       .bind(appId, from, to)
-      .all<{ from: string; to: string; users: number }>();
+      .all<{ from: string | null; to: string; users: number }>();
     const churn = await d1
       .prepare(
         `SELECT json_extract(attrs, '$.${ATTR.churnBand}') AS band, count(*) AS users, AVG(json_extract(attrs, '$.${ATTR.pAlive}')) AS avgPAlive, AVG(json_extract(attrs, '$.${ATTR.expectedPurchases30}')) AS avgExpected30

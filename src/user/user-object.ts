@@ -261,6 +261,8 @@ export class UserObject extends DurableObject<Env> {
   /** Called on an anonymous object by the identified one: hands over its history and forwards from now on. */
   async handOver(target: { name: string; userId: string }): Promise<Handover | null> {
     if (this.meta.get("mergedInto")) return null;
+    // Send jobs and stats already decided here must still leave before the tables are cleared.
+    await this.flushOutbox();
     const profile = this.profile;
     const handover: Handover | null = profile
       ? {
@@ -273,7 +275,7 @@ export class UserObject extends DurableObject<Env> {
       : null;
     // Forward from now on; the anonymous object keeps nothing else.
     this.ctx.storage.transactionSync(() => {
-      for (const table of this.tables()) if (table !== "meta" && table !== "schema_version") this.sql.exec(`DELETE FROM "${table}"`);
+      for (const table of this.tables()) if (table !== "meta" && table !== "schema_version" && table !== "outbox") this.sql.exec(`DELETE FROM "${table}"`);
       this.setMeta("mergedInto", JSON.stringify(target));
     });
     this.profile = null;
@@ -395,6 +397,13 @@ export class UserObject extends DurableObject<Env> {
   /** GDPR erasure: deletes all of this object's storage and its alarm. */
   async erase(): Promise<boolean> {
     const existed = this.profile !== null;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(1000, "user erased");
+      } catch {
+        // already closed
+      }
+    }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.load();
@@ -475,6 +484,8 @@ export class UserObject extends DurableObject<Env> {
   // ───────────────────────── timers ─────────────────────────
 
   override async alarm(): Promise<void> {
+    // The alarm that fired is gone: whatever is earliest now must be armed again.
+    this.armedAt = null;
     // Objects driven by a virtual clock (tests, replays) advance only through tick().
     if (this.meta.get("virtualClock") === "1") return;
     await this.runDueTimers(Date.now());
@@ -498,9 +509,12 @@ export class UserObject extends DurableObject<Env> {
       for (const timer of due) {
         // Each timer: delete the row and apply its effect in one transaction, so a re-fired alarm never repeats it.
         this.transaction(config, now, (ctx, run) => {
-          if (!this.timers.cancel(timer.key)) return;
+          // An earlier handler may have moved or removed this timer: act on the row as it is now.
+          const current = this.timers.get(timer.key);
+          if (!current || current.dueAt > now) return;
+          this.timers.cancel(current.key);
           fired++;
-          this.handleTimer(ctx, timer);
+          this.handleTimer(ctx, current);
           run.drain();
         });
       }
@@ -599,15 +613,24 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private async flushOutbox(): Promise<void> {
-    const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100`).toArray();
-    if (rows.length === 0) return;
     try {
-      for (const queue of ["SENDS", "INDEX"] as const) {
-        const batch = rows.filter((r) => r.queue === queue);
-        if (batch.length === 0) continue;
-        const binding = queue === "SENDS" ? this.env.SENDS : this.env.INDEX;
-        await binding.sendBatch(batch.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })));
-        for (const r of batch) this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+      for (;;) {
+        const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100`).toArray();
+        if (rows.length === 0) return;
+        for (const queue of ["SENDS", "INDEX"] as const) {
+          for (const batch of queueBatches(rows.filter((r) => r.queue === queue))) {
+            const binding = queue === "SENDS" ? this.env.SENDS : this.env.INDEX;
+            const sendable = batch.filter((r) => r.body.length <= MAX_QUEUE_MESSAGE_BYTES);
+            for (const r of batch.filter((r) => r.body.length > MAX_QUEUE_MESSAGE_BYTES)) {
+              // Larger than a queue message may be: it can never be sent, so record it instead of blocking the outbox.
+              this.timeline.add(Date.now(), "decision", { dropped: queue === "SENDS" ? "send" : "index update", bytes: r.body.length, reason: "larger than a queue message (128 KB)" });
+              this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+            }
+            if (sendable.length > 0) await binding.sendBatch(sendable.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })));
+            for (const r of sendable) this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+          }
+        }
+        if (rows.length < 100) return;
       }
     } catch (err) {
       // The rows stay; a retry timer sends them again (consumers dedupe on the idempotency key).
@@ -635,6 +658,27 @@ export class UserObject extends DurableObject<Env> {
       }
     }
   }
+}
+
+/** Queue limits: 128 KB per message, 100 messages and 256 KB per sendBatch (with headroom). */
+const MAX_QUEUE_MESSAGE_BYTES = 120 * 1024;
+const MAX_QUEUE_BATCH_BYTES = 240 * 1024;
+
+function queueBatches<T extends { body: string }>(rows: T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    if (current.length > 0 && (current.length >= 100 || bytes + r.body.length > MAX_QUEUE_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += r.body.length;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** One transaction's dispatch state: internal events chain after the event that caused them. */
