@@ -97,6 +97,24 @@ describe("admin API", () => {
     expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(["admin", "operator"]));
   });
 
+  it("answers malformed JSON on validated admin and operator routes with a 400 naming the body", async () => {
+    const app = await createTestApp();
+    const broken = "{\"name\": \"oops\","; // truncated JSON
+    const cases: Array<[string, string, Record<string, string>]> = [
+      ["POST", "/admin/campaigns", { authorization: `Bearer ${app.adminKey}` }],
+      ["PATCH", "/admin/app/settings", { authorization: `Bearer ${app.adminKey}` }],
+      ["POST", "/admin/apps", { authorization: `Bearer ${OPERATOR}` }],
+    ];
+    for (const [method, path, headers] of cases) {
+      const res = await call(path, { method, headers: { ...headers, "content-type": "application/json" }, body: broken });
+      expect(res.status, `${method} ${path}`).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string; problems: Array<{ field: string; message: string }> } };
+      expect(body.error.code).toBe("invalid_input");
+      expect(body.error.message).toMatch(/malformed JSON/i);
+      expect(body.error.problems).toEqual([{ field: "(body)", message: "malformed JSON" }]);
+    }
+  });
+
   it("answers unknown routes with the JSON error shape", async () => {
     const res = await call("/nope");
     expect(res.status).toBe(404);
