@@ -3,14 +3,9 @@ import { registerConfigPart } from "../config/app-config";
 import { database } from "../db/client";
 import { campaigns } from "../db/schema";
 import { Campaign, type CampaignStatus } from "./model";
+import { TRIGGER_EVENTS } from "./reserved-events";
 
-/** Internal events the engine listens to for non-event triggers. */
-export const TRIGGER_EVENTS = {
-  lifecycle: "Lifecycle Changed",
-  geofence: { enter: "Geofence Entered", exit: "Geofence Exited", dwell: "Geofence Dwelled" },
-  beacon: { enter: "Beacon Region Entered", exit: "Beacon Region Exited", dwell: "Beacon Region Dwelled" },
-  segment: { enter: "Segment Entered", exit: "Segment Exited" },
-} as const;
+export { TRIGGER_EVENTS };
 
 export interface CompiledCampaign {
   id: string;

@@ -12,6 +12,7 @@ import { runMessageStep } from "./message-step";
 import { type Campaign, type Condition, durationMs, type Step } from "./model";
 import { assignArm, CONTROL_ARM } from "./policy/assignment";
 import { matchesFilters, valuesAtPath } from "./property-filter";
+import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "./reserved-events";
 
 /** Steps one journey may take in one go before it must wait (guards against branch loops). */
 const MAX_STEPS_PER_RUN = 100;
@@ -100,6 +101,11 @@ function advances(from: string, to: string): boolean {
 
 function considerEntry(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent): void {
   const t = c.def.trigger;
+  if (isSpoofedInternal(event)) {
+    // An SDK call named like one of Beckon's internal events (a public write key could otherwise start win-back campaigns).
+    ctx.timeline.add(ctx.now, "decision", { campaignId: c.id, notEntered: true, event: event.name, reason: `"${event.name}" is a reserved internal event name: only Beckon's own event triggers it, not an SDK call` });
+    return;
+  }
   const props = event.properties as Record<string, unknown>;
   switch (t.type) {
     case "event":
@@ -153,6 +159,8 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
     lifecycle: p.lifecycle.state,
     loyal: p.lifecycle.loyal,
     countEvents: (name, filters, since) => {
+      // Internal events are not in the recent-event log; an SDK call with a reserved name must not stand in for one.
+      if (RESERVED_EVENT_NAMES.has(name)) return 0;
       const rows = ctx.sql.exec<{ properties: string }>(`SELECT properties FROM events WHERE name = ? AND at >= ?`, name, since).toArray();
       return filters.length === 0 ? rows.length : rows.filter((r) => matchesFilters(JSON.parse(r.properties), filters)).length;
     },
@@ -240,6 +248,7 @@ function startInaction(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
 }
 
 function cancelInaction(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent): void {
+  if (isSpoofedInternal(event)) return;
   for (const c of idx.cancelByEvent.get(event.name) ?? []) {
     const t = c.def.trigger;
     if (t.type !== "inaction" || !matchesFilters(event.properties as Record<string, unknown>, t.cancel.filters)) continue;
@@ -257,7 +266,7 @@ function cancelInaction(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent
 
 function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent): void {
   const candidates = idx.goalByEvent.get(event.name);
-  if (!candidates) return;
+  if (!candidates || isSpoofedInternal(event)) return;
   const seen = new Set(candidates.map((c) => c.id));
   // Journeys entered under an older version keep their own goal: look them up by campaign id.
   for (const campaignId of seen) {
