@@ -74,6 +74,26 @@ describe("lifecycle state in the UserObject", () => {
     expect((await view(app, "out")).profile.lifecycle).toMatchObject({ state: "churned", reason: "opted out of every channel" });
   });
 
+  it("full opt-out means no usable channel is left: a push-only opt-out does not churn someone Beckon can still email", async () => {
+    const app = await createTestApp();
+    // What the web SDK records when a visitor declines notifications: push opted out, nothing about email.
+    await sdk(app, "/v1/devices", { userId: "web", email: "web@example.com", consent: { push: "opted_out" } });
+    expect((await view(app, "web")).profile.lifecycle.state).toBe("new");
+    // Same without any address: an anonymous visitor who declined notifications is not "opted out everywhere".
+    await sdk(app, "/v1/devices", { anonymousId: "visitor-1", consent: { push: "opted_out" } });
+    const visitor = (await (await admin(app, "/admin/users/visitor-1?anonymous=true")).json()) as { profile: { lifecycle: { state: string } } };
+    expect(visitor.profile.lifecycle.state).toBe("new");
+    // A live push device opted out, and a phone with no SMS/WhatsApp opt-in recorded: SMS is still there (unknown).
+    await sdk(app, "/v1/devices", { userId: "mobile", phone: "+14155550100", register: [{ provider: "fcm", platform: "android", token: "fcm-mobile-123456" }], consent: { push: "opted_out" } });
+    expect((await view(app, "mobile")).profile.lifecycle.state).toBe("new");
+    // Opting out of every channel they are reachable on churns them, with the reason.
+    await sdk(app, "/v1/devices", { userId: "mobile", consent: { sms: "opted_out", whatsapp: "opted_out" } });
+    expect((await view(app, "mobile")).profile.lifecycle).toMatchObject({ state: "churned", reason: "opted out of every channel" });
+    // The web user opts out of email too: no channel left.
+    await sdk(app, "/v1/devices", { userId: "web", consent: { email: "opted_out" } });
+    expect((await view(app, "web")).profile.lifecycle).toMatchObject({ state: "churned", reason: "opted out of every channel" });
+  });
+
   it("flags loyal users and emits the change", async () => {
     const app = await createTestApp({ lifecycle: { loyalPurchases: 2 } });
     await sdk(app, "/v1/batch", { batch: [1, 2].map((i) => ({ type: "track", userId: "vip", event: "Order Completed", messageId: `vip-${i}`, properties: { revenue: 5 } })) });

@@ -13,7 +13,7 @@ export interface LifecycleInputs {
   revenue: number;
   /** The user had push tokens and every one of them is now invalid (app uninstalled). */
   uninstalled: boolean;
-  /** Opted out of every channel they could be reached on. */
+  /** Opted out of every channel they could be reached on (at least one: a live push device, an email address or a phone). */
   fullyOptedOut: boolean;
 }
 

@@ -1,21 +1,36 @@
-import { CONSENT_CHANNELS } from "../delivery/channel";
+import { CONSENT_CHANNELS, type ConsentChannel } from "../delivery/channel";
 import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "../segments/lifecycle";
 import type { UserContext, UserFeature } from "./feature";
+import type { UserProfile } from "./profile";
 
 export const LIFECYCLE_CHANGED = "Lifecycle Changed";
 export const BECAME_LOYAL = "Became Loyal";
 
 export function lifecycleInputs(ctx: UserContext): LifecycleInputs {
   const p = ctx.profile;
-  const recorded = CONSENT_CHANNELS.map((ch) => p.consent[ch]).filter((r) => r !== undefined);
+  const livePush = ctx.devices.pushTargets().length > 0;
   return {
     firstSeen: p.firstSeen,
     lastSeen: p.lastSeen,
     purchases: p.counters.purchases,
     revenue: p.counters.revenue,
-    uninstalled: p.hadPushToken && ctx.devices.pushTargets().length === 0,
-    fullyOptedOut: recorded.length > 0 && recorded.every((r) => r.status === "opted_out"),
+    uninstalled: p.hadPushToken && !livePush,
+    fullyOptedOut: fullyOptedOut(p, livePush),
   };
+}
+
+/**
+ * Full opt-out: no channel is left that Beckon could use. Every channel the person is
+ * reachable on (push: a live device; email: an address; SMS and WhatsApp: a phone) is
+ * `opted_out`, and there is at least one such channel. A channel without a consent
+ * record counts as still usable (a push-only decline does not churn someone Beckon can
+ * still email); an opt-out on a channel they are not reachable on changes nothing; a
+ * visitor with no device or address at all is not "opted out everywhere".
+ */
+export function fullyOptedOut(p: Pick<UserProfile, "consent" | "email" | "phone">, livePush: boolean): boolean {
+  const reachable: Record<ConsentChannel, boolean> = { push: livePush, email: !!p.email, sms: !!p.phone, whatsapp: !!p.phone };
+  const channels = CONSENT_CHANNELS.filter((ch) => reachable[ch]);
+  return channels.length > 0 && channels.every((ch) => p.consent[ch]?.status === "opted_out");
 }
 
 /**
