@@ -51,6 +51,42 @@ describe("measurement", () => {
   });
 });
 
+describe("conversion attribution", () => {
+  it("one goal event converts at most one journey per campaign: the most recent entry (two carts, one order → one conversion)", async () => {
+    const app = await createTestApp();
+    const id = await launchCampaign(app, {
+      name: "Two carts",
+      trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Cart Emptied" }, key: "cart_id", within: { minutes: 30 } },
+      goal: { event: "Order Completed", windowHours: 24 },
+      steps: [{ type: "message", id: "reminder", channels: ["content_card"], content: { content_card: { title: "Your cart", body: "is waiting" } } }],
+    });
+    await sdk(app, "/v1/track", { userId: "carts", event: "Product Added", messageId: "add-1", properties: { cart_id: "c1" } }, { clock: T0 });
+    await sdk(app, "/v1/track", { userId: "carts", event: "Product Added", messageId: "add-2", properties: { cart_id: "c2" } }, { clock: T0 + MINUTE });
+    await admin(app, "/admin/users/carts/tick", { method: "POST", clock: T0 + 30 * MINUTE });
+    await admin(app, "/admin/users/carts/tick", { method: "POST", clock: T0 + 31 * MINUTE });
+    expect(await sent(app, "carts")).toEqual(["reminder:content_card", "reminder:content_card"]);
+    const entries = (await decisions(app, "carts")).filter((d) => d.detail.entered);
+    expect(entries).toHaveLength(2);
+
+    await sdk(app, "/v1/track", { userId: "carts", event: "Order Completed", messageId: "order-1", properties: { revenue: 50 } }, { clock: T0 + HOUR });
+    let conversions = (await decisions(app, "carts")).filter((d) => d.detail.converted);
+    expect(conversions).toHaveLength(1);
+    // The most recent entry (cart c2) takes the conversion.
+    expect((conversions[0]!.detail as { instance?: string }).instance).toBe((entries[1]!.detail as { instance?: string }).instance);
+    expect((conversions[0]!.detail as { instance?: string }).instance).toContain(":c2:");
+
+    // A second order converts the other open journey.
+    await sdk(app, "/v1/track", { userId: "carts", event: "Order Completed", messageId: "order-2", properties: { revenue: 20 } }, { clock: T0 + 2 * HOUR });
+    conversions = (await decisions(app, "carts")).filter((d) => d.detail.converted);
+    expect(conversions).toHaveLength(2);
+    const stats = await eventually(async () => {
+      const s = (await (await admin(app, `/admin/campaigns/${id}/stats`)).json()) as Stats;
+      return s.variants[0]?.counts.converted === 2 ? s : null;
+    }, 10_000, "stats to land in D1");
+    expect(stats.variants[0]!.counts.entered).toBe(2);
+  });
+});
+
 describe("exact abandonment timers through the real alarm", () => {
   it("fires the reminder from the object's alarm at the deadline, not before", async () => {
     const app = await createTestApp({ quietHours: null });

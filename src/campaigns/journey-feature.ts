@@ -273,10 +273,16 @@ function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: Becko
     // Journeys keep their own version's goal window (checked below); search at least 30 days back.
     const goalNow = idx.byId.get(campaignId)?.def.goal;
     const horizon = ctx.now - Math.max(goalNow?.windowHours ?? 0, 720) * 3_600_000;
-    for (const j of store(ctx).convertible(campaignId, horizon)) {
-      const goal = j.def.goal;
-      if (!goal || goal.event !== event.name || event.timestamp < j.enteredAt || ctx.now - j.enteredAt > goal.windowHours * 3_600_000) continue;
+    // One goal event converts at most one journey per campaign: the most recent convertible entry
+    // (two abandoned carts and one order are one conversion, not two).
+    let j: Journey | undefined;
+    for (const k of store(ctx).convertible(campaignId, horizon)) {
+      const goal = k.def.goal;
+      if (!goal || goal.event !== event.name || event.timestamp < k.enteredAt || ctx.now - k.enteredAt > goal.windowHours * 3_600_000) continue;
       if (!matchesFilters(event.properties as Record<string, unknown>, goal.filters)) continue;
+      if (!j || k.enteredAt > j.enteredAt || (k.enteredAt === j.enteredAt && k.instance > j.instance)) j = k;
+    }
+    if (j) {
       j.converted = true;
       store(ctx).update(j, ctx.now);
       ctx.recordStat({ dedupeKey: `${j.instance}:converted`, appId: ctx.config.appId, campaignId: j.campaignId, variant: j.arm, kind: "converted", userId: ctx.profile.userId, at: ctx.now });
