@@ -23,7 +23,8 @@ type TimerPurpose = "inaction" | "delay" | "wait-timeout" | "defer";
 const timerKey = (instance: string) => `journey:${instance}`;
 
 const index = (ctx: UserContext): CampaignIndex => configPart(ctx.config, campaignsPart);
-const store = (ctx: UserContext) => new JourneyStore(ctx.sql);
+/** One store per transaction: it remembers which events journeys wait for, so most events skip that query. */
+const store = (ctx: UserContext) => ctx.memo("campaigns.store", () => new JourneyStore(ctx.sql));
 
 /**
  * The journey engine inside each UserObject: matches triggers, runs steps,
@@ -161,6 +162,9 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
     countEvents: (name, filters, since) => {
       // Internal events are not in the recent-event log; an SDK call with a reserved name must not stand in for one.
       if (RESERVED_EVENT_NAMES.has(name)) return 0;
+      // The app's purchase event without filters: the profile's counter is exact (the log below is trimmed to
+      // settings.recentEvents), for all time or any window that reaches back to the first purchase.
+      if (name === ctx.config.settings.purchaseEvent && filters.length === 0 && (since <= 0 || (p.counters.firstPurchase !== null && p.counters.firstPurchase >= since))) return p.counters.purchases;
       const rows = ctx.sql.exec<{ properties: string }>(`SELECT properties FROM events WHERE name = ? AND at >= ?`, name, since).toArray();
       return filters.length === 0 ? rows.length : rows.filter((r) => matchesFilters(JSON.parse(r.properties), filters)).length;
     },

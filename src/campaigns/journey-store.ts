@@ -61,6 +61,9 @@ const toJourney = (r: Row): Journey => ({
 });
 
 export class JourneyStore {
+  /** Events some journey is waiting for; loaded on first use, dropped by every write to `journeys`. */
+  private awaited: Set<string> | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
 
   get(instance: string): Journey | undefined {
@@ -68,6 +71,7 @@ export class JourneyStore {
   }
 
   insert(j: Journey, now: Millis): void {
+    this.awaited = null;
     this.sql.exec(
       `INSERT INTO journeys (instance, campaign_id, version, arm, control, step, status, entered_at, updated_at, trigger, def, wait_event, inaction_key, converted)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -79,10 +83,12 @@ export class JourneyStore {
   }
 
   update(j: Journey, now: Millis): void {
+    this.awaited = null;
     this.sql.exec(`UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ? WHERE instance = ?`, j.step, j.status, j.waitEvent, j.converted ? 1 : 0, j.enteredAt, now, j.instance);
   }
 
   delete(instance: string): void {
+    this.awaited = null;
     this.sql.exec(`DELETE FROM journeys WHERE instance = ?`, instance);
   }
 
@@ -91,6 +97,8 @@ export class JourneyStore {
   }
 
   waitingFor(event: string): Journey[] {
+    this.awaited ??= new Set(this.sql.exec<{ e: string }>(`SELECT DISTINCT wait_event AS e FROM journeys WHERE status = 'waiting' AND wait_event IS NOT NULL`).toArray().map((r) => r.e));
+    if (!this.awaited.has(event)) return [];
     return this.sql.exec<Row>(`SELECT * FROM journeys WHERE wait_event = ? AND status = 'waiting'`, event).toArray().map(toJourney);
   }
 
@@ -140,6 +148,7 @@ export class JourneyStore {
 
   /** Forget finished journeys and sends older than `before` (bounded storage). */
   prune(before: Millis): void {
+    this.awaited = null;
     this.sql.exec(`DELETE FROM journeys WHERE status = 'done' AND updated_at < ?`, before);
     this.sql.exec(`DELETE FROM campaign_sends WHERE at < ?`, before);
   }

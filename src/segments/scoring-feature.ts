@@ -47,12 +47,17 @@ export interface ScoreState {
 
 const EMPTY: ScoreState = { rfm: null, churn: null, modelVersion: -1, at: 0 };
 
+const SCORES_MEMO = "scoring.state";
+
 export function readScores(ctx: UserContext): ScoreState {
-  const row = ctx.sql.exec<{ doc: string }>(`SELECT doc FROM segment_scores WHERE id = 1`).toArray()[0];
-  return row ? (JSON.parse(row.doc) as ScoreState) : EMPTY;
+  return ctx.memo(SCORES_MEMO, () => {
+    const row = ctx.sql.exec<{ doc: string }>(`SELECT doc FROM segment_scores WHERE id = 1`).toArray()[0];
+    return row ? (JSON.parse(row.doc) as ScoreState) : EMPTY;
+  });
 }
 
 function writeScores(ctx: UserContext, state: ScoreState): void {
+  ctx.forget(SCORES_MEMO);
   ctx.sql.exec(`INSERT INTO segment_scores (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(state));
 }
 
@@ -112,6 +117,10 @@ export function rescore(ctx: UserContext): ScoreState {
 
 function keepDailyTimer(ctx: UserContext): void {
   if (ctx.profile.counters.purchases === 0 && ctx.now - ctx.profile.lastSeen > DAILY_WAKE_MAX_IDLE) return;
+  // Once per transaction is enough: only the timer's own handler moves it.
+  const ensured = ctx.memo("scoring.dailyEnsured", () => ({ done: false }));
+  if (ensured.done) return;
+  ensured.done = true;
   ctx.timers.scheduleIfAbsent({ key: SCORING_DAILY, dueAt: ctx.now + DAY, kind: SCORING_DAILY, payload: {} });
 }
 

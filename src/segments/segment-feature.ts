@@ -68,9 +68,11 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
 
 /** Session starts are counted by the profile; remember when each began, for windowed session counts. */
 function recordSessionStart(ctx: UserContext, at: Millis): void {
-  const row = ctx.sql.exec<{ sessions: number }>(`SELECT sessions FROM segment_state WHERE id = 1`).toArray()[0];
+  // Read once per transaction (a batch of events is one transaction), then kept current here.
+  const recorded = ctx.memo("segments.sessions", () => ({ sessions: ctx.sql.exec<{ sessions: number }>(`SELECT sessions FROM segment_state WHERE id = 1`).toArray()[0]?.sessions ?? -1 }));
   const sessions = ctx.profile.counters.sessions;
-  if (row && row.sessions >= sessions) return;
+  if (recorded.sessions >= sessions) return;
+  recorded.sessions = sessions;
   ctx.sql.exec(`INSERT INTO segment_state (id, sessions) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET sessions = excluded.sessions`, sessions);
   ctx.sql.exec(`INSERT INTO segment_sessions (at) VALUES (?)`, at);
   ctx.sql.exec(`DELETE FROM segment_sessions WHERE rowid NOT IN (SELECT rowid FROM segment_sessions ORDER BY at DESC LIMIT ?)`, MAX_SESSION_ROWS);
@@ -82,17 +84,23 @@ interface Membership {
   since: Millis;
 }
 
+const MEMBERS_MEMO = "segments.members";
+
+/** Current memberships, read once per transaction; evaluateSegments drops the memo when it writes. */
 function memberships(ctx: UserContext): Membership[] {
-  return ctx.sql
-    .exec<{ segment_id: string; version: number; since: number }>(`SELECT segment_id, version, since FROM segment_members ORDER BY segment_id`)
-    .toArray()
-    .map((r) => ({ segmentId: r.segment_id, version: r.version, since: r.since }));
+  return ctx.memo(MEMBERS_MEMO, () =>
+    ctx.sql
+      .exec<{ segment_id: string; version: number; since: number }>(`SELECT segment_id, version, since FROM segment_members ORDER BY segment_id`)
+      .toArray()
+      .map((r) => ({ segmentId: r.segment_id, version: r.version, since: r.since })),
+  );
 }
 
 /** Evaluates every saved segment, records entries and exits, and sets the window timer. */
 export function evaluateSegments(ctx: UserContext): { entered: string[]; exited: string[] } {
   const segments = liveSegments(ctx);
   const current = new Map(memberships(ctx).map((m) => [m.segmentId, m]));
+  ctx.forget(MEMBERS_MEMO); // this evaluation rewrites them
   const facts = segmentFacts(ctx);
   const entered: string[] = [];
   const exited: string[] = [];

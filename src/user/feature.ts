@@ -34,6 +34,13 @@ export interface UserContext {
   attrs(): JsonObject;
   /** Push a message to the person's live connections (connected apps), if any. */
   live(message: Json): void;
+  /**
+   * A value kept for the rest of this transaction (one ingest call, timer or command):
+   * lets a per-event hook read its state once per call instead of once per event.
+   * Whoever writes that state must `forget` the key (or the cached value must be updated in place).
+   */
+  memo<T>(key: string, load: () => T): T;
+  forget(key: string): void;
 }
 
 export interface DeviceView {

@@ -12,12 +12,16 @@ import type { UserContext, UserFeature } from "./feature";
 import { indexRowOf, type IndexUpdate } from "./index-update";
 import { refreshLifecycle } from "./lifecycle-feature";
 import { applyEventToProfile, newProfile, type UserProfile } from "./profile";
-import { applyUserSchema } from "./storage-schema";
+import { applyUserSchema, userSchemaFingerprint } from "./storage-schema";
 import { Timeline, type TimelineEntry } from "./timeline";
 import { type Timer, TimerTable } from "./timers";
 import { userFeatures } from "./features";
 import { mergeProfiles, type Handover } from "./identity-merge";
 import { type UserApi, userStub } from "./user-stub";
+
+const FEATURE_SCHEMAS = userFeatures.map((f) => f.schema).filter((s): s is string => !!s);
+const USER_SCHEMA_FINGERPRINT = userSchemaFingerprint(FEATURE_SCHEMAS);
+const SCHEMA_META_KEY = "schema";
 
 /** How long processed messageIds are remembered for dedupe (invariant: ≥ 7 days). */
 export const DEDUPE_WINDOW = 8 * DAY;
@@ -108,8 +112,12 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private load(): void {
-    applyUserSchema(this.sql, this.features.map((f) => f.schema).filter((s): s is string => !!s));
-    this.meta = new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
+    const hasMeta = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).toArray().length > 0;
+    this.meta = hasMeta ? new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value])) : new Map();
+    if (this.meta.get(SCHEMA_META_KEY) !== USER_SCHEMA_FINGERPRINT) {
+      applyUserSchema(this.sql, FEATURE_SCHEMAS);
+      this.setMeta(SCHEMA_META_KEY, USER_SCHEMA_FINGERPRINT);
+    }
     const row = this.sql.exec<{ doc: string }>(`SELECT doc FROM profile WHERE id = 1`).toArray()[0];
     this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
     this.armedAt = null;
@@ -562,6 +570,7 @@ export class UserObject extends DurableObject<Env> {
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
     const self = this;
+    const memo = new Map<string, unknown>();
     const ctx: UserContext = {
       now,
       config,
@@ -582,6 +591,11 @@ export class UserObject extends DurableObject<Env> {
       },
       live: (message) => self.broadcastLive(message),
       attrs: () => self.featureAttrs(ctx),
+      memo: <T>(key: string, load: () => T): T => {
+        if (!memo.has(key)) memo.set(key, load());
+        return memo.get(key) as T;
+      },
+      forget: (key) => void memo.delete(key),
     };
     return ctx;
   }
