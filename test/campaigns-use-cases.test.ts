@@ -107,6 +107,27 @@ describe("seed use cases, built through the admin API", () => {
     }
   });
 
+  it("loyalty milestone counts every purchase, not just those left in the trimmed recent-event log", async () => {
+    // The smallest log the settings allow (10 events): by the 10th order most earlier ones have been trimmed.
+    const app = await createTestApp({ recentEvents: 10 });
+    await launchCampaign(app, {
+      name: "10th order reward",
+      trigger: { type: "event", event: "Order Completed" },
+      audience: { did: { event: "Order Completed", atLeast: 10 } },
+      reentry: "once",
+      transactional: true,
+      steps: [{ type: "message", id: "reward", channels: ["email"], content: { email: { subject: "Your 10th order: a gift", text: "Use code LOYAL10" } } }],
+    });
+    await reachableUser(app, "heavy");
+    for (let i = 1; i <= 10; i++) {
+      const browsing = Array.from({ length: 5 }, (_, k) => ({ type: "track", userId: "heavy", event: "Product Viewed", messageId: `v-${i}-${k}` }));
+      await sdk(app, "/v1/batch", { batch: [...browsing, { type: "track", userId: "heavy", event: "Order Completed", messageId: `o-${i}`, properties: { revenue: 10 } }] }, { clock: T0 + i * HOUR });
+      expect((await sent(app, "heavy")).length, `after order ${i}`).toBe(i >= 10 ? 1 : 0);
+    }
+    const user = (await (await admin(app, "/admin/users/heavy")).json()) as { profile: { counters: { purchases: number } } };
+    expect(user.profile.counters.purchases).toBe(10);
+  });
+
   it("upsell after a purchase in category X", async () => {
     const app = await createTestApp();
     await launchCampaign(app, {
