@@ -293,6 +293,36 @@ describe("versions, pausing, API trigger", () => {
     expect(await sent(app, "forgetful")).toEqual(["reset:email"]);
   });
 
+  it("API trigger dedupes retries by Idempotency-Key header, or without any key by a hash of (campaign, user, payload)", async () => {
+    const app = await createTestApp();
+    const id = await launchCampaign(app, { name: "Receipt", transactional: true, trigger: { type: "api" }, steps: [{ type: "message", id: "receipt", channels: ["email"], content: { email: { subject: "Receipt", text: "Order {{ event.order }}" } } }] });
+    await sdk(app, "/v1/devices", { userId: "payer", email: "p@example.com" }, { clock: T0 });
+    const trigger = (json: unknown, headers: Record<string, string> = {}) => admin(app, `/admin/campaigns/${id}/trigger`, { method: "POST", json, headers, clock: T0 });
+    const entered = async (res: Response) => ((await res.json()) as { entered: boolean }).entered;
+
+    // Idempotency-Key header: a retried call sends once.
+    expect(await entered(await trigger({ userId: "payer", payload: { order: "1" } }, { "idempotency-key": "key-1" }))).toBe(true);
+    expect(await entered(await trigger({ userId: "payer", payload: { order: "1" } }, { "idempotency-key": "key-1" }))).toBe(false);
+    expect(await sent(app, "payer")).toEqual(["receipt:email"]);
+    // The body's requestId and the header are the same key space.
+    expect(await entered(await trigger({ userId: "payer", payload: { order: "1" }, requestId: "key-1" }))).toBe(false);
+
+    // No key at all: an identical retry dedupes (key order in the payload does not matter)…
+    expect(await entered(await trigger({ userId: "payer", payload: { order: "2", total: 5 } }))).toBe(true);
+    expect(await entered(await trigger({ userId: "payer", payload: { total: 5, order: "2" } }))).toBe(false);
+    // …while a different payload is a different message.
+    expect(await entered(await trigger({ userId: "payer", payload: { order: "3", total: 5 } }))).toBe(true);
+    expect(await sent(app, "payer")).toEqual(["receipt:email", "receipt:email", "receipt:email"]);
+
+    // A header that disagrees with the body's requestId, or an oversized key, is a 400 naming the field.
+    const clash = await trigger({ userId: "payer", payload: {}, requestId: "a" }, { "idempotency-key": "b" });
+    expect(clash.status).toBe(400);
+    expect(await clash.json()).toMatchObject({ error: { problems: [{ field: "Idempotency-Key" }] } });
+    const long = await trigger({ userId: "payer", payload: {} }, { "idempotency-key": "x".repeat(200) });
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(await long.json())).toContain("idempotency-key");
+  });
+
   it("rejects invalid campaigns with the field named, including template errors at save time", async () => {
     const app = await createTestApp();
     const cases: Array<[unknown, string]> = [

@@ -67,17 +67,42 @@ const TriggerBody = z
   .object({
     userId: z.string().min(1).max(256),
     payload: z.record(z.string(), z.unknown()).default({}),
-    /** Makes the call idempotent: the same requestId never enters (or messages) the person twice. */
+    /** Makes the call idempotent: the same requestId never enters (or messages) the person twice. Same key space as the Idempotency-Key header. */
     requestId: z.string().min(1).max(128).optional(),
   })
   .strict();
+const TriggerHeaders = z.object({
+  "idempotency-key": z.string().min(1).max(128).optional().openapi({ param: { name: "Idempotency-Key", in: "header" }, description: "Alternative to `requestId`. Without either, the key is a hash of (campaign, user, payload), so an identical retry dedupes." }),
+});
+
+/** JSON with object keys sorted at every level, so equal payloads hash equal whatever their key order. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
+/**
+ * The idempotency key of an API trigger: the body's `requestId`, else the `Idempotency-Key`
+ * header (they must agree when both are given), else SHA-256 of (campaignId, userId, payload).
+ */
+export async function triggerKey(campaignId: string, body: { userId: string; payload: Record<string, unknown>; requestId?: string | undefined }, header: string | undefined): Promise<string> {
+  if (body.requestId !== undefined && header !== undefined && body.requestId !== header) {
+    throw new HttpError(400, "invalid_input", "Idempotency-Key: differs from the body's requestId (give one, or the same value)", [{ field: "Idempotency-Key", message: "differs from requestId" }]);
+  }
+  const given = body.requestId ?? header;
+  if (given !== undefined) return given;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson([campaignId, body.userId, body.payload])));
+  return `h:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
 
 campaignRoutes.openapi(
-  createRoute({ method: "post", path: "/admin/campaigns/{id}/trigger", tags: ["campaigns"], summary: "API trigger (transactional messages): enter one user with a payload", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(TriggerBody) }, responses: responses(z.object({ entered: z.boolean(), instance: z.string().optional(), arm: z.string().optional(), reason: z.string().optional() }), "Whether the user entered") }),
+  createRoute({ method: "post", path: "/admin/campaigns/{id}/trigger", tags: ["campaigns"], summary: "API trigger (transactional messages): enter one user with a payload. Idempotent by requestId, the Idempotency-Key header, or else a hash of (campaign, user, payload)", security: [{ admin: [] }], request: { params: IdParam, headers: TriggerHeaders, ...jsonBody(TriggerBody) }, responses: responses(z.object({ entered: z.boolean(), instance: z.string().optional(), arm: z.string().optional(), reason: z.string().optional() }), "Whether the user entered") }),
   async (c) => {
     const app = c.get("app");
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
+    const requestId = await triggerKey(id, body, c.req.valid("header")["idempotency-key"]);
     const campaign = await new CampaignStore(c.env.DB).require(app.appId, id);
     if (campaign.definition.trigger.type !== "api") throw new HttpError(400, "invalid_input", "this campaign is not API-triggered", [{ field: "trigger.type", message: "expected api" }]);
     if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
@@ -88,7 +113,7 @@ campaignRoutes.openapi(
       anonymous: false,
       feature: "campaigns",
       name: "trigger",
-      args: { campaignId: id, payload: body.payload as never, requestId: body.requestId ?? crypto.randomUUID() },
+      args: { campaignId: id, payload: body.payload as never, requestId },
       now: c.get("now"),
       configVersion: await currentConfigVersion(c.env.DB, app.appId),
       virtualClock: c.get("virtualClock"),
