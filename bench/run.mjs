@@ -82,11 +82,14 @@ try {
     }
     await new Promise((r) => setTimeout(r, 6000));
     const late = [];
+    const missing = [];
     for (let u = 0; u < users; u++) {
       const tl = await adminCall(`/admin/users/ab-${u}/timeline?limit=50`);
       const d = tl.entries.find((e) => e.kind === "decision" && typeof e.detail.lateMs === "number");
       if (d) late.push(d.detail.lateMs);
+      else missing.push(`ab-${u}`);
     }
+    if (missing.length) console.log(`  no abandonment decision for: ${missing.join(", ")}`);
     const s = summary(late);
     results.alarms = { fired: late.length, of: users, p50ms: s.p50, p99ms: s.p99, maxms: s.max, target: "p99 < 1000 ms" };
     console.log(`\nAbandonment timers: alarm firing error (actual − deadline) over ${late.length}/${users} timers`);

@@ -18,13 +18,13 @@ export async function freePort() {
 }
 
 /** Returns { base, writeKey, adminKey, stop }. Per-request logging is off: it halves throughput. */
-export async function startBeckon({ vars = {} } = {}) {
+export async function startBeckon({ vars = {}, inspector } = {}) {
   const persist = mkdtempSync(join(tmpdir(), "beckon-bench-"));
   const keys = devVars();
   prepareLocalDatabase({ persistTo: persist, writeKey: keys.DEMO_WRITE_KEY, adminKey: keys.DEMO_ADMIN_KEY, quiet: true });
   const port = await freePort();
   const allVars = { BENCH_ROUTES: "true", ALLOW_VIRTUAL_CLOCK: "true", ...vars };
-  const args = ["wrangler", "dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  const args = ["wrangler", "dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "warn", "--show-interactive-dev-session=false", ...(inspector ? ["--inspector-port", String(inspector)] : [])];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, detached: true });
   let log = "";

@@ -21,24 +21,39 @@ interface Entry {
  * Resolves API keys to apps with an isolate-wide cache, so the steady-state
  * event path reads no D1: a cached entry is served at once, and one older than
  * REVALIDATE_MS is refreshed in the background (stale-while-revalidate), which is
- * how a new config version reaches the edge within seconds.
+ * how a new config version reaches the edge within seconds. An entry older than
+ * MAX_STALE_MS (an isolate that saw no traffic for a while) is refreshed before it
+ * is used: otherwise the first event after a quiet spell would still carry the old
+ * config version, e.g. miss a campaign activated meanwhile.
  */
 export const REVALIDATE_MS = 3_000;
+export const MAX_STALE_MS = 30_000;
 /** Unknown keys are remembered briefly so a client with a wrong key cannot hammer D1. */
 const NEGATIVE_TTL_MS = 10_000;
 const cache = new Map<string, Entry>();
 
-export async function resolveKey(db: D1Database, kind: KeyKind, key: string, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<AppContext | null> {
+/** Cache ages are wall-clock time (an isolate's concern), never a request's virtual clock. */
+export async function resolveKey(db: D1Database, kind: KeyKind, key: string, waitUntil: (p: Promise<unknown>) => void, wallClock: () => number = Date.now): Promise<AppContext | null> {
   const id = `${kind}:${await hashKey(key)}`;
+  const now = wallClock();
   const hit = cache.get(id);
   if (hit) {
     const age = now - hit.fetchedAt;
     if (hit.value === null) {
       if (age < NEGATIVE_TTL_MS) return null;
     } else {
+      if (age >= MAX_STALE_MS) {
+        try {
+          const value = await load(db, kind, id.slice(kind.length + 1));
+          cache.set(id, { value, fetchedAt: now });
+          return value;
+        } catch {
+          return hit.value; // D1 unavailable: the cached key still answers
+        }
+      }
       if (age >= REVALIDATE_MS && !hit.refreshing) {
         hit.refreshing = load(db, kind, id.slice(kind.length + 1))
-          .then((value) => void cache.set(id, { value, fetchedAt: Date.now() }))
+          .then((value) => void cache.set(id, { value, fetchedAt: wallClock() }))
           .catch(() => void (hit.refreshing = undefined));
         waitUntil(hit.refreshing);
       }

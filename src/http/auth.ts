@@ -28,7 +28,7 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   const key = basicAuthKey(c.req.header("authorization")) ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
   if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  const app = await resolveKey(c.env.DB, "write", key, clock.now, (p) => c.executionCtx.waitUntil(p));
+  const app = await resolveKey(c.env.DB, "write", key, (p) => c.executionCtx.waitUntil(p));
   if (!app) throw unauthorized("invalid write key");
   c.set("app", app);
   c.set("now", clock.now);
@@ -40,7 +40,7 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = bearerToken(c.req.header("authorization"));
   if (!key) throw unauthorized("missing admin key (Authorization: Bearer …)");
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  const app = await resolveKey(c.env.DB, "admin", key, clock.now, (p) => c.executionCtx.waitUntil(p));
+  const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p));
   if (!app) throw unauthorized("invalid admin key");
   c.set("app", app);
   c.set("now", clock.now);
