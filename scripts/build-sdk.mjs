@@ -8,6 +8,7 @@
  *
  *   node scripts/build-sdk.mjs          # write the bundle, print sizes
  *   node scripts/build-sdk.mjs --check  # exit 1 if the committed bundle is stale
+ *   node scripts/build-sdk.mjs --report # print sizes only (writes nothing)
  */
 import { build } from "esbuild";
 import { readFile, writeFile } from "node:fs/promises";
@@ -67,6 +68,7 @@ async function main() {
     console.error("the SDK is over its size budget");
     process.exitCode = 1;
   }
+  if (process.argv.includes("--report")) return;
   if (check) {
     const current = await readFile(OUTPUT, "utf8").catch(() => "");
     if (current !== text) {

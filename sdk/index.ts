@@ -49,6 +49,13 @@ export interface Consent {
 let opts: Required<Pick<InitOptions, "writeKey" | "host" | "inApp" | "live">> & InitOptions;
 let storage: Storage | null = null;
 let queue: OfflineQueue;
+/** In-app engagement, for the person who saw the message: message state, sent whatever the analytics consent. */
+interface Engagement {
+  messageId: string;
+  who: Record<string, string>;
+  event: Record<string, unknown>;
+}
+let engagements: OfflineQueue<Engagement>;
 let live: LiveConnection | null = null;
 let anonymousId = "";
 let userId: string | null = null;
@@ -58,8 +65,12 @@ const listeners = new Map<string, Set<Listener>>();
 // In-app display state.
 const pending = new Map<string, PendingMessage>();
 const triggered = new Set<string>();
-/** Keys shown on this page: a sync racing the impression report must not show one twice. */
-const shown = new Set<string>();
+/**
+ * Messages shown on this device (person + key → expiry), persisted: until the server has the
+ * impression (offline, in flight, a sync racing it) a reload must not show one again.
+ */
+let shown = new Map<string, number>();
+const shownId = (k: string) => `${userId ?? anonymousId} ${k}`;
 let showing: string | null = null;
 let serverNotBefore: number | null = null;
 let minIntervalSeconds = 30;
@@ -96,8 +107,33 @@ export function init(options: InitOptions): void {
   const stored = get("analytics");
   analyticsAllowed = stored !== null ? stored === "1" : !options.requireConsent;
   queue = new OfflineQueue({ url: `${opts.host}/v1/batch`, writeKey: opts.writeKey, storage, storageKey: key("queue"), flushAt: options.flushAt ?? 20, flushInterval: options.flushInterval ?? 2000, maxQueued: 1000 });
-  addEventListener("online", () => void queue.flush());
-  addEventListener("visibilitychange", () => document.visibilityState === "hidden" && void queue.flush(true));
+  engagements = new OfflineQueue<Engagement>({
+    url: `${opts.host}/v1/in-app/events`,
+    writeKey: opts.writeKey,
+    storage,
+    storageKey: key("engage"),
+    flushAt: 1,
+    flushInterval: 0,
+    maxQueued: 200,
+    // One person per request (the message is in their object), at most the endpoint's 50 events.
+    take(items) {
+      const w = JSON.stringify(items[0]!.who);
+      let n = 0;
+      while (n < items.length && n < 50 && JSON.stringify(items[n]!.who) === w) n++;
+      return items.slice(0, n);
+    },
+    body: (batch) => ({ writeKey: opts.writeKey, ...batch[0]!.who, events: batch.map((e) => e.event) }),
+    // 404: that person's object is gone (merged away); it can never succeed.
+    drop: [400, 401, 403, 404, 413],
+  });
+  try {
+    for (const [k, exp] of Object.entries(JSON.parse(get("shown") ?? "{}") as Record<string, number>)) if (exp > Date.now()) shown.set(k, exp);
+  } catch {
+    shown = new Map();
+  }
+  const flushAll = (keepalive?: boolean) => void Promise.all([queue.flush(keepalive), engagements.flush(keepalive)]);
+  addEventListener("online", () => flushAll());
+  addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushAll(true));
   if (opts.inApp) void startInApp();
 }
 
@@ -148,6 +184,11 @@ export function identify(id?: string | null, traits: Record<string, unknown> = {
 /** Records an event; in-app messages waiting for this event show now. */
 export function track(event: string, properties: Record<string, unknown> = {}): void {
   enqueue({ type: "track", event, properties });
+  trigger(event, properties);
+}
+
+/** Display rules are evaluated on this device, consent or not: nothing is sent. */
+function trigger(event: string, properties: Record<string, unknown>): void {
   let hit = false;
   for (const m of pending.values()) {
     if (m.content.displayOn && !triggered.has(m.key) && ruleMatches(m.content.displayOn, event, properties)) {
@@ -270,7 +311,7 @@ async function startInApp(): Promise<void> {
 
 function applyPending(view: PendingView, replace: boolean): void {
   if (replace) pending.clear();
-  for (const m of view.messages) if (!shown.has(m.key)) pending.set(m.key, m);
+  for (const m of view.messages) if (!shown.has(shownId(m.key))) pending.set(m.key, m);
   serverNotBefore = view.notBefore;
   minIntervalSeconds = view.minIntervalSeconds;
   showNext();
@@ -310,37 +351,44 @@ function showNext(): void {
     return;
   }
   showing = next.key;
-  shown.add(next.key);
+  shown.set(shownId(next.key), next.expiresAt);
+  if (shown.size > 200) shown.delete(shown.keys().next().value!);
+  set("shown", JSON.stringify(Object.fromEntries(shown)));
   pending.delete(next.key);
   set(`lastShownAt:${userId ?? anonymousId}`, String(now));
   const done = () => {
     showing = null;
     setTimeout(showNext, 0);
   };
-  const engage = (name: string, properties: Record<string, unknown>) => {
-    track(name, { key: next.key, campaignId: next.campaignId, ...properties });
-    void queue.flush();
+  // Engagement is reported to `/v1/in-app/events` for the person who saw it (not through `track`, so not
+  // behind analytics consent: in-app messages need no opt-in, and stats and the person's other devices
+  // must learn it was handled). The matching event still runs this device's display rules.
+  const person = who();
+  const local = (name: string, properties: Record<string, unknown> = {}) => trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
+  const engage = (event: Record<string, unknown>, name?: string, properties?: Record<string, unknown>) => {
+    engagements.push({ messageId: uuid(), who: person, event: { key: next.key, ...event } });
+    if (name) local(name, properties);
   };
   renderMessage(next, {
     onClick(b) {
-      engage("In-App Message Clicked", { buttonId: b.id, ...(b.deepLink ? { deepLink: b.deepLink } : {}) });
+      engage({ kind: "click", buttonId: b.id }, "In-App Message Clicked", { buttonId: b.id, ...(b.deepLink ? { deepLink: b.deepLink } : {}) });
       fire("inapp:click", { key: next.key, buttonId: b.id });
       done();
       if (b.action === "deeplink" && b.deepLink) openLink(b.deepLink);
     },
     onDismiss() {
-      engage("In-App Message Dismissed", {});
+      engage({ kind: "dismiss" }, "In-App Message Dismissed");
       fire("inapp:dismiss", { key: next.key });
       done();
     },
     onSubmit(answers: Answer[]) {
-      for (const a of answers) track("Survey Answered", { key: next.key, campaignId: next.campaignId, questionId: a.questionId, answer: a.answer });
-      void queue.flush();
+      if (answers.length > 0) engage({ kind: "answer", answers });
+      for (const a of answers) local("Survey Answered", a);
       fire("inapp:answer", { key: next.key, answers });
       done();
     },
   });
-  engage("In-App Message Viewed", {});
+  engage({ kind: "impression" }, "In-App Message Viewed");
   fire("inapp:shown", next);
 }
 

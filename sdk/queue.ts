@@ -3,17 +3,21 @@ import { backoff } from "./rules";
 /**
  * The offline queue: Segment calls are persisted (localStorage) before they are sent,
  * sent in batches to `/v1/batch`, and retried with backoff until the server has them.
- * Every call carries a messageId, so a batch sent twice is applied once.
+ * Every call carries a messageId, so a batch sent twice is applied once. The SDK runs a
+ * second one for in-app engagement (`/v1/in-app/events`, idempotent per message).
  */
 
-export interface Call {
-  type: "identify" | "track" | "page" | "alias";
+export interface Queued {
   messageId: string;
+}
+
+export interface Call extends Queued {
+  type: "identify" | "track" | "page" | "alias";
   timestamp: string;
   [k: string]: unknown;
 }
 
-export interface QueueOptions {
+export interface QueueOptions<T extends Queued = Call> {
   url: string;
   writeKey: string;
   storage: Storage | null;
@@ -24,18 +28,24 @@ export interface QueueOptions {
   flushInterval: number;
   /** Oldest calls are dropped beyond this (a device offline for days). */
   maxQueued: number;
+  /** The next batch from the head of the queue (default: up to 100 calls). */
+  take?: (items: T[]) => T[];
+  /** A batch's request body (default: Segment's `{ batch, sentAt, writeKey }`). */
+  body?: (batch: T[]) => unknown;
+  /** Statuses that drop the batch instead of retrying: it can never succeed (default 400, 401, 403, 413). */
+  drop?: number[];
 }
 
 const MAX_BATCH = 100;
 
-export class OfflineQueue {
-  private readonly o: QueueOptions;
-  private items: Call[] = [];
+export class OfflineQueue<T extends Queued = Call> {
+  private readonly o: QueueOptions<T>;
+  private items: T[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private sending: Promise<void> | null = null;
   private attempt = 0;
 
-  constructor(options: QueueOptions) {
+  constructor(options: QueueOptions<T>) {
     this.o = options;
     this.items = this.load();
   }
@@ -44,7 +54,7 @@ export class OfflineQueue {
     return this.items.length;
   }
 
-  push(call: Call): void {
+  push(call: T): void {
     this.items.push(call);
     if (this.items.length > this.o.maxQueued) this.items.splice(0, this.items.length - this.o.maxQueued);
     this.save();
@@ -70,14 +80,14 @@ export class OfflineQueue {
 
   private async sendAll(keepalive: boolean): Promise<void> {
     while (this.items.length > 0) {
-      const batch = this.items.slice(0, MAX_BATCH);
+      const batch = this.o.take?.(this.items) ?? this.items.slice(0, MAX_BATCH);
       let status = 0;
       try {
         const res = await fetch(this.o.url, {
           method: "POST",
           // text/plain keeps this a "simple" request: no CORS preflight; the server does not trust Content-Type.
           headers: { "content-type": "text/plain" },
-          body: JSON.stringify({ batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }),
+          body: JSON.stringify(this.o.body?.(batch) ?? { batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }),
           keepalive,
         } as RequestInit);
         status = res.status;
@@ -85,7 +95,7 @@ export class OfflineQueue {
         status = 0; // offline or network error
       }
       // 2xx: stored. 400: the valid calls were applied and the rest can never succeed. 401/403/413: same, don't loop.
-      const done = (status >= 200 && status < 300) || status === 400 || status === 401 || status === 403 || status === 413;
+      const done = (status >= 200 && status < 300) || (this.o.drop ?? [400, 401, 403, 413]).includes(status);
       if (!done) {
         this.schedule(backoff(this.attempt++, 1000, 60_000));
         return;
@@ -106,10 +116,10 @@ export class OfflineQueue {
     }, ms);
   }
 
-  private load(): Call[] {
+  private load(): T[] {
     try {
       const raw = this.o.storage?.getItem(this.o.storageKey);
-      const items = raw ? (JSON.parse(raw) as Call[]) : [];
+      const items = raw ? (JSON.parse(raw) as T[]) : [];
       if (items.length > 0) this.schedule(0);
       return Array.isArray(items) ? items : [];
     } catch {

@@ -41,7 +41,7 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs 
 
 /** Browser globals inside page.evaluate callbacks (this file is type-checked without the DOM lib; the casts are erased). */
 interface PageGlobals {
-  beckon?: { on(e: string, f: (m: { type: string }) => void): void };
+  beckon?: { on(e: string, f: (m: { type: string }) => void): void; consent(c: { analytics: boolean }): Promise<void> };
   __live: Array<{ type: string; at: number }>;
   document: { activeElement: { textContent: string | null; closest(selector: string): unknown } | null };
 }
@@ -186,12 +186,16 @@ describe("demo shop in a real browser", () => {
     expect(errors).toEqual([]);
   });
 
-  it("Escape closes a message, returns focus and reports the dismissal", async () => {
+  it("Escape closes a message, returns focus and reports the dismissal, even with analytics consent off", async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${worker.url}/demo`);
     await instrument(page);
     await page.getByRole("button", { name: "Sign out" }).click();
     await signIn(page, "e2e-second");
+    // In-app messages need no opt-in: their engagement is message state and must still reach the server.
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).beckon!.consent({ analytics: false }));
+    const batches: string[] = [];
+    page.on("request", (r) => void (r.url().includes("/v1/batch") && batches.push(r.postData() ?? "")));
     const before = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? "");
 
     await api(`/admin/users/e2e-second/in-app`, { method: "POST", token: app.adminKey, json: { key: "e2e:escape", campaignId: "manual-e2e", content: { type: "modal", title: "Press Escape", body: "This closes with the keyboard.", buttons: [{ id: "ok", label: "OK" }] } } });
@@ -211,6 +215,8 @@ describe("demo shop in a real browser", () => {
       (t) => t.entries.some((e) => e.kind === "engagement" && e.detail.kind === "dismiss"),
     );
     expect(timeline.entries.some((e) => e.kind === "engagement" && e.detail.kind === "dismiss" && e.detail.key === "e2e:escape")).toBe(true);
+    expect(batches, "no analytics calls while consent is off").toEqual([]);
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).beckon!.consent({ analytics: true }));
   });
 
   it("renders a survey as an accessible form and records the answers", async () => {
