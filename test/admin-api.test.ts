@@ -97,6 +97,29 @@ describe("admin API", () => {
     expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(["admin", "operator"]));
   });
 
+  it("documents the real campaign model in the OpenAPI document, not a generic record", async () => {
+    const doc = (await (await call("/admin/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
+      components: { schemas: Record<string, { type?: string; properties?: Record<string, { oneOf?: Array<{ properties: { type: { enum: string[] } } }>; items?: { oneOf?: unknown[] } }>; required?: string[]; anyOf?: unknown[] }> };
+    };
+    const ref = doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref;
+    expect(ref).toBe("#/components/schemas/CampaignDefinition");
+    expect(doc.paths["/admin/campaigns/{id}"]!.patch!.requestBody!.content["application/json"]!.schema.$ref).toBe(ref);
+    const def = doc.components.schemas.CampaignDefinition!;
+    expect(def.required).toEqual(expect.arrayContaining(["name", "trigger", "steps"]));
+    expect(def.properties!.trigger!.oneOf!.map((t) => t.properties.type.enum[0])).toEqual(["event", "inaction", "lifecycle", "geofence", "beacon", "segment", "broadcast", "api"]);
+    expect(def.properties!.steps!.items!.oneOf).toHaveLength(5);
+    expect(Object.keys(def.properties!)).toEqual(expect.arrayContaining(["audience", "variants", "controlPercent", "reentry", "frequencyCaps", "quietHours", "goal"]));
+    // Conditions nest: a named component that refers to itself.
+    expect(doc.components.schemas.CampaignCondition?.anyOf?.length).toBeGreaterThanOrEqual(12);
+    expect(JSON.stringify(doc.components.schemas.CampaignCondition)).toContain('"$ref":"#/components/schemas/CampaignCondition"');
+    // The API trigger documents its Idempotency-Key header.
+    const trigger = doc.paths["/admin/campaigns/{id}/trigger"]!.post as unknown as { parameters: Array<{ name: string; in: string }> };
+    expect(trigger.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "idempotency-key", in: "header" })]));
+    // The campaign view returned by the API carries the same definition.
+    expect(JSON.stringify(doc.components.schemas.Campaign)).toContain(ref!);
+  });
+
   it("answers malformed JSON on validated admin and operator routes with a 400 naming the body", async () => {
     const app = await createTestApp();
     const broken = "{\"name\": \"oops\","; // truncated JSON

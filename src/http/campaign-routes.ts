@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { campaignReport } from "../campaigns/campaign-report";
 import { CampaignStore, parseCampaign } from "../campaigns/campaign-store";
 import { startBroadcast } from "../campaigns/broadcast";
+import { Campaign, Condition } from "../campaigns/model";
 import { campaignFunnel } from "../campaigns/stats";
 import { userStub } from "../user/user-stub";
 import { adminAuth } from "./auth";
@@ -16,7 +17,12 @@ campaignRoutes.use("/admin/campaigns", adminAuth);
 campaignRoutes.use("/admin/campaigns/*", adminAuth);
 
 const Json = z.record(z.string(), z.unknown());
-const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: Json, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
+// Conditions nest (all/any/not): naming the lazy schema makes the generator emit a $ref instead of recursing forever.
+// On a lazy schema `.openapi()` also tags the original, which is the one the model references inside itself.
+Condition.openapi("CampaignCondition");
+/** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
+const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README" });
+const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: CampaignDefinition, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
 const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
   const { appId: _a, ...rest } = r!;
@@ -24,7 +30,7 @@ const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
 };
 
 campaignRoutes.openapi(
-  createRoute({ method: "post", path: "/admin/campaigns", tags: ["campaigns"], summary: "Create a campaign (draft). Templates are validated at save time.", security: [{ admin: [] }], request: jsonBody(Json.openapi("CampaignDefinition", { description: "See the campaign model in the README" })), responses: responses(CampaignView, "The draft campaign") }),
+  createRoute({ method: "post", path: "/admin/campaigns", tags: ["campaigns"], summary: "Create a campaign (draft). Templates are validated at save time.", security: [{ admin: [] }], request: jsonBody(CampaignDefinition), responses: responses(CampaignView, "The draft campaign") }),
   async (c) => {
     const def = parseCampaign(c.req.valid("json"));
     return c.json(view(await new CampaignStore(c.env.DB).create(c.get("app").appId, def, c.get("now"))), 200);
@@ -49,7 +55,7 @@ campaignRoutes.openapi(
 );
 
 campaignRoutes.openapi(
-  createRoute({ method: "patch", path: "/admin/campaigns/{id}", tags: ["campaigns"], summary: "Replace the definition: a new version; people already in the journey finish the version they entered", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(Json) }, responses: responses(CampaignView, "The new version") }),
+  createRoute({ method: "patch", path: "/admin/campaigns/{id}", tags: ["campaigns"], summary: "Replace the definition: a new version; people already in the journey finish the version they entered", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(CampaignDefinition) }, responses: responses(CampaignView, "The new version") }),
   async (c) => {
     const def = parseCampaign(c.req.valid("json"));
     return c.json(view(await new CampaignStore(c.env.DB).update(c.get("app").appId, c.req.valid("param").id, def, c.get("now"))), 200);
@@ -72,7 +78,7 @@ const TriggerBody = z
   })
   .strict();
 const TriggerHeaders = z.object({
-  "idempotency-key": z.string().min(1).max(128).optional().openapi({ param: { name: "Idempotency-Key", in: "header" }, description: "Alternative to `requestId`. Without either, the key is a hash of (campaign, user, payload), so an identical retry dedupes." }),
+  "idempotency-key": z.string().min(1).max(128).optional().openapi({ description: "Alternative to `requestId`. Without either, the key is a hash of (campaign, user, payload), so an identical retry dedupes." }),
 });
 
 /** JSON with object keys sorted at every level, so equal payloads hash equal whatever their key order. */
