@@ -76,20 +76,24 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
     group.events.push(event);
   }
 
-  // Per user, events keep their batch order; different users proceed in parallel.
-  const results = await Promise.all(
-    [...groups].map(([name, g]) =>
-      userStub(c.env.USER, name).ingest({
-        appId: app.appId,
-        userId: g.userId,
-        anonymous: g.anonymous,
-        configVersion: app.configVersion,
-        now: receivedAt,
-        virtualClock: c.get("virtualClock"),
-        events: g.events,
-      }),
-    ),
-  );
+  // Per user, events keep their batch order; different users proceed in parallel. Anonymous
+  // visitors go first: an identified user in the same batch may absorb one of them (identify
+  // after browsing), and must find that visitor's earlier events already applied.
+  const ingestGroup = ([name, g]: [string, { userId: string; anonymous: boolean; events: BeckonEvent[] }]) =>
+    userStub(c.env.USER, name).ingest({
+      appId: app.appId,
+      userId: g.userId,
+      anonymous: g.anonymous,
+      configVersion: app.configVersion,
+      now: receivedAt,
+      virtualClock: c.get("virtualClock"),
+      events: g.events,
+    });
+  const all = [...groups];
+  const anonymousFirst = all.some(([, g]) => g.anonymous) && all.some(([, g]) => !g.anonymous);
+  const results = anonymousFirst
+    ? [...(await Promise.all(all.filter(([, g]) => g.anonymous).map(ingestGroup))), ...(await Promise.all(all.filter(([, g]) => !g.anonymous).map(ingestGroup)))]
+    : await Promise.all(all.map(ingestGroup));
   const applied = results.reduce((n, r) => n + r.applied, 0);
   const duplicates = results.reduce((n, r) => n + r.duplicates, 0);
   if (rejected.length > 0) {

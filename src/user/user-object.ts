@@ -113,14 +113,20 @@ export class UserObject extends DurableObject<Env> {
 
   private load(): void {
     const hasMeta = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).toArray().length > 0;
-    this.meta = hasMeta ? new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value])) : new Map();
-    if (this.meta.get(SCHEMA_META_KEY) !== USER_SCHEMA_FINGERPRINT) {
+    const schema = hasMeta ? this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, SCHEMA_META_KEY).toArray()[0]?.value : undefined;
+    if (schema !== USER_SCHEMA_FINGERPRINT) {
       applyUserSchema(this.sql, FEATURE_SCHEMAS);
-      this.setMeta(SCHEMA_META_KEY, USER_SCHEMA_FINGERPRINT);
+      this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_META_KEY, USER_SCHEMA_FINGERPRINT);
     }
+    this.readState();
+    this.armedAt = null;
+  }
+
+  /** The in-memory copies of what storage holds (meta, profile). */
+  private readState(): void {
+    this.meta = new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
     const row = this.sql.exec<{ doc: string }>(`SELECT doc FROM profile WHERE id = 1`).toArray()[0];
     this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
-    this.armedAt = null;
   }
 
   /** Another UserObject (identity merge and forwarding). */
@@ -556,16 +562,23 @@ export class UserObject extends DurableObject<Env> {
     const run = new Run(this.features);
     const ctx = this.context(config, now, run);
     run.ctx = ctx;
-    this.ctx.storage.transactionSync(() => {
-      body(ctx, run);
-      if (this.profile) {
-        if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
-        if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
-        else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
-        if (run.indexUrgent) this.timers.cancel("index");
-        this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(this.profile));
-      }
-    });
+    try {
+      this.ctx.storage.transactionSync(() => {
+        body(ctx, run);
+        if (this.profile) {
+          if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
+          if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
+          else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
+          if (run.indexUrgent) this.timers.cancel("index");
+          this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(this.profile));
+        }
+      });
+    } catch (err) {
+      // SQLite rolled the transaction back; the profile and meta were changed in place and must follow,
+      // or the next call would persist counters of events that never applied.
+      this.readState();
+      throw err;
+    }
   }
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {

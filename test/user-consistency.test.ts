@@ -1,0 +1,57 @@
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MINUTE } from "../src/clock";
+import type { UserObject } from "../src/user/user-object";
+import { admin, createTestApp, sdk } from "./helpers/api";
+import { launchCampaign, sent, tick } from "./helpers/campaigns";
+
+const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
+
+describe("a person's state stays consistent", () => {
+  it("a transaction that throws leaves storage and the object's in-memory profile as they were", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/track", { userId: "tx", event: "Order Completed", properties: { revenue: 10 } }, { clock: T0 });
+    const stub = env.USER.getByName(`${app.appId}/u/tx`);
+    await runInDurableObject(stub, async (object: UserObject) => {
+      // A feature handler failing halfway: the profile was already changed in place when it threw.
+      const internals = object as unknown as { transaction(config: unknown, now: number, body: (ctx: { profile: { counters: { purchases: number }; traits: Record<string, unknown> } }) => void): void; config(appId: string, v: number): Promise<unknown> };
+      const config = await internals.config(app.appId, 0);
+      expect(() =>
+        internals.transaction(config, T0 + 1, (ctx) => {
+          ctx.profile.counters.purchases += 5;
+          ctx.profile.traits.tampered = true;
+          throw new Error("handler failed");
+        }),
+      ).toThrow("handler failed");
+    });
+    // The next event must not persist the rolled-back changes.
+    await sdk(app, "/v1/track", { userId: "tx", event: "Page Viewed" }, { clock: T0 + 2 });
+    const { profile } = (await (await admin(app, "/admin/users/tx")).json()) as { profile: { counters: { purchases: number; events: number }; traits: Record<string, unknown> } };
+    expect(profile.counters.purchases).toBe(1);
+    expect(profile.counters.events).toBe(2);
+    expect(profile.traits.tampered).toBeUndefined();
+  });
+
+  it("a batch that browses anonymously, identifies and buys applies in batch order across the two objects", async () => {
+    const app = await createTestApp();
+    await launchCampaign(app, {
+      name: "Cart abandonment",
+      trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } },
+      steps: [{ type: "message", id: "reminder", channels: ["push"], content: { push: { body: "Your cart is waiting" } } }],
+    });
+    await sdk(app, "/v1/devices", { userId: "shopper", register: [{ provider: "fcm", platform: "android", token: "tok-shopper-000000" }], consent: { push: "opted_in" } }, { clock: T0 });
+    const res = await sdk(app, "/v1/batch", { batch: [
+      { type: "track", anonymousId: "visitor-1", event: "Product Added", properties: { cart_id: "c1" }, timestamp: new Date(T0).toISOString() },
+      { type: "identify", userId: "shopper", anonymousId: "visitor-1", traits: { email: "s@example.com" }, timestamp: new Date(T0 + 1000).toISOString() },
+      { type: "track", userId: "shopper", anonymousId: "visitor-1", event: "Order Completed", properties: { cart_id: "c1", revenue: 40 }, timestamp: new Date(T0 + 2000).toISOString() },
+    ] }, { clock: T0 + 3000 });
+    expect(res.status).toBe(200);
+    // The cart was bought after it was filled: no reminder, and the visitor's history is the shopper's.
+    await tick(app, "shopper", T0 + 31 * MINUTE);
+    expect(await sent(app, "shopper")).toEqual([]);
+    const { profile } = (await (await admin(app, "/admin/users/shopper")).json()) as { profile: { anonymousIds: string[]; counters: { events: number } } };
+    expect(profile.anonymousIds).toContain("visitor-1");
+    expect(profile.counters.events).toBe(3);
+  });
+});
