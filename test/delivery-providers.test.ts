@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
-import { fakeState, providerEnv, resetFake, runSends, script, sendJob, statsOf, deliveryRows } from "./fakes/delivery-harness";
+import { fakeState, providerEnv, resetFake, runDeadLetters, runSends, script, sendJob, statsOf, deliveryRows, testEnv } from "./fakes/delivery-harness";
 import type { SendJob } from "../src/delivery/send-job";
 
 /**
@@ -254,5 +254,66 @@ describe("delivery: provider adapters", () => {
     expect((await runSends([j2], env)).retried).toHaveLength(1);
     expect((await runSends([j3], env)).acked).toHaveLength(1);
     expect((await deliveryRows(j3.idempotencyKey))[0]).toMatchObject({ status: "failed" });
+  });
+
+  it("APNs DeviceTokenNotForTopic is a configuration error (wrong APNS_TOPIC): the device is kept and the send retried", async () => {
+    const app = await person("lou", [{ provider: "apns", platform: "ios", token: "cccc3333" }]);
+    const env = await providerEnv();
+    const job = sendJob({ appId: app.appId, userId: "lou", channel: "push", to: { kind: "push", devices: [{ provider: "apns", platform: "ios", token: "cccc3333" }] }, content: { title: "T" } });
+    await script("apns", [{ status: 400, body: { reason: "DeviceTokenNotForTopic" } }]);
+    const r = await runSends([job], env);
+    expect(r.acked).toEqual([]);
+    expect(r.retried).toHaveLength(1);
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "queued", error: expect.stringMatching(/^configuration error: APNs 400 DeviceTokenNotForTopic/) });
+    expect((await profile(app, "lou")).devices.find((d) => d.token === "cccc3333")?.status).toBe("active");
+    expect(await statsOf(job.idempotencyKey)).toEqual({});
+    // Once the operator fixes the topic, the retry goes out to the same device.
+    expect((await runSends([job], env, {}, 2)).acked).toHaveLength(1);
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "sent" });
+    expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1 });
+  });
+
+  it("partial or unusable credentials are configuration errors (retried, then dead-lettered with the reason), never the sandbox", async () => {
+    const app = await person("kit");
+    const base = { appId: app.appId, userId: "kit" };
+    const webDevice = { provider: "webpush" as const, platform: "web" as const, token: "https://push.example/sub/kit", subscription: { endpoint: "https://push.example/sub/kit", keys: { p256dh: "BKey", auth: "auth" } } };
+    const cases: Array<{ env: Record<string, string>; job: SendJob; provider: string; reason: RegExp }> = [
+      { env: { FCM_SERVICE_ACCOUNT_JSON: '{"project_id": "beckon-test", "private_key": ' }, job: sendJob({ ...base, channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-cfg-fcm" }] }, content: { title: "x" } }), provider: "fcm", reason: /^configuration error: FCM_SERVICE_ACCOUNT_JSON is not valid JSON$/ },
+      { env: { FCM_SERVICE_ACCOUNT_JSON: '{"project_id": "beckon-test"}' }, job: sendJob({ ...base, channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-cfg-fcm2" }] }, content: { title: "x" } }), provider: "fcm", reason: /^configuration error: FCM_SERVICE_ACCOUNT_JSON needs project_id, client_email and private_key$/ },
+      { env: { APNS_TOPIC: "" }, job: sendJob({ ...base, channel: "push", to: { kind: "push", devices: [{ provider: "apns", platform: "ios", token: "dddd4444" }] }, content: { title: "x" } }), provider: "apns", reason: /^configuration error: APNs is partly configured: APNS_TOPIC is not set$/ },
+      { env: { VAPID_PUBLIC_KEY: "BPub-key" }, job: sendJob({ ...base, channel: "push", to: { kind: "push", devices: [webDevice] }, content: { title: "x" } }), provider: "webpush", reason: /^configuration error: Web Push is partly configured: VAPID_SUBJECT, VAPID_PRIVATE_KEY are not set$/ },
+      { env: { TWILIO_FROM: "" }, job: sendJob({ ...base, channel: "sms", to: { kind: "sms", phone: "+14155550171" }, content: { text: "x" } }), provider: "twilio", reason: /^configuration error: Twilio is partly configured: TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is not set$/ },
+      { env: { EMAIL_PROVIDER: "sendgrid", SENDGRID_API_KEY: "" }, job: sendJob({ ...base, to: { kind: "email", email: "kit@example.com" } }), provider: "sendgrid", reason: /^configuration error: EMAIL_PROVIDER is sendgrid but SENDGRID_API_KEY is not set$/ },
+      { env: { WHATSAPP_PHONE_NUMBER_ID: "" }, job: sendJob({ ...base, channel: "whatsapp", to: { kind: "whatsapp", phone: "+447700900171" }, content: { text: "x" } }), provider: "whatsapp", reason: /^configuration error: WhatsApp is partly configured: WHATSAPP_PHONE_NUMBER_ID is not set$/ },
+    ];
+    for (const c of cases) {
+      const env = await providerEnv(c.env);
+      const r = await runSends([c.job], env);
+      expect(r.acked, c.provider).toEqual([]);
+      expect(r.retried, c.provider).toHaveLength(1);
+      expect((await deliveryRows(c.job.idempotencyKey))[0], c.provider).toMatchObject({ status: "queued", provider: c.provider, error: expect.stringMatching(c.reason) });
+    }
+    expect((await fakeState()).requests).toEqual([]);
+    const sandboxed = (await (await admin(app, "/admin/sends?provider=sandbox")).json()) as { sends: unknown[] };
+    expect(sandboxed.sends).toEqual([]);
+
+    // Retries exhausted: dead-lettered with the reason, visible in the admin API.
+    const twilio = cases.find((c) => c.provider === "twilio")!;
+    const env = await providerEnv(twilio.env);
+    expect((await runSends([twilio.job], env, {}, 8)).retried).toHaveLength(1);
+    await runDeadLetters([twilio.job], env, [`dlq-cfg-${twilio.job.idempotencyKey}`]);
+    const dead = ((await (await admin(app, "/admin/dead-letters?pending=true")).json()) as { deadLetters: Array<{ idempotencyKey: string; error: string }> }).deadLetters;
+    expect(dead.find((d) => d.idempotencyKey === twilio.job.idempotencyKey)?.error).toMatch(/^configuration error: Twilio is partly configured: TWILIO_FROM/);
+    const send = ((await (await admin(app, `/admin/sends/${encodeURIComponent(twilio.job.idempotencyKey)}`)).json()) as { sends: Array<{ status: string; error: string }> }).sends[0];
+    expect(send).toMatchObject({ status: "failed", error: expect.stringMatching(/^dead-lettered: configuration error: Twilio/) });
+    expect(await statsOf(twilio.job.idempotencyKey)).toEqual({ failed: 1 });
+  });
+
+  it("a channel with no credentials at all still uses the sandbox (TWILIO_AUTH_TOKEN alone only verifies webhooks)", async () => {
+    const app = await person("liv");
+    expect(testEnv.TWILIO_AUTH_TOKEN).toBeTruthy();
+    const job = sendJob({ appId: app.appId, userId: "liv", channel: "sms", to: { kind: "sms", phone: "+14155550172" }, content: { text: "x" } });
+    expect((await runSends([job], testEnv)).acked).toHaveLength(1);
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "sent", provider: "sandbox" });
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
-import { deliveryRows, fake, fakeState, providerEnv, resetFake, runSends, script, sendJob, statsOf } from "./fakes/delivery-harness";
+import { callWith, deliveryRows, fake, fakeState, providerEnv, resetFake, runSends, script, sendJob, statsOf, testEnv, withFailingUserObject } from "./fakes/delivery-harness";
 
 /** Webhooks signed by the providers' own libraries (twilio, svix, Node ECDSA) on the Node side. */
 const PUBLIC = "http://localhost:8787"; // PUBLIC_URL in wrangler.toml: what Twilio signs
@@ -13,22 +13,25 @@ async function person(userId: string): Promise<TestApp> {
 const consent = async (app: TestApp, userId: string, channel: string) =>
   ((await (await admin(app, `/admin/users/${userId}`)).json()) as { profile: { consent: Record<string, { status: string; source: string } | undefined> } }).profile.consent[channel];
 
-async function twilioPost(path: string, params: Record<string, string>, signature?: string) {
+/** Through the Worker's own fetch handler, or (`via`) the HTTP app under another env, e.g. one whose UserObjects fail. */
+const post = (path: string, init: RequestInit, via?: typeof testEnv) => (via ? callWith(via, path, init) : call(path, init));
+
+async function twilioPost(path: string, params: Record<string, string>, signature?: string, via?: typeof testEnv) {
   const sig = signature ?? (await fake<{ signature: string }>("/_sign/twilio", { url: `${PUBLIC}${path}`, params })).signature;
-  return call(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig }, body: new URLSearchParams(params).toString() });
+  return post(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig }, body: new URLSearchParams(params).toString() }, via);
 }
 
-async function sendgridPost(events: unknown[], tamper = false) {
+async function sendgridPost(events: unknown[], tamper = false, via?: typeof testEnv) {
   const payload = JSON.stringify(events);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const { signature } = await fake<{ signature: string }>("/_sign/sendgrid", { timestamp, payload });
-  return call("/webhooks/sendgrid", { method: "POST", headers: { "content-type": "application/json", "x-twilio-email-event-webhook-signature": signature, "x-twilio-email-event-webhook-timestamp": timestamp }, body: tamper ? payload.replace("delivered", "bounce") : payload });
+  return post("/webhooks/sendgrid", { method: "POST", headers: { "content-type": "application/json", "x-twilio-email-event-webhook-signature": signature, "x-twilio-email-event-webhook-timestamp": timestamp }, body: tamper ? payload.replace("delivered", "bounce") : payload }, via);
 }
 
-async function resendPost(id: string, event: unknown, timestamp = Math.floor(Date.now() / 1000)) {
+async function resendPost(id: string, event: unknown, timestamp = Math.floor(Date.now() / 1000), via?: typeof testEnv) {
   const payload = JSON.stringify(event);
   const { signature } = await fake<{ signature: string }>("/_sign/svix", { id, timestamp, payload });
-  return call("/webhooks/resend", { method: "POST", headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(timestamp), "svix-signature": signature }, body: payload });
+  return post("/webhooks/resend", { method: "POST", headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(timestamp), "svix-signature": signature }, body: payload }, via);
 }
 
 async function whatsappPost(body: unknown, signature?: string) {
@@ -213,5 +216,99 @@ describe("delivery webhooks", () => {
     expect((await call(other, { method: "POST" })).status).toBe(400);
     // A valid signature for another app's object cannot be replayed under this app.
     expect((await call(link.replace(`a=${app.appId}`, "a=app-other"), { method: "POST" })).status).toBe(400);
+  });
+});
+
+describe("delivery webhooks: an event counts as handled only once it is applied", () => {
+  beforeEach(async () => {
+    await resetFake();
+  });
+  /** The Worker's env, but the person's UserObject cannot take consent changes (unreachable). */
+  const consentDown = () => withFailingUserObject(testEnv, ["setConsent"]);
+  const uid = () => crypto.randomUUID().replace(/-/g, "").slice(0, 12);
+
+  it("an inbound STOP whose consent change fails answers 500, and Twilio's retry of it opts the person out", async () => {
+    const app = await person("sto");
+    const env = await providerEnv();
+    await runSends([sendJob({ appId: app.appId, userId: "sto", channel: "sms", to: { kind: "sms", phone: "+14155550141" }, content: { text: "hi" } })], env);
+    const stop = { MessageSid: `SM${uid()}`, From: "+14155550141", To: "+15005550006", Body: "STOP", AccountSid: "AC00000000000000000000000000000001" };
+
+    expect((await twilioPost("/webhooks/twilio/inbound", stop, undefined, consentDown())).status).toBe(500);
+    expect(await consent(app, "sto", "sms")).toBeUndefined();
+    const retried = await twilioPost("/webhooks/twilio/inbound", stop);
+    expect(retried.status).toBe(200);
+    expect(await consent(app, "sto", "sms")).toMatchObject({ status: "opted_out", source: "twilio:STOP" });
+    // Once applied, it is a replay like any other: a later START is not undone by it.
+    await twilioPost("/webhooks/twilio/inbound", { ...stop, MessageSid: `SM${uid()}`, Body: "START" });
+    await twilioPost("/webhooks/twilio/inbound", stop);
+    expect(await consent(app, "sto", "sms")).toMatchObject({ status: "opted_in" });
+  });
+
+  it("a Twilio 21610 callback and a Resend complaint whose suppression fails are applied on the provider's retry, then deduplicated", async () => {
+    const app = await person("sup");
+    const env = await providerEnv();
+    const sms = sendJob({ appId: app.appId, userId: "sup", channel: "sms", to: { kind: "sms", phone: "+14155550142" }, content: { text: "hi" } });
+    const mail = sendJob({ appId: app.appId, userId: "sup", to: { kind: "email", email: "sup@example.com" } });
+    await runSends([sms, mail], env);
+    const sid = String((await deliveryRows(sms.idempotencyKey))[0]!.provider_message_id);
+    const emailId = String((await deliveryRows(mail.idempotencyKey))[0]!.provider_message_id);
+
+    const status = { MessageSid: sid, MessageStatus: "undelivered", ErrorCode: "21610" };
+    expect((await twilioPost("/webhooks/twilio/status", status, undefined, consentDown())).status).toBe(500);
+    expect(await consent(app, "sup", "sms")).toBeUndefined();
+    expect(await (await twilioPost("/webhooks/twilio/status", status)).json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    expect(await consent(app, "sup", "sms")).toMatchObject({ status: "opted_out", source: "twilio:21610" });
+    expect(await (await twilioPost("/webhooks/twilio/status", status)).json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
+    expect(await statsOf(sms.idempotencyKey)).toEqual({ sent: 1, failed: 1 });
+
+    const complaint = { type: "email.complained", created_at: new Date().toISOString(), data: { email_id: emailId, from: "hello@shop.example", to: ["sup@example.com"], subject: "Hello", created_at: new Date().toISOString() } };
+    const svixId = `msg_${uid()}`;
+    expect((await resendPost(svixId, complaint, undefined, consentDown())).status).toBe(500);
+    expect(await consent(app, "sup", "email")).toBeUndefined();
+    expect(await (await resendPost(svixId, complaint)).json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    expect(await consent(app, "sup", "email")).toMatchObject({ status: "opted_out", source: "resend:complaint" });
+    expect(await (await resendPost(svixId, complaint)).json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
+  });
+
+  it("a SendGrid hard bounce that failed mid-batch is applied when SendGrid resends the batch, even beyond one request's budget", async () => {
+    const app = await person("sgb");
+    const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
+    const job = sendJob({ appId: app.appId, userId: "sgb", to: { kind: "email", email: "sgb@example.com" } });
+    await runSends([job], env);
+    const msg = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhook-routes");
+    const tag = uid();
+    const events = [
+      { email: "sgb@example.com", timestamp: 1_800_000_000, event: "bounce", type: "bounce", reason: "550 5.1.1 user unknown", sg_event_id: `sgb-bounce-${tag}`, sg_message_id: `${msg}.filter-1` },
+      ...Array.from({ length: NEW_EVENTS_PER_REQUEST }, (_, i) => ({ email: "sgb@example.com", timestamp: 1_800_000_001 + i, event: "delivered", sg_event_id: `sgb-${tag}-${i}`, sg_message_id: `${msg}.filter-1` })),
+    ];
+    expect((await sendgridPost(events, false, consentDown())).status).toBe(500);
+    expect(await consent(app, "sgb", "email")).toBeUndefined();
+    // SendGrid resends the whole batch: the unapplied bounce is not skipped as known.
+    expect((await sendgridPost(events)).status).toBe(503);
+    const last = await sendgridPost(events);
+    expect(last.status).toBe(200);
+    expect(await last.json()).toEqual({ applied: 1, pending: 0, duplicate: NEW_EVENTS_PER_REQUEST });
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "bounced" });
+    expect(await consent(app, "sgb", "email")).toMatchObject({ status: "opted_out", source: "sendgrid:bounce" });
+  });
+
+  it("Resend bounces: only Permanent suppresses the address; Undetermined and Transient fail the message and keep it", async () => {
+    const app = await person("und");
+    const env = await providerEnv();
+    const jobs = ["Undetermined", "Transient", "Permanent"].map(() => sendJob({ appId: app.appId, userId: "und", to: { kind: "email", email: "und@example.com" } }));
+    await runSends(jobs, env);
+    const ids = await Promise.all(jobs.map(async (j) => String((await deliveryRows(j.idempotencyKey))[0]!.provider_message_id)));
+    const bounce = (emailId: string, type: string) => ({ type: "email.bounced", created_at: new Date().toISOString(), data: { email_id: emailId, from: "hello@shop.example", to: ["und@example.com"], subject: "Hello", created_at: new Date().toISOString(), bounce: { type, subType: "General", message: "The recipient's mail server did not accept the message." } } });
+
+    expect(await (await resendPost(`msg_${uid()}`, bounce(ids[0]!, "Undetermined"))).json()).toEqual({ applied: 1, pending: 0, duplicate: 0 });
+    await resendPost(`msg_${uid()}`, bounce(ids[1]!, "Transient"));
+    expect((await deliveryRows(jobs[0]!.idempotencyKey))[0]).toMatchObject({ status: "failed" });
+    expect((await deliveryRows(jobs[1]!.idempotencyKey))[0]).toMatchObject({ status: "failed" });
+    expect(await consent(app, "und", "email")).toBeUndefined();
+
+    await resendPost(`msg_${uid()}`, bounce(ids[2]!, "Permanent"));
+    expect((await deliveryRows(jobs[2]!.idempotencyKey))[0]).toMatchObject({ status: "bounced" });
+    expect(await consent(app, "und", "email")).toMatchObject({ status: "opted_out", source: "resend:bounce" });
   });
 });

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Env } from "../env";
-import type { DeliveryTarget, ProviderAdapter, SendContext, SendOutcome } from "./channels/types";
-import { applyPendingEvents } from "./delivery-events";
+import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";
+import { applyPendingEvents, markApplied, type OwedFeedback, owedFeedback } from "./delivery-events";
 import { type DeliveryBindings, deliveryEnv } from "./delivery-env";
-import { claimAll, type DeliveryRow, isSettled, LEASE_MS, loadDeliveries, recordAll, recordUndeliverable } from "./delivery-store";
+import { claimAll, type DeliveryRow, feedbackEventId, isSettled, LEASE_MS, loadDeliveries, recordAll, recordUndeliverable } from "./delivery-store";
 import { recordDeadLetter, failDeadLetteredJob } from "./dead-letters";
 import { applyFeedback, countStats, reportStatus } from "./feedback";
 import { ProviderDirectory, targetsOf } from "./providers";
@@ -58,6 +58,11 @@ interface Planned {
   alreadySent: boolean;
   /** Acked or retried already (so a late failure does not touch it again). */
   settled?: boolean;
+  /**
+   * Feedback to the person's object (dead token, opt-out) or a waiting callback could not be
+   * applied: the message is retried so a redelivery finishes it (the send itself is recorded and never repeats).
+   */
+  followUpFailed?: boolean;
 }
 
 /**
@@ -84,8 +89,12 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   }
 
   let existing: Map<string, DeliveryRow[]>;
+  let owed: Map<string, OwedFeedback[]>;
   try {
     existing = await loadDeliveries(env.DB, valid.map((v) => v.job.idempotencyKey));
+    // Only a redelivery can owe feedback: a failed target whose feedback did not reach the person's object.
+    const withFailures = valid.filter((v) => existing.get(v.job.idempotencyKey)?.some((r) => r.status === "failed")).map((v) => v.job.idempotencyKey);
+    owed = withFailures.length ? await owedFeedback(env.DB, withFailures) : new Map();
   } catch (err) {
     console.error("deliveries unavailable; retrying batch", err);
     for (const v of valid) v.message.retry({ delaySeconds: backoffSeconds(v.message.attempts, undefined, deps.random) });
@@ -96,6 +105,10 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   const plans: Planned[] = [];
   for (const { message, job } of valid) {
     const rows = existing.get(job.idempotencyKey) ?? [];
+    const owedHere = owed.get(job.idempotencyKey) ?? [];
+    const followUpsDone = owedHere.length > 0 || (message.attempts > 1 && rows.some((r) => r.sentAt !== null)) ? await finishFollowUps(env, job, rows, owedHere, message.attempts > 1, now) : true;
+    /** Ack, unless an earlier delivery's follow-up is still unfinished: then retry (nothing is sent again). */
+    const done = () => (followUpsDone ? message.ack() : message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) }));
     const targets = targetsOf(job);
     if (targets.length === 0) {
       if (await recordUndeliverable(env.DB, job, `no address for channel ${job.channel}`, now)) await settleFailed(env, job, now, `no address for channel ${job.channel}`);
@@ -116,7 +129,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       continue;
     }
     if (attempts.length === 0) {
-      message.ack(); // a redelivered message whose send is already recorded
+      done(); // a redelivered message whose send is already recorded
       continue;
     }
     if (needsConsentRecheck(job, message.attempts, now)) {
@@ -134,11 +147,11 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
           await countStats(env, job, ["suppressed"], now);
           await reportStatus(env, job, "suppressed", now, `${job.channel} consent withdrawn before the send`);
         }
-        message.ack();
+        done();
         continue;
       }
     }
-    plans.push({ message, job, attempts, alreadySent: rows.some((r) => r.sentAt !== null) });
+    plans.push({ message, job, attempts, alreadySent: rows.some((r) => r.sentAt !== null), ...(followUpsDone ? {} : { followUpFailed: true }) });
   }
 
   // Rate limits: one token request per provider account for the whole batch.
@@ -161,11 +174,41 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   }
 }
 
+/**
+ * What an earlier delivery of this message recorded but could not finish: feedback owed to the
+ * person's object (a dead token, an opt-out) and, on a retry, provider callbacks that were
+ * waiting for the send's record. Returns false while some of it still fails.
+ */
+async function finishFollowUps(env: Env, job: SendJob, rows: DeliveryRow[], owed: OwedFeedback[], retried: boolean, now: number): Promise<boolean> {
+  let ok = true;
+  for (const o of owed) {
+    try {
+      await applyFeedback(env, job, o.feedback, now);
+      await markApplied(env.DB, o.eventId, now);
+    } catch {
+      ok = false; // logged by applyFeedback (or D1's error surfaces on the retry)
+    }
+  }
+  if (retried) {
+    for (const r of rows) {
+      if (r.sentAt === null || !r.providerMessageId) continue;
+      try {
+        await applyPendingEvents(env, r.provider as ProviderName, r.providerMessageId, now);
+      } catch (err) {
+        console.error(`callbacks waiting for ${job.idempotencyKey} could not be applied; retrying`, err);
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
 /** Asks each account's bucket; returns, for messages that must wait, how long (seconds). */
 async function grantByAccount(env: Env, plans: Planned[], now: number): Promise<Map<Planned, number>> {
   const groups = new Map<string, { adapter: ProviderAdapter; plans: Planned[]; count: number }>();
   for (const p of plans) {
     for (const a of p.attempts) {
+      if (a.adapter.configurationError) continue; // calls nobody: needs no tokens
       const key = `${a.adapter.provider}:${a.adapter.account}`;
       const g = groups.get(key) ?? { adapter: a.adapter, plans: [], count: 0 };
       if (!g.plans.includes(p)) g.plans.push(p);
@@ -268,8 +311,18 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
     for (const it of mine) {
       if (typeof it.outcome !== "object") continue;
       const o = it.outcome;
-      if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number])) await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
-      if (o.kind === "failed" && o.feedback) await applyFeedback(env, p.job, o.feedback, base.now).catch(() => undefined);
+      try {
+        if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number])) await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
+        if (o.kind === "failed" && o.feedback) {
+          await applyFeedback(env, p.job, o.feedback, base.now);
+          await markApplied(env.DB, feedbackEventId(p.job.idempotencyKey, it.target.key), base.now);
+        }
+      } catch (err) {
+        // Not lost and not acked: the failure (and its feedback) or the send is recorded, so the
+        // redelivery applies what is missing without calling the provider again.
+        console.error(`follow-up for ${p.job.idempotencyKey} failed; retrying the message`, err);
+        p.followUpFailed = true;
+      }
     }
     await settle(env, p, mine.map((it) => it.outcome), base.now, deps);
   });
@@ -298,6 +351,8 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   } else if (busy) {
     // Another consumer is mid-call for this job (a duplicate delivery): look again after its lease.
     message.retry({ delaySeconds: Math.ceil(LEASE_MS / 1000) });
+  } else if (p.followUpFailed) {
+    message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) });
   } else {
     message.ack();
   }

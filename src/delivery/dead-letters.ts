@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, like, lt, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { campaignStats, deadLetters, deliveries } from "../db/schema";
 import type { Env } from "../env";
@@ -12,6 +12,9 @@ import type { SendJob } from "./send-job";
  * counts one `failed`. An operator can list them and replay one after fixing the cause.
  */
 export type DeadLetterRow = typeof deadLetters.$inferSelect;
+
+/** Error prefix of targets failed by the dead-letter consumer: the only failures a replay re-queues. */
+const DEAD_LETTERED = "dead-lettered: ";
 
 export async function recordDeadLetter(env: Env, messageId: string, body: unknown, error: string | null, attempts: number, now: number): Promise<boolean> {
   const job = (body ?? {}) as Partial<SendJob>;
@@ -36,10 +39,12 @@ export async function recordDeadLetter(env: Env, messageId: string, body: unknow
 
 export async function failDeadLetteredJob(env: Env, messageId: string, job: SendJob, queueAttempts: number, now: number): Promise<void> {
   const rows = job?.idempotencyKey ? ((await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? []) : [];
-  const lastError = rows.map((r) => r.error).find((e) => e) ?? "retries exhausted";
+  // The reason it ran out of retries: an unsent target's last error (not a sibling's permanent failure).
+  const unsent = rows.filter((r) => r.status === "queued" || r.status === "sending");
+  const lastError = unsent.map((r) => r.error).find((e) => e) ?? rows.map((r) => r.error).find((e) => e) ?? "retries exhausted";
   const attempts = Math.max(queueAttempts, ...rows.map((r) => r.attempts));
   if (job?.idempotencyKey) {
-    const changed = await failUnsent(env.DB, job.idempotencyKey, `dead-lettered: ${lastError}`, now);
+    const changed = await failUnsent(env.DB, job.idempotencyKey, `${DEAD_LETTERED}${lastError}`, now);
     if (changed && !rows.some((r) => r.sentAt !== null)) {
       await countStats(env, job, ["failed"], now);
       await reportStatus(env, job, "failed", now, `dead-lettered: ${lastError}`);
@@ -59,18 +64,25 @@ export async function listDeadLetters(d1: D1Database, appId: string, opts: { lim
 
 /**
  * Puts a dead-lettered job back on the SENDS queue. Targets already sent stay sent (the
- * consumer skips them); failed, never-sent targets become `queued` again and the `failed`
- * count is withdrawn so the retry is counted by its new outcome.
+ * consumer skips them). Only targets the dead-letter consumer failed (`dead-lettered: …`: they
+ * ran out of retries on a retryable or configuration error) become `queued` again; permanent
+ * failures (an UNREGISTERED token, a 21610 opt-out, a suppressed send) stay failed and are not
+ * sent again. When some target is re-queued, the `failed` count is withdrawn so the retry is
+ * counted by its new outcome.
  */
 export async function replayDeadLetter(env: Env, appId: string, id: number, now: number): Promise<DeadLetterRow | null> {
   const db = database(env.DB);
   const [row] = await db.select().from(deadLetters).where(and(eq(deadLetters.id, id), eq(deadLetters.appId, appId)));
   if (!row) return null;
   const job = JSON.parse(row.job) as SendJob;
+  const requeued = await db
+    .update(deliveries)
+    .set({ status: "queued", error: null, updatedAt: now })
+    .where(and(eq(deliveries.idempotencyKey, row.idempotencyKey), eq(deliveries.status, "failed"), isNull(deliveries.sentAt), like(deliveries.error, `${DEAD_LETTERED}%`)))
+    .returning({ target: deliveries.target });
   await db.batch([
-    db.update(deliveries).set({ status: "queued", error: null, updatedAt: now }).where(and(eq(deliveries.idempotencyKey, row.idempotencyKey), eq(deliveries.status, "failed"), isNull(deliveries.sentAt))),
-    db.delete(campaignStats).where(eq(campaignStats.dedupeKey, `${row.idempotencyKey}:failed`)),
     db.update(deadLetters).set({ replayedAt: now }).where(eq(deadLetters.id, id)),
+    ...(requeued.length > 0 ? [db.delete(campaignStats).where(eq(campaignStats.dedupeKey, `${row.idempotencyKey}:failed`))] : []),
   ]);
   await env.SENDS.send({ ...job, attempt: 0 }, { contentType: "json" });
   const [updated] = await db.select().from(deadLetters).where(eq(deadLetters.id, id));

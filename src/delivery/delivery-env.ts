@@ -1,6 +1,7 @@
 /**
- * Delivery's configuration: wrangler secrets and vars (see docs/delivery.md). Read through
- * this accessor so the delivery code owns its settings without widening the shared Env.
+ * Delivery's configuration: wrangler secrets and vars (see README.md, section "Delivery" →
+ * "Configuring providers"). Read through this accessor so the delivery code owns its settings
+ * without widening the shared Env.
  */
 export interface DeliveryEnv {
   PUBLIC_URL?: string;

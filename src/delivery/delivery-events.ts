@@ -1,10 +1,10 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveries, deliveryEvents } from "../db/schema";
 import type { Env } from "../env";
 import type { ConsentChannel } from "./channel";
-import type { ProviderName } from "./channels/types";
-import { type DeliveryRow, findByProviderMessage } from "./delivery-store";
+import type { Feedback, ProviderName } from "./channels/types";
+import { type DeliveryRow, FEEDBACK_PROVIDER, findByProviderMessage } from "./delivery-store";
 import { countStats, reportStatus, setConsent } from "./feedback";
 import { type DeliveryFact, type DeliveryStatus, transition } from "./status";
 
@@ -33,6 +33,12 @@ export type EventResult = "duplicate" | "pending" | "applied";
  * Stores the event, then applies it if its send is recorded. An event for a message id not yet
  * recorded (the webhook beat the consumer's write) stays pending; the consumer applies it when
  * it records the provider message id (`applyPendingEvents`).
+ *
+ * The event is marked applied only after its effects (status, stats, consent) succeeded. If
+ * applying throws, the request fails, the event stays unapplied, and the provider's retry of the
+ * same event applies it instead of being taken for a duplicate. Effects are idempotent (status
+ * compare-and-set, stats deduped per send and kind, consent set to the same value), so a retry
+ * racing another applier counts nothing twice.
  */
 export async function receiveProviderEvent(env: Env, ev: ProviderEvent, now: number): Promise<EventResult> {
   const db = database(env.DB);
@@ -42,14 +48,17 @@ export async function receiveProviderEvent(env: Env, ev: ProviderEvent, now: num
     .values({ eventId: ev.eventId, provider: ev.provider, providerMessageId: ev.providerMessageId, status: ev.fact ?? "feedback", detail: JSON.stringify(detail), at: ev.at, receivedAt: now })
     .onConflictDoNothing()
     .returning({ id: deliveryEvents.eventId });
-  if (inserted.length === 0) return "duplicate";
+  const fresh = inserted.length > 0;
+  // Seen before: a replay, unless an earlier delivery of it failed before it was applied.
+  if (!fresh && !(await isUnapplied(env.DB, ev.eventId))) return "duplicate";
   const row = await findByProviderMessage(env.DB, ev.provider, ev.providerMessageId);
-  if (!row) return "pending";
-  if (await claimEvent(env.DB, ev.eventId, now)) await applyToRow(env, row, ev);
+  if (!row) return fresh ? "pending" : "duplicate";
+  await applyToRow(env, row, ev);
+  await markApplied(env.DB, ev.eventId, now);
   return "applied";
 }
 
-/** Applies events that arrived before their send was recorded. */
+/** Applies events that arrived before their send was recorded. Throws (leaving the rest pending) if one cannot be applied. */
 export async function applyPendingEvents(env: Env, provider: ProviderName, providerMessageId: string, now: number): Promise<number> {
   const db = database(env.DB);
   const pending = await db
@@ -61,22 +70,57 @@ export async function applyPendingEvents(env: Env, provider: ProviderName, provi
   let applied = 0;
   for (const e of pending) {
     const row = await findByProviderMessage(env.DB, provider, providerMessageId);
-    if (!row || !(await claimEvent(env.DB, e.eventId, now))) continue;
+    if (!row) continue;
     const stored = JSON.parse(e.detail ?? "{}") as StoredDetail;
     await applyToRow(env, row, { eventId: e.eventId, provider, providerMessageId, fact: e.status === "feedback" ? null : (e.status as DeliveryFact), at: e.at, ...stored });
-    applied++;
+    if (await markApplied(env.DB, e.eventId, now)) applied++;
   }
   return applied;
 }
 
-/** Whoever marks the event applied first applies it: a webhook and the consumer never both do. */
-async function claimEvent(d1: D1Database, eventId: string, now: number): Promise<boolean> {
+async function isUnapplied(d1: D1Database, eventId: string): Promise<boolean> {
+  const [row] = await database(d1).select({ appliedAt: deliveryEvents.appliedAt }).from(deliveryEvents).where(eq(deliveryEvents.eventId, eventId));
+  return !!row && row.appliedAt === null;
+}
+
+/** Records that an event's effects are done. Returns whether this call marked it (false: someone else did first). */
+export async function markApplied(d1: D1Database, eventId: string, now: number): Promise<boolean> {
   const rows = await database(d1)
     .update(deliveryEvents)
     .set({ appliedAt: now })
     .where(and(eq(deliveryEvents.eventId, eventId), isNull(deliveryEvents.appliedAt)))
     .returning({ id: deliveryEvents.eventId });
   return rows.length > 0;
+}
+
+/**
+ * What a permanent send failure owes the person's UserObject (remove a dead token, record a
+ * Twilio 21610 opt-out) is stored with the failed record, as a `delivery_events` row of the
+ * pseudo-provider `feedback` keyed by the send's idempotency key, and marked applied once the
+ * UserObject took it. A redelivered message finds it unapplied and applies it, without calling
+ * the provider again.
+ */
+export interface OwedFeedback {
+  eventId: string;
+  idempotencyKey: string;
+  feedback: Feedback;
+}
+
+/** Unapplied feedback of these sends (one query per 90 keys). */
+export async function owedFeedback(d1: D1Database, idempotencyKeys: string[]): Promise<Map<string, OwedFeedback[]>> {
+  const byKey = new Map<string, OwedFeedback[]>();
+  const unique = [...new Set(idempotencyKeys)];
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await database(d1)
+      .select()
+      .from(deliveryEvents)
+      .where(and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), inArray(deliveryEvents.providerMessageId, unique.slice(i, i + 90)), isNull(deliveryEvents.appliedAt)));
+    for (const r of rows) {
+      const feedback = (JSON.parse(r.detail ?? "{}") as { feedback?: Feedback }).feedback;
+      if (feedback) byKey.set(r.providerMessageId, [...(byKey.get(r.providerMessageId) ?? []), { eventId: r.eventId, idempotencyKey: r.providerMessageId, feedback }]);
+    }
+  }
+  return byKey;
 }
 
 const FACT_TIME: Partial<Record<DeliveryStatus, "deliveredAt" | "openedAt" | "clickedAt">> = { delivered: "deliveredAt", opened: "openedAt", clicked: "clickedAt" };

@@ -90,6 +90,10 @@ export async function claimAll(d1: D1Database, attempts: Attempt[], now: number)
   return claimIndex.map((i) => (results[i] as Array<{ attempts: number }>)[0]?.attempts ?? null);
 }
 
+/** Feedback a permanent failure owes the person is kept as a `delivery_events` row of this pseudo-provider (see `owedFeedback`). */
+export const FEEDBACK_PROVIDER = "feedback";
+export const feedbackEventId = (idempotencyKey: string, target: string) => `feedback:${idempotencyKey}:${target}`;
+
 export interface Recorded extends Attempt {
   outcome: SendOutcome;
 }
@@ -98,7 +102,8 @@ export interface Recorded extends Attempt {
  * Records the providers' answers on claimed rows, in one round trip for the batch (only a
  * `sending` row changes, so a late consumer cannot undo a newer state). A send also counts the
  * campaign's `sent` stat and asks whether callbacks for its message id arrived before the
- * record did. Returns, per outcome, whether such pending callbacks exist.
+ * record did. A permanent failure with feedback for the person stores that feedback, unapplied,
+ * in the same round trip. Returns, per outcome, whether such pending callbacks exist.
  */
 export async function recordAll(d1: D1Database, recorded: Recorded[], now: number): Promise<boolean[]> {
   if (recorded.length === 0) return [];
@@ -127,6 +132,15 @@ export async function recordAll(d1: D1Database, recorded: Recorded[], now: numbe
       const status: DeliveryStatus = outcome.kind === "retry" ? "queued" : "failed";
       queries.push(db.update(deliveries).set({ status, error: outcome.error.slice(0, 1000), updatedAt: now, leaseUntil: null }).where(where));
       pendingIndex.push(null);
+      if (outcome.kind === "failed" && outcome.feedback) {
+        // Recorded with the failure, so a retry can still deliver it to the person's object.
+        queries.push(
+          db
+            .insert(deliveryEvents)
+            .values({ eventId: feedbackEventId(job.idempotencyKey, target.key), provider: FEEDBACK_PROVIDER, providerMessageId: job.idempotencyKey, status: "feedback", detail: JSON.stringify({ feedback: outcome.feedback }), at: now, receivedAt: now })
+            .onConflictDoNothing(),
+        );
+      }
     }
   }
   const results = (await db.batch(queries as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];

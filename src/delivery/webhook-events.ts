@@ -91,8 +91,9 @@ export function resendEvent(svixId: string, body: unknown): ProviderEvent | null
     case "email.clicked":
       return { ...base, fact: "clicked" };
     case "email.bounced": {
-      // Resend reports Permanent (hard) and Transient (soft) bounces; only hard ones suppress the address.
-      const hard = !/transient|temporary|soft/i.test(b.data?.bounce?.type ?? "");
+      // Resend's bounce.type is Permanent, Transient or Undetermined: only Permanent is a hard bounce
+      // that suppresses the address; the others fail this message and keep the address.
+      const hard = /^permanent$/i.test((b.data?.bounce?.type ?? "").trim());
       return { ...base, fact: hard ? "bounced" : "failed", detail: `${b.data?.bounce?.type ?? "bounce"}: ${b.data?.bounce?.message ?? ""}`, ...(hard ? { optOut: { channel: "email" as const, source: "resend:bounce" } } : {}) };
     }
     case "email.complained":

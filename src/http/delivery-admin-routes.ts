@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveries, deliveryEvents } from "../db/schema";
 import { runSendsBench } from "../delivery/bench";
 import { listDeadLetters, replayDeadLetter } from "../delivery/dead-letters";
+import { FEEDBACK_PROVIDER } from "../delivery/delivery-store";
 import { DELIVERY_STATUSES } from "../delivery/status";
 import { adminAuth } from "./auth";
 import { HttpError } from "./errors";
@@ -124,7 +125,9 @@ deliveryAdminRoutes.openapi(
     const rows = await db.select().from(deliveries).where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
     if (rows.length === 0) throw new HttpError(404, "not_found", `no send ${key}`);
     const ids = rows.map((r) => r.providerMessageId).filter((id): id is string => !!id);
-    const events = ids.length ? await db.select().from(deliveryEvents).where(inArray(deliveryEvents.providerMessageId, ids)).orderBy(asc(deliveryEvents.at)) : [];
+    // Provider callbacks for its message ids, and feedback its failures owe the person (`appliedAt` null while owed).
+    const owed = and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), eq(deliveryEvents.providerMessageId, key));
+    const events = await db.select().from(deliveryEvents).where(ids.length ? or(inArray(deliveryEvents.providerMessageId, ids), owed) : owed).orderBy(asc(deliveryEvents.at));
     return c.json({ sends: rows.map(view), events }, 200);
   },
 );

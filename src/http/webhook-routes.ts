@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { requestClock } from "../clock";
-import { inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, not, or, sql } from "drizzle-orm";
 import { database } from "../db/client";
-import { deliveryEvents } from "../db/schema";
+import { deliveries, deliveryEvents } from "../db/schema";
 import type { ConsentChannel } from "../delivery/channel";
 import { receiveProviderEvent, type ProviderEvent } from "../delivery/delivery-events";
 import { deliveryEnv } from "../delivery/delivery-env";
@@ -66,9 +66,15 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
   const at = now(c);
   const known = new Set<string>();
   if (events.length > NEW_EVENTS_PER_REQUEST) {
+    // Known = applied, or still waiting for its send's record. An event stored but not applied
+    // although its send is recorded failed mid-way on an earlier delivery: it goes through again.
     const ids = [...new Set(events.map((e) => e.eventId))];
+    const recorded = sql`exists (select 1 from ${deliveries} where ${deliveries.provider} = ${deliveryEvents.provider} and ${deliveries.providerMessageId} = ${deliveryEvents.providerMessageId})`;
     for (let i = 0; i < ids.length; i += 90) {
-      const rows = await database(c.env.DB).select({ id: deliveryEvents.eventId }).from(deliveryEvents).where(inArray(deliveryEvents.eventId, ids.slice(i, i + 90)));
+      const rows = await database(c.env.DB)
+        .select({ id: deliveryEvents.eventId })
+        .from(deliveryEvents)
+        .where(and(inArray(deliveryEvents.eventId, ids.slice(i, i + 90)), or(isNotNull(deliveryEvents.appliedAt), not(recorded))));
       for (const r of rows) known.add(r.id);
     }
   }
@@ -98,7 +104,7 @@ webhookRoutes.post("/webhooks/twilio/inbound", async (c) => {
   const twiml = (message?: string) => c.body(`<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${escapeXml(message)}</Message>` : ""}</Response>`, 200, { "content-type": "text/xml" });
   if (action === "help") return twiml(deliveryEnv(c.env).SMS_HELP_TEXT ?? "Reply STOP to unsubscribe, START to resubscribe. Msg&data rates may apply.");
   if (action && form.From && form.MessageSid) {
-    if (await firstTime(c, `twilio-inbound:${form.MessageSid}`, "twilio", form.MessageSid, action)) await changeConsent(c, "sms", form.From, action, `twilio:${(form.Body ?? "").trim().toUpperCase()}`);
+    await onceApplied(c, `twilio-inbound:${form.MessageSid}`, "twilio", form.MessageSid, action, () => changeConsent(c, "sms", form.From!, action, `twilio:${(form.Body ?? "").trim().toUpperCase()}`));
   }
   // Twilio (Advanced Opt-Out) sends the carrier-mandated confirmation itself; an empty reply avoids a second one.
   return twiml();
@@ -158,7 +164,7 @@ webhookRoutes.post("/webhooks/whatsapp", async (c) => {
   const counts = await receiveAll(c, statuses);
   for (const m of inbound) {
     const action = keywordAction(m.text) ?? (/^stop promotions$/i.test(m.text.trim()) ? "opt_out" : null);
-    if ((action === "opt_out" || action === "opt_in") && (await firstTime(c, `whatsapp-inbound:${m.id}`, "whatsapp", m.id, action))) await changeConsent(c, "whatsapp", m.from, action, `whatsapp:${m.text.trim().toUpperCase().slice(0, 20)}`);
+    if (action === "opt_out" || action === "opt_in") await onceApplied(c, `whatsapp-inbound:${m.id}`, "whatsapp", m.id, action, () => changeConsent(c, "whatsapp", m.from, action, `whatsapp:${m.text.trim().toUpperCase().slice(0, 20)}`));
   }
   return c.json(counts);
 });
@@ -184,15 +190,19 @@ async function verifiedUnsubscribe(c: Context<HonoEnv>) {
   return target;
 }
 
-/** Records an inbound message once (its provider id), so a replayed webhook changes nothing twice. */
-async function firstTime(c: Context<HonoEnv>, eventId: string, provider: string, messageId: string, action: string): Promise<boolean> {
+/**
+ * Applies an inbound message once (by its provider id), so a replayed webhook changes nothing
+ * twice. The marker is written only after `apply` succeeded: if applying fails, the request fails
+ * and the provider's retry applies it (instead of being taken for a replay). Two deliveries racing
+ * may both apply, which sets the same consent twice — harmless.
+ */
+async function onceApplied(c: Context<HonoEnv>, eventId: string, provider: string, messageId: string, action: string, apply: () => Promise<void>): Promise<void> {
+  const db = database(c.env.DB);
+  const [seen] = await db.select({ id: deliveryEvents.eventId }).from(deliveryEvents).where(eq(deliveryEvents.eventId, eventId));
+  if (seen) return;
+  await apply();
   const at = now(c);
-  const rows = await database(c.env.DB)
-    .insert(deliveryEvents)
-    .values({ eventId, provider, providerMessageId: messageId, status: `inbound:${action}`, at, receivedAt: at, appliedAt: at })
-    .onConflictDoNothing()
-    .returning({ id: deliveryEvents.eventId });
-  return rows.length > 0;
+  await db.insert(deliveryEvents).values({ eventId, provider, providerMessageId: messageId, status: `inbound:${action}`, at, receivedAt: at, appliedAt: at }).onConflictDoNothing();
 }
 
 async function changeConsent(c: Context<HonoEnv>, channel: ConsentChannel & ("sms" | "whatsapp"), address: string, action: "opt_out" | "opt_in", source: string): Promise<void> {

@@ -116,3 +116,34 @@ export async function deliveryRows(idempotencyKey: string) {
   const { results } = await testEnv.DB.prepare(`SELECT * FROM deliveries WHERE idempotency_key = ? ORDER BY target`).bind(idempotencyKey).all<Record<string, unknown>>();
   return results;
 }
+
+/**
+ * The env with a USER namespace whose objects fail the named RPC methods (e.g. `setConsent`,
+ * `invalidateDevice`) as an unreachable Durable Object would; every other method reaches the real object.
+ */
+export function withFailingUserObject(e: TestEnv, failing: string[]): TestEnv {
+  const real = e.USER;
+  const USER = {
+    getByName(name: string) {
+      const stub = real.getByName(name) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      return new Proxy({} as Record<string, unknown>, {
+        get: (_t, method: string) =>
+          method === "then"
+            ? undefined
+            : failing.includes(method)
+            ? async () => {
+                throw new Error(`UserObject ${method} unavailable (test)`);
+              }
+            : (...args: unknown[]) => stub[method]!(...args),
+      });
+    },
+  };
+  return { ...e, USER: USER as unknown as TestEnv["USER"] };
+}
+
+/** A request to the Worker's HTTP app under a given env (e.g. one whose UserObjects fail). */
+export async function callWith(e: TestEnv, path: string, init: RequestInit = {}): Promise<Response> {
+  const { createApp } = await import("../../src/http/app");
+  const { BASE } = await import("../helpers/api");
+  return createApp().fetch(new Request(BASE + path, init), e, createExecutionContext());
+}

@@ -57,8 +57,13 @@ export function apnsPayload(job: SendJob): Record<string, unknown> {
 /** APNs `reason` values (Apple's "Handling notification responses from APNs") → outcome. */
 export function classifyApnsError(status: number, reason: string, token: string, retryAfter: number | undefined): SendOutcome {
   const error = `APNs ${status} ${reason}`;
-  if (status === 410 || reason === "Unregistered" || reason === "BadDeviceToken" || reason === "DeviceTokenNotForTopic") {
+  if (status === 410 || reason === "Unregistered" || reason === "BadDeviceToken") {
     return { kind: "failed", error, feedback: { kind: "invalid_token", token, reason: `apns:${reason || status}` } };
+  }
+  // The token is fine but belongs to another app than APNS_TOPIC (or the topic itself is wrong):
+  // Beckon's configuration is at fault, so keep the device and retry until the operator fixes it.
+  if (reason === "DeviceTokenNotForTopic" || reason === "TopicDisallowed" || reason === "BadTopic" || reason === "MissingTopic") {
+    return { kind: "retry", error: `configuration error: ${error} (check APNS_TOPIC)` };
   }
   if (reason === "ExpiredProviderToken" || reason === "InvalidProviderToken") return { kind: "retry", error, invalidateAuth: true };
   if (status === 429 || status >= 500) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
@@ -75,7 +80,8 @@ export function apnsAdapter(creds: ApnsCredentials, baseUrl = "https://api.push.
       try {
         jwt = await providerToken(creds, ctx.now);
       } catch (err) {
-        return { kind: "failed", error: `APNs key unusable: ${String((err as Error).message ?? err)}` };
+        // A bad APNS_PRIVATE_KEY is a configuration error: retried, then dead-lettered (replayable once fixed).
+        return { kind: "retry", error: `configuration error: APNS_PRIVATE_KEY is unusable: ${String((err as Error).message ?? err)}` };
       }
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/3/device/${encodeURIComponent(token)}`, {
         method: "POST",

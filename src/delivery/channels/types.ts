@@ -39,6 +39,12 @@ export interface ProviderAdapter {
   provider: ProviderName;
   /** Identifies the provider account: rate limits are kept per account. */
   account: string;
+  /**
+   * Set when the channel's credentials are partial or unusable: every send answers a retryable
+   * configuration error (no provider call, no rate-limit tokens), so the job ends in the dead
+   * letters with this reason instead of silently going to the sandbox.
+   */
+  configurationError?: string;
   send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome>;
 }
 
