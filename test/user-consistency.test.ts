@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MINUTE } from "../src/clock";
 import type { UserObject } from "../src/user/user-object";
@@ -53,5 +53,30 @@ describe("a person's state stays consistent", () => {
     const { profile } = (await (await admin(app, "/admin/users/shopper")).json()) as { profile: { anonymousIds: string[]; counters: { events: number } } };
     expect(profile.anonymousIds).toContain("visitor-1");
     expect(profile.counters.events).toBe(3);
+  });
+
+  it("outbox rows an object never flushed (it died after the commit) are sent when its alarm comes back", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/track", { userId: "ob", event: "E" });
+    const stub = env.USER.getByName(`${app.appId}/u/ob`);
+    const before = Date.now();
+    const alarmAt = await runInDurableObject(stub, async (object: UserObject, state) => {
+      const internals = object as unknown as { transaction(config: unknown, now: number, body: (ctx: { touchIndex(urgent: boolean): void }) => void): void; config(appId: string, v: number): Promise<unknown> };
+      const config = await internals.config(app.appId, 0);
+      // The commit without the flush that normally follows it.
+      internals.transaction(config, Date.now(), (ctx) => ctx.touchIndex(true));
+      expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n).toBe(1);
+      return state.storage.getAlarm();
+    });
+    expect(alarmAt).not.toBeNull();
+    expect(alarmAt!).toBeLessThanOrEqual(before + 6_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const left = await runInDurableObject(stub, async (_o: UserObject, state) => ({
+      outbox: state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n,
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(left.outbox).toBe(0);
+    // Back to the earliest real timer (the daily gc), not the guard.
+    expect(left.alarm!).toBeGreaterThan(Date.now() + 60_000);
   });
 });

@@ -98,6 +98,8 @@ export class UserObject extends DurableObject<Env> {
   private profile: UserProfile | null = null;
   private meta = new Map<string, string>();
   private armedAt: Millis | null = null;
+  /** Set when a transaction writes outbox rows; cleared once the alarm covers them. */
+  private outboxWritten = false;
   private readonly features: readonly UserFeature[] = userFeatures;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -576,9 +578,25 @@ export class UserObject extends DurableObject<Env> {
     } catch (err) {
       // SQLite rolled the transaction back; the profile and meta were changed in place and must follow,
       // or the next call would persist counters of events that never applied.
+      this.outboxWritten = false;
       this.readState();
       throw err;
     }
+    if (this.outboxWritten) this.guardOutbox();
+  }
+
+  /**
+   * The outbox is flushed right after the commit; should the object die before that, the alarm
+   * must still come back for it. Set in the same turn as the transaction (no await between), the
+   * alarm commits with its rows; the re-arm after the flush moves it back to the earliest timer.
+   */
+  private guardOutbox(): void {
+    this.outboxWritten = false;
+    if (this.meta.get("virtualClock") === "1") return;
+    const dueAt = Date.now() + OUTBOX_GUARD_MS;
+    if (this.armedAt !== null && this.armedAt <= dueAt) return;
+    this.ctx.storage.setAlarm(dueAt).catch((err) => console.error("outbox guard alarm failed", err));
+    this.armedAt = dueAt;
   }
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
@@ -630,6 +648,7 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis): void {
+    this.outboxWritten = true;
     this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(body), now);
   }
 
@@ -686,6 +705,9 @@ export class UserObject extends DurableObject<Env> {
     }
   }
 }
+
+/** How soon an alarm comes back for outbox rows a dead object never flushed. */
+const OUTBOX_GUARD_MS = 5_000;
 
 /** Queue limits: 128 KB per message, 100 messages and 256 KB per sendBatch (with headroom). */
 const MAX_QUEUE_MESSAGE_BYTES = 120 * 1024;
