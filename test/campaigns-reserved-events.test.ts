@@ -77,4 +77,23 @@ describe("reserved internal event names cannot be spoofed through the SDK", () =
     await tick(app, "sleepy", T0 + 14 * DAY);
     expect((await sent(app, "sleepy")).sort()).toEqual(["evt:content_card", "winback:in_app"]);
   });
+
+  it("a journey waiting for a reserved event is not resumed by an SDK call with that name; it takes its timeout branch", async () => {
+    const app = await createTestApp();
+    await launchCampaign(app, {
+      name: "Wait for VIP",
+      trigger: { type: "event", event: "Ping" },
+      steps: [
+        { type: "wait_for_event", id: "wait", event: "Segment Entered", timeout: { days: 1 }, onEvent: "vip", onTimeout: "nope" },
+        { type: "message", id: "vip", channels: ["in_app"], content: { in_app: { type: "modal", title: "vip", body: "vip" } }, next: "end" },
+        { type: "message", id: "nope", channels: ["in_app"], content: { in_app: { type: "modal", title: "nope", body: "nope" } } },
+        { type: "exit", id: "end" },
+      ],
+    });
+    await sdk(app, "/v1/track", { userId: "eve", event: "Ping" }, { clock: T0 });
+    await sdk(app, "/v1/track", { userId: "eve", event: "Segment Entered", properties: { segmentId: "seg_vip" } }, { clock: T0 + HOUR });
+    expect(await sent(app, "eve")).toEqual([]);
+    await tick(app, "eve", T0 + DAY + 1);
+    expect(await sent(app, "eve")).toEqual(["nope:in_app"]);
+  });
 });

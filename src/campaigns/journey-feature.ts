@@ -298,6 +298,7 @@ function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: Becko
 // ───────────────────────── running steps ─────────────────────────
 
 function resumeWaiting(ctx: UserContext, event: BeckonEvent): void {
+  if (isSpoofedInternal(event)) return;
   for (const j of store(ctx).waitingFor(event.name)) {
     const step = stepOf(j, j.step);
     if (step?.type !== "wait_for_event" || !matchesFilters(event.properties as Record<string, unknown>, step.filters)) continue;
