@@ -588,7 +588,7 @@ export class UserObject extends DurableObject<Env> {
   /**
    * The outbox is flushed right after the commit; should the object die before that, the alarm
    * must still come back for it. Set in the same turn as the transaction (no await between), the
-   * alarm commits with its rows; the re-arm after the flush moves it back to the earliest timer.
+   * alarm commits with its rows; when it fires after a normal flush it finds nothing and re-arms.
    */
   private guardOutbox(): void {
     this.outboxWritten = false;
@@ -688,7 +688,10 @@ export class UserObject extends DurableObject<Env> {
   private async rearm(): Promise<void> {
     if (this.meta.get("virtualClock") === "1") return;
     const earliest = this.timers.earliest();
-    if (earliest === this.armedAt) return;
+    // An alarm earlier than needed is harmless (it finds nothing due and re-arms), so a known one is
+    // only ever moved earlier: the outbox guard's or a cancelled timer's alarm costs a wake later,
+    // not a second alarm write on the request path.
+    if (this.armedAt !== null && (earliest === null || this.armedAt <= earliest)) return;
     if (earliest === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(earliest);
     this.armedAt = earliest;
