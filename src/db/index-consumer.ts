@@ -1,7 +1,4 @@
-import { sql } from "drizzle-orm";
 import type { IndexUpdate } from "../user/index-update";
-import { database } from "./client";
-import { users } from "./schema";
 import { recordCampaignStats } from "../campaigns/stats";
 
 /**
@@ -20,38 +17,24 @@ export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]):
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);
   }
-  const db = database(d1);
-  const now = Date.now();
   if (latest.size === 0) return;
-  const statements = [...latest.values()].map((u) => {
-    if (u.op === "delete") return db.delete(users).where(sql`${users.appId} = ${u.appId} AND ${users.userId} = ${u.userId} AND ${users.version} < ${u.version}`);
-    const row = {
-      appId: u.appId,
-      userId: u.userId,
-      lifecycle: u.lifecycle,
-      loyal: u.loyal,
-      firstSeen: u.firstSeen,
-      lastSeen: u.lastSeen,
-      sessions: u.sessions,
-      purchases: u.purchases,
-      revenue: u.revenue,
-      purchaseDays: u.purchaseDays,
-      firstPurchase: u.firstPurchase,
-      lastPurchase: u.lastPurchase,
-      timezone: u.timezone,
-      attrs: JSON.stringify(u.attrs),
-      version: u.version,
-      updatedAt: now,
-    };
-    const { appId: _a, userId: _u, ...changes } = row;
-    return db
-      .insert(users)
-      .values(row)
-      .onConflictDoUpdate({ target: [users.appId, users.userId], set: changes, setWhere: sql`excluded.version > ${users.version}` });
-  });
-  // D1 limits statements per batch generously; chunk to stay well inside it.
-  for (let i = 0; i < statements.length; i += 50) {
-    const chunk = statements.slice(i, i + 50);
-    await db.batch(chunk as [typeof chunk[number], ...typeof chunk]);
-  }
+  const now = Date.now();
+  const upsert = d1.prepare(UPSERT_USER_SQL);
+  const remove = d1.prepare(DELETE_USER_SQL);
+  const statements = [...latest.values()].map((u) =>
+    u.op === "delete"
+      ? remove.bind(u.appId, u.userId, u.version)
+      : upsert.bind(u.appId, u.userId, u.lifecycle, u.loyal ? 1 : 0, u.firstSeen, u.lastSeen, u.sessions, u.purchases, u.revenue, u.purchaseDays, u.firstPurchase ?? null, u.lastPurchase ?? null, u.timezone ?? null, JSON.stringify(u.attrs), u.version, now),
+  );
+  for (let i = 0; i < statements.length; i += 200) await d1.batch(statements.slice(i, i + 200));
 }
+
+// Fixed SQL through D1 prepared statements: this runs for every index batch, and building the
+// upserts with drizzle's query builder cost more than applying them. Columns as in src/db/schema.ts.
+const UPSERT_USER_SQL = `INSERT INTO users (app_id, user_id, lifecycle, loyal, first_seen, last_seen, sessions, purchases, revenue, purchase_days, first_purchase, last_purchase, timezone, attrs, version, updated_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+  ON CONFLICT (app_id, user_id) DO UPDATE SET lifecycle = excluded.lifecycle, loyal = excluded.loyal, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+    sessions = excluded.sessions, purchases = excluded.purchases, revenue = excluded.revenue, purchase_days = excluded.purchase_days, first_purchase = excluded.first_purchase,
+    last_purchase = excluded.last_purchase, timezone = excluded.timezone, attrs = excluded.attrs, version = excluded.version, updated_at = excluded.updated_at
+  WHERE excluded.version > users.version`;
+const DELETE_USER_SQL = `DELETE FROM users WHERE app_id = ?1 AND user_id = ?2 AND version < ?3`;
