@@ -12,9 +12,24 @@ export interface Timer<P = JsonObject> {
 
 /** The timers of one UserObject, over its SQLite storage. */
 export class TimerTable {
+  /** Whether rows may have changed since `takeChanged()` last said (true until first asked). */
+  private changed = true;
+
   constructor(private readonly sql: SqlStorage) {}
 
+  /** True once after any change: lets the alarm's re-arm skip re-reading an unchanged table. */
+  takeChanged(): boolean {
+    const changed = this.changed;
+    this.changed = false;
+    return changed;
+  }
+
+  markChanged(): void {
+    this.changed = true;
+  }
+
   schedule(timer: Timer<unknown>): void {
+    this.changed = true;
     this.sql.exec(
       `INSERT INTO timers (key, due_at, kind, payload) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload`,
@@ -27,15 +42,19 @@ export class TimerTable {
 
   /** Schedules only if no timer with this key exists (keeps the earlier one). */
   scheduleIfAbsent(timer: Timer<unknown>): void {
-    this.sql.exec(`INSERT OR IGNORE INTO timers (key, due_at, kind, payload) VALUES (?, ?, ?, ?)`, timer.key, timer.dueAt, timer.kind, JSON.stringify(timer.payload ?? {}));
+    if (this.sql.exec(`INSERT OR IGNORE INTO timers (key, due_at, kind, payload) VALUES (?, ?, ?, ?)`, timer.key, timer.dueAt, timer.kind, JSON.stringify(timer.payload ?? {})).rowsWritten > 0) this.changed = true;
   }
 
   cancel(key: string): boolean {
-    return this.sql.exec(`DELETE FROM timers WHERE key = ?`, key).rowsWritten > 0;
+    const removed = this.sql.exec(`DELETE FROM timers WHERE key = ?`, key).rowsWritten > 0;
+    if (removed) this.changed = true;
+    return removed;
   }
 
   cancelPrefix(prefix: string): number {
-    return this.sql.exec(`DELETE FROM timers WHERE substr(key, 1, ?) = ?`, prefix.length, prefix).rowsWritten;
+    const removed = this.sql.exec(`DELETE FROM timers WHERE substr(key, 1, ?) = ?`, prefix.length, prefix).rowsWritten;
+    if (removed > 0) this.changed = true;
+    return removed;
   }
 
   get(key: string): Timer | undefined {

@@ -100,6 +100,14 @@ export class UserObject extends DurableObject<Env> {
   private armedAt: Millis | null = null;
   /** Set when a transaction writes outbox rows; cleared once the alarm covers them. */
   private outboxWritten = false;
+  /**
+   * Outbox rows may be waiting unless the last complete flush started after the last write
+   * (a count, since writes can land while a flush awaits the queue). Unknown after a restart.
+   */
+  private outboxWrites = 1;
+  private outboxFlushedAt = 0;
+  /** The profile document as last stored: a transaction that changed nothing skips the write. */
+  private storedProfileDoc: string | null = null;
   private readonly features: readonly UserFeature[] = userFeatures;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -129,6 +137,9 @@ export class UserObject extends DurableObject<Env> {
     this.meta = new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
     const row = this.sql.exec<{ doc: string }>(`SELECT doc FROM profile WHERE id = 1`).toArray()[0];
     this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
+    this.storedProfileDoc = row?.doc ?? null;
+    this.outboxWrites++;
+    this.timers.markChanged();
   }
 
   /** Another UserObject (identity merge and forwarding). */
@@ -295,7 +306,10 @@ export class UserObject extends DurableObject<Env> {
       this.setMeta("mergedInto", JSON.stringify(target));
     });
     this.profile = null;
+    this.storedProfileDoc = null;
+    this.timers.markChanged();
     await this.ctx.storage.deleteAlarm();
+    this.armedAt = null;
     if (profile) await this.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
     return handover;
   }
@@ -572,7 +586,11 @@ export class UserObject extends DurableObject<Env> {
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
           else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
           if (run.indexUrgent) this.timers.cancel("index");
-          this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(this.profile));
+          const doc = JSON.stringify(this.profile);
+          if (doc !== this.storedProfileDoc) {
+            this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, doc);
+            this.storedProfileDoc = doc;
+          }
         }
       });
     } catch (err) {
@@ -649,6 +667,7 @@ export class UserObject extends DurableObject<Env> {
 
   private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis): void {
     this.outboxWritten = true;
+    this.outboxWrites++;
     this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(body), now);
   }
 
@@ -659,10 +678,12 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private async flushOutbox(): Promise<void> {
+    const writes = this.outboxWrites;
+    if (writes === this.outboxFlushedAt) return; // nothing written since the last complete flush
     try {
       for (;;) {
         const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100`).toArray();
-        if (rows.length === 0) return;
+        if (rows.length === 0) break;
         for (const queue of ["SENDS", "INDEX"] as const) {
           for (const batch of queueBatches(rows.filter((r) => r.queue === queue))) {
             const binding = queue === "SENDS" ? this.env.SENDS : this.env.INDEX;
@@ -676,8 +697,9 @@ export class UserObject extends DurableObject<Env> {
             for (const r of sendable) this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
           }
         }
-        if (rows.length < 100) return;
+        if (rows.length < 100) break;
       }
+      this.outboxFlushedAt = Math.max(this.outboxFlushedAt, writes);
     } catch (err) {
       // The rows stay; a retry timer sends them again (consumers dedupe on the idempotency key).
       console.error("outbox flush failed; will retry", err);
@@ -687,6 +709,7 @@ export class UserObject extends DurableObject<Env> {
 
   private async rearm(): Promise<void> {
     if (this.meta.get("virtualClock") === "1") return;
+    if (!this.timers.takeChanged() && this.armedAt !== null) return; // no timer moved since the last re-arm
     const earliest = this.timers.earliest();
     // An alarm earlier than needed is harmless (it finds nothing due and re-arms), so a known one is
     // only ever moved earlier: the outbox guard's or a cancelled timer's alarm costs a wake later,
