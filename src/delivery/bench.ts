@@ -1,8 +1,22 @@
-import { database } from "../db/client";
-import { deliveries } from "../db/schema";
 import type { Env } from "../env";
+import { userStub } from "../user/user-stub";
 import { consumeSends } from "./consumer";
 import type { SendJob } from "./send-job";
+
+const BENCH_USERS = 200;
+const peopleReady = new Set<string>();
+
+/** The consumer reports each send to its person's object: make them real people, as in production. */
+async function ensurePeople(env: Env, appId: string): Promise<void> {
+  if (peopleReady.has(appId)) return;
+  const now = Date.now();
+  await Promise.all(
+    Array.from({ length: BENCH_USERS }, (_, i) =>
+      userStub(env.USER, `${appId}/u/bench-${i}`).ingest({ appId, userId: `bench-${i}`, anonymous: false, configVersion: 0, now, virtualClock: false, events: [{ messageId: `bench-seed-${i}`, type: "identify", name: "Identify", properties: {}, traits: { email: `bench-${i}@example.com` }, timestamp: now, receivedAt: now, userId: `bench-${i}` }] }),
+    ),
+  );
+  peopleReady.add(appId);
+}
 
 /** An in-Worker MessageBatch: what the Queues runtime hands the consumer, minus the queue. */
 function batchOf(jobs: SendJob[]): { batch: MessageBatch<SendJob>; acked: () => number } {
@@ -17,8 +31,8 @@ export async function runSendsBench(env: Env, appId: string, mode: "consumer" | 
   const jobs: SendJob[] = Array.from({ length: n }, (_, i) => ({
     idempotencyKey: `bench:${tag}:${i}`,
     appId,
-    userId: `bench-${i % 200}`,
-    userObject: `${appId}/u/bench-${i % 200}`,
+    userId: `bench-${i % BENCH_USERS}`,
+    userObject: `${appId}/u/bench-${i % BENCH_USERS}`,
     campaignId: "bench",
     campaignVersion: 1,
     stepId: "s",
@@ -30,14 +44,15 @@ export async function runSendsBench(env: Env, appId: string, mode: "consumer" | 
     createdAt: Date.now(),
   }));
   const { batch, acked } = batchOf(jobs);
+  if (mode === "consumer") await ensurePeople(env, appId);
   const start = performance.now();
   if (mode === "consumer") await consumeSends(batch, env);
   else {
-    // The floor: record every job in one D1 round trip, then ack each — the least an exactly-once consumer does.
-    const db = database(env.DB);
+    // The floor: record every job in one D1 round trip (prepared statements, as the consumer's), then
+    // ack each — the least an exactly-once consumer does.
     const now = Date.now();
-    const inserts = jobs.map((j) => db.insert(deliveries).values({ idempotencyKey: `floor:${j.idempotencyKey}`, appId, userId: j.userId, userObject: j.userObject, campaignId: j.campaignId, variant: j.variant, channel: j.channel, provider: "sandbox", status: "sent", createdAt: now, updatedAt: now }));
-    await db.batch(inserts as unknown as [(typeof inserts)[number], ...(typeof inserts)[number][]]);
+    const insert = env.DB.prepare(`INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, created_at, updated_at) VALUES (?1, '', ?2, ?3, ?4, ?5, ?6, ?7, 'sandbox', 'sent', ?8, ?8)`);
+    await env.DB.batch(jobs.map((j) => insert.bind(`floor:${j.idempotencyKey}`, appId, j.userId, j.userObject, j.campaignId, j.variant, j.channel, now)));
     for (const m of batch.messages) m.ack();
   }
   return { mode, jobs: n, acked: acked(), ms: performance.now() - start };
