@@ -9,7 +9,7 @@ import { LocationUpdatedProperties } from "./geo-input";
 import { bumpCounter, counters, GEO_SCHEMA, type LoadedGeoState, loadGeoState, saveGeoState, saveLastFix, snapshot } from "./geo-state-store";
 import { applyDwellTimer, applyFix, DEFAULT_GEO_RULES, type Fix, type GeoEffect, type GeoRules, type Place } from "./transition";
 
-/** Events Beckon emits (campaign triggers). Properties are documented in docs/geofences.md. */
+/** Events Beckon emits (campaign triggers). Properties are documented in the README (Geofences and beacons, "Events Beckon emits"). */
 export const GEOFENCE_ENTERED = "Geofence Entered";
 export const GEOFENCE_EXITED = "Geofence Exited";
 export const GEOFENCE_DWELLED = "Geofence Dwelled";

@@ -34,7 +34,7 @@ const SegmentView = z
 const SegmentBody = z
   .object({ name: z.string(), description: z.string().optional(), filter: Loose })
   .loose()
-  .openapi("SegmentDefinition", { description: "A saved segment; `filter` is the segment language of docs/segments.md (validated on save)." });
+  .openapi("SegmentDefinition", { description: "A saved segment; `filter` is the segment language (README, \"The segment language\"), validated on save." });
 const SegmentIdParam = z.object({ segmentId: z.string().min(1).max(64).openapi({ param: { name: "segmentId", in: "path" }, example: "seg_3f9a…" }) });
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
 
