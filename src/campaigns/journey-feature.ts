@@ -5,7 +5,7 @@ import type { Json, JsonObject } from "../json";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { Timer } from "../user/timers";
 import { type CampaignIndex, type CompiledCampaign, campaignsPart, TRIGGER_EVENTS } from "./campaign-index";
-import { evaluateCondition, STATUS_RANK, type ConditionFacts } from "./condition";
+import { evaluateCondition, type ConditionFacts } from "./condition";
 import { type Journey, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
 import { instantOfLocal, nextLocalTime, resolveTimeZone } from "./local-time";
 import { runMessageStep } from "./message-step";
@@ -71,11 +71,10 @@ export const journeyFeature: UserFeature = {
     /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
     deliveryStatus: (ctx, args) => {
       const a = args as { idempotencyKey: string; status: string; at?: number; reason?: string };
-      const s = store(ctx);
-      const send = s.send(a.idempotencyKey);
-      if (!send) return { updated: false, reason: "unknown send" } as Json;
-      if (!advances(send.status, a.status)) return { updated: false, reason: `already ${send.status}` } as Json;
-      s.setSendStatus(a.idempotencyKey, a.status);
+      const moved = store(ctx).advanceSend(a.idempotencyKey, a.status);
+      if (!moved) return { updated: false, reason: "unknown send" } as Json;
+      const { send } = moved;
+      if (!moved.updated) return { updated: false, reason: `already ${send.status}` } as Json;
       ctx.timeline.add(ctx.now, "delivery", { key: a.idempotencyKey, campaignId: send.campaignId, channel: send.channel, status: a.status, ...(a.reason ? { reason: a.reason } : {}) });
       return { updated: true };
     },
@@ -85,18 +84,6 @@ export const journeyFeature: UserFeature = {
     return { journeys: store(ctx).active().map((j) => ({ instance: j.instance, campaignId: j.campaignId, version: j.version, arm: j.arm, step: j.step, status: j.status, enteredAt: j.enteredAt })) as Json };
   },
 };
-
-/**
- * Forward-only delivery states: queued → sent → delivered → opened → clicked. `failed`,
- * `bounced` and `suppressed` end a send; a bounce may still arrive after `delivered`
- * (asynchronous bounces), a failure or suppression only before it.
- */
-function advances(from: string, to: string): boolean {
-  if (from === "failed" || from === "bounced" || from === "suppressed") return false;
-  if (to === "bounced") return (STATUS_RANK[from] ?? 0) <= STATUS_RANK.delivered!;
-  if (to === "failed" || to === "suppressed") return (STATUS_RANK[from] ?? 0) < STATUS_RANK.delivered!;
-  return (STATUS_RANK[to] ?? -1) > (STATUS_RANK[from] ?? -1);
-}
 
 // ───────────────────────── entry ─────────────────────────
 

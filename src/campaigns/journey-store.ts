@@ -1,5 +1,6 @@
 import type { Millis } from "../clock";
 import type { JsonObject } from "../json";
+import { STATUS_RANK } from "./condition";
 import type { Campaign } from "./model";
 
 /** Storage of journeys inside the UserObject: instances, sends and entry history. */
@@ -17,6 +18,18 @@ export const JOURNEY_SCHEMA = `
   CREATE INDEX IF NOT EXISTS campaign_sends_at ON campaign_sends(at);
   CREATE INDEX IF NOT EXISTS campaign_sends_instance ON campaign_sends(instance, step_id);
   CREATE TABLE IF NOT EXISTS campaign_entries (campaign_id TEXT PRIMARY KEY, last_entered_at INTEGER NOT NULL, count INTEGER NOT NULL);`;
+
+/**
+ * Forward-only delivery states: queued → sent → delivered → opened → clicked. `failed`,
+ * `bounced` and `suppressed` end a send; a bounce may still arrive after `delivered`
+ * (asynchronous bounces), a failure or suppression only before it.
+ */
+export function advances(from: string, to: string): boolean {
+  if (from === "failed" || from === "bounced" || from === "suppressed") return false;
+  if (to === "bounced") return (STATUS_RANK[from] ?? 0) <= STATUS_RANK.delivered!;
+  if (to === "failed" || to === "suppressed") return (STATUS_RANK[from] ?? 0) < STATUS_RANK.delivered!;
+  return (STATUS_RANK[to] ?? -1) > (STATUS_RANK[from] ?? -1);
+}
 
 /**
  * A person's journey through one campaign version.
@@ -140,6 +153,18 @@ export class JourneyStore {
 
   setSendStatus(key: string, status: string): void {
     this.sql.exec(`UPDATE campaign_sends SET status = ? WHERE key = ?`, status, key);
+  }
+
+  /**
+   * Moves a send to `status` if that is forward (`advances`): provider feedback and in-app
+   * engagement both come through here. The send as it was (undefined if unknown), and whether it moved.
+   */
+  advanceSend(key: string, status: string): { send: NonNullable<ReturnType<JourneyStore["send"]>>; updated: boolean } | undefined {
+    const send = this.send(key);
+    if (!send) return undefined;
+    if (!advances(send.status, status)) return { send, updated: false };
+    this.setSendStatus(key, status);
+    return { send, updated: true };
   }
 
   stepStatus(instance: string, stepId: string): string | null {

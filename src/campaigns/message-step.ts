@@ -83,6 +83,7 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
         ? deliverInApp(ctx, { key, campaignId: journey.campaignId, variant: journey.arm, content: rendered as never, triggerEvent: journey.trigger.event })
         : addContentCard(ctx, { key, campaignId: journey.campaignId, variant: journey.arm, content: rendered as never });
     if (!delivered) return { kind: "duplicate", key };
+    // The message or card is stored under the send key; its engagement moves this record forward (opened, clicked).
     record("sent");
     stat("sent");
     decision({ sent: channel, reason: choice.reason });

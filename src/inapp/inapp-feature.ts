@@ -1,6 +1,7 @@
 import type { Json, JsonObject } from "../json";
 import { DAY } from "../clock";
 import type { AppConfig } from "../config/app-config";
+import { JourneyStore } from "../campaigns/journey-store";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { FieldProblem } from "../http/errors";
@@ -188,6 +189,21 @@ export function feedView(ctx: UserContext): JsonObject {
 
 // ───────────────────────── engagement ─────────────────────────
 
+/**
+ * What each engagement makes of the journey's record of the send (`campaign_sends`, read by
+ * branch conditions `{"message": {"stepId", "status"}}`). The message or card key is the
+ * send key (`campaign:step:instance`); operator test sends have no send record and move nothing.
+ * An impression (or a card view) is `opened`; a click on any button, a card click or a survey
+ * answer (the survey's call to action) is `clicked`; a dismissal implies the impression, so it
+ * leaves the send at `opened`. Statuses only move forward (`advances`), so replays change nothing.
+ */
+function advanceJourneySend(ctx: UserContext, key: string, campaignId: string, channel: "in_app" | "content_card", status: "opened" | "clicked"): void {
+  const journeys = new JourneyStore(ctx.sql);
+  const send = journeys.send(key);
+  if (!send || send.channel !== channel || send.campaignId !== campaignId) return;
+  journeys.advanceSend(key, status);
+}
+
 export type EngagementOutcome = "recorded" | "duplicate" | "unknown_message" | "invalid";
 export interface EngagementResult {
   key: string;
@@ -226,6 +242,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
     s.setMessageStatus(row.key, "shown", ctx.now);
     s.setState("lastShownAt", ctx.now);
     stat("impression");
+    advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "opened");
     ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "impression" });
     if (emit || e.kind !== "impression") ctx.emit(INAPP_EVENTS.impression, base);
     // Other devices of the person drop it: one person sees a message once.
@@ -241,6 +258,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
       const button = row.content.buttons.find((b) => b.id === e.buttonId)!;
       s.setMessageStatus(row.key, "closed", ctx.now);
       stat("clicked");
+      advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "clicked");
       ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "click", buttonId: e.buttonId });
       if (emit) ctx.emit(INAPP_EVENTS.click, { ...base, buttonId: e.buttonId, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
       break;
@@ -259,6 +277,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
       recorded = true;
       s.setMessageStatus(row.key, "closed", ctx.now);
       stat("answered");
+      advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "clicked");
       for (const a of fresh) {
         s.saveAnswer(a.questionId, a.answer, row.key, ctx.now);
         ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "answer", questionId: a.questionId, answer: a.answer });
@@ -293,6 +312,7 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
     if (action === "view") outcome = "recorded";
     s.markCard(card.key, "viewed_at", ctx.now);
     stat("impression");
+    advanceJourneySend(ctx, card.key, card.campaignId, "content_card", "opened");
     if (emit || action !== "view") ctx.emit(CARD_EVENTS.view, base);
   }
   switch (action) {
@@ -308,6 +328,7 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
       outcome = "recorded";
       s.markCard(card.key, "clicked_at", ctx.now);
       stat("clicked");
+      advanceJourneySend(ctx, card.key, card.campaignId, "content_card", "clicked");
       ctx.timeline.add(ctx.now, "engagement", { channel: "content_card", ...base, kind: "click" });
       if (emit) ctx.emit(CARD_EVENTS.click, { ...base, ...(card.content.deepLink ? { deepLink: card.content.deepLink } : {}) });
       break;
