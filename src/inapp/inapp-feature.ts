@@ -389,7 +389,7 @@ function engagementFromTrack(event: BeckonEvent): InAppEngagement | { card: stri
 const EngageArgs = InAppEngagement.array().max(50);
 
 /**
- * Identity merge hooks, ready for the UserObject's handover (not yet called by it): the
+ * Identity merge hooks, called by the UserObject's handover and absorb: the
  * anonymous object's `handOver(sql)` result travels in the Handover and the identified
  * object `absorb`s it, so messages and cards delivered before sign-in survive it.
  */
