@@ -93,7 +93,8 @@ export async function replayCdnow(server, _shared, { workers = 6, batchSize = 10
     result.models = recompute;
     result.rfm = rfm;
     console.log(`  nightly job (RFM cut points, BG/NBD fit): ${JSON.stringify(recompute).slice(0, 600)}`);
-    console.log(`  RFM grid: ${JSON.stringify(rfm).slice(0, 1500)}`);
+    console.log(`  RFM segments: ${JSON.stringify(rfm.segments)}`);
+    console.log(`  churn bands: ${JSON.stringify(rfm.churnBands)}`);
   } catch (err) {
     console.log(`  (segments job not available: ${err.message.slice(0, 200)})`);
   }

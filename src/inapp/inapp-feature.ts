@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from "../json";
 import { DAY } from "../clock";
 import type { AppConfig } from "../config/app-config";
-import { JourneyStore } from "../campaigns/journey-store";
+import { advances, JourneyStore } from "../campaigns/journey-store";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { FieldProblem } from "../http/errors";
@@ -201,7 +201,7 @@ function advanceJourneySend(ctx: UserContext, key: string, campaignId: string, c
   const journeys = new JourneyStore(ctx.sql);
   const send = journeys.send(key);
   if (!send || send.channel !== channel || send.campaignId !== campaignId) return;
-  journeys.advanceSend(key, status);
+  if (advances(send.status, status)) journeys.setSendStatus(key, status);
 }
 
 export type EngagementOutcome = "recorded" | "duplicate" | "unknown_message" | "invalid";
