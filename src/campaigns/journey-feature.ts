@@ -152,7 +152,7 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
       // The app's purchase event without filters: the profile's counter is exact (the log below is trimmed to
       // settings.recentEvents), for all time or any window that reaches back to the first purchase.
       if (name === ctx.config.settings.purchaseEvent && filters.length === 0 && (since <= 0 || (p.counters.firstPurchase !== null && p.counters.firstPurchase >= since))) return p.counters.purchases;
-      const rows = ctx.sql.exec<{ properties: string }>(`SELECT properties FROM events WHERE name = ? AND at >= ?`, name, since).toArray();
+      const rows = ctx.eventLog(name, since);
       return filters.length === 0 ? rows.length : rows.filter((r) => matchesFilters(JSON.parse(r.properties), filters)).length;
     },
     messageStatus: (stepId) => (journey ? store(ctx).stepStatus(journey.instance, stepId) : null),

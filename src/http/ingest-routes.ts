@@ -7,7 +7,7 @@ import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
 import { HttpError, type FieldProblem } from "./errors";
 import type { HonoEnv } from "./hono-env";
-import { MAX_BATCH_BYTES, parseEntry } from "./segment-schema";
+import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, parseEntry } from "./segment-schema";
 import { userObjectName } from "./user-address";
 
 /** Segment HTTP Tracking API paths, long and the short forms analytics.js uses. */
@@ -27,6 +27,9 @@ export interface RejectedEntry {
 }
 
 export const ingestRoutes = new Hono<HonoEnv>();
+
+/** UTF-8 size for the per-call limit; a string that cannot reach it (≤ 3 bytes per UTF-16 unit) is not encoded. */
+const utf8Bytes = (s: string) => (s.length * 3 <= MAX_EVENT_BYTES ? s.length : new TextEncoder().encode(s).byteLength);
 
 ingestRoutes.use("/v1/*", cors({ origin: "*", allowHeaders: ["Content-Type", "Authorization", "Content-Encoding"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 }));
 
@@ -61,7 +64,7 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
       ...(batchSentAt !== undefined && Number.isFinite(batchSentAt) ? { sentAt: batchSentAt } : {}),
       receivedAt,
       prefix: single ? "" : `batch.${index}`,
-      bytes: single ? Math.min(json.length, bytes) : new TextEncoder().encode(json).byteLength,
+      bytes: single ? Math.min(json.length, bytes) : utf8Bytes(json),
     });
     if (!result.ok) {
       rejected.push({ index, ...(result.messageId ? { messageId: result.messageId } : {}), problems: result.problems });

@@ -57,7 +57,7 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
     lastSeen: p.lastSeen,
     eventTimes(name: string, since: Millis, where: readonly PropertyFilter[]): Millis[] {
       let rows = eventCache.get(name);
-      if (!rows) eventCache.set(name, (rows = ctx.sql.exec<{ at: number; properties: string }>(`SELECT at, properties FROM events WHERE name = ? ORDER BY at`, name).toArray()));
+      if (!rows) eventCache.set(name, (rows = ctx.eventLog(name)));
       return rows.filter((r) => r.at >= since && (where.length === 0 || matchesFilters(JSON.parse(r.properties) as Record<string, unknown>, where))).map((r) => r.at);
     },
     sessionTimes(since: Millis): Millis[] {

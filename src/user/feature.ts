@@ -34,6 +34,8 @@ export interface UserContext {
   attrs(): JsonObject;
   /** Push a message to the person's live connections (connected apps), if any. */
   live(message: Json): void;
+  /** The person's recent-event log for one event name (SDK events, oldest first), including this call's events so far. */
+  eventLog(name: string, since?: Millis): Array<{ at: number; properties: string }>;
   /**
    * A value kept for the rest of this transaction (one ingest call, timer or command):
    * lets a per-event hook read its state once per call instead of once per event.

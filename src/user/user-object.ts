@@ -106,6 +106,8 @@ export class UserObject extends DurableObject<Env> {
    */
   private outboxWrites = 1;
   private outboxFlushedAt = 0;
+  /** Applied events not yet in the `events` table: written in multi-row statements, and before any read of the log. */
+  private unloggedEvents: BeckonEvent[] = [];
   /** The profile document as last stored: a transaction that changed nothing skips the write. */
   private storedProfileDoc: string | null = null;
   private readonly features: readonly UserFeature[] = userFeatures;
@@ -208,7 +210,7 @@ export class UserObject extends DurableObject<Env> {
         }
         result.applied++;
         const change = applyEventToProfile(ctx.profile, event, config.settings);
-        this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, event.messageId, event.type, event.name, event.timestamp, JSON.stringify(event.properties));
+        this.unloggedEvents.push(event);
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
@@ -216,6 +218,7 @@ export class UserObject extends DurableObject<Env> {
         ctx.touchIndex(false);
         refreshLifecycle(ctx);
         run.drain();
+        this.logEvents();
         this.sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`, config.settings.recentEvents);
       }
       result.enqueued = run.sends;
@@ -228,6 +231,20 @@ export class UserObject extends DurableObject<Env> {
   private stateChanged(ctx: UserContext, run: Run): void {
     for (const f of this.features) f.onStateChange?.(ctx);
     run.drain();
+  }
+
+  /** Writes the applied events into the log, 20 rows (100 bound parameters) per statement, in order. */
+  private logEvents(): void {
+    const events = this.unloggedEvents;
+    if (events.length === 0) return;
+    this.unloggedEvents = [];
+    for (let i = 0; i < events.length; i += 20) {
+      const chunk = events.slice(i, i + 20);
+      this.sql.exec(
+        `INSERT INTO events (message_id, type, name, at, properties) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties)]),
+      );
+    }
   }
 
   /** Records messageIds as seen, in as few statements as the bound-parameter limit allows; returns the new ones. */
@@ -597,6 +614,7 @@ export class UserObject extends DurableObject<Env> {
       // SQLite rolled the transaction back; the profile and meta were changed in place and must follow,
       // or the next call would persist counters of events that never applied.
       this.outboxWritten = false;
+      this.unloggedEvents = [];
       this.readState();
       throw err;
     }
@@ -639,6 +657,10 @@ export class UserObject extends DurableObject<Env> {
         else run.indexDirty = true;
       },
       live: (message) => self.broadcastLive(message),
+      eventLog: (name, since = Number.NEGATIVE_INFINITY) => {
+        self.logEvents(); // this call's events so far belong in what features read
+        return self.sql.exec<{ at: number; properties: string }>(`SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`, name, since).toArray();
+      },
       attrs: () => self.featureAttrs(ctx),
       memo: <T>(key: string, load: () => T): T => {
         if (!memo.has(key)) memo.set(key, load());
