@@ -56,9 +56,11 @@ export function readScores(ctx: UserContext): ScoreState {
   });
 }
 
+/** Readers in this transaction see `state` at once; storage gets it once, at commit (a batch may re-score per purchase). */
 function writeScores(ctx: UserContext, state: ScoreState): void {
   ctx.forget(SCORES_MEMO);
-  ctx.sql.exec(`INSERT INTO segment_scores (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(state));
+  ctx.memo(SCORES_MEMO, () => state);
+  ctx.beforeCommit(SCORES_MEMO, () => ctx.sql.exec(`INSERT INTO segment_scores (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(state)));
 }
 
 function modelOf(ctx: UserContext): AppModel {

@@ -43,6 +43,8 @@ export interface UserContext {
    */
   memo<T>(key: string, load: () => T): T;
   forget(key: string): void;
+  /** Runs `write` once, just before this transaction commits; a later registration of the same key replaces it. */
+  beforeCommit(key: string, write: () => void): void;
 }
 
 export interface DeviceView {

@@ -141,7 +141,7 @@ export class UserObject extends DurableObject<Env> {
     this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
     this.storedProfileDoc = row?.doc ?? null;
     this.outboxWrites++;
-    this.timers.markChanged();
+    this.timers.forget();
   }
 
   /** Another UserObject (identity merge and forwarding). */
@@ -324,7 +324,7 @@ export class UserObject extends DurableObject<Env> {
     });
     this.profile = null;
     this.storedProfileDoc = null;
-    this.timers.markChanged();
+    this.timers.forget();
     await this.ctx.storage.deleteAlarm();
     this.armedAt = null;
     if (profile) await this.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
@@ -598,6 +598,7 @@ export class UserObject extends DurableObject<Env> {
     try {
       this.ctx.storage.transactionSync(() => {
         body(ctx, run);
+        for (const write of run.commits.values()) write();
         if (this.profile) {
           if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
@@ -615,7 +616,7 @@ export class UserObject extends DurableObject<Env> {
       // or the next call would persist counters of events that never applied.
       this.outboxWritten = false;
       this.unloggedEvents = [];
-      this.readState();
+      this.readState(); // and forgets the timers' mirror
       throw err;
     }
     if (this.outboxWritten) this.guardOutbox();
@@ -667,6 +668,7 @@ export class UserObject extends DurableObject<Env> {
         return memo.get(key) as T;
       },
       forget: (key) => void memo.delete(key),
+      beforeCommit: (key, write) => void run.commits.set(key, write),
     };
     return ctx;
   }
@@ -783,6 +785,8 @@ class Run {
   ctx!: UserContext;
   readonly sends: string[] = [];
   readonly stats: CampaignStat[] = [];
+  /** Writes features deferred to the end of the transaction (ctx.beforeCommit), by key. */
+  readonly commits = new Map<string, () => void>();
   indexDirty = false;
   indexUrgent = false;
   private readonly queue: Array<{ event: BeckonEvent; depth: number }> = [];
