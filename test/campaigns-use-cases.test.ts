@@ -11,6 +11,16 @@ async function reachableUser(app: TestApp, userId: string, at = T0) {
   await sdk(app, "/v1/devices", { userId, email: `${userId}@example.com`, register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }], consent: { push: "opted_in", email: "opted_in" } }, { clock: at });
 }
 
+/** Loyalty milestone: the 10th purchase earns a reward, once. */
+const TENTH_ORDER_REWARD = {
+  name: "10th order reward",
+  trigger: { type: "event", event: "Order Completed" },
+  audience: { did: { event: "Order Completed", atLeast: 10 } },
+  reentry: "once",
+  transactional: true,
+  steps: [{ type: "message", id: "reward", channels: ["email"], content: { email: { subject: "Your 10th order: a gift", text: "Use code LOYAL10" } } }],
+};
+
 describe("seed use cases, built through the admin API", () => {
   it("onboarding: welcome now, profile-completion nudge after 1 day unless completed", async () => {
     const app = await createTestApp();
@@ -92,14 +102,7 @@ describe("seed use cases, built through the admin API", () => {
 
   it("loyalty milestone: the 10th purchase earns a reward, once", async () => {
     const app = await createTestApp();
-    await launchCampaign(app, {
-      name: "10th order reward",
-      trigger: { type: "event", event: "Order Completed" },
-      audience: { did: { event: "Order Completed", atLeast: 10 } },
-      reentry: "once",
-      transactional: true,
-      steps: [{ type: "message", id: "reward", channels: ["email"], content: { email: { subject: "Your 10th order: a gift", text: "Use code LOYAL10" } } }],
-    });
+    await launchCampaign(app, TENTH_ORDER_REWARD);
     await reachableUser(app, "fan");
     for (let i = 1; i <= 12; i++) {
       await sdk(app, "/v1/track", { userId: "fan", event: "Order Completed", messageId: `o-${i}`, properties: { revenue: 10 } }, { clock: T0 + i * HOUR });
@@ -110,14 +113,7 @@ describe("seed use cases, built through the admin API", () => {
   it("loyalty milestone counts every purchase, not just those left in the trimmed recent-event log", async () => {
     // The smallest log the settings allow (10 events): by the 10th order most earlier ones have been trimmed.
     const app = await createTestApp({ recentEvents: 10 });
-    await launchCampaign(app, {
-      name: "10th order reward",
-      trigger: { type: "event", event: "Order Completed" },
-      audience: { did: { event: "Order Completed", atLeast: 10 } },
-      reentry: "once",
-      transactional: true,
-      steps: [{ type: "message", id: "reward", channels: ["email"], content: { email: { subject: "Your 10th order: a gift", text: "Use code LOYAL10" } } }],
-    });
+    await launchCampaign(app, TENTH_ORDER_REWARD);
     await reachableUser(app, "heavy");
     for (let i = 1; i <= 10; i++) {
       const browsing = Array.from({ length: 5 }, (_, k) => ({ type: "track", userId: "heavy", event: "Product Viewed", messageId: `v-${i}-${k}` }));

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MemoryStorage } from "./helpers/memory-storage";
 
 /**
  * The web SDK's routing of in-app engagement, run in Node over stubbed browser
@@ -9,31 +10,6 @@ const rendered = vi.hoisted(() => [] as Array<{ message: { key: string }; on: { 
 vi.mock("../../sdk/render", () => ({
   renderMessage: (message: { key: string }, on: (typeof rendered)[number]["on"]) => void rendered.push({ message, on }),
 }));
-
-class MemoryStorage {
-  private m = new Map<string, string>();
-  get length() {
-    return this.m.size;
-  }
-  clear() {
-    this.m.clear();
-  }
-  getItem(k: string) {
-    return this.m.get(k) ?? null;
-  }
-  key(i: number) {
-    return [...this.m.keys()][i] ?? null;
-  }
-  removeItem(k: string) {
-    this.m.delete(k);
-  }
-  setItem(k: string, v: string) {
-    this.m.set(k, v);
-  }
-  keys() {
-    return [...this.m.keys()];
-  }
-}
 
 const HOST = "https://beckon.test";
 const message = (key: string, content: Record<string, unknown> = {}) => ({

@@ -1,28 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Call, OfflineQueue } from "../../sdk/queue";
-
-/** A Storage over a Map (the browser's localStorage in Node). */
-class MemoryStorage {
-  private m = new Map<string, string>();
-  get length() {
-    return this.m.size;
-  }
-  clear() {
-    this.m.clear();
-  }
-  getItem(k: string) {
-    return this.m.get(k) ?? null;
-  }
-  key(i: number) {
-    return [...this.m.keys()][i] ?? null;
-  }
-  removeItem(k: string) {
-    this.m.delete(k);
-  }
-  setItem(k: string, v: string) {
-    this.m.set(k, v);
-  }
-}
+import { MemoryStorage } from "./helpers/memory-storage";
 
 const call = (n: number): Call => ({ type: "track", event: `E${n}`, messageId: `m${n}`, timestamp: new Date(0).toISOString() });
 const options = (storage: Storage, flushAt = 3) => ({ url: "https://beckon.test/v1/batch", writeKey: "wk", storage, storageKey: "q", flushAt, flushInterval: 2000, maxQueued: 5 });
