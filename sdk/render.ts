@@ -28,11 +28,14 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
   const previous = document.activeElement as HTMLElement | null;
   let root: HTMLElement;
   let closed = false;
+  /** What a modal made inert (the rest of the page), to give back when it closes. */
+  let inerted: HTMLElement[] = [];
   const remove = () => {
     if (closed) return;
     closed = true;
     document.removeEventListener("keydown", onKey, true);
     root.remove();
+    for (const el of inerted) el.inert = false;
     if (c.type !== "banner") previous?.focus?.();
   };
   const finish = (fn: () => void) => () => {
@@ -67,6 +70,8 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
   }
 
   function onKey(e: KeyboardEvent): void {
+    // A banner is not modal: Escape is the page's unless focus is in the banner.
+    if (c.type === "banner" && !root.contains(document.activeElement)) return;
     if (e.key === "Escape") {
       e.preventDefault();
       finish(cb.onDismiss)();
@@ -88,6 +93,11 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
     }
   }
 
+  if (c.type !== "banner") {
+    // Modal: the page behind it is out of reach of focus, pointer and screen readers until it closes.
+    inerted = [...document.body.children].filter((el): el is HTMLElement => el instanceof HTMLElement && !el.inert);
+    for (const el of inerted) el.inert = true;
+  }
   document.body.append(root);
   document.addEventListener("keydown", onKey, true);
   if (c.type !== "banner") (buttons[0] ?? focusables(root).find((el) => el !== close) ?? close).focus();

@@ -43,7 +43,7 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs 
 interface PageGlobals {
   beckon?: { on(e: string, f: (m: { type: string }) => void): void; consent(c: { analytics: boolean }): Promise<void> };
   __live: Array<{ type: string; at: number }>;
-  document: { activeElement: { textContent: string | null; closest(selector: string): unknown } | null };
+  document: { activeElement: { textContent: string | null; closest(selector: string): unknown } | null; querySelector(selector: string): { closest(selector: string): unknown } | null };
 }
 
 /** Records the time each live message reaches the page. */
@@ -79,7 +79,7 @@ async function signIn(page: Page, userId: string): Promise<void> {
 
 beforeAll(async () => {
   worker = await startLocalWorker();
-  app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null } } });
+  app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null, inApp: { minIntervalSeconds: 0 } } } });
   profileDir = await mkdtemp(join(tmpdir(), "beckon-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
@@ -201,13 +201,29 @@ describe("demo shop in a real browser", () => {
     await api(`/admin/users/e2e-second/in-app`, { method: "POST", token: app.adminKey, json: { key: "e2e:escape", campaignId: "manual-e2e", content: { type: "modal", title: "Press Escape", body: "This closes with the keyboard.", buttons: [{ id: "ok", label: "OK" }] } } });
     const dialog = page.getByRole("dialog", { name: "Press Escape" });
     await dialog.waitFor({ state: "visible", timeout: 10_000 });
+    // Modal: the page behind it is inert while it is open.
+    const pageInert = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector("main")!.closest("[inert]") !== null);
+    expect(await pageInert()).toBe(true);
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog.count()).toBe(0);
+    expect(await pageInert()).toBe(false);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? "")).toBe(before);
+
+    // A banner is not modal: Escape pressed elsewhere on the page is the page's, not the banner's.
+    await api(`/admin/users/e2e-second/in-app`, { method: "POST", token: app.adminKey, json: { key: "e2e:banner", campaignId: "manual-e2e", content: { type: "banner", title: "Free shipping today", body: "On every order." } } });
+    const banner = page.getByRole("region", { name: "Free shipping today" });
+    await banner.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await pageInert()).toBe(false);
+    await page.getByRole("textbox", { name: "User id" }).focus();
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(200);
+    expect(await banner.count()).toBe(1);
+    await banner.getByRole("button", { name: "Close" }).click();
+    await expect.poll(() => banner.count()).toBe(0);
 
     const view = await poll(
       () => api<{ inApp: { messages: unknown[] } ; }>(`/admin/users/e2e-second/in-app`, { token: app.adminKey }),
-      (v) => v.inApp.messages.length === 0,
+      (v) => v.inApp.messages.length === 0, // both the modal and the banner were dismissed
     );
     expect(view.inApp.messages).toEqual([]);
     const timeline = await poll(
