@@ -2,6 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../src/clock";
+import { clearKeyCache } from "../src/config/app-directory";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { eventually } from "./helpers/wait";
@@ -84,6 +85,28 @@ describe("conversion attribution", () => {
       return s.variants[0]?.counts.converted === 2 ? s : null;
     }, 10_000, "stats to land in D1");
     expect(stats.variants[0]!.counts.entered).toBe(2);
+  });
+
+  it("people messaged before a campaign was paused still convert; archiving stops counting", async () => {
+    const app = await createTestApp();
+    const id = await launchCampaign(app, {
+      name: "Welcome offer",
+      trigger: { type: "event", event: "Signed Up" },
+      goal: { event: "Order Completed", windowHours: 72 },
+      steps: [{ type: "message", id: "offer", channels: ["content_card"], content: { content_card: { title: "10% off", body: "your first order" } } }],
+    });
+    for (const u of ["paused-buyer", "archived-buyer"]) await sdk(app, "/v1/track", { userId: u, event: "Signed Up" }, { clock: T0 });
+    expect(await sent(app, "paused-buyer")).toEqual(["offer:content_card"]);
+
+    expect((await admin(app, `/admin/campaigns/${id}/pause`, { method: "POST" })).status).toBe(200);
+    clearKeyCache(); // what the edge's revalidation does within seconds
+    await sdk(app, "/v1/track", { userId: "paused-buyer", event: "Order Completed", properties: { revenue: 30 } }, { clock: T0 + HOUR });
+    expect((await decisions(app, "paused-buyer")).filter((d) => d.detail.converted)).toHaveLength(1);
+
+    expect((await admin(app, `/admin/campaigns/${id}/archive`, { method: "POST" })).status).toBe(200);
+    clearKeyCache();
+    await sdk(app, "/v1/track", { userId: "archived-buyer", event: "Order Completed", properties: { revenue: 30 } }, { clock: T0 + 2 * HOUR });
+    expect((await decisions(app, "archived-buyer")).filter((d) => d.detail.converted)).toHaveLength(0);
   });
 });
 

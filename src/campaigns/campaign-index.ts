@@ -26,7 +26,7 @@ export interface CampaignIndex {
   entryByEvent: Map<string, CompiledCampaign[]>;
   /** Inaction triggers cancelled by this event. */
   cancelByEvent: Map<string, CompiledCampaign[]>;
-  /** Campaigns whose conversion goal is this event. */
+  /** Campaigns whose conversion goal is this event: active and paused ones (people messaged before a pause still convert). */
   goalByEvent: Map<string, CompiledCampaign[]>;
   /** Status of every non-draft campaign (journeys in flight stop when theirs is paused or archived). */
   status: Map<string, CampaignStatus>;
@@ -61,9 +61,13 @@ export function buildCampaignIndex(rows: Array<{ id: string; version: number; st
   };
   for (const row of rows) {
     index.status.set(row.id, row.status);
-    if (row.status !== "active") continue;
+    if (row.status !== "active" && row.status !== "paused") continue;
     const def = Campaign.parse(JSON.parse(row.definition));
     const c: CompiledCampaign = { id: row.id, version: row.version, status: row.status, def, startAt: def.startAt ? Date.parse(def.startAt) : null, endAt: def.endAt ? Date.parse(def.endAt) : null };
+    if (row.status === "paused") {
+      if (def.goal) push(index.goalByEvent, def.goal.event, c);
+      continue;
+    }
     index.byId.set(c.id, c);
     const entry = entryEventOf(def);
     if (entry) push(index.entryByEvent, entry, c);

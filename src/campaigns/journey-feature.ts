@@ -258,11 +258,11 @@ function cancelInaction(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent
 function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent): void {
   const candidates = idx.goalByEvent.get(event.name);
   if (!candidates || isSpoofedInternal(event)) return;
-  const seen = new Set(candidates.map((c) => c.id));
   // Journeys entered under an older version keep their own goal: look them up by campaign id.
-  for (const campaignId of seen) {
+  for (const c of candidates) {
+    const campaignId = c.id;
     // Journeys keep their own version's goal window (checked below); search at least 30 days back.
-    const goalNow = idx.byId.get(campaignId)?.def.goal;
+    const goalNow = c.def.goal;
     const horizon = ctx.now - Math.max(goalNow?.windowHours ?? 0, 720) * 3_600_000;
     // One goal event converts at most one journey per campaign: the most recent convertible entry
     // (two abandoned carts and one order are one conversion, not two).
