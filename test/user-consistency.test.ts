@@ -79,4 +79,27 @@ describe("a person's state stays consistent", () => {
     // Back to the earliest real timer (the daily gc), not the guard.
     expect(left.alarm!).toBeGreaterThan(Date.now() + 60_000);
   });
+
+  it("a cart filled before sign-in is reminded after it, to the identified person, and cancelled by their order", async () => {
+    const app = await createTestApp();
+    await launchCampaign(app, {
+      name: "Cart abandonment",
+      trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } },
+      steps: [{ type: "message", id: "reminder", channels: ["push"], content: { push: { body: "Your {{ event.product }} is waiting" } } }],
+    });
+    for (const [visitor, user] of [["v-abandons", "abandoner"], ["v-buys", "buyer"]] as const) {
+      await sdk(app, "/v1/devices", { userId: user, register: [{ provider: "fcm", platform: "android", token: `tok-${user}-000000` }], consent: { push: "opted_in" } }, { clock: T0 });
+      await sdk(app, "/v1/track", { anonymousId: visitor, event: "Product Added", properties: { cart_id: `cart-${user}`, product: "lens" } }, { clock: T0 });
+      await sdk(app, "/v1/identify", { userId: user, anonymousId: visitor, traits: { name: user } }, { clock: T0 + 5 * MINUTE });
+    }
+    await sdk(app, "/v1/track", { userId: "buyer", event: "Order Completed", properties: { cart_id: "cart-buyer", revenue: 80 } }, { clock: T0 + 10 * MINUTE });
+
+    await tick(app, "abandoner", T0 + 30 * MINUTE);
+    await tick(app, "buyer", T0 + 30 * MINUTE);
+    expect(await sent(app, "abandoner")).toEqual(["reminder:push"]);
+    expect(await sent(app, "buyer")).toEqual([]);
+    // Once: a later tick (or a re-fired alarm) sends nothing more.
+    await tick(app, "abandoner", T0 + 2 * 60 * MINUTE);
+    expect(await sent(app, "abandoner")).toEqual(["reminder:push"]);
+  });
 });

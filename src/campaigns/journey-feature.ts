@@ -6,7 +6,7 @@ import type { UserContext, UserFeature } from "../user/feature";
 import type { Timer } from "../user/timers";
 import { type CampaignIndex, type CompiledCampaign, campaignsPart, TRIGGER_EVENTS } from "./campaign-index";
 import { evaluateCondition, type ConditionFacts } from "./condition";
-import { type Journey, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
+import { type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
 import { instantOfLocal, nextLocalTime, resolveTimeZone } from "./local-time";
 import { runMessageStep } from "./message-step";
 import { type Campaign, type Condition, durationMs, type Step } from "./model";
@@ -34,6 +34,13 @@ const store = (ctx: UserContext) => ctx.memo("campaigns.store", () => new Journe
 export const journeyFeature: UserFeature = {
   name: "campaigns",
   schema: JOURNEY_SCHEMA,
+
+  // Identity merge: a cart abandoned before sign-in is still reminded (and cancelled) after it.
+  handOver: (sql) => new JourneyStore(sql).dump() as unknown as Json,
+  absorb(ctx, data) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) return;
+    for (const t of store(ctx).absorb(data as unknown as JourneyHandover)) if (!ctx.timers.get(t.key)) ctx.timers.schedule(t);
+  },
 
   onEvent(ctx, event) {
     const idx = index(ctx);

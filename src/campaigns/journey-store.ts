@@ -2,6 +2,14 @@ import type { Millis } from "../clock";
 import type { JsonObject } from "../json";
 import { STATUS_RANK } from "./condition";
 import type { Campaign } from "./model";
+import { insertRows, type Row as CopiedRow } from "../user/row-copy";
+
+export interface JourneyHandover {
+  journeys: CopiedRow[];
+  sends: CopiedRow[];
+  entries: CopiedRow[];
+  timers: Array<{ key: string; due_at: number; kind: string; payload: string }>;
+}
 
 /** Storage of journeys inside the UserObject: instances, sends and entry history. */
 export const JOURNEY_SCHEMA = `
@@ -169,6 +177,29 @@ export class JourneyStore {
 
   stepStatus(instance: string, stepId: string): string | null {
     return this.sql.exec<{ status: string }>(`SELECT status FROM campaign_sends WHERE instance = ? AND step_id = ? ORDER BY at DESC LIMIT 1`, instance, stepId).toArray()[0]?.status ?? null;
+  }
+
+  /**
+   * For an identity merge: the visitor's open journeys with their timers, its sends (idempotency
+   * keys, caps, branch statuses) and entry history. Instances keep their ids, so a send they
+   * already made is never made again by the identified object.
+   */
+  dump(): JourneyHandover {
+    return {
+      journeys: this.sql.exec<CopiedRow>(`SELECT * FROM journeys WHERE status != 'done'`).toArray(),
+      sends: this.sql.exec<CopiedRow>(`SELECT * FROM campaign_sends`).toArray(),
+      entries: this.sql.exec<CopiedRow>(`SELECT * FROM campaign_entries`).toArray(),
+      timers: this.sql.exec<{ key: string; due_at: number; kind: string; payload: string }>(`SELECT key, due_at, kind, payload FROM timers WHERE substr(key, 1, 8) = 'journey:'`).toArray(),
+    };
+  }
+
+  /** Takes over a visitor's journeys; what this object already has wins, entry histories add up. */
+  absorb(d: JourneyHandover): Array<{ key: string; dueAt: number; kind: string; payload: JsonObject }> {
+    this.awaited = null;
+    insertRows(this.sql, "journeys", d.journeys);
+    insertRows(this.sql, "campaign_sends", d.sends);
+    insertRows(this.sql, "campaign_entries", d.entries, "ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = MAX(last_entered_at, excluded.last_entered_at), count = count + excluded.count");
+    return d.timers.map((t) => ({ key: t.key, dueAt: t.due_at, kind: t.kind, payload: JSON.parse(t.payload) as JsonObject }));
   }
 
   /** Forget finished journeys and sends older than `before` (bounded storage). */

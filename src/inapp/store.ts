@@ -1,4 +1,5 @@
 import type { Millis } from "../clock";
+import { insertRows, type Row } from "../user/row-copy";
 import type { ContentCardContent, InAppContent } from "./model";
 
 /**
@@ -49,7 +50,7 @@ export interface CardRow {
   dismissedAt: Millis | null;
 }
 
-type Raw = Record<string, SqlStorageValue>;
+type Raw = Row;
 const MERGED_TABLES = ["inapp_messages", "inapp_cards", "inapp_engagement", "inapp_answers", "inapp_state"] as const;
 
 const num = (v: SqlStorageValue): number | null => (v === null ? null : Number(v));
@@ -201,14 +202,7 @@ export class InAppStore {
 
   /** Takes over another object's rows; what this object already has wins (same key), the later last-shown time wins. */
   absorb(dump: Record<string, Raw[]>): void {
-    for (const table of MERGED_TABLES) {
-      for (const row of dump[table] ?? []) {
-        const cols = Object.keys(row).filter((c) => /^[a-z_]+$/.test(c));
-        if (cols.length === 0) continue;
-        const conflict = table === "inapp_state" ? ` ON CONFLICT(k) DO UPDATE SET v = MAX(v, excluded.v)` : "";
-        this.sql.exec(`INSERT ${conflict ? "" : "OR IGNORE "}INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${conflict}`, ...cols.map((c) => row[c]!));
-      }
-    }
+    for (const table of MERGED_TABLES) insertRows(this.sql, table, dump[table] ?? [], table === "inapp_state" ? "ON CONFLICT(k) DO UPDATE SET v = MAX(v, excluded.v)" : undefined);
   }
 
   isEmpty(): boolean {
