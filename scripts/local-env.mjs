@@ -37,7 +37,7 @@ export function prepareLocalDatabase({ persistTo, appId = "demo", writeKey, admi
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], { quiet, env: { CI: "true" } });
   const now = Date.now();
   const sql = [
-    `INSERT INTO apps (id, name, settings, config_version, created_at) VALUES (${quote(appId)}, 'Demo shop', '{}', 1, ${now}) ON CONFLICT(id) DO NOTHING;`,
+    `INSERT INTO apps (id, name, settings, config_version, created_at) VALUES (${quote(appId)}, 'Demo shop', '{"identityVerification":"off"}', 1, ${now}) ON CONFLICT(id) DO NOTHING;`,
     `DELETE FROM api_keys WHERE app_id = ${quote(appId)} AND label = 'demo';`,
     `INSERT INTO api_keys (key_hash, app_id, kind, label, prefix, created_at) VALUES (${quote(sha256(writeKey))}, ${quote(appId)}, 'write', 'demo', ${quote(writeKey.slice(0, 10))}, ${now});`,
     `INSERT INTO api_keys (key_hash, app_id, kind, label, prefix, created_at) VALUES (${quote(sha256(adminKey))}, ${quote(appId)}, 'admin', 'demo', ${quote(adminKey.slice(0, 10))}, ${now});`,

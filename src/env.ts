@@ -18,6 +18,10 @@ export interface Env {
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */
   ALLOW_VIRTUAL_CLOCK?: string;
+  /** Encrypts HS256 identity secrets at rest (wrangler secret). Unset → a fixed development key (README "Identity verification"). */
+  IDENTITY_KEYS_SECRET?: string;
+  /** "true" only where the demo runs (`npm start`): mounts `POST /demo/token`, which mints user tokens for the demo app only. */
+  DEMO_TOKENS?: string;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;
 }

@@ -6,7 +6,7 @@ import type { Json } from "../src/json";
 import type { UserContext } from "../src/user/feature";
 import { TimerTable } from "../src/user/timers";
 import { admin, basic, call, createTestApp, sdk } from "./helpers/api";
-import { addCard, getJson, modal, sendInApp } from "./helpers/inapp";
+import { addCard, getJson, modal, postText, sendInApp } from "./helpers/inapp";
 
 interface PendingBody {
   messages: Array<{ key: string; campaignId: string; priority: number; content: { title: string; displayOn?: unknown } }>;
@@ -61,7 +61,7 @@ describe("in-app messages: delivery on app open", () => {
     const app = await createTestApp();
     await sendInApp(app, "di", modal("One"), { key: "k:1", clock: T0 });
     await sendInApp(app, "di", modal("Two"), { key: "k:2", clock: T0 });
-    await sdk(app, "/v1/track", { userId: "di", event: "In-App Message Viewed", properties: { key: "k:1" }, messageId: "v1" }, { clock: T0 + 10_000 });
+    await postText(app, "/v1/in-app/events", { userId: "di", events: [{ kind: "impression", key: "k:1" }] }, T0 + 10_000);
     const res = await getJson<PendingBody>(`/v1/in-app?userId=di&writeKey=${app.writeKey}`, T0 + 11_000);
     expect(res.body.messages.map((m) => m.content.title)).toEqual(["Two"]);
     expect(res.body.notBefore).toBe(T0 + 10_000 + 30_000);

@@ -35,7 +35,7 @@ describe("in-app engagement", () => {
     const first = await postText(app, "/v1/in-app/events", { userId: "en", events });
     expect(first.status).toBe(200);
     expect(((await first.json()) as EngageBody).results.map((r) => r.outcome)).toEqual(["recorded", "recorded"]);
-    // The SDK retries (lost response), and the same click also arrives as a Segment track call.
+    // The SDK retries (lost response); a Segment track call with the same name is not engagement and counts nothing.
     const again = await postText(app, "/v1/in-app/events", { userId: "en", events });
     expect(((await again.json()) as EngageBody).results.map((r) => r.outcome)).toEqual(["duplicate", "duplicate"]);
     await sdk(app, "/v1/track", { userId: "en", event: "In-App Message Clicked", properties: { key: "camp-e:s1:1", buttonId: "go" }, messageId: "t-click" });
@@ -53,10 +53,10 @@ describe("in-app engagement", () => {
     expect(engagement.map((e) => e.detail.kind).sort()).toEqual(["click", "dismiss", "impression"]);
   });
 
-  it("implies the impression when only a click is reported (Segment track path)", async () => {
+  it("implies the impression when only a click is reported", async () => {
     const app = await createTestApp();
     await sendInApp(app, "tr", modal(), { key: "camp-t:s1:1", campaignId: "camp-t" });
-    const res = await sdk(app, "/v1/track", { userId: "tr", event: "In-App Message Clicked", properties: { key: "camp-t:s1:1", buttonId: "later" }, messageId: "c1" });
+    const res = await postText(app, "/v1/in-app/events", { userId: "tr", events: [{ kind: "click", key: "camp-t:s1:1", buttonId: "later" }] });
     expect(res.status).toBe(200);
     const rows = await statsOf("camp-t", (r) => r.length >= 2);
     expect(kinds(rows)).toEqual({ impression: 1, clicked: 1 });
@@ -130,18 +130,21 @@ describe("in-app engagement", () => {
     expect(profile.features.inapp.answers.nps).toBe(5);
   });
 
-  it("accepts survey answers as Segment track calls, one question per call", async () => {
+  it("a Segment track call named `Survey Answered` answers nothing: only /v1/in-app/events records answers", async () => {
     const app = await createTestApp();
     await sendInApp(app, "sg", survey, { key: "camp-g:s1:1", campaignId: "camp-g" });
-    await sdk(app, "/v1/batch", {
+    const res = await sdk(app, "/v1/batch", {
       batch: [
         { type: "track", userId: "sg", event: "Survey Answered", properties: { key: "camp-g:s1:1", questionId: "nps", answer: 4 }, messageId: "a1" },
         { type: "track", userId: "sg", event: "Survey Answered", properties: { key: "camp-g:s1:1", questionId: "channel", answer: "Search" }, messageId: "a2" },
       ],
     });
-    const rows = await statsOf("camp-g", (r) => r.length >= 2);
-    expect(kinds(rows)).toEqual({ impression: 1, answered: 1 });
-    const profile = (await (await admin(app, "/admin/users/sg")).json()) as { features: { inapp: { answers: Record<string, unknown> } } };
-    expect(profile.features.inapp.answers).toEqual({ channel: "Search", nps: 4 });
+    expect(res.status).toBe(200); // stored as events, like any Segment call
+    const profile = (await (await admin(app, "/admin/users/sg")).json()) as { features: { inapp: { answers: Record<string, unknown>; pending: number } } };
+    expect(profile.features.inapp.answers).toEqual({});
+    expect((await timelineOf(app, "sg")).filter((e) => e.kind === "engagement")).toEqual([]);
+    // The message is still pending: nothing marked it shown.
+    const pending = await getJson<{ messages: Array<{ key: string }> }>(`/v1/in-app?userId=sg&writeKey=${app.writeKey}`);
+    expect(pending.body.messages.map((m) => m.key)).toEqual(["camp-g:s1:1"]);
   });
 });

@@ -71,7 +71,8 @@ describe("in-app engagement in journey branches", () => {
     expect(await sendsOf(app, "clicker")).toEqual({ offer: "clicked" });
     expect(await sendsOf(app, "ignorer")).toEqual({ offer: "opened" });
 
-    // Replayed twice, through the endpoint and as Segment track calls: duplicates, and the send records stay put.
+    // Replayed twice through the endpoint: duplicates, and the send records stay put. Segment track calls with the
+    // engagement names are not engagement at all (reserved names): they move nothing either.
     for (let i = 0; i < 2; i++) {
       expect(await engage("clicker", clicks)).toEqual(["duplicate", "duplicate"]);
       expect(await engage("ignorer", ignores)).toEqual(["duplicate", "duplicate"]);

@@ -1,5 +1,6 @@
 import type { BeckonEvent } from "../events/beckon-event";
 import { BEACON_REGION_DWELLED, BEACON_REGION_ENTERED, BEACON_REGION_EXITED, GEOFENCE_DWELLED, GEOFENCE_ENTERED, GEOFENCE_EXITED } from "../geo/geofence-feature";
+import { CARD_EVENTS, INAPP_EVENTS } from "../inapp/model";
 import { CHURN_RISK_CHANGED, RFM_SEGMENT_CHANGED } from "../segments/scoring-feature";
 import { SEGMENT_ENTERED, SEGMENT_EXITED } from "../segments/segment-feature";
 import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../user/lifecycle-feature";
@@ -16,7 +17,10 @@ export const TRIGGER_EVENTS = {
  * Event names only Beckon itself emits (`ctx.emit`, `internal: true`). An SDK call
  * may carry one of these names (Segment clients send anything, and it is stored
  * like any event), but it never matches a trigger, cancel or goal on that name:
- * a public write key must not be able to start win-back or churn campaigns.
+ * a public write key must not be able to start win-back or churn campaigns. The
+ * engagement names are emitted only for what `/v1/in-app/events` (or a card action)
+ * recorded against a message the person was really sent: a `track` named
+ * `Survey Answered` neither answers a survey nor moves a journey waiting for one.
  */
 export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
   LIFECYCLE_CHANGED,
@@ -31,6 +35,8 @@ export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
   BEACON_REGION_DWELLED,
   CHURN_RISK_CHANGED,
   RFM_SEGMENT_CHANGED,
+  ...Object.values(INAPP_EVENTS),
+  ...Object.values(CARD_EVENTS),
 ]);
 
 /** An SDK event that carries a reserved internal name: stored, but matches no trigger. */

@@ -56,6 +56,12 @@ export const AppSettings = z.object({
   geofenceMaxAccuracyM: z.number().positive().default(200),
   /** In-app display: minimum interval between two messages, pending and card limits. */
   inApp: InAppSettings.prefault({}),
+  /**
+   * Whether calls naming a `userId` must carry a user token signed by the app's backend (README
+   * "Identity verification"). `off` here keeps apps stored before the setting existed working;
+   * the operator API creates new apps with `required`.
+   */
+  identityVerification: z.enum(["off", "warn", "required"]).default("off"),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -1,7 +1,9 @@
 /** API keys: random secrets shown once; only their SHA-256 hashes are stored. */
-export type KeyKind = "write" | "admin";
+/** `server` keys are write keys for trusted backends: secret, Basic auth only, exempt from identity verification. */
+export type KeyKind = "write" | "admin" | "server";
 
-const PREFIX: Record<KeyKind, string> = { write: "bk_w_", admin: "bk_a_" };
+const PREFIX: Record<KeyKind, string> = { write: "bk_w_", admin: "bk_a_", server: "bk_s_" };
+export const SERVER_KEY_PREFIX = PREFIX.server;
 
 export function generateKey(kind: KeyKind): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));

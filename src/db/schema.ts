@@ -14,13 +14,28 @@ export const apiKeys = sqliteTable(
   {
     keyHash: text("key_hash").primaryKey(),
     appId: text("app_id").notNull(),
-    kind: text("kind", { enum: ["write", "admin"] }).notNull(),
+    kind: text("kind", { enum: ["write", "admin", "server"] }).notNull(),
     label: text("label").notNull().default(""),
     prefix: text("prefix").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
   },
   (t) => [index("api_keys_app").on(t.appId)],
+);
+
+/** Keys user tokens are verified with (migrations/0006_identity.sql): HS256 secrets encrypted, public keys as JWK. */
+export const identityKeys = sqliteTable(
+  "identity_keys",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    alg: text("alg", { enum: ["HS256", "ES256", "RS256"] }).notNull(),
+    label: text("label").notNull().default(""),
+    material: text("material").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("identity_keys_app").on(t.appId)],
 );
 
 export const users = sqliteTable(

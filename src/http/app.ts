@@ -14,6 +14,7 @@ import { inAppRoutes } from "./inapp-routes";
 import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
+import { identityKeyRoutes } from "./identity-key-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/", benchRoutes);
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
+  app.route("/", identityKeyRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", campaignRoutes);
   app.route("/", webhookRoutes);

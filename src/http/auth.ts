@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { resolveKey } from "../config/app-directory";
+import { SERVER_KEY_PREFIX } from "../config/keys";
 import { requestClock } from "../clock";
 import { HttpError } from "./errors";
 import type { HonoEnv } from "./hono-env";
@@ -23,14 +24,21 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
 
-/** Authenticates an SDK request by write key (Basic auth header or `writeKey` in the body). */
+/**
+ * Authenticates an SDK request by write key (Basic auth header or `writeKey` in the body). A server
+ * key (`bk_s_…`, secret, for backends) is accepted in the Basic auth header only, where a write key is.
+ */
 export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown): Promise<void> {
-  const key = basicAuthKey(c.req.header("authorization")) ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
+  const basic = basicAuthKey(c.req.header("authorization"));
+  const key = basic ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
   if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  const app = await resolveKey(c.env.DB, "write", key, (p) => c.executionCtx.waitUntil(p));
-  if (!app) throw unauthorized("invalid write key");
+  const server = key.startsWith(SERVER_KEY_PREFIX);
+  if (server && basic === undefined) throw unauthorized("a server key is accepted only in the Authorization header (Basic auth), never in a body or URL");
+  const app = await resolveKey(c.env.DB, server ? "server" : "write", key, (p) => c.executionCtx.waitUntil(p));
+  if (!app) throw unauthorized(server ? "invalid server key" : "invalid write key");
   c.set("app", app);
+  c.set("serverKey", server);
   c.set("now", clock.now);
   c.set("virtualClock", clock.virtual);
 }

@@ -8,6 +8,7 @@ import { parseJson, readBody } from "./body";
 import { invalid } from "./errors";
 import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "./user-address";
+import { verifyIdentity } from "./user-token";
 
 const ConsentStatus = z.enum(["opted_in", "opted_out", "unknown"]);
 
@@ -15,6 +16,8 @@ const ConsentStatus = z.enum(["opted_in", "opted_out", "unknown"]);
 export const DevicesRequest = z
   .object({
     writeKey: z.string().optional(),
+    /** Identity verification: the person's user token, for clients that cannot set X-Beckon-User-Token. */
+    userToken: z.string().optional(),
     userId: z.string().min(1).max(256).optional(),
     anonymousId: z.string().min(1).max(256).optional(),
     register: z.array(DeviceRegistration).max(20).optional(),
@@ -36,7 +39,8 @@ deviceRoutes.post("/v1/devices", async (c) => {
   await authenticateWriteKey(c, (body as { writeKey?: unknown } | null)?.writeKey);
   const parsed = DevicesRequest.safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
-  const { writeKey: _k, userId, anonymousId, ...update } = parsed.data;
+  const { writeKey: _k, userToken: _t, userId, anonymousId, ...update } = parsed.data;
+  await verifyIdentity(c, [userId], parsed.data);
   const app = c.get("app");
   const target = userObjectName(app.appId, { userId, anonymousId });
   const result = await userStub(c.env.USER, target.name).updateDevices({

@@ -4,5 +4,5 @@ import type { Env } from "../env";
 /** Hono's view of the Worker: bindings plus what auth middleware puts on the context. */
 export interface HonoEnv {
   Bindings: Env;
-  Variables: { app: AppContext; now: number; virtualClock: boolean };
+  Variables: { app: AppContext; now: number; virtualClock: boolean; /** Authenticated by a server key (trusted backend): exempt from identity verification. */ serverKey?: boolean };
 }

@@ -11,6 +11,7 @@ import type { HonoEnv } from "./hono-env";
 import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "./openapi";
 import { sdkAssetsRoutes } from "./sdk-assets-routes";
 import { userObjectName } from "./user-address";
+import { verifyIdentity } from "./user-token";
 
 /**
  * In-app messages and content cards for the SDK (write key): pending messages on
@@ -23,6 +24,8 @@ inAppRoutes.route("/", sdkAssetsRoutes);
 const Person = z
   .object({
     writeKey: z.string().optional(),
+    /** Identity verification: the person's user token (or the X-Beckon-User-Token header). */
+    userToken: z.string().optional(),
     userId: z.string().min(1).max(256).optional(),
     anonymousId: z.string().min(1).max(256).optional(),
   })
@@ -33,6 +36,13 @@ function person(input: unknown): Person {
   const parsed = Person.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;
+}
+
+/** The SDK routes' person, once identity verification lets the request act for them. */
+async function verifiedPerson(c: Context<HonoEnv>, input: Record<string, unknown>): Promise<Person> {
+  const who = person(input);
+  await verifyIdentity(c, [who.userId], input);
+  return who;
 }
 
 /** Runs an `inapp` feature command on the person's object. Unknown people get `null` (nothing stored for them). */
@@ -73,7 +83,7 @@ inAppRoutes.get("/v1/config", async (c) => {
 /** `GET /v1/in-app`: pending messages in display order, client-side trigger rules, pacing. */
 inAppRoutes.get("/v1/in-app", async (c) => {
   await authenticateWriteKey(c, undefined);
-  const who = person(c.req.query());
+  const who = await verifiedPerson(c, c.req.query());
   const view = await command(c, who, "pending");
   return c.json(view ?? pendingViewEmpty(c.get("now"), c.get("app").settings));
 });
@@ -84,6 +94,7 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
   await authenticateWriteKey(c, body.writeKey);
   const parsed = Person.and(z.object({ events: z.array(InAppEngagement).min(1).max(50) })).safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
+  await verifyIdentity(c, [parsed.data.userId], body);
   const result = (await command(c, parsed.data, "engage", { events: parsed.data.events as unknown as Json })) as { results: Array<{ outcome: string; problems?: FieldProblem[] }> } | null;
   if (!result) throw new HttpError(404, "not_found", "no such user (no in-app message was delivered to them)", [{ field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" }]);
   const problems = result.results.flatMap((r) => r.problems ?? []);
@@ -101,7 +112,8 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
 inAppRoutes.get("/v1/connect", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new HttpError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
   await authenticateWriteKey(c, undefined);
-  const who = person(c.req.query());
+  // Browsers cannot set headers on a WebSocket either: the user token comes as `?userToken=`, checked at the upgrade.
+  const who = await verifiedPerson(c, c.req.query());
   const app = c.get("app");
   const target = userObjectName(app.appId, who);
   const forwarded = new Request(c.req.raw);
@@ -113,7 +125,7 @@ inAppRoutes.get("/v1/connect", async (c) => {
 /** `GET /v1/cards`: the person's card feed, pinned first then newest; the same on every device. */
 inAppRoutes.get("/v1/cards", async (c) => {
   await authenticateWriteKey(c, undefined);
-  const who = person(c.req.query());
+  const who = await verifiedPerson(c, c.req.query());
   return c.json((await command(c, who, "cards")) ?? feedViewEmpty());
 });
 
@@ -125,7 +137,7 @@ inAppRoutes.post("/v1/cards/:id/:action", async (c) => {
   await authenticateWriteKey(c, body.writeKey);
   const action = CardAction.safeParse(c.req.param("action"));
   if (!action.success) throw invalid(action.error, "action");
-  const who = person({ ...c.req.query(), ...body });
+  const who = await verifiedPerson(c, { ...c.req.query(), ...body });
   const id = c.req.param("id");
   const result = (await command(c, who, "card", { id, action: action.data })) as { card: Json; outcome: string } | null;
   if (!result || result.outcome === "unknown_card") throw new HttpError(404, "not_found", `no card ${id} for this user`, [{ field: "id", message: "unknown or expired card" }]);

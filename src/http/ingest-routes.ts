@@ -9,6 +9,7 @@ import { HttpError, type FieldProblem } from "./errors";
 import type { HonoEnv } from "./hono-env";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, parseEntry } from "./segment-schema";
 import { userObjectName } from "./user-address";
+import { verifyIdentity } from "./user-token";
 
 /** Segment HTTP Tracking API paths, long and the short forms analytics.js uses. */
 const SINGLE_CALLS: Record<string, SegmentCallType> = {
@@ -78,6 +79,9 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
     if (!group) groups.set(target.name, (group = { userId: target.userId, anonymous: target.anonymous, events: [] }));
     group.events.push(event);
   }
+
+  // Identity verification: every identified person named needs a user token for them (src/http/user-token.ts).
+  await verifyIdentity(c, [...groups.values()].filter((g) => !g.anonymous).map((g) => g.userId), b);
 
   // Per user, events keep their batch order; different users proceed in parallel. Anonymous
   // visitors go first: an identified user in the same batch may absorb one of them (identify

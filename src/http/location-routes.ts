@@ -10,6 +10,7 @@ import { parseJson, readBody } from "./body";
 import { HttpError, invalid } from "./errors";
 import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "./user-address";
+import { verifyIdentity } from "./user-token";
 
 /**
  * `POST /v1/location`: one fix or a batch of history (applied in timestamp
@@ -19,6 +20,8 @@ import { userObjectName } from "./user-address";
 export const LocationRequest = z
   .object({
     writeKey: z.string().optional(),
+    /** Identity verification: the person's user token, for clients that cannot set X-Beckon-User-Token. */
+    userToken: z.string().optional(),
     userId: z.string().min(1).max(256).optional(),
     anonymousId: z.string().min(1).max(256).optional(),
     fixes: z.array(FixInput).min(1).max(MAX_FIXES_PER_REQUEST).optional(),
@@ -46,6 +49,7 @@ locationRoutes.post("/v1/location", async (c) => {
   const parsed = LocationRequest.safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
   const r = parsed.data;
+  await verifyIdentity(c, [r.userId], r);
   const now = c.get("now");
   const raw = r.fixes ?? [{ lat: r.lat!, lng: r.lng!, accuracy: r.accuracy!, timestamp: r.timestamp }];
   const fixes: Fix[] = raw.map((f) => ({ lat: f.lat, lng: f.lng, accuracy: f.accuracy, timestamp: f.timestamp ?? now }));

@@ -13,9 +13,11 @@ export const operatorRoutes = adminRouter();
 operatorRoutes.use("/admin/apps", operatorAuth);
 operatorRoutes.use("/admin/apps/*", operatorAuth);
 
-const CreateApp = z.object({ name: z.string().min(1).max(200), id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").optional(), settings: AppSettings.partial().optional() }).strict();
+// identityVerification has no default here: a new app gets `required` unless the operator says otherwise.
+const NewAppSettings = AppSettings.extend({ identityVerification: AppSettings.shape.identityVerification.unwrap().optional() }).partial();
+const CreateApp = z.object({ name: z.string().min(1).max(200), id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").optional(), settings: NewAppSettings.optional() }).strict();
 const CreatedApp = z.object({ appId: z.string(), name: z.string(), writeKey: z.string(), adminKey: z.string() });
-const CreateKey = z.object({ kind: z.enum(["write", "admin"]), label: z.string().max(200).optional() }).strict();
+const CreateKey = z.object({ kind: z.enum(["write", "admin", "server"]), label: z.string().max(200).optional() }).strict();
 
 operatorRoutes.openapi(
   createRoute({ method: "post", path: "/admin/apps", tags: ["operator"], summary: "Create an app with a write key and an admin key", security: [{ operator: [] }], request: jsonBody(CreateApp), responses: responses(CreatedApp, "The app and its keys (shown once)") }),
@@ -29,7 +31,7 @@ operatorRoutes.openapi(
     const writeKey = generateKey("write");
     const adminKey = generateKey("admin");
     await db.batch([
-      db.insert(apps).values({ id: appId, name: body.name, settings: JSON.stringify(AppSettings.parse(body.settings ?? {})), configVersion: 1, createdAt: now }),
+      db.insert(apps).values({ id: appId, name: body.name, settings: JSON.stringify(AppSettings.parse({ ...body.settings, identityVerification: body.settings?.identityVerification ?? "required" })), configVersion: 1, createdAt: now }),
       db.insert(apiKeys).values({ keyHash: await hashKey(writeKey), appId, kind: "write", label: "default", prefix: keyPrefix(writeKey), createdAt: now }),
       db.insert(apiKeys).values({ keyHash: await hashKey(adminKey), appId, kind: "admin", label: "default", prefix: keyPrefix(adminKey), createdAt: now }),
     ]);

@@ -2,7 +2,6 @@ import type { Json, JsonObject } from "../json";
 import { DAY } from "../clock";
 import type { AppConfig } from "../config/app-config";
 import { advances, JourneyStore } from "../campaigns/journey-store";
-import type { BeckonEvent } from "../events/beckon-event";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { FieldProblem } from "../http/errors";
 import { displayOrder, expiryOf, notBefore, overflow } from "./display-policy";
@@ -214,11 +213,11 @@ export interface EngagementResult {
 
 /**
  * Records one engagement with an in-app message, once per (message, kind[, button /
- * question]). A click, dismissal or answer implies the impression. `emit` feeds the
- * matching event back to campaigns; it is off when the engagement arrived as that very
- * event (a Segment `track` with a reserved name), which campaigns already see.
+ * question]). A click, dismissal or answer implies the impression. The matching event
+ * (`In-App Message Clicked`, `Survey Answered`…) is emitted as an internal event for
+ * campaigns; a Segment `track` with that name is not engagement (see reserved-events.ts).
  */
-export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boolean, prefix = ""): EngagementResult {
+export function recordEngagement(ctx: UserContext, e: InAppEngagement, prefix = ""): EngagementResult {
   const s = store(ctx);
   const row = s.message(e.key);
   const result = (outcome: EngagementOutcome, problems?: FieldProblem[]): EngagementResult => ({ key: e.key, kind: e.kind, outcome, ...(problems ? { problems } : {}) });
@@ -226,8 +225,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
 
   if (e.kind === "click" && !row.content.buttons.some((b) => b.id === e.buttonId)) return result("invalid", [{ field: `${prefix}buttonId`, message: `no button ${e.buttonId} in this message` }]);
   if (e.kind === "answer") {
-    // Without `emit` this is a Segment `track` call, which carries one answer: required questions are not checked.
-    const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`, emit);
+    const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`);
     if (problems.length > 0) return result("invalid", problems);
   }
 
@@ -244,7 +242,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
     stat("impression");
     advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "opened");
     ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "impression" });
-    if (emit || e.kind !== "impression") ctx.emit(INAPP_EVENTS.impression, base);
+    ctx.emit(INAPP_EVENTS.impression, base);
     // Other devices of the person drop it: one person sees a message once.
     ctx.live({ type: "handled", key: row.key });
   }
@@ -260,7 +258,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
       stat("clicked");
       advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "clicked");
       ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "click", buttonId: e.buttonId });
-      if (emit) ctx.emit(INAPP_EVENTS.click, { ...base, buttonId: e.buttonId, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
+      ctx.emit(INAPP_EVENTS.click, { ...base, buttonId: e.buttonId, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
       break;
     }
     case "dismiss":
@@ -269,7 +267,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
       s.setMessageStatus(row.key, "closed", ctx.now);
       stat("dismissed");
       ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "dismiss" });
-      if (emit) ctx.emit(INAPP_EVENTS.dismiss, base);
+      ctx.emit(INAPP_EVENTS.dismiss, base);
       break;
     case "answer": {
       const fresh = e.answers.filter((a) => s.firstTime(`${row.key}:answer:${a.questionId}`, ctx.now));
@@ -281,7 +279,7 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, emit: boo
       for (const a of fresh) {
         s.saveAnswer(a.questionId, a.answer, row.key, ctx.now);
         ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "answer", questionId: a.questionId, answer: a.answer });
-        if (emit) ctx.emit(INAPP_EVENTS.answer, { ...base, questionId: a.questionId, answer: a.answer });
+        ctx.emit(INAPP_EVENTS.answer, { ...base, questionId: a.questionId, answer: a.answer });
       }
       // Answers are segment attributes (`survey.<questionId>` on the users index).
       ctx.touchIndex(true);
@@ -297,7 +295,7 @@ export interface CardActionResult {
 }
 
 /** A person acts on a card: viewed, read, clicked, dismissed, pinned or unpinned — counted once each. */
-export function cardAction(ctx: UserContext, id: string, action: CardAction, emit: boolean): CardActionResult {
+export function cardAction(ctx: UserContext, id: string, action: CardAction): CardActionResult {
   const s = store(ctx);
   const card = s.card(id);
   if (!card || card.expiresAt <= ctx.now) return { card: null, outcome: "unknown_card" };
@@ -313,7 +311,7 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
     s.markCard(card.key, "viewed_at", ctx.now);
     stat("impression");
     advanceJourneySend(ctx, card.key, card.campaignId, "content_card", "opened");
-    if (emit || action !== "view") ctx.emit(CARD_EVENTS.view, base);
+    ctx.emit(CARD_EVENTS.view, base);
   }
   switch (action) {
     case "view":
@@ -330,7 +328,7 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
       stat("clicked");
       advanceJourneySend(ctx, card.key, card.campaignId, "content_card", "clicked");
       ctx.timeline.add(ctx.now, "engagement", { channel: "content_card", ...base, kind: "click" });
-      if (emit) ctx.emit(CARD_EVENTS.click, { ...base, ...(card.content.deepLink ? { deepLink: card.content.deepLink } : {}) });
+      ctx.emit(CARD_EVENTS.click, { ...base, ...(card.content.deepLink ? { deepLink: card.content.deepLink } : {}) });
       break;
     case "dismiss":
       if (!once("dismiss")) break;
@@ -338,7 +336,7 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
       s.markCard(card.key, "dismissed_at", ctx.now);
       stat("dismissed");
       ctx.timeline.add(ctx.now, "engagement", { channel: "content_card", ...base, kind: "dismiss" });
-      if (emit) ctx.emit(CARD_EVENTS.dismiss, base);
+      ctx.emit(CARD_EVENTS.dismiss, base);
       break;
     case "pin":
     case "unpin":
@@ -350,38 +348,6 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction, emi
   // Other devices refresh their feed on visible changes (not on views, which every device reports).
   if (outcome === "recorded" && action !== "view") ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
   return { card: after.dismissedAt === null ? cardView(after) : null, outcome };
-}
-
-/** Engagement reported as Segment `track` calls with the reserved names. */
-function engagementFromTrack(event: BeckonEvent): InAppEngagement | { card: string; action: CardAction } | null {
-  const p = event.properties;
-  const key = typeof p.key === "string" ? p.key : typeof p.messageKey === "string" ? p.messageKey : undefined;
-  const cardId = typeof p.cardId === "string" ? p.cardId : undefined;
-  let candidate: unknown;
-  switch (event.name) {
-    case INAPP_EVENTS.impression:
-      candidate = { kind: "impression", key };
-      break;
-    case INAPP_EVENTS.click:
-      candidate = { kind: "click", key, buttonId: p.buttonId };
-      break;
-    case INAPP_EVENTS.dismiss:
-      candidate = { kind: "dismiss", key };
-      break;
-    case INAPP_EVENTS.answer:
-      candidate = { kind: "answer", key, answers: [{ questionId: p.questionId, answer: p.answer }] };
-      break;
-    case CARD_EVENTS.view:
-      return cardId ? { card: cardId, action: "view" } : null;
-    case CARD_EVENTS.click:
-      return cardId ? { card: cardId, action: "click" } : null;
-    case CARD_EVENTS.dismiss:
-      return cardId ? { card: cardId, action: "dismiss" } : null;
-    default:
-      return null;
-  }
-  const parsed = InAppEngagement.safeParse(candidate);
-  return parsed.success ? parsed.data : null;
 }
 
 // ───────────────────────── the feature ─────────────────────────
@@ -407,15 +373,6 @@ export const inAppFeature: UserFeature & MergeHooks = {
     if (!data || typeof data !== "object" || Array.isArray(data)) return;
     store(ctx).absorb(data as unknown as Parameters<InAppStore["absorb"]>[0]);
     scheduleGc(ctx);
-  },
-
-  onEvent(ctx, event) {
-    // Our own emitted events come back through here: only external calls count as engagement.
-    if (event.internal || event.type !== "track") return;
-    const e = engagementFromTrack(event);
-    if (!e) return;
-    if ("card" in e) cardAction(ctx, e.card, e.action, false);
-    else recordEngagement(ctx, e, false);
   },
 
   timers: {
@@ -445,12 +402,12 @@ export const inAppFeature: UserFeature & MergeHooks = {
     cards: (ctx) => feedView(ctx),
     engage: (ctx, args) => {
       const events = EngageArgs.parse((args as { events?: unknown } | null)?.events ?? []);
-      return { results: events.map((e, i) => recordEngagement(ctx, e, true, `events.${i}.`)) as unknown as Json };
+      return { results: events.map((e, i) => recordEngagement(ctx, e, `events.${i}.`)) as unknown as Json };
     },
     card: (ctx, args) => {
       const a = args as { id?: unknown; action?: unknown };
       if (typeof a.id !== "string" || !CARD_ACTIONS.includes(a.action as CardAction)) throw new Error("card: expected {id, action}");
-      return cardAction(ctx, a.id, a.action as CardAction, true) as unknown as Json;
+      return cardAction(ctx, a.id, a.action as CardAction) as unknown as Json;
     },
     /** Operator test sends (admin API) and tests; campaigns call deliverInApp directly. */
     deliver: (ctx, args) => ({ stored: deliverInApp(ctx, args as unknown as InAppDelivery) }),
@@ -467,6 +424,6 @@ export const inAppFeature: UserFeature & MergeHooks = {
     if (!m || m.type !== "engage") return;
     const parsed = EngageArgs.safeParse(m.events);
     if (!parsed.success) return;
-    for (const e of parsed.data) recordEngagement(ctx, e, true);
+    for (const e of parsed.data) recordEngagement(ctx, e);
   },
 };

@@ -79,7 +79,7 @@ async function signIn(page: Page, userId: string): Promise<void> {
 
 beforeAll(async () => {
   worker = await startLocalWorker();
-  app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null, inApp: { minIntervalSeconds: 0 } } } });
+  app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null, inApp: { minIntervalSeconds: 0 }, identityVerification: "off" } } });
   profileDir = await mkdtemp(join(tmpdir(), "beckon-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,

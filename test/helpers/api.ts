@@ -22,9 +22,12 @@ export function call(path: string, init: RequestInit & { json?: unknown; clock?:
 }
 
 let counter = 0;
-/** Creates a fresh app through the operator API. */
+/**
+ * Creates a fresh app through the operator API. Identity verification is `off` unless the
+ * caller sets it (the operator API's default is `required`): most tests name userIds without tokens.
+ */
 export async function createTestApp(settings: Record<string, unknown> = {}): Promise<TestApp> {
-  const res = await call("/admin/apps", { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { name: `test app ${++counter}`, settings } });
+  const res = await call("/admin/apps", { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { name: `test app ${++counter}`, settings: { identityVerification: "off", ...settings } } });
   if (res.status !== 200) throw new Error(`createTestApp: ${res.status} ${await res.text()}`);
   return (await res.json()) as TestApp;
 }
