@@ -5,7 +5,7 @@
  *
  *   import * as beckon from "https://beckon.example.com/sdk/beckon.js";
  *   beckon.init({ writeKey: "wk_…" });
- *   beckon.identify("user-42", { email: "ada@example.com" });
+ *   beckon.identify("user-42", { email: "ada@example.com" }, { userToken }); // token: from your backend
  *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
  */
 import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
@@ -34,6 +34,14 @@ export interface InitOptions {
   onDeepLink?: (url: string) => boolean | void;
   /** Where the queue and identity persist (default localStorage). */
   storage?: Storage | null;
+  /** Identity verification: the signed-in person's user token (a JWT your backend mints). */
+  userToken?: string;
+  /**
+   * Called when Beckon refuses the user token (expired, missing, invalid) and before the live
+   * connection reconnects with an expired one: fetch a fresh token from your backend. The
+   * refused request is then sent once more.
+   */
+  refreshUserToken?: (userId: string) => Promise<string | null | undefined> | string | null | undefined;
 }
 
 type Listener = (data: unknown) => void;
@@ -59,6 +67,8 @@ let engagements: OfflineQueue<Engagement>;
 let live: LiveConnection | null = null;
 let anonymousId = "";
 let userId: string | null = null;
+/** Kept in memory only: the app hands it over on each page load (init or identify). */
+let userToken: string | null = null;
 let analyticsAllowed = true;
 const listeners = new Map<string, Set<Listener>>();
 
@@ -104,9 +114,31 @@ export function init(options: InitOptions): void {
   anonymousId = get("anonymousId") ?? uuid();
   set("anonymousId", anonymousId);
   userId = get("userId");
+  userToken = options.userToken ?? null;
   const stored = get("analytics");
   analyticsAllowed = stored !== null ? stored === "1" : !options.requireConsent;
-  queue = new OfflineQueue({ url: `${opts.host}/v1/batch`, writeKey: opts.writeKey, storage, storageKey: key("queue"), flushAt: options.flushAt ?? 20, flushInterval: options.flushInterval ?? 2000, maxQueued: 1000 });
+  queue = new OfflineQueue({
+    url: `${opts.host}/v1/batch`,
+    writeKey: opts.writeKey,
+    storage,
+    storageKey: key("queue"),
+    flushAt: options.flushAt ?? 20,
+    flushInterval: options.flushInterval ?? 2000,
+    maxQueued: 1000,
+    // One identified person per request: the user token covers one person.
+    take(items) {
+      let u: unknown;
+      let n = 0;
+      for (; n < items.length && n < 100; n++) {
+        const id = items[n]!.userId;
+        if (id && u && id !== u) break;
+        u = id || u;
+      }
+      return items.slice(0, n);
+    },
+    auth: tokenField,
+    refresh: refreshToken,
+  });
   engagements = new OfflineQueue<Engagement>({
     url: `${opts.host}/v1/in-app/events`,
     writeKey: opts.writeKey,
@@ -123,6 +155,8 @@ export function init(options: InitOptions): void {
       return items.slice(0, n);
     },
     body: (batch) => ({ writeKey: opts.writeKey, ...batch[0]!.who, events: batch.map((e) => e.event) }),
+    auth: tokenField,
+    refresh: refreshToken,
     // 404: that person's object is gone (merged away); it can never succeed.
     drop: [400, 401, 403, 404, 413],
   });
@@ -149,6 +183,47 @@ function who(): Record<string, string> {
   return userId ? { userId } : { anonymousId };
 }
 
+// ───────────────────────── identity verification ─────────────────────────
+
+/** The user token as a body field or query parameter (a header would cost a CORS preflight). */
+function tokenField(): Record<string, string> {
+  return userId && userToken ? { userToken } : {};
+}
+
+/** Sets (or clears) the signed-in person's user token, e.g. after your backend minted a fresh one. */
+export function setUserToken(token: string | null): void {
+  userToken = token;
+}
+
+let refreshing: Promise<boolean> | null = null;
+/** After a 401: if it names the user token and the app can mint one, get a fresh token (once for concurrent callers). */
+async function refreshToken(res?: Response): Promise<boolean> {
+  if (!userId || !opts.refreshUserToken) return false;
+  if (res) {
+    const body = (await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
+    if (!body?.error?.code?.startsWith("user_token_")) return false;
+  }
+  const person = userId;
+  refreshing ??= Promise.resolve(opts.refreshUserToken(person))
+    .then((t) => {
+      if (t && userId === person) userToken = t;
+      return !!t;
+    })
+    .catch(() => false)
+    .finally(() => (refreshing = null));
+  return refreshing;
+}
+
+/** Whether the token's `exp` is (nearly) past, read without verifying (the server does that). */
+function tokenExpired(): boolean {
+  try {
+    const exp = (JSON.parse(atob(userToken!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number }).exp;
+    return exp !== undefined && exp * 1000 < Date.now() + 5000;
+  } catch {
+    return false;
+  }
+}
+
 function context(): Record<string, unknown> {
   const ctx: Record<string, unknown> = { library: { name: "beckon-web", version: VERSION } };
   try {
@@ -167,9 +242,14 @@ function enqueue(call: Omit<Call, "messageId" | "timestamp" | "anonymousId">): v
   queue.push({ ...call, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId, ...(userId ? { userId } : {}), context: context() } as unknown as Call);
 }
 
-/** Names the person (after login); traits update their profile. Their anonymous history merges in. */
-export function identify(id?: string | null, traits: Record<string, unknown> = {}): void {
+/**
+ * Names the person (after login); traits update their profile. Their anonymous history merges in.
+ * With identity verification, pass the person's user token from your backend.
+ */
+export function identify(id?: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
   const changed = !!id && id !== userId;
+  if (changed) userToken = null; // another person's token is no good for this one
+  if (options.userToken) userToken = options.userToken;
   if (id) {
     userId = id;
     set("userId", id);
@@ -226,6 +306,7 @@ export function flush(): Promise<void> {
 /** Logs out: forgets the user, starts a new anonymous identity, closes the live connection. */
 export function reset(): void {
   userId = null;
+  userToken = null;
   set("userId", null);
   anonymousId = uuid();
   set("anonymousId", anonymousId);
@@ -250,12 +331,17 @@ function fire(event: string, data: unknown = null): void {
   for (const fn of listeners.get(event) ?? []) fn(data);
 }
 
-async function post(path: string, body: Record<string, unknown>): Promise<Response> {
-  return fetch(opts.host + path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...body }) });
+/** A request for the current person; refused for the user token, it is sent once more with a fresh one. */
+async function withToken(send: () => Promise<Response>): Promise<Response> {
+  const res = await send();
+  return res.status === 401 && (await refreshToken(res)) ? send() : res;
 }
+async function post(path: string, body: Record<string, unknown>): Promise<Response> {
+  return withToken(() => fetch(opts.host + path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...tokenField(), ...body }) }));
+}
+const query = () => new URLSearchParams({ writeKey: opts.writeKey, ...who(), ...tokenField() });
 async function getJson<T>(path: string): Promise<T> {
-  const q = new URLSearchParams({ writeKey: opts.writeKey, ...who() });
-  const res = await fetch(`${opts.host}${path}?${q}`);
+  const res = await withToken(() => fetch(`${opts.host}${path}?${query()}`));
   if (!res.ok) throw new Error(`${path}: ${res.status}`);
   return (await res.json()) as T;
 }
@@ -305,8 +391,11 @@ async function startInApp(): Promise<void> {
   }
   if (!opts.live) return;
   live?.close();
-  const q = new URLSearchParams({ writeKey: opts.writeKey, ...who() });
-  live = new LiveConnection(`${opts.host.replace(/^http/, "ws")}/v1/connect?${q}`, onLive);
+  // Checked at each (re)connect: an expired token is refreshed first (a refused upgrade has no readable status).
+  live = new LiveConnection(async () => {
+    if (userToken && tokenExpired()) await refreshToken();
+    return `${opts.host.replace(/^http/, "ws")}/v1/connect?${query()}`;
+  }, onLive);
 }
 
 function applyPending(view: PendingView, replace: boolean): void {

@@ -10,15 +10,16 @@ export class LiveConnection {
   private attempt = 0;
   private retry: ReturnType<typeof setTimeout> | undefined = undefined;
   private stopped = false;
-  private readonly url: string;
+  /** Built at each (re)connect: it carries the user token, which may have been refreshed meanwhile. */
+  private readonly url: () => string | Promise<string>;
   private readonly onMessage: (m: Record<string, unknown>) => void;
   private readonly onOnline = () => this.reconnectNow();
 
-  constructor(url: string, onMessage: (m: Record<string, unknown>) => void) {
+  constructor(url: () => string | Promise<string>, onMessage: (m: Record<string, unknown>) => void) {
     this.url = url;
     this.onMessage = onMessage;
     addEventListener("online", this.onOnline);
-    this.open();
+    void this.open();
   }
 
   get connected(): boolean {
@@ -43,14 +44,16 @@ export class LiveConnection {
     if (this.stopped || this.connected) return;
     clearTimeout(this.retry);
     this.attempt = 0;
-    this.open();
+    void this.open();
   }
 
-  private open(): void {
+  private async open(): Promise<void> {
     if (this.stopped) return;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url);
+      const url = await this.url();
+      if (this.stopped) return;
+      ws = new WebSocket(url);
     } catch {
       return this.scheduleReconnect();
     }
@@ -72,6 +75,6 @@ export class LiveConnection {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => this.open(), backoff(this.attempt++, 500, 30_000));
+    this.retry = setTimeout(() => void this.open(), backoff(this.attempt++, 500, 30_000));
   }
 }

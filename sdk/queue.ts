@@ -34,6 +34,10 @@ export interface QueueOptions<T extends Queued = Call> {
   body?: (batch: T[]) => unknown;
   /** Statuses that drop the batch instead of retrying: it can never succeed (default 400, 401, 403, 413). */
   drop?: number[];
+  /** Fields added to every default body (the user token). */
+  auth?: () => Record<string, unknown>;
+  /** A 401: true if it was a user token problem and a fresh token is now set, so the batch is sent once more. */
+  refresh?: (res: Response) => Promise<boolean>;
 }
 
 const MAX_BATCH = 100;
@@ -82,14 +86,18 @@ export class OfflineQueue<T extends Queued = Call> {
     while (this.items.length > 0) {
       const batch = this.o.take?.(this.items) ?? this.items.slice(0, MAX_BATCH);
       let status = 0;
-      try {
-        const res = await fetch(this.o.url, {
+      const send = () =>
+        fetch(this.o.url, {
           method: "POST",
           // text/plain keeps this a "simple" request: no CORS preflight; the server does not trust Content-Type.
           headers: { "content-type": "text/plain" },
-          body: JSON.stringify(this.o.body?.(batch) ?? { batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }),
+          body: JSON.stringify({ ...(this.o.body?.(batch) ?? { batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }), ...this.o.auth?.() }),
           keepalive,
         } as RequestInit);
+      try {
+        let res = await send();
+        // An expired or missing user token: the app mints a fresh one, and the batch goes once more.
+        if (res.status === 401 && (await this.o.refresh?.(res))) res = await send();
         status = res.status;
       } catch {
         status = 0; // offline or network error
