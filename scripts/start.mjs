@@ -18,6 +18,7 @@ Beckon is starting on http://localhost:${port}
               curl -H 'authorization: Bearer ${vars.DEMO_ADMIN_KEY}' http://localhost:${port}/admin/users/ada
   demo shop:  http://localhost:${port}/demo?writeKey=${vars.DEMO_WRITE_KEY}
 `);
-const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+// DEMO_TOKENS: the demo shop mints its own user tokens (POST /demo/token, for the demo app only).
+const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", "--var", "DEMO_TOKENS:true", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -22,6 +22,8 @@ export interface Env {
   IDENTITY_KEYS_SECRET?: string;
   /** "true" only where the demo runs (`npm start`): mounts `POST /demo/token`, which mints user tokens for the demo app only. */
   DEMO_TOKENS?: string;
+  /** The demo app's user-token secret for `POST /demo/token` (default: a fixed development value). */
+  DEMO_USER_TOKEN_SECRET?: string;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;
 }

@@ -1,12 +1,14 @@
 import { Analytics } from "@segment/analytics-node";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { clearKeyCache } from "../src/config/app-directory";
 import { appVerifierKeys, cachedIdentityApps, clearIdentityKeyCache, DEV_IDENTITY_KEYS_SECRET, MAX_CACHED_APPS } from "../src/config/identity-keys";
-import { admin, basic, call, createTestApp, OPERATOR, sdk, type TestApp } from "./helpers/api";
+import { admin, BASE, basic, call, createTestApp, OPERATOR, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { addCard, modal, postText, sendInApp } from "./helpers/inapp";
+import { createApp } from "../src/http/app";
 
 /** Identity verification (README "Identity verification"): the write key is public, a user token proves who the person is. */
 
@@ -362,5 +364,31 @@ describe("engagement event names through track", () => {
     expect(entered).toHaveLength(1); // the NPS journey, from `Survey Shown`, still waiting
     const notEntered = (await decisions(app, "eve")).filter((d) => d.detail.notEntered);
     expect(notEntered.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the demo shop's token route", () => {
+  it("POST /demo/token is off unless DEMO_TOKENS=true, and its tokens verify for the demo app only", async () => {
+    expect((await call("/demo/token", { method: "POST", json: { userId: "ada" } })).status).toBe(404);
+
+    const created = await call("/admin/apps", { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { name: "Demo shop", id: "demo" } });
+    const demo = (await created.json()) as TestApp;
+    const { app: other } = await verifiedApp();
+    const worker = createApp();
+    const mint = async (json: unknown) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`${BASE}/demo/token`, { method: "POST", body: JSON.stringify(json) }), { ...env, DEMO_TOKENS: "true" }, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    expect(await errorOf(await mint({ userId: "" }))).toMatchObject({ status: 400, field: "userId" });
+    const res = await mint({ userId: "ada" });
+    expect(res.status).toBe(200);
+    const { userToken, appId } = (await res.json()) as { userToken: string; appId: string };
+    expect(appId).toBe("demo");
+    clearKeyCache();
+    expect(await errorOf(await sdk(demo, "/v1/track", track("ada", "d0")))).toMatchObject({ status: 401, code: "user_token_missing" });
+    expect((await sdk(demo, "/v1/track", track("ada", "d1"), withToken(userToken))).status).toBe(200);
+    expect(await errorOf(await sdk(other, "/v1/track", track("ada", "d2"), withToken(userToken)))).toMatchObject({ status: 401, code: "user_token_bad_signature" });
   });
 });

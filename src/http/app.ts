@@ -15,6 +15,7 @@ import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
 import { identityKeyRoutes } from "./identity-key-routes";
+import { demoTokenRoutes } from "./demo-token-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -29,6 +30,7 @@ export function createApp() {
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
   app.route("/", identityKeyRoutes);
+  app.route("/", demoTokenRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", campaignRoutes);
   app.route("/", webhookRoutes);
