@@ -141,7 +141,13 @@ describe("identity verification: tokens", () => {
     expect((await sdk(app, "/v1/track", track("ada", "old"), withToken(oldToken))).status).toBe(200);
     expect((await sdk(app, "/v1/track", track("ada", "new"), withToken(newToken))).status).toBe(200);
 
-    const list = (await (await admin(app, "/admin/app/identity-keys")).json()) as { keys: IdentityKey[] };
+    // Last use is recorded in the background (at most hourly per key and isolate).
+    let list = { keys: [] as IdentityKey[] };
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      list = (await (await admin(app, "/admin/app/identity-keys")).json()) as { keys: IdentityKey[] };
+      if (list.keys.every((k) => k.lastUsedAt !== null)) break;
+    }
+    expect(list.keys.every((k) => typeof k.lastUsedAt === "number")).toBe(true);
     expect(list.keys.map((k) => [k.id, k.alg, k.label])).toEqual([
       [oldKey.id, "HS256", "backend"],
       [newKey.id, "HS256", "rotation 2026-12"],

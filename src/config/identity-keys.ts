@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors, exportJWK, importJWK, importSPKI, jwtVerify, type JWK } from "jose";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { identityKeys } from "../db/schema";
 
@@ -142,7 +142,7 @@ export function touchKey(d1: D1Database, keyId: string, wallNow: number, waitUnt
   if (wallNow - (lastTouched.get(keyId) ?? 0) < 3_600_000) return;
   lastTouched.set(keyId, wallNow);
   if (lastTouched.size > 10_000) lastTouched.delete(lastTouched.keys().next().value!);
-  waitUntil(database(d1).update(identityKeys).set({ lastUsedAt: sql`${wallNow}` }).where(eq(identityKeys.id, keyId)).catch(() => {}));
+  waitUntil(database(d1).update(identityKeys).set({ lastUsedAt: wallNow }).where(eq(identityKeys.id, keyId)).catch(() => {}));
 }
 
 // ───────────────────────── verification ─────────────────────────
