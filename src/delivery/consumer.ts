@@ -13,6 +13,7 @@ import type { SendJob } from "./send-job";
 import { unsubscribeUrl } from "./unsubscribe";
 import { consentWithdrawn, needsConsentRecheck } from "./consent-recheck";
 import { CHANNELS } from "./channel";
+import { mapBounded } from "../concurrency";
 
 /** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */
 export interface ConsumerDeps {
@@ -253,14 +254,6 @@ async function defer(env: Env, p: Planned, seconds: number, deps: ConsumerDeps):
 
 type TargetOutcome = SendOutcome | "busy" | "settled";
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 /**
  * The ready jobs of a batch: claim every target (one D1 round trip), call the providers
  * concurrently, record every answer (one round trip), then per job feed back and ack/retry.
@@ -284,7 +277,7 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
     contexts.set(p, ctx);
   }
 
-  await pool(
+  await mapBounded(
     items.map((it, i) => ({ it, claimed: claims[i] !== null })),
     SEND_CONCURRENCY,
     async ({ it, claimed }) => {
@@ -306,7 +299,7 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
   const pendingOf = new Map(attempted.map((it, i) => [it, pending[i]] as const));
 
   // Per job: late-arriving callbacks, feedback to the person, the job's outcome, ack or retry.
-  await pool(ready, CONCURRENCY, async (p) => {
+  await mapBounded(ready, CONCURRENCY, async (p) => {
     const mine = items.filter((it) => it.p === p);
     for (const it of mine) {
       if (typeof it.outcome !== "object") continue;

@@ -14,6 +14,7 @@ import { inAppRoutes } from "./inapp-routes";
 import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
+import { adminBodyGuard } from "./body";
 import { identityKeyRoutes } from "./identity-key-routes";
 import { demoTokenRoutes } from "./demo-token-routes";
 
@@ -23,6 +24,7 @@ export function createApp() {
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
 
+  app.use("/admin/*", adminBodyGuard);
   app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));
   app.route("/", ingestRoutes);
   app.route("/", deviceRoutes);

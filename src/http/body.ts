@@ -1,4 +1,8 @@
+import type { MiddlewareHandler } from "hono";
+import { MAX_IMPORT_BYTES } from "../geo/geo-input";
 import { HttpError } from "./errors";
+import type { HonoEnv } from "./hono-env";
+import { assertJsonDepth, MAX_ADMIN_BODY_BYTES } from "./json-limits";
 
 /**
  * Reads a request body as text with a byte limit, inflating `Content-Encoding: gzip`.
@@ -43,10 +47,27 @@ function tooLarge(limitName: string, maxBytes: number): HttpError {
   return new HttpError(400, "too_large", `${limitName} exceeds the ${Math.round(maxBytes / 1024)} KB limit`, [{ field: "(body)", message: `larger than ${Math.round(maxBytes / 1024)} KB` }]);
 }
 
+/** Parses an SDK or webhook body; refuses nesting past MAX_JSON_DEPTH first (see json-limits.ts). */
 export function parseJson(text: string): unknown {
+  assertJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, "malformed_json", `body is not valid JSON: ${(err as Error).message}`, [{ field: "(body)", message: "malformed JSON" }]);
   }
 }
+
+/**
+ * Admin routes parse JSON through Hono's validators: read the body once here with the size
+ * limit, check its depth, and leave the text in Hono's body cache for the validator to parse.
+ */
+export const adminBodyGuard: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.raw.body) {
+    const isImport = new URL(c.req.url).pathname === "/admin/geofences/import";
+    const { text } = await readBody(c.req.raw, isImport ? MAX_IMPORT_BYTES : MAX_ADMIN_BODY_BYTES, isImport ? "GeoJSON import" : "request");
+    assertJsonDepth(text);
+    // Hono caches body promises (its type says values); its validators then parse this text.
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
+  }
+  await next();
+};

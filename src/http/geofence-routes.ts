@@ -2,11 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
 import { database } from "../db/client";
 import { beaconRegions, geofences } from "../db/schema";
-import { BeaconInput, FeatureCollectionImport, featureToFence, FenceInput, FencePatch, MAX_IMPORT_BYTES } from "../geo/geo-input";
+import { BeaconInput, FeatureCollectionImport, featureToFence, FenceInput, FencePatch } from "../geo/geo-input";
 import { beaconRow, beaconView, countFences, fenceRow, fenceView, hasTag, importFences, MAX_FENCES_PER_APP, newBeaconId, newFenceId } from "../geo/geofence-store";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { bodyLimit } from "hono/body-limit";
 import { type FieldProblem, HttpError, invalid, problemsOf } from "./errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
@@ -17,15 +16,7 @@ import { adminRouter, jsonBody, responses } from "./openapi";
  */
 export const geofenceRoutes = adminRouter();
 for (const path of ["/admin/geofences", "/admin/geofences/*", "/admin/beacons", "/admin/beacons/*"]) geofenceRoutes.use(path, adminAuth);
-geofenceRoutes.use(
-  "/admin/geofences/import",
-  bodyLimit({
-    maxSize: MAX_IMPORT_BYTES,
-    onError: () => {
-      throw new HttpError(400, "too_large", `import exceeds the ${MAX_IMPORT_BYTES / 1024 / 1024} MB limit: split it into several requests`, [{ field: "(body)", message: "too large" }]);
-    },
-  }),
-);
+// The import's 16 MB body limit is enforced with every admin body's (adminBodyGuard, src/http/body.ts).
 
 const Json = z.record(z.string(), z.unknown());
 const FenceViewSchema = z

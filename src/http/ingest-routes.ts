@@ -10,6 +10,8 @@ import type { HonoEnv } from "./hono-env";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, parseEntry } from "./segment-schema";
 import { userObjectName } from "./user-address";
 import { verifyIdentity } from "./user-token";
+import { mapBounded } from "../concurrency";
+import { assertPeopleWithinLimit, MAX_OBJECT_CALLS_IN_FLIGHT } from "./fan-out";
 
 /** Segment HTTP Tracking API paths, long and the short forms analytics.js uses. */
 const SINGLE_CALLS: Record<string, SegmentCallType> = {
@@ -80,6 +82,7 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
     group.events.push(event);
   }
 
+  assertPeopleWithinLimit(groups.size);
   // Identity verification: every identified person named needs a user token for them (src/http/user-token.ts).
   await verifyIdentity(c, [...groups.values()].filter((g) => !g.anonymous).map((g) => g.userId), b);
 
@@ -99,8 +102,8 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
   const all = [...groups];
   const anonymousFirst = all.some(([, g]) => g.anonymous) && all.some(([, g]) => !g.anonymous);
   const results = anonymousFirst
-    ? [...(await Promise.all(all.filter(([, g]) => g.anonymous).map(ingestGroup))), ...(await Promise.all(all.filter(([, g]) => !g.anonymous).map(ingestGroup)))]
-    : await Promise.all(all.map(ingestGroup));
+    ? [...(await mapBounded(all.filter(([, g]) => g.anonymous), MAX_OBJECT_CALLS_IN_FLIGHT, ingestGroup)), ...(await mapBounded(all.filter(([, g]) => !g.anonymous), MAX_OBJECT_CALLS_IN_FLIGHT, ingestGroup))]
+    : await mapBounded(all, MAX_OBJECT_CALLS_IN_FLIGHT, ingestGroup);
   const applied = results.reduce((n, r) => n + r.applied, 0);
   const duplicates = results.reduce((n, r) => n + r.duplicates, 0);
   if (rejected.length > 0) {
