@@ -78,11 +78,12 @@ describe("Segment HTTP Tracking API", () => {
     expect(p?.profile.counters).toMatchObject({ events: 3, purchases: 3, revenue: 30 });
   });
 
-  it("dedupes calls without a messageId by their content", async () => {
+  it("dedupes on messageId only: two identical calls without one are both applied", async () => {
     const app = await createTestApp();
-    const body = { batch: [{ type: "track", userId: "r2", event: "No Id", timestamp: "2026-01-01T00:00:00Z" }] };
-    await sdk(app, "/v1/batch", body);
-    expect(await (await sdk(app, "/v1/batch", body)).json()).toMatchObject({ applied: 0, duplicates: 1 });
+    const body = { batch: [{ type: "track", userId: "r2", event: "Product Added", properties: { sku: "TEE-1" }, timestamp: "2026-01-01T00:00:00Z" }] };
+    expect(await (await sdk(app, "/v1/batch", body)).json()).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(await (await sdk(app, "/v1/batch", body)).json()).toMatchObject({ applied: 1, duplicates: 0 });
+    expect((await profile(app, "r2"))?.profile.counters).toMatchObject({ events: 2 });
   });
 
   it("corrects clock skew from sentAt and never stores future timestamps", async () => {

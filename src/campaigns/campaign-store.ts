@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { bumpConfigVersion } from "../http/admin-app-routes";
-import { HttpError } from "../http/errors";
+import { HttpError, invalid } from "../http/errors";
 import { database } from "../db/client";
 import { campaigns, campaignVersions } from "../db/schema";
 import { validateContent } from "../templates/render";
@@ -20,10 +20,7 @@ export interface CampaignRecord {
 /** Validates a definition: the zod model, then every template it holds (a template error is caught at save time). */
 export function parseCampaign(input: unknown): Campaign {
   const parsed = Campaign.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(body)", message: i.message }));
-    throw new HttpError(400, "invalid_input", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
-  }
+  if (!parsed.success) throw invalid(parsed.error);
   const problems = parsed.data.steps.flatMap((step, i) =>
     step.type === "message"
       ? [...validateContent(step.content, `steps.${i}.content`), ...validateContent(step.variants ?? {}, `steps.${i}.variants`), ...validateContent(step.locales ?? {}, `steps.${i}.locales`)].map((p) => ({

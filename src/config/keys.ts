@@ -5,6 +5,11 @@ export type KeyKind = "write" | "admin" | "server";
 const PREFIX: Record<KeyKind, string> = { write: "bk_w_", admin: "bk_a_", server: "bk_s_" };
 export const SERVER_KEY_PREFIX = PREFIX.server;
 
+/** The kind a key's prefix announces (keys set by hand, such as the demo's, have none). */
+export function kindOfKey(key: string): KeyKind | undefined {
+  return (Object.keys(PREFIX) as KeyKind[]).find((k) => key.startsWith(PREFIX[k]));
+}
+
 export function generateKey(kind: KeyKind): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   let s = "";

@@ -7,6 +7,7 @@ import { LIFECYCLE_STATES } from "../segments/lifecycle";
 import { adminAuth } from "./auth";
 import { HttpError } from "./errors";
 import { AnonymousQuery, adminRouter, responses, UserIdParam } from "./openapi";
+import { decodeCursor } from "../user/timeline";
 import { userObjectName } from "./user-address";
 
 /** Admin API over one person: profile, timeline, GDPR export and erasure; lifecycle counts. */
@@ -36,14 +37,28 @@ adminUserRoutes.openapi(
     tags: ["users"],
     summary: "Events, lifecycle transitions and every send/suppress decision with its reason, newest first",
     security: [{ admin: [] }],
-    request: { params: UserIdParam, query: AnonymousQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(100), before: z.coerce.number().int().optional() }) },
-    responses: responses(z.object({ entries: z.array(z.object({ seq: z.number(), at: z.number(), kind: z.string(), detail: Json })) }), "Timeline entries"),
+    request: {
+      params: UserIdParam,
+      query: AnonymousQuery.extend({
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        before: z
+          .string()
+          .transform((t, ctx) => decodeCursor(t) ?? (ctx.addIssue({ code: "custom", message: "expected the `next` cursor of a previous page" }), z.NEVER))
+          .optional()
+          .openapi({ description: "the previous page's `next` cursor", example: "1767225600000.d.42" }),
+      }),
+    },
+    responses: responses(
+      z.object({ entries: z.array(z.object({ seq: z.number(), at: z.number(), kind: z.string(), detail: Json })), next: z.string().nullable().openapi({ description: "cursor of the next (older) page; null at the first event" }) }),
+      "Timeline entries",
+    ),
   }),
   async (c) => {
     const { userId } = c.req.valid("param");
     const q = c.req.valid("query");
     const target = stubOf(c.get("app").appId, userId, q.anonymous);
     const result = await userStub(c.env.USER, target.name).getTimeline({ limit: q.limit, ...(q.before ? { before: q.before } : {}) });
+    if (!result) throw new HttpError(404, "not_found", `no user ${userId}`);
     return c.json(result as never, 200);
   },
 );

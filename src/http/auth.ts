@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { resolveKey } from "../config/app-directory";
-import { SERVER_KEY_PREFIX } from "../config/keys";
+import { kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
 import { requestClock } from "../clock";
 import { HttpError } from "./errors";
 import type { HonoEnv } from "./hono-env";
@@ -33,6 +33,7 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   const key = basic ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
   if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
+  if (kindOfKey(key) === "admin") throw unauthorized("this is an admin key: SDK routes take a write key (or a server key from a backend); never ship an admin key in an app");
   const server = key.startsWith(SERVER_KEY_PREFIX);
   if (server && basic === undefined) throw unauthorized("a server key is accepted only in the Authorization header (Basic auth), never in a body or URL");
   const app = await resolveKey(c.env.DB, server ? "server" : "write", key, (p) => c.executionCtx.waitUntil(p));
@@ -47,6 +48,8 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
 export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = bearerToken(c.req.header("authorization"));
   if (!key) throw unauthorized("missing admin key (Authorization: Bearer …)");
+  const kind = kindOfKey(key);
+  if (kind === "write" || kind === "server") throw unauthorized(`this is a ${kind} key: admin routes take an admin key (Authorization: Bearer bk_a_…)`);
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
   const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p));
   if (!app) throw unauthorized("invalid admin key");

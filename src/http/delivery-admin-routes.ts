@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveries, deliveryEvents } from "../db/schema";
 import { runSendsBench } from "../delivery/bench";
@@ -72,8 +72,30 @@ const SendsQuery = z.object({
   campaignId: z.string().max(200).optional(),
   userId: z.string().max(256).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().optional().openapi({ description: "Only sends created before this time (ms): pass the previous page's `nextBefore`" }),
+  before: z
+    .string()
+    .max(2048)
+    .transform((t, ctx) => decodeSendCursor(t) ?? (ctx.addIssue({ code: "custom", message: "expected the `next` cursor of a previous page" }), z.NEVER))
+    .optional()
+    .openapi({ description: "the previous page's `next` cursor" }),
 });
+
+/** Sends page on (created_at, idempotency_key, target), unique per row: many sends share a millisecond. */
+interface SendCursor {
+  createdAt: number;
+  key: string;
+  target: string;
+}
+const encodeSendCursor = (r: SendCursor) => [String(r.createdAt), r.key, r.target].map(encodeURIComponent).join(",");
+function decodeSendCursor(text: string): SendCursor | undefined {
+  const parts = text.split(",");
+  if (parts.length !== 3 || !/^\d{1,16}$/.test(parts[0]!)) return undefined;
+  try {
+    return { createdAt: Number(parts[0]), key: decodeURIComponent(parts[1]!), target: decodeURIComponent(parts[2]!) };
+  } catch {
+    return undefined; // malformed escapes: not a cursor of ours
+  }
+}
 
 deliveryAdminRoutes.openapi(
   createRoute({
@@ -83,7 +105,7 @@ deliveryAdminRoutes.openapi(
     summary: "Sends of this app, newest first (filter by provider, channel, status, campaign, user)",
     security: [{ admin: [] }],
     request: { query: SendsQuery },
-    responses: responses(z.object({ sends: z.array(Send), nextBefore: z.number().nullable() }), "Sends"),
+    responses: responses(z.object({ sends: z.array(Send), next: z.string().nullable().openapi({ description: "cursor of the next (older) page, null on the last" }) }), "Sends"),
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -98,12 +120,14 @@ deliveryAdminRoutes.openapi(
           q.status ? eq(deliveries.status, q.status) : undefined,
           q.campaignId ? eq(deliveries.campaignId, q.campaignId) : undefined,
           q.userId ? eq(deliveries.userId, q.userId) : undefined,
-          q.before !== undefined ? lt(deliveries.createdAt, q.before) : undefined,
+          q.before ? sql`(${deliveries.createdAt}, ${deliveries.idempotencyKey}, ${deliveries.target}) < (${q.before.createdAt}, ${q.before.key}, ${q.before.target})` : undefined,
         ),
       )
-      .orderBy(desc(deliveries.createdAt))
-      .limit(q.limit);
-    return c.json({ sends: rows.map(view), nextBefore: rows.length === q.limit ? rows[rows.length - 1]!.createdAt : null }, 200);
+      .orderBy(desc(deliveries.createdAt), desc(deliveries.idempotencyKey), desc(deliveries.target))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return c.json({ sends: page.map(view), next: rows.length > q.limit && last ? encodeSendCursor({ createdAt: last.createdAt, key: last.idempotencyKey, target: last.target }) : null }, 200);
   },
 );
 

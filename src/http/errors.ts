@@ -29,8 +29,13 @@ export class HttpError extends Error {
 export function problemsOf(error: z.ZodError, prefix = ""): FieldProblem[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter((s) => s !== "").join(".") || "(body)",
-    message: issue.message,
+    message: isMissing(issue) ? "required" : issue.message,
   }));
+}
+
+/** zod reports an absent field as a type mismatch with `undefined` ("expected string, received undefined"): say "required". */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === "invalid_type" && issue.path.length > 0 && /received undefined$/.test(issue.message);
 }
 
 export function invalid(error: z.ZodError, prefix = ""): HttpError {

@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { userStub } from "../user/user-stub";
 import { cors } from "hono/cors";
 import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
-import { sha256Hex } from "../config/keys";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
 import { HttpError, type FieldProblem } from "./errors";
@@ -74,8 +73,9 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
       continue;
     }
     const event = result.event;
-    // Without a messageId, the content itself identifies the call, so a retried batch still dedupes.
-    if (!event.messageId) event.messageId = `auto-${(await sha256Hex(`${event.type}\n${json}`)).slice(0, 32)}`;
+    // Dedupe is on the client's messageId only: two identical calls without one are two things
+    // that happened (the same item added twice). Every Segment/RudderStack client sends one.
+    if (!event.messageId) event.messageId = `auto-${crypto.randomUUID()}`;
     const target = userObjectName(app.appId, event);
     let group = groups.get(target.name);
     if (!group) groups.set(target.name, (group = { userId: target.userId, anonymous: target.anonymous, events: [] }));
@@ -115,7 +115,7 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
         applied,
         duplicates,
         rejected,
-        error: { code: "invalid_input", message: `${rejected.length} of ${entries.length} calls rejected; the others were applied. First: ${first.field}: ${first.message}`, problems: rejected.flatMap((r) => r.problems) },
+        error: { code: "invalid_input", message: single ? `${first.field}: ${first.message}` : `${rejected.length} of ${entries.length} calls rejected${rejected.length < entries.length ? "; the others were applied" : ""}. First: ${first.field}: ${first.message}`, problems: rejected.flatMap((r) => r.problems) },
       },
       400,
     );

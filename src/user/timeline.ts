@@ -23,11 +23,15 @@ export class Timeline {
     if (++this.writes % 100 === 0) this.sql.exec(`DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - ?`, Timeline.MAX_ENTRIES);
   }
 
-  list(opts: { limit: number; before?: number; kind?: string }): TimelineEntry[] {
+
+  list(opts: { limit: number; before?: TimelineCursor; kind?: string }): TimelineEntry[] {
+    const [at, seq] = cursorBounds("decision", opts.before);
     const rows = this.sql
       .exec<{ seq: number; at: number; kind: string; detail: string }>(
-        `SELECT seq, at, kind, detail FROM timeline WHERE seq < ? AND (? IS NULL OR kind = ?) ORDER BY seq DESC LIMIT ?`,
-        opts.before ?? Number.MAX_SAFE_INTEGER,
+        `SELECT seq, at, kind, detail FROM timeline WHERE (at < ? OR (at = ? AND seq < ?)) AND (? IS NULL OR kind = ?) ORDER BY at DESC, seq DESC LIMIT ?`,
+        at,
+        at,
+        seq,
         opts.kind ?? null,
         opts.kind ?? null,
         opts.limit,
@@ -35,4 +39,37 @@ export class Timeline {
       .toArray();
     return rows.map((r) => ({ seq: r.seq, at: r.at, kind: r.kind as TimelineKind, detail: JSON.parse(r.detail) }));
   }
+}
+
+/**
+ * A position in the merged timeline (decisions and events: two tables, each with its own seq),
+ * ordered newest first by (at, source, seq). Unique, so paging neither repeats nor skips.
+ */
+export interface TimelineCursor {
+  at: Millis;
+  source: "decision" | "event";
+  seq: number;
+}
+
+const SOURCE_RANK = { decision: 1, event: 0 } as const;
+
+/** Rows of `source` after the cursor: at < A, or at = A and seq < the returned bound. */
+export function cursorBounds(source: TimelineCursor["source"], before: TimelineCursor | undefined): [number, number] {
+  if (!before) return [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  const rank = SOURCE_RANK[source] - SOURCE_RANK[before.source];
+  return [before.at, rank < 0 ? Number.MAX_SAFE_INTEGER : rank === 0 ? before.seq : -1];
+}
+
+const sourceOf = (e: TimelineEntry): TimelineCursor["source"] => (e.kind === "event" ? "event" : "decision");
+
+/** Newest first by (at, source, seq): the order the cursor pages in. */
+export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
+  return b.at - a.at || SOURCE_RANK[sourceOf(b)] - SOURCE_RANK[sourceOf(a)] || b.seq - a.seq;
+}
+
+export const encodeCursor = (e: TimelineEntry): string => `${e.at}.${sourceOf(e) === "event" ? "e" : "d"}.${e.seq}`;
+
+export function decodeCursor(text: string): TimelineCursor | undefined {
+  const m = /^(\d{1,16})\.([de])\.(\d{1,16})$/.exec(text);
+  return m ? { at: Number(m[1]), source: m[2] === "e" ? "event" : "decision", seq: Number(m[3]) } : undefined;
 }

@@ -13,7 +13,7 @@ import { indexRowOf, type IndexUpdate } from "./index-update";
 import { refreshLifecycle } from "./lifecycle-feature";
 import { applyEventToProfile, newProfile, type UserProfile } from "./profile";
 import { applyUserSchema, userSchemaFingerprint } from "./storage-schema";
-import { Timeline, type TimelineEntry } from "./timeline";
+import { compareEntries, cursorBounds, encodeCursor, Timeline, type TimelineCursor, type TimelineEntry } from "./timeline";
 import { type Timer, TimerTable } from "./timers";
 import { userFeatures } from "./features";
 import { mergeProfiles, type Handover } from "./identity-merge";
@@ -406,14 +406,24 @@ export class UserObject extends DurableObject<Env> {
     return { profile: this.profile, devices: this.devices.list(), timers: this.timers.list(), features };
   }
 
-  async getTimeline(opts: { limit: number; before?: number }): Promise<{ entries: TimelineEntry[] }> {
-    const decisions = this.timeline.list({ limit: opts.limit, ...(opts.before ? { before: opts.before } : {}) });
+  async getTimeline(opts: { limit: number; before?: TimelineCursor }): Promise<{ entries: TimelineEntry[]; next: string | null } | null> {
+    if (!this.profile) return null;
+    // One more than a page from each source tells whether an older page exists.
+    const decisions = this.timeline.list({ limit: opts.limit + 1, ...(opts.before ? { before: opts.before } : {}) });
+    const [at, seq] = cursorBounds("event", opts.before);
     const events = this.sql
-      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT seq, message_id, type, name, at, properties FROM events ORDER BY seq DESC LIMIT ?`, opts.limit)
+      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string }>(
+        `SELECT seq, message_id, type, name, at, properties FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
+        at,
+        at,
+        seq,
+        opts.limit + 1,
+      )
       .toArray()
       .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties) } }));
-    const entries = [...decisions, ...events].sort((a, b) => b.at - a.at || b.seq - a.seq).slice(0, opts.limit);
-    return { entries };
+    const merged = [...decisions, ...events].sort(compareEntries);
+    const entries = merged.slice(0, opts.limit);
+    return { entries, next: merged.length > opts.limit ? encodeCursor(entries[entries.length - 1]!) : null };
   }
 
   /** Every table of this object's database (core and features'), without SQLite's and the platform's own. */
