@@ -16,14 +16,13 @@ const consent = async (app: TestApp, userId: string, channel: string) =>
 /** Through the Worker's own fetch handler, or (`via`) the HTTP app under another env, e.g. one whose UserObjects fail. */
 const post = (path: string, init: RequestInit, via?: typeof testEnv) => (via ? callWith(via, path, init) : call(path, init));
 
-async function twilioPost(path: string, params: Record<string, string>, signature?: string, via?: typeof testEnv) {
+async function twilioPost(path: string, params: Record<string, string>, signature?: string, via?: typeof testEnv, headers: Record<string, string> = {}) {
   const sig = signature ?? (await fake<{ signature: string }>("/_sign/twilio", { url: `${PUBLIC}${path}`, params })).signature;
-  return post(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig }, body: new URLSearchParams(params).toString() }, via);
+  return post(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sig, ...headers }, body: new URLSearchParams(params).toString() }, via);
 }
 
-async function sendgridPost(events: unknown[], tamper = false, via?: typeof testEnv) {
+async function sendgridPost(events: unknown[], tamper = false, via?: typeof testEnv, timestamp = String(Math.floor(Date.now() / 1000))) {
   const payload = JSON.stringify(events);
-  const timestamp = String(Math.floor(Date.now() / 1000));
   const { signature } = await fake<{ signature: string }>("/_sign/sendgrid", { timestamp, payload });
   return post("/webhooks/sendgrid", { method: "POST", headers: { "content-type": "application/json", "x-twilio-email-event-webhook-signature": signature, "x-twilio-email-event-webhook-timestamp": timestamp }, body: tamper ? payload.replace("delivered", "bounce") : payload }, via);
 }
@@ -68,6 +67,31 @@ describe("delivery webhooks", () => {
     expect(await (await twilioPost("/webhooks/twilio/status", params("delivered"))).json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "delivered" });
     expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1 });
+  });
+
+  it("a captured Twilio opt-out replayed with a fresh (unsigned) idempotency header changes nothing", async () => {
+    const app = await person("rey");
+    const env = await providerEnv();
+    await sdk(app, "/v1/devices", { userId: "rey", phone: "+14155550109", consent: { sms: "opted_in" } });
+    const job = sendJob({ appId: app.appId, userId: "rey", channel: "sms", to: { kind: "sms", phone: "+14155550109" }, content: { text: "hi" } });
+    await runSends([job], env);
+    const sid = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
+    const optOut = { MessageSid: sid, MessageStatus: "undelivered", ErrorCode: "21610", To: "+14155550109", From: "+15005550006" };
+    expect((await twilioPost("/webhooks/twilio/status", optOut, undefined, undefined, { "i-twilio-idempotency-token": "tok-1" })).status).toBe(200);
+    expect(await consent(app, "rey", "sms")).toMatchObject({ status: "opted_out", source: "twilio:21610" });
+    // The person opts in again; an attacker replays the captured callback with a new header.
+    await sdk(app, "/v1/devices", { userId: "rey", consent: { sms: "opted_in" } });
+    const replay = await twilioPost("/webhooks/twilio/status", optOut, undefined, undefined, { "i-twilio-idempotency-token": "tok-2" });
+    expect(await replay.json()).toEqual({ applied: 0, pending: 0, duplicate: 1 });
+    expect(await consent(app, "rey", "sms")).toMatchObject({ status: "opted_in" });
+  });
+
+  it("a SendGrid batch signed long ago is refused, however valid its signature", async () => {
+    await person("old");
+    const stale = String(Math.floor(Date.now() / 1000) - 3600);
+    const res = await sendgridPost([{ email: "old@example.com", timestamp: Number(stale), event: "delivered", sg_event_id: "e-old", sg_message_id: "x.y" }], false, undefined, stale);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Timestamp is more than 10 minutes from now/);
   });
 
   it("a callback that arrives before the send is recorded is kept and applied when the record appears", async () => {

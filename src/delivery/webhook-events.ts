@@ -6,7 +6,12 @@ import type { ProviderEvent } from "./delivery-events";
  */
 
 /** Twilio status callback (form fields MessageSid, MessageStatus, ErrorCode…). */
-export function twilioStatusEvent(form: Record<string, string>, idempotencyToken: string | undefined, now: number): ProviderEvent | null {
+/**
+ * The event id comes from signed content only (sid, status, error code): Twilio's
+ * `I-Twilio-Idempotency-Token` header is not covered by the signature, so a captured callback
+ * replayed with a fresh header would otherwise be applied again.
+ */
+export function twilioStatusEvent(form: Record<string, string>, now: number): ProviderEvent | null {
   const sid = form.MessageSid ?? form.SmsSid;
   const status = form.MessageStatus ?? form.SmsStatus;
   if (!sid || !status) return null;
@@ -15,7 +20,7 @@ export function twilioStatusEvent(form: Record<string, string>, idempotencyToken
   const optOut = errorCode === 21610 ? { channel: "sms" as const, source: "twilio:21610" } : undefined;
   if (!fact && !optOut) return null;
   return {
-    eventId: idempotencyToken ? `twilio:${idempotencyToken}` : `twilio:${sid}:${status}`,
+    eventId: `twilio:${sid}:${status}${errorCode ? `:${errorCode}` : ""}`,
     provider: "twilio",
     providerMessageId: sid,
     fact,

@@ -12,6 +12,7 @@ import { setConsent } from "../delivery/feedback";
 import { keywordAction } from "../delivery/sms-keywords";
 import { verifyUnsubscribe } from "../delivery/unsubscribe";
 import { resendEvent, sendgridEvents, twilioStatusEvent, whatsappEvents } from "../delivery/webhook-events";
+import { timingSafeEqual } from "./auth";
 import { readBody } from "./body";
 import { HttpError } from "./errors";
 import type { HonoEnv } from "./hono-env";
@@ -28,6 +29,7 @@ import { verifyTwilioSignature } from "./webhooks/twilio-signature";
 export const webhookRoutes = new Hono<HonoEnv>();
 
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+const SENDGRID_FRESHNESS_S = 10 * 60;
 const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
 const now = (c: Context<HonoEnv>) => requestClock(c.env, c.req.header("x-beckon-clock")).now;
 
@@ -92,7 +94,7 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
 
 webhookRoutes.post("/webhooks/twilio/status", async (c) => {
   const form = await verifiedTwilioForm(c);
-  const event = twilioStatusEvent(form, c.req.header("i-twilio-idempotency-token"), now(c));
+  const event = twilioStatusEvent(form, now(c));
   const counts = await receiveAll(c, event ? [event] : []);
   return c.json(counts);
 });
@@ -114,8 +116,12 @@ webhookRoutes.post("/webhooks/sendgrid", async (c) => {
   const key = deliveryEnv(c.env).SENDGRID_WEBHOOK_PUBLIC_KEY;
   if (!key) throw unauthorized("SendGrid webhooks are not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)");
   const { text, bytes } = await rawBody(c);
-  const ok = await verifySendgrid(key, c.req.header("x-twilio-email-event-webhook-signature"), c.req.header("x-twilio-email-event-webhook-timestamp"), bytes);
+  const timestamp = c.req.header("x-twilio-email-event-webhook-timestamp");
+  const ok = await verifySendgrid(key, c.req.header("x-twilio-email-event-webhook-signature"), timestamp, bytes);
   if (!ok) throw unauthorized("invalid X-Twilio-Email-Event-Webhook-Signature");
+  // A captured batch must not be replayable forever: the signed timestamp must be recent, judged
+  // against the real clock (a virtual clock must not widen it), like Resend's svix window.
+  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > SENDGRID_FRESHNESS_S) throw unauthorized(`X-Twilio-Email-Event-Webhook-Timestamp is more than ${SENDGRID_FRESHNESS_S / 60} minutes from now`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -145,7 +151,7 @@ webhookRoutes.post("/webhooks/resend", async (c) => {
 /** Meta's subscription check: echo `hub.challenge` when the verify token matches. */
 webhookRoutes.get("/webhooks/whatsapp", (c) => {
   const expected = deliveryEnv(c.env).WHATSAPP_VERIFY_TOKEN;
-  if (expected && c.req.query("hub.mode") === "subscribe" && c.req.query("hub.verify_token") === expected) return c.text(c.req.query("hub.challenge") ?? "");
+  if (expected && c.req.query("hub.mode") === "subscribe" && timingSafeEqual(c.req.query("hub.verify_token") ?? "", expected)) return c.text(c.req.query("hub.challenge") ?? "");
   throw new HttpError(403, "forbidden", "verify token mismatch");
 });
 

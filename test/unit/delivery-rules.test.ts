@@ -136,9 +136,9 @@ describe("provider error classes → outcome", () => {
 
 describe("webhook payloads → delivery events", () => {
   it("Twilio status callbacks", () => {
-    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "delivered" }, undefined, 5)).toEqual({ eventId: "twilio:SM1:delivered", provider: "twilio", providerMessageId: "SM1", fact: "delivered", at: 5 });
-    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "queued" }, undefined, 5)).toBeNull();
-    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "undelivered", ErrorCode: "21610" }, "tok", 5)).toMatchObject({ eventId: "twilio:tok", fact: "failed", optOut: { channel: "sms" } });
+    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "delivered" }, 5)).toEqual({ eventId: "twilio:SM1:delivered", provider: "twilio", providerMessageId: "SM1", fact: "delivered", at: 5 });
+    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "queued" }, 5)).toBeNull();
+    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "undelivered", ErrorCode: "21610" }, 5)).toMatchObject({ eventId: "twilio:SM1:undelivered:21610", fact: "failed", optOut: { channel: "sms" } });
   });
 
   it("SendGrid events", () => {
