@@ -98,7 +98,7 @@ export const campaignStats = sqliteTable(
     userId: text("user_id").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind)],
+  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind), index("campaign_stats_user").on(t.appId, t.userId)],
 );
 
 export const broadcastRuns = sqliteTable(
@@ -143,7 +143,7 @@ export const deliveries = sqliteTable(
     openedAt: integer("opened_at"),
     clickedAt: integer("clicked_at"),
   },
-  (t) => [primaryKey({ columns: [t.idempotencyKey, t.target] }), index("deliveries_provider_message").on(t.provider, t.providerMessageId), index("deliveries_app_created").on(t.appId, t.createdAt)],
+  (t) => [primaryKey({ columns: [t.idempotencyKey, t.target] }), index("deliveries_provider_message").on(t.provider, t.providerMessageId), index("deliveries_app_created").on(t.appId, t.createdAt), index("deliveries_user").on(t.appId, t.userId)],
 );
 
 export const deliveryEvents = sqliteTable(
@@ -177,7 +177,7 @@ export const deadLetters = sqliteTable(
     createdAt: integer("created_at").notNull(),
     replayedAt: integer("replayed_at"),
   },
-  (t) => [index("dead_letters_app").on(t.appId, t.id)],
+  (t) => [index("dead_letters_app").on(t.appId, t.id), index("dead_letters_user").on(t.appId, t.userId)],
 );
 
 export const channelAddresses = sqliteTable(
@@ -190,7 +190,7 @@ export const channelAddresses = sqliteTable(
     userId: text("user_id").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.channel, t.address, t.appId] })],
+  (t) => [primaryKey({ columns: [t.channel, t.address, t.appId] }), index("channel_addresses_user").on(t.appId, t.userId)],
 );
 
 // ── Segmentation (issue 7): migrations/0005_segments.sql ──
@@ -308,4 +308,17 @@ export const beaconRegions = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("beacon_regions_app").on(t.appId, t.id)],
+);
+
+/** Erasure tombstones (migrations/0007_erasure.sql): keyed by a hash, never the user id itself. */
+export const erasures = sqliteTable(
+  "erasures",
+  {
+    appId: text("app_id").notNull(),
+    userHash: text("user_hash").notNull(),
+    version: integer("version").notNull(),
+    pseudonym: text("pseudonym").notNull(),
+    erasedAt: integer("erased_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.userHash] })],
 );

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { userStub } from "../user/user-stub";
 import { and, eq, sql } from "drizzle-orm";
 import { database } from "../db/client";
+import { eraseFromIndex } from "../db/erasure";
 import { users } from "../db/schema";
 import { LIFECYCLE_STATES } from "../segments/lifecycle";
 import { adminAuth } from "./auth";
@@ -83,9 +84,15 @@ adminUserRoutes.openapi(
     const { userId } = c.req.valid("param");
     const app = c.get("app");
     const target = stubOf(app.appId, userId, c.req.valid("query").anonymous);
-    const existed = await userStub(c.env.USER, target.name).erase();
-    const removed = await database(c.env.DB).delete(users).where(and(eq(users.appId, app.appId), eq(users.userId, target.userId))).returning({ u: users.userId });
-    return c.json({ deleted: existed || removed.length > 0 }, 200);
+    const now = c.get("now");
+    const erased = await userStub(c.env.USER, target.name).erase(now);
+    let deleted = (await eraseFromIndex(c.env.DB, app.appId, target.userId, erased.version, Date.now())) || erased.existed;
+    // The anonymous visitors this person absorbed keep only a forwarding pointer naming them: erased too.
+    for (const anonymousId of erased.anonymousIds) {
+      const visitor = await userStub(c.env.USER, userObjectName(app.appId, { anonymousId }).name).erase(now);
+      deleted = (await eraseFromIndex(c.env.DB, app.appId, anonymousId, Math.max(visitor.version, erased.version), Date.now())) || deleted;
+    }
+    return c.json({ deleted }, 200);
   },
 );
 

@@ -452,8 +452,15 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** GDPR erasure: deletes all of this object's storage and its alarm. */
-  async erase(): Promise<boolean> {
-    const existed = this.profile !== null;
+  /**
+   * Erasure: closes sockets and deletes every row and the alarm. Only the index version survives
+   * (a number, naming nobody): updates issued before the erase are at or below the returned
+   * version, which the D1 tombstone records, and a person who comes back later starts above it.
+   */
+  async erase(now: Millis): Promise<{ existed: boolean; anonymousIds: string[]; version: number }> {
+    const existed = this.profile !== null || this.meta.has("mergedInto");
+    const anonymousIds = this.profile?.anonymousIds ?? [];
+    const version = Math.max(now, Number(this.meta.get("indexVersion") ?? 0));
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.close(1000, "user erased");
@@ -464,7 +471,8 @@ export class UserObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.load();
-    return existed;
+    this.setMeta("indexVersion", String(version));
+    return { existed, anonymousIds, version };
   }
 
   // ───────────────────────── feature commands and live connections ─────────────────────────
