@@ -21,6 +21,8 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 OPERATOR_TOKEN: "test-operator-token",
                 ALLOW_VIRTUAL_CLOCK: "true",
+                // The edge cache bound and the commit wait of config changes (3 s in production), short for tests.
+                CONFIG_PROPAGATION_MS: "300",
                 BENCH_ROUTES: "true",
                 // Delivery tests: provider fakes and a Web Push service on loopback (test/fakes/global-setup.ts),
                 // and the webhook verification secrets they sign with. No send credentials: sends go to the sandbox.

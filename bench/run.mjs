@@ -26,12 +26,8 @@ const basic = () => ({ authorization: `Basic ${Buffer.from(`${server.writeKey}:`
 
 async function launch(definition) {
   const c = await adminCall("/admin/campaigns", { method: "POST", body: JSON.stringify(definition) });
+  // Activation answers once every edge carries the new version (CONFIG_PROPAGATION_MS): no wait here.
   await adminCall(`/admin/campaigns/${c.id}/activate`, { method: "POST" });
-  // The edge revalidates a write key's config every 3 s in the background: the first call after that
-  // still carries the old version and starts the refresh. Wait, make that call, let it land.
-  await new Promise((r) => setTimeout(r, 3500));
-  await (await fetch(server.base + "/v1/track", json({ userId: "bench-config-warmup", event: "Bench Warmup" }, basic()))).text();
-  await new Promise((r) => setTimeout(r, 300));
   return c.id;
 }
 

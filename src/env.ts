@@ -14,6 +14,8 @@ export interface Env {
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Operator token (wrangler secret): creates apps and keys. Unset → the operator API is closed. */
   OPERATOR_TOKEN?: string;
+  /** How long an edge may serve a cached key/config version, and how long config changes wait before answering (ms, default 3000). */
+  CONFIG_PROPAGATION_MS?: string;
   /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */

@@ -207,7 +207,7 @@ function countEntry(ctx: UserContext, j: Journey): void {
   const stat = { appId: ctx.config.appId, campaignId: j.campaignId, variant: j.arm, userId: ctx.profile.userId, at: ctx.now };
   ctx.recordStat({ ...stat, dedupeKey: `${j.instance}:entered`, kind: "entered" });
   if (j.control) ctx.recordStat({ ...stat, dedupeKey: `${j.instance}:control`, kind: "control" });
-  ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, entered: true, instance: j.instance, variant: j.arm, ...(j.control ? { reason: "control group: no messages" } : {}) });
+  ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, entered: true, instance: j.instance, variant: j.arm, configVersion: ctx.config.version, ...(j.control ? { reason: "control group: no messages" } : {}) });
 }
 
 /** When a local-time broadcast reaches this person: that local time on the given date (now if it has passed), or the next one. */

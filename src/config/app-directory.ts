@@ -18,22 +18,28 @@ interface Entry {
 }
 
 /**
- * Resolves API keys to apps with an isolate-wide cache, so the steady-state
- * event path reads no D1: a cached entry is served at once, and one older than
- * REVALIDATE_MS is refreshed in the background (stale-while-revalidate), which is
- * how a new config version reaches the edge within seconds. An entry older than
- * MAX_STALE_MS (an isolate that saw no traffic for a while) is refreshed before it
- * is used: otherwise the first event after a quiet spell would still carry the old
- * config version, e.g. miss a campaign activated meanwhile.
+ * Resolves API keys to apps with an isolate-wide cache, so the steady-state event path reads no
+ * D1. An entry is served for at most `maxAgeMs` (CONFIG_PROPAGATION_MS, 3 s by default) after it
+ * was read; past two thirds of that it is refreshed in the background, so a busy isolate rarely
+ * waits, and past all of it (an isolate that was quiet) it is re-read before use. That bound is
+ * what makes "activate" mean live: an admin change that bumps the config version answers only
+ * once the bound has passed (src/http/config-propagation.ts), so every event received after the
+ * answer carries the new version. A revoked key stops working within the same bound.
  */
-export const REVALIDATE_MS = 3_000;
-export const MAX_STALE_MS = 30_000;
+export const DEFAULT_CONFIG_PROPAGATION_MS = 3_000;
 /** Unknown keys are remembered briefly so a client with a wrong key cannot hammer D1. */
 const NEGATIVE_TTL_MS = 10_000;
 const cache = new Map<string, Entry>();
 
 /** Cache ages are wall-clock time (an isolate's concern), never a request's virtual clock. */
-export async function resolveKey(db: D1Database, kind: KeyKind, key: string, waitUntil: (p: Promise<unknown>) => void, wallClock: () => number = Date.now): Promise<AppContext | null> {
+export async function resolveKey(
+  db: D1Database,
+  kind: KeyKind,
+  key: string,
+  waitUntil: (p: Promise<unknown>) => void,
+  wallClock: () => number = Date.now,
+  maxAgeMs: number = DEFAULT_CONFIG_PROPAGATION_MS,
+): Promise<AppContext | null> {
   const id = `${kind}:${await hashKey(key)}`;
   const now = wallClock();
   const hit = cache.get(id);
@@ -42,18 +48,19 @@ export async function resolveKey(db: D1Database, kind: KeyKind, key: string, wai
     if (hit.value === null) {
       if (age < NEGATIVE_TTL_MS) return null;
     } else {
-      if (age >= MAX_STALE_MS) {
+      if (age >= maxAgeMs) {
         try {
           const value = await load(db, kind, id.slice(kind.length + 1));
           cache.set(id, { value, fetchedAt: now });
           return value;
         } catch {
-          return hit.value; // D1 unavailable: the cached key still answers
+          return hit.value; // D1 unavailable: the cached key still answers (the bound does not hold then)
         }
       }
-      if (age >= REVALIDATE_MS && !hit.refreshing) {
+      if (age >= (maxAgeMs * 2) / 3 && !hit.refreshing) {
+        const started = wallClock();
         hit.refreshing = load(db, kind, id.slice(kind.length + 1))
-          .then((value) => void cache.set(id, { value, fetchedAt: wallClock() }))
+          .then((value) => void cache.set(id, { value, fetchedAt: started }))
           .catch(() => void (hit.refreshing = undefined));
         waitUntil(hit.refreshing);
       }
@@ -63,6 +70,12 @@ export async function resolveKey(db: D1Database, kind: KeyKind, key: string, wai
   const value = await load(db, kind, id.slice(kind.length + 1));
   cache.set(id, { value, fetchedAt: now });
   return value;
+}
+
+/** CONFIG_PROPAGATION_MS from the environment, else the default. */
+export function configPropagationMs(env: { CONFIG_PROPAGATION_MS?: string }): number {
+  const n = Number(env.CONFIG_PROPAGATION_MS);
+  return env.CONFIG_PROPAGATION_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : DEFAULT_CONFIG_PROPAGATION_MS;
 }
 
 async function load(db: D1Database, kind: KeyKind, keyHash: string): Promise<AppContext | null> {

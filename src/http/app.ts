@@ -15,6 +15,7 @@ import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
 import { adminBodyGuard } from "./body";
+import { awaitConfigPropagation } from "./config-propagation";
 import { identityKeyRoutes } from "./identity-key-routes";
 import { demoTokenRoutes } from "./demo-token-routes";
 
@@ -25,6 +26,7 @@ export function createApp() {
   app.notFound((c) => errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
 
   app.use("/admin/*", adminBodyGuard);
+  app.use("/admin/*", awaitConfigPropagation);
   app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));
   app.route("/", ingestRoutes);
   app.route("/", deviceRoutes);

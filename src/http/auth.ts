@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { resolveKey } from "../config/app-directory";
+import { configPropagationMs, resolveKey } from "../config/app-directory";
 import { kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
 import { requestClock } from "../clock";
 import { HttpError } from "./errors";
@@ -36,7 +36,7 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   if (kindOfKey(key) === "admin") throw unauthorized("this is an admin key: SDK routes take a write key (or a server key from a backend); never ship an admin key in an app");
   const server = key.startsWith(SERVER_KEY_PREFIX);
   if (server && basic === undefined) throw unauthorized("a server key is accepted only in the Authorization header (Basic auth), never in a body or URL");
-  const app = await resolveKey(c.env.DB, server ? "server" : "write", key, (p) => c.executionCtx.waitUntil(p));
+  const app = await resolveKey(c.env.DB, server ? "server" : "write", key, (p) => c.executionCtx.waitUntil(p), Date.now, configPropagationMs(c.env));
   if (!app) throw unauthorized(server ? "invalid server key" : "invalid write key");
   c.set("app", app);
   c.set("serverKey", server);
@@ -51,7 +51,7 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const kind = kindOfKey(key);
   if (kind === "write" || kind === "server") throw unauthorized(`this is a ${kind} key: admin routes take an admin key (Authorization: Bearer bk_a_…)`);
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p));
+  const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p), Date.now, configPropagationMs(c.env));
   if (!app) throw unauthorized("invalid admin key");
   c.set("app", app);
   c.set("now", clock.now);

@@ -1,3 +1,4 @@
+import { waitPropagation } from "./config-propagation";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { AppSettings } from "../config/app-settings";
@@ -61,6 +62,8 @@ operatorRoutes.openapi(
     const { appId, prefix } = c.req.valid("param");
     const db = database(c.env.DB);
     const revoked = await db.update(apiKeys).set({ revokedAt: Date.now() }).where(and(eq(apiKeys.appId, appId), eq(apiKeys.prefix, prefix))).returning({ h: apiKeys.keyHash });
+    // Edges may serve the key from their cache for CONFIG_PROPAGATION_MS: answer once it is dead everywhere.
+    if (revoked.length > 0) await waitPropagation(c.env);
     return c.json({ revoked: revoked.length }, 200);
   },
 );
