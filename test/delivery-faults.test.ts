@@ -78,19 +78,19 @@ describe("delivery faults", () => {
     expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1 });
   });
 
-  it("a consumer that died mid-call: once its lease runs out, a redelivery sends", async () => {
+  it("a consumer that died mid-call: once its lease runs out, a redelivery sends through a provider that dedupes (Resend's Idempotency-Key)", async () => {
     const app = await person("eve");
     const env = await providerEnv();
-    const job = sms(app, "eve");
+    const job = sendJob({ appId: app.appId, userId: "eve", to: { kind: "email", email: "eve@example.com" } });
     await testEnv.DB.prepare(
-      `INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, attempts, lease_until, created_at, updated_at) VALUES (?, '', ?, 'eve', ?, 'camp-1', 'A', 'sms', 'twilio', 'sending', 1, ?, 1, 1)`,
+      `INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, attempts, lease_until, created_at, updated_at) VALUES (?, '', ?, 'eve', ?, 'camp-1', 'A', 'email', 'resend', 'sending', 1, ?, 1, 1)`,
     )
       .bind(job.idempotencyKey, app.appId, job.userObject, Date.now() - 1)
       .run();
     const r = await runSends([job], env, {}, 2);
     expect(r.acked).toHaveLength(1);
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "sent", attempts: 2 });
-    expect((await fakeState()).inbox.twilio).toHaveLength(1);
+    expect((await fakeState()).inbox.resend).toHaveLength(1);
   });
 
   it("retries exhausted: the dead-letter consumer fails the send once and keeps it replayable", async () => {

@@ -78,6 +78,7 @@ export const journeyFeature: UserFeature = {
     /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
     deliveryStatus: (ctx, args) => {
       const a = args as { idempotencyKey: string; status: string; at?: number; reason?: string };
+      ctx.acknowledgeSend(a.idempotencyKey);
       const moved = store(ctx).advanceSend(a.idempotencyKey, a.status);
       if (!moved) return { updated: false, reason: "unknown send" } as Json;
       const { send } = moved;

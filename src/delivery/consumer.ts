@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";
 import { applyPendingEvents, markApplied, type OwedFeedback, owedFeedback } from "./delivery-events";
 import { type DeliveryBindings, deliveryEnv } from "./delivery-env";
-import { claimAll, type DeliveryRow, feedbackEventId, isSettled, LEASE_MS, loadDeliveries, recordAll, recordUndeliverable } from "./delivery-store";
+import { claimAll, type DeliveryRow, feedbackEventId, isSettled, LEASE_MS, loadDeliveries, markUnknown, recordAll, recordUndeliverable } from "./delivery-store";
 import { recordDeadLetter, failDeadLetteredJob } from "./dead-letters";
 import { applyFeedback, countStats, reportStatus } from "./feedback";
 import { ProviderDirectory, targetsOf } from "./providers";
@@ -112,25 +112,31 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
     const done = () => (followUpsDone ? message.ack() : message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) }));
     const targets = targetsOf(job);
     if (targets.length === 0) {
-      if (await recordUndeliverable(env.DB, job, `no address for channel ${job.channel}`, now)) await settleFailed(env, job, now, `no address for channel ${job.channel}`);
+      await failUndeliverable(env, job, `no address for channel ${job.channel}`, now);
       message.ack();
       continue;
     }
     const attempts: Planned["attempts"] = [];
     let error: string | null = null;
     for (const target of targets) {
-      if (isSettled(rows.find((r) => r.target === target.key))) continue;
+      const row = rows.find((r) => r.target === target.key);
+      if (isSettled(row)) continue;
       const adapter = directory.adapterFor(job, target);
       if ("error" in adapter) error = adapter.error;
+      // A call cut off mid-way (its consumer died while `sending`): call again only where that cannot deliver twice.
+      else if (row?.status === "sending" && (row.leaseUntil ?? 0) < now && !adapter.idempotent) await settleUnknown(env, job, target.key, now);
       else attempts.push({ target, adapter });
     }
     if (error) {
-      if (await recordUndeliverable(env.DB, job, error, now)) await settleFailed(env, job, now, error);
+      await failUndeliverable(env, job, error, now);
       message.ack();
       continue;
     }
     if (attempts.length === 0) {
-      done(); // a redelivered message whose send is already recorded
+      // A redelivered message whose send is already recorded. If the person's outbox re-sent it, it never
+      // heard how the send went: say so, or it keeps re-sending.
+      if (job.resend) await reportStatus(env, job, rows.some((r) => r.sentAt !== null) ? "sent" : (rows.find((r) => r.status !== "sending")?.status ?? "unknown"), now);
+      done();
       continue;
     }
     if (needsConsentRecheck(job, message.attempts, now)) {
@@ -329,8 +335,8 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   const failedNow = outcomes.some((o) => typeof o === "object" && o.kind === "failed");
 
   if (sentNow) {
-    // The `sent` stat was counted with the record; the person's object hears about it once.
-    if (!p.alreadySent) await reportStatus(env, job, "sent", now);
+    // The `sent` stat was counted with the record; the person's object hears about it once (again if its outbox re-sent the job).
+    if (!p.alreadySent || job.resend) await reportStatus(env, job, "sent", now);
   } else if (failedNow && retries.length === 0 && !busy && !p.alreadySent) {
     // Every target is settled and none went out: the send failed.
     const rows = (await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [];
@@ -349,6 +355,19 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   } else {
     message.ack();
   }
+}
+
+/** The delivery's outcome cannot be known (README "Delivery states"): recorded, counted and reported once. */
+async function settleUnknown(env: Env, job: SendJob, target: string, now: number): Promise<void> {
+  if (!(await markUnknown(env.DB, job.idempotencyKey, target, now))) return;
+  await countStats(env, job, ["unknown"], now);
+  await reportStatus(env, job, "unknown", now, "the provider call was cut off and the provider takes no idempotency key: not sent again");
+}
+
+/** A job that can never be sent: recorded and reported once (again to an outbox that re-sent it). */
+async function failUndeliverable(env: Env, job: SendJob, reason: string, now: number): Promise<void> {
+  if (await recordUndeliverable(env.DB, job, reason, now)) await settleFailed(env, job, now, reason);
+  else if (job.resend) await reportStatus(env, job, "failed", now, reason);
 }
 
 async function settleFailed(env: Env, job: SendJob, now: number, reason?: string): Promise<void> {

@@ -154,3 +154,12 @@ export async function findByProviderMessage(d1: D1Database, provider: string, pr
   const [row] = await database(d1).select().from(deliveries).where(and(eq(deliveries.provider, provider), eq(deliveries.providerMessageId, providerMessageId))).limit(1);
   return row;
 }
+
+/** A `sending` row whose lease ran out becomes `unknown` (once: false if another consumer got there first). */
+export async function markUnknown(d1: D1Database, idempotencyKey: string, target: string, now: number): Promise<boolean> {
+  const r = await d1
+    .prepare(`UPDATE deliveries SET status = 'unknown', error = 'provider call cut off; outcome unknown', lease_until = NULL, updated_at = ?3 WHERE idempotency_key = ?1 AND target = ?2 AND status = 'sending' AND lease_until < ?3`)
+    .bind(idempotencyKey, target, now)
+    .run();
+  return r.meta.changes > 0;
+}

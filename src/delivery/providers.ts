@@ -36,7 +36,7 @@ export function targetsOf(job: SendJob): DeliveryTarget[] {
  */
 export function misconfigured(provider: ProviderName, reason: string): ProviderAdapter {
   const error = `configuration error: ${reason}`;
-  return { provider, account: "misconfigured", configurationError: reason, send: async () => ({ kind: "retry", error }) };
+  return { provider, account: "misconfigured", configurationError: reason, idempotent: true, send: async () => ({ kind: "retry", error }) };
 }
 
 /** Names of the settings in `vars` that are unset (or empty). */

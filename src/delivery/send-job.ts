@@ -24,6 +24,8 @@ export interface SendJob {
   category: "marketing" | "transactional";
   createdAt: number;
   attempt?: number;
+  /** Set when the person's outbox enqueued the job again because the consumer never reported on it. */
+  resend?: number;
 }
 
 export type SendAddress =

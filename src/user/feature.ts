@@ -26,6 +26,8 @@ export interface UserContext {
   emit(name: string, properties: JsonObject): void;
   /** Record a send job in the outbox; it is enqueued on SENDS right after the transaction commits. */
   enqueueSend(job: SendJob): void;
+  /** The delivery consumer reported on this send: its outbox row has done its job and stops being re-sent. */
+  acknowledgeSend(idempotencyKey: string): void;
   /** Count a campaign fact (entered, converted, impression…); written to D1 through the INDEX queue. */
   recordStat(stat: CampaignStat): void;
   /** Ask for a users-index update after this transaction (debounced unless `urgent`). */

@@ -24,6 +24,12 @@ export const USER_SCHEMA_STEPS: readonly string[] = [
      seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
    CREATE TABLE IF NOT EXISTS outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);`,
+  // Send jobs stay in the outbox after the queue took them, until the delivery consumer reports
+  // back (README "Exactly once"): `enqueued_at` marks them sent to the queue, `resends` counts re-sends.
+  `ALTER TABLE outbox ADD COLUMN send_key TEXT;
+   ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;
+   ALTER TABLE outbox ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX IF NOT EXISTS outbox_send_key ON outbox(send_key);`,
 ];
 
 /**

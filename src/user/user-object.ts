@@ -320,6 +320,8 @@ export class UserObject extends DurableObject<Env> {
     // Forward from now on; the anonymous object keeps nothing else.
     this.ctx.storage.transactionSync(() => {
       for (const table of this.tables()) if (table !== "meta" && table !== "schema_version" && table !== "outbox") this.sql.exec(`DELETE FROM "${table}"`);
+      // Sends already on the queue would be acknowledged to the identified object: stop tracking them here.
+      this.sql.exec(`DELETE FROM outbox WHERE enqueued_at IS NOT NULL`);
       this.setMeta("mergedInto", JSON.stringify(target));
     });
     this.profile = null;
@@ -600,6 +602,7 @@ export class UserObject extends DurableObject<Env> {
       return;
     }
     if (timer.kind === "outbox") return; // the flush after this transaction retries the outbox
+    if (timer.kind === "outbox-resend") return this.resendUnacknowledged(ctx);
     for (const f of this.features) {
       const handler = f.timers?.[timer.kind];
       if (handler) return handler(ctx, timer);
@@ -667,8 +670,13 @@ export class UserObject extends DurableObject<Env> {
       devices: { pushTargets: () => self.devices.pushTargets() },
       emit: (name, properties) => run.emit(name, properties, now, self.profile),
       enqueueSend: (job: SendJob) => {
-        self.writeOutbox("SENDS", job, now);
+        self.writeOutbox("SENDS", job, now, job.idempotencyKey);
+        // Re-sent unless the consumer reports back first (see resendUnacknowledged).
+        self.timers.scheduleIfAbsent({ key: "outbox-resend", dueAt: now + RESEND_AFTER_MS, kind: "outbox-resend", payload: {} });
         run.sends.push(job.idempotencyKey);
+      },
+      acknowledgeSend: (idempotencyKey: string) => {
+        self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
       },
       recordStat: (stat) => run.stats.push(stat),
       touchIndex: (urgent) => {
@@ -707,10 +715,42 @@ export class UserObject extends DurableObject<Env> {
     return indexRowOf(ctx.profile, version, attrs);
   }
 
-  private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis): void {
+  private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis, sendKey: string | null = null): void {
     this.outboxWritten = true;
     this.outboxWrites++;
-    this.sql.exec(`INSERT INTO outbox (queue, body, created_at) VALUES (?, ?, ?)`, queue, JSON.stringify(body), now);
+    this.sql.exec(`INSERT INTO outbox (queue, body, created_at, send_key) VALUES (?, ?, ?, ?)`, queue, JSON.stringify(body), now, sendKey);
+  }
+
+  /**
+   * A send job the queue took but the delivery consumer never reported on (the queue lost it, or
+   * the process died): enqueued again, with backoff, until the consumer reports back. The consumer's
+   * claim makes a duplicate harmless, and it reports a re-sent job's state even when already settled.
+   */
+  private resendUnacknowledged(ctx: UserContext): void {
+    const rows = this.sql
+      .exec<{ id: number; created_at: number; resends: number; body: string }>(`SELECT id, created_at, resends, body FROM outbox WHERE send_key IS NOT NULL AND enqueued_at IS NOT NULL`)
+      .toArray();
+    let next: number | null = null;
+    for (const r of rows) {
+      const due = r.created_at + RESEND_AFTER_MS * 2 ** r.resends;
+      if (due > ctx.now) {
+        next = next === null ? due : Math.min(next, due);
+        continue;
+      }
+      if (r.resends >= MAX_RESENDS) {
+        const job = JSON.parse(r.body) as SendJob;
+        ctx.timeline.add(ctx.now, "decision", { campaignId: job.campaignId, key: job.idempotencyKey, unconfirmed: true, reason: `the delivery consumer never reported on this send after ${MAX_RESENDS} re-sends` });
+        this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+        continue;
+      }
+      const job = { ...(JSON.parse(r.body) as SendJob), resend: r.resends + 1 };
+      this.sql.exec(`UPDATE outbox SET enqueued_at = NULL, resends = resends + 1, body = ? WHERE id = ?`, JSON.stringify(job), r.id);
+      this.outboxWritten = true;
+      this.outboxWrites++;
+      const again = r.created_at + RESEND_AFTER_MS * 2 ** (r.resends + 1);
+      next = next === null ? again : Math.min(next, again);
+    }
+    if (next !== null) this.timers.schedule({ key: "outbox-resend", dueAt: next, kind: "outbox-resend", payload: {} });
   }
 
   /** Enqueues what the transaction put in the outbox, then points the alarm at the earliest timer. */
@@ -724,7 +764,7 @@ export class UserObject extends DurableObject<Env> {
     if (writes === this.outboxFlushedAt) return; // nothing written since the last complete flush
     try {
       for (;;) {
-        const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100`).toArray();
+        const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox WHERE enqueued_at IS NULL ORDER BY id LIMIT 100`).toArray();
         if (rows.length === 0) break;
         for (const queue of ["SENDS", "INDEX"] as const) {
           for (const batch of queueBatches(rows.filter((r) => r.queue === queue))) {
@@ -736,7 +776,12 @@ export class UserObject extends DurableObject<Env> {
               this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
             }
             if (sendable.length > 0) await binding.sendBatch(sendable.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })));
-            for (const r of sendable) this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+            // Index updates are done once enqueued; send jobs wait for the consumer's report (acknowledgeSend).
+            const at = Date.now();
+            for (const r of sendable) {
+              if (queue === "SENDS") this.sql.exec(`UPDATE outbox SET enqueued_at = ? WHERE id = ?`, at, r.id);
+              else this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
+            }
           }
         }
         if (rows.length < 100) break;
@@ -776,6 +821,9 @@ export class UserObject extends DurableObject<Env> {
 
 /** How soon an alarm comes back for outbox rows a dead object never flushed. */
 const OUTBOX_GUARD_MS = 5_000;
+/** A send the consumer has not reported on is enqueued again after 1 min, then 2, 4 … (8 times, ~4 h in all). */
+const RESEND_AFTER_MS = 60_000;
+const MAX_RESENDS = 8;
 
 /** Queue limits: 128 KB per message, 100 messages and 256 KB per sendBatch (with headroom). */
 const MAX_QUEUE_MESSAGE_BYTES = 120 * 1024;

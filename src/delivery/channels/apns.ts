@@ -73,6 +73,7 @@ export function classifyApnsError(status: number, reason: string, token: string,
 export function apnsAdapter(creds: ApnsCredentials, baseUrl = "https://api.push.apple.com"): ProviderAdapter {
   return {
     provider: "apns",
+    idempotent: true,
     account: `${creds.teamId}:${creds.topic}`,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const token = target.push!.token;

@@ -131,6 +131,7 @@ export function classifyFcmError(status: number, body: Record<string, unknown> |
 export function fcmAdapter(sa: ServiceAccount, baseUrl = "https://fcm.googleapis.com", tokenUrl?: string): ProviderAdapter {
   return {
     provider: "fcm",
+    idempotent: true,
     account: sa.project_id,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const device = target.push!;

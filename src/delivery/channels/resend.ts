@@ -39,6 +39,7 @@ export function classifyResendError(status: number, body: Record<string, unknown
 export function resendAdapter(apiKey: string, sender: EmailSender, baseUrl = "https://api.resend.com"): ProviderAdapter {
   return {
     provider: "resend",
+    idempotent: true,
     account: apiKey.slice(0, 12),
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/emails`, {

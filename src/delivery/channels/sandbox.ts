@@ -8,6 +8,7 @@ import type { DeliveryTarget, ProviderAdapter, SendContext, SendOutcome } from "
  */
 export const sandboxAdapter: ProviderAdapter = {
   provider: "sandbox",
+  idempotent: true,
   account: "sandbox",
   async send(job: SendJob, target: DeliveryTarget, _ctx: SendContext): Promise<SendOutcome> {
     return {

@@ -39,6 +39,7 @@ export function classifySendgridError(status: number, body: Record<string, unkno
 export function sendgridAdapter(apiKey: string, sender: EmailSender, baseUrl = "https://api.sendgrid.com"): ProviderAdapter {
   return {
     provider: "sendgrid",
+    idempotent: false,
     account: apiKey.slice(0, 12),
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/v3/mail/send`, {

@@ -49,6 +49,7 @@ export function classifyTwilioError(status: number, body: Record<string, unknown
 export function twilioAdapter(creds: TwilioCredentials, baseUrl = "https://api.twilio.com"): ProviderAdapter {
   return {
     provider: "twilio",
+    idempotent: false,
     account: creds.accountSid,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(creds.accountSid)}/Messages.json`, {

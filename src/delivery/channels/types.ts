@@ -45,6 +45,12 @@ export interface ProviderAdapter {
    * letters with this reason instead of silently going to the sandbox.
    */
   configurationError?: string;
+  /**
+   * Calling again with the same job cannot deliver it twice (an idempotency key, or a collapse id
+   * that replaces the earlier notification). A call cut off mid-way is retried only then; otherwise
+   * the delivery becomes `unknown`.
+   */
+  idempotent: boolean;
   send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome>;
 }
 

@@ -33,6 +33,7 @@ export function webhookBody(job: SendJob, now: number): Record<string, unknown> 
 export function webhookAdapter(secret: string): ProviderAdapter {
   return {
     provider: "webhook",
+    idempotent: true,
     account: "webhook",
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const url = target.address!;

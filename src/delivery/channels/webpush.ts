@@ -78,6 +78,7 @@ export function classifyWebPushError(status: number, endpoint: string, text: str
 export function webPushAdapter(keys: VapidKeys, opts: { allowInsecure?: boolean } = {}): ProviderAdapter {
   return {
     provider: "webpush",
+    idempotent: true,
     account: keys.publicKey.slice(0, 16),
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const sub = target.push?.subscription;

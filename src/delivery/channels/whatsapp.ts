@@ -49,6 +49,7 @@ export function classifyWhatsAppError(status: number, body: Record<string, unkno
 export function whatsappAdapter(creds: WhatsAppCredentials, baseUrl = "https://graph.facebook.com"): ProviderAdapter {
   return {
     provider: "whatsapp",
+    idempotent: false,
     account: creds.phoneNumberId,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/${creds.version}/${encodeURIComponent(creds.phoneNumberId)}/messages`, {
