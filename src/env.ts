@@ -16,6 +16,8 @@ export interface Env {
   OPERATOR_TOKEN?: string;
   /** How long an edge may serve a cached key/config version, and how long config changes wait before answering (ms, default 3000). */
   CONFIG_PROPAGATION_MS?: string;
+  /** How long a send job may go unreported before the person's outbox enqueues it again (ms, default 60000). */
+  OUTBOX_RESEND_MS?: string;
   /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */

@@ -672,7 +672,7 @@ export class UserObject extends DurableObject<Env> {
       enqueueSend: (job: SendJob) => {
         self.writeOutbox("SENDS", job, now, job.idempotencyKey);
         // Re-sent unless the consumer reports back first (see resendUnacknowledged).
-        self.timers.scheduleIfAbsent({ key: "outbox-resend", dueAt: now + RESEND_AFTER_MS, kind: "outbox-resend", payload: {} });
+        self.timers.scheduleIfAbsent({ key: "outbox-resend", dueAt: now + self.resendAfterMs(), kind: "outbox-resend", payload: {} });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey: string) => {
@@ -715,6 +715,12 @@ export class UserObject extends DurableObject<Env> {
     return indexRowOf(ctx.profile, version, attrs);
   }
 
+  /** OUTBOX_RESEND_MS (tests shorten it), else 1 minute. */
+  private resendAfterMs(): number {
+    const ms = Number(this.env.OUTBOX_RESEND_MS);
+    return Number.isFinite(ms) && ms > 0 ? ms : RESEND_AFTER_MS;
+  }
+
   private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis, sendKey: string | null = null): void {
     this.outboxWritten = true;
     this.outboxWrites++;
@@ -732,7 +738,7 @@ export class UserObject extends DurableObject<Env> {
       .toArray();
     let next: number | null = null;
     for (const r of rows) {
-      const due = r.created_at + RESEND_AFTER_MS * 2 ** r.resends;
+      const due = r.created_at + this.resendAfterMs() * 2 ** r.resends;
       if (due > ctx.now) {
         next = next === null ? due : Math.min(next, due);
         continue;
@@ -747,7 +753,7 @@ export class UserObject extends DurableObject<Env> {
       this.sql.exec(`UPDATE outbox SET enqueued_at = NULL, resends = resends + 1, body = ? WHERE id = ?`, JSON.stringify(job), r.id);
       this.outboxWritten = true;
       this.outboxWrites++;
-      const again = r.created_at + RESEND_AFTER_MS * 2 ** (r.resends + 1);
+      const again = r.created_at + this.resendAfterMs() * 2 ** (r.resends + 1);
       next = next === null ? again : Math.min(next, again);
     }
     if (next !== null) this.timers.schedule({ key: "outbox-resend", dueAt: next, kind: "outbox-resend", payload: {} });

@@ -21,7 +21,16 @@ export interface LocalWorker {
   /** Runs SQL against the local D1 (as the Worker sees it). */
   d1<T>(sql: string): Promise<T[]>;
   stop(): Promise<void>;
+  /** SIGKILL of wrangler and workerd, as a crash: the state in `persistDir` stays for a restart. */
+  kill(): Promise<void>;
   logs(): string;
+}
+
+export interface LocalWorkerOptions {
+  /** Start on the state a killed worker left (migrations are already applied). */
+  persistDir?: string;
+  /** Extra `--var NAME:value` bindings. */
+  vars?: Record<string, string>;
 }
 
 export function freePort(): Promise<number> {
@@ -35,17 +44,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalWorker(): Promise<LocalWorker> {
-  const persistDir = await mkdtemp(join(tmpdir(), "beckon-e2e-"));
+export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<LocalWorker> {
+  const persistDir = opts.persistDir ?? (await mkdtemp(join(tmpdir(), "beckon-e2e-")));
   const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { cwd: root, env, timeout: 120_000 });
+  if (!opts.persistDir) await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { cwd: root, env, timeout: 120_000 });
+  const extraVars = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 
   const port = await freePort();
   const inspector = await freePort();
   let output = "";
   const child: ChildProcess = spawn(
     wrangler,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--log-level", "warn", "--var", `OPERATOR_TOKEN:${E2E_OPERATOR_TOKEN}`, "--var", "ALLOW_VIRTUAL_CLOCK:false"],
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--log-level", "warn", "--var", `OPERATOR_TOKEN:${E2E_OPERATOR_TOKEN}`, "--var", "ALLOW_VIRTUAL_CLOCK:false", ...extraVars],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout!.on("data", (d) => (output += String(d)));
@@ -69,6 +79,16 @@ export async function startLocalWorker(): Promise<LocalWorker> {
     }
     await rm(persistDir, { recursive: true, force: true });
   };
+  const kill = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+    }
+  };
 
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -90,6 +110,7 @@ export async function startLocalWorker(): Promise<LocalWorker> {
     url,
     persistDir,
     stop,
+    kill,
     logs: () => output,
     async d1<T>(sql: string): Promise<T[]> {
       const { stdout } = await run(wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql], { cwd: root, env, timeout: 60_000 });
