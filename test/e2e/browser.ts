@@ -13,7 +13,7 @@ import { type BrowserContext, chromium } from "playwright-core";
 const NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
 const LOCATIONS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/opt/google/chrome/chrome", "/snap/bin/chromium", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome", "/Applications/Chromium.app/Contents/MacOS/Chromium"];
 
-const executable = (p: string) => {
+const isExecutable = (p: string) => {
   try {
     accessSync(p, constants.X_OK);
     return true;
@@ -22,32 +22,51 @@ const executable = (p: string) => {
   }
 };
 
-function findInstalled(): string | undefined {
-  for (const env of [process.env.CHROME_PATH, process.env.CHROMIUM_PATH]) if (env && executable(env)) return env;
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) for (const name of NAMES) if (executable(join(dir, name))) return join(dir, name);
-  return LOCATIONS.find(executable);
+export const NO_BROWSER = "The browser tests need Chrome or Chromium: install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH to its executable.";
+
+export interface BrowserLookup {
+  env: Record<string, string | undefined>;
+  isExecutable(path: string): boolean;
+  /** Installs Debian's chromium, if this process can (root with apt-get); returns whether it tried. */
+  install(): boolean;
+}
+
+function findInstalled({ env, isExecutable }: BrowserLookup): string | undefined {
+  const configured = env.CHROME_PATH ?? env.CHROMIUM_PATH;
+  if (configured) {
+    if (isExecutable(configured)) return configured;
+    throw new Error(`CHROME_PATH=${configured} is not an executable Chrome/Chromium: point it at one, or unset it to use an installed Chromium.`);
+  }
+  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) for (const name of NAMES) if (isExecutable(join(dir, name))) return join(dir, name);
+  return LOCATIONS.find(isExecutable);
+}
+
+/** Where Chrome/Chromium is, installing Debian's package when possible; else throws NO_BROWSER. */
+export function locateChromium(lookup: BrowserLookup): string {
+  const found = findInstalled(lookup);
+  if (found) return found;
+  if (lookup.install()) {
+    const installed = findInstalled(lookup);
+    if (installed) return installed;
+  }
+  throw new Error(NO_BROWSER);
+}
+
+function aptInstallChromium(): boolean {
+  if (process.getuid?.() !== 0 || !isExecutable("/usr/bin/apt-get")) return false;
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  try {
+    execFileSync("apt-get", ["update", "-qq"], { env, stdio: "ignore", timeout: 600_000 });
+    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { env, stdio: "ignore", timeout: 1_200_000 });
+  } catch {
+    // the lookup after it says what is missing
+  }
+  return true;
 }
 
 let found: string | undefined;
-
 export function chromiumPath(): string {
-  if (found) return found;
-  found = findInstalled();
-  if (found) return found;
-  const configured = process.env.CHROME_PATH ?? process.env.CHROMIUM_PATH;
-  if (configured) throw new Error(`CHROME_PATH=${configured} is not an executable Chrome/Chromium: point it at one, or unset it to use an installed Chromium.`);
-  if (process.getuid?.() === 0 && executable("/usr/bin/apt-get")) {
-    try {
-      const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-      execFileSync("apt-get", ["update", "-qq"], { env, stdio: "ignore", timeout: 300_000 });
-      execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { env, stdio: "ignore", timeout: 600_000 });
-    } catch {
-      // fall through to the sentence below
-    }
-    found = findInstalled();
-    if (found) return found;
-  }
-  throw new Error("The browser tests need Chrome or Chromium: install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH to its executable.");
+  return (found ??= locateChromium({ env: process.env, isExecutable, install: aptInstallChromium }));
 }
 
 export interface HeadlessBrowser {
