@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import { adminAppRoutes } from "./admin-app-routes";
 import { adminUserRoutes } from "./admin-user-routes";
 import { campaignRoutes } from "./campaign-routes";
@@ -18,6 +19,7 @@ import { adminBodyGuard } from "./body";
 import { awaitConfigPropagation } from "./config-propagation";
 import { identityKeyRoutes } from "./identity-key-routes";
 import { demoTokenRoutes } from "./demo-token-routes";
+import { sdkSettingsRoutes } from "./sdk-settings-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -28,6 +30,15 @@ export function createApp() {
   app.use("/admin/*", adminBodyGuard);
   app.use("/admin/*", awaitConfigPropagation);
   app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));
+  // Every SDK route is called from web pages on any origin. Preflights reflect the requested
+  // headers: SDKs add their own (analytics.js `X-Retry-Count` on retries, RudderStack
+  // `AnonymousId`, `SentAt`, `rsa-*`), and an allowlist that misses one loses those calls silently.
+  // Admin routes get no CORS headers: they are server-to-server.
+  const sdkCors = cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 });
+  app.use("/v1/*", sdkCors);
+  app.use("/sourceConfig", sdkCors);
+  app.use("/sourceConfig/*", sdkCors);
+  app.route("/", sdkSettingsRoutes);
   app.route("/", ingestRoutes);
   app.route("/", deviceRoutes);
   app.route("/", benchRoutes);

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { userStub } from "../user/user-stub";
-import { cors } from "hono/cors";
 import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
@@ -32,8 +31,6 @@ export const ingestRoutes = new Hono<HonoEnv>();
 
 /** UTF-8 size for the per-call limit; a string that cannot reach it (≤ 3 bytes per UTF-16 unit) is not encoded. */
 const utf8Bytes = (s: string) => (s.length * 3 <= MAX_EVENT_BYTES ? s.length : new TextEncoder().encode(s).byteLength);
-
-ingestRoutes.use("/v1/*", cors({ origin: "*", allowHeaders: ["Content-Type", "Authorization", "Content-Encoding"], allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 }));
 
 const INGEST_PATHS = ["batch", "b", ...Object.keys(SINGLE_CALLS)];
 

@@ -11,6 +11,8 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
 
 const id = z.union([z.string().min(1).max(256), z.number().finite()]).transform(String);
+/** RudderStack JS v3 sends anonymous calls with `userId: ""`: an empty id is an absent one. */
+const optionalId = z.preprocess((v) => (v === "" ? undefined : v), id.optional());
 const dateLike = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const t = typeof v === "number" ? v : Date.parse(v);
   if (!Number.isFinite(t)) {
@@ -29,14 +31,14 @@ const record = z.record(z.string(), z.unknown());
 const SegmentCall = z
   .object({
     type: z.enum(["track", "identify", "page", "screen", "group", "alias"]),
-    userId: id.optional().nullable(),
-    anonymousId: id.optional().nullable(),
+    userId: optionalId.nullable(),
+    anonymousId: optionalId.nullable(),
     messageId: z.string().min(1).max(256).optional(),
     event: z.string().min(1).max(256).optional(),
     name: z.string().max(256).optional().nullable(),
     properties: record.optional().nullable(),
     traits: record.optional().nullable(),
-    previousId: id.optional(),
+    previousId: optionalId,
     groupId: id.optional(),
     timestamp: dateLike.optional(),
     sentAt: dateLike.optional(),

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HeadlessBrowser, launchChromium } from "./browser";
 import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-worker";
 
 /**
@@ -11,12 +11,11 @@ import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-
  * the in-app message arrives live over the WebSocket, the click lands in campaign
  * stats, and the journey's content card is still there after a reload.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
 
 let worker: LocalWorker;
 let context: BrowserContext;
-let profileDir: string;
+let browser: HeadlessBrowser;
 let app: { appId: string; writeKey: string; adminKey: string };
 
 async function api<T>(path: string, init: { method?: string; token: string; json?: unknown }): Promise<T> {
@@ -80,20 +79,14 @@ async function signIn(page: Page, userId: string): Promise<void> {
 beforeAll(async () => {
   worker = await startLocalWorker();
   app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null, inApp: { minIntervalSeconds: 0 }, identityVerification: "off" } } });
-  profileDir = await mkdtemp(join(tmpdir(), "beckon-chromium-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1100, height: 800 },
-  });
+  browser = await launchChromium({ viewport: { width: 1100, height: 800 } });
+  context = browser.context;
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await worker?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 describe("demo shop in a real browser", () => {
