@@ -19,6 +19,8 @@ Beckon is starting on http://localhost:${port}
   demo shop:  http://localhost:${port}/demo?writeKey=${vars.DEMO_WRITE_KEY}
 `);
 // DEMO_TOKENS: the demo shop mints its own user tokens (POST /demo/token, for the demo app only).
-const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", "--var", "DEMO_TOKENS:true", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+// PUBLIC_URL follows PORT (Twilio signatures and unsubscribe links are built on it) unless set explicitly.
+const publicUrl = process.env.PUBLIC_URL ?? vars.PUBLIC_URL ?? `http://localhost:${port}`;
+const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", "--var", "DEMO_TOKENS:true", "--var", `PUBLIC_URL:${publicUrl}`, ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));

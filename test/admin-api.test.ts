@@ -104,7 +104,7 @@ describe("admin API", () => {
     };
     const ref = doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref;
     expect(ref).toBe("#/components/schemas/CampaignDefinition");
-    expect(doc.paths["/admin/campaigns/{id}"]!.patch!.requestBody!.content["application/json"]!.schema.$ref).toBe(ref);
+    expect(doc.paths["/admin/campaigns/{id}"]!.put!.requestBody!.content["application/json"]!.schema.$ref).toBe(ref);
     const def = doc.components.schemas.CampaignDefinition!;
     expect(def.required).toEqual(expect.arrayContaining(["name", "trigger", "steps"]));
     expect(def.properties!.trigger!.oneOf!.map((t) => t.properties.type.enum[0])).toEqual(["event", "inaction", "lifecycle", "geofence", "beacon", "segment", "broadcast", "api"]);

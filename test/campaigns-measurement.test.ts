@@ -115,11 +115,12 @@ describe("exact abandonment timers through the real alarm", () => {
     const app = await createTestApp({ quietHours: null });
     await launchCampaign(app, {
       name: "Quick abandonment",
-      trigger: { type: "inaction", start: { event: "Form Started" }, cancel: { event: "Form Submitted" }, key: "form_id", within: { seconds: 1 } },
+      trigger: { type: "inaction", start: { event: "Form Started" }, cancel: { event: "Form Submitted" }, key: "form_id", within: { seconds: 60 } },
       steps: [{ type: "message", id: "nudge", channels: ["in_app"], content: { in_app: { type: "banner", title: "Finish your form", body: "It takes a minute" } } }],
     });
     const started = Date.now();
-    await sdk(app, "/v1/track", { userId: "former", event: "Form Started", properties: { form_id: "f1" } });
+    // Started 59 s ago (an offline-queued event): the deadline counts from then, so it is 1 s away.
+    await sdk(app, "/v1/track", { userId: "former", event: "Form Started", properties: { form_id: "f1" }, timestamp: new Date(started - 59_000).toISOString() });
     const stub = env.USER.getByName(`${app.appId}/u/former`);
     // Before the deadline nothing is due.
     expect(await sent(app, "former")).toEqual([]);

@@ -150,7 +150,10 @@ describe("policies", () => {
     for (let i = 0; i < 5; i++) await sdk(app, "/v1/track", { userId: "capped", event: "Clicked", messageId: `c-${i}` }, { clock: T0 + i * MINUTE });
     const d = await decisions(app, "capped");
     expect(d.filter((x) => x.detail.sent)).toHaveLength(3);
-    expect(d.filter((x) => x.detail.suppressed).map((x) => x.detail.reason)).toEqual(["frequency cap: 3 per 24 h", "frequency cap: 3 per 24 h"]);
+    // The suppression says when the person is next eligible: when the oldest of the three leaves the window.
+    const eligible = new Date(T0 + DAY).toISOString();
+    expect(d.filter((x) => x.detail.suppressed).map((x) => x.detail.reason)).toEqual([`frequency cap: 3 per 24 h; next eligible at ${eligible}`, `frequency cap: 3 per 24 h; next eligible at ${eligible}`]);
+    expect(d.find((x) => x.detail.suppressed)?.detail).toMatchObject({ nextEligibleAt: T0 + DAY });
     // The window rolls: a day later it sends again.
     await sdk(app, "/v1/track", { userId: "capped", event: "Clicked", messageId: "c-later" }, { clock: T0 + DAY + HOUR });
     expect((await decisions(app, "capped")).filter((x) => x.detail.sent)).toHaveLength(4);
@@ -181,6 +184,7 @@ describe("policies", () => {
     const deferred = (await decisions(app, "paris")).find((d) => d.detail.deferred);
     // 08:00 in Paris on 4 March (UTC+1) is 07:00 UTC.
     expect(deferred?.detail.until).toBe(Date.UTC(2026, 2, 4, 7, 0));
+    expect(deferred?.detail.reason).toBe("quiet hours 22:00–08:00 in Europe/Paris: leaves at 2026-03-04T07:00:00.000Z");
     await tick(app, "paris", Date.UTC(2026, 2, 4, 6, 59));
     expect(await sent(app, "paris")).toEqual([]);
     await tick(app, "paris", Date.UTC(2026, 2, 4, 7, 0));

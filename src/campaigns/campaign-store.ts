@@ -94,6 +94,13 @@ export class CampaignStore {
     return (await this.get(appId, id))!;
   }
 
+  /** Only a draft can be deleted: it never ran, so no one entered it and nothing was counted. */
+  async deleteDraft(appId: string, id: string): Promise<void> {
+    const current = await this.require(appId, id);
+    if (current.status !== "draft") throw new HttpError(409, "conflict", `campaign is ${current.status}: only a draft that never ran can be deleted; archive it instead`);
+    await this.db.batch([this.db.delete(campaignVersions).where(eq(campaignVersions.campaignId, id)), this.db.delete(campaigns).where(and(eq(campaigns.appId, appId), eq(campaigns.id, id), eq(campaigns.status, "draft")))]);
+  }
+
   async versions(id: string): Promise<Array<{ version: number; createdAt: number }>> {
     return this.db.select({ version: campaignVersions.version, createdAt: campaignVersions.createdAt }).from(campaignVersions).where(eq(campaignVersions.campaignId, id)).orderBy(campaignVersions.version);
   }

@@ -239,7 +239,9 @@ function startInaction(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
     ctx.timers.cancel(timerKey(old.instance));
     s.delete(old.instance);
   }
-  const dueAt = ctx.now + durationMs(t.within);
+  // Counted from when it happened (the skew-corrected event time), not when it arrived: an offline-queued
+  // `Product Added` that arrives 20 minutes late has 20 minutes less to go. Already past: due at once.
+  const dueAt = Math.max(Math.min(event.timestamp, ctx.now) + durationMs(t.within), ctx.now);
   const journey: Journey = { instance, campaignId: c.id, version: c.version, arm: "", control: false, step: null, status: "pending", enteredAt: ctx.now, trigger: triggerOf(event), def: c.def, waitEvent: null, inactionKey: key, converted: false };
   s.insert(journey, ctx.now);
   ctx.timers.schedule({ key: timerKey(instance), dueAt, kind: "journey", payload: { instance, purpose: "inaction" } });

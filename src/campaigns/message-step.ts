@@ -47,14 +47,15 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
     const q = quietHours(ctx.now, timezone, window);
     if (q.quiet) {
       if (def.quietHours === "drop") return suppress("quiet hours (dropped)");
-      decision({ deferred: true, until: q.endsAt, reason: `quiet hours in ${timezone}` });
+      // Say when it leaves: quiet hours are on by default, and a first test at night would otherwise look lost.
+      decision({ deferred: true, until: q.endsAt, reason: `quiet hours ${window!.start}–${window!.end} in ${timezone}: leaves at ${new Date(q.endsAt).toISOString()}` });
       return { kind: "deferred", until: q.endsAt, reason: "quiet hours" };
     }
   }
   if (!def.transactional && !onlyUncapped) {
     const rules = def.frequencyCaps ?? ctx.config.settings.frequencyCaps;
     const cap = checkFrequencyCap(store.sendTimes(ctx.now - capHistoryMs(rules)), rules, ctx.now);
-    if (!cap.allowed) return suppress(`frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h`);
+    if (!cap.allowed) return suppress(`frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h; next eligible at ${new Date(cap.retryAt).toISOString()}`, { nextEligibleAt: cap.retryAt });
   }
   if (choice.channel === null) return suppress(`no reachable channel (${choice.reasons.join("; ")})`);
   const channel = choice.channel;
@@ -110,8 +111,8 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   decision({ sent: channel, reason: choice.reason });
   return { kind: "sent", channel, key };
 
-  function suppress(reason: string): MessageOutcome {
-    decision({ suppressed: true, reason });
+  function suppress(reason: string, extra: JsonObject = {}): MessageOutcome {
+    decision({ suppressed: true, reason, ...extra });
     ctx.recordStat({ dedupeKey: `${key}:suppressed`, appId: ctx.config.appId, campaignId: journey.campaignId, variant: journey.arm, kind: "suppressed", userId: p.userId, at: ctx.now });
     return { kind: "suppressed", reason };
   }

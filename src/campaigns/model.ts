@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FrequencyCapRule } from "../config/app-settings";
+import { FrequencyCapRules } from "./policy/frequency-cap";
 import { CHANNELS } from "../delivery/channel";
 import { ContentCardContent, InAppContent } from "../inapp/model";
 import { LIFECYCLE_STATES } from "../segments/lifecycle";
@@ -22,6 +22,8 @@ export const Duration = z
   .strict()
   .refine((d) => d.seconds !== undefined || d.minutes !== undefined || d.hours !== undefined || d.days !== undefined, { message: "give seconds, minutes, hours or days" });
 export type Duration = z.infer<typeof Duration>;
+/** The shortest abandonment window (`inaction.within`). */
+export const MIN_INACTION_MS = 60_000;
 export const durationMs = (d: Duration) => ((d.days ?? 0) * 86400 + (d.hours ?? 0) * 3600 + (d.minutes ?? 0) * 60 + (d.seconds ?? 0)) * 1000;
 
 const EventMatch = z.object({ event: z.string().min(1).max(256), filters: PropertyFilters.default([]) }).strict();
@@ -36,7 +38,16 @@ export const Trigger = z.discriminatedUnion("type", [
    * Inaction / abandonment: did `start`, then not `cancel` with the same `key` property within `within`.
    * Each key value (cart id, form id) is its own timer; `cancel` before the deadline stops it.
    */
-  z.object({ type: z.literal("inaction"), start: EventMatch, cancel: EventMatch, key: z.string().min(1).max(128).optional(), within: Duration }).strict(),
+  z
+    .object({
+      type: z.literal("inaction"),
+      start: EventMatch,
+      cancel: EventMatch,
+      key: z.string().min(1).max(128).optional(),
+      // A reminder after less than a minute would beat the person's own next tap (and the SDK's batching).
+      within: Duration.refine((d) => durationMs(d) >= MIN_INACTION_MS, { message: "at least 60 seconds" }),
+    })
+    .strict(),
   /** A lifecycle transition, e.g. active → dormant ("*" or omitted `from` = any). */
   z.object({ type: z.literal("lifecycle"), from: z.union([LifecycleState, z.literal("*")]).default("*"), to: LifecycleState }).strict(),
   /** Geofence crossings emitted by the geofence feature. */
@@ -154,7 +165,7 @@ export const Campaign = z
     /** Transactional campaigns bypass frequency caps and quiet hours (receipts, password resets). */
     transactional: z.boolean().default(false),
     /** Overrides the app's frequency caps for this campaign. */
-    frequencyCaps: z.array(FrequencyCapRule).max(10).optional(),
+    frequencyCaps: FrequencyCapRules.optional(),
     /** What to do in quiet hours: defer to their end (default), drop, or ignore quiet hours. */
     quietHours: z.enum(["defer", "drop", "ignore"]).default("defer"),
     quietWindow: QuietWindow.optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FrequencyCapRules } from "../campaigns/policy/frequency-cap";
 import { InAppSettings } from "../inapp/model";
 
 /**
@@ -18,16 +19,9 @@ export const LifecycleThresholds = z
     /** … or at least this much lifetime revenue. */
     loyalRevenue: z.number().positive().default(500),
   })
+  .refine((t) => t.newDays < t.dormantDays, { message: "newDays must be less than dormantDays", path: ["newDays"] })
   .refine((t) => t.dormantDays < t.churnedDays, { message: "dormantDays must be less than churnedDays", path: ["dormantDays"] });
 export type LifecycleThresholds = z.infer<typeof LifecycleThresholds>;
-
-export const FrequencyCapRule = z.object({
-  /** Rolling window length in hours. */
-  windowHours: z.number().positive(),
-  /** At most this many messages in the window, across all channels. */
-  max: z.number().int().nonnegative(),
-});
-export type FrequencyCapRule = z.infer<typeof FrequencyCapRule>;
 
 export const QuietHours = z.object({
   /** Local time "HH:MM" when quiet hours start (inclusive). */
@@ -41,7 +35,7 @@ export const AppSettings = z.object({
   lifecycle: LifecycleThresholds.prefault({}),
   /** Event name counted as a purchase (revenue from `properties.revenue`, else `total`, else `value`). */
   purchaseEvent: z.string().min(1).default("Order Completed"),
-  frequencyCaps: z.array(FrequencyCapRule).default([
+  frequencyCaps: FrequencyCapRules.default([
     { windowHours: 24, max: 3 },
     { windowHours: 24 * 7, max: 10 },
   ]),

@@ -18,6 +18,12 @@ adminUserRoutes.use("/admin/segments/lifecycle", adminAuth);
 adminUserRoutes.use("/admin/tick", adminAuth);
 
 const Json = z.record(z.string(), z.unknown());
+
+/** Virtual time is off unless the deployment opts in; say where, since the header alone is silently ignored. */
+const virtualClockRequired = (env: { ALLOW_VIRTUAL_CLOCK?: string }) =>
+  env.ALLOW_VIRTUAL_CLOCK === "true"
+    ? new HttpError(400, "invalid_input", "X-Beckon-Clock is required: the virtual time to advance to (ISO date or epoch ms)", [{ field: "X-Beckon-Clock", message: "required" }])
+    : new HttpError(400, "virtual_clock_disabled", "virtual time is disabled: set ALLOW_VIRTUAL_CLOCK=true in .dev.vars (npm start) or as a --var of wrangler dev, never in production, and send X-Beckon-Clock", [{ field: "X-Beckon-Clock", message: "ALLOW_VIRTUAL_CLOCK is not enabled" }]);
 const stubOf = (appId: string, userId: string, anonymous?: string) => userObjectName(appId, anonymous === "true" ? { anonymousId: userId } : { userId });
 
 adminUserRoutes.openapi(
@@ -129,7 +135,7 @@ adminUserRoutes.openapi(
     responses: responses(z.object({ users: z.number(), fired: z.number(), next: z.string().nullable() }), "Timers fired"),
   }),
   async (c) => {
-    if (!c.get("virtualClock")) throw new HttpError(400, "invalid_input", "X-Beckon-Clock is required and ALLOW_VIRTUAL_CLOCK must be enabled", [{ field: "X-Beckon-Clock", message: "required" }]);
+    if (!c.get("virtualClock")) throw virtualClockRequired(c.env);
     const q = c.req.valid("query");
     const app = c.get("app");
     const rows = await database(c.env.DB)
@@ -147,7 +153,7 @@ adminUserRoutes.openapi(
 adminUserRoutes.openapi(
   createRoute({ method: "post", path: "/admin/users/{userId}/tick", tags: ["testing"], summary: "Advance virtual time for one user (ALLOW_VIRTUAL_CLOCK only)", security: [{ admin: [] }], request: { params: UserIdParam, query: AnonymousQuery }, responses: responses(z.object({ fired: z.number() }), "Timers fired") }),
   async (c) => {
-    if (!c.get("virtualClock")) throw new HttpError(400, "invalid_input", "X-Beckon-Clock is required and ALLOW_VIRTUAL_CLOCK must be enabled", [{ field: "X-Beckon-Clock", message: "required" }]);
+    if (!c.get("virtualClock")) throw virtualClockRequired(c.env);
     const { userId } = c.req.valid("param");
     const target = stubOf(c.get("app").appId, userId, c.req.valid("query").anonymous);
     return c.json(await userStub(c.env.USER, target.name).tick(c.get("now")), 200);

@@ -8,6 +8,7 @@ import { userStub } from "../user/user-stub";
 import { adminAuth } from "./auth";
 import { currentConfigVersion } from "./admin-app-routes";
 import { HttpError } from "./errors";
+import { mergePatch } from "../json";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { userObjectName } from "./user-address";
 
@@ -55,10 +56,40 @@ campaignRoutes.openapi(
 );
 
 campaignRoutes.openapi(
-  createRoute({ method: "patch", path: "/admin/campaigns/{id}", tags: ["campaigns"], summary: "Replace the definition: a new version; people already in the journey finish the version they entered", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(CampaignDefinition) }, responses: responses(CampaignView, "The new version") }),
+  createRoute({ method: "put", path: "/admin/campaigns/{id}", operationId: "replaceCampaign", tags: ["campaigns"], summary: "Replace the whole definition: a new version; people already in the journey finish the version they entered", security: [{ admin: [] }], request: { params: IdParam, ...jsonBody(CampaignDefinition) }, responses: responses(CampaignView, "The new version") }),
   async (c) => {
     const def = parseCampaign(c.req.valid("json"));
     return c.json(view(await new CampaignStore(c.env.DB).update(c.get("app").appId, c.req.valid("param").id, def, c.get("now"))), 200);
+  },
+);
+
+/** RFC 7396: the body is merged into the current definition (`null` removes a field, arrays replace), then validated whole. */
+const MergePatch = z.record(z.string(), z.unknown()).openapi("CampaignMergePatch", { description: "A JSON Merge Patch (RFC 7396) of the campaign definition", example: { name: "Welcome v2", controlPercent: 10 } });
+campaignRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/admin/campaigns/{id}",
+    operationId: "updateCampaign",
+    tags: ["campaigns"],
+    summary: "Change part of the definition (JSON Merge Patch, RFC 7396): a new version; people already in the journey finish the version they entered",
+    security: [{ admin: [] }],
+    request: { params: IdParam, body: { required: true, content: { "application/merge-patch+json": { schema: MergePatch }, "application/json": { schema: MergePatch } } } },
+    responses: responses(CampaignView, "The new version"),
+  }),
+  async (c) => {
+    const store = new CampaignStore(c.env.DB);
+    const appId = c.get("app").appId;
+    const current = await store.require(appId, c.req.valid("param").id);
+    const def = parseCampaign(mergePatch(current.definition, c.req.valid("json")));
+    return c.json(view(await store.update(appId, current.id, def, c.get("now"))), 200);
+  },
+);
+
+campaignRoutes.openapi(
+  createRoute({ method: "delete", path: "/admin/campaigns/{id}", operationId: "deleteCampaign", tags: ["campaigns"], summary: "Delete a draft that never ran (a campaign that ran is archived instead, so its history and stats stay)", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(z.object({ deleted: z.literal(true) }), "Deleted (409 if it is not a draft)") }),
+  async (c) => {
+    await new CampaignStore(c.env.DB).deleteDraft(c.get("app").appId, c.req.valid("param").id);
+    return c.json({ deleted: true as const }, 200);
   },
 );
 

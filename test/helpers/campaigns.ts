@@ -15,7 +15,7 @@ export async function launchCampaign(app: TestApp, definition: Record<string, un
 
 export interface Decision {
   at: number;
-  detail: { campaignId?: string; sent?: string; suppressed?: boolean; deferred?: boolean; until?: number; reason?: string; key?: string; step?: string; variant?: string; entered?: boolean; configVersion?: number; converted?: boolean; cancelled?: boolean; notEntered?: boolean; lateMs?: number };
+  detail: { campaignId?: string; sent?: string; suppressed?: boolean; deferred?: boolean; until?: number; reason?: string; key?: string; step?: string; variant?: string; entered?: boolean; configVersion?: number; converted?: boolean; cancelled?: boolean; notEntered?: boolean; lateMs?: number; nextEligibleAt?: number };
 }
 
 /** The user's campaign decisions (sent, suppressed, deferred, entered…), oldest first. */

@@ -14,7 +14,7 @@ export interface FrequencyCapRule {
 
 export const FrequencyCapRule = z.object({
   windowHours: z.number().positive().max(24 * 366),
-  max: z.number().int().min(1).max(10_000),
+  max: z.number().int().min(1, "at least 1 (to stop a campaign sending, pause it)").max(10_000),
 });
 export const FrequencyCapRules = z.array(FrequencyCapRule).max(10);
 
