@@ -84,3 +84,21 @@ describe("virtual time", () => {
     expect(await res.json()).toMatchObject({ error: { code: "virtual_clock_disabled", message: expect.stringContaining("ALLOW_VIRTUAL_CLOCK=true in .dev.vars") } });
   });
 });
+
+describe("where timezone, locale, email and phone come from", () => {
+  it("identify traits count like the device's context and /v1/devices; the latest valid value wins; invalid ones are ignored", async () => {
+    const app = await createTestApp();
+    const profileOf = async () => ((await (await admin(app, "/admin/users/tz")).json()) as { profile: { timezone: string | null; locale: string | null; email: string | null; phone: string | null } }).profile;
+    await sdk(app, "/v1/identify", { userId: "tz", traits: { timezone: "Asia/Tokyo", locale: "ja-JP", email: "Tz@Example.com", phone: "+819012345678" }, context: { timezone: "Europe/Paris", locale: "fr-FR" } });
+    expect(await profileOf()).toMatchObject({ timezone: "Asia/Tokyo", locale: "ja-JP", email: "tz@example.com", phone: "+819012345678" });
+    // A later call's context moves the timezone (the person travelled).
+    await sdk(app, "/v1/track", { userId: "tz", event: "Opened", context: { timezone: "America/New_York" } });
+    expect(await profileOf()).toMatchObject({ timezone: "America/New_York" });
+    // Invalid values never replace valid ones.
+    await sdk(app, "/v1/identify", { userId: "tz", traits: { timezone: "Mars/Olympus", locale: "not a locale!", email: "nope", phone: "0800 123" } });
+    expect(await profileOf()).toMatchObject({ timezone: "America/New_York", locale: "ja-JP", email: "tz@example.com", phone: "+819012345678" });
+    // An explicit /v1/devices call is the latest, so it wins until something newer arrives.
+    await sdk(app, "/v1/devices", { userId: "tz", timezone: "Europe/Berlin", email: "tz@work.example" });
+    expect(await profileOf()).toMatchObject({ timezone: "Europe/Berlin", email: "tz@work.example" });
+  });
+});

@@ -204,6 +204,7 @@ export const modelParams = sqliteTable(
     purchasers: integer("purchasers").notNull(),
     cutPoints: text("cut_points"),
     bgnbd: text("bgnbd"),
+    bgnbdRejected: text("bgnbd_rejected"),
   },
   (t) => [primaryKey({ columns: [t.appId, t.version] })],
 );

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { userStub } from "../user/user-stub";
 import { z } from "zod";
-import { isTimezone } from "../user/profile";
+import { E164_RE, isTimezone, LOCALE_RE } from "../user/profile";
 import { DeviceRegistration } from "../user/devices";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
@@ -23,9 +23,9 @@ export const DevicesRequest = z
     register: z.array(DeviceRegistration).max(20).optional(),
     unregister: z.array(z.string().min(1)).max(20).optional(),
     email: z.email().nullable().optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 number such as +14155550100").nullable().optional(),
+    phone: z.string().regex(E164_RE, "expected an E.164 number such as +14155550100").nullable().optional(),
     timezone: z.string().refine(isTimezone, "unknown IANA timezone").optional(),
-    locale: z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, "expected a BCP 47 locale such as en-US").optional(),
+    locale: z.string().regex(LOCALE_RE, "expected a BCP 47 locale such as en-US").optional(),
     consent: z.object({ push: ConsentStatus, email: ConsentStatus, sms: ConsentStatus, whatsapp: ConsentStatus }).partial().strict().optional(),
   })
   .strict()

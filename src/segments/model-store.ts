@@ -3,6 +3,7 @@ import { registerConfigPart } from "../config/app-config";
 import { database } from "../db/client";
 import { modelParams } from "../db/schema";
 import type { BgNbdFit } from "./bgnbd-fit";
+import type { RejectedFit } from "./fit-acceptance";
 import type { RfmCutPoints } from "./rfm";
 
 /** An app's segmentation model as of its last nightly run: what every UserObject scores with. */
@@ -12,6 +13,8 @@ export interface AppModel {
   purchasers: number;
   cutPoints: RfmCutPoints | null;
   bgnbd: BgNbdFit | null;
+  /** The latest nightly fit that was refused (not converged, degenerate), if the last run refused one. */
+  bgnbdRejected?: RejectedFit | null;
 }
 
 export const NO_MODEL: AppModel = { version: 0, computedAt: 0, purchasers: 0, cutPoints: null, bgnbd: null };
@@ -25,6 +28,7 @@ export async function loadModel(d1: D1Database, appId: string): Promise<AppModel
     purchasers: row.purchasers,
     cutPoints: row.cutPoints ? (JSON.parse(row.cutPoints) as RfmCutPoints) : null,
     bgnbd: row.bgnbd ? (JSON.parse(row.bgnbd) as BgNbdFit) : null,
+    bgnbdRejected: row.bgnbdRejected ? (JSON.parse(row.bgnbdRejected) as RejectedFit) : null,
   };
 }
 
@@ -40,6 +44,7 @@ export async function saveModel(d1: D1Database, appId: string, model: Omit<AppMo
       purchasers: model.purchasers,
       cutPoints: model.cutPoints ? JSON.stringify(model.cutPoints) : null,
       bgnbd: model.bgnbd ? JSON.stringify(model.bgnbd) : null,
+      bgnbdRejected: model.bgnbdRejected ? JSON.stringify(model.bgnbdRejected) : null,
     })
     .onConflictDoNothing();
   return { ...model, version };

@@ -10,7 +10,8 @@ import { type BgNbdCustomer, WEEK } from "./bgnbd";
 import { type BgNbdFit, fitBgNbd } from "./bgnbd-fit";
 import { ATTR } from "./index-attrs";
 import { LIFECYCLE_STATES } from "./lifecycle";
-import { type AppModel, saveModel } from "./model-store";
+import { acceptFit } from "./fit-acceptance";
+import { type AppModel, loadModel, saveModel } from "./model-store";
 import { type CutPoints, quintileRanks, type RfmCutPoints } from "./rfm";
 import { PURCHASERS, rfmSql } from "./rfm-sql";
 
@@ -57,8 +58,10 @@ export async function recomputeApp(env: Env, appId: string, now: Millis): Promis
   const purchasers = counts?.n ?? 0;
 
   const cutPoints = purchasers > 0 ? await rfmCutPoints(env.DB, appId, purchasers, now) : null;
-  const bgnbd = purchasers > 0 ? await fitFromIndex(env.DB, appId, now) : null;
-  const model = await saveModel(env.DB, appId, { computedAt: now, purchasers, cutPoints, bgnbd });
+  const fresh = purchasers > 0 ? await fitFromIndex(env.DB, appId, now) : null;
+  const { bgnbd, rejected } = acceptFit(fresh, (await loadModel(env.DB, appId)).bgnbd, now);
+  if (rejected) console.warn(`BG/NBD fit for ${appId} refused: ${rejected.reason}`);
+  const model = await saveModel(env.DB, appId, { computedAt: now, purchasers, cutPoints, bgnbd, bgnbdRejected: rejected });
   await bumpConfigVersion(env.DB, appId);
   // Warm this isolate's compiled config, so objects served here score with the new model at once.
   await warmConfig(env.DB, appId);

@@ -107,12 +107,16 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
         traitsChanged = true;
       }
     }
-    if (typeof traits.email === "string") profile.email = traits.email.toLowerCase();
-    if (typeof traits.phone === "string") profile.phone = traits.phone;
+    // Addresses from traits count like those of /v1/devices, when valid (an invalid one is ignored, never stored).
+    if (typeof traits.email === "string" && EMAIL_RE.test(traits.email)) profile.email = traits.email.toLowerCase();
+    if (typeof traits.phone === "string" && E164_RE.test(traits.phone)) profile.phone = traits.phone;
   }
   if (event.userId && profile.anonymous) profile.anonymous = false;
-  if (event.context?.timezone && isTimezone(event.context.timezone)) profile.timezone = event.context.timezone;
-  if (event.context?.locale) profile.locale = event.context.locale;
+  // The latest valid value wins, whatever its source; within one call an explicit trait beats the device's context.
+  const timezone = [traits?.timezone, event.context?.timezone].find((t): t is string => typeof t === "string" && isTimezone(t));
+  if (timezone) profile.timezone = timezone;
+  const locale = [traits?.locale, event.context?.locale].find((l): l is string => typeof l === "string" && LOCALE_RE.test(l));
+  if (locale) profile.locale = locale;
 
   const purchase = event.type === "track" && event.name === settings.purchaseEvent;
   if (purchase) {
@@ -129,6 +133,11 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The address and locale formats Beckon stores (shared with POST /v1/devices). */
+export const E164_RE = /^\+[1-9]\d{6,14}$/;
+export const LOCALE_RE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const timezoneValidity = new Map<string, boolean>();
 /** Whether `tz` is an IANA timezone this runtime knows. */
