@@ -16,6 +16,10 @@ export interface ConditionFacts {
   messageStatus(stepId: string): string | null;
   /** Scores and memberships other features expose (rfm segment, churn band, segments…). */
   attrs: Record<string, unknown>;
+  /** Properties of the event that resumed the journey's latest wait, if one did. */
+  resumedBy: Record<string, unknown> | null;
+  /** Answers given in this journey's surveys, by question id. */
+  answers: Record<string, unknown>;
   now: number;
 }
 
@@ -29,6 +33,8 @@ export function evaluateCondition(c: Condition, f: ConditionFacts): boolean {
   if ("trait" in c) return matchesFilter(f.traits, c.trait);
   if ("property" in c) return matchesFilter(f.properties, c.property);
   if ("attr" in c) return matchesFilter(f.attrs, c.attr);
+  if ("event" in c) return f.resumedBy !== null && matchesFilter(f.resumedBy, c.event);
+  if ("answer" in c) return matchesFilter(f.answers, c.answer);
   if ("consent" in c) return f.consent(c.consent.channel) === c.consent.status;
   if ("lifecycle" in c) return c.lifecycle.includes(f.lifecycle);
   if ("loyal" in c) return f.loyal === c.loyal;

@@ -12,7 +12,10 @@ import { runMessageStep } from "./message-step";
 import { type Campaign, type Condition, durationMs, type Step } from "./model";
 import { assignArm, CONTROL_ARM } from "./policy/assignment";
 import { matchesFilters, valuesAtPath } from "./property-filter";
+import { INAPP_EVENTS } from "../inapp/model";
 import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "./reserved-events";
+
+const SURVEY_ANSWERED = INAPP_EVENTS.answer;
 
 /** Steps one journey may take in one go before it must wait (guards against branch loops). */
 const MAX_STEPS_PER_RUN = 100;
@@ -44,6 +47,7 @@ export const journeyFeature: UserFeature = {
 
   onEvent(ctx, event) {
     const idx = index(ctx);
+    if (event.name === SURVEY_ANSWERED && !isSpoofedInternal(event)) keepAnswer(ctx, event);
     cancelInaction(ctx, idx, event);
     attributeConversions(ctx, idx, event);
     resumeWaiting(ctx, event);
@@ -165,6 +169,8 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
     },
     messageStatus: (stepId) => (journey ? store(ctx).stepStatus(journey.instance, stepId) : null),
     attrs: ctx.attrs(),
+    resumedBy: journey?.trigger.resumedBy?.properties ?? null,
+    answers: journey?.trigger.answers ?? {},
     now: ctx.now,
   };
 }
@@ -292,6 +298,19 @@ function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: Becko
   }
 }
 
+// ───────────────────────── survey answers ─────────────────────────
+
+/** A survey this journey sent was answered: remember the answer on the journey, for `{answer: …}` branches. */
+function keepAnswer(ctx: UserContext, event: BeckonEvent): void {
+  const p = event.properties as { key?: unknown; questionId?: unknown; answer?: unknown };
+  if (typeof p.key !== "string" || typeof p.questionId !== "string") return;
+  const send = store(ctx).send(p.key);
+  const j = send ? store(ctx).get(send.instance) : undefined;
+  if (!j) return;
+  j.trigger.answers = { ...(j.trigger.answers ?? {}), [p.questionId]: p.answer as Json };
+  store(ctx).update(j, ctx.now);
+}
+
 // ───────────────────────── running steps ─────────────────────────
 
 function resumeWaiting(ctx: UserContext, event: BeckonEvent): void {
@@ -303,6 +322,8 @@ function resumeWaiting(ctx: UserContext, event: BeckonEvent): void {
     j.status = "active";
     j.waitEvent = null;
     j.step = step.onEvent;
+    // Later branches may ask what it was (`{event: …}`), e.g. which reason a survey gave.
+    j.trigger.resumedBy = { event: event.name, properties: event.properties };
     run(ctx, j);
   }
 }

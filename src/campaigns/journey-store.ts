@@ -56,7 +56,11 @@ export interface Journey {
   step: string | null;
   status: JourneyStatus;
   enteredAt: Millis;
-  trigger: { event: string; properties: JsonObject; messageId: string };
+  /**
+   * The triggering event, and what happened since that later steps may branch on: the event that
+   * resumed the latest wait, and answers given to this journey's surveys (kept in the same JSON).
+   */
+  trigger: { event: string; properties: JsonObject; messageId: string; resumedBy?: { event: string; properties: JsonObject }; answers?: JsonObject };
   def: Campaign;
   waitEvent: string | null;
   inactionKey: string | null;
@@ -105,7 +109,7 @@ export class JourneyStore {
 
   update(j: Journey, now: Millis): void {
     this.awaited = null;
-    this.sql.exec(`UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ? WHERE instance = ?`, j.step, j.status, j.waitEvent, j.converted ? 1 : 0, j.enteredAt, now, j.instance);
+    this.sql.exec(`UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ?, trigger = ? WHERE instance = ?`, j.step, j.status, j.waitEvent, j.converted ? 1 : 0, j.enteredAt, now, JSON.stringify(j.trigger), j.instance);
   }
 
   delete(instance: string): void {

@@ -84,7 +84,11 @@ export type Condition =
   | { did: { event: string; filters?: PropertyFilter[]; withinHours?: number; atLeast?: number } }
   | { didNot: { event: string; filters?: PropertyFilter[]; withinHours?: number } }
   | { message: { stepId: string; status: "sent" | "delivered" | "opened" | "clicked" } }
-  | { attr: PropertyFilter };
+  | { attr: PropertyFilter }
+  /** The event that resumed the journey's latest `wait_for_event` (its properties, e.g. a survey answer). */
+  | { event: PropertyFilter }
+  /** An answer given in this journey's surveys: `property` is the question id. */
+  | { answer: PropertyFilter };
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ all: z.array(Condition).min(1).max(50) }).strict(),
@@ -99,6 +103,8 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ didNot: z.object({ event: z.string().min(1), filters: PropertyFilters.optional(), withinHours: z.number().positive().optional() }).strict() }).strict(),
     z.object({ message: z.object({ stepId: id, status: z.enum(["sent", "delivered", "opened", "clicked"]) }).strict() }).strict(),
     z.object({ attr: PropertyFilter }).strict(),
+    z.object({ event: PropertyFilter }).strict(),
+    z.object({ answer: PropertyFilter }).strict(),
   ]),
 ) as z.ZodType<Condition>;
 
