@@ -36,3 +36,4 @@ declare const WebSocket: { new (url: string): WebSocket; readonly OPEN: number }
 /** Only browsers have these (the `online` event); guarded with `typeof` at the call sites. */
 declare var addEventListener: ((type: string, listener: () => void) => void) | undefined;
 declare var removeEventListener: ((type: string, listener: () => void) => void) | undefined;
+declare const crypto: { randomUUID?: () => string } | undefined;

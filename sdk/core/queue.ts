@@ -22,7 +22,7 @@ export interface Queued {
 }
 
 export interface Call extends Queued {
-  type: "identify" | "track" | "page" | "alias";
+  type: "identify" | "track" | "page" | "screen" | "alias";
   timestamp: string;
   [k: string]: unknown;
 }
