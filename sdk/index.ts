@@ -9,10 +9,10 @@
  *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
  */
 import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
-import { LiveConnection } from "./live";
-import { type Call, OfflineQueue } from "./queue";
+import { LiveConnection } from "./core/live";
+import { type Call, OfflineQueue } from "./core/queue";
 import { type Answer, renderMessage } from "./render";
-import { nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "./rules";
+import { nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "./core/rules";
 
 export const VERSION = "1.0.0";
 

@@ -1,5 +1,5 @@
 import { focusables, h, injectStyles, uid } from "./dom";
-import type { PendingMessage } from "./rules";
+import type { PendingMessage } from "./core/rules";
 
 /**
  * Renders one in-app message accessibly: modal, full-screen and survey are modal

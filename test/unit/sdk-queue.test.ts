@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Call, OfflineQueue } from "../../sdk/queue";
+import { type Call, OfflineQueue } from "../../sdk/core/queue";
 import { MemoryStorage } from "./helpers/memory-storage";
 
 const call = (n: number): Call => ({ type: "track", event: `E${n}`, messageId: `m${n}`, timestamp: new Date(0).toISOString() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoff, nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "../../sdk/rules";
+import { backoff, nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "../../sdk/core/rules";
 
 const msg = (key: string, priority: number, createdAt: number, extra: Partial<PendingMessage["content"]> = {}): PendingMessage => ({
   key,

@@ -7,12 +7,22 @@ import { backoff } from "./rules";
  * second one for in-app engagement (`/v1/in-app/events`, idempotent per message).
  */
 
+/**
+ * Where calls persist: localStorage on the web (synchronous) or AsyncStorage on React Native.
+ * Either shape works; a synchronous store keeps the web queue loaded before the first call.
+ */
+export interface KeyValueStorage {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): void | Promise<void>;
+  removeItem(key: string): void | Promise<void>;
+}
+
 export interface Queued {
   messageId: string;
 }
 
 export interface Call extends Queued {
-  type: "identify" | "track" | "page" | "alias";
+  type: "identify" | "track" | "page" | "screen" | "alias";
   timestamp: string;
   [k: string]: unknown;
 }
@@ -20,7 +30,7 @@ export interface Call extends Queued {
 export interface QueueOptions<T extends Queued = Call> {
   url: string;
   writeKey: string;
-  storage: Storage | null;
+  storage: KeyValueStorage | null;
   storageKey: string;
   /** Send when this many calls are waiting… */
   flushAt: number;
@@ -124,12 +134,39 @@ export class OfflineQueue<T extends Queued = Call> {
     }, ms);
   }
 
+  /** Resolves once calls persisted by an earlier run are loaded (at once for a synchronous store). */
+  readonly ready: Promise<void> = Promise.resolve();
+
   private load(): T[] {
     try {
       const raw = this.o.storage?.getItem(this.o.storageKey);
-      const items = raw ? (JSON.parse(raw) as T[]) : [];
+      if (raw && typeof raw === "object" && "then" in raw) {
+        // Async storage: calls made before it answers go after the persisted ones.
+        (this as { ready: Promise<void> }).ready = raw.then(
+          (text) => {
+            const earlier = this.parse(text);
+            if (earlier.length === 0) return;
+            const fresh = new Set(this.items.map((c) => c.messageId));
+            this.items = [...earlier.filter((c) => !fresh.has(c.messageId)), ...this.items];
+            this.save();
+            this.schedule(0);
+          },
+          () => undefined,
+        );
+        return [];
+      }
+      const items = this.parse(raw ?? null);
       if (items.length > 0) this.schedule(0);
-      return Array.isArray(items) ? items : [];
+      return items;
+    } catch {
+      return [];
+    }
+  }
+
+  private parse(raw: string | null): T[] {
+    try {
+      const items: unknown = raw ? JSON.parse(raw) : [];
+      return Array.isArray(items) ? (items as T[]) : [];
     } catch {
       return [];
     }
@@ -137,8 +174,8 @@ export class OfflineQueue<T extends Queued = Call> {
 
   private save(): void {
     try {
-      if (this.items.length === 0) this.o.storage?.removeItem(this.o.storageKey);
-      else this.o.storage?.setItem(this.o.storageKey, JSON.stringify(this.items));
+      const done = this.items.length === 0 ? this.o.storage?.removeItem(this.o.storageKey) : this.o.storage?.setItem(this.o.storageKey, JSON.stringify(this.items));
+      if (done) done.catch(() => undefined);
     } catch {
       // Storage full or disabled: the calls stay in memory.
     }

@@ -18,7 +18,8 @@ export class LiveConnection {
   constructor(url: () => string | Promise<string>, onMessage: (m: Record<string, unknown>) => void) {
     this.url = url;
     this.onMessage = onMessage;
-    addEventListener("online", this.onOnline);
+    // Browsers announce a regained network; React Native has no such global event.
+    if (typeof addEventListener === "function") addEventListener("online", this.onOnline);
     void this.open();
   }
 
@@ -35,7 +36,7 @@ export class LiveConnection {
   close(): void {
     this.stopped = true;
     clearTimeout(this.retry);
-    removeEventListener("online", this.onOnline);
+    if (typeof removeEventListener === "function") removeEventListener("online", this.onOnline);
     this.ws?.close(1000, "closed by the app");
     this.ws = null;
   }
