@@ -677,6 +677,8 @@ export class UserObject extends DurableObject<Env> {
       },
       acknowledgeSend: (idempotencyKey: string) => {
         self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
+        // Nothing left to watch: spare the alarm a wake for the re-send check.
+        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0) self.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
       touchIndex: (urgent) => {
