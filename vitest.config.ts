@@ -48,7 +48,7 @@ export default defineConfig({
       },
       {
         // End to end in a real headless Chromium against `wrangler dev` (test/e2e/local-worker.ts).
-        test: { name: "e2e", include: ["test/e2e/*.test.ts"], environment: "node", globalSetup: ["./test/e2e/browser-setup.ts"], testTimeout: 180_000, hookTimeout: 180_000 },
+        test: { name: "e2e", include: ["test/e2e/*.test.ts"], environment: "node", globalSetup: ["./test/e2e/browser-setup.ts", "./test/e2e/console-setup.ts"], testTimeout: 180_000, hookTimeout: 180_000 },
       },
     ],
   },

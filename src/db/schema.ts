@@ -98,7 +98,7 @@ export const campaignStats = sqliteTable(
     userId: text("user_id").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind), index("campaign_stats_user").on(t.appId, t.userId)],
+  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind), index("campaign_stats_user").on(t.appId, t.userId), index("campaign_stats_app_at").on(t.appId, t.at)],
 );
 
 export const broadcastRuns = sqliteTable(

@@ -1,4 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { consoleRoutes } from "./console-routes";
+import { appStatsRoutes } from "./app-stats-routes";
+import { userSearchRoutes } from "./user-search-routes";
 import { cors } from "hono/cors";
 import { adminAppRoutes } from "./admin-app-routes";
 import { adminUserRoutes } from "./admin-user-routes";
@@ -38,6 +41,7 @@ export function createApp() {
   app.use("/v1/*", sdkCors);
   app.use("/sourceConfig", sdkCors);
   app.use("/sourceConfig/*", sdkCors);
+  app.route("/", consoleRoutes);
   app.route("/", sdkSettingsRoutes);
   app.route("/", ingestRoutes);
   app.route("/", deviceRoutes);
@@ -52,6 +56,8 @@ export function createApp() {
   app.route("/", deliveryAdminRoutes);
   app.route("/", inAppRoutes);
   app.route("/", segmentRoutes);
+  app.route("/", appStatsRoutes);
+  app.route("/", userSearchRoutes);
   app.route("/", geofenceRoutes);
   app.route("/", locationRoutes);
 

@@ -1,0 +1,58 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import templates from "../../../demo/campaigns.json";
+import { type ApiError, ok } from "../api/client";
+import type { paths } from "../api/schema";
+import { JsonEditor, parseJson } from "../components/JsonEditor";
+import { PageHeader } from "../components/States";
+import { useApi } from "../session";
+
+type Definition = paths["/admin/campaigns"]["post"]["requestBody"]["content"]["application/json"];
+
+const BLANK = { name: "New campaign", trigger: { type: "event", event: "Signed Up" }, steps: [{ type: "message", id: "hello", channels: ["push"], content: { push: { title: "Hello", body: "Welcome!" } } }] };
+
+/** A new draft from a template of each use case of the brief, or from scratch. */
+export default function CampaignNew() {
+  const api = useApi();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const [text, setText] = useState(() => JSON.stringify(BLANK, null, 2));
+  const [parseError, setParseError] = useState<SyntaxError | null>(null);
+  const create = useMutation({
+    mutationFn: (body: Definition) => ok(api.POST("/admin/campaigns", { body })),
+    onSuccess: (c) => {
+      void queries.invalidateQueries({ queryKey: ["campaigns"] });
+      navigate(`/campaigns/${encodeURIComponent(c.id)}`);
+    },
+  });
+  function save() {
+    try {
+      setParseError(null);
+      create.mutate(parseJson(text) as Definition);
+    } catch (e) {
+      setParseError(e as SyntaxError);
+    }
+  }
+  return (
+    <>
+      <PageHeader title="New campaign" />
+      <section aria-labelledby="templates-h">
+        <h2 id="templates-h">Start from a template</h2>
+        <ul className="template-list">
+          {templates.map((t) => (
+            <li key={t.definition.name}>
+              <button type="button" onClick={() => setText(JSON.stringify(t.definition, null, 2))}>
+                <strong>{t.definition.name}</strong> <span className="muted">{t.useCase} · {t.definition.trigger.type} trigger</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <JsonEditor label="Campaign definition (JSON)" value={text} onChange={setText} error={parseError ?? (create.error as ApiError | null)} />
+      <div className="actions">
+        <button type="button" onClick={save} disabled={create.isPending}>{create.isPending ? "Saving…" : "Save as draft"}</button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { type ApiError, ok } from "../api/client";
+import { count } from "../components/Format";
+import { JsonEditor, parseJson } from "../components/JsonEditor";
+import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { useApi } from "../session";
+
+const SAMPLE = { name: "Loyal iOS buyers", filter: { all: [{ lifecycle: ["active"] }, { purchases: { gte: 3 } }] } };
+
+function SegmentCount({ id }: { id: string }) {
+  const api = useApi();
+  const c = useQuery({ queryKey: ["segment-count", id], queryFn: async () => (await ok(api.GET("/admin/segments/{segmentId}/count", { params: { path: { segmentId: id } } }))) as unknown as { count?: number; users?: number } });
+  return <span>{c.data ? count(c.data.count ?? c.data.users) : "…"}</span>;
+}
+
+export default function Segments() {
+  const api = useApi();
+  const queries = useQueryClient();
+  const list = useQuery({ queryKey: ["segments"], queryFn: () => ok(api.GET("/admin/segments")) });
+  const [text, setText] = useState(() => JSON.stringify(SAMPLE, null, 2));
+  const [parseError, setParseError] = useState<SyntaxError | null>(null);
+  const create = useMutation({ mutationFn: (body: { name: string; filter: Record<string, unknown> }) => ok(api.POST("/admin/segments", { body })), onSuccess: () => queries.invalidateQueries({ queryKey: ["segments"] }) });
+  return (
+    <>
+      <PageHeader title="Segments" />
+      <QueryView query={list} what="segments">
+        {(r) => {
+          const segments = (r as unknown as { segments: { id: string; name: string; description: string; version: number }[] }).segments;
+          return segments.length === 0 ? (
+            <EmptyState title="No saved segments">
+              <p>A segment is a saved audience in the segment language; campaigns can trigger on entering it or target it. Write one below.</p>
+            </EmptyState>
+          ) : (
+            <table className="table">
+              <caption className="visually-hidden">Saved segments</caption>
+              <thead><tr><th scope="col">Name</th><th scope="col">Description</th><th scope="col">People</th><th scope="col">Version</th></tr></thead>
+              <tbody>{segments.map((s) => <tr key={s.id}><th scope="row">{s.name}</th><td>{s.description || "–"}</td><td><SegmentCount id={s.id} /></td><td>v{s.version}</td></tr>)}</tbody>
+            </table>
+          );
+        }}
+      </QueryView>
+      <section className="card" aria-labelledby="new-seg-h">
+        <h2 id="new-seg-h">New segment</h2>
+        <JsonEditor label="Segment (name and filter in the segment language)" value={text} onChange={setText} rows={12} error={parseError ?? (create.error as ApiError | null)} />
+        <div className="actions">
+          <button
+            type="button"
+            disabled={create.isPending}
+            onClick={() => {
+              try {
+                setParseError(null);
+                create.mutate(parseJson(text) as { name: string; filter: Record<string, unknown> });
+              } catch (e) {
+                setParseError(e as SyntaxError);
+              }
+            }}
+          >
+            Save segment
+          </button>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,225 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { seedDemo } from "../../scripts/demo-seed.mjs";
+import { type HeadlessBrowser, launchChromium } from "./browser";
+import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-worker";
+
+/**
+ * The operator console in a real headless Chromium against `wrangler dev`: a marketer signs in,
+ * sees a fresh app's empty states, creates and activates the cart-abandonment campaign, and
+ * finds the reminder on the shopper's timeline and in the campaign report. Every screen is
+ * checked with axe-core and saved as a screenshot in test-artifacts/console/.
+ */
+const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts/console");
+const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let worker: LocalWorker;
+let browser: HeadlessBrowser;
+let page: Page;
+let app: { appId: string; writeKey: string; adminKey: string };
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's serious and critical violations on the current screen (none allowed). */
+async function accessibilityProblems(): Promise<string[]> {
+  await page.evaluate(await axeSource);
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+async function visit(path: string, heading: string, name: string) {
+  await page.goto(`${worker.url}/console${path}`);
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+  await page.getByText(/^Loading/).first().waitFor({ state: "detached" }).catch(() => undefined);
+  await shot(name);
+  expect(await accessibilityProblems(), `${name} screen`).toEqual([]);
+}
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  worker = await startLocalWorker();
+  const res = await fetch(`${worker.url}/admin/apps`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Console shop", settings: { identityVerification: "off" } }),
+  });
+  app = (await res.json()) as typeof app;
+  browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
+  page = await browser.context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+describe("operator console", () => {
+  it("is served with security headers, and every deep link gets the app shell", async () => {
+    const res = await fetch(`${worker.url}/console/people/ada`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<div id="root">');
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    const missing = await fetch(`${worker.url}/console/assets/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+
+  it("refuses a wrong key with a clear message, then signs in with the admin key", async () => {
+    await page.goto(`${worker.url}/console/`);
+    await page.getByLabel("Admin key").fill("not-a-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/Sign-in failed/);
+    await shot("sign-in-refused");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    await page.getByLabel("Admin key").fill(app.adminKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "No people yet" }).waitFor();
+    expect(page.url()).not.toContain(app.adminKey);
+    await shot("overview-empty");
+    expect(await accessibilityProblems()).toEqual([]);
+  });
+
+  it("shows every screen of a fresh app with its empty state and no serious accessibility problem", async () => {
+    await visit("/campaigns", "Campaigns", "campaigns-empty");
+    await expect.poll(() => page.getByRole("heading", { name: "No campaigns yet" }).count()).toBe(1);
+    await visit("/people", "People", "people-empty");
+    await visit("/segments", "Segments", "segments-empty");
+    await visit("/locations", "Locations", "locations-empty");
+    await visit("/delivery", "Delivery", "delivery-empty");
+    await visit("/settings", "Settings", "settings");
+    await expect.poll(() => page.getByLabel("Settings (JSON)").inputValue()).toContain('"identityVerification": "off"');
+  });
+
+  it("a marketer creates and activates cart abandonment, and sees the reminder on the shopper's timeline and in the report", async () => {
+    await visit("/campaigns/new", "New campaign", "campaign-new");
+    await page.getByRole("button", { name: /Cart abandonment/ }).click();
+    await expect.poll(() => page.getByLabel("Campaign definition (JSON)").inputValue()).toContain('"cart_id"');
+    // A broken definition is refused with the field it concerns, nothing is saved.
+    const template = await page.getByLabel("Campaign definition (JSON)").inputValue();
+    await page.getByLabel("Campaign definition (JSON)").fill(template.replace('"minutes": 30', '"seconds": 5'));
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/trigger\.within/);
+    await shot("campaign-invalid");
+    // No control group here: a random campaign id must not put the one shopper in it (10% of runs).
+    expect(template).toContain('"controlPercent": 10');
+    await page.getByLabel("Campaign definition (JSON)").fill(template.replace('"controlPercent": 10', '"controlPercent": 0'));
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await page.getByRole("heading", { level: 1, name: "Cart abandonment" }).waitFor();
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page.getByText("active", { exact: true }).waitFor();
+    await shot("campaign-active");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    // The shop's SDK reports a cart left 40 minutes ago: its 30-minute deadline has passed, so the reminder is due at once.
+    const sdk = { authorization: `Basic ${btoa(`${app.writeKey}:`)}`, "content-type": "application/json" };
+    const now = Date.now();
+    const batch = [
+      { type: "identify", userId: "ada", traits: { email: "ada@example.com", first_name: "Ada" }, timestamp: new Date(now - 41 * 60_000).toISOString() },
+      { type: "track", userId: "ada", event: "Product Added", properties: { product: "Trail shoes", cart_id: "c1" }, timestamp: new Date(now - 40 * 60_000).toISOString() },
+    ];
+    const sent = await fetch(`${worker.url}/v1/batch`, { method: "POST", headers: sdk, body: JSON.stringify({ batch, sentAt: new Date(now).toISOString() }) });
+    expect(sent.status).toBe(200);
+
+    // People: search finds Ada; her timeline says the reminder left by email (no push device).
+    // The users index is written from a queue: search until it has her.
+    await visit("/people", "People", "people");
+    await vi.waitFor(
+      async () => {
+        await page.getByLabel("User id, email or phone").fill("ad");
+        await page.getByRole("button", { name: "Search" }).click();
+        await page.getByRole("link", { name: "ada" }).waitFor({ timeout: 1000 });
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await page.getByRole("link", { name: "ada" }).click();
+    await page.getByRole("heading", { level: 1, name: "ada" }).waitFor();
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        await page.getByRole("heading", { name: "Timeline" }).waitFor();
+        await page.getByLabel("Filter (campaign, kind or reason)").fill("cart abandonment");
+        await expect.poll(() => page.locator(".timeline").textContent(), { timeout: 2000 }).toMatch(/sent by email/);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await shot("person");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    // The campaign report counts her: entered and sent.
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("link", { name: "Cart abandonment" }).click();
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        const row = page.locator(".funnel tbody tr").first();
+        await expect.poll(() => row.textContent(), { timeout: 2000 }).toMatch(/^A1\s*1/); // variant A: 1 entered, 1 sent
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await shot("campaign-report");
+
+    // Overview: one person, and the send in the last 30 days.
+    await visit("/", "Overview", "overview");
+    await expect.poll(() => page.locator(".kpi").first().textContent()).toContain("1");
+    await expect.poll(() => page.locator(".funnel-line").textContent()).toMatch(/sent\s*1/);
+
+    // Delivery: the sandbox send is in the log.
+    await visit("/delivery", "Delivery", "delivery");
+    await expect.poll(() => page.locator("table").first().textContent()).toContain("sandbox");
+  });
+
+  it("npm start's demo app is a living console: sample campaigns of every use case and shoppers with history", async () => {
+    const res = await fetch(`${worker.url}/admin/apps`, { method: "POST", headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ name: "Demo shop", settings: { identityVerification: "off" } }) });
+    const demo = (await res.json()) as typeof app;
+    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toMatchObject({ seeded: true, campaigns: 8, people: 30 });
+    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toEqual({ seeded: false });
+    const { campaigns } = (await (await fetch(`${worker.url}/admin/campaigns`, { headers: { authorization: `Bearer ${demo.adminKey}` } })).json()) as { campaigns: { name: string; status: string }[] };
+    expect(campaigns.filter((c) => c.status === "active").map((c) => c.name).sort()).toEqual(["Cart abandonment", "Onboarding"]);
+
+    await page.goto(`${worker.url}/console/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByLabel("Admin key").fill(demo.adminKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator(".kpi").first().textContent(), { timeout: 15_000 }).toContain("30");
+    await page.locator(".rfm-grid").waitFor();
+    await shot("demo-overview");
+    expect(await accessibilityProblems()).toEqual([]);
+    await visit("/campaigns", "Campaigns", "demo-campaigns");
+    await visit("/people", "People", "demo-people");
+    await page.getByRole("button", { name: "Sign out" }).click();
+  });
+
+  it("signs out, and a revoked key sends the marketer back to sign-in with the reason", async () => {
+    await page.goto(`${worker.url}/console/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByLabel("Admin key").fill(app.adminKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Admin key").waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    const operator = { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" };
+    const created = (await (await fetch(`${worker.url}/admin/apps/${app.appId}/keys`, { method: "POST", headers: operator, body: JSON.stringify({ kind: "admin", label: "temp" }) })).json()) as { key: string; prefix: string };
+    await page.getByLabel("Admin key").fill(created.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toMatch(/Overview/);
+    const revoked = await fetch(`${worker.url}/admin/apps/${app.appId}/keys/${created.prefix}`, { method: "DELETE", headers: operator });
+    expect(revoked.status).toBe(200);
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent(), { timeout: 15_000 }).toMatch(/admin key was refused/);
+    await page.getByLabel("Admin key").waitFor();
+  });
+});
