@@ -209,7 +209,10 @@ export class UserObject extends DurableObject<Env> {
           continue;
         }
         result.applied++;
+        const unmapped = ctx.profile.unmappedTimezone;
         const change = applyEventToProfile(ctx.profile, event, config.settings);
+        // An unmappable time zone keeps the previous one; the timeline says so once per new value.
+        if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);

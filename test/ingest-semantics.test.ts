@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
+import { readTimezone } from "../src/user/timezone";
+import { quietHours } from "../src/campaigns/policy/quiet-hours";
+
+/**
+ * What Segment and RudderStack clients mean by their calls (README "SDK ingest"): RudderStack's
+ * `originalTimestamp`, time zones reported as UTC offsets, the context kept with each event and
+ * on the profile, push tokens in `context.device.token`, and alias of an identified user.
+ */
+type Entry = { kind: string; at: number; detail: Record<string, unknown> };
+async function timeline(app: TestApp, userId: string, anonymous = false): Promise<Entry[]> {
+  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/timeline?limit=200${anonymous ? "&anonymous=true" : ""}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { entries: Entry[] }).entries.reverse();
+}
+async function profileOf(app: TestApp, userId: string): Promise<{ profile: Record<string, unknown> & { timezone: string | null }; devices: Array<{ token: string; provider: string; platform: string; status: string }> }> {
+  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as never;
+}
+
+describe("originalTimestamp (RudderStack)", () => {
+  it("is the device time, skew-corrected from sentAt like timestamp; timestamp wins when both are sent", async () => {
+    const app = await createTestApp();
+    const receivedAt = Date.UTC(2026, 5, 1, 12, 0, 0);
+    // The device clock runs 1 hour fast; the first call was queued offline 3 hours before the batch was sent.
+    const sentAt = new Date(receivedAt + 3600_000).toISOString();
+    const res = await sdk(app, "/v1/batch", {
+      sentAt,
+      batch: [
+        { type: "track", userId: "rs", event: "Queued Offline", originalTimestamp: new Date(receivedAt + 3600_000 - 3 * 3600_000).toISOString(), messageId: "o1" },
+        { type: "track", userId: "rs", event: "Both", originalTimestamp: new Date(receivedAt).toISOString(), timestamp: new Date(receivedAt + 3600_000 - 60_000).toISOString(), messageId: "o2" },
+        { type: "track", userId: "rs", event: "Own SentAt", originalTimestamp: new Date(receivedAt - 5_000).toISOString(), sentAt: new Date(receivedAt).toISOString(), messageId: "o3" },
+        { type: "track", userId: "rs", event: "From The Future", originalTimestamp: new Date(receivedAt + 5 * 86400_000).toISOString(), messageId: "o4" },
+      ],
+    }, { clock: receivedAt });
+    expect(res.status).toBe(200);
+    const at = Object.fromEntries((await timeline(app, "rs")).filter((e) => e.kind === "event").map((e) => [e.detail.name, e.at]));
+    expect(at["Queued Offline"]).toBe(receivedAt - 3 * 3600_000);
+    expect(at["Both"]).toBe(receivedAt - 60_000);
+    expect(at["Own SentAt"]).toBe(receivedAt - 5_000);
+    expect(at["From The Future"]).toBe(receivedAt);
+    // The session and first-seen follow the device time, not the arrival.
+    expect((await profileOf(app, "rs")).profile.firstSeen).toBe(receivedAt - 3 * 3600_000);
+  });
+
+  it("an invalid originalTimestamp is a 400 naming the field", async () => {
+    const app = await createTestApp();
+    const res = await sdk(app, "/v1/track", { userId: "rs-bad", event: "X", originalTimestamp: "yesterday-ish" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { problems: Array<{ field: string }> } };
+    expect(body.error.problems.map((p) => p.field)).toContain("originalTimestamp");
+    expect((await admin(app, "/admin/users/rs-bad")).status).toBe(404);
+  });
+});
+
+describe("context.timezone as a UTC offset", () => {
+  it("maps offsets to UTC, Etc/GMT∓h (inverted sign) or a fixed offset, and keeps IANA names", () => {
+    expect(readTimezone("GMT+0000")).toEqual({ zone: "UTC" });
+    expect(readTimezone("UTC")).toEqual({ zone: "UTC" });
+    expect(readTimezone("GMT+0500")).toEqual({ zone: "Etc/GMT-5" });
+    expect(readTimezone("GMT-0800")).toEqual({ zone: "Etc/GMT+8" });
+    expect(readTimezone("UTC+14")).toEqual({ zone: "Etc/GMT-14" });
+    expect(readTimezone("GMT-0530")).toEqual({ zone: "-05:30" });
+    expect(readTimezone("UTC+05:30")).toEqual({ zone: "+05:30" });
+    expect(readTimezone("+0545")).toEqual({ zone: "+05:45" });
+    expect(readTimezone("Asia/Kolkata")).toEqual({ zone: "Asia/Kolkata" });
+    expect(readTimezone("GMT+1500")).toHaveProperty("unmappable");
+    expect(readTimezone("Mars/Olympus")).toHaveProperty("unmappable");
+  });
+
+  it("the mapped zone drives quiet hours in the Workers runtime (half-hour offsets too)", () => {
+    const window = { start: "22:00", end: "08:00" };
+    // 17:00 UTC is 22:30 at UTC+05:30: quiet, until 08:00 local = 02:30 UTC next day.
+    const at = Date.UTC(2026, 2, 3, 17, 0);
+    const india = quietHours(at, (readTimezone("GMT+0530") as { zone: string }).zone, window);
+    expect(india).toMatchObject({ quiet: true });
+    expect((india as { endsAt: number }).endsAt).toBe(Date.UTC(2026, 2, 4, 2, 30));
+    // 17:00 UTC is 22:00 at UTC+5 (Etc/GMT-5): quiet; at UTC−8 it is 09:00: not quiet.
+    expect(quietHours(at, (readTimezone("GMT+0500") as { zone: string }).zone, window)).toMatchObject({ quiet: true });
+    expect(quietHours(at, (readTimezone("GMT-0800") as { zone: string }).zone, window)).toMatchObject({ quiet: false });
+  });
+
+  it("a person's profile gets the mapped zone; an unmappable one keeps the previous zone and says so", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/track", { anonymousId: "tz-1", event: "Opened", context: { timezone: "GMT+0530" }, messageId: "t1" });
+    let p = (await (await admin(app, "/admin/users/tz-1?anonymous=true")).json()) as { profile: { timezone: string | null; unmappedTimezone?: unknown } };
+    expect(p.profile.timezone).toBe("+05:30");
+    await sdk(app, "/v1/track", { anonymousId: "tz-1", event: "Moved", context: { timezone: "GMT-0800" }, messageId: "t2" });
+    p = (await (await admin(app, "/admin/users/tz-1?anonymous=true")).json()) as typeof p;
+    expect(p.profile.timezone).toBe("Etc/GMT+8");
+    await sdk(app, "/v1/track", { anonymousId: "tz-1", event: "Odd", context: { timezone: "Mars/Olympus" }, messageId: "t3" });
+    await sdk(app, "/v1/track", { anonymousId: "tz-1", event: "Odd Again", context: { timezone: "Mars/Olympus" }, messageId: "t4" });
+    p = (await (await admin(app, "/admin/users/tz-1?anonymous=true")).json()) as typeof p;
+    expect(p.profile.timezone).toBe("Etc/GMT+8");
+    expect(p.profile.unmappedTimezone).toMatchObject({ value: "Mars/Olympus" });
+    const notes = (await timeline(app, "tz-1", true)).filter((e) => e.detail.ignored === "timezone");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.detail).toMatchObject({ value: "Mars/Olympus", reason: expect.stringContaining("IANA") });
+    // A usable zone later clears the note on the profile.
+    await sdk(app, "/v1/track", { anonymousId: "tz-1", event: "Home", context: { timezone: "Europe/Paris" }, messageId: "t5" });
+    p = (await (await admin(app, "/admin/users/tz-1?anonymous=true")).json()) as typeof p;
+    expect(p.profile).toMatchObject({ timezone: "Europe/Paris", unmappedTimezone: null });
+  });
+});
