@@ -104,3 +104,77 @@ describe("context.timezone as a UTC offset", () => {
     expect(p.profile).toMatchObject({ timezone: "Europe/Paris", unmappedTimezone: null });
   });
 });
+
+/** What analytics-swift sends from an iPhone (trimmed to the fields Beckon keeps, plus some it ignores). */
+const iosContext = (over: Record<string, unknown> = {}) => ({
+  app: { name: "Shop", version: "3.1.4", build: 314, namespace: "com.example.shop" },
+  device: { id: "8E2C-IDFV", manufacturer: "Apple", model: "iPhone15,2", name: "iPhone", type: "ios", adTrackingEnabled: false },
+  os: { name: "iOS", version: "17.4" },
+  network: { wifi: true, cellular: false, carrier: "Orange" },
+  screen: { width: 393, height: 852, density: 3 },
+  library: { name: "analytics-swift", version: "1.5.11" },
+  locale: "fr-FR",
+  timezone: "Europe/Paris",
+  instanceId: "ignored-unknown-key",
+  ...over,
+});
+
+describe("context kept", () => {
+  it("each event keeps its bounded context (timeline and export); the profile the last-known device, OS, app and first/last-touch campaign", async () => {
+    const app = await createTestApp();
+    const t0 = Date.UTC(2026, 3, 1, 9, 0);
+    await sdk(app, "/v1/batch", { batch: [
+      { type: "page", anonymousId: "ctx-anon", name: "Spring", messageId: "c1", timestamp: new Date(t0).toISOString(), context: {
+        userAgent: "Mozilla/5.0 " + "x".repeat(2000),
+        page: { path: "/spring", url: "https://shop.example/spring?utm_campaign=spring", referrer: "https://news.example/", title: "Spring sale" },
+        campaign: { name: "spring", source: "newsletter", medium: "email", term: "shoes", content: "hero", ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`extra${i}`, "v"])) },
+        library: { name: "analytics.js", version: "next-1.84.3" },
+      } },
+    ] }, { clock: t0 });
+    await sdk(app, "/v1/identify", { userId: "ctx-user", anonymousId: "ctx-anon", messageId: "c2", timestamp: new Date(t0 + 60_000).toISOString(), context: iosContext() }, { clock: t0 + 60_000 });
+    await sdk(app, "/v1/track", { userId: "ctx-user", event: "Opened", messageId: "c3", timestamp: new Date(t0 + 120_000).toISOString(), context: iosContext({ app: { version: "3.2.0", build: "320" }, campaign: { name: "summer", source: "push" } }) }, { clock: t0 + 120_000 });
+    // An offline-queued call from before the update arrives last: it does not roll the app version back.
+    await sdk(app, "/v1/track", { userId: "ctx-user", event: "Late", messageId: "c4", timestamp: new Date(t0 + 90_000).toISOString(), context: iosContext({ app: { version: "3.1.4", build: "314" }, campaign: { name: "late" } }) }, { clock: t0 + 180_000 });
+
+    const { profile } = await profileOf(app, "ctx-user");
+    const context = profile.context as Record<string, Record<string, unknown>>;
+    expect(context.app).toEqual({ version: "3.2.0", build: "320" });
+    expect(context.os).toEqual({ name: "iOS", version: "17.4" });
+    expect(context.device).toEqual({ id: "8E2C-IDFV", manufacturer: "Apple", model: "iPhone15,2", name: "iPhone", type: "ios" });
+    expect(context.network).toEqual({ wifi: true, cellular: false, carrier: "Orange" });
+    expect(context.firstCampaign).toMatchObject({ name: "spring", source: "newsletter", medium: "email", term: "shoes", content: "hero", at: t0 });
+    expect(context.lastCampaign).toMatchObject({ name: "summer", source: "push", at: t0 + 120_000 });
+    expect(profile.locale).toBe("fr-FR");
+
+    const events = (await timeline(app, "ctx-user")).filter((e) => e.kind === "event");
+    const page = events.find((e) => e.detail.name === "Page Viewed")!.detail.context as Record<string, Record<string, unknown> | string>;
+    expect((page.userAgent as string).length).toBe(512);
+    expect(page.page).toMatchObject({ path: "/spring", title: "Spring sale" });
+    expect(Object.keys(page.campaign as object)).toHaveLength(10);
+    expect(Object.keys(page.campaign as object).slice(0, 5)).toEqual(["name", "source", "medium", "term", "content"]);
+    const identify = events.find((e) => e.detail.name === "Identify")!.detail.context as Record<string, unknown>;
+    expect(identify).toMatchObject({ app: { name: "Shop", version: "3.1.4", build: "314", namespace: "com.example.shop" }, screen: { width: 393, height: 852, density: 3 }, library: { name: "analytics-swift" }, timezone: "Europe/Paris" });
+    expect(identify).not.toHaveProperty("instanceId");
+
+    const exported = (await (await admin(app, "/admin/users/ctx-user/export")).json()) as { profile: { context: unknown }; events: Array<{ name: string; context: string | null }> };
+    expect(exported.profile.context).toEqual(profile.context);
+    expect(JSON.parse(exported.events.find((e) => e.name === "Opened")!.context!)).toMatchObject({ app: { version: "3.2.0" }, os: { name: "iOS" } });
+  });
+
+  it("a known context field of the wrong type is a 400 naming it; nothing is stored", async () => {
+    const app = await createTestApp();
+    for (const [context, field] of [
+      [{ os: "iOS" }, "context.os"],
+      [{ app: { version: { major: 3 } } }, "context.app.version"],
+      [{ screen: { width: "wide" } }, "context.screen.width"],
+      [{ device: { token: "short" } }, "context.device.token"],
+      [{ network: { wifi: "yes" } }, "context.network.wifi"],
+    ] as const) {
+      const res = await sdk(app, "/v1/track", { userId: "ctx-bad", event: "X", context });
+      expect(res.status, JSON.stringify(context)).toBe(400);
+      const body = (await res.json()) as { error: { problems: Array<{ field: string }> } };
+      expect(body.error.problems.map((p) => p.field)).toContain(field);
+    }
+    expect((await admin(app, "/admin/users/ctx-bad")).status).toBe(404);
+  });
+});

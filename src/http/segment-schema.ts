@@ -5,6 +5,7 @@ import type { Millis } from "../clock";
 import type { JsonObject } from "../json";
 import { problemsOf, type FieldProblem } from "./errors";
 import { geoEventProblems } from "../geo/geo-input";
+import { ContextInput, keptContext, pushTokenOf } from "../events/event-context";
 
 /** Limits of the Segment HTTP Tracking API, which Beckon keeps. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -44,10 +45,7 @@ const SegmentCall = z
     /** RudderStack's name for the device's time of the call (Segment's `timestamp`). */
     originalTimestamp: dateLike.optional(),
     sentAt: dateLike.optional(),
-    context: z
-      .object({ timezone: z.string().max(64).optional(), locale: z.string().max(35).optional(), ip: z.string().optional(), userAgent: z.string().optional(), traits: record.optional() })
-      .loose()
-      .optional(),
+    context: ContextInput.optional(),
   })
   .loose()
   .superRefine((c, ctx) => {
@@ -101,16 +99,11 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
     ...(c.anonymousId != null ? { anonymousId: c.anonymousId } : {}),
     ...(c.previousId != null ? { previousId: c.previousId } : {}),
     ...(c.groupId != null ? { groupId: c.groupId } : {}),
-    ...(c.context ? { context: pickContext(c.context) } : {}),
   };
+  const context = c.context ? keptContext(c.context) : undefined;
+  if (context) event.context = context;
+  const pushToken = c.context ? pushTokenOf(c.context) : undefined;
+  if (pushToken) event.pushToken = pushToken;
   return { ok: true, event };
 }
 
-function pickContext(ctx: { timezone?: string; locale?: string; ip?: string; userAgent?: string }): NonNullable<BeckonEvent["context"]> {
-  const out: NonNullable<BeckonEvent["context"]> = {};
-  if (ctx.timezone) out.timezone = ctx.timezone;
-  if (ctx.locale) out.locale = ctx.locale;
-  if (ctx.ip) out.ip = ctx.ip;
-  if (ctx.userAgent) out.userAgent = ctx.userAgent;
-  return out;
-}

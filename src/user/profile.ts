@@ -5,6 +5,7 @@ import type { BeckonEvent } from "../events/beckon-event";
 import type { ConsentChannel, ConsentRecord } from "../delivery/channel";
 import type { LifecycleState } from "../segments/lifecycle";
 import { isTimezone, readTimezone } from "./timezone";
+import { applyContext, type ProfileContext } from "./profile-context";
 
 export { isTimezone };
 
@@ -51,6 +52,8 @@ export interface UserProfile {
   hadPushToken: boolean;
   /** The last reported time zone that could not be mapped (`timezone` kept its previous value); cleared by a usable one. */
   unmappedTimezone?: { value: string; reason: string; at: Millis } | null;
+  /** Last-known device, OS, app, … and first/last-touch campaign, from the calls' context (absent until one carries context). */
+  context?: ProfileContext;
 }
 
 export function newProfile(appId: string, userId: string, anonymous: boolean, now: Millis): UserProfile {
@@ -125,6 +128,8 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
   } else if (timezone.unmappable && profile.unmappedTimezone?.value !== timezone.unmappable.value) profile.unmappedTimezone = { ...timezone.unmappable, at };
   const locale = [traits?.locale, event.context?.locale].find((l): l is string => typeof l === "string" && LOCALE_RE.test(l));
   if (locale) profile.locale = locale;
+
+  if (event.context) profile.context = applyContext(profile.context, event)!;
 
   const purchase = event.type === "track" && event.name === settings.purchaseEvent;
   if (purchase) {

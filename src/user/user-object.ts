@@ -236,16 +236,16 @@ export class UserObject extends DurableObject<Env> {
     run.drain();
   }
 
-  /** Writes the applied events into the log, 20 rows (100 bound parameters) per statement, in order. */
+  /** Writes the applied events into the log, 16 rows (96 bound parameters) per statement, in order. */
   private logEvents(): void {
     const events = this.unloggedEvents;
     if (events.length === 0) return;
     this.unloggedEvents = [];
-    for (let i = 0; i < events.length; i += 20) {
-      const chunk = events.slice(i, i + 20);
+    for (let i = 0; i < events.length; i += 16) {
+      const chunk = events.slice(i, i + 16);
       this.sql.exec(
-        `INSERT INTO events (message_id, type, name, at, properties) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties)]),
+        `INSERT INTO events (message_id, type, name, at, properties, context) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties), e.context ? JSON.stringify(e.context) : null]),
       );
     }
   }
@@ -291,7 +291,7 @@ export class UserObject extends DurableObject<Env> {
         if (!this.profile) this.startProfile({ ...call, events: handover?.events.length ? [{ timestamp: handover.profile.firstSeen } as BeckonEvent] : call.events }, ctx);
         mergeProfiles(ctx.profile, anonymousId, handover);
         if (handover) {
-          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties);
+          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties, context) VALUES (?, ?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties, e.context ?? null);
           for (const id of handover.seen) this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
           for (const d of handover.devices) this.devices.restore(d);
           for (const f of this.features) {
@@ -314,7 +314,7 @@ export class UserObject extends DurableObject<Env> {
     const handover: Handover | null = profile
       ? {
           profile,
-          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT message_id, type, name, at, properties FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties })),
+          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(`SELECT message_id, type, name, at, properties, context FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties, context: r.context })),
           seen: this.sql.exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`).toArray().map((r) => r.message_id),
           devices: this.devices.list(),
           features: Object.fromEntries(this.features.filter((f) => f.handOver).map((f) => [f.name, f.handOver!(this.sql)])),
@@ -417,15 +417,15 @@ export class UserObject extends DurableObject<Env> {
     const decisions = this.timeline.list({ limit: opts.limit + 1, ...(opts.before ? { before: opts.before } : {}) });
     const [at, seq] = cursorBounds("event", opts.before);
     const events = this.sql
-      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string }>(
-        `SELECT seq, message_id, type, name, at, properties FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
+      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(
+        `SELECT seq, message_id, type, name, at, properties, context FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
         at,
         at,
         seq,
         opts.limit + 1,
       )
       .toArray()
-      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties) } }));
+      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties), ...(r.context ? { context: JSON.parse(r.context) } : {}) } }));
     const merged = [...decisions, ...events].sort(compareEntries);
     const entries = merged.slice(0, opts.limit);
     return { entries, next: merged.length > opts.limit ? encodeCursor(entries[entries.length - 1]!) : null };
