@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { readTimezone } from "../src/user/timezone";
 import { quietHours } from "../src/campaigns/policy/quiet-hours";
+import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 
 /**
  * What Segment and RudderStack clients mean by their calls (README "SDK ingest"): RudderStack's
@@ -176,5 +177,42 @@ describe("context kept", () => {
       expect(body.error.problems.map((p) => p.field)).toContain(field);
     }
     expect((await admin(app, "/admin/users/ctx-bad")).status).toBe(404);
+  });
+});
+
+describe("campaign conditions and segments on context fields", () => {
+  const inApp = (id: string) => [{ type: "message", id, channels: ["in_app"], content: { in_app: { type: "modal", title: id, body: id } } }];
+
+  it("\"iOS users on an app version below 3.2\" (semantic order) and \"came from the spring campaign\"", async () => {
+    const app = await createTestApp({ quietHours: null });
+    await launchCampaign(app, {
+      name: "Please update",
+      trigger: { type: "event", event: "Application Opened" },
+      audience: { all: [{ context: { property: "app.version", op: "lt", value: "3.2" } }, { context: { property: "os.name", op: "eq", value: "ios", ignoreCase: true } }] },
+      steps: inApp("update"),
+    });
+    const seg = await admin(app, "/admin/segments", { method: "POST", json: { name: "Spring campaign", filter: { type: "context", property: "firstCampaign.name", op: "eq", value: "spring" } } });
+    expect(seg.status).toBe(200);
+    const segment = (await seg.json()) as { id: string };
+    await launchCampaign(app, { name: "Spring welcome", trigger: { type: "segment", segmentId: segment.id, on: "enter" }, steps: inApp("spring") });
+
+    const open = (userId: string, context: Record<string, unknown>) => sdk(app, "/v1/track", { userId, event: "Application Opened", context, messageId: `${userId}-open` });
+    await open("old-ios", iosContext({ app: { version: "3.1.9" }, campaign: { name: "spring", source: "instagram" } }));
+    await open("new-ios", iosContext({ app: { version: "3.10.0" } }));
+    await open("old-android", { app: { version: "3.0.1" }, os: { name: "Android", version: "14" }, device: { type: "android" }, campaign: { name: "autumn" } });
+    await open("no-context", {});
+
+    expect(await sent(app, "old-ios")).toEqual(["update:in_app", "spring:in_app"]);
+    expect(await sent(app, "new-ios")).toEqual([]);
+    expect(await sent(app, "old-android")).toEqual([]);
+    expect(await sent(app, "no-context")).toEqual([]);
+    expect((await decisions(app, "new-ios")).at(-1)?.detail.reason).toBe("not in the campaign's audience");
+
+    // Validation names the field; the segment count says context conditions are estimated (objects evaluate them live).
+    const bad = await admin(app, "/admin/campaigns", { method: "POST", json: { name: "x", trigger: { type: "event", event: "X" }, audience: { context: { property: "app.version", op: "lt", value: "three" } }, steps: inApp("x") } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("audience.context.value");
+    const count = (await (await admin(app, `/admin/segments/${segment.id}/count`)).json()) as { estimated: string[]; live: number };
+    expect(count.estimated).toEqual(["context firstCampaign.name"]);
   });
 });
