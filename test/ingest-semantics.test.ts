@@ -1,4 +1,6 @@
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { clearKeyCache } from "../src/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { readTimezone } from "../src/user/timezone";
 import { quietHours } from "../src/campaigns/policy/quiet-hours";
@@ -214,5 +216,72 @@ describe("campaign conditions and segments on context fields", () => {
     expect(JSON.stringify(await bad.json())).toContain("audience.context.value");
     const count = (await (await admin(app, `/admin/segments/${segment.id}/count`)).json()) as { estimated: string[]; live: number };
     expect(count.estimated).toEqual(["context firstCampaign.name"]);
+  });
+});
+
+describe("push tokens in context.device.token (Segment's mobile libraries)", () => {
+  const APNS = "a1b2c3d4".repeat(8); // 32 bytes, hex: what analytics-swift reports
+  const FCM = "fcm-registration-token:APA91b" + "x".repeat(120);
+
+  it("registers the device once (APNs for iOS, FCM for Android), consent untouched", async () => {
+    const app = await createTestApp();
+    // analytics-swift: identify and a screen, both carrying the token.
+    const swift = iosContext({ device: { ...iosContext().device, token: APNS } });
+    await sdk(app, "/v1/batch", { batch: [
+      { type: "identify", userId: "swift-user", traits: { email: "s@example.com" }, context: swift, messageId: "m1" },
+      { type: "screen", userId: "swift-user", name: "Home", context: swift, messageId: "m2" },
+    ] });
+    await sdk(app, "/v1/track", { userId: "swift-user", event: "Application Opened", context: swift, messageId: "m3" });
+    let p = await profileOf(app, "swift-user");
+    expect(p.devices).toEqual([expect.objectContaining({ token: APNS, provider: "apns", platform: "ios", status: "active" })]);
+    expect(p.profile.consent).toEqual({});
+    expect(p.profile.hadPushToken).toBe(true);
+    // Not copied into the stored context of every event.
+    const entries = await timeline(app, "swift-user");
+    expect(JSON.stringify(entries.filter((e) => e.kind === "event"))).not.toContain(APNS);
+    expect(entries.filter((e) => e.kind === "device")).toHaveLength(1);
+
+    // analytics-kotlin: device.type android.
+    await sdk(app, "/v1/track", { userId: "kotlin-user", event: "Application Opened", messageId: "k1", context: { device: { type: "android", token: FCM, manufacturer: "Google" }, os: { name: "Android", version: "14" }, app: { version: "3.2.0", build: "320" } } });
+    p = await profileOf(app, "kotlin-user");
+    expect(p.devices).toEqual([expect.objectContaining({ token: FCM, provider: "fcm", platform: "android" })]);
+
+    // Only os.name (analytics-react-native on iOS): APNs too.
+    await sdk(app, "/v1/track", { anonymousId: "rn-anon", event: "Application Opened", messageId: "r1", context: { device: { token: APNS.replace(/a/g, "e") }, os: { name: "iOS" } } });
+    const anon = (await (await admin(app, "/admin/users/rn-anon?anonymous=true")).json()) as { devices: Array<{ provider: string }> };
+    expect(anon.devices.map((d) => d.provider)).toEqual(["apns"]);
+  });
+
+  it("iOS tokens go to FCM when the app says so; no platform: not registered, noted once; a dead token is not revived by context", async () => {
+    const app = await createTestApp({ iosPushProvider: "fcm" });
+    await sdk(app, "/v1/track", { userId: "fire-ios", event: "Opened", messageId: "f1", context: { device: { type: "ios", token: FCM }, os: { name: "iOS" } } });
+    expect((await profileOf(app, "fire-ios")).devices).toEqual([expect.objectContaining({ provider: "fcm", platform: "ios" })]);
+
+    for (const id of ["w1", "w2"]) await sdk(app, "/v1/track", { userId: "watch", event: "Opened", messageId: id, context: { device: { token: FCM }, os: { name: "watchOS" } } });
+    expect((await profileOf(app, "watch")).devices).toEqual([]);
+    const notes = (await timeline(app, "watch")).filter((e) => e.kind === "device");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.detail.reason).toContain("iOS or Android");
+
+    await sdk(app, "/v1/devices", { userId: "fire-ios", unregister: [FCM] });
+    await sdk(app, "/v1/track", { userId: "fire-ios", event: "Opened", messageId: "f2", context: { device: { type: "ios", token: FCM } } });
+    expect((await profileOf(app, "fire-ios")).devices[0]!.status).toBe("invalid");
+  });
+
+  it("identity verification applies as for POST /v1/devices: under `required` a write key alone cannot attach a token to a person", async () => {
+    const app = await createTestApp({ identityVerification: "required" });
+    const key = await admin(app, "/admin/app/identity-keys", { method: "POST", json: { alg: "HS256" } });
+    const { secret } = (await key.json()) as { secret: string };
+    clearKeyCache();
+    const body = { userId: "verified", event: "Opened", messageId: "v1", context: { device: { type: "ios", token: APNS }, os: { name: "iOS" } } };
+    const refused = await sdk(app, "/v1/track", body);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("user_token_missing");
+    expect((await admin(app, "/admin/users/verified")).status).toBe(404);
+
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("verified").setExpirationTime("10m").sign(new TextEncoder().encode(secret));
+    const ok = await sdk(app, "/v1/track", body, { headers: { "x-beckon-user-token": token } });
+    expect(ok.status).toBe(200);
+    expect((await profileOf(app, "verified")).devices).toEqual([expect.objectContaining({ token: APNS, provider: "apns" })]);
   });
 });

@@ -7,7 +7,9 @@ import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
-import { type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
+import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
+import type { ContextPushToken } from "../events/event-context";
+import type { AppSettings } from "../config/app-settings";
 import type { UserContext, UserFeature } from "./feature";
 import { indexRowOf, type IndexUpdate } from "./index-update";
 import { refreshLifecycle } from "./lifecycle-feature";
@@ -209,6 +211,8 @@ export class UserObject extends DurableObject<Env> {
           continue;
         }
         result.applied++;
+        // Before the event runs, so a push the event triggers can reach the device it reported.
+        if (event.pushToken) this.registerContextToken(ctx, event.pushToken, config.settings);
         const unmapped = ctx.profile.unmappedTimezone;
         const change = applyEventToProfile(ctx.profile, event, config.settings);
         // An unmappable time zone keeps the previous one; the timeline says so once per new value.
@@ -228,6 +232,31 @@ export class UserObject extends DurableObject<Env> {
     });
     await this.afterTransaction();
     return result;
+  }
+
+  /**
+   * A push token from `context.device.token` (Segment's mobile libraries send it with every call):
+   * registered like `POST /v1/devices` would, once; consent is untouched (push still needs
+   * `opted_in`). A token the provider declared invalid is not revived by context: only an explicit
+   * registration does that, so an app still reporting a dead token does not flap uninstall state.
+   */
+  private registerContextToken(ctx: UserContext, t: ContextPushToken, settings: AppSettings): void {
+    const handled = ctx.memo("devices.contextTokens", () => new Set<string>());
+    if (handled.has(t.token)) return;
+    handled.add(t.token);
+    const registration = contextRegistration(t, settings.iosPushProvider);
+    if (!registration) {
+      // Noted once per token, not on every call that repeats it.
+      if (this.meta.get("contextTokenIgnored") === t.token) return;
+      this.setMeta("contextTokenIgnored", t.token);
+      ctx.timeline.add(ctx.now, "device", { ignored: t.token.slice(0, 12), source: "context.device.token", reason: "no platform: context.device.type or context.os.name must say iOS or Android" });
+      return;
+    }
+    const known = this.devices.find(t.token);
+    if (known && (known.status !== "active" || (known.provider === registration.provider && known.platform === registration.platform))) return;
+    this.devices.register(registration, ctx.now);
+    ctx.profile.hadPushToken = true;
+    ctx.timeline.add(ctx.now, "device", { registered: registration.provider, platform: registration.platform, source: "context.device.token" });
   }
 
   /** Lets features react to a non-event change (devices, consent), then runs what they emitted. */
