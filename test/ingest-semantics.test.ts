@@ -285,3 +285,43 @@ describe("push tokens in context.device.token (Segment's mobile libraries)", () 
     expect((await profileOf(app, "verified")).devices).toEqual([expect.objectContaining({ token: APNS, provider: "apns" })]);
   });
 });
+
+describe("alias of an already identified user", () => {
+  it("is refused with a 400 naming previousId; neither profile changes and no merge is recorded", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/track", { userId: "old-id", event: "Bought", messageId: "a1" });
+    await sdk(app, "/v1/track", { userId: "new-id", event: "Signed Up", messageId: "a2" });
+    const res = await sdk(app, "/v1/alias", { userId: "new-id", previousId: "old-id", messageId: "a3" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string; problems: Array<{ field: string; message: string }> } };
+    expect(body.error.problems).toEqual([{ field: "previousId", message: expect.stringContaining("names an identified user") }]);
+    expect(body.error.message).toContain("previousId");
+    const [oldP, newP] = [await profileOf(app, "old-id"), await profileOf(app, "new-id")];
+    expect((oldP.profile.counters as { events: number }).events).toBe(1);
+    expect((newP.profile.counters as { events: number }).events).toBe(1);
+    expect(newP.profile.anonymousIds).toEqual([]);
+    expect((await timeline(app, "new-id")).filter((e) => e.kind === "identity")).toEqual([]);
+    // A retry is refused again (the refused call's messageId was not consumed).
+    expect((await sdk(app, "/v1/alias", { userId: "new-id", previousId: "old-id", messageId: "a3" })).status).toBe(400);
+  });
+
+  it("in a batch only the alias is refused, by index; aliasing an anonymous id still merges, an unknown id is linked, not \"merged\"", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/track", { userId: "known", event: "X", messageId: "b0" });
+    await sdk(app, "/v1/track", { anonymousId: "visitor", event: "Browsed", messageId: "b1" });
+    const res = await sdk(app, "/v1/batch", { batch: [
+      { type: "track", userId: "person", event: "Y", messageId: "b2" },
+      { type: "alias", userId: "person", previousId: "known", messageId: "b3" },
+      { type: "alias", userId: "person", previousId: "visitor", messageId: "b4" },
+      { type: "alias", userId: "person", previousId: "never-seen", messageId: "b5" },
+    ] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { applied: number; rejected: Array<{ index: number; messageId: string; problems: Array<{ field: string }> }> };
+    expect(body.rejected).toEqual([{ index: 1, messageId: "b3", problems: [{ field: "batch.1.previousId", message: expect.stringContaining("identified") }] }]);
+    expect(body.applied).toBe(3);
+    const p = await profileOf(app, "person");
+    expect(p.profile.anonymousIds).toEqual(["visitor", "never-seen"]);
+    const identity = (await timeline(app, "person")).filter((e) => e.kind === "identity").map((e) => e.detail);
+    expect(identity).toEqual([{ merged: "visitor", events: 1 }, expect.objectContaining({ linked: "never-seen", events: 0 })]);
+  });
+});

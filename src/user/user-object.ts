@@ -168,6 +168,11 @@ export class UserObject extends DurableObject<Env> {
     return config;
   }
 
+  /** Whether this object holds an identified person (not a forwarding pointer, not empty): alias-of-identified check. */
+  async isIdentifiedPerson(): Promise<boolean> {
+    return this.profile !== null && !this.profile.anonymous && !this.meta.get("mergedInto");
+  }
+
   /** Benchmark floor: an RPC that does nothing. */
   async noop(): Promise<number> {
     return 1;
@@ -328,7 +333,8 @@ export class UserObject extends DurableObject<Env> {
             if (f.absorb && data !== undefined) f.absorb(ctx, data);
           }
         }
-        ctx.timeline.add(call.now, "identity", { merged: anonymousId, events: handover?.events.length ?? 0 });
+        // Nothing was stored under that id: say so rather than recording a merge of nothing.
+        ctx.timeline.add(call.now, "identity", handover ? { merged: anonymousId, events: handover.events.length } : { linked: anonymousId, events: 0, reason: "no visitor was stored under this id; its later anonymous calls come here" });
         ctx.touchIndex(true);
       });
     }
