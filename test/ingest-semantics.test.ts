@@ -164,6 +164,16 @@ describe("context kept", () => {
     expect(JSON.parse(exported.events.find((e) => e.name === "Opened")!.context!)).toMatchObject({ app: { version: "3.2.0" }, os: { name: "iOS" } });
   });
 
+  it("RudderStack JS's own SDK identity in context.app is not taken for the person's app", async () => {
+    const app = await createTestApp();
+    await sdk(app, "/v1/page", { anonymousId: "rs-web", userId: "", name: "Home", messageId: "w1", context: { app: { name: "RudderLabs JavaScript SDK", namespace: "com.rudderlabs.javascript", version: "3.34.1", installType: "npm" }, library: { name: "RudderLabs JavaScript SDK", version: "3.34.1" }, os: { name: "", version: "" }, timezone: "GMT+0000" } });
+    const p = (await (await admin(app, "/admin/users/rs-web?anonymous=true")).json()) as { profile: { timezone: string; context: Record<string, unknown> } };
+    expect(p.profile.context).not.toHaveProperty("app");
+    expect(p.profile.context).not.toHaveProperty("os");
+    expect(p.profile.context.library).toEqual({ name: "RudderLabs JavaScript SDK", version: "3.34.1" });
+    expect(p.profile.timezone).toBe("UTC");
+  });
+
   it("a known context field of the wrong type is a 400 naming it; nothing is stored", async () => {
     const app = await createTestApp();
     for (const [context, field] of [
@@ -266,6 +276,15 @@ describe("push tokens in context.device.token (Segment's mobile libraries)", () 
     await sdk(app, "/v1/devices", { userId: "fire-ios", unregister: [FCM] });
     await sdk(app, "/v1/track", { userId: "fire-ios", event: "Opened", messageId: "f2", context: { device: { type: "ios", token: FCM } } });
     expect((await profileOf(app, "fire-ios")).devices[0]!.status).toBe("invalid");
+  });
+
+  it("keeps at most 10 active devices from context: the oldest registration is retired", async () => {
+    const app = await createTestApp();
+    const batch = Array.from({ length: 12 }, (_, i) => ({ type: "track", userId: "many", event: "Opened", messageId: `d${i}`, context: { device: { type: "android", token: `fcm-token-${String(i).padStart(4, "0")}` } } }));
+    expect((await sdk(app, "/v1/batch", { batch })).status).toBe(200);
+    const { devices } = await profileOf(app, "many");
+    expect(devices.filter((d) => d.status === "active").map((d) => d.token)).toEqual(batch.slice(2).map((b) => b.context.device.token));
+    expect(devices.filter((d) => d.status === "invalid").map((d) => d.token)).toEqual(["fcm-token-0000", "fcm-token-0001"]);
   });
 
   it("identity verification applies as for POST /v1/devices: under `required` a write key alone cannot attach a token to a person", async () => {

@@ -34,6 +34,7 @@ const part = <T extends z.ZodRawShape>(shape: T) => z.object(shape).nullish();
 const S = CONTEXT_LIMITS;
 const CampaignInput = z.record(z.string(), z.unknown()).nullish();
 const UTM_KEYS = ["name", "source", "medium", "term", "content"];
+const RUDDERSTACK_JS_NAMESPACE = "com.rudderlabs.javascript";
 
 /** The context fields Beckon reads; the rest is stripped. */
 export const ContextInput = z
@@ -99,7 +100,8 @@ export function keptContext(ctx: ContextInput): EventContext | undefined {
   if (ctx.userAgent) out.userAgent = ctx.userAgent;
   for (const name of CONTEXT_PARTS) {
     const kept = compact(ctx[name] as Record<string, unknown> | null | undefined, name === "device" ? ["token"] : []);
-    if (kept) out[name] = kept;
+    // RudderStack JS reports itself as `context.app`: it is the SDK, not the person's app (its version would pass for app.version).
+    if (kept && !(name === "app" && kept.namespace === RUDDERSTACK_JS_NAMESPACE)) out[name] = kept;
   }
   const campaign = campaignOf(ctx.campaign);
   if (campaign) out.campaign = campaign;

@@ -96,6 +96,12 @@ export class DeviceTable {
     return this.sql.exec(`UPDATE devices SET status = 'invalid', invalid_reason = ?, updated_at = ? WHERE token = ? AND status = 'active'`, reason, now, token).rowsWritten > 0;
   }
 
+  /** The active device registered (or re-registered) longest ago, if more than `keep` are active. */
+  oldestActiveBeyond(keep: number): string | null {
+    const rows = this.sql.exec<{ token: string; n: number }>(`SELECT token, (SELECT COUNT(*) FROM devices WHERE status = 'active') AS n FROM devices WHERE status = 'active' ORDER BY updated_at, created_at, rowid LIMIT 1`).toArray();
+    return rows[0] && rows[0].n > keep ? rows[0].token : null;
+  }
+
   find(token: string): { provider: string; platform: string; status: string } | null {
     return this.sql.exec<{ provider: string; platform: string; status: string }>(`SELECT provider, platform, status FROM devices WHERE token = ?`, token).toArray()[0] ?? null;
   }

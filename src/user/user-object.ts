@@ -262,6 +262,10 @@ export class UserObject extends DurableObject<Env> {
     this.devices.register(registration, ctx.now);
     ctx.profile.hadPushToken = true;
     ctx.timeline.add(ctx.now, "device", { registered: registration.provider, platform: registration.platform, source: "context.device.token" });
+    // Mobile libraries never unregister a rotated token, and a public write key could send any number:
+    // beyond MAX_ACTIVE_CONTEXT_DEVICES the oldest registration is retired, so sends per person stay bounded.
+    const oldest = this.devices.oldestActiveBeyond(MAX_ACTIVE_CONTEXT_DEVICES);
+    if (oldest && this.devices.remove(oldest, `replaced: more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices`, ctx.now)) ctx.timeline.add(ctx.now, "device", { retired: oldest.slice(0, 12), reason: `more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices` });
   }
 
   /** Lets features react to a non-event change (devices, consent), then runs what they emitted. */
@@ -864,6 +868,9 @@ export class UserObject extends DurableObject<Env> {
     }
   }
 }
+
+/** Active push devices a person keeps when new tokens arrive in `context.device.token` (README "Context kept"). */
+const MAX_ACTIVE_CONTEXT_DEVICES = 10;
 
 /** How soon an alarm comes back for outbox rows a dead object never flushed. */
 const OUTBOX_GUARD_MS = 5_000;
