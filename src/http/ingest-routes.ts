@@ -87,15 +87,15 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
   await verifyIdentity(c, [...groups.values()].filter((g) => !g.anonymous).map((g) => g.userId), b);
   // An alias of an identified user is refused, never recorded as a merge (src/http/alias-check.ts).
   const refusedAliases = await aliasesOfIdentifiedUsers(c, aliases);
-  for (const [index, problem] of refusedAliases) {
-    const event = aliases.find((a) => a.index === index)!.event;
+  if (refusedAliases.size > 0) {
+    const refused = new Set(aliases.filter((a) => refusedAliases.has(a.index)).map((a) => a.event));
     for (const [name, g] of groups) {
-      g.events = g.events.filter((e) => e !== event);
+      g.events = g.events.filter((e) => !refused.has(e));
       if (g.events.length === 0) groups.delete(name);
     }
-    rejected.push({ index, ...(event.messageId.startsWith("auto-") ? {} : { messageId: event.messageId }), problems: [problem] });
+    for (const a of aliases.filter((a) => refusedAliases.has(a.index))) rejected.push({ index: a.index, ...(a.event.messageId.startsWith("auto-") ? {} : { messageId: a.event.messageId }), problems: [refusedAliases.get(a.index)!] });
+    rejected.sort((x, y) => x.index - y.index);
   }
-  if (refusedAliases.size > 0) rejected.sort((x, y) => x.index - y.index);
 
   // Per user, events keep their batch order; different users proceed in parallel. Anonymous
   // visitors go first: an identified user in the same batch may absorb one of them (identify
