@@ -14,11 +14,14 @@ export const CONTEXT_LIMITS = {
   /** Device ids, app names and namespaces, page titles, campaign values. */
   medium: 256,
   userAgent: 512,
-  /** Page url, path, search, referrer. */
+  /** Page url. */
   url: 1024,
-  /** `context.campaign` keys kept (the five UTM ones first), and a key's length. */
+  /** Page path, search, referrer. */
+  path: 512,
+  /** `context.campaign` keys kept (the five UTM ones first), a key's length, a value's. */
   campaignKeys: 10,
   campaignKey: 32,
+  campaignValue: 128,
 } as const;
 
 const text = (max: number) =>
@@ -45,7 +48,7 @@ export const ContextInput = z
     userAgent: text(S.userAgent),
     traits: z.record(z.string(), z.unknown()).optional(),
     library: part({ name: text(S.short), version: text(S.short) }),
-    page: part({ path: text(S.url), referrer: text(S.url), search: text(S.url), title: text(S.medium), url: text(S.url) }),
+    page: part({ path: text(S.path), referrer: text(S.path), search: text(S.path), title: text(S.medium), url: text(S.url) }),
     device: part({ id: text(S.medium), manufacturer: text(S.short), model: text(S.short), name: text(S.medium), type: text(S.short), token: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().min(8).max(4096).optional()) }),
     os: part({ name: text(S.short), version: text(S.short) }),
     app: part({ name: text(S.medium), version: text(S.short), build: text(S.short), namespace: text(S.medium) }),
@@ -89,7 +92,7 @@ function campaignOf(raw: Record<string, unknown> | null | undefined): Record<str
     if (Object.keys(out).length >= S.campaignKeys) break;
     const v = raw[k];
     if (k.length === 0 || k.length > S.campaignKey || (typeof v !== "string" && typeof v !== "number") || v === "") continue;
-    out[k] = String(v).slice(0, S.medium);
+    out[k] = String(v).slice(0, S.campaignValue);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
