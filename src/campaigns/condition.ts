@@ -5,6 +5,8 @@ import { matchesFilter, type PropertyFilter } from "./property-filter";
 /** What a condition can ask about a person; supplied by the UserObject, so this stays pure. */
 export interface ConditionFacts {
   traits: Record<string, unknown>;
+  /** Last-known device, OS, app and first/last-touch campaign (the profile's `context`). */
+  context: Record<string, unknown>;
   /** Properties of the event that triggered the journey. */
   properties: Record<string, unknown>;
   consent(channel: "push" | "email" | "sms" | "whatsapp"): ConsentStatus;
@@ -32,6 +34,7 @@ export function evaluateCondition(c: Condition, f: ConditionFacts): boolean {
   if ("not" in c) return !evaluateCondition(c.not, f);
   if ("trait" in c) return matchesFilter(f.traits, c.trait);
   if ("property" in c) return matchesFilter(f.properties, c.property);
+  if ("context" in c) return matchesFilter(f.context, c.context);
   if ("attr" in c) return matchesFilter(f.attrs, c.attr);
   if ("event" in c) return f.resumedBy !== null && matchesFilter(f.resumedBy, c.event);
   if ("answer" in c) return matchesFilter(f.answers, c.answer);

@@ -154,6 +154,7 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
   const p = ctx.profile;
   return {
     traits: p.traits,
+    context: (p.context ?? {}) as Record<string, unknown>,
     properties,
     consent: (ch) => p.consent[ch]?.status ?? "unknown",
     lifecycle: p.lifecycle.state,

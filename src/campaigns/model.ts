@@ -88,7 +88,9 @@ export type Condition =
   /** The event that resumed the journey's latest `wait_for_event` (its properties, e.g. a survey answer). */
   | { event: PropertyFilter }
   /** An answer given in this journey's surveys: `property` is the question id. */
-  | { answer: PropertyFilter };
+  | { answer: PropertyFilter }
+  /** The person's last-known context: `app.version`, `os.name`, `device.type`, `firstCampaign.name`, … (src/user/profile-context.ts). */
+  | { context: PropertyFilter };
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ all: z.array(Condition).min(1).max(50) }).strict(),
@@ -105,6 +107,7 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ attr: PropertyFilter }).strict(),
     z.object({ event: PropertyFilter }).strict(),
     z.object({ answer: PropertyFilter }).strict(),
+    z.object({ context: PropertyFilter }).strict(),
   ]),
 ) as z.ZodType<Condition>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compareVersions, isVersionValue } from "./version-order";
 
 /**
  * Conditions on event properties (or traits): `Order Completed` where `revenue > 100`,
@@ -14,7 +15,8 @@ import { z } from "zod";
  *   not `in`, `not_contains` = not `contains`, `not_exists` = not `exists`). So a
  *   missing property matches `neq`, `nin`, `not_contains` and `not_exists`.
  * - Numbers compare numerically; numeric strings ("100") are coerced. If the filter
- *   value is an ISO date, the property is read as a date (ISO string or epoch ms).
+ *   value is an ISO date, the property is read as a date (ISO string or epoch ms); if it
+ *   is a version string ("3.2"), as a version (src/campaigns/version-order.ts).
  * - `eq`/`in` also coerce "true"/"false" strings against booleans; other values
  *   compare exactly (strings case-sensitively, unless `ignoreCase`), objects deeply.
  * - `contains` is a substring test on strings and a membership test on arrays.
@@ -73,8 +75,8 @@ export const PropertyFilter = z
     }
     if (value === undefined) return problem(`is required for ${op}`);
     if (ORDER_OPERATORS.has(op)) {
-      if (!(typeof value === "number" && Number.isFinite(value)) && !isIsoDate(value)) {
-        problem(`${op} needs a number or an ISO-8601 date`);
+      if (!(typeof value === "number" && Number.isFinite(value)) && !isIsoDate(value) && !isVersionValue(value)) {
+        problem(`${op} needs a number or an ISO-8601 date (or a version such as "3.2.0")`);
       }
       return;
     }
@@ -192,6 +194,7 @@ function compareOrder(actual: unknown, expected: unknown): number | null {
     const t = asTime(actual);
     return t === null ? null : t - Date.parse(expected);
   }
+  if (isVersionValue(expected)) return compareVersions(actual, expected);
   return null;
 }
 

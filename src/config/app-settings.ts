@@ -56,6 +56,12 @@ export const AppSettings = z.object({
    * the operator API creates new apps with `required`.
    */
   identityVerification: z.enum(["off", "warn", "required"]).default("off"),
+  /**
+   * Which provider an iOS push token reported in `context.device.token` (Segment's mobile
+   * libraries) belongs to: an APNs device token, or an FCM registration token when the app
+   * sends iOS pushes through Firebase. Android tokens are always FCM.
+   */
+  iosPushProvider: z.enum(["apns", "fcm"]).default("apns"),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../json";
 import type { Millis } from "../clock";
+import type { ContextPushToken, EventContext } from "./event-context";
 
 export type SegmentCallType = "track" | "identify" | "page" | "screen" | "group" | "alias";
 
@@ -24,8 +25,10 @@ export interface BeckonEvent {
   /** When it happened, skew-corrected and never later than receivedAt. */
   timestamp: Millis;
   receivedAt: Millis;
-  /** Selected context: timezone and locale update the profile. */
-  context?: { timezone?: string; locale?: string; ip?: string; userAgent?: string };
+  /** The call's context, bounded (src/events/event-context.ts): kept with the event; timezone, locale and the last-known device, OS, app and campaign update the profile. */
+  context?: EventContext;
+  /** `context.device.token` (Segment's mobile libraries): registers a push device. */
+  pushToken?: ContextPushToken;
   internal?: boolean;
 }
 

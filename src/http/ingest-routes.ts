@@ -10,6 +10,7 @@ import { userObjectName } from "./user-address";
 import { verifyIdentity } from "./user-token";
 import { mapBounded } from "../concurrency";
 import { assertPeopleWithinLimit, MAX_OBJECT_CALLS_IN_FLIGHT } from "./fan-out";
+import { type AliasCall, aliasesOfIdentifiedUsers, aliasTargets } from "./alias-check";
 
 /** Segment HTTP Tracking API paths, long and the short forms analytics.js uses. */
 const SINGLE_CALLS: Record<string, SegmentCallType> = {
@@ -55,6 +56,7 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
 
   const rejected: RejectedEntry[] = [];
   const groups = new Map<string, { userId: string; anonymous: boolean; events: BeckonEvent[] }>();
+  const aliases: AliasCall[] = [];
   for (let index = 0; index < entries.length; index++) {
     const raw = entries[index];
     const json = JSON.stringify(raw) ?? "";
@@ -73,15 +75,27 @@ ingestRoutes.on("POST", INGEST_PATHS.map((p) => `/v1/${p}`), async (c) => {
     // Dedupe is on the client's messageId only: two identical calls without one are two things
     // that happened (the same item added twice). Every Segment/RudderStack client sends one.
     if (!event.messageId) event.messageId = `auto-${crypto.randomUUID()}`;
+    if (event.type === "alias") aliases.push({ index, event, prefix: single ? "" : `batch.${index}` });
     const target = userObjectName(app.appId, event);
     let group = groups.get(target.name);
     if (!group) groups.set(target.name, (group = { userId: target.userId, anonymous: target.anonymous, events: [] }));
     group.events.push(event);
   }
 
-  assertPeopleWithinLimit(groups.size);
+  assertPeopleWithinLimit(groups.size + aliasTargets(aliases));
   // Identity verification: every identified person named needs a user token for them (src/http/user-token.ts).
   await verifyIdentity(c, [...groups.values()].filter((g) => !g.anonymous).map((g) => g.userId), b);
+  // An alias of an identified user is refused, never recorded as a merge (src/http/alias-check.ts).
+  const refusedAliases = await aliasesOfIdentifiedUsers(c, aliases);
+  if (refusedAliases.size > 0) {
+    const refused = new Set(aliases.filter((a) => refusedAliases.has(a.index)).map((a) => a.event));
+    for (const [name, g] of groups) {
+      g.events = g.events.filter((e) => !refused.has(e));
+      if (g.events.length === 0) groups.delete(name);
+    }
+    for (const a of aliases.filter((a) => refusedAliases.has(a.index))) rejected.push({ index: a.index, ...(a.event.messageId.startsWith("auto-") ? {} : { messageId: a.event.messageId }), problems: [refusedAliases.get(a.index)!] });
+    rejected.sort((x, y) => x.index - y.index);
+  }
 
   // Per user, events keep their batch order; different users proceed in parallel. Anonymous
   // visitors go first: an identified user in the same batch may absorb one of them (identify

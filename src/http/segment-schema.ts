@@ -5,6 +5,7 @@ import type { Millis } from "../clock";
 import type { JsonObject } from "../json";
 import { problemsOf, type FieldProblem } from "./errors";
 import { geoEventProblems } from "../geo/geo-input";
+import { ContextInput, keptContext, pushTokenOf } from "../events/event-context";
 
 /** Limits of the Segment HTTP Tracking API, which Beckon keeps. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -41,11 +42,10 @@ const SegmentCall = z
     previousId: optionalId,
     groupId: id.optional(),
     timestamp: dateLike.optional(),
+    /** RudderStack's name for the device's time of the call (Segment's `timestamp`). */
+    originalTimestamp: dateLike.optional(),
     sentAt: dateLike.optional(),
-    context: z
-      .object({ timezone: z.string().max(64).optional(), locale: z.string().max(35).optional(), ip: z.string().optional(), userAgent: z.string().optional(), traits: record.optional() })
-      .loose()
-      .optional(),
+    context: ContextInput.optional(),
   })
   .loose()
   .superRefine((c, ctx) => {
@@ -58,8 +58,10 @@ const SegmentCall = z
 export type EntryResult = { ok: true; event: BeckonEvent } | { ok: false; problems: FieldProblem[]; messageId?: string };
 
 /**
- * Validates one entry and normalises it. Clock skew is corrected the way Segment
- * does: timestamp = receivedAt − (sentAt − timestamp); the result never lies in the future.
+ * Validates one entry and normalises it. Clock skew is corrected the way Segment and
+ * RudderStack do: timestamp = receivedAt − (sentAt − device time), where the device time is
+ * `timestamp`, else RudderStack's `originalTimestamp` (offline-queued mobile calls keep the
+ * moment they happened); the result never lies in the future.
  */
 export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?: Millis; receivedAt: Millis; prefix: string; bytes: number }): EntryResult {
   if (opts.bytes > MAX_EVENT_BYTES) {
@@ -77,8 +79,9 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
   if (geo.length > 0) return { ok: false, problems: geo, ...(c.messageId ? { messageId: c.messageId } : {}) };
   const receivedAt = opts.receivedAt;
   const sentAt = c.sentAt ?? opts.sentAt;
-  let timestamp = c.timestamp ?? receivedAt;
-  if (c.timestamp !== undefined && sentAt !== undefined) timestamp = receivedAt - (sentAt - c.timestamp);
+  const deviceTime = c.timestamp ?? c.originalTimestamp;
+  let timestamp = deviceTime ?? receivedAt;
+  if (deviceTime !== undefined && sentAt !== undefined) timestamp = receivedAt - (sentAt - deviceTime);
   if (timestamp > receivedAt) timestamp = receivedAt;
   const name = c.type === "track" ? c.event! : c.type === "page" || c.type === "screen" ? NAME_OF_CALL[c.type] : NAME_OF_CALL[c.type];
   const properties = { ...(c.properties ?? {}) } as JsonObject;
@@ -96,16 +99,11 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
     ...(c.anonymousId != null ? { anonymousId: c.anonymousId } : {}),
     ...(c.previousId != null ? { previousId: c.previousId } : {}),
     ...(c.groupId != null ? { groupId: c.groupId } : {}),
-    ...(c.context ? { context: pickContext(c.context) } : {}),
   };
+  const context = c.context ? keptContext(c.context) : undefined;
+  if (context) event.context = context;
+  const pushToken = c.context ? pushTokenOf(c.context) : undefined;
+  if (pushToken) event.pushToken = pushToken;
   return { ok: true, event };
 }
 
-function pickContext(ctx: { timezone?: string; locale?: string; ip?: string; userAgent?: string }): NonNullable<BeckonEvent["context"]> {
-  const out: NonNullable<BeckonEvent["context"]> = {};
-  if (ctx.timezone) out.timezone = ctx.timezone;
-  if (ctx.locale) out.locale = ctx.locale;
-  if (ctx.ip) out.ip = ctx.ip;
-  if (ctx.userAgent) out.userAgent = ctx.userAgent;
-  return out;
-}

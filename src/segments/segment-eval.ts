@@ -11,6 +11,8 @@ import { type Comparison, durationMs, type SegmentFilter } from "./segment-filte
 export interface SegmentFacts {
   now: Millis;
   traits: JsonObject;
+  /** Last-known device, OS, app and first/last-touch campaign (the profile's `context`). */
+  context: Record<string, unknown>;
   lifecycle: string;
   loyal: boolean;
   rfmSegment: string | null;
@@ -59,6 +61,8 @@ export function evaluateSegment(f: SegmentFilter, facts: SegmentFacts): boolean 
       return !evaluateSegment(f.filter, facts);
     case "trait":
       return matchesFilter(facts.traits, f);
+    case "context":
+      return matchesFilter(facts.context, f);
     case "lifecycle":
       return f.in.includes(facts.lifecycle);
     case "loyal":

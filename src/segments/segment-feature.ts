@@ -39,6 +39,7 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
   return {
     now: ctx.now,
     traits: p.traits,
+    context: (p.context ?? {}) as Record<string, unknown>,
     lifecycle: p.lifecycle.state,
     loyal: p.lifecycle.loyal,
     rfmSegment: scores.rfm?.segment ?? null,

@@ -30,6 +30,8 @@ export type Comparison = z.infer<typeof Comparison>;
 const count = z.number().int().min(0).max(100_000);
 
 const TraitCondition = z.object({ type: z.literal("trait") }).and(PropertyFilter);
+/** The person's last-known context (`app.version`, `os.name`, `firstCampaign.name`, …). */
+const ContextCondition = z.object({ type: z.literal("context") }).and(PropertyFilter);
 
 const LifecycleCondition = z.object({ type: z.literal("lifecycle"), in: z.array(z.enum(LIFECYCLE_STATES as unknown as [string, ...string[]])).min(1) }).strict();
 const LoyalCondition = z.object({ type: z.literal("loyal"), value: z.boolean().default(true) }).strict();
@@ -79,6 +81,7 @@ export type SegmentFilter =
   | { type: "or"; filters: SegmentFilter[] }
   | { type: "not"; filter: SegmentFilter }
   | z.infer<typeof TraitCondition>
+  | z.infer<typeof ContextCondition>
   | z.infer<typeof LifecycleCondition>
   | z.infer<typeof LoyalCondition>
   | z.infer<typeof RfmCondition>
@@ -96,6 +99,7 @@ export type SessionCondition = z.infer<typeof SessionCondition>;
 
 const LEAVES = {
   trait: TraitCondition,
+  context: ContextCondition,
   lifecycle: LifecycleCondition,
   loyal: LoyalCondition,
   rfmSegment: RfmCondition,

@@ -81,6 +81,9 @@ export function compileSegmentSql(filter: SegmentFilter, now: Millis): CompiledF
       case "trait":
         estimated.push(`trait ${f.property}`);
         return { definite: "0", possible: "1" };
+      case "context":
+        estimated.push(`context ${f.property}`);
+        return { definite: "0", possible: "1" };
       case "event":
         estimated.push(`event ${f.name} within ${f.within}`);
         return { definite: "0", possible: "1" };

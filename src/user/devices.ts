@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Millis } from "../clock";
 import type { PushTarget } from "../delivery/send-job";
+import type { ContextPushToken } from "../events/event-context";
 
 export const PushProvider = z.enum(["fcm", "apns", "webpush"]);
 export const Platform = z.enum(["android", "ios", "web"]);
@@ -22,6 +23,16 @@ export const DeviceRegistration = z
     if (d.provider !== "webpush" && !d.token) ctx.addIssue({ code: "custom", path: ["token"], message: `required for ${d.provider}` });
   });
 export type DeviceRegistration = z.infer<typeof DeviceRegistration>;
+
+/**
+ * The registration a `context.device.token` stands for: FCM on Android; on iOS APNs, unless
+ * the app sends iOS pushes through FCM (`iosPushProvider`). Null without a known platform.
+ */
+export function contextRegistration(t: ContextPushToken, iosPushProvider: "apns" | "fcm"): DeviceRegistration | null {
+  if (t.platform === "android") return { provider: "fcm", platform: "android", token: t.token };
+  if (t.platform === "ios") return { provider: iosPushProvider, platform: "ios", token: t.token };
+  return null;
+}
 
 export interface DeviceUpdate {
   register?: DeviceRegistration[];
@@ -83,6 +94,16 @@ export class DeviceTable {
   /** Marks a token invalid (kept for the record, never targeted again). */
   remove(token: string, reason: string, now: Millis): boolean {
     return this.sql.exec(`UPDATE devices SET status = 'invalid', invalid_reason = ?, updated_at = ? WHERE token = ? AND status = 'active'`, reason, now, token).rowsWritten > 0;
+  }
+
+  /** The active device registered (or re-registered) longest ago, if more than `keep` are active. */
+  oldestActiveBeyond(keep: number): string | null {
+    const rows = this.sql.exec<{ token: string; n: number }>(`SELECT token, (SELECT COUNT(*) FROM devices WHERE status = 'active') AS n FROM devices WHERE status = 'active' ORDER BY updated_at, created_at, rowid LIMIT 1`).toArray();
+    return rows[0] && rows[0].n > keep ? rows[0].token : null;
+  }
+
+  find(token: string): { provider: string; platform: string; status: string } | null {
+    return this.sql.exec<{ provider: string; platform: string; status: string }>(`SELECT provider, platform, status FROM devices WHERE token = ?`, token).toArray()[0] ?? null;
   }
 
   list(): DeviceRecord[] {

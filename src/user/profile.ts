@@ -4,6 +4,10 @@ import type { AppSettings } from "../config/app-settings";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { ConsentChannel, ConsentRecord } from "../delivery/channel";
 import type { LifecycleState } from "../segments/lifecycle";
+import { isTimezone, readTimezone } from "./timezone";
+import { applyContext, type ProfileContext } from "./profile-context";
+
+export { isTimezone };
 
 /** A session starts with `Application Opened`, or after this much inactivity. */
 export const SESSION_GAP = 30 * MINUTE;
@@ -46,6 +50,10 @@ export interface UserProfile {
   lifecycle: LifecycleRecord;
   /** Ever had a push token: with none valid left, the app counts as uninstalled. */
   hadPushToken: boolean;
+  /** The last reported time zone that could not be mapped (`timezone` kept its previous value); cleared by a usable one. */
+  unmappedTimezone?: { value: string; reason: string; at: Millis } | null;
+  /** Last-known device, OS, app, … and first/last-touch campaign, from the calls' context (absent until one carries context). */
+  context?: ProfileContext;
 }
 
 export function newProfile(appId: string, userId: string, anonymous: boolean, now: Millis): UserProfile {
@@ -113,10 +121,15 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
   }
   if (event.userId && profile.anonymous) profile.anonymous = false;
   // The latest valid value wins, whatever its source; within one call an explicit trait beats the device's context.
-  const timezone = [traits?.timezone, event.context?.timezone].find((t): t is string => typeof t === "string" && isTimezone(t));
-  if (timezone) profile.timezone = timezone;
+  const timezone = timezoneOf([traits?.timezone, event.context?.timezone]);
+  if ("zone" in timezone) {
+    profile.timezone = timezone.zone;
+    if (profile.unmappedTimezone) profile.unmappedTimezone = null;
+  } else if (timezone.unmappable && profile.unmappedTimezone?.value !== timezone.unmappable.value) profile.unmappedTimezone = { ...timezone.unmappable, at };
   const locale = [traits?.locale, event.context?.locale].find((l): l is string => typeof l === "string" && LOCALE_RE.test(l));
   if (locale) profile.locale = locale;
+
+  if (event.context) profile.context = applyContext(profile.context, event)!;
 
   const purchase = event.type === "track" && event.name === settings.purchaseEvent;
   if (purchase) {
@@ -132,6 +145,21 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
   return { sessionStarted, purchase, traitsChanged };
 }
 
+/**
+ * The first reported time zone that maps (traits before context), or the first that did not:
+ * an unmappable one is kept aside on the profile (`unmappedTimezone`), never stored as the zone.
+ */
+function timezoneOf(candidates: unknown[]): { zone: string } | { unmappable: { value: string; reason: string } | null } {
+  let unmappable: { value: string; reason: string } | null = null;
+  for (const c of candidates) {
+    if (typeof c !== "string" || c === "") continue;
+    const reading = readTimezone(c);
+    if ("zone" in reading) return reading;
+    unmappable ??= { value: c.slice(0, 64), reason: reading.unmappable };
+  }
+  return { unmappable };
+}
+
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** The address and locale formats Beckon stores (shared with POST /v1/devices). */
@@ -139,18 +167,3 @@ export const E164_RE = /^\+[1-9]\d{6,14}$/;
 export const LOCALE_RE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const timezoneValidity = new Map<string, boolean>();
-/** Whether `tz` is an IANA timezone this runtime knows. */
-export function isTimezone(tz: string): boolean {
-  let ok = timezoneValidity.get(tz);
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    if (timezoneValidity.size < 1000) timezoneValidity.set(tz, ok);
-  }
-  return ok;
-}

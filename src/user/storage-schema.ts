@@ -30,6 +30,8 @@ export const USER_SCHEMA_STEPS: readonly string[] = [
    ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;
    ALTER TABLE outbox ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX IF NOT EXISTS outbox_send_key ON outbox(send_key);`,
+  // Each event keeps its call's bounded context (JSON, src/events/event-context.ts), NULL without one.
+  `ALTER TABLE events ADD COLUMN context TEXT;`,
 ];
 
 /**

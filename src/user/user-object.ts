@@ -7,7 +7,9 @@ import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
-import { type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
+import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
+import type { ContextPushToken } from "../events/event-context";
+import type { AppSettings } from "../config/app-settings";
 import type { UserContext, UserFeature } from "./feature";
 import { indexRowOf, type IndexUpdate } from "./index-update";
 import { refreshLifecycle } from "./lifecycle-feature";
@@ -166,6 +168,11 @@ export class UserObject extends DurableObject<Env> {
     return config;
   }
 
+  /** Whether this object holds an identified person (not a forwarding pointer, not empty): alias-of-identified check. */
+  async isIdentifiedPerson(): Promise<boolean> {
+    return this.profile !== null && !this.profile.anonymous && !this.meta.get("mergedInto");
+  }
+
   /** Benchmark floor: an RPC that does nothing. */
   async noop(): Promise<number> {
     return 1;
@@ -209,7 +216,12 @@ export class UserObject extends DurableObject<Env> {
           continue;
         }
         result.applied++;
+        // Before the event runs, so a push the event triggers can reach the device it reported.
+        if (event.pushToken) this.registerContextToken(ctx, event.pushToken, config.settings);
+        const unmapped = ctx.profile.unmappedTimezone;
         const change = applyEventToProfile(ctx.profile, event, config.settings);
+        // An unmappable time zone keeps the previous one; the timeline says so once per new value.
+        if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
@@ -227,22 +239,51 @@ export class UserObject extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * A push token from `context.device.token` (Segment's mobile libraries send it with every call):
+   * registered like `POST /v1/devices` would, once; consent is untouched (push still needs
+   * `opted_in`). A token the provider declared invalid is not revived by context: only an explicit
+   * registration does that, so an app still reporting a dead token does not flap uninstall state.
+   */
+  private registerContextToken(ctx: UserContext, t: ContextPushToken, settings: AppSettings): void {
+    const handled = ctx.memo("devices.contextTokens", () => new Set<string>());
+    if (handled.has(t.token)) return;
+    handled.add(t.token);
+    const registration = contextRegistration(t, settings.iosPushProvider);
+    if (!registration) {
+      // Noted once per token, not on every call that repeats it.
+      if (this.meta.get("contextTokenIgnored") === t.token) return;
+      this.setMeta("contextTokenIgnored", t.token);
+      ctx.timeline.add(ctx.now, "device", { ignored: t.token.slice(0, 12), source: "context.device.token", reason: "no platform: context.device.type or context.os.name must say iOS or Android" });
+      return;
+    }
+    const known = this.devices.find(t.token);
+    if (known && (known.status !== "active" || (known.provider === registration.provider && known.platform === registration.platform))) return;
+    this.devices.register(registration, ctx.now);
+    ctx.profile.hadPushToken = true;
+    ctx.timeline.add(ctx.now, "device", { registered: registration.provider, platform: registration.platform, source: "context.device.token" });
+    // Mobile libraries never unregister a rotated token, and a public write key could send any number:
+    // beyond MAX_ACTIVE_CONTEXT_DEVICES the oldest registration is retired, so sends per person stay bounded.
+    const oldest = this.devices.oldestActiveBeyond(MAX_ACTIVE_CONTEXT_DEVICES);
+    if (oldest && this.devices.remove(oldest, `replaced: more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices`, ctx.now)) ctx.timeline.add(ctx.now, "device", { retired: oldest.slice(0, 12), reason: `more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices` });
+  }
+
   /** Lets features react to a non-event change (devices, consent), then runs what they emitted. */
   private stateChanged(ctx: UserContext, run: Run): void {
     for (const f of this.features) f.onStateChange?.(ctx);
     run.drain();
   }
 
-  /** Writes the applied events into the log, 20 rows (100 bound parameters) per statement, in order. */
+  /** Writes the applied events into the log, 16 rows (96 bound parameters) per statement, in order. */
   private logEvents(): void {
     const events = this.unloggedEvents;
     if (events.length === 0) return;
     this.unloggedEvents = [];
-    for (let i = 0; i < events.length; i += 20) {
-      const chunk = events.slice(i, i + 20);
+    for (let i = 0; i < events.length; i += 16) {
+      const chunk = events.slice(i, i + 16);
       this.sql.exec(
-        `INSERT INTO events (message_id, type, name, at, properties) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties)]),
+        `INSERT INTO events (message_id, type, name, at, properties, context) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties), e.context ? JSON.stringify(e.context) : null]),
       );
     }
   }
@@ -288,7 +329,7 @@ export class UserObject extends DurableObject<Env> {
         if (!this.profile) this.startProfile({ ...call, events: handover?.events.length ? [{ timestamp: handover.profile.firstSeen } as BeckonEvent] : call.events }, ctx);
         mergeProfiles(ctx.profile, anonymousId, handover);
         if (handover) {
-          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties) VALUES (?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties);
+          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties, context) VALUES (?, ?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties, e.context ?? null);
           for (const id of handover.seen) this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
           for (const d of handover.devices) this.devices.restore(d);
           for (const f of this.features) {
@@ -296,7 +337,8 @@ export class UserObject extends DurableObject<Env> {
             if (f.absorb && data !== undefined) f.absorb(ctx, data);
           }
         }
-        ctx.timeline.add(call.now, "identity", { merged: anonymousId, events: handover?.events.length ?? 0 });
+        // Nothing was stored under that id: say so rather than recording a merge of nothing.
+        ctx.timeline.add(call.now, "identity", handover ? { merged: anonymousId, events: handover.events.length } : { linked: anonymousId, events: 0, reason: "no visitor was stored under this id; its later anonymous calls come here" });
         ctx.touchIndex(true);
       });
     }
@@ -311,7 +353,7 @@ export class UserObject extends DurableObject<Env> {
     const handover: Handover | null = profile
       ? {
           profile,
-          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string }>(`SELECT message_id, type, name, at, properties FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties })),
+          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(`SELECT message_id, type, name, at, properties, context FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties, context: r.context })),
           seen: this.sql.exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`).toArray().map((r) => r.message_id),
           devices: this.devices.list(),
           features: Object.fromEntries(this.features.filter((f) => f.handOver).map((f) => [f.name, f.handOver!(this.sql)])),
@@ -414,15 +456,15 @@ export class UserObject extends DurableObject<Env> {
     const decisions = this.timeline.list({ limit: opts.limit + 1, ...(opts.before ? { before: opts.before } : {}) });
     const [at, seq] = cursorBounds("event", opts.before);
     const events = this.sql
-      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string }>(
-        `SELECT seq, message_id, type, name, at, properties FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
+      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(
+        `SELECT seq, message_id, type, name, at, properties, context FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
         at,
         at,
         seq,
         opts.limit + 1,
       )
       .toArray()
-      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties) } }));
+      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties), ...(r.context ? { context: JSON.parse(r.context) } : {}) } }));
     const merged = [...decisions, ...events].sort(compareEntries);
     const entries = merged.slice(0, opts.limit);
     return { entries, next: merged.length > opts.limit ? encodeCursor(entries[entries.length - 1]!) : null };
@@ -826,6 +868,9 @@ export class UserObject extends DurableObject<Env> {
     }
   }
 }
+
+/** Active push devices a person keeps when new tokens arrive in `context.device.token` (README "Context kept"). */
+const MAX_ACTIVE_CONTEXT_DEVICES = 10;
 
 /** How soon an alarm comes back for outbox rows a dead object never flushed. */
 const OUTBOX_GUARD_MS = 5_000;

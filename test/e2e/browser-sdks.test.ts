@@ -37,7 +37,13 @@ async function eventNames(userId: string, anonymous = false): Promise<string[]> 
 }
 
 async function profile(userId: string) {
-  return api<{ profile: { traits: Record<string, unknown>; counters: { events: number } } }>(`/admin/users/${encodeURIComponent(userId)}`, { token: app.adminKey });
+  return api<{ profile: { traits: Record<string, unknown>; counters: { events: number }; timezone: string | null; context?: Record<string, unknown> } }>(`/admin/users/${encodeURIComponent(userId)}`, { token: app.adminKey });
+}
+
+/** The stored context of each of the person's events (README "Context kept"). */
+async function eventContexts(userId: string): Promise<Array<Record<string, Record<string, unknown> | string>>> {
+  const res = await api<{ entries: Array<{ kind: string; detail: { context?: Record<string, Record<string, unknown> | string> } }> }>(`/admin/users/${encodeURIComponent(userId)}/timeline?limit=100`, { token: app.adminKey });
+  return res.body.entries.filter((e) => e.kind === "event").map((e) => e.detail.context ?? {});
 }
 
 /** Bundles an npm entry into an IIFE for the page, as an app's own bundler would. */
@@ -143,6 +149,12 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
     );
     await expect.poll(() => eventNames("seg-ada"), { timeout: 15_000 }).toEqual(["Identify", "Product Viewed", "Page Viewed"]);
     expect((await profile("seg-ada")).body.profile.traits.plan).toBe("pro");
+    // Every call landed with its context: the browser's user agent, the page, the library.
+    for (const context of await eventContexts("seg-ada")) {
+      expect(context.userAgent).toContain("Chrome");
+      expect(context.library).toMatchObject({ name: "analytics.js" });
+      expect(context.page).toMatchObject({ path: "/segment.html" });
+    }
     expect(calls.find((c) => c.path === `/v1/projects/${app.writeKey}/settings`)?.status).toBe(200);
     await expect.poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`)).toEqual(["/v1/i 200", "/v1/t 200", "/v1/p 200"]);
     await page.close();
@@ -232,7 +244,18 @@ describe("@rudderstack/analytics-js v3, unchanged, with configUrl and dataPlaneU
     // The visitor's two anonymous calls merged into the person at identify: six in all. (The SDK's
     // queue sends them concurrently, so the order they land in is not the order they were made.)
     await expect.poll(async () => (await eventNames("rs-ada")).sort(), { timeout: 20_000 }).toEqual(["Group", "Identify", "Page Viewed", "Page Viewed", "Product Added", "Product Viewed"]);
-    expect((await profile("rs-ada")).body.profile.traits.plan).toBe("pro");
+    const rsProfile = (await profile("rs-ada")).body.profile;
+    expect(rsProfile.traits.plan).toBe("pro");
+    // Every call landed with its context; the SDK's `GMT+hhmm` time zone was mapped to a zone, not dropped.
+    const contexts = await eventContexts("rs-ada");
+    expect(contexts).toHaveLength(6);
+    for (const context of contexts) {
+      expect(context.userAgent).toContain("Chrome");
+      expect(context.library).toMatchObject({ name: "RudderLabs JavaScript SDK" });
+      expect(context.page).toMatchObject({ path: "/rudder.html" });
+      expect(context.timezone).toMatch(/^GMT[+-]\d{4}$/);
+    }
+    expect(rsProfile.timezone).toMatch(/^(UTC|Etc\/GMT[+-]\d{1,2}|[+-]\d\d:\d\d)$/);
     expect(calls.find((c) => c.path === "/sourceConfig/")?.status).toBe(200);
     await expect.poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`).sort()).toEqual(["/v1/group 200", "/v1/identify 200", "/v1/page 200", "/v1/page 200", "/v1/track 200", "/v1/track 200"]);
     // The anonymous page and track went out with userId "" (the SDK's way), and were accepted.

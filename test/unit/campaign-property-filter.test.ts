@@ -71,6 +71,38 @@ describe("PropertyFilter validation", () => {
   });
 });
 
+describe("version order (app version below 3.2)", () => {
+  const v = (version: unknown, op: "lt" | "lte" | "gt" | "gte", value: string) => matchesFilter({ app: { version } }, { property: "app.version", op, value });
+
+  it("compares numeric parts left to right, a missing part counting as 0", () => {
+    expect(v("3.10.0", "gt", "3.2")).toBe(true); // as text "3.10" < "3.2"; as a number 3.10 = 3.1
+    expect(v("3.1.9", "lt", "3.2")).toBe(true);
+    expect(v("3.2", "gte", "3.2.0")).toBe(true);
+    expect(v("3.2.0", "lt", "3.2")).toBe(false);
+    expect(v("v4", "gt", "3.99.99")).toBe(true);
+    expect(v(3, "lt", "3.2")).toBe(true);
+    expect(v("10.0.0.1", "gt", "10.0")).toBe(true);
+  });
+
+  it("puts a pre-release before its release and ignores build metadata", () => {
+    expect(v("3.2.0-beta.1", "lt", "3.2.0")).toBe(true);
+    expect(v("3.2.0-beta.2", "gt", "3.2.0-beta.1")).toBe(true);
+    expect(v("3.2.0-beta.10", "gt", "3.2.0-beta.2")).toBe(true);
+    expect(v("3.2.0-alpha", "lt", "3.2.0-beta")).toBe(true);
+    expect(v("3.2.0+57", "gte", "3.2.0")).toBe(true);
+    expect(v("3.2.0+57", "lte", "3.2.0")).toBe(true);
+  });
+
+  it("does not match what is not a version, and validates the filter value", () => {
+    expect(v("latest", "lt", "3.2")).toBe(false);
+    expect(v(undefined, "lt", "3.2")).toBe(false);
+    expect(v(null, "gte", "0.0")).toBe(false);
+    expect(PropertyFilter.safeParse({ property: "app.version", op: "lt", value: "3.2" }).success).toBe(true);
+    expect(PropertyFilter.safeParse({ property: "app.version", op: "lt", value: "v3" }).success).toBe(true);
+    expect(PropertyFilter.safeParse({ property: "app.version", op: "lt", value: "three" }).success).toBe(false);
+  });
+});
+
 describe("valuesAtPath", () => {
   it("follows dot paths, array indexes, wildcards and literal dotted keys", () => {
     expect(valuesAtPath(order, "address.geo.lat")).toEqual([38.7]);

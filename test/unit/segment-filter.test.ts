@@ -12,6 +12,7 @@ function facts(over: Partial<SegmentFacts> & { events?: Array<{ name: string; at
   return {
     now: NOW,
     traits: { plan: "pro", age: 34 },
+    context: { app: { version: "3.1.9", build: "319" }, os: { name: "iOS" }, firstCampaign: { name: "spring", at: 0 } },
     lifecycle: "active",
     loyal: false,
     rfmSegment: "Champions",
@@ -99,6 +100,16 @@ describe("segment language: evaluation", () => {
     expect(evaluateSegment(parse({ type: "counter", counter: "revenue", op: "gte", value: 100 }), f)).toBe(true);
     expect(evaluateSegment(parse({ type: "seen", when: "first", within: "30d" }), f)).toBe(false);
     expect(evaluateSegment(parse({ type: "seen", when: "last", within: "1d" }), f)).toBe(true);
+  });
+
+  it("answers context conditions: app version (semantic order), OS, first-touch campaign", () => {
+    const f = facts();
+    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "lt", value: "3.2" }), f)).toBe(true);
+    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "gte", value: "3.1.10" }), f)).toBe(false);
+    expect(evaluateSegment(parse({ type: "context", property: "os.name", op: "eq", value: "ios", ignoreCase: true }), f)).toBe(true);
+    expect(evaluateSegment(parse({ type: "context", property: "firstCampaign.name", op: "eq", value: "spring" }), f)).toBe(true);
+    expect(evaluateSegment(parse({ type: "context", property: "device.type", op: "exists" }), f)).toBe(false);
+    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "lt", value: "3.2" }), facts({ context: {} }))).toBe(false);
   });
 
   it("non-customers are in no RFM segment or churn band", () => {
