@@ -28,6 +28,8 @@ export interface Env {
   DEMO_TOKENS?: string;
   /** The demo app's user-token secret for `POST /demo/token` (default: a fixed development value). */
   DEMO_USER_TOKEN_SECRET?: string;
+  /** Workers Static Assets (`public/`): the API reference at /docs. */
+  ASSETS?: Fetcher;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;
 }

@@ -10,6 +10,7 @@ import { HttpError } from "./errors";
 import { AnonymousQuery, adminRouter, responses, UserIdParam } from "./openapi";
 import { decodeCursor } from "../user/timeline";
 import { userObjectName } from "./user-address";
+import { UserProfileView } from "./openapi-views";
 
 /** Admin API over one person: profile, timeline, GDPR export and erasure; lifecycle counts. */
 export const adminUserRoutes = adminRouter();
@@ -27,7 +28,7 @@ const virtualClockRequired = (env: { ALLOW_VIRTUAL_CLOCK?: string }) =>
 const stubOf = (appId: string, userId: string, anonymous?: string) => userObjectName(appId, anonymous === "true" ? { anonymousId: userId } : { userId });
 
 adminUserRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/users/{userId}", tags: ["users"], summary: "Profile, devices, consent, counters, lifecycle and scores", security: [{ admin: [] }], request: { params: UserIdParam, query: AnonymousQuery }, responses: responses(Json.openapi("UserProfileView"), "The user") }),
+  createRoute({ method: "get", path: "/admin/users/{userId}", tags: ["users"], summary: "Profile, devices, consent, counters, lifecycle and scores", security: [{ admin: [] }], request: { params: UserIdParam, query: AnonymousQuery }, responses: responses(UserProfileView, "The user") }),
   async (c) => {
     const { userId } = c.req.valid("param");
     const target = stubOf(c.get("app").appId, userId, c.req.valid("query").anonymous);
