@@ -1990,7 +1990,7 @@ export interface components {
                 lifecycle?: ("new" | "active" | "dormant" | "churned")[];
                 segmentId?: string;
             };
-            /** @default 0 */
+            /** @description Default: `0`. */
             controlPercent?: number;
             description?: string;
             /** Format: date-time */
@@ -2001,7 +2001,7 @@ export interface components {
             }[];
             goal?: {
                 event: string;
-                /** @default [] */
+                /** @description Default: `[]`. */
                 filters?: {
                     ignoreCase?: boolean;
                     /** @enum {string} */
@@ -2009,14 +2009,14 @@ export interface components {
                     property: string;
                     value?: unknown;
                 }[];
-                /** @default 72 */
+                /** @description Default: `72`. */
                 windowHours?: number;
             };
             name: string;
-            /** @default 50 */
+            /** @description Default: `50`. */
             priority?: number;
             /**
-             * @default defer
+             * @description Default: `"defer"`.
              * @enum {string}
              */
             quietHours?: "defer" | "drop" | "ignore";
@@ -2024,7 +2024,7 @@ export interface components {
                 end: string;
                 start: string;
             };
-            /** @default every_time */
+            /** @description Default: `"every_time"`. */
             reentry?: ("once" | "every_time") | {
                 cooldownHours: number;
             };
@@ -2040,7 +2040,7 @@ export interface components {
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
-                        /** @default false */
+                        /** @description Default: `false`. */
                         pinned?: boolean;
                         title: string;
                     };
@@ -2052,10 +2052,10 @@ export interface components {
                     in_app?: {
                         autoDismissSeconds?: number;
                         body?: string;
-                        /** @default [] */
+                        /** @description Default: `[]`. */
                         buttons?: {
                             /**
-                             * @default dismiss
+                             * @description Default: `"dismiss"`.
                              * @enum {string}
                              */
                             action?: "deeplink" | "dismiss";
@@ -2072,7 +2072,7 @@ export interface components {
                         expiresInSeconds?: number;
                         /** Format: uri */
                         imageUrl?: string;
-                        /** @default 50 */
+                        /** @description Default: `50`. */
                         priority?: number;
                         questions?: {
                             id: string;
@@ -2080,7 +2080,7 @@ export interface components {
                             kind: "single" | "multi" | "rating" | "text";
                             options?: string[];
                             prompt: string;
-                            /** @default false */
+                            /** @description Default: `false`. */
                             required?: boolean;
                         }[];
                         submitLabel?: string;
@@ -2102,7 +2102,7 @@ export interface components {
                         mediaUrl?: string;
                     };
                     webhook?: {
-                        /** @default {} */
+                        /** @description Default: `{}`. */
                         payload?: {
                             [key: string]: unknown;
                         };
@@ -2129,7 +2129,7 @@ export interface components {
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
-                            /** @default false */
+                            /** @description Default: `false`. */
                             pinned?: boolean;
                             title: string;
                         };
@@ -2141,10 +2141,10 @@ export interface components {
                         in_app?: {
                             autoDismissSeconds?: number;
                             body?: string;
-                            /** @default [] */
+                            /** @description Default: `[]`. */
                             buttons?: {
                                 /**
-                                 * @default dismiss
+                                 * @description Default: `"dismiss"`.
                                  * @enum {string}
                                  */
                                 action?: "deeplink" | "dismiss";
@@ -2161,7 +2161,7 @@ export interface components {
                             expiresInSeconds?: number;
                             /** Format: uri */
                             imageUrl?: string;
-                            /** @default 50 */
+                            /** @description Default: `50`. */
                             priority?: number;
                             questions?: {
                                 id: string;
@@ -2169,7 +2169,7 @@ export interface components {
                                 kind: "single" | "multi" | "rating" | "text";
                                 options?: string[];
                                 prompt: string;
-                                /** @default false */
+                                /** @description Default: `false`. */
                                 required?: boolean;
                             }[];
                             submitLabel?: string;
@@ -2191,7 +2191,7 @@ export interface components {
                             mediaUrl?: string;
                         };
                         webhook?: {
-                            /** @default {} */
+                            /** @description Default: `{}`. */
                             payload?: {
                                 [key: string]: unknown;
                             };
@@ -2221,7 +2221,7 @@ export interface components {
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
-                            /** @default false */
+                            /** @description Default: `false`. */
                             pinned?: boolean;
                             title: string;
                         };
@@ -2233,10 +2233,10 @@ export interface components {
                         in_app?: {
                             autoDismissSeconds?: number;
                             body?: string;
-                            /** @default [] */
+                            /** @description Default: `[]`. */
                             buttons?: {
                                 /**
-                                 * @default dismiss
+                                 * @description Default: `"dismiss"`.
                                  * @enum {string}
                                  */
                                 action?: "deeplink" | "dismiss";
@@ -2253,7 +2253,7 @@ export interface components {
                             expiresInSeconds?: number;
                             /** Format: uri */
                             imageUrl?: string;
-                            /** @default 50 */
+                            /** @description Default: `50`. */
                             priority?: number;
                             questions?: {
                                 id: string;
@@ -2261,7 +2261,7 @@ export interface components {
                                 kind: "single" | "multi" | "rating" | "text";
                                 options?: string[];
                                 prompt: string;
-                                /** @default false */
+                                /** @description Default: `false`. */
                                 required?: boolean;
                             }[];
                             submitLabel?: string;
@@ -2283,7 +2283,7 @@ export interface components {
                             mediaUrl?: string;
                         };
                         webhook?: {
-                            /** @default {} */
+                            /** @description Default: `{}`. */
                             payload?: {
                                 [key: string]: unknown;
                             };
@@ -2315,7 +2315,7 @@ export interface components {
                 untilLocalTime?: string;
             } | {
                 event: string;
-                /** @default [] */
+                /** @description Default: `[]`. */
                 filters?: {
                     ignoreCase?: boolean;
                     /** @enum {string} */
@@ -2346,11 +2346,11 @@ export interface components {
                 /** @enum {string} */
                 type: "exit";
             })[];
-            /** @default false */
+            /** @description Default: `false`. */
             transactional?: boolean;
             trigger: {
                 event: string;
-                /** @default [] */
+                /** @description Default: `[]`. */
                 filters?: {
                     ignoreCase?: boolean;
                     /** @enum {string} */
@@ -2363,7 +2363,7 @@ export interface components {
             } | {
                 cancel: {
                     event: string;
-                    /** @default [] */
+                    /** @description Default: `[]`. */
                     filters?: {
                         ignoreCase?: boolean;
                         /** @enum {string} */
@@ -2375,7 +2375,7 @@ export interface components {
                 key?: string;
                 start: {
                     event: string;
-                    /** @default [] */
+                    /** @description Default: `[]`. */
                     filters?: {
                         ignoreCase?: boolean;
                         /** @enum {string} */
@@ -2393,7 +2393,7 @@ export interface components {
                     seconds?: number;
                 };
             } | {
-                /** @default * */
+                /** @description Default: `"*"`. */
                 from?: ("new" | "active" | "dormant" | "churned") | "*";
                 /** @enum {string} */
                 to: "new" | "active" | "dormant" | "churned";
@@ -2431,14 +2431,7 @@ export interface components {
                 /** @enum {string} */
                 type: "api";
             };
-            /**
-             * @default [
-             *       {
-             *         "id": "A",
-             *         "weight": 1
-             *       }
-             *     ]
-             */
+            /** @description Default: `[{"id":"A","weight":1}]`. */
             variants?: {
                 id: string;
                 weight: number;

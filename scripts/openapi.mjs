@@ -52,7 +52,7 @@ export async function servedDocument() {
 async function generate(doc, dir) {
   const files = { document: join(dir, "beckon.openapi.json"), types: join(dir, "beckon.d.ts"), docs: join(dir, "index.html") };
   await writeFile(files.document, doc);
-  await run(bin("openapi-typescript"), [files.document, "-o", files.types, "--alphabetize", "--default-non-nullable", "false"], { cwd: root });
+  await run(bin("openapi-typescript"), [files.document, "-o", files.types, "--alphabetize"], { cwd: root });
   const title = JSON.parse(doc).info.title;
   await run(bin("redocly"), ["build-docs", files.document, "-o", files.docs, "--inlineBundle", "--title", title, "--lint-config", "off"], { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
   return files;

@@ -4,7 +4,8 @@
  * responses, where the field is always there. This pass gives responses output semantics
  * (defaulted fields required) and keeps the input-side copy as `<Name>Input` for requests
  * wherever the two differ, so generated clients get optional fields in what they send and
- * required ones in what they read.
+ * required ones in what they read. Input-only components carry defaults as descriptions (see
+ * `defaultsToDescriptions`), so any openapi-typescript settings give the same optionality.
  */
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -59,6 +60,23 @@ function requireDefaults(node: Json): boolean {
   return changed;
 }
 
+/**
+ * Input semantics that survive any generator: openapi-typescript (by default) types a component
+ * property with a `default` as always present, even where the component is only sent. In
+ * components read as requests, the default moves into the description ("Default: …").
+ */
+function defaultsToDescriptions(node: Json): void {
+  walk(node, (o) => {
+    if (!isObj(o.properties)) return;
+    for (const prop of Object.values(o.properties)) {
+      if (!isObj(prop) || !("default" in prop)) continue;
+      const note = `Default: \`${JSON.stringify(prop.default)}\`.`;
+      prop.description = typeof prop.description === "string" && prop.description ? `${prop.description} ${note}` : note;
+      delete prop.default;
+    }
+  });
+}
+
 function renameRefs(node: Json, renamed: Set<string>): void {
   walk(node, (o) => {
     if (typeof o.$ref === "string" && o.$ref.startsWith(REF) && renamed.has(o.$ref.slice(REF.length))) o.$ref = `${o.$ref}Input`;
@@ -94,7 +112,11 @@ export function splitInputOutput(doc: Doc): void {
   }
   for (const name of twins) schemas[`${name}Input`] = structuredClone(schemas[name]!);
   for (const name of outputNames) requireDefaults(schemas[name]);
-  for (const name of inputNames) renameRefs(twins.has(name) ? schemas[`${name}Input`] : schemas[name], twins);
+  for (const name of inputNames) {
+    const input = twins.has(name) ? schemas[`${name}Input`] : outputNames.has(name) ? undefined : schemas[name];
+    renameRefs(twins.has(name) ? schemas[`${name}Input`] : schemas[name], twins);
+    if (input) defaultsToDescriptions(input);
+  }
   for (const part of requestParts) renameRefs(part, twins);
   for (const part of responseParts) requireDefaults(part);
 }
