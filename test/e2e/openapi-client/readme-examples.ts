@@ -36,6 +36,7 @@ export const onboarding = {
 
 export interface ReadmeRun {
   appId: string;
+  adminKey: string;
   serverKeyPrefix: string;
   campaignId: string;
   campaignStatus: string;
@@ -79,6 +80,7 @@ export async function runReadmeExamples(baseUrl: string, operatorToken: string):
 
   return {
     appId,
+    adminKey,
     serverKeyPrefix: serverKey.data.prefix,
     campaignId: campaign.data.id,
     campaignStatus: activated.data.status,
