@@ -1358,6 +1358,94 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        App: {
+            appId: string;
+            configVersion: number;
+            name: string;
+            settings: components["schemas"]["AppSettings"];
+        };
+        AppSettings: {
+            /** @default {} */
+            churnBands: {
+                /** @default 0.3 */
+                high: number;
+                /** @default 0.6 */
+                medium: number;
+            };
+            /** @default UTC */
+            defaultTimezone: string;
+            /**
+             * @default [
+             *       {
+             *         "windowHours": 24,
+             *         "max": 3
+             *       },
+             *       {
+             *         "windowHours": 168,
+             *         "max": 10
+             *       }
+             *     ]
+             */
+            frequencyCaps: {
+                max: number;
+                windowHours: number;
+            }[];
+            /** @default 200 */
+            geofenceMaxAccuracyM: number;
+            /**
+             * @default off
+             * @enum {string}
+             */
+            identityVerification: "off" | "warn" | "required";
+            /** @default {} */
+            inApp: {
+                /** @default 100 */
+                maxCards: number;
+                /** @default 50 */
+                maxPending: number;
+                /** @default 30 */
+                minIntervalSeconds: number;
+            };
+            /** @default {} */
+            lifecycle: {
+                /** @default 60 */
+                churnedDays: number;
+                /** @default 14 */
+                dormantDays: number;
+                /** @default 5 */
+                loyalPurchases: number;
+                /** @default 500 */
+                loyalRevenue: number;
+                /** @default 7 */
+                newDays: number;
+            };
+            /** @default Order Completed */
+            purchaseEvent: string;
+            /**
+             * @default {
+             *       "start": "22:00",
+             *       "end": "08:00"
+             *     }
+             */
+            quietHours: {
+                end: string;
+                start: string;
+            } | null;
+            /** @default 200 */
+            recentEvents: number;
+        };
+        /**
+         * @description Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).
+         * @example {
+         *       "quietHours": null,
+         *       "lifecycle": {
+         *         "dormantDays": 21
+         *       }
+         *     }
+         */
+        AppSettingsPatch: {
+            [key: string]: unknown;
+        };
         /**
          * @example {
          *       "batch": [
@@ -3065,14 +3153,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appId: string;
-                        configVersion: number;
-                        name: string;
-                        settings: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["App"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -3229,6 +3310,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The app already has the maximum number of identity keys */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteIdentityKey: {
@@ -3291,9 +3381,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["AppSettingsPatch"];
             };
         };
         responses: {
@@ -3303,14 +3391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appId: string;
-                        configVersion: number;
-                        name: string;
-                        settings: {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["App"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -3459,6 +3540,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An app with this id already exists */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4035,6 +4125,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Archived campaigns cannot change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteCampaign: {
@@ -4080,6 +4179,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a draft: archive it instead */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4141,6 +4249,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Archived campaigns cannot change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     activateCampaign: {
@@ -4183,6 +4300,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Archived campaigns cannot be reactivated */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4292,6 +4418,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The campaign is not active */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     pauseCampaign: {
@@ -4334,6 +4469,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Archived campaigns cannot be reactivated */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4453,6 +4597,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The campaign is not active */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4703,12 +4856,14 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description externalId already used */
+            /** @description externalId already used by another geofence of this app */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4879,6 +5034,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description externalId already used by another geofence of this app */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5060,6 +5224,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The app has the maximum number of segments */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5994,12 +6167,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        cards: {
-                            [key: string]: unknown;
-                        };
-                        inApp: {
-                            [key: string]: unknown;
-                        };
+                        cards: components["schemas"]["CardFeed"];
+                        inApp: components["schemas"]["InAppPending"];
                     };
                 };
             };
@@ -6428,26 +6597,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6479,26 +6639,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6530,26 +6681,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6581,26 +6723,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6645,15 +6778,6 @@ export interface operations {
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6720,15 +6844,6 @@ export interface operations {
             };
             /** @description No such card for this person */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6899,15 +7014,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     groupShort: {
@@ -6932,26 +7038,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7023,15 +7120,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     group: {
@@ -7056,26 +7144,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7107,26 +7186,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7158,26 +7228,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7222,15 +7283,6 @@ export interface operations {
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7408,15 +7460,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over the size limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     pageShort: {
@@ -7441,26 +7484,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7492,26 +7526,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7589,26 +7614,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7640,26 +7656,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7691,26 +7698,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7742,26 +7740,17 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
-            /** @description One or more calls rejected; the body names each field */
+            /** @description One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IngestRejected"];
+                    "application/json": components["schemas"]["IngestRejected"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body over the size limit */
-            413: {
                 headers: {
                     [name: string]: unknown;
                 };

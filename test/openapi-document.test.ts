@@ -47,7 +47,7 @@ describe("the OpenAPI document", () => {
     for (const path of ["/v1/in-app", "/v1/cards", "/v1/config", "/v1/geofences/nearby", "/v1/projects/{writeKey}/settings", "/sourceConfig"]) expect(doc.paths[path]?.get, path).toBeDefined();
     expect(doc.paths["/v1/in-app/events"]?.post).toBeDefined();
     expect(doc.paths["/v1/cards/{id}/{action}"]?.post).toBeDefined();
-    expect(doc.paths["/v1/track"]!.post!.responses["400"]!.content!["application/json"]!.schema.$ref).toBe("#/components/schemas/IngestRejected");
+    expect(JSON.stringify(doc.paths["/v1/track"]!.post!.responses["400"])).toContain("#/components/schemas/IngestRejected");
   });
 
   it("types the profile and the error shape; requests keep defaulted fields optional, responses require them", async () => {

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "./hono-env";
+import { addErrorResponses } from "./openapi-extra-responses";
 import { splitInputOutput } from "./openapi-io";
 import { derivedOperationId, OPERATION_IDS } from "./openapi-operation-ids";
 import { registerSdkPaths } from "./openapi-sdk-paths";
@@ -73,7 +74,9 @@ export function buildDocument(app: OpenAPIHono<HonoEnv>): Record<string, unknown
   const doc = app.getOpenAPI31Document(DOCUMENT_CONFIG) as unknown as { paths: Record<string, Record<string, Operation>>; webhooks?: Record<string, unknown> };
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
-      if (METHODS.has(method)) op.operationId ??= OPERATION_IDS[`${method.toUpperCase()} ${path}`] ?? derivedOperationId(method, path);
+      if (!METHODS.has(method)) continue;
+      op.operationId ??= OPERATION_IDS[`${method.toUpperCase()} ${path}`] ?? derivedOperationId(method, path);
+      addErrorResponses(method, path, op as unknown as Parameters<typeof addErrorResponses>[2]);
     }
   }
   if (doc.webhooks && Object.keys(doc.webhooks).length === 0) delete doc.webhooks;

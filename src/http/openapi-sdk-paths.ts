@@ -1,7 +1,7 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { CARD_ACTIONS, InAppEngagement } from "../inapp/model";
-import { DeviceView } from "./openapi-views";
+import { CardFeed, DeviceView, PendingView } from "./openapi-views";
 import { DevicesRequest } from "./device-routes";
 import { LocationRequest } from "./location-routes";
 import { ErrorSchema, FieldProblemSchema } from "./openapi";
@@ -15,7 +15,7 @@ import { ErrorSchema, FieldProblemSchema } from "./openapi";
 const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const WRITE_KEY = [{ writeKey: [] }];
-const sdkErrors = { 400: error("Invalid input: the body names the field and the problem"), 401: error("Missing or wrong write key, or a missing/invalid user token when the app requires identity verification"), 413: error("Body over the size limit") } as const;
+const sdkErrors = { 400: error("Invalid input: the body names the field and the problem"), 401: error("Missing or wrong write key, or a missing/invalid user token when the app requires identity verification") } as const;
 
 const Id = z.union([z.string().min(1).max(256), z.number()]);
 const Context = z
@@ -71,7 +71,8 @@ const IngestRejected = z
   })
   .openapi("IngestRejected", { description: "Some calls were rejected (named by their index); the others were applied" });
 
-const ingestResponses = { 200: json(IngestResult, "Accepted"), 400: json(IngestRejected, "One or more calls rejected; the body names each field"), 401: sdkErrors[401], 413: sdkErrors[413] };
+// A body over the limits (500 KB, 32 KB per call, 32 levels) is a 400 `too_large`/`too_deep` in the Error shape.
+const ingestResponses = { 200: json(IngestResult, "Accepted"), 400: json(z.union([IngestRejected, ErrorSchema]), "One or more calls rejected (IngestRejected names each), or the body as a whole is invalid or too large (Error)"), 401: sdkErrors[401] };
 const CALLS = [
   ["track", "t", Track, "Record an event the person did"],
   ["identify", "i", Identify, "Identify the person and set traits"],
@@ -83,9 +84,6 @@ const CALLS = [
 
 const Person = { userId: z.string().min(1).max(256).optional(), anonymousId: z.string().min(1).max(256).optional(), userToken: z.string().optional() };
 const PersonQuery = z.object({ ...Person, writeKey: z.string().optional().openapi({ description: "the write key, when no Basic auth header can be sent" }) });
-const InAppMessage = z.record(z.string(), z.unknown()).openapi("InAppMessageView", { description: "A pending in-app message: key, campaign, content, trigger rule and expiry" });
-const PendingView = z.object({ messages: z.array(InAppMessage), rules: z.array(z.record(z.string(), z.unknown())), notBefore: z.number().nullable(), minIntervalSeconds: z.number(), serverTime: z.number() }).loose().openapi("InAppPending");
-const CardFeed = z.object({ cards: z.array(z.record(z.string(), z.unknown())), unread: z.number().int() }).loose().openapi("CardFeed");
 const EngagementResults = z.object({ success: z.boolean(), results: z.array(z.object({ outcome: z.string(), problems: z.array(FieldProblemSchema).optional() }).loose()) });
 
 type Route = Omit<RouteConfig, "method" | "path">;

@@ -61,3 +61,12 @@ export const UserProfileView = z
       devices: [], timers: [], features: {},
     },
   });
+
+const InAppMessage = z.record(z.string(), z.unknown()).openapi("InAppMessageView", { description: "A pending in-app message: key, campaign, content, trigger rule and expiry" });
+/** `GET /v1/in-app` (and the admin view of it): src/inapp/public-config.ts `pendingViewEmpty` is its empty form. */
+export const PendingView = z
+  .object({ messages: z.array(InAppMessage), rules: z.array(z.record(z.string(), z.unknown())), notBefore: z.number().nullable(), minIntervalSeconds: z.number(), serverTime: z.number() })
+  .loose()
+  .openapi("InAppPending");
+/** `GET /v1/cards`: `feedViewEmpty` is its empty form. */
+export const CardFeed = z.object({ cards: z.array(z.record(z.string(), z.unknown())), unread: z.number().int() }).loose().openapi("CardFeed");
