@@ -11,6 +11,7 @@ import { HttpError } from "./errors";
 import { mergePatch } from "../json";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { userObjectName } from "./user-address";
+import { ONBOARDING_CAMPAIGN } from "./openapi-examples";
 
 /** Campaign management: versioned definitions, lifecycle (draft → active ⇄ paused → archived), API trigger, stats. */
 export const campaignRoutes = adminRouter();
@@ -22,7 +23,7 @@ const Json = z.record(z.string(), z.unknown());
 // On a lazy schema `.openapi()` also tags the original, which is the one the model references inside itself.
 Condition.openapi("CampaignCondition");
 /** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
-const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README" });
+const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README", example: ONBOARDING_CAMPAIGN });
 const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: CampaignDefinition, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
 const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {

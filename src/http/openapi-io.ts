@@ -110,7 +110,11 @@ export function splitInputOutput(doc: Doc): void {
     grew = false;
     for (const name of inputNames) if (outputNames.has(name) && !twins.has(name) && [...refsIn(schemas[name])].some((r) => twins.has(r))) (twins.add(name), (grew = true));
   }
-  for (const name of twins) schemas[`${name}Input`] = structuredClone(schemas[name]!);
+  for (const name of twins) {
+    schemas[`${name}Input`] = structuredClone(schemas[name]!);
+    // An example written for the schema is one a client sends: it lacks the defaulted fields the output form requires.
+    delete schemas[name]!.example;
+  }
   for (const name of outputNames) requireDefaults(schemas[name]);
   for (const name of inputNames) {
     const input = twins.has(name) ? schemas[`${name}Input`] : outputNames.has(name) ? undefined : schemas[name];

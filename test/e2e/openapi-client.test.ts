@@ -40,6 +40,9 @@ describe("the OpenAPI document with real tools", () => {
     const block = /Onboarding — welcome now[^\n]*\n+```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
     expect(block, "README: the Onboarding worked example").toBeDefined();
     expect(JSON.parse(block!)).toEqual(onboarding);
+    // The reference shows the same campaign as its example.
+    const doc = JSON.parse(await readFile(DOCUMENT, "utf8")) as { components: { schemas: Record<string, { example?: unknown }> } };
+    expect(doc.components.schemas.CampaignDefinitionInput!.example).toEqual(onboarding);
   }, 150_000);
 
   it("runs the README's examples through the generated client against the local Worker, which serves this document and /docs", async () => {
