@@ -1335,7 +1335,21 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Activity: {
-            [key: string]: unknown;
+            asOf: string;
+            dau: number;
+            history: {
+                dau: number;
+                /** @example 2026-12-01 */
+                day: string;
+                mau: number;
+                stickiness: number | null;
+                wau: number;
+            }[];
+            mau: number;
+            /** @description DAU / MAU */
+            stickiness: number | null;
+            total: number;
+            wau: number;
         };
         AliasCall: {
             /**
@@ -2608,7 +2622,70 @@ export interface components {
             [key: string]: unknown;
         };
         CampaignStats: {
-            [key: string]: unknown;
+            campaignId: string;
+            confidence: number;
+            control: {
+                conversionRate: number | null;
+                converted: number;
+                entered: number;
+            } | null;
+            totals: {
+                answered: number;
+                bounced: number;
+                clicked: number;
+                converted: number;
+                delivered: number;
+                dismissed: number;
+                entered: number;
+                failed: number;
+                impression: number;
+                opened: number;
+                sent: number;
+                suppressed: number;
+            };
+            variants: {
+                conversionRate: number | null;
+                counts: {
+                    answered: number;
+                    bounced: number;
+                    clicked: number;
+                    converted: number;
+                    delivered: number;
+                    dismissed: number;
+                    entered: number;
+                    failed: number;
+                    impression: number;
+                    opened: number;
+                    sent: number;
+                    suppressed: number;
+                };
+                /** @description against the control group; null without one */
+                uplift: {
+                    /** @description treatmentRate − controlRate */
+                    absoluteUplift: number | null;
+                    /** @description Newcombe hybrid score interval of the absolute uplift */
+                    ci: {
+                        high: number;
+                        low: number;
+                    } | null;
+                    confidence: number;
+                    controlCi: {
+                        high: number;
+                        low: number;
+                    } | null;
+                    controlRate: number | null;
+                    /** @description absoluteUplift / controlRate */
+                    relativeUplift: number | null;
+                    significant: boolean;
+                    /** @description Wilson interval of the treatment rate */
+                    treatmentCi: {
+                        high: number;
+                        low: number;
+                    } | null;
+                    treatmentRate: number | null;
+                } | null;
+                variant: string;
+            }[];
         };
         CardFeed: {
             cards: {
@@ -2837,7 +2914,26 @@ export interface components {
             success: true;
         };
         LifecycleHistory: {
-            [key: string]: unknown;
+            days: {
+                churnBands: {
+                    [key: string]: number;
+                };
+                /** @example 2026-12-01 */
+                day: string;
+                loyal: number;
+                rfm: {
+                    [key: string]: number;
+                };
+                states: {
+                    [key: string]: number;
+                };
+                takenAt: string;
+                total: number;
+            }[];
+            /** @example 2026-12-01 */
+            from: string;
+            /** @example 2026-12-01 */
+            to: string;
         };
         PageCall: {
             /**
@@ -3015,6 +3111,32 @@ export interface components {
             writeKey?: string;
         } & {
             [key: string]: unknown;
+        };
+        UserExport: {
+            appId: string;
+            devices: components["schemas"]["Device"][];
+            events: {
+                [key: string]: unknown;
+            }[];
+            exportedAt: string;
+            /** @description each feature module's tables, by feature name */
+            features: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** @description the person's row in the users index (D1) */
+            index: {
+                [key: string]: unknown;
+            } | null;
+            profile: components["schemas"]["UserProfile"];
+            timeline: {
+                [key: string]: unknown;
+            }[];
+            timers: {
+                [key: string]: unknown;
+            }[];
+            userId: string;
         };
         UserProfile: {
             /** @description true while only an anonymousId is known */
@@ -6184,9 +6306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UserExport"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DAY } from "../clock";
+import { Activity, LifecycleHistory } from "./openapi-admin-views";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
@@ -181,7 +182,7 @@ segmentRoutes.openapi(
     summary: "Daily snapshots of the lifecycle distribution (and loyal, RFM and churn-band counts), oldest first",
     security: [{ admin: [] }],
     request: { query: HistoryQuery },
-    responses: responses(Loose.openapi("LifecycleHistory"), "One entry per day with a snapshot"),
+    responses: responses(LifecycleHistory, "One entry per day with a snapshot"),
   }),
   async (c) => {
     const s = await snapshots(c.env.DB, c.get("app").appId, c.get("now"), c.req.valid("query"));
@@ -204,7 +205,7 @@ segmentRoutes.openapi(
     summary: "DAU / WAU / MAU now (users seen in the last 1 / 7 / 30 days, from the users index) and per daily snapshot",
     security: [{ admin: [] }],
     request: { query: HistoryQuery },
-    responses: responses(Loose.openapi("Activity"), "Active users"),
+    responses: responses(Activity, "Active users"),
   }),
   async (c) => {
     const appId = c.get("app").appId;

@@ -1,0 +1,68 @@
+import { z } from "@hono/zod-openapi";
+import { FUNNEL } from "../campaigns/campaign-report";
+import { DeviceView, UserProfile } from "./openapi-views";
+
+/**
+ * Admin response shapes whose handlers build them from SQL rows or pure reports (typed as
+ * TypeScript interfaces there): campaign stats, the GDPR export, lifecycle history, activity.
+ */
+const Rows = z.array(z.record(z.string(), z.unknown()));
+const Interval = z.object({ low: z.number(), high: z.number() });
+const Counts = z.object(Object.fromEntries(FUNNEL.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL)[number], z.ZodNumber>);
+const Uplift = z.object({
+  treatmentRate: z.number().nullable(),
+  controlRate: z.number().nullable(),
+  treatmentCi: Interval.nullable().openapi({ description: "Wilson interval of the treatment rate" }),
+  controlCi: Interval.nullable(),
+  absoluteUplift: z.number().nullable().openapi({ description: "treatmentRate − controlRate" }),
+  relativeUplift: z.number().nullable().openapi({ description: "absoluteUplift / controlRate" }),
+  ci: Interval.nullable().openapi({ description: "Newcombe hybrid score interval of the absolute uplift" }),
+  significant: z.boolean(),
+  confidence: z.number(),
+});
+
+export const CampaignStats = z
+  .object({
+    campaignId: z.string(),
+    confidence: z.number(),
+    variants: z.array(z.object({ variant: z.string(), counts: Counts, conversionRate: z.number().nullable(), uplift: Uplift.nullable().openapi({ description: "against the control group; null without one" }) })),
+    control: z.object({ entered: z.number().int(), converted: z.number().int(), conversionRate: z.number().nullable() }).nullable(),
+    totals: Counts,
+  })
+  .openapi("CampaignStats");
+
+export const UserExport = z
+  .object({
+    exportedAt: z.string(),
+    appId: z.string(),
+    userId: z.string(),
+    profile: UserProfile,
+    devices: z.array(DeviceView),
+    events: Rows,
+    timeline: Rows,
+    timers: Rows,
+    features: z.record(z.string(), Rows).openapi({ description: "each feature module's tables, by feature name" }),
+    index: z.record(z.string(), z.unknown()).nullable().openapi({ description: "the person's row in the users index (D1)" }),
+  })
+  .openapi("UserExport");
+
+const Day = z.string().openapi({ example: "2026-12-01" });
+export const LifecycleHistory = z
+  .object({
+    from: Day,
+    to: Day,
+    days: z.array(z.object({ day: Day, takenAt: z.string(), total: z.number().int(), states: z.record(z.string(), z.number()), loyal: z.number().int(), rfm: z.record(z.string(), z.number()), churnBands: z.record(z.string(), z.number()) })),
+  })
+  .openapi("LifecycleHistory");
+
+export const Activity = z
+  .object({
+    asOf: z.string(),
+    dau: z.number().int(),
+    wau: z.number().int(),
+    mau: z.number().int(),
+    total: z.number().int(),
+    stickiness: z.number().nullable().openapi({ description: "DAU / MAU" }),
+    history: z.array(z.object({ day: Day, dau: z.number().int(), wau: z.number().int(), mau: z.number().int(), stickiness: z.number().nullable() })),
+  })
+  .openapi("Activity");
