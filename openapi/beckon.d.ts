@@ -2977,7 +2977,51 @@ export interface components {
             [key: string]: unknown;
         };
         RfmGrid: {
-            [key: string]: unknown;
+            asOf?: string;
+            /** @description the 5×5 R×F grid, R from 5 down to 1 */
+            cells: {
+                avgM: number | null;
+                avgMonetary: number | null;
+                f: number;
+                r: number;
+                revenue: number;
+                segment: string;
+                users: number;
+            }[];
+            churnBands: {
+                [key: string]: {
+                    avgExpectedPurchases30: number | null;
+                    avgPAlive: number | null;
+                    users: number;
+                };
+            };
+            /** @description why the grid is empty, when there is no model */
+            message?: string;
+            /** @description null until the first nightly run (or POST /admin/segments/recompute) */
+            model: {
+                computedAt: string;
+                cutPoints: {
+                    [key: string]: unknown;
+                } | null;
+                version: number;
+            } | null;
+            purchasers: number;
+            segments: {
+                [key: string]: {
+                    avgMonetary: number | null;
+                    revenue: number;
+                    users: number;
+                };
+            };
+            transitions: {
+                from: string;
+                moves: {
+                    from: string | null;
+                    to: string;
+                    users: number;
+                }[];
+                to: string;
+            };
         };
         ScreenCall: {
             /**
@@ -3058,7 +3102,23 @@ export interface components {
             [key: string]: unknown;
         };
         SegmentModel: {
-            [key: string]: unknown;
+            /** @description BG/NBD parameters (r, alpha, a, b) and fit diagnostics */
+            bgnbd: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the latest nightly fit that was refused, if the last run refused one */
+            bgnbdRejected?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description epoch ms; 0 without a model */
+            computedAt: number;
+            /** @description RFM quintile cut points */
+            cutPoints: {
+                [key: string]: unknown;
+            } | null;
+            purchasers: number;
+            /** @description 0: no model yet */
+            version: number;
         };
         Send: {
             address: string | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "@hono/zod-openapi";
 import committed from "../openapi/beckon.openapi.json";
-import { Activity, CampaignStats, LifecycleHistory, UserExport } from "../src/http/openapi-admin-views";
+import { Activity, CampaignStats, LifecycleHistory, RfmGrid, SegmentModel, UserExport } from "../src/http/openapi-admin-views";
 import { UserProfileView } from "../src/http/openapi-views";
 import { admin, createTestApp, sdk } from "./helpers/api";
 
@@ -33,6 +33,11 @@ describe("responses match the document", () => {
     strictParse(UserExport, await get("/admin/users/doc-user/export"), "export");
     strictParse(LifecycleHistory, await get("/admin/segments/lifecycle/history"), "lifecycle history");
     strictParse(Activity, await get("/admin/segments/activity"), "activity");
+    strictParse(SegmentModel, await get("/admin/segments/model"), "model before any run");
+    strictParse(RfmGrid, await get("/admin/segments/rfm"), "RFM grid before any run");
+    expect((await admin(app, "/admin/segments/recompute", { method: "POST" })).status).toBe(200);
+    strictParse(SegmentModel, await get("/admin/segments/model"), "model");
+    strictParse(RfmGrid, await get("/admin/segments/rfm"), "RFM grid");
 
     const created = await get("/admin/campaigns", { method: "POST", json: { name: "doc", trigger: { type: "event", event: "Signed Up" }, steps: [{ type: "message", id: "m", channels: ["push"], content: { push: { body: "hi" } } }] } });
     const definition = created.definition as Record<string, unknown>;

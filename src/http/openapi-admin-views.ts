@@ -66,3 +66,30 @@ export const Activity = z
     history: z.array(z.object({ day: Day, dau: z.number().int(), wau: z.number().int(), mau: z.number().int(), stickiness: z.number().nullable() })),
   })
   .openapi("Activity");
+
+const Loose = z.record(z.string(), z.unknown());
+/** src/segments/model-store.ts `AppModel`: the cut points and fit every UserObject scores with. */
+export const SegmentModel = z
+  .object({
+    version: z.number().int().openapi({ description: "0: no model yet" }),
+    computedAt: z.number().openapi({ description: "epoch ms; 0 without a model" }),
+    purchasers: z.number().int(),
+    cutPoints: Loose.nullable().openapi({ description: "RFM quintile cut points" }),
+    bgnbd: Loose.nullable().openapi({ description: "BG/NBD parameters (r, alpha, a, b) and fit diagnostics" }),
+    bgnbdRejected: Loose.nullable().optional().openapi({ description: "the latest nightly fit that was refused, if the last run refused one" }),
+  })
+  .openapi("SegmentModel");
+
+const Cell = z.object({ r: z.number().int(), f: z.number().int(), segment: z.string(), users: z.number().int(), revenue: z.number(), avgMonetary: z.number().nullable(), avgM: z.number().nullable() });
+export const RfmGrid = z
+  .object({
+    asOf: z.string().optional(),
+    model: z.object({ version: z.number().int(), computedAt: z.string(), cutPoints: Loose.nullable() }).nullable().openapi({ description: "null until the first nightly run (or POST /admin/segments/recompute)" }),
+    message: z.string().optional().openapi({ description: "why the grid is empty, when there is no model" }),
+    purchasers: z.number().int(),
+    cells: z.array(Cell).openapi({ description: "the 5×5 R×F grid, R from 5 down to 1" }),
+    segments: z.record(z.string(), z.object({ users: z.number().int(), revenue: z.number(), avgMonetary: z.number().nullable() })),
+    churnBands: z.record(z.string(), z.object({ users: z.number().int(), avgPAlive: z.number().nullable(), avgExpectedPurchases30: z.number().nullable() })),
+    transitions: z.object({ from: z.string(), to: z.string(), moves: z.array(z.object({ from: z.string().nullable(), to: z.string(), users: z.number().int() })) }),
+  })
+  .openapi("RfmGrid");

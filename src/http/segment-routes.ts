@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DAY } from "../clock";
-import { Activity, LifecycleHistory } from "./openapi-admin-views";
+import { Activity, LifecycleHistory, RfmGrid, SegmentModel } from "./openapi-admin-views";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
@@ -75,7 +75,7 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/segments/model", tags: ["segments"], summary: "The app's current RFM cut points and BG/NBD parameters", security: [{ admin: [] }], responses: responses(Loose.openapi("SegmentModel"), "The model") }),
+  createRoute({ method: "get", path: "/admin/segments/model", tags: ["segments"], summary: "The app's current RFM cut points and BG/NBD parameters", security: [{ admin: [] }], responses: responses(SegmentModel, "The model") }),
   async (c) => c.json((await loadModel(c.env.DB, c.get("app").appId)) as never, 200),
 );
 
@@ -92,7 +92,7 @@ segmentRoutes.openapi(
     summary: "RFM grid (users and average monetary value per R×F cell and per segment), churn bands, and segment transitions over a period",
     security: [{ admin: [] }],
     request: { query: RfmQuery },
-    responses: responses(Loose.openapi("RfmGrid"), "The grid"),
+    responses: responses(RfmGrid, "The grid"),
   }),
   async (c) => {
     const appId = c.get("app").appId;
