@@ -73,5 +73,9 @@ describe("the API reference at /docs", () => {
       expect(text).toContain("<title>Beckon API</title>");
       expect(text).toContain("getServiceInfo");
     }
+    // Revalidation through the asset's ETag.
+    const etag = (await call("/docs")).headers.get("etag");
+    expect(etag).toBeTruthy();
+    expect((await call("/docs", { headers: { "if-none-match": etag! } })).status).toBe(304);
   });
 });

@@ -14,9 +14,13 @@ export function docsRoutes(document: () => Record<string, unknown>): Hono<HonoEn
   routes.on("GET", ["/docs", "/docs/"], async (c) => {
     if (!c.env.ASSETS) throw new HttpError(503, "docs_unavailable", "the API reference is a static asset (public/docs/index.html) and this deployment has no [assets] binding; the document is at /openapi.json");
     // `/docs/` is the asset's canonical address (index.html of public/docs/).
-    const res = await c.env.ASSETS.fetch(new Request(new URL("/docs/", c.req.url)));
+    // The request's headers go along, so the asset's ETag answers a revalidation with a 304.
+    const res = await c.env.ASSETS.fetch(new Request(new URL("/docs/", c.req.url), { headers: c.req.raw.headers }));
+    if (res.status === 304) return res;
     if (!res.ok) throw new HttpError(503, "docs_unavailable", "public/docs/index.html is missing: run npm run openapi");
-    return new Response(res.body, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "public, max-age=300" } });
+    const headers = new Headers(res.headers);
+    headers.set("content-type", "text/html; charset=utf-8");
+    return new Response(res.body, { headers });
   });
   return routes;
 }

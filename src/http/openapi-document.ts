@@ -28,7 +28,7 @@ export const DOCUMENT_CONFIG = {
   },
   servers: [
     { url: "http://localhost:8787", description: "Local development (`npm start`)" },
-    { url: "https://{host}", description: "Your deployment", variables: { host: { default: "beckon.workers.dev", description: "the host your Worker is served on" } } },
+    { url: "https://{host}", description: "Your deployment", variables: { host: { default: "beckon.your-account.workers.dev", description: "the host your Worker is served on (its workers.dev name or a custom domain)" } } },
   ],
   tags: [
     { name: "sdk-ingest", description: "Segment-compatible tracking calls (write key). Short paths (`/v1/t`, `/v1/b`, …) are the ones analytics.js uses." },
