@@ -1523,7 +1523,29 @@ export interface components {
             [key: string]: unknown;
         };
         BeaconRegion: {
-            [key: string]: unknown;
+            cooldownSeconds: number;
+            createdAt: string;
+            dwellSeconds: number | null;
+            enabled: boolean;
+            id: string;
+            /** @description Eddystone instance; null: any */
+            instance?: string | null;
+            /** @description iBeacon major; null: any */
+            major?: number | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description iBeacon minor; null: any */
+            minor?: number | null;
+            name: string;
+            /** @description Eddystone namespace (20 hex digits) */
+            namespace?: string;
+            tags: string[];
+            /** @enum {string} */
+            type: "ibeacon" | "eddystone";
+            updatedAt: string;
+            /** @description iBeacon proximity UUID (upper case) */
+            uuid?: string;
         };
         Campaign: {
             createdAt: number;
@@ -2974,7 +2996,30 @@ export interface components {
             status: string;
         };
         RecomputeResult: {
-            [key: string]: unknown;
+            appId: string;
+            /** @example 2026-12-01 */
+            day: string;
+            model: components["schemas"]["SegmentModel"];
+            snapshot: {
+                churn: {
+                    [key: string]: number;
+                };
+                dau: number;
+                /** @example 2026-12-01 */
+                day: string;
+                lifecycle: {
+                    [key: string]: number;
+                };
+                loyal: number;
+                mau: number;
+                rfm: {
+                    [key: string]: number;
+                };
+                total: number;
+                wau: number;
+            };
+            /** @description RFM segment moves recorded */
+            transitions: number;
         };
         RfmGrid: {
             asOf?: string;

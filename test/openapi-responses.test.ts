@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "@hono/zod-openapi";
 import committed from "../openapi/beckon.openapi.json";
-import { Activity, CampaignStats, LifecycleHistory, RfmGrid, SegmentModel, UserExport } from "../src/http/openapi-admin-views";
+import { Activity, BeaconRegion, CampaignStats, LifecycleHistory, RecomputeResult, RfmGrid, SegmentModel, UserExport } from "../src/http/openapi-admin-views";
 import { UserProfileView } from "../src/http/openapi-views";
 import { admin, createTestApp, sdk } from "./helpers/api";
 
@@ -35,7 +35,7 @@ describe("responses match the document", () => {
     strictParse(Activity, await get("/admin/segments/activity"), "activity");
     strictParse(SegmentModel, await get("/admin/segments/model"), "model before any run");
     strictParse(RfmGrid, await get("/admin/segments/rfm"), "RFM grid before any run");
-    expect((await admin(app, "/admin/segments/recompute", { method: "POST" })).status).toBe(200);
+    strictParse(RecomputeResult, await get("/admin/segments/recompute", { method: "POST" }), "recompute");
     strictParse(SegmentModel, await get("/admin/segments/model"), "model");
     strictParse(RfmGrid, await get("/admin/segments/rfm"), "RFM grid");
 
@@ -43,6 +43,11 @@ describe("responses match the document", () => {
     const definition = created.definition as Record<string, unknown>;
     for (const field of schemas.CampaignDefinition!.required!) expect(definition, `definition.${field}`).toHaveProperty(field);
     strictParse(CampaignStats, await get(`/admin/campaigns/${created.id as string}/stats`), "stats");
+
+    const ibeacon = await get("/admin/beacons", { method: "POST", json: { type: "ibeacon", name: "door", uuid: "F7826DA6-4FA2-4E98-8024-BC5B71E0893E", major: 1 } });
+    strictParse(BeaconRegion, ibeacon, "iBeacon region");
+    strictParse(BeaconRegion, await get(`/admin/beacons/${ibeacon.id as string}`), "iBeacon region read back");
+    strictParse(BeaconRegion, await get("/admin/beacons", { method: "POST", json: { type: "eddystone", name: "shelf", namespace: "edd1ebeac04e5defa017" } }), "Eddystone region");
 
     const settings = (await get("/admin/app")).settings as Record<string, unknown>;
     for (const field of schemas.AppSettings!.required!) expect(settings, `settings.${field}`).toHaveProperty(field);

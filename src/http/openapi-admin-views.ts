@@ -93,3 +93,35 @@ export const RfmGrid = z
     transitions: z.object({ from: z.string(), to: z.string(), moves: z.array(z.object({ from: z.string().nullable(), to: z.string(), users: z.number().int() })) }),
   })
   .openapi("RfmGrid");
+
+/** src/segments/nightly-job.ts `RecomputeResult`: the new model and the day's snapshot. */
+export const RecomputeResult = z
+  .object({
+    appId: z.string(),
+    day: Day,
+    model: SegmentModel,
+    transitions: z.number().int().openapi({ description: "RFM segment moves recorded" }),
+    snapshot: z.object({ day: Day, total: z.number().int(), lifecycle: z.record(z.string(), z.number()), loyal: z.number().int(), dau: z.number().int(), wau: z.number().int(), mau: z.number().int(), rfm: z.record(z.string(), z.number()), churn: z.record(z.string(), z.number()) }),
+  })
+  .openapi("RecomputeResult");
+
+/** src/geo/geofence-store.ts `BeaconView`: iBeacon regions carry uuid/major/minor, Eddystone ones namespace/instance. */
+export const BeaconRegion = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(["ibeacon", "eddystone"]),
+    uuid: z.string().optional().openapi({ description: "iBeacon proximity UUID (upper case)" }),
+    major: z.number().int().nullable().optional().openapi({ description: "iBeacon major; null: any" }),
+    minor: z.number().int().nullable().optional().openapi({ description: "iBeacon minor; null: any" }),
+    namespace: z.string().optional().openapi({ description: "Eddystone namespace (20 hex digits)" }),
+    instance: z.string().nullable().optional().openapi({ description: "Eddystone instance; null: any" }),
+    tags: z.array(z.string()),
+    metadata: z.record(z.string(), z.unknown()),
+    dwellSeconds: z.number().nullable(),
+    cooldownSeconds: z.number(),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("BeaconRegion");

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DAY } from "../clock";
-import { Activity, LifecycleHistory, RfmGrid, SegmentModel } from "./openapi-admin-views";
+import { Activity, LifecycleHistory, RecomputeResult, RfmGrid, SegmentModel } from "./openapi-admin-views";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
@@ -66,7 +66,7 @@ segmentRoutes.openapi(
     tags: ["segments"],
     summary: "Run the nightly segmentation job for this app now (RFM cut points, BG/NBD fit, transitions, daily snapshot), at the request's clock",
     security: [{ admin: [] }],
-    responses: responses(Loose.openapi("RecomputeResult"), "The new model and the day's snapshot"),
+    responses: responses(RecomputeResult, "The new model and the day's snapshot"),
   }),
   async (c) => {
     const result = await recomputeApp(c.env, c.get("app").appId, c.get("now"));
