@@ -6882,6 +6882,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AliasCall"];
+                "text/plain": components["schemas"]["AliasCall"];
             };
         };
         responses: {
@@ -6924,6 +6925,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AliasCall"];
+                "text/plain": components["schemas"]["AliasCall"];
             };
         };
         responses: {
@@ -6966,6 +6968,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Batch"];
+                "text/plain": components["schemas"]["Batch"];
             };
         };
         responses: {
@@ -7008,6 +7011,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Batch"];
+                "text/plain": components["schemas"]["Batch"];
             };
         };
         responses: {
@@ -7323,6 +7327,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["GroupCall"];
+                "text/plain": components["schemas"]["GroupCall"];
             };
         };
         responses: {
@@ -7429,6 +7434,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["GroupCall"];
+                "text/plain": components["schemas"]["GroupCall"];
             };
         };
         responses: {
@@ -7471,6 +7477,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["IdentifyCall"];
+                "text/plain": components["schemas"]["IdentifyCall"];
             };
         };
         responses: {
@@ -7513,6 +7520,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["IdentifyCall"];
+                "text/plain": components["schemas"]["IdentifyCall"];
             };
         };
         responses: {
@@ -7769,6 +7777,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PageCall"];
+                "text/plain": components["schemas"]["PageCall"];
             };
         };
         responses: {
@@ -7811,6 +7820,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PageCall"];
+                "text/plain": components["schemas"]["PageCall"];
             };
         };
         responses: {
@@ -7899,6 +7909,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ScreenCall"];
+                "text/plain": components["schemas"]["ScreenCall"];
             };
         };
         responses: {
@@ -7941,6 +7952,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ScreenCall"];
+                "text/plain": components["schemas"]["ScreenCall"];
             };
         };
         responses: {
@@ -7983,6 +7995,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TrackCall"];
+                "text/plain": components["schemas"]["TrackCall"];
             };
         };
         responses: {
@@ -8025,6 +8038,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TrackCall"];
+                "text/plain": components["schemas"]["TrackCall"];
             };
         };
         responses: {

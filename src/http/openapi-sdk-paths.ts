@@ -90,12 +90,14 @@ type Route = Omit<RouteConfig, "method" | "path">;
 export function registerSdkPaths(registry: OpenAPIHono["openAPIRegistry"]): void {
   const add = (method: RouteConfig["method"], path: string, route: Route) => registry.registerPath({ method, path, ...route });
   const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
+  // analytics.js posts its calls as text/plain (no CORS preflight); the body is the same JSON.
+  const ingestBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { "application/json": { schema }, "text/plain": { schema } } } });
 
-  add("post", "/v1/batch", { operationId: "batch", tags: ["sdk-ingest"], summary: "Send several calls at once (Segment batch, 500 KB, 32 KB per call)", security: WRITE_KEY, request: body(Batch), responses: ingestResponses });
-  add("post", "/v1/b", { operationId: "batchShort", tags: ["sdk-ingest"], summary: "Short form of /v1/batch (analytics.js)", security: WRITE_KEY, request: body(Batch), responses: ingestResponses });
+  add("post", "/v1/batch", { operationId: "batch", tags: ["sdk-ingest"], summary: "Send several calls at once (Segment batch, 500 KB, 32 KB per call)", security: WRITE_KEY, request: ingestBody(Batch), responses: ingestResponses });
+  add("post", "/v1/b", { operationId: "batchShort", tags: ["sdk-ingest"], summary: "Short form of /v1/batch (analytics.js)", security: WRITE_KEY, request: ingestBody(Batch), responses: ingestResponses });
   for (const [call, short, schema, summary] of CALLS) {
-    add("post", `/v1/${call}`, { operationId: call, tags: ["sdk-ingest"], summary, security: WRITE_KEY, request: body(schema), responses: ingestResponses });
-    add("post", `/v1/${short}`, { operationId: `${call}Short`, tags: ["sdk-ingest"], summary: `Short form of /v1/${call} (analytics.js)`, security: WRITE_KEY, request: body(schema), responses: ingestResponses });
+    add("post", `/v1/${call}`, { operationId: call, tags: ["sdk-ingest"], summary, security: WRITE_KEY, request: ingestBody(schema), responses: ingestResponses });
+    add("post", `/v1/${short}`, { operationId: `${call}Short`, tags: ["sdk-ingest"], summary: `Short form of /v1/${call} (analytics.js)`, security: WRITE_KEY, request: ingestBody(schema), responses: ingestResponses });
   }
 
   add("post", "/v1/devices", {
