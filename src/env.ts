@@ -28,7 +28,7 @@ export interface Env {
   DEMO_TOKENS?: string;
   /** The demo app's user-token secret for `POST /demo/token` (default: a fixed development value). */
   DEMO_USER_TOKEN_SECRET?: string;
-  /** Workers Static Assets (`public/`): the operator console. Absent where the Worker runs without assets (unit pools). */
+  /** Workers Static Assets (`public/`): the operator console (/console) and the API reference (/docs). Absent where the Worker runs without assets. */
   ASSETS?: Fetcher;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;

@@ -102,10 +102,11 @@ describe("admin API", () => {
       paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
       components: { schemas: Record<string, { type?: string; properties?: Record<string, { oneOf?: Array<{ properties: { type: { enum: string[] } } }>; items?: { oneOf?: unknown[] } }>; required?: string[]; anyOf?: unknown[] }> };
     };
+    // Requests take the input form (defaulted fields optional); responses carry CampaignDefinition (src/http/openapi-io.ts).
     const ref = doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref;
-    expect(ref).toBe("#/components/schemas/CampaignDefinition");
+    expect(ref).toBe("#/components/schemas/CampaignDefinitionInput");
     expect(doc.paths["/admin/campaigns/{id}"]!.put!.requestBody!.content["application/json"]!.schema.$ref).toBe(ref);
-    const def = doc.components.schemas.CampaignDefinition!;
+    const def = doc.components.schemas.CampaignDefinitionInput!;
     expect(def.required).toEqual(expect.arrayContaining(["name", "trigger", "steps"]));
     expect(def.properties!.trigger!.oneOf!.map((t) => t.properties.type.enum[0])).toEqual(["event", "inaction", "lifecycle", "geofence", "beacon", "segment", "broadcast", "api"]);
     expect(def.properties!.steps!.items!.oneOf).toHaveLength(5);
@@ -117,7 +118,7 @@ describe("admin API", () => {
     const trigger = doc.paths["/admin/campaigns/{id}/trigger"]!.post as unknown as { parameters: Array<{ name: string; in: string }> };
     expect(trigger.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "idempotency-key", in: "header" })]));
     // The campaign view returned by the API carries the same definition.
-    expect(JSON.stringify(doc.components.schemas.Campaign)).toContain(ref!);
+    expect(JSON.stringify(doc.components.schemas.Campaign)).toContain('"$ref":"#/components/schemas/CampaignDefinition"');
   });
 
   it("answers malformed JSON on validated admin and operator routes with a 400 naming the body", async () => {

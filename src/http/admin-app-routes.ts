@@ -12,7 +12,9 @@ export const adminAppRoutes = adminRouter();
 adminAppRoutes.use("/admin/app", adminAuth);
 adminAppRoutes.use("/admin/app/*", adminAuth);
 
-const AppView = z.object({ appId: z.string(), name: z.string(), configVersion: z.number(), settings: z.record(z.string(), z.unknown()) });
+// The stored settings, parsed: every field is there (defaults filled in).
+const AppView = z.object({ appId: z.string(), name: z.string(), configVersion: z.number(), settings: AppSettings.openapi("AppSettings") }).openapi("App");
+const SettingsPatch = z.record(z.string(), z.unknown()).openapi("AppSettingsPatch", { description: "Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).", example: { quietHours: null, lifecycle: { dormantDays: 21 } } });
 
 adminAppRoutes.openapi(createRoute({ method: "get", path: "/admin/app", tags: ["app"], summary: "The app, its config version and settings", security: [{ admin: [] }], responses: responses(AppView, "The app") }), async (c) => {
   const [row] = await database(c.env.DB).select().from(apps).where(eq(apps.id, c.get("app").appId));
@@ -21,7 +23,7 @@ adminAppRoutes.openapi(createRoute({ method: "get", path: "/admin/app", tags: ["
 });
 
 adminAppRoutes.openapi(
-  createRoute({ method: "patch", path: "/admin/app/settings", tags: ["app"], summary: "Change settings (deep-merged per top-level key); takes effect within seconds", security: [{ admin: [] }], request: jsonBody(z.record(z.string(), z.unknown())), responses: responses(AppView, "The updated app") }),
+  createRoute({ method: "patch", path: "/admin/app/settings", tags: ["app"], summary: "Change settings (deep-merged per top-level key); takes effect within seconds", security: [{ admin: [] }], request: jsonBody(SettingsPatch), responses: responses(AppView, "The updated app") }),
   async (c) => {
     const patch = c.req.valid("json");
     const db = database(c.env.DB);

@@ -23,6 +23,8 @@ import { awaitConfigPropagation } from "./config-propagation";
 import { identityKeyRoutes } from "./identity-key-routes";
 import { demoTokenRoutes } from "./demo-token-routes";
 import { sdkSettingsRoutes } from "./sdk-settings-routes";
+import { buildDocument, registerDocumentation } from "./openapi-document";
+import { docsRoutes } from "./docs-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -61,8 +63,9 @@ export function createApp() {
   app.route("/", geofenceRoutes);
   app.route("/", locationRoutes);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The OPERATOR_TOKEN secret" });
-  app.doc31("/admin/openapi.json", { openapi: "3.1.0", info: { title: "Beckon admin API", version: "1.0.0", description: "Campaigns, users, segments and delivery of a Beckon deployment." } });
+  registerDocumentation(app);
+  // Built on first request, once per isolate: it is large and the same for every request.
+  let document: Record<string, unknown> | undefined;
+  app.route("/", docsRoutes(() => (document ??= buildDocument(app))));
   return app;
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { campaignReport } from "../campaigns/campaign-report";
+import { CampaignStats } from "./openapi-admin-views";
 import { CampaignStore, parseCampaign } from "../campaigns/campaign-store";
 import { startBroadcast } from "../campaigns/broadcast";
 import { Campaign, Condition } from "../campaigns/model";
@@ -11,18 +12,18 @@ import { HttpError } from "./errors";
 import { mergePatch } from "../json";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { userObjectName } from "./user-address";
+import { ONBOARDING_CAMPAIGN } from "./openapi-examples";
 
 /** Campaign management: versioned definitions, lifecycle (draft → active ⇄ paused → archived), API trigger, stats. */
 export const campaignRoutes = adminRouter();
 campaignRoutes.use("/admin/campaigns", adminAuth);
 campaignRoutes.use("/admin/campaigns/*", adminAuth);
 
-const Json = z.record(z.string(), z.unknown());
 // Conditions nest (all/any/not): naming the lazy schema makes the generator emit a $ref instead of recursing forever.
 // On a lazy schema `.openapi()` also tags the original, which is the one the model references inside itself.
 Condition.openapi("CampaignCondition");
 /** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
-const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README" });
+const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README", example: ONBOARDING_CAMPAIGN });
 const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: CampaignDefinition, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
 const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
@@ -179,7 +180,7 @@ campaignRoutes.openapi(
     summary: "Funnel per variant and control (entered → sent → delivered → opened/clicked → converted), uplift vs control with a confidence interval",
     security: [{ admin: [] }],
     request: { params: IdParam, query: z.object({ confidence: z.coerce.number().min(0.5).max(0.999).default(0.95) }) },
-    responses: responses(Json.openapi("CampaignStats"), "Stats"),
+    responses: responses(CampaignStats, "Stats"),
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -8,6 +8,7 @@ import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { type FieldProblem, HttpError, invalid, problemsOf } from "./errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
+import { BeaconRegion } from "./openapi-admin-views";
 
 /**
  * Admin API for geofences and beacon regions. Every change bumps the app's
@@ -36,7 +37,7 @@ const FenceViewSchema = z
     updatedAt: z.string(),
   })
   .openapi("Geofence");
-const BeaconViewSchema = Json.openapi("BeaconRegion");
+const BeaconViewSchema = BeaconRegion;
 const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "geo_3f2a9c1b7e5d4a60b2c1" }) });
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),

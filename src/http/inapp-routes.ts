@@ -9,6 +9,7 @@ import { parseJson, readBody } from "./body";
 import { HttpError, invalid, type FieldProblem } from "./errors";
 import type { HonoEnv } from "./hono-env";
 import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "./openapi";
+import { CardFeed, PendingView } from "./openapi-views";
 import { sdkAssetsRoutes } from "./sdk-assets-routes";
 import { userObjectName } from "./user-address";
 import { verifyIdentity } from "./user-token";
@@ -211,7 +212,7 @@ inAppRoutes.openapi(
     summary: "What the user's app would get now: pending in-app messages and the card feed",
     security: [{ admin: [] }],
     request: { params: UserIdParam, query: AnonymousQuery },
-    responses: responses(z.object({ inApp: z.record(z.string(), z.unknown()), cards: z.record(z.string(), z.unknown()) }), "Pending messages and cards"),
+    responses: responses(z.object({ inApp: PendingView, cards: CardFeed }), "Pending messages and cards"),
   }),
   async (c) => {
     const { userId } = c.req.valid("param");
@@ -219,6 +220,6 @@ inAppRoutes.openapi(
     const inApp = await adminCommand(c, userId, anonymous, "pending");
     if (inApp === null) throw new HttpError(404, "not_found", `no user ${userId}`);
     const cards = await adminCommand(c, userId, anonymous, "cards");
-    return c.json({ inApp: inApp as Record<string, unknown>, cards: cards as Record<string, unknown> }, 200);
+    return c.json({ inApp: inApp as z.infer<typeof PendingView>, cards: cards as z.infer<typeof CardFeed> }, 200);
   },
 );

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DAY } from "../clock";
+import { Activity, LifecycleHistory, RecomputeResult, RfmGrid, SegmentModel } from "./openapi-admin-views";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
@@ -65,7 +66,7 @@ segmentRoutes.openapi(
     tags: ["segments"],
     summary: "Run the nightly segmentation job for this app now (RFM cut points, BG/NBD fit, transitions, daily snapshot), at the request's clock",
     security: [{ admin: [] }],
-    responses: responses(Loose.openapi("RecomputeResult"), "The new model and the day's snapshot"),
+    responses: responses(RecomputeResult, "The new model and the day's snapshot"),
   }),
   async (c) => {
     const result = await recomputeApp(c.env, c.get("app").appId, c.get("now"));
@@ -74,7 +75,7 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/segments/model", tags: ["segments"], summary: "The app's current RFM cut points and BG/NBD parameters", security: [{ admin: [] }], responses: responses(Loose.openapi("SegmentModel"), "The model") }),
+  createRoute({ method: "get", path: "/admin/segments/model", tags: ["segments"], summary: "The app's current RFM cut points and BG/NBD parameters", security: [{ admin: [] }], responses: responses(SegmentModel, "The model") }),
   async (c) => c.json((await loadModel(c.env.DB, c.get("app").appId)) as never, 200),
 );
 
@@ -91,7 +92,7 @@ segmentRoutes.openapi(
     summary: "RFM grid (users and average monetary value per R×F cell and per segment), churn bands, and segment transitions over a period",
     security: [{ admin: [] }],
     request: { query: RfmQuery },
-    responses: responses(Loose.openapi("RfmGrid"), "The grid"),
+    responses: responses(RfmGrid, "The grid"),
   }),
   async (c) => {
     const appId = c.get("app").appId;
@@ -181,7 +182,7 @@ segmentRoutes.openapi(
     summary: "Daily snapshots of the lifecycle distribution (and loyal, RFM and churn-band counts), oldest first",
     security: [{ admin: [] }],
     request: { query: HistoryQuery },
-    responses: responses(Loose.openapi("LifecycleHistory"), "One entry per day with a snapshot"),
+    responses: responses(LifecycleHistory, "One entry per day with a snapshot"),
   }),
   async (c) => {
     const s = await snapshots(c.env.DB, c.get("app").appId, c.get("now"), c.req.valid("query"));
@@ -204,7 +205,7 @@ segmentRoutes.openapi(
     summary: "DAU / WAU / MAU now (users seen in the last 1 / 7 / 30 days, from the users index) and per daily snapshot",
     security: [{ admin: [] }],
     request: { query: HistoryQuery },
-    responses: responses(Loose.openapi("Activity"), "Active users"),
+    responses: responses(Activity, "Active users"),
   }),
   async (c) => {
     const appId = c.get("app").appId;

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import type { paths } from "./schema";
+import type { paths } from "../../../openapi/beckon";
 
 /** A failed admin API call, in Beckon's error shape (`{error: {code, message, problems?}}`). */
 export class ApiError extends Error {

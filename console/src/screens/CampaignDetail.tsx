@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { type ApiError, ok } from "../api/client";
-import type { paths } from "../api/schema";
+import type { paths } from "../../../openapi/beckon";
 import { count, percent, StatusBadge, When } from "../components/Format";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { PageHeader, QueryView } from "../components/States";

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import templates from "../../../demo/campaigns.json";
 import { type ApiError, ok } from "../api/client";
-import type { paths } from "../api/schema";
+import type { paths } from "../../../openapi/beckon";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { PageHeader } from "../components/States";
 import { useApi } from "../session";

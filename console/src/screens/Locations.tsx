@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { type ApiError, ok } from "../api/client";
-import type { paths } from "../api/schema";
+import type { paths } from "../../../openapi/beckon";
 import { FenceMap } from "../components/FenceMap";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { EmptyState, PageHeader, QueryView } from "../components/States";

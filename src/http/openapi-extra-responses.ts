@@ -1,0 +1,29 @@
+/**
+ * Error statuses that routes raise beyond the standard 400/401/404 of `responses()`, added to
+ * the document in one place so the route declarations stay as they are. (A body over the size or
+ * depth limit is a 400 `too_large`/`too_deep`, which the standard 400 covers.) Each is Beckon's Error
+ * shape; keep in step with the `HttpError(409, …)` throws they describe.
+ */
+const CONFLICTS: Record<string, string> = {
+  "POST /admin/apps": "An app with this id already exists",
+  "POST /admin/app/identity-keys": "The app already has the maximum number of identity keys",
+  "PUT /admin/campaigns/{id}": "Archived campaigns cannot change",
+  "PATCH /admin/campaigns/{id}": "Archived campaigns cannot change",
+  "DELETE /admin/campaigns/{id}": "Not a draft: archive it instead",
+  "POST /admin/campaigns/{id}/activate": "Archived campaigns cannot be reactivated",
+  "POST /admin/campaigns/{id}/pause": "Archived campaigns cannot be reactivated",
+  "POST /admin/campaigns/{id}/trigger": "The campaign is not active",
+  "POST /admin/campaigns/{id}/broadcast": "The campaign is not active",
+  "POST /admin/segments": "The app has the maximum number of segments",
+  "POST /admin/geofences": "externalId already used by another geofence of this app",
+  "PATCH /admin/geofences/{id}": "externalId already used by another geofence of this app",
+};
+
+type Response = { description: string; content?: unknown };
+type Operation = { responses: Record<string, Response> };
+const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+
+export function addErrorResponses(method: string, path: string, op: Operation): void {
+  const conflict = CONFLICTS[`${method.toUpperCase()} ${path}`];
+  if (conflict) op.responses["409"] = { description: conflict, content: errorContent };
+}
