@@ -14,7 +14,7 @@ function SendsLog() {
   const [status, setStatus] = useState<SendStatus | "">("");
   const [pages, setPages] = useState<string[]>([]);
   const cursor = pages.at(-1);
-  const sends = useQuery({ queryKey: ["sends", { status, cursor }], queryFn: () => ok(api.GET("/admin/sends", { params: { query: { limit: 50, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } } })) });
+  const sends = useQuery({ queryKey: ["sends", { status, cursor }], queryFn: () => ok(api.GET("/admin/sends", { params: { query: { limit: 50, ...(status ? { status } : {}), ...(cursor ? { before: cursor } : {}) } } })) });
   return (
     <section className="card" aria-labelledby="log-h">
       <h2 id="log-h">Sends</h2>

@@ -99,7 +99,7 @@ function Timeline({ userId, anonymous }: { userId: string; anonymous: boolean })
   const [pages, setPages] = useState<string[]>([]);
   const filterId = useId();
   const cursor = pages.at(-1);
-  const query = { ...(anonymous ? { anonymous: "true" as const } : {}), ...(cursor ? { cursor } : {}), limit: 50 };
+  const query = { ...(anonymous ? { anonymous: "true" as const } : {}), ...(cursor ? { before: cursor } : {}), limit: 50 };
   const campaignName = useCampaignNames();
   const timeline = useQuery({ queryKey: ["timeline", userId, anonymous, cursor], queryFn: async () => (await ok(api.GET("/admin/users/{userId}/timeline", { params: { path: { userId }, query } }))) as unknown as { entries: Entry[]; next: string | null } });
   const needle = filter.trim().toLowerCase();
