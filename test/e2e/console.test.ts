@@ -102,20 +102,47 @@ describe("operator console", () => {
   });
 
   it("a marketer creates and activates cart abandonment, and sees the reminder on the shopper's timeline and in the report", async () => {
+    // Built on the canvas and its panels, without typing JSON.
     await visit("/campaigns/new", "New campaign", "campaign-new");
-    await page.getByRole("button", { name: /Cart abandonment/ }).click();
-    await expect.poll(() => page.getByLabel("Campaign definition (JSON)").inputValue()).toContain('"cart_id"');
-    // A broken definition is refused with the field it concerns, nothing is saved.
-    const template = await page.getByLabel("Campaign definition (JSON)").inputValue();
-    await page.getByLabel("Campaign definition (JSON)").fill(template.replace('"minutes": 30', '"seconds": 5'));
+    const panel = page.getByRole("complementary", { name: "Selected node" });
+    await panel.getByLabel("Campaign name").fill("Cart reminder");
+    await panel.getByLabel("Trigger").selectOption("inaction");
+    await expect.poll(() => panel.getByLabel("Started by event").inputValue()).toBe("Product Added");
+    await panel.getByLabel("Cancelled by event").fill("Order Completed");
+    await panel.getByLabel("Matched on property (key)").fill("cart_id");
+    await panel.getByLabel("Remind after: unit").selectOption("seconds");
+    await panel.getByLabel("Remind after: amount").fill("5");
+    await panel.getByLabel("Conversion event").fill("Order Completed");
+    // The message step, reached from the outline by keyboard.
+    await page.getByRole("navigation", { name: "Journey outline" }).getByRole("button", { name: /hello \(message\)/ }).focus();
+    await page.keyboard.press("Enter");
+    await panel.getByRole("heading", { name: "message step" }).waitFor();
+    await panel.getByLabel("Step id").fill("reminder");
+    await panel.getByLabel("push title").fill("Still thinking?");
+    await panel.getByLabel("push body").fill("Your {{ event.product }} is waiting");
+    await panel.getByRole("checkbox", { name: "email" }).check();
+    await panel.getByLabel("email subject").fill("You left something behind");
+    await panel.getByLabel("email html body").fill("<p>{{ event.product }}</p>");
+    await expect.poll(() => page.locator(".jnode-message .jnode-summary").textContent()).toBe("push → email");
+    await shot("campaign-canvas");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    // Too short a window: refused, and the problem is shown on the trigger node and beside its field.
     await page.getByRole("button", { name: "Save as draft" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/trigger\.within/);
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/trigger\.within/);
+    await expect.poll(() => page.locator(".jnode-trigger.invalid").count()).toBe(1);
+    await page.getByRole("navigation", { name: "Journey outline" }).getByRole("button", { name: /Entry and goal/ }).click();
+    await expect.poll(() => panel.locator(".field-error").first().textContent()).toContain("at least 60 seconds");
     await shot("campaign-invalid");
-    // No control group here: a random campaign id must not put the one shopper in it (10% of runs).
-    expect(template).toContain('"controlPercent": 10');
-    await page.getByLabel("Campaign definition (JSON)").fill(template.replace('"controlPercent": 10', '"controlPercent": 0'));
+    await panel.getByLabel("Remind after: unit").selectOption("minutes");
+    await panel.getByLabel("Remind after: amount").fill("30");
+    // The JSON beside the canvas is the same definition.
+    await page.getByRole("tab", { name: "JSON" }).click();
+    const json = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as Record<string, unknown>;
+    expect(json).toMatchObject({ name: "Cart reminder", trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } }, goal: { event: "Order Completed" }, steps: [{ id: "reminder", channels: ["push", "email"] }] });
+    await page.getByRole("tab", { name: "Canvas" }).click();
     await page.getByRole("button", { name: "Save as draft" }).click();
-    await page.getByRole("heading", { level: 1, name: "Cart abandonment" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
     await page.getByRole("button", { name: "Activate" }).click();
     await page.getByText("active", { exact: true }).waitFor();
     await shot("campaign-active");
@@ -148,7 +175,7 @@ describe("operator console", () => {
       async () => {
         await page.reload();
         await page.getByRole("heading", { name: "Timeline" }).waitFor();
-        await page.getByLabel("Filter (campaign, kind or reason)").fill("cart abandonment");
+        await page.getByLabel("Filter (campaign, kind or reason)").fill("cart reminder");
         await expect.poll(() => page.locator(".timeline").textContent(), { timeout: 2000 }).toMatch(/sent by email/);
       },
       { timeout: 30_000, interval: 1000 },
@@ -158,7 +185,7 @@ describe("operator console", () => {
 
     // The campaign report counts her: entered and sent.
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
-    await page.getByRole("link", { name: "Cart abandonment" }).click();
+    await page.getByRole("link", { name: "Cart reminder" }).click();
     await vi.waitFor(
       async () => {
         await page.reload();

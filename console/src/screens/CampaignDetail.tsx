@@ -4,7 +4,8 @@ import { Link, useNavigate, useParams } from "react-router";
 import { type ApiError, ok } from "../api/client";
 import type { paths } from "../../../openapi/beckon";
 import { count, percent, StatusBadge, When } from "../components/Format";
-import { JsonEditor, parseJson } from "../components/JsonEditor";
+import { CampaignEditor } from "../journey/CampaignEditor";
+import type { Definition as JourneyDefinition } from "../journey/model";
 import { PageHeader, QueryView } from "../components/States";
 import { useApi } from "../session";
 
@@ -90,10 +91,9 @@ export default function CampaignDetail() {
   const navigate = useNavigate();
   const queries = useQueryClient();
   const campaign = useQuery({ queryKey: ["campaign", id], queryFn: () => ok(api.GET("/admin/campaigns/{id}", { params: { path: { id } } })) });
-  const [text, setText] = useState("");
-  const [parseError, setParseError] = useState<SyntaxError | null>(null);
+  const [definition, setDefinition] = useState<JourneyDefinition | null>(null);
   useEffect(() => {
-    if (campaign.data) setText(JSON.stringify(campaign.data.definition, null, 2));
+    if (campaign.data) setDefinition(structuredClone(campaign.data.definition) as unknown as JourneyDefinition);
   }, [campaign.data]);
   const refresh = () => Promise.all([queries.invalidateQueries({ queryKey: ["campaign", id] }), queries.invalidateQueries({ queryKey: ["campaigns"] })]);
   const save = useMutation({ mutationFn: (body: Definition) => ok(api.PUT("/admin/campaigns/{id}", { params: { path: { id } }, body })), onSuccess: refresh });
@@ -131,20 +131,9 @@ export default function CampaignDetail() {
 
           <section aria-labelledby="def-h" className="card">
             <h2 id="def-h">Definition</h2>
-            <JsonEditor label="Campaign definition (JSON); saving makes a new version" value={text} onChange={setText} error={parseError ?? (save.error as ApiError | null)} />
+            {definition && <CampaignEditor definition={definition} onChange={setDefinition} error={save.error as ApiError | null} />}
             <div className="actions">
-              <button
-                type="button"
-                disabled={save.isPending}
-                onClick={() => {
-                  try {
-                    setParseError(null);
-                    save.mutate(parseJson(text) as Definition);
-                  } catch (e) {
-                    setParseError(e as SyntaxError);
-                  }
-                }}
-              >
+              <button type="button" disabled={save.isPending || !definition} onClick={() => definition && save.mutate(definition as unknown as Definition)}>
                 {save.isPending ? "Saving…" : "Save new version"}
               </button>
               {save.isSuccess && <span role="status">Saved as version {save.data.version}.</span>}

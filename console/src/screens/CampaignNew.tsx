@@ -4,8 +4,9 @@ import { useNavigate } from "react-router";
 import templates from "../../../demo/campaigns.json";
 import { type ApiError, ok } from "../api/client";
 import type { paths } from "../../../openapi/beckon";
-import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { PageHeader } from "../components/States";
+import { CampaignEditor } from "../journey/CampaignEditor";
+import type { Definition as JourneyDefinition } from "../journey/model";
 import { useApi } from "../session";
 
 type Definition = paths["/admin/campaigns"]["post"]["requestBody"]["content"]["application/json"];
@@ -17,8 +18,9 @@ export default function CampaignNew() {
   const api = useApi();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const [text, setText] = useState(() => JSON.stringify(BLANK, null, 2));
-  const [parseError, setParseError] = useState<SyntaxError | null>(null);
+  const [definition, setDefinition] = useState<JourneyDefinition>(BLANK as unknown as JourneyDefinition);
+  // A template replaces the editor's content; the key resets its view (tab, selection).
+  const [generation, setGeneration] = useState(0);
   const create = useMutation({
     mutationFn: (body: Definition) => ok(api.POST("/admin/campaigns", { body })),
     onSuccess: (c) => {
@@ -26,14 +28,7 @@ export default function CampaignNew() {
       navigate(`/campaigns/${encodeURIComponent(c.id)}`);
     },
   });
-  function save() {
-    try {
-      setParseError(null);
-      create.mutate(parseJson(text) as Definition);
-    } catch (e) {
-      setParseError(e as SyntaxError);
-    }
-  }
+  const save = () => create.mutate(definition as unknown as Definition);
   return (
     <>
       <PageHeader title="New campaign" />
@@ -42,14 +37,14 @@ export default function CampaignNew() {
         <ul className="template-list">
           {templates.map((t) => (
             <li key={t.definition.name}>
-              <button type="button" onClick={() => setText(JSON.stringify(t.definition, null, 2))}>
+              <button type="button" onClick={() => (setDefinition(structuredClone(t.definition) as unknown as JourneyDefinition), setGeneration((g) => g + 1))}>
                 <strong>{t.definition.name}</strong> <span className="muted">{t.useCase} · {t.definition.trigger.type} trigger</span>
               </button>
             </li>
           ))}
         </ul>
       </section>
-      <JsonEditor label="Campaign definition (JSON)" value={text} onChange={setText} error={parseError ?? (create.error as ApiError | null)} />
+      <CampaignEditor key={generation} definition={definition} onChange={setDefinition} error={create.error as ApiError | null} />
       <div className="actions">
         <button type="button" onClick={save} disabled={create.isPending}>{create.isPending ? "Saving…" : "Save as draft"}</button>
       </div>
