@@ -1,3 +1,4 @@
+import { Identity, type RefreshUserToken, readItem, uuid, writeItem } from "../../core/identity";
 import { type Call, type KeyValueStorage, OfflineQueue } from "../../core/queue";
 
 /**
@@ -29,7 +30,7 @@ export interface InitOptions {
   /** A signed user token for the person identified (identity verification). */
   userToken?: string;
   /** Mints a fresh user token after the server rejected one. */
-  refreshUserToken?: (userId: string) => Promise<string | null> | string | null;
+  refreshUserToken?: RefreshUserToken;
   /** AsyncStorage or any store with getItem/setItem/removeItem (sync or async). */
   storage?: KeyValueStorage | null;
   /** React Native's AppState: enables Application Opened / Backgrounded. */
@@ -44,31 +45,14 @@ export interface InitOptions {
 let opts: InitOptions | null = null;
 let store: KeyValueStorage | null = null;
 let queue: OfflineQueue<Call>;
-let anonymousId = "";
-let userId: string | null = null;
-let userToken: string | null = null;
+let id: Identity;
 let subscriptions: Array<() => void> = [];
 let ready: Promise<void> = Promise.resolve();
 
-const uuid = () =>
-  typeof crypto !== "undefined" && crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 const key = (k: string) => `beckon:${opts!.writeKey}:${k}`;
 
-async function get(k: string): Promise<string | null> {
-  try {
-    return (await store?.getItem(key(k))) ?? null;
-  } catch {
-    return null;
-  }
-}
-function set(k: string, v: string | null): void {
-  try {
-    const done = v === null ? store?.removeItem(key(k)) : store?.setItem(key(k), v);
-    if (done) done.catch(() => undefined);
-  } catch {
-    // storage unavailable: keep going in memory
-  }
-}
+const get = async (k: string) => readItem(store, key(k));
+const set = (k: string, v: string | null) => writeItem(store, key(k), v);
 
 /** Starts the SDK. Resolves when stored identity is loaded; calls made before that are kept. */
 export function init(options: InitOptions): Promise<void> {
@@ -80,7 +64,7 @@ export function init(options: InitOptions): Promise<void> {
   }
   opts = { ...options, host: options.host.replace(/\/+$/, "") };
   store = options.storage ?? null;
-  userToken = options.userToken ?? null;
+  id = new Identity({ storage: store, key, userToken: options.userToken, refreshUserToken: options.refreshUserToken });
   queue = new OfflineQueue<Call>({
     url: `${opts.host}/v1/batch`,
     writeKey: opts.writeKey,
@@ -89,34 +73,16 @@ export function init(options: InitOptions): Promise<void> {
     flushAt: options.flushAt ?? 20,
     flushInterval: options.flushInterval ?? 2000,
     maxQueued: 1000,
-    auth: () => (userId && userToken ? { userToken } : {}),
-    refresh: refreshToken,
+    auth: () => id.tokenField(),
+    refresh: (res) => id.refresh(res),
   });
   ready = (async () => {
-    anonymousId = (await get("anonymousId")) ?? uuid();
-    set("anonymousId", anonymousId);
-    userId = (await get("userId")) ?? userId;
+    await id.load();
     await queue.ready;
     await lifecycle();
     if (opts?.push) await registerPush(opts.push);
   })();
   return ready;
-}
-
-let refreshing: Promise<boolean> | null = null;
-async function refreshToken(res: Response): Promise<boolean> {
-  if (!userId || !opts?.refreshUserToken) return false;
-  const body = (await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
-  if (!body?.error?.code?.startsWith("user_token_")) return false;
-  const person = userId;
-  refreshing ??= Promise.resolve(opts.refreshUserToken(person))
-    .then((t) => {
-      if (t && userId === person) userToken = t;
-      return !!t;
-    })
-    .catch(() => false)
-    .finally(() => (refreshing = null));
-  return refreshing;
 }
 
 /** Segment's mobile lifecycle spec: Installed/Updated once per version, Opened/Backgrounded from AppState. */
@@ -151,8 +117,8 @@ async function registerPush(adapter: PushAdapter): Promise<void> {
         headers: { "content-type": "text/plain" },
         body: JSON.stringify({
           writeKey: opts!.writeKey,
-          ...(userId ? { userId } : { anonymousId }),
-          ...(userId && userToken ? { userToken } : {}),
+          ...id.who(),
+          ...id.tokenField(),
           register: [{ provider: adapter.provider, platform: adapter.platform, token }],
         }),
       });
@@ -172,18 +138,14 @@ function enqueue(call: Omit<Call, "messageId" | "timestamp" | "anonymousId">): v
     ...call,
     messageId: uuid(),
     timestamp: new Date().toISOString(),
-    anonymousId,
-    ...(userId ? { userId } : {}),
+    anonymousId: id.anonymousId,
+    ...(id.userId ? { userId: id.userId } : {}),
     context: { library: { name: "@beckon/react-native", version: "0.1.0" }, ...(opts.app ? { app: opts.app } : {}) },
   } as unknown as Call);
 }
 
-export function identify(id: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
-  if (id) {
-    userId = id;
-    set("userId", id);
-  }
-  if (options.userToken) userToken = options.userToken;
+export function identify(userId: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
+  id.identify(userId, options.userToken);
   enqueue({ type: "identify", traits });
 }
 export function track(event: string, properties: Record<string, unknown> = {}): void {
@@ -193,20 +155,15 @@ export function screen(name: string, properties: Record<string, unknown> = {}): 
   enqueue({ type: "screen", name, properties });
 }
 export function alias(newId: string): void {
-  enqueue({ type: "alias", userId: newId, previousId: userId ?? anonymousId });
-  userId = newId;
-  set("userId", newId);
+  enqueue({ type: "alias", userId: newId, previousId: id.userId ?? id.anonymousId });
+  id.identify(newId);
 }
 /** Signs out: a new anonymous id, no user id or token. */
 export function reset(): void {
-  userId = null;
-  userToken = null;
-  set("userId", null);
-  anonymousId = uuid();
-  set("anonymousId", anonymousId);
+  id.reset();
 }
 export function setUserToken(token: string | null): void {
-  userToken = token;
+  id.userToken = token;
 }
 export function flush(): Promise<void> {
   return queue.flush();
