@@ -9,6 +9,7 @@
  *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
  */
 import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
+import { type Engagement, engagementQueue } from "./core/engagement";
 import { Identity, type RefreshUserToken, uuid, withFreshToken } from "./core/identity";
 import { LiveConnection } from "./core/live";
 import { type Call, OfflineQueue } from "./core/queue";
@@ -58,12 +59,6 @@ export interface Consent {
 let opts: Required<Pick<InitOptions, "writeKey" | "host" | "inApp" | "live">> & InitOptions;
 let storage: Storage | null = null;
 let queue: OfflineQueue;
-/** In-app engagement, for the person who saw the message: message state, sent whatever the analytics consent. */
-interface Engagement {
-  messageId: string;
-  who: Record<string, string>;
-  event: Record<string, unknown>;
-}
 let engagements: OfflineQueue<Engagement>;
 let live: LiveConnection | null = null;
 /** Anonymous id, user id and user token (memory only: the app hands it over on each page load). */
@@ -136,27 +131,7 @@ export function init(options: InitOptions): void {
     auth: tokenField,
     refresh: (res) => id.refresh(res),
   });
-  engagements = new OfflineQueue<Engagement>({
-    url: `${opts.host}/v1/in-app/events`,
-    writeKey: opts.writeKey,
-    storage,
-    storageKey: key("engage"),
-    flushAt: 1,
-    flushInterval: 0,
-    maxQueued: 200,
-    // One person per request (the message is in their object), at most the endpoint's 50 events.
-    take(items) {
-      const w = JSON.stringify(items[0]!.who);
-      let n = 0;
-      while (n < items.length && n < 50 && JSON.stringify(items[n]!.who) === w) n++;
-      return items.slice(0, n);
-    },
-    body: (batch) => ({ writeKey: opts.writeKey, ...batch[0]!.who, events: batch.map((e) => e.event) }),
-    auth: tokenField,
-    refresh: (res) => id.refresh(res),
-    // 404: that person's object is gone (merged away); it can never succeed.
-    drop: [400, 401, 403, 404, 413],
-  });
+  engagements = engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage, storageKey: key("engage"), identity: id });
   try {
     for (const [k, exp] of Object.entries(JSON.parse(get("shown") ?? "{}") as Record<string, number>)) if (exp > Date.now()) shown.set(k, exp);
   } catch {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import * as beckon from "../../sdk/react-native/src/index";
+import * as beckon from "../../sdk/react-native/src/client";
 import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-worker";
 
 /**
