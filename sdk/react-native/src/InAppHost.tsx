@@ -119,7 +119,7 @@ function Survey(props: { content: InAppContent; onSubmit(answers: SurveyAnswer[]
   return (
     <View>
       {questions.map((q) => (
-        <View key={q.id} style={styles.question} accessibilityRole={q.kind === "single" || q.kind === "rating" ? "radiogroup" : undefined} accessibilityLabel={q.prompt}>
+        <View key={q.id} style={styles.question} accessibilityRole={q.kind === "single" || q.kind === "rating" ? "radiogroup" : undefined} accessibilityLabel={q.kind === "text" ? undefined : q.prompt}>
           <Text style={styles.prompt}>
             {q.prompt}
             {q.required ? " *" : ""}
