@@ -4,7 +4,9 @@ import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-
 
 /**
  * The React Native SDK (on the shared core) in Node against `wrangler dev`: a simulated
- * app session starts, identifies, tracks and registers a push token; the admin API shows it.
+ * app session starts, identifies, tracks and registers a push token; in-app messages and
+ * cards arrive over the live socket and the person's clicks, answers, card actions, push
+ * opens and location reach the Worker; the admin API shows it.
  */
 let worker: LocalWorker | undefined;
 afterAll(async () => {
@@ -57,5 +59,68 @@ describe("React Native SDK against the local Worker", () => {
     const profile = await (await fetch(`${worker.url}/admin/users/rn-user-1`, { headers: admin })).text();
     expect(profile).toContain("rn@example.com");
     expect(profile).toContain("fcm-e2e-token-0001");
+  });
+
+  it("in-app messages and cards arrive live; the click, survey answers, card dismissal, push open and location reach the person", async () => {
+    expect(typeof WebSocket, "Node 22+ (the project's node package) has a global WebSocket").toBe("function");
+    worker ??= await startLocalWorker();
+    const created = await fetch(`${worker.url}/admin/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "mobile in-app", settings: { identityVerification: "off", quietHours: null, inApp: { minIntervalSeconds: 0 } } }),
+    });
+    const app = (await created.json()) as { writeKey: string; adminKey: string };
+    const admin = (path: string, json?: unknown) =>
+      fetch(`${worker!.url}${path}`, {
+        method: json ? "POST" : "GET",
+        headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" },
+        ...(json ? { body: JSON.stringify(json) } : {}),
+      }).then(async (r) => {
+        expect(r.status, await r.clone().text()).toBe(200);
+        return r.json() as Promise<Record<string, unknown>>;
+      });
+    const deepLinks: string[] = [];
+    const wait = { timeout: 15_000, interval: 100 };
+
+    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), flushInterval: 0, onDeepLink: (url) => (deepLinks.push(url), true) });
+    beckon.identify("rn-user-2", { name: "Ada" });
+    await vi.waitFor(() => admin("/admin/users/rn-user-2"), wait); // identify reached the person
+    await vi.waitFor(() => expect(beckon.liveConnected()).toBe(true), wait);
+
+    await admin("/admin/users/rn-user-2/in-app", {
+      key: "rn:modal",
+      campaignId: "manual-rn",
+      content: { type: "modal", title: "Back in stock", buttons: [{ id: "see", label: "See it", action: "deeplink", deepLink: "myshop://product/42" }] },
+    });
+    await vi.waitFor(() => expect(beckon.currentInAppMessage()?.key).toBe("rn:modal"), wait);
+    beckon.clickInAppButton("rn:modal", { id: "see", label: "See it", action: "deeplink", deepLink: "myshop://product/42" });
+    expect(deepLinks).toEqual(["myshop://product/42"]);
+
+    await admin("/admin/users/rn-user-2/in-app", {
+      key: "rn:survey",
+      campaignId: "manual-rn",
+      content: { type: "survey", title: "Quick question", questions: [{ id: "reason", prompt: "Why did you come back?", kind: "single", options: ["Prices", "Stock"] }] },
+    });
+    await vi.waitFor(() => expect(beckon.currentInAppMessage()?.key).toBe("rn:survey"), wait);
+    beckon.submitSurvey("rn:survey", [{ questionId: "reason", answer: "Stock" }]);
+
+    await admin("/admin/users/rn-user-2/cards", { key: "rn:card", campaignId: "manual-rn", content: { title: "Your coupon", body: "10% off" } });
+    await vi.waitFor(() => expect(beckon.currentCards().map((c) => c.title)).toEqual(["Your coupon"]), wait);
+    await beckon.cardAction(beckon.currentCards()[0]!.id, "dismiss");
+
+    beckon.pushOpened({ data: { beckon_key: "send-e2e-1", beckon_campaign: "winback" } });
+    expect(await beckon.reportLocation({ lat: 52.52, lng: 13.405, accuracy: 25 }, { force: true })).toBe(true);
+    await beckon.flush();
+
+    await vi.waitFor(async () => {
+      const profile = (await admin("/admin/users/rn-user-2")) as { features: { inapp: { answers: Record<string, unknown> } } };
+      expect(profile.features.inapp.answers).toEqual({ reason: "Stock" });
+    }, wait);
+    const timeline = JSON.stringify(await admin("/admin/users/rn-user-2/timeline"));
+    for (const fact of ['"kind":"impression"', '"kind":"click"', '"buttonId":"see"', "Push Notification Opened"]) expect(timeline).toContain(fact);
+    const view = (await admin("/admin/users/rn-user-2/in-app")) as { inApp: { messages: unknown[] }; cards: { cards: unknown[] } };
+    expect(view.inApp.messages).toEqual([]);
+    expect(view.cards.cards).toEqual([]); // dismissed on the phone: gone on every device
+    beckon.shutdown();
   });
 });

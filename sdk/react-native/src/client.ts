@@ -163,6 +163,8 @@ export function shutdown(): void {
   stopLive();
   resetLocation();
   s.inApp.stop();
+  s.queue.stop();
+  s.engagements.stop();
   for (const off of s.subscriptions) off();
   s.subscriptions = [];
   setSession(null);

@@ -45,8 +45,9 @@ describe("ContentCardsFeed", () => {
     expect(server.sent.filter((s) => s.path.endsWith("/view"))).toHaveLength(3);
 
     // The next app start, offline: the feed comes from storage, as the person left it.
-    beckon.shutdown();
+    await act(async () => beckon.shutdown());
     server.offline = true;
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined); // "could not load …": expected offline
     await feed(storage);
     expect(await screen.findByText("Card welcome", { exact: false })).toBeTruthy();
     expect(screen.queryByText("Card promo", { exact: false })).toBeNull();
@@ -54,6 +55,8 @@ describe("ContentCardsFeed", () => {
       ["welcome", true],
       ["tips", true],
     ]);
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it("shows the empty text when there are no cards", async () => {
