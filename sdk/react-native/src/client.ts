@@ -5,7 +5,7 @@ import { InAppState } from "../../core/inapp";
 import { type Call, OfflineQueue } from "../../core/queue";
 import { notifyCards, notifyInApp, refreshCards, startInApp, stopLive } from "./inapp";
 import { resetLocation, startLocation } from "./location";
-import type { InitOptions } from "./options";
+import type { InitOptions, LocationSource, PushAdapter } from "./options";
 import { handlePushOpens, registerPush } from "./push";
 import { enqueue, getJson, post, type Session, session, setSession, started, storageKey } from "./session";
 
@@ -154,6 +154,22 @@ export function user(): { userId: string | null; anonymousId: string } {
 export function flush(): Promise<void> {
   const s = session();
   return Promise.all([s.queue.flush(), s.engagements.flush()]).then(() => undefined);
+}
+
+/**
+ * Registers push later than `init`, e.g. after the app's own pre-prompt and the OS permission
+ * dialog: the token is registered, and pushes opened from now on are reported.
+ */
+export async function enablePush(adapter: PushAdapter): Promise<void> {
+  const s = session();
+  await ready;
+  await registerPush(s, adapter);
+  await handlePushOpens(s, adapter);
+}
+
+/** Starts location reporting later than `init` (after the app obtained the OS permission). */
+export function enableLocation(source: LocationSource): void {
+  startLocation(session(), source);
 }
 
 /** Stops listeners and forgets state (tests, or an app re-initialising with another write key). */

@@ -3,7 +3,7 @@ import type { KeyValueStorage } from "../../core/queue";
 
 /** The part of React Native's `AppState` used here. */
 export interface AppStateLike {
-  currentState: string | null;
+  currentState?: string | null;
   addEventListener(type: "change", listener: (state: string) => void): { remove(): void };
 }
 
