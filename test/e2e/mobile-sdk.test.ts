@@ -123,4 +123,50 @@ describe("React Native SDK against the local Worker", () => {
     expect(view.cards.cards).toEqual([]); // dismissed on the phone: gone on every device
     beckon.shutdown();
   });
+
+  it("syncs the nearest fences and a refresh region to the OS, reports crossings, and re-syncs after moving out of the refresh region", async () => {
+    worker ??= await startLocalWorker();
+    const created = await fetch(`${worker.url}/admin/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "mobile geo", settings: { identityVerification: "off" } }),
+    });
+    const app = (await created.json()) as { writeKey: string; adminKey: string };
+    const fence = async (name: string, lat: number) => {
+      const res = await fetch(`${worker!.url}/admin/geofences`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ name, geometry: { type: "Point", coordinates: [13.4, lat] }, radius: 100 }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { id: string }).id;
+    };
+    // Three stores on a meridian: two near each other, one 11 km north.
+    const [mitte, nord, pankow] = [await fence("Mitte", 52.5), await fence("Nord", 52.51), await fence("Pankow", 52.6)];
+    const monitored: Array<Array<{ identifier: string; radius: number }>> = [];
+    const monitor = { monitor: async (regions: Array<{ identifier: string; radius: number }>) => void monitored.push(regions) };
+
+    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), inApp: false });
+    beckon.identify("rn-walker");
+    await beckon.flush();
+    const here = { lat: 52.5, lng: 13.4, accuracy: 10 };
+    // Fences reach the edge cache within the config propagation bound.
+    await vi.waitFor(async () => expect((await beckon.syncRegions(monitor, here, { limit: 2 })).map((r) => r.identifier)).toEqual([mitte, nord, beckon.REFRESH_REGION]), { timeout: 15_000, interval: 500 });
+    const refresh = monitored.at(-1)!.at(-1)!;
+    expect(refresh.radius).toBeGreaterThanOrEqual(100);
+    expect(refresh.radius).toBeLessThan(1_112); // half the way to the farther of the two
+
+    // The OS wakes the app on leaving the refresh region, 11 km north: Pankow comes into the set.
+    await beckon.regionEvent(monitor, { identifier: beckon.REFRESH_REGION, exited: true, fix: { lat: 52.6, lng: 13.4, accuracy: 10 } });
+    expect(monitored.at(-1)!.map((r) => r.identifier).slice(0, 2)).toEqual([pankow, nord]);
+    // The crossing's fix went to Beckon: the person entered Pankow's fence on the server.
+    await vi.waitFor(
+      async () => {
+        const timeline = await (await fetch(`${worker!.url}/admin/users/rn-walker/timeline`, { headers: { authorization: `Bearer ${app.adminKey}` } })).text();
+        expect(timeline).toContain(`"entered":"${pankow}"`);
+      },
+      { timeout: 15_000, interval: 500 },
+    );
+    beckon.shutdown();
+  });
 });

@@ -190,7 +190,7 @@ export function shutdown(): void {
 
 export { refreshCards };
 export { cardAction, clickInAppButton, currentCards, currentInAppMessage, dismissInAppMessage, liveConnected, onCards, onInAppMessage, submitSurvey } from "./inapp";
-export { expoLocationSource, reportLocation, type ExpoLocationLike } from "./location";
+export { expoGeofencingMonitor, expoLocationSource, REFRESH_REGION, regionEvent, reportLocation, syncRegions, type ExpoGeofencingLike, type ExpoLocationLike, type MonitoredRegion, type RegionMonitor } from "./location";
 export { expoNotificationsAdapter, firebaseMessagingAdapter, pushOpened, type ExpoNotificationsLike, type FirebaseMessagingLike } from "./push";
 export type { AppStateLike, InitOptions, LinkingLike, LocationFix, LocationSource, OpenedPush, PushAdapter } from "./options";
 export type { Card, CardAction } from "../../core/cards";
