@@ -11,10 +11,11 @@
 import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
 import { type Engagement, engagementQueue } from "./core/engagement";
 import { Identity, type RefreshUserToken, uuid, withFreshToken } from "./core/identity";
+import { InAppState, type PendingView } from "./core/inapp";
 import { LiveConnection } from "./core/live";
 import { type Call, OfflineQueue } from "./core/queue";
 import { type Answer, renderMessage } from "./render";
-import { nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "./core/rules";
+import type { PendingMessage } from "./core/rules";
 
 export const VERSION = "1.0.0";
 
@@ -66,20 +67,9 @@ let id: Identity;
 let analyticsAllowed = true;
 const listeners = new Map<string, Set<Listener>>();
 
-// In-app display state.
-const pending = new Map<string, PendingMessage>();
-const triggered = new Set<string>();
-/**
- * Messages shown on this device (person + key → expiry), persisted: until the server has the
- * impression (offline, in flight, a sync racing it) a reload must not show one again.
- */
-let shown = new Map<string, number>();
-const person = () => id.userId ?? id.anonymousId;
-const shownId = (k: string) => `${person()} ${k}`;
-let showing: string | null = null;
-let serverNotBefore: number | null = null;
-let minIntervalSeconds = 30;
-let waitTimer: ReturnType<typeof setTimeout> | undefined;
+/** Which message shows when (shared with React Native): pending list, display rules, pacing, shown-once. */
+let inApp: InAppState;
+let inAppLoaded: Promise<void> = Promise.resolve();
 
 const key = (k: string) => `beckon:${opts.writeKey.slice(-8)}:${k}`;
 const get = (k: string) => {
@@ -132,11 +122,8 @@ export function init(options: InitOptions): void {
     refresh: (res) => id.refresh(res),
   });
   engagements = engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage, storageKey: key("engage"), identity: id });
-  try {
-    for (const [k, exp] of Object.entries(JSON.parse(get("shown") ?? "{}") as Record<string, number>)) if (exp > Date.now()) shown.set(k, exp);
-  } catch {
-    shown = new Map();
-  }
+  inApp = new InAppState({ storage, key, person: () => id.userId ?? id.anonymousId, onChange: (m) => m && show(m) });
+  inAppLoaded = inApp.load();
   const flushAll = (keepalive?: boolean) => void Promise.all([queue.flush(keepalive), engagements.flush(keepalive)]);
   addEventListener("online", () => flushAll());
   addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushAll(true));
@@ -196,19 +183,8 @@ export function identify(userId?: string | null, traits: Record<string, unknown>
 /** Records an event; in-app messages waiting for this event show now. */
 export function track(event: string, properties: Record<string, unknown> = {}): void {
   enqueue({ type: "track", event, properties });
-  trigger(event, properties);
-}
-
-/** Display rules are evaluated on this device, consent or not: nothing is sent. */
-function trigger(event: string, properties: Record<string, unknown>): void {
-  let hit = false;
-  for (const m of pending.values()) {
-    if (m.content.displayOn && !triggered.has(m.key) && ruleMatches(m.content.displayOn, event, properties)) {
-      triggered.add(m.key);
-      hit = true;
-    }
-  }
-  if (hit) showNext();
+  // Display rules are evaluated on this device, consent or not: nothing is sent.
+  inApp?.trigger(event, properties);
 }
 
 /** Records a page view. */
@@ -240,7 +216,7 @@ export function reset(): void {
   id.reset();
   live?.close();
   live = null;
-  pending.clear();
+  inApp.clear();
   if (opts.inApp) void startInApp();
 }
 
@@ -301,15 +277,11 @@ function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
 
 // ───────────────────────── in-app messages ─────────────────────────
 
-interface PendingView {
-  messages: PendingMessage[];
-  notBefore: number | null;
-  minIntervalSeconds: number;
-}
-
 async function startInApp(): Promise<void> {
   try {
-    applyPending(await getJson<PendingView>("/v1/in-app"), true);
+    const view = await getJson<PendingView>("/v1/in-app");
+    await inAppLoaded;
+    inApp.apply(view, true);
   } catch (err) {
     console.warn("beckon: could not load in-app messages", err);
   }
@@ -322,27 +294,19 @@ async function startInApp(): Promise<void> {
   }, onLive);
 }
 
-function applyPending(view: PendingView, replace: boolean): void {
-  if (replace) pending.clear();
-  for (const m of view.messages) if (!shown.has(shownId(m.key))) pending.set(m.key, m);
-  serverNotBefore = view.notBefore;
-  minIntervalSeconds = view.minIntervalSeconds;
-  showNext();
-}
-
 function onLive(m: Record<string, unknown>): void {
   fire("live", m);
   switch (m.type) {
     case "sync":
-      applyPending(m as unknown as PendingView, true);
+      inApp.apply(m as unknown as PendingView, true);
       fire("cards", m.cards);
       break;
     case "inapp":
-      applyPending(m as unknown as PendingView, false);
+      inApp.apply(m as unknown as PendingView, false);
       break;
     case "handled":
       // Shown on another device of the same person.
-      if (m.key !== showing) pending.delete(String(m.key));
+      inApp.handled(String(m.key));
       break;
     case "cards":
       fire("cards", m);
@@ -350,34 +314,14 @@ function onLive(m: Record<string, unknown>): void {
   }
 }
 
-function showNext(): void {
-  if (showing || !opts?.inApp) return;
-  const now = Date.now();
-  const next = nextMessage(pending.values(), triggered, now);
-  if (!next) return;
-  // Pacing is per person: another person signing in on this browser has their own interval.
-  const last = Number(get(`lastShownAt:${person()}`)) || null;
-  const wait = waitBeforeNext(now, last, minIntervalSeconds, serverNotBefore);
-  clearTimeout(waitTimer);
-  if (wait > 0) {
-    waitTimer = setTimeout(showNext, wait);
-    return;
-  }
-  showing = next.key;
-  shown.set(shownId(next.key), next.expiresAt);
-  if (shown.size > 200) shown.delete(shown.keys().next().value!);
-  set("shown", JSON.stringify(Object.fromEntries(shown)));
-  pending.delete(next.key);
-  set(`lastShownAt:${person()}`, String(now));
-  const done = () => {
-    showing = null;
-    setTimeout(showNext, 0);
-  };
+/** InAppState chose `next` (pacing allowed it): draw it and report what the person does. */
+function show(next: PendingMessage): void {
+  const done = () => inApp.close();
   // Engagement is reported to `/v1/in-app/events` for the person who saw it (not through `track`, so not
   // behind analytics consent: in-app messages need no opt-in, and stats and the person's other devices
   // must learn it was handled). The matching event still runs this device's display rules.
   const viewer = who();
-  const local = (name: string, properties: Record<string, unknown> = {}) => trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
+  const local = (name: string, properties: Record<string, unknown> = {}) => inApp.trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
   const engage = (event: Record<string, unknown>, name?: string, properties?: Record<string, unknown>) => {
     engagements.push({ messageId: uuid(), who: viewer, event: { key: next.key, ...event } });
     if (name) local(name, properties);
