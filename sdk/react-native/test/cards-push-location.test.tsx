@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import * as beckon from "../src/index";
 import { FakeServer, FakeSocket, MemoryAsyncStorage } from "./fakes";
@@ -9,8 +10,8 @@ const card = (id: string, extra: Record<string, unknown> = {}) => ({ id, campaig
 
 beforeEach(() => {
   server = new FakeServer();
-  (globalThis as { fetch: unknown }).fetch = server.fetch;
-  (globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
+  (globalThis as unknown as { fetch: unknown }).fetch = server.fetch;
+  (globalThis as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
 });
 afterEach(() => beckon.shutdown());
 

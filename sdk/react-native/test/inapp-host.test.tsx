@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import { Text } from "react-native";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import * as beckon from "../src/index";
@@ -14,8 +15,8 @@ const HOST = "https://beckon.test";
 beforeEach(() => {
   server = new FakeServer();
   FakeSocket.all = [];
-  (globalThis as { fetch: unknown }).fetch = server.fetch;
-  (globalThis as { WebSocket: unknown }).WebSocket = FakeSocket;
+  (globalThis as unknown as { fetch: unknown }).fetch = server.fetch;
+  (globalThis as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
 });
 afterEach(() => beckon.shutdown());
 
