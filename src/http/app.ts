@@ -15,6 +15,7 @@ import { inAppRoutes } from "./inapp-routes";
 import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
+import { pushOpenRoutes } from "./push-open-routes";
 import { adminBodyGuard } from "./body";
 import { awaitConfigPropagation } from "./config-propagation";
 import { identityKeyRoutes } from "./identity-key-routes";
@@ -54,6 +55,7 @@ export function createApp() {
   app.route("/", segmentRoutes);
   app.route("/", geofenceRoutes);
   app.route("/", locationRoutes);
+  app.route("/", pushOpenRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The OPERATOR_TOKEN secret" });
