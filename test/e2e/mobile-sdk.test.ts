@@ -169,4 +169,59 @@ describe("React Native SDK against the local Worker", () => {
     );
     beckon.shutdown();
   });
+
+  it("a campaign's push, tapped on the phone, counts as opened in the campaign's stats and follows its deep link", async () => {
+    worker ??= await startLocalWorker();
+    const created = await fetch(`${worker.url}/admin/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "mobile push", settings: { identityVerification: "off", quietHours: null } }),
+    });
+    const app = (await created.json()) as { writeKey: string; adminKey: string };
+    const admin = async <T>(path: string, json?: unknown): Promise<T> => {
+      const res = await fetch(`${worker!.url}${path}`, { method: json ? "POST" : "GET", headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" }, ...(json ? { body: JSON.stringify(json) } : {}) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await res.json()) as T;
+    };
+    const campaign = await admin<{ id: string }>("/admin/campaigns", {
+      name: "Cart push",
+      transactional: true,
+      trigger: { type: "event", event: "Product Added" },
+      steps: [{ type: "message", id: "push", channels: ["push"], content: { push: { title: "Your cart", body: "Still there", deepLink: "myshop://cart" } } }],
+    });
+    await admin(`/admin/campaigns/${campaign.id}/activate`, {});
+
+    let tap: (m: { data?: Record<string, unknown> }) => void = () => undefined;
+    const messaging = { getToken: async () => "fcm-e2e-token-push-01", onTokenRefresh: () => () => undefined, hasPermission: async () => 1, onNotificationOpenedApp: (l: typeof tap) => ((tap = l), () => undefined) };
+    const deepLinks: string[] = [];
+    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), inApp: false, flushInterval: 0, onDeepLink: (url) => (deepLinks.push(url), true) });
+    beckon.identify("rn-pusher");
+    await beckon.flush();
+    await beckon.enablePush(beckon.firebaseMessagingAdapter(messaging, "android"));
+    beckon.track("Product Added", { sku: "A1" });
+    await beckon.flush();
+
+    const send = await vi.waitFor(
+      async () => {
+        const { sends } = await admin<{ sends: Array<{ idempotencyKey: string; status: string }> }>("/admin/sends?channel=push");
+        expect(sends[0]?.status).toBe("sent");
+        return sends[0]!;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    // What FCM would hand the app on a tap: the data Beckon put in the push (src/delivery/channels/fcm.ts).
+    tap({ data: { beckon_key: send.idempotencyKey, beckon_campaign: campaign.id, beckon_deep_link: "myshop://cart" } });
+    expect(deepLinks).toEqual(["myshop://cart"]);
+    await beckon.flush();
+    const stats = await vi.waitFor(
+      async () => {
+        const s = await admin<{ totals: Record<string, number> }>(`/admin/campaigns/${campaign.id}/stats`);
+        expect(s.totals.opened).toBe(1);
+        return s;
+      },
+      { timeout: 15_000, interval: 250 },
+    );
+    expect(stats.totals).toMatchObject({ sent: 1, opened: 1 });
+    beckon.shutdown();
+  });
 });

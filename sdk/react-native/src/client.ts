@@ -7,7 +7,7 @@ import { notifyCards, notifyInApp, refreshCards, startInApp, stopLive } from "./
 import { resetLocation, startLocation } from "./location";
 import type { InitOptions, LocationSource, PushAdapter } from "./options";
 import { handlePushOpens, registerPush } from "./push";
-import { enqueue, getJson, post, type Session, session, setSession, started, storageKey } from "./session";
+import { enqueue, getJson, post, type PushOpen, type Session, session, setSession, started, storageKey } from "./session";
 
 export { openDeepLink } from "./session";
 
@@ -50,6 +50,21 @@ export function init(options: InitOptions): Promise<void> {
       refresh: (res) => id.refresh(res),
     }),
     engagements: engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage: store, storageKey: k("engage"), identity: id }),
+    pushOpens: new OfflineQueue<PushOpen>({
+      url: `${opts.host}/v1/push/opened`,
+      writeKey: opts.writeKey,
+      storage: store,
+      storageKey: k("pushOpens"),
+      flushAt: 1,
+      flushInterval: 0,
+      maxQueued: 50,
+      take: (items) => items.slice(0, 1),
+      body: ([open]) => ({ writeKey: opts.writeKey, ...open!.who, key: open!.key }),
+      auth: () => id.tokenField(),
+      refresh: (res) => id.refresh(res),
+      // 404: not a Beckon send for this person (another tool's push); it can never succeed.
+      drop: [400, 401, 403, 404, 413],
+    }),
     inApp: new InAppState({ storage: store, key: k, person, onChange: notifyInApp }),
     cards: new CardFeed({
       storage: store,
@@ -64,7 +79,7 @@ export function init(options: InitOptions): Promise<void> {
   setSession(s);
   ready = (async () => {
     await id.load();
-    await Promise.all([s.queue.ready, s.engagements.ready, s.inApp.load()]);
+    await Promise.all([s.queue.ready, s.engagements.ready, s.pushOpens.ready, s.inApp.load()]);
     await lifecycle(s);
     if (opts.push) await registerPush(s, opts.push);
     if (opts.push) await handlePushOpens(s, opts.push);
@@ -104,6 +119,7 @@ async function lifecycle(s: Session): Promise<void> {
       enqueue({ type: "track", event: "Application Backgrounded", properties: {} });
       void s.queue.flush();
       void s.engagements.flush();
+      void s.pushOpens.flush();
       // No socket in the background: the OS would kill it anyway, and it costs battery.
       stopLive();
     }
@@ -153,7 +169,7 @@ export function user(): { userId: string | null; anonymousId: string } {
 }
 export function flush(): Promise<void> {
   const s = session();
-  return Promise.all([s.queue.flush(), s.engagements.flush()]).then(() => undefined);
+  return Promise.all([s.queue.flush(), s.engagements.flush(), s.pushOpens.flush()]).then(() => undefined);
 }
 
 /**
@@ -181,6 +197,7 @@ export function shutdown(): void {
   s.inApp.stop();
   s.queue.stop();
   s.engagements.stop();
+  s.pushOpens.stop();
   for (const off of s.subscriptions) off();
   s.subscriptions = [];
   setSession(null);

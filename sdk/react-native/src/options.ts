@@ -19,6 +19,11 @@ export interface PushAdapter {
   getToken(): Promise<string | null>;
   /** Calls back with each new token; returns an unsubscribe function. */
   onTokenRefresh?(listener: (token: string) => void): () => void;
+  /**
+   * Whether the person allowed notifications: "granted" records push consent as opted in
+   * with the token (campaign pushes need it), "denied" as opted out; unknown leaves it.
+   */
+  permission?(): Promise<"granted" | "denied" | "undetermined">;
   /** The push that launched the app from a cold start, if any. */
   getInitialNotification?(): Promise<OpenedPush | null>;
   /** Calls back when the person taps a push while the app runs (warm start); returns an unsubscribe function. */

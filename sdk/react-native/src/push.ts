@@ -1,21 +1,23 @@
-import { readItem, writeItem } from "../../core/identity";
+import { readItem, uuid, writeItem } from "../../core/identity";
 import type { OpenedPush, PushAdapter } from "./options";
 import { enqueue, openDeepLink, type Session, session, started, storageKey } from "./session";
 
 /**
  * Push on React Native: the device token registered with `POST /v1/devices` at start and
- * on every rotation, and pushes the person opened (cold start and warm) reported as
- * Segment's `Push Notification Opened` with Beckon's send key and campaign, then their
- * deep link dispatched. Providers come in through adapters, so no native module is imported.
+ * on every rotation, and pushes the person opened (cold start and warm) reported to
+ * `POST /v1/push/opened` (the send's funnel) and as Segment's `Push Notification Opened`
+ * with Beckon's send key and campaign, then their deep link dispatched. Providers come in through adapters, so no native module is imported.
  */
 
 export async function registerPush(s: Session, adapter: PushAdapter): Promise<void> {
+  const permission = await adapter.permission?.().catch(() => "undetermined" as const);
+  const consent = permission === "granted" ? { consent: { push: "opted_in" } } : permission === "denied" ? { consent: { push: "opted_out" } } : {};
   const send = async (token: string) => {
     try {
       await fetch(`${s.opts.host}/v1/devices`, {
         method: "POST",
         headers: { "content-type": "text/plain" },
-        body: JSON.stringify({ writeKey: s.opts.writeKey, ...s.id.who(), ...s.id.tokenField(), register: [{ provider: adapter.provider, platform: adapter.platform, token }] }),
+        body: JSON.stringify({ writeKey: s.opts.writeKey, ...s.id.who(), ...s.id.tokenField(), register: [{ provider: adapter.provider, platform: adapter.platform, token }], ...consent }),
       });
     } catch {
       // offline: the next app open registers again
@@ -55,7 +57,11 @@ export function pushOpened(push: OpenedPush): void {
   const campaign = text(d.beckon_campaign);
   const properties: Record<string, unknown> = { ...(campaign ? { campaign: { id: campaign, medium: "push" } } : {}) };
   const key = text(d.beckon_key);
-  if (key) properties.beckon_key = key;
+  if (key) {
+    properties.beckon_key = key;
+    // The send's delivery record moves to opened: the campaign funnel and `message: opened` branches.
+    s.pushOpens.push({ messageId: uuid(), who: s.id.who(), key });
+  }
   enqueue({ type: "track", event: "Push Notification Opened", properties });
   // The app was opened from a push: send it now, before the person navigates away.
   void s.queue.flush();
@@ -68,6 +74,8 @@ export interface FirebaseMessagingLike {
   getToken(): Promise<string>;
   onTokenRefresh(listener: (token: string) => void): () => void;
   getInitialNotification?(): Promise<{ data?: Record<string, unknown> } | null>;
+  /** AuthorizationStatus: 1 authorized, 2 provisional, 0 denied, -1 not determined. */
+  hasPermission?(): Promise<number>;
   onNotificationOpenedApp?(listener: (message: { data?: Record<string, unknown> }) => void): () => void;
 }
 
@@ -78,6 +86,10 @@ export function firebaseMessagingAdapter(messaging: FirebaseMessagingLike, platf
     platform,
     getToken: () => messaging.getToken(),
     onTokenRefresh: (listener) => messaging.onTokenRefresh(listener),
+    permission: async () => {
+      const status = (await messaging.hasPermission?.()) ?? -1;
+      return status >= 1 ? "granted" : status === 0 ? "denied" : "undetermined";
+    },
     getInitialNotification: async () => {
       const m = await messaging.getInitialNotification?.();
       return m ? { data: m.data ?? {} } : null;
@@ -96,6 +108,7 @@ export interface ExpoNotificationsLike {
   getDevicePushTokenAsync(): Promise<{ type: string; data: unknown }>;
   addPushTokenListener(listener: (token: { type: string; data: unknown }) => void): { remove(): void };
   getLastNotificationResponseAsync?(): Promise<ExpoNotificationResponse | null>;
+  getPermissionsAsync?(): Promise<{ status: string }>;
   addNotificationResponseReceivedListener?(listener: (response: ExpoNotificationResponse) => void): { remove(): void };
 }
 
@@ -113,6 +126,10 @@ export function expoNotificationsAdapter(notifications: ExpoNotificationsLike, p
         if (value) listener(value);
       });
       return () => sub.remove();
+    },
+    permission: async () => {
+      const status = (await notifications.getPermissionsAsync?.())?.status;
+      return status === "granted" ? "granted" : status === "denied" ? "denied" : "undetermined";
     },
     getInitialNotification: async () => {
       const r = await notifications.getLastNotificationResponseAsync?.();

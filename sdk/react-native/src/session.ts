@@ -15,10 +15,19 @@ export interface Session {
   queue: OfflineQueue<Call>;
   id: Identity;
   engagements: OfflineQueue<Engagement>;
+  /** Push opens for `POST /v1/push/opened`, persisted: a tap made offline still reaches the funnel. */
+  pushOpens: OfflineQueue<PushOpen>;
   inApp: InAppState;
   cards: CardFeed;
   /** Undone at shutdown: listeners on AppState, push, location, the socket. */
   subscriptions: Array<() => void>;
+}
+
+/** One opened push, for the person who received it. */
+export interface PushOpen {
+  messageId: string;
+  who: Record<string, string>;
+  key: string;
 }
 
 let current: Session | null = null;

@@ -86,11 +86,14 @@ describe("push opens", () => {
     await waitFor(() => expect(server.calls().filter((c) => c.event === "Push Notification Opened")).toHaveLength(1));
     expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toEqual({ campaign: { id: "winback", medium: "push" }, beckon_key: "send-1" });
     expect(onDeepLink).toHaveBeenCalledWith("myshop://cart");
+    // The send's funnel: its delivery record moves to opened.
+    await waitFor(() => expect(server.sent.filter((s) => s.path === "/v1/push/opened").map((s) => s.body)).toEqual([{ writeKey: "wk_rn", anonymousId: beckon.user().anonymousId, key: "send-1" }]));
 
     beckon.shutdown();
     await beckon.init({ writeKey: "wk_rn", host: HOST, storage, inApp: false, onDeepLink, push: adapter(pushData) });
     await beckon.flush();
     expect(server.calls().filter((c) => c.event === "Push Notification Opened")).toHaveLength(1);
+    expect(server.sent.filter((s) => s.path === "/v1/push/opened")).toHaveLength(1);
     expect(onDeepLink).toHaveBeenCalledTimes(1);
   });
 
@@ -101,6 +104,20 @@ describe("push opens", () => {
     tap({ data: { ...pushData, beckon_key: "send-2" } });
     await waitFor(() => expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toMatchObject({ beckon_key: "send-2" }));
     expect(onDeepLink).toHaveBeenCalledWith("myshop://cart");
+  });
+});
+
+describe("push permission", () => {
+  it("registers the token with push consent from the OS permission (granted → opted in, denied → opted out)", async () => {
+    for (const [status, consent] of [[1, { push: "opted_in" }], [0, { push: "opted_out" }], [-1, undefined]] as const) {
+      server.sent = [];
+      const messaging = { getToken: async () => "fcm-1", onTokenRefresh: () => () => undefined, hasPermission: async () => status };
+      await beckon.init({ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), inApp: false, push: beckon.firebaseMessagingAdapter(messaging, "ios") });
+      const devices = server.sent.find((s) => s.path === "/v1/devices")!.body;
+      expect(devices.register).toEqual([{ provider: "fcm", platform: "ios", token: "fcm-1" }]);
+      expect(devices.consent).toEqual(consent);
+      beckon.shutdown();
+    }
   });
 });
 
