@@ -29,12 +29,16 @@ export const beckonOptions: beckon.InitOptions = {
   refreshUserToken: userTokenFor,
 };
 
-/** Asks for notification permission (after the app's own pre-prompt), then registers the device token. */
-export async function turnOnPush(): Promise<boolean> {
-  const { status } = await Notifications.requestPermissionsAsync();
-  if (status !== "granted") return false;
-  await beckon.enablePush(beckon.expoNotificationsAdapter(Notifications, platform));
-  return true;
+/**
+ * The soft pre-prompt (a modal drawn by Beckon's in-app host), then the OS dialog only for a
+ * yes, then the device token and push consent registered.
+ */
+export function turnOnPush(): Promise<boolean> {
+  return beckon.askForPush({
+    adapter: beckon.expoNotificationsAdapter(Notifications, platform),
+    requestPermission: async () => (await Notifications.requestPermissionsAsync()).status === "granted",
+    prompt: { title: "Know when your order ships?", body: "We'll send a notification for shipping updates and offers.", allowLabel: "Notify me", laterLabel: "Not now" },
+  });
 }
 
 /** Asks for foreground location, then reports fixes for Beckon's server-side geofences. */

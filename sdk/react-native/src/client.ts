@@ -3,7 +3,7 @@ import { engagementQueue } from "../../core/engagement";
 import { Identity, readItem, writeItem } from "../../core/identity";
 import { InAppState } from "../../core/inapp";
 import { type Call, OfflineQueue } from "../../core/queue";
-import { notifyCards, notifyInApp, refreshCards, startInApp, stopLive } from "./inapp";
+import { notifyCards, notifyInApp, refreshCards, showLocalMessage, startInApp, stopLive } from "./inapp";
 import { resetLocation, startLocation } from "./location";
 import type { InitOptions, LocationSource, PushAdapter } from "./options";
 import { handlePushOpens, registerPush } from "./push";
@@ -183,6 +183,42 @@ export async function enablePush(adapter: PushAdapter): Promise<void> {
   await handlePushOpens(s, adapter);
 }
 
+export interface PushPrompt {
+  title?: string;
+  body?: string;
+  allowLabel?: string;
+  laterLabel?: string;
+}
+
+/**
+ * The soft pre-prompt: the app's own question first (a modal drawn by the in-app host),
+ * and the OS dialog only for people who said yes. The OS asks once; a "not now" here
+ * keeps that one chance for later. Resolves whether push was turned on.
+ */
+export async function askForPush(o: { adapter: PushAdapter; requestPermission: () => Promise<boolean>; prompt?: PushPrompt | false }): Promise<boolean> {
+  if (o.prompt !== false) {
+    const p = o.prompt ?? {};
+    const answer = await showLocalMessage({
+      type: "modal",
+      title: p.title ?? "Turn on notifications?",
+      body: p.body ?? "We'll let you know about your orders and offers.",
+      buttons: [
+        { id: "allow", label: p.allowLabel ?? "Turn on", action: "dismiss" },
+        { id: "later", label: p.laterLabel ?? "Not now", action: "dismiss" },
+      ],
+    });
+    if (answer !== "allow") return false;
+  }
+  if (!(await o.requestPermission().catch(() => false))) {
+    // Refused at the OS: recorded, so campaigns do not count on this channel.
+    await ready;
+    await post("/v1/devices", { consent: { push: "opted_out" } }).catch(() => undefined);
+    return false;
+  }
+  await enablePush(o.adapter);
+  return true;
+}
+
 /** Starts location reporting later than `init` (after the app obtained the OS permission). */
 export function enableLocation(source: LocationSource): void {
   startLocation(session(), source);
@@ -206,7 +242,7 @@ export function shutdown(): void {
 }
 
 export { refreshCards };
-export { cardAction, clickInAppButton, currentCards, currentInAppMessage, dismissInAppMessage, liveConnected, onCards, onInAppMessage, submitSurvey } from "./inapp";
+export { cardAction, clickInAppButton, currentCards, currentInAppMessage, dismissInAppMessage, liveConnected, onCards, onInAppMessage, showLocalMessage, submitSurvey } from "./inapp";
 export { expoGeofencingMonitor, expoLocationSource, REFRESH_REGION, regionEvent, reportLocation, syncRegions, type ExpoGeofencingLike, type ExpoLocationLike, type MonitoredRegion, type RegionMonitor } from "./location";
 export { expoNotificationsAdapter, firebaseMessagingAdapter, pushOpened, type ExpoNotificationsLike, type FirebaseMessagingLike } from "./push";
 export type { AppStateLike, InitOptions, LinkingLike, LocationFix, LocationSource, OpenedPush, PushAdapter } from "./options";

@@ -1,5 +1,5 @@
 import type { Card, CardAction } from "../../core/cards";
-import type { InAppButton, PendingView, SurveyAnswer } from "../../core/inapp";
+import type { InAppButton, InAppContent, PendingView, SurveyAnswer } from "../../core/inapp";
 import { uuid } from "../../core/identity";
 import { LiveConnection } from "../../core/live";
 import type { PendingMessage } from "../../core/rules";
@@ -17,10 +17,16 @@ import { getJson, openDeepLink, personQuery, session, started } from "./session"
 type Listener = (message: PendingMessage | null) => void;
 const listeners = new Set<Listener>();
 let onScreen: PendingMessage | null = null;
+/** A message of the app's own (the push pre-prompt): drawn by the host over Beckon's, never reported. */
+let local: { message: PendingMessage; answer: (buttonId: string | null) => void } | null = null;
 let live: LiveConnection | null = null;
 
 /** The message to draw now (null: none). */
-export const currentInAppMessage = (): PendingMessage | null => onScreen;
+export const currentInAppMessage = (): PendingMessage | null => local?.message ?? onScreen;
+const emit = () => {
+  const m = currentInAppMessage();
+  for (const l of listeners) l(m);
+};
 
 /** Calls back whenever the message to draw changes; returns an unsubscribe function. */
 export function onInAppMessage(listener: Listener): () => void {
@@ -32,7 +38,7 @@ export function onInAppMessage(listener: Listener): () => void {
 export function notifyInApp(message: PendingMessage | null): void {
   onScreen = message;
   if (message) engage(message, { kind: "impression" }, "In-App Message Viewed");
-  for (const l of listeners) l(message);
+  emit();
 }
 
 /** Loads the person's pending messages and cards, and (re)opens the live socket. */
@@ -92,7 +98,14 @@ function engage(message: PendingMessage, event: Record<string, unknown>, name?: 
 }
 
 /** Acts on the message on screen only: a stale tap on a closed message reports nothing. */
-function onCurrent(key: string, fn: (m: PendingMessage) => void): void {
+function onCurrent(key: string, fn: (m: PendingMessage) => void, buttonId: string | null = null): void {
+  if (local?.message.key === key) {
+    const { answer } = local;
+    local = null;
+    emit();
+    answer(buttonId);
+    return;
+  }
   if (!started() || onScreen?.key !== key) return;
   const message = onScreen;
   fn(message);
@@ -101,10 +114,14 @@ function onCurrent(key: string, fn: (m: PendingMessage) => void): void {
 
 /** The person pressed a button: a click on it, then its deep link. */
 export function clickInAppButton(key: string, button: InAppButton): void {
-  onCurrent(key, (m) => {
-    engage(m, { kind: "click", buttonId: button.id }, "In-App Message Clicked", { buttonId: button.id, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
-    if (button.action === "deeplink" && button.deepLink) openDeepLink(button.deepLink);
-  });
+  onCurrent(
+    key,
+    (m) => {
+      engage(m, { kind: "click", buttonId: button.id }, "In-App Message Clicked", { buttonId: button.id, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
+      if (button.action === "deeplink" && button.deepLink) openDeepLink(button.deepLink);
+    },
+    button.id,
+  );
 }
 
 /** The person closed the message (close button, back button, swipe). */
@@ -146,4 +163,17 @@ export function cardAction(cardId: string, action: CardAction): Promise<unknown>
   const done = s.cards.act(cardId, action);
   if (action === "click" && card?.deepLink) openDeepLink(card.deepLink);
   return done;
+}
+
+/**
+ * Shows a message of the app's own through the in-app host (e.g. the push pre-prompt) and
+ * resolves with the pressed button's id, or null when dismissed. Nothing is reported to Beckon.
+ */
+export function showLocalMessage(content: InAppContent): Promise<string | null> {
+  local?.answer(null);
+  return new Promise((resolve) => {
+    const now = Date.now();
+    local = { message: { key: `local:${uuid()}`, campaignId: "local", priority: 100, createdAt: now, expiresAt: now + 3_600_000, content: content as unknown as PendingMessage["content"] }, answer: resolve };
+    emit();
+  });
 }

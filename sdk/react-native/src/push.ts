@@ -141,3 +141,4 @@ export function expoNotificationsAdapter(notifications: ExpoNotificationsLike, p
     },
   };
 }
+

@@ -152,4 +152,31 @@ describe("BeckonInAppHost", () => {
     expect(screen.queryByTestId("beckon-in-app-message")).toBeNull();
     await waitFor(() => expect(server.engagement().map((e) => e.kind)).toEqual(["impression", "click"]));
   });
+
+  it("asks with the app's own pre-prompt first; the OS dialog only after a yes, and nothing of the prompt is reported", async () => {
+    await app();
+    let granted = false;
+    const requestPermission = jest.fn(async () => (granted = true));
+    const messaging = { getToken: async () => "fcm-9", onTokenRefresh: () => () => undefined, hasPermission: async () => (granted ? 1 : -1) };
+    const adapter = beckon.firebaseMessagingAdapter(messaging, "android");
+
+    const ask = async () => {
+      let asking: Promise<boolean> = Promise.resolve(false);
+      // The prompt appears at once: a render outside any event handler.
+      await act(async () => void (asking = beckon.askForPush({ adapter, requestPermission, prompt: { title: "Get order updates?", allowLabel: "Yes please" } })));
+      return { asking }; // wrapped: an async function returning the promise would wait for the answer
+    };
+    let { asking } = await ask();
+    await fireEvent.press(await screen.findByRole("button", { name: "Not now" }));
+    expect(await asking).toBe(false);
+    expect(requestPermission).not.toHaveBeenCalled();
+    expect(screen.queryByText("Get order updates?")).toBeNull();
+
+    ({ asking } = await ask());
+    await fireEvent.press(await screen.findByRole("button", { name: "Yes please" }));
+    expect(await asking).toBe(true);
+    expect(requestPermission).toHaveBeenCalledTimes(1);
+    expect(server.sent.find((s) => s.path === "/v1/devices")?.body).toMatchObject({ register: [{ provider: "fcm", token: "fcm-9" }], consent: { push: "opted_in" } });
+    expect(server.engagement()).toEqual([]);
+  });
 });
