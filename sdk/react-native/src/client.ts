@@ -155,9 +155,10 @@ export function alias(newId: string): void {
 /** Signs out: a new anonymous id, no user id or token, no messages or cards of the previous person. */
 export function reset(): void {
   const s = session();
-  s.id.reset();
-  s.inApp.clear();
+  // Cleared before the identity changes: the stored feed removed is the signed-out person's.
   s.cards.clear();
+  s.inApp.clear();
+  s.id.reset();
   if (s.opts.inApp) void startInApp();
 }
 export function setUserToken(token: string | null): void {

@@ -66,6 +66,36 @@ describe("ContentCardsFeed", () => {
   });
 });
 
+describe("sign-out and restarts", () => {
+  it("removes the signed-out person's stored feed from the phone", async () => {
+    server.cards = [card("private")];
+    const storage = new MemoryAsyncStorage();
+    await storage.setItem("beckon:wk_rn:userId", "ada");
+    await feed(storage);
+    expect(await screen.findByText("Card private", { exact: false })).toBeTruthy();
+    expect(storage.data.has("beckon:wk_rn:cards:ada")).toBe(true);
+    server.cards = [];
+    await act(async () => beckon.reset());
+    expect(storage.data.has("beckon:wk_rn:cards:ada")).toBe(false);
+    expect(screen.queryByText("Card private", { exact: false })).toBeNull();
+  });
+
+  it("keeps calls made offline and sends them after the app restarts", async () => {
+    const storage = new MemoryAsyncStorage();
+    server.offline = true;
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    await beckon.init({ writeKey: "wk_rn", host: HOST, storage, inApp: false, flushInterval: 0 });
+    beckon.track("Wishlist Added", { sku: "W1" });
+    await beckon.flush();
+    beckon.shutdown();
+    server.offline = false;
+    await beckon.init({ writeKey: "wk_rn", host: HOST, storage, inApp: false });
+    await beckon.flush();
+    expect(server.calls().map((c) => c.event)).toEqual(["Wishlist Added"]);
+    warn.mockRestore();
+  });
+});
+
 describe("push opens", () => {
   const pushData = { beckon_key: "send-1", beckon_campaign: "winback", beckon_deep_link: "myshop://cart" };
   const adapter = (initial: Record<string, unknown> | null, onOpen?: (l: (p: { data: Record<string, unknown> }) => void) => void) =>
