@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
-import { Text } from "react-native";
+import { AccessibilityInfo, Text } from "react-native";
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import * as beckon from "../src/index";
 import { FakeServer, FakeSocket, MemoryAsyncStorage, message, reply } from "./fakes";
@@ -35,9 +35,13 @@ describe("BeckonInAppHost", () => {
       message("m1", { type: "modal", title: "Summer sale", body: "20% off today", buttons: [{ id: "shop", label: "Shop now", action: "deeplink", deepLink: "myshop://sale" }, { id: "later", label: "Later", action: "dismiss" }] }),
     ];
     const onDeepLink = jest.fn(() => true);
+    const announce = jest.spyOn(AccessibilityInfo, "announceForAccessibility");
     await app({ onDeepLink });
 
     expect(await screen.findByText("Summer sale")).toBeTruthy();
+    // Screen readers hear the message wherever their focus is.
+    expect(announce).toHaveBeenCalledWith("Summer sale. 20% off today");
+    announce.mockRestore();
     expect(screen.getByRole("header", { name: "Summer sale" })).toBeTruthy();
     expect(screen.getByTestId("beckon-in-app-message").props.accessibilityViewIsModal).toBe(true);
     expect(screen.getByRole("button", { name: "Close" })).toBeTruthy();
