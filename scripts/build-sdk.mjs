@@ -70,7 +70,7 @@ async function main() {
   }
   if (process.argv.includes("--report")) {
     // The React Native package (core + package), React and React Native excluded; reported, not served.
-    const rn = await build({ entryPoints: [join(root, "sdk/react-native/src/index.ts")], bundle: true, minify: true, format: "esm", platform: "neutral", external: ["react", "react-native"], write: false, legalComments: "none" });
+    const rn = await build({ entryPoints: [join(root, "sdk/react-native/src/index.ts")], bundle: true, minify: true, format: "esm", platform: "neutral", jsx: "automatic", external: ["react", "react/*", "react-native"], write: false, legalComments: "none" });
     const rnText = rn.outputFiles[0].text;
     console.log(`@beckon/react-native: ${kb(Buffer.byteLength(rnText))} minified, ${kb(gzipSync(rnText, { level: 9 }).byteLength)} gzipped (budget 25.0 KB, React excluded)`);
     return;

@@ -9,10 +9,13 @@
  *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
  */
 import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
+import { type Engagement, engagementQueue } from "./core/engagement";
+import { Identity, type RefreshUserToken, uuid, withFreshToken } from "./core/identity";
+import { InAppState, type PendingView } from "./core/inapp";
 import { LiveConnection } from "./core/live";
 import { type Call, OfflineQueue } from "./core/queue";
 import { type Answer, renderMessage } from "./render";
-import { nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "./core/rules";
+import type { PendingMessage } from "./core/rules";
 
 export const VERSION = "1.0.0";
 
@@ -41,7 +44,7 @@ export interface InitOptions {
    * connection reconnects with an expired one: fetch a fresh token from your backend. The
    * refused request is then sent once more.
    */
-  refreshUserToken?: (userId: string) => Promise<string | null | undefined> | string | null | undefined;
+  refreshUserToken?: RefreshUserToken;
 }
 
 type Listener = (data: unknown) => void;
@@ -57,34 +60,16 @@ export interface Consent {
 let opts: Required<Pick<InitOptions, "writeKey" | "host" | "inApp" | "live">> & InitOptions;
 let storage: Storage | null = null;
 let queue: OfflineQueue;
-/** In-app engagement, for the person who saw the message: message state, sent whatever the analytics consent. */
-interface Engagement {
-  messageId: string;
-  who: Record<string, string>;
-  event: Record<string, unknown>;
-}
 let engagements: OfflineQueue<Engagement>;
 let live: LiveConnection | null = null;
-let anonymousId = "";
-let userId: string | null = null;
-/** Kept in memory only: the app hands it over on each page load (init or identify). */
-let userToken: string | null = null;
+/** Anonymous id, user id and user token (memory only: the app hands it over on each page load). */
+let id: Identity;
 let analyticsAllowed = true;
 const listeners = new Map<string, Set<Listener>>();
 
-// In-app display state.
-const pending = new Map<string, PendingMessage>();
-const triggered = new Set<string>();
-/**
- * Messages shown on this device (person + key → expiry), persisted: until the server has the
- * impression (offline, in flight, a sync racing it) a reload must not show one again.
- */
-let shown = new Map<string, number>();
-const shownId = (k: string) => `${userId ?? anonymousId} ${k}`;
-let showing: string | null = null;
-let serverNotBefore: number | null = null;
-let minIntervalSeconds = 30;
-let waitTimer: ReturnType<typeof setTimeout> | undefined;
+/** Which message shows when (shared with React Native): pending list, display rules, pacing, shown-once. */
+let inApp: InAppState;
+let inAppLoaded: Promise<void> = Promise.resolve();
 
 const key = (k: string) => `beckon:${opts.writeKey.slice(-8)}:${k}`;
 const get = (k: string) => {
@@ -102,7 +87,6 @@ const set = (k: string, v: string | null) => {
     // storage disabled
   }
 };
-const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
 
 /** Starts the SDK. Call once, before anything else. */
 export function init(options: InitOptions): void {
@@ -111,10 +95,8 @@ export function init(options: InitOptions): void {
   opts = { inApp: true, live: true, host: defaultHost(), ...options };
   opts.host = opts.host.replace(/\/+$/, "");
   storage = options.storage !== undefined ? options.storage : typeof localStorage !== "undefined" ? localStorage : null;
-  anonymousId = get("anonymousId") ?? uuid();
-  set("anonymousId", anonymousId);
-  userId = get("userId");
-  userToken = options.userToken ?? null;
+  id = new Identity({ storage, key, userToken: options.userToken, refreshUserToken: options.refreshUserToken });
+  void id.load();
   const stored = get("analytics");
   analyticsAllowed = stored !== null ? stored === "1" : !options.requireConsent;
   queue = new OfflineQueue({
@@ -130,41 +112,18 @@ export function init(options: InitOptions): void {
       let u: unknown;
       let n = 0;
       for (; n < items.length && n < 100; n++) {
-        const id = items[n]!.userId;
-        if (id && u && id !== u) break;
-        u = id || u;
+        const user = items[n]!.userId;
+        if (user && u && user !== u) break;
+        u = user || u;
       }
       return items.slice(0, n);
     },
     auth: tokenField,
-    refresh: refreshToken,
+    refresh: (res) => id.refresh(res),
   });
-  engagements = new OfflineQueue<Engagement>({
-    url: `${opts.host}/v1/in-app/events`,
-    writeKey: opts.writeKey,
-    storage,
-    storageKey: key("engage"),
-    flushAt: 1,
-    flushInterval: 0,
-    maxQueued: 200,
-    // One person per request (the message is in their object), at most the endpoint's 50 events.
-    take(items) {
-      const w = JSON.stringify(items[0]!.who);
-      let n = 0;
-      while (n < items.length && n < 50 && JSON.stringify(items[n]!.who) === w) n++;
-      return items.slice(0, n);
-    },
-    body: (batch) => ({ writeKey: opts.writeKey, ...batch[0]!.who, events: batch.map((e) => e.event) }),
-    auth: tokenField,
-    refresh: refreshToken,
-    // 404: that person's object is gone (merged away); it can never succeed.
-    drop: [400, 401, 403, 404, 413],
-  });
-  try {
-    for (const [k, exp] of Object.entries(JSON.parse(get("shown") ?? "{}") as Record<string, number>)) if (exp > Date.now()) shown.set(k, exp);
-  } catch {
-    shown = new Map();
-  }
+  engagements = engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage, storageKey: key("engage"), identity: id });
+  inApp = new InAppState({ storage, key, person: () => id.userId ?? id.anonymousId, onChange: (m) => m && show(m) });
+  inAppLoaded = inApp.load();
   const flushAll = (keepalive?: boolean) => void Promise.all([queue.flush(keepalive), engagements.flush(keepalive)]);
   addEventListener("online", () => flushAll());
   addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushAll(true));
@@ -179,49 +138,15 @@ function defaultHost(): string {
   }
 }
 
-function who(): Record<string, string> {
-  return userId ? { userId } : { anonymousId };
-}
+const who = () => id.who();
 
 // ───────────────────────── identity verification ─────────────────────────
 
-/** The user token as a body field or query parameter (a header would cost a CORS preflight). */
-function tokenField(): Record<string, string> {
-  return userId && userToken ? { userToken } : {};
-}
+const tokenField = () => id.tokenField();
 
 /** Sets (or clears) the signed-in person's user token, e.g. after your backend minted a fresh one. */
 export function setUserToken(token: string | null): void {
-  userToken = token;
-}
-
-let refreshing: Promise<boolean> | null = null;
-/** After a 401: if it names the user token and the app can mint one, get a fresh token (once for concurrent callers). */
-async function refreshToken(res?: Response): Promise<boolean> {
-  if (!userId || !opts.refreshUserToken) return false;
-  if (res) {
-    const body = (await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
-    if (!body?.error?.code?.startsWith("user_token_")) return false;
-  }
-  const person = userId;
-  refreshing ??= Promise.resolve(opts.refreshUserToken(person))
-    .then((t) => {
-      if (t && userId === person) userToken = t;
-      return !!t;
-    })
-    .catch(() => false)
-    .finally(() => (refreshing = null));
-  return refreshing;
-}
-
-/** Whether the token's `exp` is (nearly) past, read without verifying (the server does that). */
-function tokenExpired(): boolean {
-  try {
-    const exp = (JSON.parse(atob(userToken!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number }).exp;
-    return exp !== undefined && exp * 1000 < Date.now() + 5000;
-  } catch {
-    return false;
-  }
+  id.userToken = token;
 }
 
 function context(): Record<string, unknown> {
@@ -239,21 +164,15 @@ function context(): Record<string, unknown> {
 
 function enqueue(call: Omit<Call, "messageId" | "timestamp" | "anonymousId">): void {
   if (!analyticsAllowed) return;
-  queue.push({ ...call, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId, ...(userId ? { userId } : {}), context: context() } as unknown as Call);
+  queue.push({ ...call, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId: id.anonymousId, ...(id.userId ? { userId: id.userId } : {}), context: context() } as unknown as Call);
 }
 
 /**
  * Names the person (after login); traits update their profile. Their anonymous history merges in.
  * With identity verification, pass the person's user token from your backend.
  */
-export function identify(id?: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
-  const changed = !!id && id !== userId;
-  if (changed) userToken = null; // another person's token is no good for this one
-  if (options.userToken) userToken = options.userToken;
-  if (id) {
-    userId = id;
-    set("userId", id);
-  }
+export function identify(userId?: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
+  const changed = id.identify(userId, options.userToken);
   enqueue({ type: "identify", traits });
   if (changed && opts.inApp) {
     // The identified person's object holds their messages: flush so it exists, then reconnect there.
@@ -264,19 +183,8 @@ export function identify(id?: string | null, traits: Record<string, unknown> = {
 /** Records an event; in-app messages waiting for this event show now. */
 export function track(event: string, properties: Record<string, unknown> = {}): void {
   enqueue({ type: "track", event, properties });
-  trigger(event, properties);
-}
-
-/** Display rules are evaluated on this device, consent or not: nothing is sent. */
-function trigger(event: string, properties: Record<string, unknown>): void {
-  let hit = false;
-  for (const m of pending.values()) {
-    if (m.content.displayOn && !triggered.has(m.key) && ruleMatches(m.content.displayOn, event, properties)) {
-      triggered.add(m.key);
-      hit = true;
-    }
-  }
-  if (hit) showNext();
+  // Display rules are evaluated on this device, consent or not: nothing is sent.
+  inApp?.trigger(event, properties);
 }
 
 /** Records a page view. */
@@ -305,20 +213,16 @@ export function flush(): Promise<void> {
 
 /** Logs out: forgets the user, starts a new anonymous identity, closes the live connection. */
 export function reset(): void {
-  userId = null;
-  userToken = null;
-  set("userId", null);
-  anonymousId = uuid();
-  set("anonymousId", anonymousId);
+  id.reset();
   live?.close();
   live = null;
-  pending.clear();
+  inApp.clear();
   if (opts.inApp) void startInApp();
 }
 
 /** The current identity. */
 export function user(): { userId: string | null; anonymousId: string } {
-  return { userId, anonymousId };
+  return { userId: id.userId, anonymousId: id.anonymousId };
 }
 
 /** Subscribe to SDK events: "inapp:shown", "inapp:click", "inapp:dismiss", "cards", "live". Returns an unsubscribe function. */
@@ -331,11 +235,7 @@ function fire(event: string, data: unknown = null): void {
   for (const fn of listeners.get(event) ?? []) fn(data);
 }
 
-/** A request for the current person; refused for the user token, it is sent once more with a fresh one. */
-async function withToken(send: () => Promise<Response>): Promise<Response> {
-  const res = await send();
-  return res.status === 401 && (await refreshToken(res)) ? send() : res;
-}
+const withToken = (send: () => Promise<Response>) => withFreshToken(id, send);
 async function post(path: string, body: Record<string, unknown>): Promise<Response> {
   return withToken(() => fetch(opts.host + path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...tokenField(), ...body }) }));
 }
@@ -377,15 +277,11 @@ function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
 
 // ───────────────────────── in-app messages ─────────────────────────
 
-interface PendingView {
-  messages: PendingMessage[];
-  notBefore: number | null;
-  minIntervalSeconds: number;
-}
-
 async function startInApp(): Promise<void> {
   try {
-    applyPending(await getJson<PendingView>("/v1/in-app"), true);
+    const view = await getJson<PendingView>("/v1/in-app");
+    await inAppLoaded;
+    inApp.apply(view, true);
   } catch (err) {
     console.warn("beckon: could not load in-app messages", err);
   }
@@ -393,32 +289,24 @@ async function startInApp(): Promise<void> {
   live?.close();
   // Checked at each (re)connect: an expired token is refreshed first (a refused upgrade has no readable status).
   live = new LiveConnection(async () => {
-    if (userToken && tokenExpired()) await refreshToken();
+    if (id.userToken && id.tokenExpired()) await id.refresh();
     return `${opts.host.replace(/^http/, "ws")}/v1/connect?${query()}`;
   }, onLive);
-}
-
-function applyPending(view: PendingView, replace: boolean): void {
-  if (replace) pending.clear();
-  for (const m of view.messages) if (!shown.has(shownId(m.key))) pending.set(m.key, m);
-  serverNotBefore = view.notBefore;
-  minIntervalSeconds = view.minIntervalSeconds;
-  showNext();
 }
 
 function onLive(m: Record<string, unknown>): void {
   fire("live", m);
   switch (m.type) {
     case "sync":
-      applyPending(m as unknown as PendingView, true);
+      inApp.apply(m as unknown as PendingView, true);
       fire("cards", m.cards);
       break;
     case "inapp":
-      applyPending(m as unknown as PendingView, false);
+      inApp.apply(m as unknown as PendingView, false);
       break;
     case "handled":
       // Shown on another device of the same person.
-      if (m.key !== showing) pending.delete(String(m.key));
+      inApp.handled(String(m.key));
       break;
     case "cards":
       fire("cards", m);
@@ -426,36 +314,16 @@ function onLive(m: Record<string, unknown>): void {
   }
 }
 
-function showNext(): void {
-  if (showing || !opts?.inApp) return;
-  const now = Date.now();
-  const next = nextMessage(pending.values(), triggered, now);
-  if (!next) return;
-  // Pacing is per person: another person signing in on this browser has their own interval.
-  const last = Number(get(`lastShownAt:${userId ?? anonymousId}`)) || null;
-  const wait = waitBeforeNext(now, last, minIntervalSeconds, serverNotBefore);
-  clearTimeout(waitTimer);
-  if (wait > 0) {
-    waitTimer = setTimeout(showNext, wait);
-    return;
-  }
-  showing = next.key;
-  shown.set(shownId(next.key), next.expiresAt);
-  if (shown.size > 200) shown.delete(shown.keys().next().value!);
-  set("shown", JSON.stringify(Object.fromEntries(shown)));
-  pending.delete(next.key);
-  set(`lastShownAt:${userId ?? anonymousId}`, String(now));
-  const done = () => {
-    showing = null;
-    setTimeout(showNext, 0);
-  };
+/** InAppState chose `next` (pacing allowed it): draw it and report what the person does. */
+function show(next: PendingMessage): void {
+  const done = () => inApp.close();
   // Engagement is reported to `/v1/in-app/events` for the person who saw it (not through `track`, so not
   // behind analytics consent: in-app messages need no opt-in, and stats and the person's other devices
   // must learn it was handled). The matching event still runs this device's display rules.
-  const person = who();
-  const local = (name: string, properties: Record<string, unknown> = {}) => trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
+  const viewer = who();
+  const local = (name: string, properties: Record<string, unknown> = {}) => inApp.trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
   const engage = (event: Record<string, unknown>, name?: string, properties?: Record<string, unknown>) => {
-    engagements.push({ messageId: uuid(), who: person, event: { key: next.key, ...event } });
+    engagements.push({ messageId: uuid(), who: viewer, event: { key: next.key, ...event } });
     if (name) local(name, properties);
   };
   renderMessage(next, {

@@ -18,7 +18,7 @@ const BAD_BODIES: Array<[string, string]> = [
   ["wrong types", JSON.stringify({ userId: 42, event: [], name: {}, batch: "no", lat: "north", trigger: 7, steps: "x", filter: 1, kind: 9, channel: false })],
 ];
 
-const SDK_ROUTES = ["/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/v1/batch", "/v1/t", "/v1/b", "/v1/devices", "/v1/location", "/v1/in-app/events", "/v1/cards/card_x/read"];
+const SDK_ROUTES = ["/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/v1/batch", "/v1/t", "/v1/b", "/v1/devices", "/v1/location", "/v1/in-app/events", "/v1/cards/card_x/read", "/v1/push/opened"];
 
 async function expectClientError(res: Response, what: string): Promise<void> {
   expect(res.status, what).toBeGreaterThanOrEqual(400);

@@ -5,8 +5,24 @@ import { backoff } from "./rules";
  * while the app is open arrive at once. Reconnects with backoff (every deploy closes
  * sockets); on each (re)connect the server sends a full `sync`, so nothing is missed.
  */
+/**
+ * The socket as used here, typed locally: the core is also compiled inside the Worker's
+ * tsconfig (tests import it), whose WebSocket type has no `on*` handlers.
+ */
+interface Socket {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+const OPEN = 1;
+type Listen = ((type: string, listener: () => void) => void) | undefined;
+const g = globalThis as unknown as { WebSocket: new (url: string) => Socket; addEventListener: Listen; removeEventListener: Listen };
+
 export class LiveConnection {
-  private ws: WebSocket | null = null;
+  private ws: Socket | null = null;
   private attempt = 0;
   private retry: ReturnType<typeof setTimeout> | undefined = undefined;
   private stopped = false;
@@ -19,12 +35,12 @@ export class LiveConnection {
     this.url = url;
     this.onMessage = onMessage;
     // Browsers announce a regained network; React Native has no such global event.
-    if (typeof addEventListener === "function") addEventListener("online", this.onOnline);
+    if (typeof g.addEventListener === "function") g.addEventListener("online", this.onOnline);
     void this.open();
   }
 
   get connected(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
+    return this.ws?.readyState === OPEN;
   }
 
   send(message: unknown): boolean {
@@ -36,7 +52,7 @@ export class LiveConnection {
   close(): void {
     this.stopped = true;
     clearTimeout(this.retry);
-    if (typeof removeEventListener === "function") removeEventListener("online", this.onOnline);
+    if (typeof g.removeEventListener === "function") g.removeEventListener("online", this.onOnline);
     this.ws?.close(1000, "closed by the app");
     this.ws = null;
   }
@@ -50,11 +66,11 @@ export class LiveConnection {
 
   private async open(): Promise<void> {
     if (this.stopped) return;
-    let ws: WebSocket;
+    let ws: Socket;
     try {
       const url = await this.url();
       if (this.stopped) return;
-      ws = new WebSocket(url);
+      ws = new g.WebSocket(url);
     } catch {
       return this.scheduleReconnect();
     }

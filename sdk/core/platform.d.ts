@@ -37,3 +37,5 @@ declare const WebSocket: { new (url: string): WebSocket; readonly OPEN: number }
 declare var addEventListener: ((type: string, listener: () => void) => void) | undefined;
 declare var removeEventListener: ((type: string, listener: () => void) => void) | undefined;
 declare const crypto: { randomUUID?: () => string } | undefined;
+/** Base64 decoding: browsers, Node 16+ and React Native (Hermes) have it. */
+declare function atob(data: string): string;

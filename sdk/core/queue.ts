@@ -76,6 +76,12 @@ export class OfflineQueue<T extends Queued = Call> {
     else this.schedule(this.o.flushInterval);
   }
 
+  /** Cancels the scheduled send (shutdown); what is queued stays in storage for the next start. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** Drops everything queued (consent withdrawn). */
   clear(): void {
     this.items = [];

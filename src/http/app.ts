@@ -18,6 +18,7 @@ import { inAppRoutes } from "./inapp-routes";
 import { segmentRoutes } from "./segment-routes";
 import { geofenceRoutes } from "./geofence-routes";
 import { locationRoutes } from "./location-routes";
+import { pushOpenRoutes } from "./push-open-routes";
 import { adminBodyGuard } from "./body";
 import { awaitConfigPropagation } from "./config-propagation";
 import { identityKeyRoutes } from "./identity-key-routes";
@@ -62,6 +63,7 @@ export function createApp() {
   app.route("/", userSearchRoutes);
   app.route("/", geofenceRoutes);
   app.route("/", locationRoutes);
+  app.route("/", pushOpenRoutes);
 
   registerDocumentation(app);
   // Built on first request, once per isolate: it is large and the same for every request.

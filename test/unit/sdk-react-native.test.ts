@@ -22,10 +22,10 @@ class FakeAppState {
   }
 }
 
-type Sdk = typeof import("../../sdk/react-native/src/index");
+type Sdk = typeof import("../../sdk/react-native/src/client");
 const load = async (): Promise<Sdk> => {
   vi.resetModules();
-  return import("../../sdk/react-native/src/index");
+  return import("../../sdk/react-native/src/client");
 };
 const events = (bodies: Array<Record<string, unknown>>) =>
   bodies.flatMap((b) => ((b.batch as Array<{ type: string; event?: string }>) ?? []).map((c) => c.event ?? c.type));
@@ -37,9 +37,12 @@ describe("React Native SDK", () => {
   beforeEach(() => {
     requests = [];
     sdk = null;
-    respond = () => new Response("{}", { status: 200 });
-    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
-      const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+    respond = (url) =>
+      url.includes("/v1/in-app?") ? Response.json({ messages: [], notBefore: null, minIntervalSeconds: 0 }) : url.includes("/v1/cards?") ? Response.json({ cards: [], unread: 0 }) : new Response("{}", { status: 200 });
+    // No socket here: these tests are about calls; the in-app tests run under Jest (sdk/react-native/test).
+    vi.stubGlobal("WebSocket", class { static OPEN = 1; readyState = 0; close() {} });
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit = {}) => {
+      const body = (init.body ? JSON.parse(String(init.body)) : {}) as Record<string, unknown>;
       const r = respond(url, body);
       if (r === "offline") throw new TypeError("Network request failed");
       requests.push({ url, body });
@@ -64,7 +67,8 @@ describe("React Native SDK", () => {
     expect(first?.writeKey).toBe("wk");
     expect(first?.userToken).toBe("tok");
     expect(events(batches())).toEqual(["Application Installed", "Application Opened", "identify", "Added to Cart", "screen"]);
-    const calls = (first?.batch as Array<Record<string, unknown>>) ?? [];
+    // identify flushes at once (so the person exists before their in-app messages load): all calls, whatever the batches.
+    const calls = batches().flatMap((b) => b.batch as Array<Record<string, unknown>>);
     expect(calls[3]).toMatchObject({ userId: "u1", properties: { sku: "A" }, context: { library: { name: "@beckon/react-native" } } });
     expect(calls[4]).toMatchObject({ type: "screen", name: "Checkout" });
 
@@ -99,7 +103,7 @@ describe("React Native SDK", () => {
     const anonymousId = storage.data.get("beckon:wk:anonymousId");
     expect(JSON.parse(storage.data.get("beckon:wk:queue") ?? "[]")).toHaveLength(2);
 
-    respond = () => new Response("{}", { status: 200 });
+    respond = (url) => (url.includes("/v1/in-app?") ? Response.json({ messages: [], notBefore: null, minIntervalSeconds: 0 }) : new Response("{}", { status: 200 }));
     sdk = await load(); // a fresh process: module state gone, only storage remains
     await sdk.init({ writeKey: "wk", host: "https://beckon.test", storage });
     sdk.track("Online");
