@@ -544,6 +544,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Count and sample the people an unsaved filter matches (the segment builder's live preview) */
+        post: operations["previewSegment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/segments/recompute": {
         parameters: {
             query?: never;
@@ -3289,6 +3306,31 @@ export interface components {
             purchasers: number;
             /** @description 0: no model yet */
             version: number;
+        };
+        SegmentPreview: {
+            bounds: {
+                max: number;
+                min: number;
+            };
+            /** @description people the index says match for sure (the exact count when `exact`) */
+            count: number;
+            /** @description conditions the index cannot answer exactly (behaviour windows, traits): counted between the bounds; a saved segment's live count is exact */
+            estimated: string[];
+            exact: boolean;
+            /** @description up to 20 people who match for sure, most recently seen first */
+            sample: {
+                lastSeen: string;
+                lifecycle: string;
+                userId: string;
+            }[];
+            /** @description people in the users index */
+            total: number;
+        };
+        SegmentPreviewRequest: {
+            /** @description a filter in the segment language */
+            filter: {
+                [key: string]: unknown;
+            };
         };
         Send: {
             address: string | null;
@@ -6042,6 +6084,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SegmentModel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The preview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPreview"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

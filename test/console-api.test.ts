@@ -63,3 +63,27 @@ describe("console admin API", () => {
     expect(tooMany.status).toBe(400);
   });
 });
+
+describe("segment builder preview", () => {
+  it("counts and samples an unsaved filter, exact over the index, and names a bad field", async () => {
+    const app = await createTestApp();
+    for (const [userId, revenue] of [["buyer-1", 10], ["buyer-2", 20]] as const) expect((await sdk(app, "/v1/track", { userId, event: "Order Completed", properties: { revenue } })).status).toBe(200);
+    expect((await sdk(app, "/v1/track", { userId: "browser", event: "Opened" })).status).toBe(200);
+    const body = await eventually(async () => {
+      const res = await admin(app, "/admin/segments/preview", { method: "POST", json: { filter: { type: "counter", counter: "purchases", op: "gte", value: 1 } } });
+      expect(res.status).toBe(200);
+      const b = (await res.json()) as { total: number; count: number; exact: boolean; sample: { userId: string }[] };
+      expect(b.total).toBe(3);
+      expect(b.count).toBe(2);
+      return b;
+    });
+    expect(body.exact).toBe(true);
+    expect(body.sample.map((p) => p.userId).sort()).toEqual(["buyer-1", "buyer-2"]);
+    const behaviour = (await (await admin(app, "/admin/segments/preview", { method: "POST", json: { filter: { type: "event", name: "Opened", within: "7d" } } })).json()) as { exact: boolean; estimated: string[]; bounds: { max: number } };
+    expect(behaviour.exact).toBe(false);
+    expect(behaviour.estimated.length).toBeGreaterThan(0);
+    const bad = await admin(app, "/admin/segments/preview", { method: "POST", json: { filter: { type: "lifecycle", in: ["asleep"] } } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { problems: { field: string }[] } }).error.problems[0]!.field).toMatch(/^filter/);
+  });
+});

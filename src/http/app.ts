@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { consoleRoutes } from "./console-routes";
 import { appStatsRoutes } from "./app-stats-routes";
 import { userSearchRoutes } from "./user-search-routes";
+import { segmentPreviewRoutes } from "./segment-preview-routes";
 import { cors } from "hono/cors";
 import { adminAppRoutes } from "./admin-app-routes";
 import { adminUserRoutes } from "./admin-user-routes";
@@ -58,6 +59,7 @@ export function createApp() {
   app.route("/", webhookRoutes);
   app.route("/", deliveryAdminRoutes);
   app.route("/", inAppRoutes);
+  app.route("/", segmentPreviewRoutes);
   app.route("/", segmentRoutes);
   app.route("/", appStatsRoutes);
   app.route("/", userSearchRoutes);

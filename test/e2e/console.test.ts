@@ -95,7 +95,14 @@ describe("operator console", () => {
     await expect.poll(() => page.getByRole("heading", { name: "No campaigns yet" }).count()).toBe(1);
     await visit("/people", "People", "people-empty");
     await visit("/segments", "Segments", "segments-empty");
+    await expect.poll(() => page.locator(".live-preview").textContent()).toMatch(/0 of 0 people match/);
     await visit("/locations", "Locations", "locations-empty");
+    // The sample GeoJSON in the import box becomes a fence on the offline map, located on the world inset.
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("rowheader", { name: "Flagship store" }).waitFor();
+    await expect.poll(() => page.getByRole("img", { name: /World map locating 1 fences at 48\.857, 2\.352/ }).count()).toBe(1);
+    await shot("locations");
+    expect(await accessibilityProblems()).toEqual([]);
     await visit("/delivery", "Delivery", "delivery-empty");
     await visit("/settings", "Settings", "settings");
     await expect.poll(() => page.getByLabel("Settings (JSON)").inputValue()).toContain('"identityVerification": "off"');
@@ -225,6 +232,9 @@ describe("operator console", () => {
     expect(await accessibilityProblems()).toEqual([]);
     await visit("/campaigns", "Campaigns", "demo-campaigns");
     await visit("/people", "People", "demo-people");
+    // The segment builder's live count over the demo's shoppers (all 30 are in the index by now).
+    await visit("/segments", "Segments", "demo-segments");
+    await expect.poll(() => page.locator(".live-preview").textContent(), { timeout: 10_000 }).toMatch(/of 30 people match/);
     await page.getByRole("button", { name: "Sign out" }).click();
   });
 

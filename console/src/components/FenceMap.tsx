@@ -1,3 +1,5 @@
+import { WorldInset } from "./WorldInset";
+
 /**
  * Fences drawn over their own bounding box (equirectangular, metres scaled by latitude): an
  * honest offline map — no tile server is needed or reachable. Each shape is labelled and listed.
@@ -46,7 +48,12 @@ export function FenceMap({ fences, width = 640, height = 360 }: { fences: Fence[
   const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
   const x = (lng: number) => pad + (lng - minX) * kx * scale;
   const y = (lat: number) => height - pad - (lat - minY) * scale;
+  // A scale bar of a round length close to a fifth of the view's width.
+  const metresAcross = ((width - 2 * pad) / scale) * M_PER_DEG;
+  const nice = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000].find((m) => m >= metresAcross / 5) ?? 1_000_000;
+  const barPx = (nice / M_PER_DEG) * scale;
   return (
+    <div className="fence-maps">
     <svg className="fence-map" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Map of ${fences.length} fences`}>
       <rect width={width} height={height} className="map-bg" />
       {fences.map((f) => {
@@ -62,6 +69,12 @@ export function FenceMap({ fences, width = 640, height = 360 }: { fences: Fence[
           </g>
         );
       })}
+      <g className="scale-bar" transform={`translate(${pad}, ${height - 8})`}>
+        <line x1={0} x2={barPx} y1={0} y2={0} />
+        <text x={barPx + 6} y={4}>{nice >= 1000 ? `${nice / 1000} km` : `${nice} m`}</text>
+      </g>
     </svg>
+    <WorldInset lng={(minX + maxX) / 2} lat={(minY + maxY) / 2} label={`${fences.length} fences`} />
+    </div>
   );
 }

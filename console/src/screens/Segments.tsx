@@ -1,12 +1,44 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { type ApiError, ok } from "../api/client";
 import { count } from "../components/Format";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
 import { useApi } from "../session";
 
-const SAMPLE = { name: "Loyal iOS buyers", filter: { all: [{ lifecycle: ["active"] }, { purchases: { gte: 3 } }] } };
+const SAMPLE = { name: "Active repeat buyers", filter: { type: "and", filters: [{ type: "lifecycle", in: ["active"] }, { type: "counter", counter: "purchases", op: "gte", value: 2 }] } };
+
+/** The live answer while the filter is edited: a count (or bounds) and who matches. */
+function LivePreview({ text }: { text: string }) {
+  const api = useApi();
+  const [debounced, setDebounced] = useState(text);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(text), 400);
+    return () => clearTimeout(t);
+  }, [text]);
+  let filter: Record<string, unknown> | undefined;
+  try {
+    filter = (JSON.parse(debounced) as { filter?: Record<string, unknown> }).filter;
+  } catch {
+    filter = undefined;
+  }
+  const preview = useQuery({ queryKey: ["segment-preview", filter], enabled: !!filter, queryFn: () => ok(api.POST("/admin/segments/preview", { body: { filter: filter! } })) });
+  if (!filter) return <p className="muted">The preview appears when the text is valid JSON with a <code>filter</code>.</p>;
+  return (
+    <div className="live-preview" aria-live="polite">
+      <QueryView query={preview} what="preview">
+        {(p) => (
+          <>
+            <p>
+              <strong>{p.exact ? count(p.count) : `${count(p.bounds.min)}–${count(p.bounds.max)}`}</strong> of {count(p.total)} people match{p.exact ? "" : ` (between the bounds: ${p.estimated.join(", ")} is evaluated by each person's object once saved)`}.
+            </p>
+            {p.sample.length > 0 && <p className="muted">For example: {p.sample.map((s) => s.userId).join(", ")}</p>}
+          </>
+        )}
+      </QueryView>
+    </div>
+  );
+}
 
 function SegmentCount({ id }: { id: string }) {
   const api = useApi();
@@ -43,6 +75,7 @@ export default function Segments() {
       <section className="card" aria-labelledby="new-seg-h">
         <h2 id="new-seg-h">New segment</h2>
         <JsonEditor label="Segment (name and filter in the segment language)" value={text} onChange={setText} rows={12} error={parseError ?? (create.error as ApiError | null)} />
+        <LivePreview text={text} />
         <div className="actions">
           <button
             type="button"
