@@ -351,6 +351,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/funnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's funnels */
+        get: operations["listFunnels"];
+        put?: never;
+        /** Define a funnel; every person's object counts it from now on */
+        post: operations["createFunnel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One funnel */
+        get: operations["getFunnel"];
+        /** Rename or re-describe a funnel (steps, window, same property and arm campaign are fixed once counting began: define a new funnel) */
+        put: operations["updateFunnel"];
+        post?: never;
+        /** Delete a funnel and its counts */
+        delete: operations["deleteFunnel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries per step, conversion, median time between steps, over entries begun from..to (UTC days), optionally broken down by one dimension */
+        get: operations["getFunnelReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/geofences": {
         parameters: {
             query?: never;
@@ -2904,6 +2958,72 @@ export interface components {
             /** @example userId or anonymousId is required */
             message: string;
         };
+        Funnel: {
+            armCampaignId: string | null;
+            /** @description UTC day counting began: a funnel counts events from its creation on, never earlier ones */
+            countsFrom: string;
+            createdAt: string;
+            description: string;
+            id: string;
+            name: string;
+            sameProperty: string | null;
+            steps: {
+                event: string;
+                label?: string;
+                where: {
+                    [key: string]: unknown;
+                }[];
+            }[];
+            updatedAt: string;
+            version: number;
+            windowHours: number;
+        };
+        /** @description 2–8 ordered steps (an event and property filters, as in campaign triggers), a conversion window in hours (1–2160, default 168), an optional property every step must share (e.g. `cart_id`), and optionally the campaign whose A/B arm `breakdown=arm` splits by. Validated on save. */
+        FunnelDefinition: {
+            armCampaignId?: string;
+            description?: string;
+            name: string;
+            sameProperty?: string;
+            steps: ({
+                event: string;
+                label?: string;
+                where?: {
+                    [key: string]: unknown;
+                }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            windowHours?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        FunnelReport: {
+            /** @enum {string|null} */
+            breakdown: "os" | "appVersion" | "firstCampaign" | "lifecycle" | "arm" | null;
+            countsFrom: string;
+            from: string;
+            funnelId: string;
+            steps: components["schemas"]["FunnelStepReport"][];
+            to: string;
+            /** @description per breakdown value (its value when the entry began), largest first */
+            values?: {
+                steps: components["schemas"]["FunnelStepReport"][];
+                value: string;
+            }[];
+        };
+        FunnelStepReport: {
+            /** @description entries here / entries at step 1 */
+            conversion: number | null;
+            /** @description entries (begun in the range) that reached this step */
+            entries: number;
+            event: string;
+            /** @description entries here / entries at the step before */
+            fromPrevious: number | null;
+            label: string | null;
+            /** @description median time from the step before (ms), from log buckets: within ±6 % */
+            medianFromPreviousMs: number | null;
+            step: number;
+        };
         Geofence: {
             cooldownSeconds: number;
             createdAt: string;
@@ -5119,6 +5239,315 @@ export interface operations {
                     "application/json": {
                         deadLetter: components["schemas"]["DeadLetter"];
                     };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFunnels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        funnels: components["schemas"]["Funnel"][];
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelDefinition"];
+            };
+        };
+        responses: {
+            /** @description The new funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelDefinition"];
+            };
+        };
+        responses: {
+            /** @description The updated funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFunnelReport: {
+        parameters: {
+            query?: {
+                /** @description os, appVersion (from the profile's last-known context), firstCampaign (first-touch UTM campaign name), lifecycle (state at entry), arm (the funnel's armCampaignId's A/B arm or control) */
+                breakdown?: "os" | "appVersion" | "firstCampaign" | "lifecycle" | "arm";
+                /** @description first UTC day of entry (default: 30 days ago) */
+                from?: string;
+                /** @description last UTC day of entry (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

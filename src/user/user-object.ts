@@ -5,6 +5,7 @@ import { type AppConfig, cachedAppConfig, loadAppConfig } from "../config/app-co
 import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
+import { aggregate, type CounterRow } from "../analytics/counters";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
 import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -664,6 +665,7 @@ export class UserObject extends DurableObject<Env> {
         for (const write of run.commits.values()) write();
         if (this.profile) {
           if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
+          if (run.counts.length > 0) this.writeOutbox("INDEX", { op: "analytics", key: crypto.randomUUID(), appId: this.profile.appId, at: now, counts: aggregate(run.counts) } satisfies IndexUpdate, now);
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
           else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
           if (run.indexUrgent) this.timers.cancel("index");
@@ -723,6 +725,7 @@ export class UserObject extends DurableObject<Env> {
         if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0) self.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
+      recordCounts: (rows) => void run.counts.push(...rows),
       touchIndex: (urgent) => {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
@@ -904,6 +907,7 @@ class Run {
   ctx!: UserContext;
   readonly sends: string[] = [];
   readonly stats: CampaignStat[] = [];
+  readonly counts: CounterRow[] = [];
   /** Writes features deferred to the end of the transaction (ctx.beforeCommit), by key. */
   readonly commits = new Map<string, () => void>();
   indexDirty = false;

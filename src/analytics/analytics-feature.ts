@@ -1,0 +1,109 @@
+import { configPart } from "../config/app-config";
+import type { Json, JsonObject } from "../json";
+import type { UserContext, UserFeature } from "../user/feature";
+import { funnelRows } from "./counters";
+import { advanceFunnel, type Dimensions, type FunnelState, type LiveFunnel, mergeFunnelStates } from "./funnel";
+import { funnelsConfigPart } from "./funnel-store";
+
+/**
+ * The UserObject side of analytics: advances the person's funnel states on their own (SDK) events
+ * and adds the steps reached to the app-wide counters (ctx.recordCounts → INDEX queue → D1).
+ * State is read once per transaction and written once, just before it commits.
+ */
+const SCHEMA = `CREATE TABLE IF NOT EXISTS analytics_funnels (funnel_id TEXT PRIMARY KEY, state TEXT NOT NULL);`;
+
+const FUNNELS_MEMO = "analytics.funnels";
+
+interface FunnelMemo {
+  states: Map<string, FunnelState>;
+  dirty: Set<string>;
+}
+
+function liveFunnels(ctx: UserContext): LiveFunnel[] {
+  return configPart(ctx.config, funnelsConfigPart) ?? [];
+}
+
+function funnelMemo(ctx: UserContext): FunnelMemo {
+  return ctx.memo(FUNNELS_MEMO, () => ({
+    states: new Map(ctx.sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray().map((r) => [r.funnel_id, JSON.parse(r.state) as FunnelState])),
+    dirty: new Set<string>(),
+  }));
+}
+
+function saveFunnels(ctx: UserContext, memo: FunnelMemo): void {
+  for (const id of memo.dirty) {
+    const state = memo.states.get(id);
+    if (!state || state.entries.length === 0) ctx.sql.exec(`DELETE FROM analytics_funnels WHERE funnel_id = ?`, id);
+    else ctx.sql.exec(`INSERT INTO analytics_funnels (funnel_id, state) VALUES (?, ?) ON CONFLICT(funnel_id) DO UPDATE SET state = excluded.state`, id, JSON.stringify(state));
+  }
+  memo.dirty.clear();
+}
+
+/** The person's breakdown values as of now (read when a funnel entry begins). */
+export function breakdownValues(ctx: UserContext, funnel: LiveFunnel): Dimensions {
+  const c = ctx.profile.context;
+  const dims: Dimensions = {
+    os: str(c?.os?.name),
+    appVersion: str(c?.app?.version),
+    firstCampaign: str(c?.firstCampaign?.name),
+    lifecycle: ctx.profile.lifecycle.state,
+  };
+  if (funnel.armCampaignId) {
+    const row = ctx.sql
+      .exec<{ arm: string; control: number }>(`SELECT arm, control FROM journeys WHERE campaign_id = ? ORDER BY entered_at DESC LIMIT 1`, funnel.armCampaignId)
+      .toArray()[0];
+    dims.arm = row ? (row.control ? "control" : row.arm) : "(not entered)";
+  }
+  return dims;
+}
+
+const str = (v: unknown): string => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : "(unknown)");
+
+export const analyticsFeature: UserFeature = {
+  name: "analytics",
+  schema: SCHEMA,
+
+  onEvent(ctx, event) {
+    if (event.internal) return;
+    const funnels = liveFunnels(ctx);
+    if (funnels.length === 0) return;
+    let memo: FunnelMemo | null = null;
+    for (const funnel of funnels) {
+      // Only funnels naming this event can move.
+      if (!funnel.steps.some((s) => s.event === event.name)) continue;
+      memo ??= funnelMemo(ctx);
+      const before = memo.states.get(funnel.id) ?? { entries: [] };
+      const { state, facts } = advanceFunnel(before, event, funnel, ctx.now, () => breakdownValues(ctx, funnel));
+      if (facts.length === 0 && state.entries.length === before.entries.length) continue;
+      memo.states.set(funnel.id, state);
+      memo.dirty.add(funnel.id);
+      for (const fact of facts) ctx.recordCounts(funnelRows(funnel.id, fact));
+      const m = memo;
+      ctx.beforeCommit("analytics.funnels", () => saveFunnels(ctx, m));
+    }
+  },
+
+  handOver(sql) {
+    const funnels = sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray();
+    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])) };
+  },
+
+  absorb(ctx, data) {
+    const handed = (data as { funnels?: Record<string, FunnelState> }).funnels ?? {};
+    const memo = funnelMemo(ctx);
+    for (const funnel of liveFunnels(ctx)) {
+      const theirs = handed[funnel.id];
+      if (!theirs) continue;
+      memo.states.set(funnel.id, mergeFunnelStates(funnel, memo.states.get(funnel.id) ?? { entries: [] }, theirs, ctx.now));
+      memo.dirty.add(funnel.id);
+    }
+    saveFunnels(ctx, memo);
+  },
+
+  describe(ctx) {
+    const memo = funnelMemo(ctx);
+    const funnels: JsonObject = {};
+    for (const [id, state] of memo.states) funnels[id] = state.entries.map((e) => ({ step: e.step, start: new Date(e.start).toISOString(), day: e.day, ...(e.key !== null ? { key: e.key } : {}) }));
+    return { funnels };
+  },
+};
