@@ -21,6 +21,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/analytics/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle flow: moves between new / active / dormant / churned (and became loyal) per UTC day or ISO week, as the objects made them */
+        get: operations["getLifecycleFlow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/lifecycle/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's difference on one lifecycle move (e.g. dormant>active after a win-back): share of entrants making it within 30 days of entry, treatment vs control, with a confidence interval */
+        get: operations["getCampaignLifecycleEffect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retention cohorts: people by the UTC day or ISO week they were first seen (or first did an event), and how many did any event (or a chosen one) in each period after */
+        get: operations["getRetention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/app": {
         parameters: {
             query?: never;
@@ -1557,6 +1608,8 @@ export interface components {
             } | null;
             /** @default 200 */
             recentEvents: number;
+            /** @default [] */
+            retentionEvents: string[];
         };
         /**
          * @description Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).
@@ -2751,6 +2804,39 @@ export interface components {
                 weight: number;
             }[];
         };
+        CampaignLifecycleEffect: {
+            attributionDays: number;
+            campaignId: string;
+            /** @description Newcombe hybrid score interval of the difference (src/campaigns/uplift.ts) */
+            ci: {
+                high: number;
+                low: number;
+            } | null;
+            confidence: number;
+            control: {
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                entered: number;
+                moved: number;
+                rate: number | null;
+            };
+            /** @description treatment rate − control rate */
+            difference: number | null;
+            move: string;
+            relative: number | null;
+            significant: boolean;
+            treatment: {
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                entered: number;
+                moved: number;
+                rate: number | null;
+            };
+        };
         /**
          * @description A JSON Merge Patch (RFC 7396) of the campaign definition
          * @example {
@@ -3163,6 +3249,26 @@ export interface components {
             /** @enum {boolean} */
             success: true;
         };
+        LifecycleFlow: {
+            /** @enum {string} */
+            by: "day" | "week";
+            from: string;
+            periods: {
+                moves: {
+                    /** @description `*` for became loyal */
+                    from: string;
+                    n: number;
+                    to: string;
+                }[];
+                period: string;
+            }[];
+            to: string;
+            totals: {
+                from: string;
+                n: number;
+                to: string;
+            }[];
+        };
         LifecycleHistory: {
             days: {
                 churnBands: {
@@ -3265,6 +3371,24 @@ export interface components {
             };
             /** @description RFM segment moves recorded */
             transitions: number;
+        };
+        RetentionTable: {
+            /** @enum {string} */
+            by: "day" | "week";
+            cohorts: {
+                /** @description the cohort's UTC day, or its ISO week's Monday */
+                cohort: string;
+                /** @description retained ÷ size */
+                rates: (number | null)[];
+                /** @description people who did the return in period 0, 1, … after the cohort's (up to today's period) */
+                retained: number[];
+                /** @description people whose start fell in it */
+                size: number;
+            }[];
+            from: string;
+            return: string;
+            start: string;
+            to: string;
         };
         RfmGrid: {
             asOf?: string;
@@ -3682,6 +3806,169 @@ export interface operations {
             };
         };
     };
+    getLifecycleFlow: {
+        parameters: {
+            query?: {
+                by?: "day" | "week";
+                /** @description default: 30 days ago */
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transition matrix over time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleFlow"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignLifecycleEffect: {
+        parameters: {
+            query?: {
+                confidence?: number;
+                move?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The difference */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignLifecycleEffect"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRetention: {
+        parameters: {
+            query?: {
+                by?: "day" | "week";
+                /** @description first cohort day (a week cohort is named by its Monday); default: 8 weeks ago */
+                from?: string;
+                /** @description columns: periods 0 … periods − 1 */
+                periods?: number;
+                /** @description `any`, or one of the retention events */
+                return?: string;
+                /** @description `firstSeen`, or an event of the app's retention events (the purchase event and `settings.retentionEvents`) */
+                start?: string;
+                /** @description last cohort day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort × period table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionTable"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApp: {
         parameters: {
             query?: never;
@@ -4050,6 +4337,8 @@ export interface operations {
                         } | null;
                         /** @default 200 */
                         recentEvents?: number;
+                        /** @default [] */
+                        retentionEvents?: string[];
                     };
                 };
             };

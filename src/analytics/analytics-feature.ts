@@ -2,15 +2,65 @@ import { configPart } from "../config/app-config";
 import type { Json, JsonObject } from "../json";
 import type { UserContext, UserFeature } from "../user/feature";
 import { funnelRows } from "./counters";
-import { advanceFunnel, type Dimensions, type FunnelState, type LiveFunnel, mergeFunnelStates } from "./funnel";
+import { advanceFunnel, type Dimensions, type FunnelState, type LiveFunnel, mergeFunnelStates, utcDay } from "./funnel";
 import { funnelsConfigPart } from "./funnel-store";
+import { advanceRetention, mergeRetention, type RetentionState } from "./retention";
+import { ATTRIBUTION_DAYS, campaignMoveRow, moveRow } from "./lifecycle-flow";
+import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../user/lifecycle-feature";
+import { DAY } from "../clock";
 
 /**
  * The UserObject side of analytics: advances the person's funnel states on their own (SDK) events
  * and adds the steps reached to the app-wide counters (ctx.recordCounts → INDEX queue → D1).
  * State is read once per transaction and written once, just before it commits.
  */
-const SCHEMA = `CREATE TABLE IF NOT EXISTS analytics_funnels (funnel_id TEXT PRIMARY KEY, state TEXT NOT NULL);`;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS analytics_funnels (funnel_id TEXT PRIMARY KEY, state TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS analytics_retention (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS analytics_lc_campaigns (campaign_id TEXT NOT NULL, move TEXT NOT NULL, PRIMARY KEY (campaign_id, move));`;
+
+const RETENTION_MEMO = "analytics.retention";
+
+function retentionMemo(ctx: UserContext): { state: RetentionState } {
+  return ctx.memo(RETENTION_MEMO, () => {
+    const row = ctx.sql.exec<{ state: string }>(`SELECT state FROM analytics_retention WHERE id = 1`).toArray()[0];
+    return { state: row ? (JSON.parse(row.state) as RetentionState) : { cohorts: {}, last: {} } };
+  });
+}
+
+function saveRetention(ctx: UserContext, state: RetentionState): void {
+  ctx.sql.exec(`INSERT INTO analytics_retention (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(state));
+}
+
+/** The events retention can start from or return with: the purchase event and the app's list. */
+export function retentionEvents(settings: UserContext["config"]["settings"]): string[] {
+  return [...new Set([settings.purchaseEvent, ...(settings.retentionEvents ?? [])])];
+}
+
+function countRetention(ctx: UserContext, event: { name: string; timestamp: number }): void {
+  const memo = retentionMemo(ctx);
+  const { state, rows } = advanceRetention(memo.state, event, ctx.profile.firstSeen, retentionEvents(ctx.config.settings));
+  if (rows.length === 0) return;
+  memo.state = state;
+  ctx.recordCounts(rows);
+  ctx.beforeCommit("analytics.retention", () => saveRetention(ctx, memo.state));
+}
+
+/** A lifecycle move: counted app-wide, and once per person for each campaign entered in the last ATTRIBUTION_DAYS. */
+function countMove(ctx: UserContext, from: string, to: string): void {
+  const day = utcDay(ctx.now);
+  ctx.recordCounts([moveRow(day, from, to)]);
+  const entered = ctx.sql
+    .exec<{ campaign_id: string; control: number }>(
+      `SELECT campaign_id, control FROM journeys j WHERE entered_at >= ? AND entered_at = (SELECT MAX(entered_at) FROM journeys k WHERE k.campaign_id = j.campaign_id)`,
+      ctx.now - ATTRIBUTION_DAYS * DAY,
+    )
+    .toArray();
+  for (const e of entered) {
+    const fresh = ctx.sql.exec(`INSERT OR IGNORE INTO analytics_lc_campaigns (campaign_id, move) VALUES (?, ?) RETURNING campaign_id`, e.campaign_id, `${from}>${to}`).toArray().length > 0;
+    if (fresh) ctx.recordCounts([campaignMoveRow(day, e.campaign_id, e.control ? "control" : "treatment", from, to)]);
+  }
+}
 
 const FUNNELS_MEMO = "analytics.funnels";
 
@@ -64,7 +114,12 @@ export const analyticsFeature: UserFeature = {
   schema: SCHEMA,
 
   onEvent(ctx, event) {
-    if (event.internal) return;
+    if (event.internal) {
+      if (event.name === LIFECYCLE_CHANGED) countMove(ctx, String(event.properties.from), String(event.properties.to));
+      else if (event.name === BECAME_LOYAL) countMove(ctx, "*", "loyal");
+      return;
+    }
+    countRetention(ctx, event);
     const funnels = liveFunnels(ctx);
     if (funnels.length === 0) return;
     let memo: FunnelMemo | null = null;
@@ -85,11 +140,19 @@ export const analyticsFeature: UserFeature = {
 
   handOver(sql) {
     const funnels = sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray();
-    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])) };
+    const retention = sql.exec<{ state: string }>(`SELECT state FROM analytics_retention WHERE id = 1`).toArray()[0];
+    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])), retention: retention ? (JSON.parse(retention.state) as Json) : null };
   },
 
   absorb(ctx, data) {
-    const handed = (data as { funnels?: Record<string, FunnelState> }).funnels ?? {};
+    const given = data as { funnels?: Record<string, FunnelState>; retention?: RetentionState | null };
+    if (given.retention) {
+      // The visitor's cohorts and counted periods become the person's: a visitor who signs up is not a second newcomer.
+      const r = retentionMemo(ctx);
+      r.state = mergeRetention(r.state, given.retention);
+      saveRetention(ctx, r.state);
+    }
+    const handed = given.funnels ?? {};
     const memo = funnelMemo(ctx);
     for (const funnel of liveFunnels(ctx)) {
       const theirs = handed[funnel.id];
