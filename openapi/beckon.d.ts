@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/analytics/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KPIs per UTC day: DAU, people, opt-in per channel, uninstalls; WAU per ISO week; MAU and stickiness per calendar month; engagement and conversion per channel */
+        get: operations["getKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/analytics/lifecycle": {
         parameters: {
             query?: never;
@@ -3249,6 +3266,54 @@ export interface components {
             /** @enum {boolean} */
             success: true;
         };
+        Kpis: {
+            channels: {
+                channel: string;
+                clicked: number;
+                clickRate: number | null;
+                conversionRate: number | null;
+                converted: number;
+                day: string;
+                delivered: number;
+                opened: number;
+                openRate: number | null;
+                sent: number;
+            }[];
+            days: {
+                /** @description people with an event that UTC day */
+                dau: number;
+                day: string;
+                optIn: {
+                    [key: string]: {
+                        optedIn: number;
+                        optedOut: number;
+                        /** @description opted in ÷ people */
+                        rate: number | null;
+                    };
+                };
+                /** @description people known at the end of the day */
+                people: number;
+                push: {
+                    installed: number;
+                    uninstalled: number;
+                    /** @description uninstalled (had a push token, none live) ÷ people who ever had one */
+                    uninstallRate: number | null;
+                };
+            }[];
+            from: string;
+            months: {
+                avgDau: number | null;
+                mau: number;
+                month: string;
+                /** @description average DAU over the month's days in range ÷ MAU */
+                stickiness: number | null;
+            }[];
+            to: string;
+            weeks: {
+                wau: number;
+                week: string;
+            }[];
+        };
         LifecycleFlow: {
             /** @enum {string} */
             by: "day" | "week";
@@ -3802,6 +3867,58 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    getKpis: {
+        parameters: {
+            query?: {
+                /** @description default: 30 days ago */
+                from?: string;
+                /** @description default: today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The KPIs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Kpis"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -8,6 +8,8 @@ import { advanceRetention, mergeRetention, type RetentionState } from "./retenti
 import { ATTRIBUTION_DAYS, campaignMoveRow, moveRow } from "./lifecycle-flow";
 import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../user/lifecycle-feature";
 import { DAY } from "../clock";
+import { CONSENT_CHANNELS } from "../delivery/channel";
+import { countActive, emptyKpi, type KpiState, moveGauges, withdrawGauges } from "./kpi";
 
 /**
  * The UserObject side of analytics: advances the person's funnel states on their own (SDK) events
@@ -17,6 +19,7 @@ import { DAY } from "../clock";
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS analytics_funnels (funnel_id TEXT PRIMARY KEY, state TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS analytics_retention (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS analytics_kpi (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS analytics_lc_campaigns (campaign_id TEXT NOT NULL, move TEXT NOT NULL, PRIMARY KEY (campaign_id, move));`;
 
 const RETENTION_MEMO = "analytics.retention";
@@ -44,6 +47,51 @@ function countRetention(ctx: UserContext, event: { name: string; timestamp: numb
   memo.state = state;
   ctx.recordCounts(rows);
   ctx.beforeCommit("analytics.retention", () => saveRetention(ctx, memo.state));
+}
+
+const KPI_MEMO = "analytics.kpi";
+
+function kpiMemo(ctx: UserContext): { state: KpiState; dirty: boolean } {
+  return ctx.memo(KPI_MEMO, () => {
+    const row = ctx.sql.exec<{ state: string }>(`SELECT state FROM analytics_kpi WHERE id = 1`).toArray()[0];
+    return { state: row ? (JSON.parse(row.state) as KpiState) : emptyKpi(), dirty: false };
+  });
+}
+
+/** The person's gauge states now (src/analytics/kpi.ts). */
+function gaugeStates(ctx: UserContext): Record<string, string> {
+  const p = ctx.profile;
+  const states: Record<string, string> = { people: "" };
+  for (const ch of CONSENT_CHANNELS) states[`consent.${ch}`] = p.consent[ch]?.status ?? "unknown";
+  states.push = !p.hadPushToken ? "none" : ctx.devices.pushTargets().length > 0 ? "installed" : "uninstalled";
+  return states;
+}
+
+/**
+ * KPIs: active periods on each event at once; gauges once per transaction, just before it commits
+ * (devices and consent may change during it, and reading devices per event would cost a query each).
+ */
+function countKpis(ctx: UserContext, eventAt: number | null): void {
+  const memo = kpiMemo(ctx);
+  if (eventAt !== null) {
+    const a = countActive(memo.state, eventAt);
+    if (a.rows.length > 0) {
+      memo.state = a.state;
+      memo.dirty = true;
+      ctx.recordCounts(a.rows);
+    }
+  }
+  ctx.beforeCommit("analytics.kpi", () => {
+    const g = moveGauges(memo.state, gaugeStates(ctx), utcDay(ctx.now));
+    if (g.rows.length > 0) {
+      memo.state = g.state;
+      memo.dirty = true;
+      ctx.recordCounts(g.rows);
+    }
+    if (!memo.dirty) return;
+    memo.dirty = false;
+    ctx.sql.exec(`INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(memo.state));
+  });
 }
 
 /** A lifecycle move: counted app-wide, and once per person for each campaign entered in the last ATTRIBUTION_DAYS. */
@@ -120,6 +168,7 @@ export const analyticsFeature: UserFeature = {
       return;
     }
     countRetention(ctx, event);
+    countKpis(ctx, event.timestamp);
     const funnels = liveFunnels(ctx);
     if (funnels.length === 0) return;
     let memo: FunnelMemo | null = null;
@@ -138,14 +187,27 @@ export const analyticsFeature: UserFeature = {
     }
   },
 
+  onStateChange(ctx) {
+    countKpis(ctx, null);
+  },
+
   handOver(sql) {
     const funnels = sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray();
     const retention = sql.exec<{ state: string }>(`SELECT state FROM analytics_retention WHERE id = 1`).toArray()[0];
-    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])), retention: retention ? (JSON.parse(retention.state) as Json) : null };
+    const kpi = sql.exec<{ state: string }>(`SELECT state FROM analytics_kpi WHERE id = 1`).toArray()[0];
+    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])), retention: retention ? (JSON.parse(retention.state) as Json) : null, kpi: kpi ? (JSON.parse(kpi.state) as Json) : null };
   },
 
   absorb(ctx, data) {
-    const given = data as { funnels?: Record<string, FunnelState>; retention?: RetentionState | null };
+    const given = data as { funnels?: Record<string, FunnelState>; retention?: RetentionState | null; kpi?: KpiState | null };
+    if (given.kpi) {
+      // The visitor is now this person: their gauge contributions go, and periods they were counted active in are not counted again.
+      ctx.recordCounts(withdrawGauges(given.kpi, utcDay(ctx.now)));
+      const k = kpiMemo(ctx);
+      const t = given.kpi;
+      k.state = { ...k.state, d: t.d > k.state.d ? t.d : k.state.d, w: t.w > k.state.w ? t.w : k.state.w, m: t.m > k.state.m ? t.m : k.state.m };
+      ctx.sql.exec(`INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(k.state));
+    }
     if (given.retention) {
       // The visitor's cohorts and counted periods become the person's: a visitor who signs up is not a second newcomer.
       const r = retentionMemo(ctx);
