@@ -2872,6 +2872,33 @@ export interface components {
                 converted: number;
                 entered: number;
             } | null;
+            /** @description all variants together vs the control group (entrants and conversions summed over variants); null without a control group */
+            pooled: {
+                /** @description treatmentRate − controlRate */
+                absoluteUplift: number | null;
+                /** @description Newcombe hybrid score interval of the absolute uplift */
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                confidence: number;
+                controlCi: {
+                    high: number;
+                    low: number;
+                } | null;
+                controlRate: number | null;
+                /** @description absoluteUplift / controlRate */
+                relativeUplift: number | null;
+                significant: boolean;
+                /** @description Wilson interval of the treatment rate */
+                treatmentCi: {
+                    high: number;
+                    low: number;
+                } | null;
+                treatmentRate: number | null;
+            } | null;
+            /** @description some delivered/opened/clicked counts are simulated receipts of the sandbox provider (SANDBOX_RECEIPTS, local only) */
+            simulated?: boolean;
             totals: {
                 answered: number;
                 bounced: number;

@@ -18,6 +18,8 @@ export interface Env {
   CONFIG_PROPAGATION_MS?: string;
   /** How long a send job may go unreported before the person's outbox enqueues it again (ms, default 60000). */
   OUTBOX_RESEND_MS?: string;
+  /** Local setting: the sandbox provider reports simulated receipts, e.g. "delivered=0.95,opened=0.4,clicked=0.25" (src/delivery/sandbox-receipts.ts). */
+  SANDBOX_RECEIPTS?: string;
   /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */
