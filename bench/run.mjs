@@ -6,14 +6,14 @@ import { closedLoop, fmt, summary } from "./lib/load.mjs";
 import { startBeckon } from "./lib/server.mjs";
 import { replayCdnow } from "./lib/cdnow.mjs";
 
-const ALL = ["ingest", "trigger", "alarms", "cdnow", "sends", "geo", "sdk"];
+const ALL = ["ingest", "analytics", "trigger", "alarms", "cdnow", "sends", "geo", "sdk"];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const sections = wanted.length ? wanted : ALL;
 const results = {};
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-const needsServer = sections.some((s) => ["ingest", "trigger", "alarms", "cdnow"].includes(s));
+const needsServer = sections.some((s) => ["ingest", "analytics", "trigger", "alarms", "cdnow"].includes(s));
 const server = needsServer ? await startBeckon() : null;
 const json = (body, extra = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(body) });
 const adminCall = async (path, init = {}) => {
@@ -50,6 +50,30 @@ try {
     console.log(`  floor  ${fmt(floor.rps)} req/s   p50 ${fmt(floor.p50, 2)} ms   p99 ${fmt(floor.p99, 2)} ms`);
     console.log(`  batch  ${fmt(ingest.rps)} req/s = ${fmt(ingest.rps * 20, 0)} events/s   p50 ${fmt(ingest.p50, 2)} ms   p99 ${fmt(ingest.p99, 2)} ms   errors ${ingest.errors}`);
     console.log(`  ratio  ${fmt(ingest.rps / floor.rps, 3)} of the floor (target ≥ 0.6)`);
+  }
+
+  if (sections.includes("analytics")) {
+    // What funnels add to the event path: the same /v1/batch load without, then with three active funnels
+    // naming the batch's events (same run, fresh people each time). Retention and KPI counters run in both.
+    const batchFor = (tag) => (i) => ({ batch: Array.from({ length: 20 }, (_, k) => ({ type: "track", userId: `an-${tag}-${i % 500}`, event: ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"][k % 4], messageId: `an-${tag}-${i}-${k}-${Date.now()}`, properties: { sku: `sku-${k}`, cart_id: `c-${i % 7}`, revenue: 9.99 } })) });
+    const load = (tag, seconds) => closedLoop({ seconds, concurrency: CONCURRENCY, makeRequest: (i) => ({ url: server.base + "/v1/batch", init: json(batchFor(tag)(i), basic()) }), check: (b) => b.includes('"success":true') });
+    await load("warm0", 2);
+    const without = await load("none", DURATION);
+    const steps = (names) => names.map((event) => ({ event }));
+    await adminCall("/admin/funnels", { method: "POST", body: JSON.stringify({ name: "bench checkout", steps: steps(["Product Viewed", "Product Added", "Checkout Started", "Order Completed"]) }) });
+    await adminCall("/admin/funnels", { method: "POST", body: JSON.stringify({ name: "bench carts", steps: steps(["Product Added", "Checkout Started", "Order Completed"]), sameProperty: "cart_id" }) });
+    await adminCall("/admin/funnels", { method: "POST", body: JSON.stringify({ name: "bench big orders", steps: [{ event: "Product Viewed" }, { event: "Order Completed", where: [{ property: "revenue", op: "gt", value: 5 }] }] }) });
+    await load("warm3", 2);
+    const withFunnels = await load("three", DURATION);
+    results.analytics = {
+      noFunnels: { requestsPerSec: +fmt(without.rps), p50ms: +fmt(without.p50, 2), p99ms: +fmt(without.p99, 2), errors: without.errors },
+      threeFunnels: { requestsPerSec: +fmt(withFunnels.rps), p50ms: +fmt(withFunnels.p50, 2), p99ms: +fmt(withFunnels.p99, 2), errors: withFunnels.errors },
+      ratio: +fmt(withFunnels.rps / without.rps, 3),
+    };
+    console.log(`\n/v1/batch with and without three active funnels (20 events per request, ${CONCURRENCY} connections, ${DURATION} s each)`);
+    console.log(`  no funnels     ${fmt(without.rps)} req/s   p50 ${fmt(without.p50, 2)} ms   p99 ${fmt(without.p99, 2)} ms   errors ${without.errors}`);
+    console.log(`  three funnels  ${fmt(withFunnels.rps)} req/s   p50 ${fmt(withFunnels.p50, 2)} ms   p99 ${fmt(withFunnels.p99, 2)} ms   errors ${withFunnels.errors}`);
+    console.log(`  ratio          ${fmt(withFunnels.rps / without.rps, 3)}`);
   }
 
   if (sections.includes("trigger")) {

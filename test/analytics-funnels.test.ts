@@ -4,6 +4,7 @@ import { applyAnalyticsCounts } from "../src/analytics/analytics-store";
 import type { AnalyticsMessage } from "../src/analytics/counters";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { decisions, launchCampaign } from "./helpers/campaigns";
 
 const T0 = Date.UTC(2026, 2, 2, 10);
 const MIN = 60_000;
@@ -134,5 +135,37 @@ describe("funnels", () => {
     await applyAnalyticsCounts(env.DB, [msg, other, msg]); // the first again, with a new one
     await applyAnalyticsCounts(env.DB, [other]);
     expect(entries(await report(app, f.id))[0]).toBe(5);
+  });
+  it("breakdown by the A/B arm (or control) of a chosen campaign, as it was at entry", async () => {
+    const app = await createTestApp();
+    const campaignId = await launchCampaign(app, {
+      name: "Offer",
+      trigger: { type: "event", event: "Viewed Offer" },
+      variants: [{ id: "A", weight: 1 }, { id: "B", weight: 1 }],
+      controlPercent: 30,
+      steps: [{ type: "message", id: "m", channels: ["in_app"], content: { in_app: { type: "modal", title: "Offer", body: "10% off" } } }],
+    }, T0 - 2 * MIN);
+    const f = await createFunnel(app, { ...CHECKOUT, armCampaignId: campaignId });
+    const arms = new Map<string, string>();
+    for (let i = 0; i < 12; i++) {
+      const u = `arm-${i}`;
+      await track(app, { userId: u }, "Viewed Offer", T0);
+      arms.set(u, (await decisions(app, u)).find((d) => d.detail.entered)!.detail.variant!);
+      await track(app, { userId: u }, "Product Viewed", T0 + MIN);
+      if (i % 2 === 0) await track(app, { userId: u }, "Product Added", T0 + 2 * MIN);
+    }
+    await track(app, { userId: "never-offered" }, "Product Viewed", T0 + MIN);
+    const r = await eventually(async () => {
+      const x = await report(app, f.id, "from=2026-03-01&to=2026-03-31&breakdown=arm");
+      return entries(x)[0] === 13 && entries(x)[1] === 6 ? x : null;
+    }, 10_000, "arm breakdown");
+    const expected = new Map<string, [number, number]>([["(not entered)", [1, 0]]]);
+    for (const [u, arm] of arms) {
+      const e = expected.get(arm) ?? [0, 0];
+      e[0]++;
+      if (Number(u.slice(4)) % 2 === 0) e[1]++;
+      expected.set(arm, e);
+    }
+    expect(Object.fromEntries(r.values!.map((v) => [v.value, entries(v).slice(0, 2)]))).toEqual(Object.fromEntries(expected));
   });
 });
