@@ -665,7 +665,11 @@ export class UserObject extends DurableObject<Env> {
         for (const write of run.commits.values()) write();
         if (this.profile) {
           if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
-          if (run.counts.length > 0) this.writeOutbox("INDEX", { op: "analytics", key: crypto.randomUUID(), appId: this.profile.appId, at: now, counts: aggregate(run.counts) } satisfies IndexUpdate, now);
+          if (run.counts.length > 0) {
+            // Summed, and cut so each message stays well under the queue's 128 KB (a counter row is ~100 bytes).
+            const counts = aggregate(run.counts);
+            for (let i = 0; i < counts.length; i += 800) this.writeOutbox("INDEX", { op: "analytics", key: crypto.randomUUID(), appId: this.profile.appId, at: now, counts: counts.slice(i, i + 800) } satisfies IndexUpdate, now);
+          }
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
           else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
           if (run.indexUrgent) this.timers.cancel("index");
