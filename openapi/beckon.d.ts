@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/analytics/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exported event partitions of one UTC day (files, rows, bytes per hour) in the EXPORTS bucket */
+        get: operations["listExportPartitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/analytics/kpis": {
         parameters: {
             query?: never;
@@ -3079,6 +3096,20 @@ export interface components {
                 problems?: components["schemas"]["FieldProblem"][];
             };
         };
+        ExportPartitions: {
+            /** @description whether the EXPORTS bucket is bound (without it nothing is exported) */
+            configured: boolean;
+            /** @description more files: pass as `cursor` */
+            cursor: string | null;
+            date: string;
+            partitions: {
+                bytes: number;
+                files: number;
+                /** @example app_1/date=2026-03-02/hour=10 */
+                partition: string;
+                rows: number;
+            }[];
+        };
         FieldProblem: {
             /**
              * @description dotted path of the field, `(body)` for the body as a whole
@@ -3894,6 +3925,57 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    listExportPartitions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description UTC day (default: today) */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partitions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportPartitions"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

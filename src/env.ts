@@ -9,6 +9,8 @@ export interface Env {
   USER: DurableObjectNamespace<UserObject>;
   SENDS: Queue<SendJob>;
   INDEX: Queue<IndexUpdate>;
+  /** Event export bucket (src/analytics/export.ts); without it nothing is exported. */
+  EXPORTS?: R2Bucket;
   SENDS_DLQ: Queue<SendJob>;
   /** Token buckets per provider account (delivery rate limits). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;

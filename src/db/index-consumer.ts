@@ -15,7 +15,7 @@ export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]):
   // Keep the newest update per user within the batch.
   const latest = new Map<string, Extract<IndexUpdate, { op: "upsert" | "delete" }>>();
   for (const u of updates) {
-    if (u.op === "stats" || u.op === "broadcast" || u.op === "analytics") continue;
+    if (u.op === "stats" || u.op === "broadcast" || u.op === "analytics" || u.op === "export") continue;
     const key = `${u.appId}\u0000${u.userId}`;
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);

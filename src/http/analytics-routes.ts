@@ -15,6 +15,7 @@ import { ATTRIBUTION_DAYS, flowTable, transitionUplift } from "../analytics/life
 import { CONTROL_ARM } from "../campaigns/policy/assignment";
 import { gaugeLevels, monthOf } from "../analytics/kpi";
 import { CONSENT_CHANNELS } from "../delivery/channel";
+import { EXPORT_PREFIX } from "../analytics/export";
 
 /**
  * Product analytics admin API (README "Analytics"): funnel definitions and reports, retention
@@ -493,5 +494,47 @@ analyticsRoutes.openapi(
       })
       .sort((a, b) => a.day.localeCompare(b.day) || a.channel.localeCompare(b.channel));
     return c.json({ from, to, days: dayRows, weeks, months, channels }, 200);
+  },
+);
+
+// ───────────── event export ─────────────
+
+const ExportsView = z
+  .object({
+    configured: z.boolean().openapi({ description: "whether the EXPORTS bucket is bound (without it nothing is exported)" }),
+    date: z.string(),
+    partitions: z.array(z.object({ partition: z.string().openapi({ example: "app_1/date=2026-03-02/hour=10" }), files: z.number().int(), rows: z.number().int(), bytes: z.number().int() })),
+    cursor: z.string().nullable().openapi({ description: "more files: pass as `cursor`" }),
+  })
+  .openapi("ExportPartitions");
+
+analyticsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/analytics/exports",
+    operationId: "listExportPartitions",
+    tags: ["analytics"],
+    summary: "The exported event partitions of one UTC day (files, rows, bytes per hour) in the EXPORTS bucket",
+    security: [{ admin: [] }],
+    request: { query: z.object({ date: Day.optional().openapi({ description: "UTC day (default: today)" }), cursor: z.string().max(1000).optional() }) },
+    responses: responses(ExportsView, "The partitions"),
+  }),
+  async (c) => {
+    const appId = c.get("app").appId;
+    const q = c.req.valid("query");
+    const date = q.date ?? utcDay(c.get("now"));
+    const bucket = c.env.EXPORTS;
+    if (!bucket) return c.json({ configured: false, date, partitions: [], cursor: null }, 200);
+    const listed = await bucket.list({ prefix: `${EXPORT_PREFIX}/${appId}/date=${date}/`, limit: 1000, include: ["customMetadata"], ...(q.cursor ? { cursor: q.cursor } : {}) });
+    const parts = new Map<string, { files: number; rows: number; bytes: number }>();
+    for (const o of listed.objects) {
+      const partition = o.key.slice(EXPORT_PREFIX.length + 1, o.key.lastIndexOf("/"));
+      const p = parts.get(partition) ?? { files: 0, rows: 0, bytes: 0 };
+      p.files++;
+      p.rows += Number(o.customMetadata?.rows ?? 0);
+      p.bytes += o.size;
+      parts.set(partition, p);
+    }
+    return c.json({ configured: true, date, partitions: [...parts].sort(([a], [b]) => a.localeCompare(b)).map(([partition, p]) => ({ partition, ...p })), cursor: listed.truncated ? listed.cursor : null }, 200);
   },
 );

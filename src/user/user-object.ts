@@ -6,6 +6,7 @@ import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
 import { aggregate, type CounterRow } from "../analytics/counters";
+import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../analytics/export";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
 import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -206,6 +207,7 @@ export class UserObject extends DurableObject<Env> {
     if (!call.anonymous) await this.absorbAnonymousIds(call);
 
     const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
+    const exported: ExportRow[] = [];
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
@@ -224,6 +226,7 @@ export class UserObject extends DurableObject<Env> {
         // An unmappable time zone keeps the previous one; the timeline says so once per new value.
         if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
+        if (this.env.EXPORTS) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
@@ -234,6 +237,7 @@ export class UserObject extends DurableObject<Env> {
         this.logEvents();
         this.sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`, config.settings.recentEvents);
       }
+      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE) this.writeOutbox("INDEX", { op: "export", key: crypto.randomUUID(), appId: call.appId, rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE) } satisfies IndexUpdate, call.now);
       result.enqueued = run.sends;
     });
     await this.afterTransaction();
