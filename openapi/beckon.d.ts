@@ -3097,7 +3097,7 @@ export interface components {
             };
         };
         ExportPartitions: {
-            /** @description whether the EXPORTS bucket is bound (without it nothing is exported) */
+            /** @description whether events are being exported (EXPORT_EVENTS="true" and the EXPORTS bucket bound); files written earlier are listed either way */
             configured: boolean;
             /** @description more files: pass as `cursor` */
             cursor: string | null;

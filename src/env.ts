@@ -11,6 +11,8 @@ export interface Env {
   INDEX: Queue<IndexUpdate>;
   /** Event export bucket (src/analytics/export.ts); without it nothing is exported. */
   EXPORTS?: R2Bucket;
+  /** "true": export applied events to EXPORTS (off by default: it adds an outbox message per ingest call). */
+  EXPORT_EVENTS?: string;
   SENDS_DLQ: Queue<SendJob>;
   /** Token buckets per provider account (delivery rate limits). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;

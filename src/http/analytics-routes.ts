@@ -501,7 +501,7 @@ analyticsRoutes.openapi(
 
 const ExportsView = z
   .object({
-    configured: z.boolean().openapi({ description: "whether the EXPORTS bucket is bound (without it nothing is exported)" }),
+    configured: z.boolean().openapi({ description: "whether events are being exported (EXPORT_EVENTS=\"true\" and the EXPORTS bucket bound); files written earlier are listed either way" }),
     date: z.string(),
     partitions: z.array(z.object({ partition: z.string().openapi({ example: "app_1/date=2026-03-02/hour=10" }), files: z.number().int(), rows: z.number().int(), bytes: z.number().int() })),
     cursor: z.string().nullable().openapi({ description: "more files: pass as `cursor`" }),
@@ -535,6 +535,6 @@ analyticsRoutes.openapi(
       p.bytes += o.size;
       parts.set(partition, p);
     }
-    return c.json({ configured: true, date, partitions: [...parts].sort(([a], [b]) => a.localeCompare(b)).map(([partition, p]) => ({ partition, ...p })), cursor: listed.truncated ? listed.cursor : null }, 200);
+    return c.json({ configured: c.env.EXPORT_EVENTS === "true", date, partitions: [...parts].sort(([a], [b]) => a.localeCompare(b)).map(([partition, p]) => ({ partition, ...p })), cursor: listed.truncated ? listed.cursor : null }, 200);
   },
 );

@@ -208,6 +208,7 @@ export class UserObject extends DurableObject<Env> {
 
     const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
     const exported: ExportRow[] = [];
+    const exporting = !!this.env.EXPORTS && this.env.EXPORT_EVENTS === "true";
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
@@ -226,7 +227,7 @@ export class UserObject extends DurableObject<Env> {
         // An unmappable time zone keeps the previous one; the timeline says so once per new value.
         if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
-        if (this.env.EXPORTS) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
+        if (exporting) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
