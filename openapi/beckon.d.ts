@@ -3336,6 +3336,8 @@ export interface components {
                 opened: number;
                 openRate: number | null;
                 sent: number;
+                /** @description some of the day's delivered/opened/clicked are simulated sandbox receipts (SANDBOX_RECEIPTS) */
+                simulated: boolean;
             }[];
             days: {
                 /** @description people with an event that UTC day */

@@ -58,8 +58,8 @@ describe("KPIs over time", () => {
     await env.DB.prepare(`INSERT INTO campaign_stats (dedupe_key, app_id, campaign_id, variant, kind, user_id, at) VALUES ('u1:i1:converted', ?, 'camp', 'A', 'converted', 'u1', ?)`).bind(app.appId, T0 + 5).run();
     const k = await kpis(app, "from=2026-03-02&to=2026-03-02");
     expect(k.channels).toEqual([
-      { day: "2026-03-02", channel: "email", sent: 1, delivered: 0, opened: 0, clicked: 0, converted: 0, openRate: null, clickRate: null, conversionRate: null },
-      { day: "2026-03-02", channel: "push", sent: 2, delivered: 2, opened: 1, clicked: 0, converted: 1, openRate: 0.5, clickRate: 0, conversionRate: 0.5 },
+      { day: "2026-03-02", channel: "email", sent: 1, delivered: 0, opened: 0, clicked: 0, converted: 0, openRate: null, clickRate: null, conversionRate: null, simulated: false },
+      { day: "2026-03-02", channel: "push", sent: 2, delivered: 2, opened: 1, clicked: 0, converted: 1, openRate: 0.5, clickRate: 0, conversionRate: 0.5, simulated: false },
     ]);
     const bad = await admin(app, "/admin/analytics/kpis?from=2026-03-05&to=2026-03-01");
     expect(bad.status).toBe(400);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTestApp, sdk } from "./helpers/api";
+import { admin, createTestApp, sdk } from "./helpers/api";
 import { deliveryRows, runSends, sendJob, statsOf, testEnv } from "./fakes/delivery-harness";
 import { receiptsFor } from "../src/delivery/sandbox-receipts";
 
@@ -17,6 +17,8 @@ describe("delivery: simulated sandbox receipts (SANDBOX_RECEIPTS)", () => {
     const events = await testEnv.DB.prepare(`SELECT status, detail, applied_at FROM delivery_events WHERE provider = 'sandbox' AND provider_message_id = ? ORDER BY at, status`).bind(row!.provider_message_id).all<{ status: string; detail: string; applied_at: number | null }>();
     expect(events.results.map((e) => e.status).sort()).toEqual(["clicked", "delivered", "opened"]);
     expect(events.results.every((e) => e.applied_at !== null && JSON.parse(e.detail).detail.includes("simulated"))).toBe(true);
+    const kpis = (await (await admin(app, "/admin/analytics/kpis")).json()) as { channels: Array<{ channel: string; delivered: number; simulated: boolean }> };
+    expect(kpis.channels.find((c) => c.channel === "email")).toMatchObject({ delivered: 1, simulated: true });
     // The job again: nothing counted twice.
     await runSends([job], everything, {}, 2);
     expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, opened: 1, clicked: 1 });

@@ -414,6 +414,7 @@ const KpiView = z
         openRate: Rate,
         clickRate: Rate,
         conversionRate: Rate,
+        simulated: z.boolean().openapi({ description: "some of the day's delivered/opened/clicked are simulated sandbox receipts (SANDBOX_RECEIPTS)" }),
       }),
     ),
   })
@@ -480,6 +481,11 @@ analyticsRoutes.openapi(
       )
       .bind(appId, start, end)
       .all<{ channel: string; kind: string; day: string; n: number }>();
+    const simulatedRows = await d1
+      .prepare(`SELECT DISTINCT d.channel AS channel, strftime('%Y-%m-%d', e.at / 1000, 'unixepoch') AS day FROM delivery_events e JOIN deliveries d ON d.provider = 'sandbox' AND d.provider_message_id = e.provider_message_id WHERE e.provider = 'sandbox' AND d.app_id = ?1 AND e.at >= ?2 AND e.at < ?3`)
+      .bind(appId, start, end)
+      .all<{ channel: string; day: string }>();
+    const simulated = new Set(simulatedRows.results.map((r) => `${r.day}\u0000${r.channel}`));
     const cells = new Map<string, Record<string, number>>();
     for (const r of [...sends.results, ...conversions.results]) {
       const k = `${r.day}\u0000${r.channel}`;
@@ -490,7 +496,7 @@ analyticsRoutes.openapi(
     const channels = [...cells]
       .map(([k, v]) => {
         const [day, channel] = k.split("\u0000") as [string, string];
-        return { day, channel, sent: v.sent!, delivered: v.delivered!, opened: v.opened!, clicked: v.clicked!, converted: v.converted!, openRate: ratio(v.opened!, v.delivered!), clickRate: ratio(v.clicked!, v.delivered!), conversionRate: ratio(v.converted!, v.delivered!) };
+        return { day, channel, sent: v.sent!, delivered: v.delivered!, opened: v.opened!, clicked: v.clicked!, converted: v.converted!, openRate: ratio(v.opened!, v.delivered!), clickRate: ratio(v.clicked!, v.delivered!), conversionRate: ratio(v.converted!, v.delivered!), simulated: simulated.has(k) };
       })
       .sort((a, b) => a.day.localeCompare(b.day) || a.channel.localeCompare(b.channel));
     return c.json({ from, to, days: dayRows, weeks, months, channels }, 200);
