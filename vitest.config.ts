@@ -24,6 +24,8 @@ export default defineConfig({
                 // The edge cache bound and the commit wait of config changes (3 s in production), short for tests.
                 CONFIG_PROPAGATION_MS: "300",
                 BENCH_ROUTES: "true",
+                // Event export to the EXPORTS bucket (test/analytics-export.test.ts).
+                EXPORT_EVENTS: "true",
                 // Delivery tests: provider fakes and a Web Push service on loopback (test/fakes/global-setup.ts),
                 // and the webhook verification secrets they sign with. No send credentials: sends go to the sandbox.
                 PROVIDER_FAKE_URL: inject("providerFakeUrl"),

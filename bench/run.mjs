@@ -6,14 +6,14 @@ import { closedLoop, fmt, summary } from "./lib/load.mjs";
 import { startBeckon } from "./lib/server.mjs";
 import { replayCdnow } from "./lib/cdnow.mjs";
 
-const ALL = ["ingest", "trigger", "alarms", "cdnow", "sends", "geo", "sdk", "console"];
+const ALL = ["ingest", "analytics", "trigger", "alarms", "cdnow", "sends", "geo", "sdk", "console"];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const sections = wanted.length ? wanted : ALL;
 const results = {};
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-const needsServer = sections.some((s) => ["ingest", "trigger", "alarms", "cdnow"].includes(s));
+const needsServer = sections.some((s) => ["ingest", "analytics", "trigger", "alarms", "cdnow"].includes(s));
 const server = needsServer ? await startBeckon() : null;
 const json = (body, extra = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(body) });
 const adminCall = async (path, init = {}) => {
@@ -50,6 +50,44 @@ try {
     console.log(`  floor  ${fmt(floor.rps)} req/s   p50 ${fmt(floor.p50, 2)} ms   p99 ${fmt(floor.p99, 2)} ms`);
     console.log(`  batch  ${fmt(ingest.rps)} req/s = ${fmt(ingest.rps * 20, 0)} events/s   p50 ${fmt(ingest.p50, 2)} ms   p99 ${fmt(ingest.p99, 2)} ms   errors ${ingest.errors}`);
     console.log(`  ratio  ${fmt(ingest.rps / floor.rps, 3)} of the floor (target ≥ 0.6)`);
+  }
+
+  if (sections.includes("analytics")) {
+    // What funnels add to the event path: the same /v1/batch load without and with three active funnels naming
+    // the batch's events, alternated (without, with, without, with; fresh people each phase) so a backlog or a
+    // slow patch of the shared machine does not fall on one side only. Retention and KPI counters run in all.
+    const batchFor = (tag) => (i) => ({ batch: Array.from({ length: 20 }, (_, k) => ({ type: "track", userId: `an-${tag}-${i % 500}`, event: ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"][k % 4], messageId: `an-${tag}-${i}-${k}-${Date.now()}`, properties: { sku: `sku-${k}`, cart_id: `c-${i % 7}`, revenue: 9.99 } })) });
+    const load = (tag, seconds) => closedLoop({ seconds, concurrency: CONCURRENCY, makeRequest: (i) => ({ url: server.base + "/v1/batch", init: json(batchFor(tag)(i), basic()) }), check: (b) => b.includes('"success":true') });
+    const steps = (names) => names.map((event) => ({ event }));
+    const FUNNELS = [
+      { name: "bench checkout", steps: steps(["Product Viewed", "Product Added", "Checkout Started", "Order Completed"]) },
+      { name: "bench carts", steps: steps(["Product Added", "Checkout Started", "Order Completed"]), sameProperty: "cart_id" },
+      { name: "bench big orders", steps: [{ event: "Product Viewed" }, { event: "Order Completed", where: [{ property: "revenue", op: "gt", value: 5 }] }] },
+    ];
+    let ids = [];
+    const define = async () => (ids = await Promise.all(FUNNELS.map(async (f) => (await adminCall("/admin/funnels", { method: "POST", body: JSON.stringify(f) })).id)));
+    const remove = async () => void (await Promise.all(ids.map((id) => adminCall(`/admin/funnels/${id}`, { method: "DELETE" }))));
+    await load("warm", 2);
+    const phases = { without: [], with: [] };
+    for (let round = 0; round < 2; round++) {
+      phases.without.push(await load(`none${round}`, DURATION / 2));
+      await define();
+      phases.with.push(await load(`three${round}`, DURATION / 2));
+      await remove();
+    }
+    const rps = (list) => list.reduce((s, r) => s + r.rps, 0) / list.length;
+    const p = (list, k) => Math.max(...list.map((r) => r[k]));
+    const without = { rps: rps(phases.without), p50: p(phases.without, "p50"), p99: p(phases.without, "p99"), errors: phases.without.reduce((s, r) => s + r.errors, 0) };
+    const withFunnels = { rps: rps(phases.with), p50: p(phases.with, "p50"), p99: p(phases.with, "p99"), errors: phases.with.reduce((s, r) => s + r.errors, 0) };
+    results.analytics = {
+      noFunnels: { requestsPerSec: +fmt(without.rps), p50ms: +fmt(without.p50, 2), p99ms: +fmt(without.p99, 2), errors: without.errors, phases: phases.without.map((r) => +fmt(r.rps)) },
+      threeFunnels: { requestsPerSec: +fmt(withFunnels.rps), p50ms: +fmt(withFunnels.p50, 2), p99ms: +fmt(withFunnels.p99, 2), errors: withFunnels.errors, phases: phases.with.map((r) => +fmt(r.rps)) },
+      ratio: +fmt(withFunnels.rps / without.rps, 3),
+    };
+    console.log(`\n/v1/batch without and with three active funnels, alternated (20 events per request, ${CONCURRENCY} connections, 2 × ${DURATION / 2} s each)`);
+    console.log(`  no funnels     ${fmt(without.rps)} req/s (${phases.without.map((r) => fmt(r.rps)).join(", ")})   worst p50 ${fmt(without.p50, 2)} ms   worst p99 ${fmt(without.p99, 2)} ms   errors ${without.errors}`);
+    console.log(`  three funnels  ${fmt(withFunnels.rps)} req/s (${phases.with.map((r) => fmt(r.rps)).join(", ")})   worst p50 ${fmt(withFunnels.p50, 2)} ms   worst p99 ${fmt(withFunnels.p99, 2)} ms   errors ${withFunnels.errors}`);
+    console.log(`  ratio          ${fmt(withFunnels.rps / without.rps, 3)}`);
   }
 
   if (sections.includes("trigger")) {

@@ -21,6 +21,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/analytics/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exported event partitions of one UTC day (files, rows, bytes per hour) in the EXPORTS bucket */
+        get: operations["listExportPartitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KPIs per UTC day: DAU, people, opt-in per channel, uninstalls; WAU per ISO week; MAU and stickiness per calendar month; engagement and conversion per channel */
+        get: operations["getKpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifecycle flow: moves between new / active / dormant / churned (and became loyal) per UTC day or ISO week, as the objects made them */
+        get: operations["getLifecycleFlow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/lifecycle/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's difference on one lifecycle move (e.g. dormant>active after a win-back): share of entrants making it within 30 days of entry, treatment vs control, with a confidence interval */
+        get: operations["getCampaignLifecycleEffect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retention cohorts: people by the UTC day or ISO week they were first seen (or first did an event), and how many did any event (or a chosen one) in each period after */
+        get: operations["getRetention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/app": {
         parameters: {
             query?: never;
@@ -345,6 +430,60 @@ export interface paths {
         put?: never;
         /** Put a dead-lettered job back on the send queue (targets already sent are not sent again) */
         post: operations["replayDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's funnels */
+        get: operations["listFunnels"];
+        put?: never;
+        /** Define a funnel; every person's object counts it from now on */
+        post: operations["createFunnel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One funnel */
+        get: operations["getFunnel"];
+        /** Rename or re-describe a funnel (steps, window, same property and arm campaign are fixed once counting began: define a new funnel) */
+        put: operations["updateFunnel"];
+        post?: never;
+        /** Delete a funnel and its counts */
+        delete: operations["deleteFunnel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries per step, conversion, median time between steps, over entries begun from..to (UTC days), optionally broken down by one dimension */
+        get: operations["getFunnelReport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1520,6 +1659,8 @@ export interface components {
             } | null;
             /** @default 200 */
             recentEvents: number;
+            /** @default [] */
+            retentionEvents: string[];
         };
         /**
          * @description Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).
@@ -2714,6 +2855,39 @@ export interface components {
                 weight: number;
             }[];
         };
+        CampaignLifecycleEffect: {
+            attributionDays: number;
+            campaignId: string;
+            /** @description Newcombe hybrid score interval of the difference (src/campaigns/uplift.ts) */
+            ci: {
+                high: number;
+                low: number;
+            } | null;
+            confidence: number;
+            control: {
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                entered: number;
+                moved: number;
+                rate: number | null;
+            };
+            /** @description treatment rate − control rate */
+            difference: number | null;
+            move: string;
+            relative: number | null;
+            significant: boolean;
+            treatment: {
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                entered: number;
+                moved: number;
+                rate: number | null;
+            };
+        };
         /**
          * @description A JSON Merge Patch (RFC 7396) of the campaign definition
          * @example {
@@ -2732,6 +2906,33 @@ export interface components {
                 converted: number;
                 entered: number;
             } | null;
+            /** @description all variants together vs the control group (entrants and conversions summed over variants); null without a control group */
+            pooled: {
+                /** @description treatmentRate − controlRate */
+                absoluteUplift: number | null;
+                /** @description Newcombe hybrid score interval of the absolute uplift */
+                ci: {
+                    high: number;
+                    low: number;
+                } | null;
+                confidence: number;
+                controlCi: {
+                    high: number;
+                    low: number;
+                } | null;
+                controlRate: number | null;
+                /** @description absoluteUplift / controlRate */
+                relativeUplift: number | null;
+                significant: boolean;
+                /** @description Wilson interval of the treatment rate */
+                treatmentCi: {
+                    high: number;
+                    low: number;
+                } | null;
+                treatmentRate: number | null;
+            } | null;
+            /** @description some delivered/opened/clicked counts are simulated receipts of the sandbox provider (SANDBOX_RECEIPTS, local only) */
+            simulated?: boolean;
             totals: {
                 answered: number;
                 bounced: number;
@@ -2912,6 +3113,20 @@ export interface components {
                 problems?: components["schemas"]["FieldProblem"][];
             };
         };
+        ExportPartitions: {
+            /** @description whether events are being exported (EXPORT_EVENTS="true" and the EXPORTS bucket bound); files written earlier are listed either way */
+            configured: boolean;
+            /** @description more files: pass as `cursor` */
+            cursor: string | null;
+            date: string;
+            partitions: {
+                bytes: number;
+                files: number;
+                /** @example app_1/date=2026-03-02/hour=10 */
+                partition: string;
+                rows: number;
+            }[];
+        };
         FieldProblem: {
             /**
              * @description dotted path of the field, `(body)` for the body as a whole
@@ -2920,6 +3135,72 @@ export interface components {
             field: string;
             /** @example userId or anonymousId is required */
             message: string;
+        };
+        Funnel: {
+            armCampaignId: string | null;
+            /** @description UTC day counting began: a funnel counts events from its creation on, never earlier ones */
+            countsFrom: string;
+            createdAt: string;
+            description: string;
+            id: string;
+            name: string;
+            sameProperty: string | null;
+            steps: {
+                event: string;
+                label?: string;
+                where: {
+                    [key: string]: unknown;
+                }[];
+            }[];
+            updatedAt: string;
+            version: number;
+            windowHours: number;
+        };
+        /** @description 2–8 ordered steps (an event and property filters, as in campaign triggers), a conversion window in hours (1–2160, default 168), an optional property every step must share (e.g. `cart_id`), and optionally the campaign whose A/B arm `breakdown=arm` splits by. Validated on save. */
+        FunnelDefinition: {
+            armCampaignId?: string;
+            description?: string;
+            name: string;
+            sameProperty?: string;
+            steps: ({
+                event: string;
+                label?: string;
+                where?: {
+                    [key: string]: unknown;
+                }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            windowHours?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        FunnelReport: {
+            /** @enum {string|null} */
+            breakdown: "os" | "appVersion" | "firstCampaign" | "lifecycle" | "arm" | null;
+            countsFrom: string;
+            from: string;
+            funnelId: string;
+            steps: components["schemas"]["FunnelStepReport"][];
+            to: string;
+            /** @description per breakdown value (its value when the entry began), largest first */
+            values?: {
+                steps: components["schemas"]["FunnelStepReport"][];
+                value: string;
+            }[];
+        };
+        FunnelStepReport: {
+            /** @description entries here / entries at step 1 */
+            conversion: number | null;
+            /** @description entries (begun in the range) that reached this step */
+            entries: number;
+            event: string;
+            /** @description entries here / entries at the step before */
+            fromPrevious: number | null;
+            label: string | null;
+            /** @description median time from the step before (ms), from log buckets: within ±6 % */
+            medianFromPreviousMs: number | null;
+            step: number;
         };
         Geofence: {
             cooldownSeconds: number;
@@ -3060,6 +3341,76 @@ export interface components {
             /** @enum {boolean} */
             success: true;
         };
+        Kpis: {
+            channels: {
+                channel: string;
+                clicked: number;
+                clickRate: number | null;
+                conversionRate: number | null;
+                converted: number;
+                day: string;
+                delivered: number;
+                opened: number;
+                openRate: number | null;
+                sent: number;
+                /** @description some of the day's delivered/opened/clicked are simulated sandbox receipts (SANDBOX_RECEIPTS) */
+                simulated: boolean;
+            }[];
+            days: {
+                /** @description people with an event that UTC day */
+                dau: number;
+                day: string;
+                optIn: {
+                    [key: string]: {
+                        optedIn: number;
+                        optedOut: number;
+                        /** @description opted in ÷ people */
+                        rate: number | null;
+                    };
+                };
+                /** @description people known at the end of the day */
+                people: number;
+                push: {
+                    installed: number;
+                    uninstalled: number;
+                    /** @description uninstalled (had a push token, none live) ÷ people who ever had one */
+                    uninstallRate: number | null;
+                };
+            }[];
+            from: string;
+            months: {
+                avgDau: number | null;
+                mau: number;
+                month: string;
+                /** @description average DAU over the month's days in range ÷ MAU */
+                stickiness: number | null;
+            }[];
+            to: string;
+            weeks: {
+                wau: number;
+                week: string;
+            }[];
+        };
+        LifecycleFlow: {
+            /** @enum {string} */
+            by: "day" | "week";
+            from: string;
+            periods: {
+                moves: {
+                    /** @description `*` for became loyal */
+                    from: string;
+                    n: number;
+                    to: string;
+                }[];
+                period: string;
+            }[];
+            to: string;
+            totals: {
+                from: string;
+                n: number;
+                to: string;
+            }[];
+        };
         LifecycleHistory: {
             days: {
                 churnBands: {
@@ -3162,6 +3513,24 @@ export interface components {
             };
             /** @description RFM segment moves recorded */
             transitions: number;
+        };
+        RetentionTable: {
+            /** @enum {string} */
+            by: "day" | "week";
+            cohorts: {
+                /** @description the cohort's UTC day, or its ISO week's Monday */
+                cohort: string;
+                /** @description retained ÷ size */
+                rates: (number | null)[];
+                /** @description people who did the return in period 0, 1, … after the cohort's (up to today's period) */
+                retained: number[];
+                /** @description people whose start fell in it */
+                size: number;
+            }[];
+            from: string;
+            return: string;
+            start: string;
+            to: string;
         };
         RfmGrid: {
             asOf?: string;
@@ -3604,6 +3973,272 @@ export interface operations {
             };
         };
     };
+    listExportPartitions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description UTC day (default: today) */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partitions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportPartitions"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getKpis: {
+        parameters: {
+            query?: {
+                /** @description default: 30 days ago */
+                from?: string;
+                /** @description default: today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The KPIs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Kpis"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLifecycleFlow: {
+        parameters: {
+            query?: {
+                by?: "day" | "week";
+                /** @description default: 30 days ago */
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transition matrix over time */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleFlow"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignLifecycleEffect: {
+        parameters: {
+            query?: {
+                confidence?: number;
+                move?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The difference */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignLifecycleEffect"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRetention: {
+        parameters: {
+            query?: {
+                by?: "day" | "week";
+                /** @description first cohort day (a week cohort is named by its Monday); default: 8 weeks ago */
+                from?: string;
+                /** @description columns: periods 0 … periods − 1 */
+                periods?: number;
+                /** @description `any`, or one of the retention events */
+                return?: string;
+                /** @description `firstSeen`, or an event of the app's retention events (the purchase event and `settings.retentionEvents`) */
+                start?: string;
+                /** @description last cohort day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cohort × period table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionTable"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApp: {
         parameters: {
             query?: never;
@@ -3972,6 +4607,8 @@ export interface operations {
                         } | null;
                         /** @default 200 */
                         recentEvents?: number;
+                        /** @default [] */
+                        retentionEvents?: string[];
                     };
                 };
             };
@@ -5161,6 +5798,315 @@ export interface operations {
                     "application/json": {
                         deadLetter: components["schemas"]["DeadLetter"];
                     };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFunnels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        funnels: components["schemas"]["Funnel"][];
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelDefinition"];
+            };
+        };
+        responses: {
+            /** @description The new funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelDefinition"];
+            };
+        };
+        responses: {
+            /** @description The updated funnel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Funnel"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFunnelReport: {
+        parameters: {
+            query?: {
+                /** @description os, appVersion (from the profile's last-known context), firstCampaign (first-touch UTM campaign name), lifecycle (state at entry), arm (the funnel's armCampaignId's A/B arm or control) */
+                breakdown?: "os" | "appVersion" | "firstCampaign" | "lifecycle" | "arm";
+                /** @description first UTC day of entry (default: 30 days ago) */
+                from?: string;
+                /** @description last UTC day of entry (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

@@ -9,6 +9,10 @@ export interface Env {
   USER: DurableObjectNamespace<UserObject>;
   SENDS: Queue<SendJob>;
   INDEX: Queue<IndexUpdate>;
+  /** Event export bucket (src/analytics/export.ts); without it nothing is exported. */
+  EXPORTS?: R2Bucket;
+  /** "true": export applied events to EXPORTS (off by default: it adds an outbox message per ingest call). */
+  EXPORT_EVENTS?: string;
   SENDS_DLQ: Queue<SendJob>;
   /** Token buckets per provider account (delivery rate limits). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
@@ -18,6 +22,8 @@ export interface Env {
   CONFIG_PROPAGATION_MS?: string;
   /** How long a send job may go unreported before the person's outbox enqueues it again (ms, default 60000). */
   OUTBOX_RESEND_MS?: string;
+  /** Local setting: the sandbox provider reports simulated receipts, e.g. "delivered=0.95,opened=0.4,clicked=0.25" (src/delivery/sandbox-receipts.ts). */
+  SANDBOX_RECEIPTS?: string;
   /** Public base URL of this deployment; provider signatures (Twilio) are computed over it. */
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */

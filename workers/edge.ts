@@ -4,6 +4,7 @@
  */
 import { createApp } from "../src/http/app";
 import { applyIndexUpdates } from "../src/db/index-consumer";
+import { type ExportMessage, writeExports } from "../src/analytics/export";
 import { consumeDeadLetters, consumeSends } from "../src/delivery/consumer";
 import type { SendJob } from "../src/delivery/send-job";
 import type { Env } from "../src/env";
@@ -36,7 +37,17 @@ export default {
             m.retry({ delaySeconds: 10 });
           }
         }
-        const rest = messages.filter((m) => m.body.op !== "broadcast");
+        // Event export files: one per message and partition, named by the message key (a retry replaces them).
+        for (const m of messages.filter((m) => m.body.op === "export")) {
+          try {
+            if (env.EXPORTS) await writeExports(env.EXPORTS, [m.body as ExportMessage]);
+            m.ack();
+          } catch (err) {
+            console.error("export write failed; retrying", err);
+            m.retry({ delaySeconds: 10 });
+          }
+        }
+        const rest = messages.filter((m) => m.body.op !== "broadcast" && m.body.op !== "export");
         try {
           await applyIndexUpdates(env.DB, rest.map((m) => m.body));
           for (const m of rest) m.ack();

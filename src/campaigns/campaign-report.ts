@@ -14,6 +14,8 @@ export interface VariantReport {
 export interface CampaignReport {
   variants: VariantReport[];
   control: { entered: number; converted: number; conversionRate: number | null } | null;
+  /** All variants pooled against the control group (entrants and conversions summed over variants). Null without a control group. */
+  pooled: Uplift | null;
   totals: Record<(typeof FUNNEL)[number], number>;
 }
 
@@ -43,5 +45,7 @@ export function campaignReport(rows: ReadonlyArray<{ variant: string; kind: stri
       conversionRate: counts.entered ? counts.converted / counts.entered : null,
       uplift: control ? conversionUplift({ users: counts.entered, conversions: counts.converted }, { users: control.entered, conversions: control.converted }, confidence) : null,
     }));
-  return { variants, control, totals };
+  const treated = variants.reduce((t, v) => ({ users: t.users + v.counts.entered, conversions: t.conversions + v.counts.converted }), { users: 0, conversions: 0 });
+  const pooled = control && variants.length > 0 ? conversionUplift(treated, { users: control.entered, conversions: control.converted }, confidence) : null;
+  return { variants, control, pooled, totals };
 }

@@ -62,6 +62,11 @@ export const AppSettings = z.object({
    * sends iOS pushes through Firebase. Android tokens are always FCM.
    */
   iosPushProvider: z.enum(["apns", "fcm"]).default("apns"),
+  /**
+   * Events retention cohorts can start from or return with, besides first seen and any event
+   * (README "Retention cohorts"); the purchase event always is one. Counted from when listed.
+   */
+  retentionEvents: z.array(z.string().min(1).max(200)).max(10).default([]),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

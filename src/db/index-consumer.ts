@@ -1,6 +1,7 @@
 import type { IndexUpdate } from "../user/index-update";
 import { recordCampaignStats } from "../campaigns/stats";
 import { userHash } from "./erasure";
+import { applyAnalyticsCounts } from "../analytics/analytics-store";
 
 /**
  * INDEX queue consumer: applies users-index updates to D1 in one batch. Each
@@ -10,10 +11,11 @@ import { userHash } from "./erasure";
 export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   await recordCampaignStats(d1, updates.flatMap((u) => (u.op === "stats" ? u.stats : [])));
+  await applyAnalyticsCounts(d1, updates.filter((u) => u.op === "analytics"));
   // Keep the newest update per user within the batch.
   const latest = new Map<string, Extract<IndexUpdate, { op: "upsert" | "delete" }>>();
   for (const u of updates) {
-    if (u.op === "stats" || u.op === "broadcast") continue;
+    if (u.op === "stats" || u.op === "broadcast" || u.op === "analytics" || u.op === "export") continue;
     const key = `${u.appId}\u0000${u.userId}`;
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { simulateReceipts } from "./sandbox-receipts";
 import type { Env } from "../env";
 import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";
 import { applyPendingEvents, markApplied, type OwedFeedback, owedFeedback } from "./delivery-events";
@@ -312,6 +313,7 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
       const o = it.outcome;
       try {
         if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number])) await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
+        if (o.kind === "sent" && it.provider === "sandbox") await simulateReceipts(env, o.providerMessageId, base.now);
         if (o.kind === "failed" && o.feedback) {
           await applyFeedback(env, p.job, o.feedback, base.now);
           await markApplied(env.DB, feedbackEventId(p.job.idempotencyKey, it.target.key), base.now);

@@ -27,6 +27,7 @@ import { demoTokenRoutes } from "./demo-token-routes";
 import { sdkSettingsRoutes } from "./sdk-settings-routes";
 import { buildDocument, registerDocumentation } from "./openapi-document";
 import { docsRoutes } from "./docs-routes";
+import { analyticsRoutes } from "./analytics-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -66,6 +67,7 @@ export function createApp() {
   app.route("/", geofenceRoutes);
   app.route("/", locationRoutes);
   app.route("/", pushOpenRoutes);
+  app.route("/", analyticsRoutes);
 
   registerDocumentation(app);
   // Built on first request, once per isolate: it is large and the same for every request.

@@ -186,6 +186,7 @@ campaignRoutes.openapi(
     const { id } = c.req.valid("param");
     await new CampaignStore(c.env.DB).require(c.get("app").appId, id);
     const report = campaignReport(await campaignFunnel(c.env.DB, id), c.req.valid("query").confidence);
-    return c.json({ campaignId: id, confidence: c.req.valid("query").confidence, ...report } as never, 200);
+    const simulated = !!(await c.env.DB.prepare(`SELECT 1 AS x FROM delivery_events e JOIN deliveries d ON d.provider = 'sandbox' AND d.provider_message_id = e.provider_message_id WHERE e.provider = 'sandbox' AND d.campaign_id = ? LIMIT 1`).bind(id).first());
+    return c.json({ campaignId: id, confidence: c.req.valid("query").confidence, ...report, ...(simulated ? { simulated } : {}) } as never, 200);
   },
 );

@@ -27,7 +27,9 @@ export const CampaignStats = z
     confidence: z.number(),
     variants: z.array(z.object({ variant: z.string(), counts: Counts, conversionRate: z.number().nullable(), uplift: Uplift.nullable().openapi({ description: "against the control group; null without one" }) })),
     control: z.object({ entered: z.number().int(), converted: z.number().int(), conversionRate: z.number().nullable() }).nullable(),
+    pooled: Uplift.nullable().openapi({ description: "all variants together vs the control group (entrants and conversions summed over variants); null without a control group" }),
     totals: Counts,
+    simulated: z.boolean().optional().openapi({ description: "some delivered/opened/clicked counts are simulated receipts of the sandbox provider (SANDBOX_RECEIPTS, local only)" }),
   })
   .openapi("CampaignStats");
 

@@ -42,6 +42,7 @@ export const DOCUMENT_CONFIG = {
     { name: "in-app", description: "Test sends of in-app messages and cards (admin key)" },
     { name: "segments", description: "Lifecycle, RFM, churn model and saved segments (admin key)" },
     { name: "stats", description: "App-wide figures the console charts: messages per day, consent per channel (admin key)" },
+    { name: "analytics", description: "Product analytics: funnels, retention cohorts, lifecycle flow, KPIs over time (admin key)" },
     { name: "geofences", description: "Geofences and beacons (admin key)" },
     { name: "delivery", description: "Sends, their provider events and dead letters (admin key)" },
     { name: "delivery-webhooks", description: "Provider webhooks and unsubscribe links, verified by signature" },

@@ -3,6 +3,7 @@ import type { Millis } from "../clock";
 import type { AppConfig } from "../config/app-config";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
+import type { CounterRow } from "../analytics/counters";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserProfile } from "./profile";
 import type { Timeline } from "./timeline";
@@ -30,6 +31,8 @@ export interface UserContext {
   acknowledgeSend(idempotencyKey: string): void;
   /** Count a campaign fact (entered, converted, impression…); written to D1 through the INDEX queue. */
   recordStat(stat: CampaignStat): void;
+  /** Add to app-wide analytics counters (funnels, retention, lifecycle flow); one INDEX-queue message per transaction, applied once. */
+  recordCounts(rows: CounterRow[]): void;
   /** Ask for a users-index update after this transaction (debounced unless `urgent`). */
   touchIndex(urgent: boolean): void;
   /** Attributes every feature publishes (rfm segment, churn band, segment memberships…), for conditions. */

@@ -1,6 +1,8 @@
 import type { JsonObject } from "../json";
 import type { UserProfile } from "./profile";
 import type { CampaignStat } from "../campaigns/stats";
+import type { AnalyticsMessage } from "../analytics/counters";
+import type { ExportMessage } from "../analytics/export";
 
 /**
  * A users-index row update, sent on the INDEX queue when a user's indexed state
@@ -30,6 +32,10 @@ export type IndexUpdate =
   | { op: "delete"; appId: string; userId: string; version: number }
   /** Campaign facts counted inside the object (entered, converted, engagement…), written to D1 by the same consumer. */
   | { op: "stats"; stats: CampaignStat[] }
+  /** Analytics counter increments of one transaction (funnels, retention, lifecycle flow), applied once per key. */
+  | AnalyticsMessage
+  /** Applied events to write to the export bucket (src/analytics/export.ts). */
+  | ExportMessage
   /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
   | { op: "broadcast"; appId: string; campaignId: string; occurrence: string; configVersion: number; now: number; virtualClock: boolean; localDate?: string; users: Array<{ userId: string; anonymous: boolean }> };
 

@@ -5,6 +5,8 @@ import { type AppConfig, cachedAppConfig, loadAppConfig } from "../config/app-co
 import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
+import { aggregate, type CounterRow } from "../analytics/counters";
+import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../analytics/export";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
 import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -205,6 +207,8 @@ export class UserObject extends DurableObject<Env> {
     if (!call.anonymous) await this.absorbAnonymousIds(call);
 
     const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
+    const exported: ExportRow[] = [];
+    const exporting = !!this.env.EXPORTS && this.env.EXPORT_EVENTS === "true";
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
@@ -223,6 +227,7 @@ export class UserObject extends DurableObject<Env> {
         // An unmappable time zone keeps the previous one; the timeline says so once per new value.
         if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
+        if (exporting) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
@@ -233,6 +238,7 @@ export class UserObject extends DurableObject<Env> {
         this.logEvents();
         this.sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`, config.settings.recentEvents);
       }
+      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE) this.writeOutbox("INDEX", { op: "export", key: crypto.randomUUID(), appId: call.appId, rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE) } satisfies IndexUpdate, call.now);
       result.enqueued = run.sends;
     });
     await this.afterTransaction();
@@ -664,6 +670,11 @@ export class UserObject extends DurableObject<Env> {
         for (const write of run.commits.values()) write();
         if (this.profile) {
           if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
+          if (run.counts.length > 0) {
+            // Summed, and cut so each message stays well under the queue's 128 KB (a counter row is ~100 bytes).
+            const counts = aggregate(run.counts);
+            for (let i = 0; i < counts.length; i += 800) this.writeOutbox("INDEX", { op: "analytics", key: crypto.randomUUID(), appId: this.profile.appId, at: now, counts: counts.slice(i, i + 800) } satisfies IndexUpdate, now);
+          }
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
           else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
           if (run.indexUrgent) this.timers.cancel("index");
@@ -723,6 +734,7 @@ export class UserObject extends DurableObject<Env> {
         if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0) self.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
+      recordCounts: (rows) => void run.counts.push(...rows),
       touchIndex: (urgent) => {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
@@ -904,6 +916,7 @@ class Run {
   ctx!: UserContext;
   readonly sends: string[] = [];
   readonly stats: CampaignStat[] = [];
+  readonly counts: CounterRow[] = [];
   /** Writes features deferred to the end of the transaction (ctx.beforeCommit), by key. */
   readonly commits = new Map<string, () => void>();
   indexDirty = false;
