@@ -1,12 +1,12 @@
 // `npm run bench [-- section …]`: starts Beckon locally and measures, each against a floor in the same run.
-// Sections: ingest, trigger, alarms, cdnow (this file), sends, geo, sdk, bundle (their own scripts). Default: all.
+// Sections: ingest, trigger, alarms, cdnow (this file), sends, memory, geo, sdk, bundle (their own scripts). Default: all.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { closedLoop, fmt, summary } from "./lib/load.mjs";
 import { startBeckon } from "./lib/server.mjs";
 import { replayCdnow } from "./lib/cdnow.mjs";
 
-const ALL = ["ingest", "trigger", "alarms", "cdnow", "sends", "geo", "sdk", "bundle"];
+const ALL = ["ingest", "trigger", "alarms", "cdnow", "sends", "memory", "geo", "sdk", "bundle"];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const sections = wanted.length ? wanted : ALL;
 const results = {};
@@ -108,7 +108,7 @@ try {
   await server?.stop();
 }
 
-for (const [name, script, args] of [["sends", "bench/sends.mjs", []], ["geo", "bench/geo.mjs", []], ["sdk", "scripts/build-sdk.mjs", ["--report"]], ["bundle", "scripts/bundle-size.mjs", ["--startup"]]]) {
+for (const [name, script, args] of [["sends", "bench/sends.mjs", []], ["memory", "bench/memory.mjs", []], ["geo", "bench/geo.mjs", []], ["sdk", "scripts/build-sdk.mjs", ["--report"]], ["bundle", "scripts/bundle-size.mjs", ["--startup"]]]) {
   if (!sections.includes(name)) continue;
   if (!existsSync(script)) {
     console.log(`\n${name}: ${script} not present`);
