@@ -13,6 +13,8 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
+        // The Worker's bundle resolves zod as wrangler.toml's [alias] does.
+        resolve: { alias: [{ find: /^zod$/, replacement: new URL("./src/zod-lean/index.js", import.meta.url).pathname }] },
         plugins: [
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },

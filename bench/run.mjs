@@ -1,12 +1,12 @@
 // `npm run bench [-- section …]`: starts Beckon locally and measures, each against a floor in the same run.
-// Sections: ingest, trigger, alarms, cdnow (this file), sends, geo, sdk, console (their own scripts). Default: all.
+// Sections: ingest, analytics, trigger, alarms, cdnow (this file), sends, memory, geo, sdk, bundle, console (their own scripts). Default: all.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { closedLoop, fmt, summary } from "./lib/load.mjs";
 import { startBeckon } from "./lib/server.mjs";
 import { replayCdnow } from "./lib/cdnow.mjs";
 
-const ALL = ["ingest", "analytics", "trigger", "alarms", "cdnow", "sends", "geo", "sdk", "console"];
+const ALL = ["ingest", "analytics", "trigger", "alarms", "cdnow", "sends", "memory", "geo", "sdk", "bundle", "console"];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const sections = wanted.length ? wanted : ALL;
 const results = {};
@@ -146,15 +146,17 @@ try {
   await server?.stop();
 }
 
-for (const [name, script, args] of [["sends", "bench/sends.mjs", []], ["geo", "bench/geo.mjs", []], ["sdk", "scripts/build-sdk.mjs", ["--report"]], ["console", "bench/console.mjs", []]]) {
+for (const [name, script, args] of [["sends", "bench/sends.mjs", []], ["memory", "bench/memory.mjs", []], ["geo", "bench/geo.mjs", []], ["sdk", "scripts/build-sdk.mjs", ["--report"]], ["bundle", "scripts/bundle-size.mjs", ["--startup"]], ["console", "bench/console.mjs", []]]) {
   if (!sections.includes(name)) continue;
   if (!existsSync(script)) {
     console.log(`\n${name}: ${script} not present`);
     continue;
   }
   console.log(`\n── ${name} (${script}) ──`);
-  const r = spawnSync(process.execPath, ["--expose-gc", script, ...args], { stdio: "inherit" });
-  results[name] = { exitCode: r.status };
+  const r = spawnSync(process.execPath, ["--expose-gc", script, ...args], { stdio: ["inherit", "pipe", "inherit"], encoding: "utf8" });
+  process.stdout.write(r.stdout ?? "");
+  const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith(`${name.toUpperCase()} {`));
+  results[name] = line ? { ...JSON.parse(line.slice(name.length + 1)), exitCode: r.status } : { exitCode: r.status };
 }
 
 console.log("\nSUMMARY " + JSON.stringify(results));

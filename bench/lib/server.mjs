@@ -1,6 +1,6 @@
 // Starts Beckon under `wrangler dev` (local D1, Durable Objects, Queues) in a fresh state directory.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -46,6 +46,8 @@ export async function startBeckon({ vars = {}, inspector } = {}) {
     adminKey: keys.DEMO_ADMIN_KEY,
     operatorToken: keys.OPERATOR_TOKEN,
     log: () => log,
+    /** Resident memory (bytes) of the workerd processes this server started (Linux /proc; 0 elsewhere). */
+    rssBytes: () => workerdRss(child.pid),
     async stop() {
       try {
         process.kill(-child.pid, "SIGTERM");
@@ -57,4 +59,26 @@ export async function startBeckon({ vars = {}, inspector } = {}) {
       rmSync(persist, { recursive: true, force: true });
     },
   };
+}
+
+/** Sum of VmRSS of the `workerd` processes in process group `pgid` (wrangler dev runs detached, so its pid is the group). */
+export function workerdRss(pgid) {
+  let total = 0;
+  let dirs = [];
+  try {
+    dirs = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of dirs) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== pgid || !comm.startsWith("workerd")) continue;
+      const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+      if (m) total += Number(m[1]) * 1024;
+    } catch {}
+  }
+  return total;
 }

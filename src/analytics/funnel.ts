@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HOUR, type Millis } from "../clock";
 import { matchesFilters, PropertyFilters, valuesAtPath } from "../campaigns/property-filter";
 

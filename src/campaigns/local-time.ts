@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Wall-clock time in a person's IANA time zone, from `Intl.DateTimeFormat` (the

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FrequencyCapRules } from "./policy/frequency-cap";
 import { CHANNELS } from "../delivery/channel";
 import { ContentCardContent, InAppContent } from "../inapp/model";

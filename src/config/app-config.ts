@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
 import { type AppSettings, parseSettings } from "./app-settings";
+import { getTouched, setBounded } from "../bounded-map";
 
 /**
  * Everything a UserObject needs to decide, compiled once per app and config
@@ -32,17 +33,19 @@ export function configPart<T>(config: AppConfig, part: ConfigPart<T>): T {
   return config.parts[part.name] as T;
 }
 
+/** Apps whose compiled config one isolate keeps; the least recently used is dropped beyond this. */
+export const MAX_CACHED_CONFIGS = 500;
 const cache = new Map<string, Promise<AppConfig>>();
 
 /** The app's config at `minVersion` or newer. */
 export async function loadAppConfig(d1: D1Database, appId: string, minVersion: number): Promise<AppConfig> {
-  const cached = cache.get(appId);
+  const cached = getTouched(cache, appId);
   if (cached) {
     const config = await cached;
     if (config.version >= minVersion) return config;
   }
   const loading = compile(d1, appId);
-  cache.set(appId, loading);
+  setBounded(cache, appId, loading, MAX_CACHED_CONFIGS);
   try {
     return await loading;
   } catch (err) {

@@ -3,6 +3,7 @@ import { hashKey, type KeyKind } from "./keys";
 import { and, eq, isNull } from "drizzle-orm";
 import { database } from "../db/client";
 import { apiKeys, apps } from "../db/schema";
+import { getTouched, setBounded } from "../bounded-map";
 
 /** What an authenticated request knows about its app. */
 export interface AppContext {
@@ -29,6 +30,8 @@ interface Entry {
 export const DEFAULT_CONFIG_PROPAGATION_MS = 3_000;
 /** Unknown keys are remembered briefly so a client with a wrong key cannot hammer D1. */
 const NEGATIVE_TTL_MS = 10_000;
+/** Keys remembered per isolate (valid and unknown ones alike: a client trying random keys must not grow it). */
+export const MAX_CACHED_KEYS = 10_000;
 const cache = new Map<string, Entry>();
 
 /** Cache ages are wall-clock time (an isolate's concern), never a request's virtual clock. */
@@ -42,7 +45,7 @@ export async function resolveKey(
 ): Promise<AppContext | null> {
   const id = `${kind}:${await hashKey(key)}`;
   const now = wallClock();
-  const hit = cache.get(id);
+  const hit = getTouched(cache, id);
   if (hit) {
     const age = now - hit.fetchedAt;
     if (hit.value === null) {
@@ -51,7 +54,7 @@ export async function resolveKey(
       if (age >= maxAgeMs) {
         try {
           const value = await load(db, kind, id.slice(kind.length + 1));
-          cache.set(id, { value, fetchedAt: now });
+          setBounded(cache, id, { value, fetchedAt: now }, MAX_CACHED_KEYS);
           return value;
         } catch {
           return hit.value; // D1 unavailable: the cached key still answers (the bound does not hold then)
@@ -60,7 +63,7 @@ export async function resolveKey(
       if (age >= (maxAgeMs * 2) / 3 && !hit.refreshing) {
         const started = wallClock();
         hit.refreshing = load(db, kind, id.slice(kind.length + 1))
-          .then((value) => void cache.set(id, { value, fetchedAt: started }))
+          .then((value) => void setBounded(cache, id, { value, fetchedAt: started }, MAX_CACHED_KEYS))
           .catch(() => void (hit.refreshing = undefined));
         waitUntil(hit.refreshing);
       }
@@ -68,9 +71,12 @@ export async function resolveKey(
     }
   }
   const value = await load(db, kind, id.slice(kind.length + 1));
-  cache.set(id, { value, fetchedAt: now });
+  setBounded(cache, id, { value, fetchedAt: now }, MAX_CACHED_KEYS);
   return value;
 }
+
+/** How many keys this isolate holds (tests of the bound). */
+export const cachedKeyCount = () => cache.size;
 
 /** CONFIG_PROPAGATION_MS from the environment, else the default. */
 export function configPropagationMs(env: { CONFIG_PROPAGATION_MS?: string }): number {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FrequencyCapRules } from "../campaigns/policy/frequency-cap";
 import { InAppSettings } from "../inapp/model";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { simulateReceipts } from "./sandbox-receipts";
 import type { Env } from "../env";
 import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The `context` of a Segment / RudderStack call, as Beckon keeps it (README "Context kept").

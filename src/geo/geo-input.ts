@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { JsonObject } from "../json";
 import { INSTANCE_RE, NAMESPACE_RE, parseSighting, UUID_RE } from "./beacons";
 import { MAX_RADIUS_M, MIN_RADIUS_M } from "./fence";

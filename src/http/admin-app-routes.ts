@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { eq, sql } from "drizzle-orm";
 import { AppSettings } from "../config/app-settings";
 import { database } from "../db/client";

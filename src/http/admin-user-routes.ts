@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { userStub } from "../user/user-stub";
 import { UserExport } from "./openapi-admin-views";
 import { and, eq, sql } from "drizzle-orm";

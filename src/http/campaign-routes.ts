@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { campaignReport } from "../campaigns/campaign-report";
 import { CampaignStats } from "./openapi-admin-views";
 import { CampaignStore, parseCampaign } from "../campaigns/campaign-store";

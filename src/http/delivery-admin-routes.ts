@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveries, deliveryEvents } from "../db/schema";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { sealSecret } from "../config/identity-keys";
 import { database } from "../db/client";
 import { apps, identityKeys } from "../db/schema";

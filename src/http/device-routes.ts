@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { userStub } from "../user/user-stub";
-import { z } from "zod";
+import * as z from "zod";
 import { E164_RE, isTimezone, LOCALE_RE } from "../user/profile";
 import { DeviceRegistration } from "../user/devices";
 import { authenticateWriteKey } from "./auth";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
 import { database } from "../db/client";
 import { beaconRegions, geofences } from "../db/schema";

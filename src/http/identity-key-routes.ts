@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { and, eq } from "drizzle-orm";
 import { newHs256Secret, newIdentityKeyId, publicJwkOf, sealSecret } from "../config/identity-keys";
 import { database } from "../db/client";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import type { Context } from "hono";
 import type { Json } from "../json";
 import { CARD_ACTIONS, ContentCardContent, InAppContent, InAppEngagement } from "../inapp/model";

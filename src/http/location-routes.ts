@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { loadAppConfig } from "../config/app-config";
 import { geoConfig } from "../geo/geofence-config";
 import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../geo/geo-input";

@@ -1,4 +1,5 @@
-import { z } from "@hono/zod-openapi";
+import "@hono/zod-openapi"; // extends zod with .openapi()
+import * as z from "zod";
 import { FUNNEL } from "../campaigns/campaign-report";
 import { DeviceView, UserProfile } from "./openapi-views";
 

@@ -1,5 +1,6 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
-import { z } from "@hono/zod-openapi";
+import "@hono/zod-openapi"; // extends zod with .openapi()
+import * as z from "zod";
 import { CARD_ACTIONS, InAppEngagement } from "../inapp/model";
 import { CardFeed, DeviceView, PendingView } from "./openapi-views";
 import { DevicesRequest } from "./device-routes";

@@ -1,4 +1,5 @@
-import { z } from "@hono/zod-openapi";
+import "@hono/zod-openapi"; // extends zod with .openapi()
+import * as z from "zod";
 
 /**
  * Response shapes that exist only as TypeScript interfaces in the domain modules (the

@@ -1,5 +1,6 @@
 import { waitPropagation } from "./config-propagation";
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { and, eq } from "drizzle-orm";
 import { AppSettings } from "../config/app-settings";
 import { generateKey, hashKey, keyPrefix } from "../config/keys";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { applyFact } from "../delivery/delivery-events";
 import { loadDeliveries } from "../delivery/delivery-store";
 import { authenticateWriteKey } from "./auth";

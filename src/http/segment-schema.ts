@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
 import { NAME_OF_CALL } from "../events/beckon-event";
 import type { Millis } from "../clock";

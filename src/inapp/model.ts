@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * In-app messages and content cards: what a campaign step (channel `in_app` or

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DAY, HOUR, MINUTE, type Millis } from "../clock";
 import { CONSENT_CHANNELS } from "../delivery/channel";
 import { PropertyFilter, PropertyFilters } from "../campaigns/property-filter";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Millis } from "../clock";
 import type { PushTarget } from "../delivery/send-job";
 import type { ContextPushToken } from "../events/event-context";

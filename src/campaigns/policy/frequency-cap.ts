@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Frequency capping across every channel, over rolling windows: "at most 3 messages

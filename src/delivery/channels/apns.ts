@@ -2,6 +2,7 @@ import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
 import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import { setBounded } from "../../bounded-map";
 
 /**
  * Apple Push Notification service, token-based auth: `POST {base}/3/device/{token}` with an
@@ -21,6 +22,7 @@ export interface ApnsCredentials {
 
 export const APNS_TOKEN_REUSE_MS = 40 * 60_000;
 const tokens = new Map<string, { jwt: Promise<string>; issuedAt: number }>();
+const MAX_CACHED_TOKENS = 100;
 
 export function providerToken(creds: ApnsCredentials, now: number): Promise<string> {
   const key = `${creds.teamId}:${creds.keyId}`;
@@ -30,7 +32,7 @@ export function providerToken(creds: ApnsCredentials, now: number): Promise<stri
     const k = await importPKCS8(creds.privateKey, "ES256");
     return new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: creds.keyId }).setIssuer(creds.teamId).setIssuedAt(Math.floor(now / 1000)).sign(k);
   })();
-  tokens.set(key, { jwt, issuedAt: now });
+  setBounded(tokens, key, { jwt, issuedAt: now }, MAX_CACHED_TOKENS);
   jwt.catch(() => tokens.delete(key));
   return jwt;
 }

@@ -2,6 +2,7 @@ import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
 import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
 import { parseRetryAfter } from "../retry";
+import { setBounded } from "../../bounded-map";
 
 /**
  * Firebase Cloud Messaging HTTP v1: `POST {base}/v1/projects/{project}/messages:send` with an
@@ -27,6 +28,7 @@ interface CachedToken {
 }
 /** Per isolate, per service account: one token exchange per hour, not per message. */
 const tokenCache = new Map<string, Promise<CachedToken>>();
+const MAX_CACHED_TOKENS = 100;
 
 export function parseServiceAccount(json: string): ServiceAccount {
   const sa = JSON.parse(json) as Partial<ServiceAccount>;
@@ -42,7 +44,7 @@ export async function accessToken(sa: ServiceAccount, ctx: SendContext, tokenUrl
     if (token && token.expiresAt - TOKEN_RENEW_BEFORE_MS > ctx.now) return token.accessToken;
   }
   const exchange = exchangeToken(sa, ctx, tokenUrl ?? sa.token_uri ?? GOOGLE_TOKEN_URI);
-  tokenCache.set(key, exchange);
+  setBounded(tokenCache, key, exchange, MAX_CACHED_TOKENS);
   try {
     return (await exchange).accessToken;
   } catch (err) {

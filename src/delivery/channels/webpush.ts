@@ -2,6 +2,7 @@ import { encryptNotification } from "@block65/webcrypto-web-push";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
 import { collapseId, fetchWithTimeout, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import { setBounded } from "../../bounded-map";
 
 /**
  * Web Push (RFC 8030) with an encrypted payload (RFC 8291, `aes128gcm`, via
@@ -18,7 +19,9 @@ export interface VapidKeys {
 }
 
 const JWT_LIFETIME_S = 12 * 3600;
+/** One VAPID JWT per key and push service origin (few), capped all the same. */
 const jwtCache = new Map<string, { jwt: Promise<string>; expiresAt: number }>();
+const MAX_CACHED_JWTS = 1000;
 
 function b64urlToBytes(s: string): Uint8Array {
   const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
@@ -38,7 +41,7 @@ export async function vapidAuthorization(keys: VapidKeys, audience: string, now:
   // Renew an hour before expiry so a slow push service never sees an expired token.
   if (!hit || hit.expiresAt - 3600_000 < now) {
     const exp = Math.floor(now / 1000) + JWT_LIFETIME_S;
-    jwtCache.set(cacheKey, { jwt: signVapid(keys, { aud: audience, exp, sub: keys.subject }), expiresAt: exp * 1000 });
+    setBounded(jwtCache, cacheKey, { jwt: signVapid(keys, { aud: audience, exp, sub: keys.subject }), expiresAt: exp * 1000 }, MAX_CACHED_JWTS);
   }
   return `vapid t=${await jwtCache.get(cacheKey)!.jwt}, k=${keys.publicKey}`;
 }
