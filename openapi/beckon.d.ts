@@ -405,6 +405,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current admin key (or Access identity): its role, the approver right, and what it may do */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/openapi.json": {
         parameters: {
             query?: never;
@@ -1430,6 +1447,19 @@ export interface components {
             settings: components["schemas"]["AppSettings"];
         };
         AppSettings: {
+            /** @default {} */
+            access: {
+                /** @default [] */
+                approvers: string[];
+                /** @default {} */
+                roles: {
+                    [key: string]: "owner" | "editor" | "viewer";
+                };
+            };
+            /** @default null */
+            approvals: {
+                audienceOver: number;
+            } | null;
             /** @default {} */
             churnBands: {
                 /** @default 0.3 */
@@ -2773,6 +2803,19 @@ export interface components {
                 variant: string;
             }[];
         };
+        Capabilities: {
+            approve: boolean;
+            editCampaigns: boolean;
+            editLocations: boolean;
+            editSegments: boolean;
+            editSettings: boolean;
+            eraseUsers: boolean;
+            exportUsers: boolean;
+            manageIdentityKeys: boolean;
+            read: boolean;
+            replayDeadLetters: boolean;
+            testSend: boolean;
+        };
         CardFeed: {
             cards: {
                 [key: string]: unknown;
@@ -3064,6 +3107,25 @@ export interface components {
             from: string;
             /** @example 2026-12-01 */
             to: string;
+        };
+        Me: {
+            appId: string;
+            /** @description may approve other people's requests */
+            approver: boolean;
+            capabilities: components["schemas"]["Capabilities"];
+            /** @description the Cloudflare Access email, when one was verified */
+            email?: string;
+            /**
+             * @description `key:<prefix>`, or `access:<email>` when signed in through Cloudflare Access: the person approvals compare
+             * @example key:bk_a_1234
+             */
+            identity: string;
+            key: {
+                label: string;
+                prefix: string;
+            };
+            /** @enum {string} */
+            role: "owner" | "editor" | "viewer";
         };
         PageCall: {
             /**
@@ -3861,6 +3923,19 @@ export interface operations {
                     name: string;
                     settings?: {
                         /** @default {} */
+                        access?: {
+                            /** @default [] */
+                            approvers?: string[];
+                            /** @default {} */
+                            roles?: {
+                                [key: string]: "owner" | "editor" | "viewer";
+                            };
+                        };
+                        /** @default null */
+                        approvals?: {
+                            audienceOver: number;
+                        } | null;
+                        /** @default {} */
                         churnBands?: {
                             /** @default 0.3 */
                             high?: number;
@@ -3999,9 +4074,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description admin keys only: may approve other people's requests (owners may anyway) */
+                    approver?: boolean;
                     /** @enum {string} */
                     kind: "write" | "admin" | "server";
                     label?: string;
+                    /**
+                     * @description admin keys only (default owner): owner, editor (campaigns, segments, locations, test sends) or viewer (read-only)
+                     * @enum {string}
+                     */
+                    role?: "owner" | "editor" | "viewer";
                 };
             };
         };
@@ -4013,9 +4095,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        approver?: boolean;
                         key: string;
                         kind: string;
                         prefix: string;
+                        /** @enum {string} */
+                        role?: "owner" | "editor" | "viewer";
                     };
                 };
             };
@@ -5509,6 +5594,53 @@ export interface operations {
                         imported: number;
                         updated: number;
                     };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is asking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

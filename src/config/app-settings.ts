@@ -62,6 +62,23 @@ export const AppSettings = z.object({
    * sends iOS pushes through Firebase. Android tokens are always FCM.
    */
   iosPushProvider: z.enum(["apns", "fcm"]).default("apns"),
+  /**
+   * Approvals (README "Roles and approvals"): activating a campaign whose estimated audience
+   * (upper bound) exceeds `audienceOver` people waits for a different person with the approver
+   * right. `null`: no approvals.
+   */
+  approvals: z.object({ audienceOver: z.number().int().min(0) }).strict().nullable().default(null),
+  /**
+   * Cloudflare Access (README "Cloudflare Access"): the role of each signed-in email
+   * (`"ada@example.com"`, or `"*@example.com"` for a whole domain) and who may approve.
+   */
+  access: z
+    .object({
+      roles: z.record(z.string().min(3).max(320), z.enum(["owner", "editor", "viewer"])).default({}),
+      approvers: z.array(z.string().min(3).max(320)).max(500).default([]),
+    })
+    .strict()
+    .prefault({}),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

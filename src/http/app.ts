@@ -25,6 +25,7 @@ import { demoTokenRoutes } from "./demo-token-routes";
 import { sdkSettingsRoutes } from "./sdk-settings-routes";
 import { buildDocument, registerDocumentation } from "./openapi-document";
 import { docsRoutes } from "./docs-routes";
+import { accessRoutes } from "./access-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -50,6 +51,7 @@ export function createApp() {
   app.route("/", benchRoutes);
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
+  app.route("/", accessRoutes);
   app.route("/", identityKeyRoutes);
   app.route("/", demoTokenRoutes);
   app.route("/", adminUserRoutes);
