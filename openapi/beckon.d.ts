@@ -90,6 +90,74 @@ export interface paths {
         patch: operations["updateAppSettings"];
         trace?: never;
     };
+    "/admin/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approval requests, newest first (default: pending) */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval request */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending request (needs the approver right, and not the requester's own): activates the campaign version that was asked for */
+        post: operations["approveApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending request (needs the approver right, and not the requester's own) */
+        post: operations["rejectApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/apps": {
         parameters: {
             query?: never;
@@ -224,7 +292,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Activate the campaign (takes effect within seconds) */
+        /** Activate the campaign (takes effect within seconds). With settings.approvals, a campaign whose estimated audience exceeds audienceOver waits for a different approver: 202 with the pending approval */
         post: operations["activateCampaign"];
         delete?: never;
         options?: never;
@@ -260,6 +328,23 @@ export interface paths {
         put?: never;
         /** Start a broadcast occurrence now (the cron does this on schedule) */
         post: operations["broadcastCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/campaigns/{id}/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audience estimate of a saved campaign (its current version), per channel */
+        get: operations["getCampaignEstimate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -311,6 +396,40 @@ export interface paths {
         put?: never;
         /** API trigger (transactional messages): enter one user with a payload. Idempotent by requestId, the Idempotency-Key header, or else a hash of (campaign, user, payload) */
         post: operations["triggerCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/campaigns/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version of a campaign with its definition (every save is an immutable version; the console diffs two) */
+        get: operations["getCampaignVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/campaigns/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Audience estimate of a campaign definition (a draft not saved yet): how many people it matches and how many can receive each channel, from the users index */
+        post: operations["estimateCampaignAudience"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1446,6 +1565,29 @@ export interface components {
             name: string;
             settings: components["schemas"]["AppSettings"];
         };
+        Approval: {
+            /** @example activate */
+            action: string;
+            /** @description estimated audience (upper bound) at request time */
+            audience: number;
+            campaignId: string;
+            /** @description the version that was asked for; approving activates exactly this one */
+            campaignVersion: number;
+            decidedAt: number | null;
+            decidedBy: string | null;
+            id: string;
+            note: string | null;
+            requestedAt: number;
+            /**
+             * @description `key:<prefix>` or `access:<email>`
+             * @example key:bk_a_1234
+             */
+            requestedBy: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "superseded";
+            /** @description settings.approvals.audienceOver at request time */
+            threshold: number;
+        };
         AppSettings: {
             /** @default {} */
             access: {
@@ -1546,6 +1688,47 @@ export interface components {
         AppSettingsPatch: {
             [key: string]: unknown;
         };
+        AudienceEstimate: {
+            /** @description people the audience matches (broadcast audience and audience condition) */
+            audience: {
+                /** @description true when the index evaluated every condition: min = max is the count */
+                exact: boolean;
+                max: number;
+                min: number;
+            };
+            /** @description channels the campaign's message steps use */
+            campaignChannels: string[];
+            /** @description of the audience, who can receive each channel: push — opted in with a live device; email — an address and not opted out; sms/whatsapp — a phone and opted in. In-app, content cards and webhooks reach the whole audience */
+            channels: {
+                email: {
+                    max: number;
+                    min: number;
+                };
+                push: {
+                    max: number;
+                    min: number;
+                };
+                sms: {
+                    max: number;
+                    min: number;
+                };
+                whatsapp: {
+                    max: number;
+                    min: number;
+                };
+            };
+            /**
+             * @description conditions the users index cannot evaluate (traits, event properties, behaviour, context…): each widens the bounds
+             * @example [
+             *       "trait plan"
+             *     ]
+             */
+            estimated: string[];
+            /** @description for triggered campaigns: only those who meet the trigger enter */
+            note: string | null;
+            /** @description people in the app's users index */
+            total: number;
+        };
         /**
          * @example {
          *       "batch": [
@@ -1633,6 +1816,7 @@ export interface components {
             /** @description iBeacon proximity UUID (upper case) */
             uuid?: string;
         };
+        /** @description the campaign, activated (approve); null on reject */
         Campaign: {
             createdAt: number;
             definition: components["schemas"]["CampaignDefinition"];
@@ -1642,7 +1826,7 @@ export interface components {
             status: "draft" | "active" | "paused" | "archived";
             updatedAt: number;
             version: number;
-        };
+        } | null;
         CampaignCondition: {
             all: components["schemas"]["CampaignCondition"][];
         } | {
@@ -2803,6 +2987,14 @@ export interface components {
                 variant: string;
             }[];
         };
+        CampaignVersion: {
+            campaignId: string;
+            createdAt: number;
+            /** @description whether this is the campaign's current version */
+            current: boolean;
+            definition: components["schemas"]["CampaignDefinition"];
+            version: number;
+        };
         Capabilities: {
             approve: boolean;
             editCampaigns: boolean;
@@ -3154,6 +3346,11 @@ export interface components {
             writeKey?: string;
         } & {
             [key: string]: unknown;
+        };
+        PendingActivation: {
+            approval: components["schemas"]["Approval"];
+            /** @enum {string} */
+            status: "pending_approval";
         };
         PersonSearchResult: {
             people: components["schemas"]["PersonSummary"][];
@@ -3660,6 +3857,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3711,6 +3917,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3787,6 +4002,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3847,6 +4071,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -3898,8 +4131,290 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "pending" | "approved" | "rejected" | "superseded" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approvals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvals: components["schemas"]["Approval"][];
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approval */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description why (shown with the request) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Approved, and the campaign is active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approval: components["schemas"]["Approval"];
+                        campaign: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is no longer pending, or the campaign changed since it was made */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rejectApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description why (shown with the request) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approval: components["schemas"]["Approval"];
+                        campaign: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is no longer pending */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4230,6 +4745,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4321,6 +4845,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4363,6 +4896,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4421,6 +4963,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4472,6 +5023,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4516,6 +5076,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4577,6 +5146,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4623,6 +5201,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4684,6 +5271,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4754,6 +5350,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4785,13 +5390,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The campaign */
+            /** @description The campaign, active */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description Activation needs approval: the pending request (the same one while it is pending) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingActivation"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -4805,6 +5419,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4870,6 +5493,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4923,6 +5555,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4934,6 +5575,64 @@ export interface operations {
             };
             /** @description The campaign is not active */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The estimate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceEstimate"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4974,6 +5673,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5034,6 +5742,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5109,6 +5826,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5120,6 +5846,125 @@ export interface operations {
             };
             /** @description The campaign is not active */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignVersion"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    estimateCampaignAudience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignDefinitionInput"];
+            };
+        };
+        responses: {
+            /** @description The estimate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceEstimate"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5166,6 +6011,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5224,6 +6078,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5274,6 +6137,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5361,6 +6233,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5419,6 +6300,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5463,6 +6353,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5546,6 +6445,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5614,6 +6522,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5654,6 +6571,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5732,6 +6658,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5776,6 +6711,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5841,6 +6785,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5887,6 +6840,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5945,6 +6907,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -5987,6 +6958,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6037,6 +7017,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6097,6 +7086,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6140,6 +7138,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6194,6 +7201,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6234,6 +7250,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6286,6 +7311,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6354,6 +7388,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6399,6 +7442,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6453,6 +7505,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6496,6 +7557,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6557,6 +7627,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6601,6 +7680,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6660,6 +7748,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6707,6 +7804,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6790,6 +7896,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -6835,6 +7950,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6890,6 +8014,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7001,6 +8134,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -7048,6 +8190,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7114,6 +8265,15 @@ export interface operations {
             };
             /** @description Missing or wrong key */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,18 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clearKeyCache } from "../src/config/app-directory";
-import { call, createTestApp, OPERATOR, type TestApp } from "./helpers/api";
+import { call, createTestApp, OPERATOR } from "./helpers/api";
+import { as, keyWithRole } from "./helpers/roles";
 
 /** Roles of admin keys (issue 14): owner, editor, viewer and the approver right, enforced by the API. */
-export async function keyWithRole(app: TestApp, role: "owner" | "editor" | "viewer", approver = false): Promise<string> {
-  const res = await call(`/admin/apps/${app.appId}/keys`, { method: "POST", headers: { authorization: `Bearer ${OPERATOR}` }, json: { kind: "admin", label: `${role} key`, role, approver } });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { key: string; role: string; approver: boolean };
-  expect(body.role).toBe(role);
-  return body.key;
-}
-
-const as = (key: string, path: string, init: RequestInit & { json?: unknown } = {}) => call(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` } });
 const DRAFT = { name: "Roles", trigger: { type: "event", event: "Signed Up" }, steps: [{ type: "message", id: "m", channels: ["in_app"], content: { in_app: { type: "modal", title: "Hi" } } }] };
 
 describe("admin key roles", () => {

@@ -26,6 +26,7 @@ import { sdkSettingsRoutes } from "./sdk-settings-routes";
 import { buildDocument, registerDocumentation } from "./openapi-document";
 import { docsRoutes } from "./docs-routes";
 import { accessRoutes } from "./access-routes";
+import { approvalRoutes } from "./approval-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -55,6 +56,7 @@ export function createApp() {
   app.route("/", identityKeyRoutes);
   app.route("/", demoTokenRoutes);
   app.route("/", adminUserRoutes);
+  app.route("/", approvalRoutes);
   app.route("/", campaignRoutes);
   app.route("/", webhookRoutes);
   app.route("/", deliveryAdminRoutes);
