@@ -36,6 +36,14 @@ export interface Env {
   DEMO_USER_TOKEN_SECRET?: string;
   /** Workers Static Assets (`public/`): the operator console (/console) and the API reference (/docs). Absent where the Worker runs without assets. */
   ASSETS?: Fetcher;
+  /** Cloudflare Access team (`myteam` or `myteam.cloudflareaccess.com`): with ACCESS_AUD, a `Cf-Access-Jwt-Assertion` is verified (README "Cloudflare Access"). */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's audience (AUD) tag. */
+  ACCESS_AUD?: string;
+  /** Deployment-wide email → role rules, JSON `{"roles": {"*@example.com": "viewer"}, "approvers": ["ada@example.com"]}` (under each app's `access` setting). */
+  ACCESS_ROLES?: string;
+  /** Tests only: where the team's certs are fetched instead of `https://<team>/cdn-cgi/access/certs` (a loopback fake). */
+  ACCESS_CERTS_URL?: string;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;
 }

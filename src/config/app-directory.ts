@@ -10,6 +10,16 @@ export interface AppContext {
   appId: string;
   configVersion: number;
   settings: AppSettings;
+  /** The admin key that authenticated the request (admin keys only): who it is and what it may do. */
+  key?: AdminKeyInfo;
+}
+
+export type AdminRole = "owner" | "editor" | "viewer";
+export interface AdminKeyInfo {
+  prefix: string;
+  label: string;
+  role: AdminRole;
+  approver: boolean;
 }
 
 interface Entry {
@@ -86,13 +96,16 @@ export function configPropagationMs(env: { CONFIG_PROPAGATION_MS?: string }): nu
 
 async function load(db: D1Database, kind: KeyKind, keyHash: string): Promise<AppContext | null> {
   const [row] = await database(db)
-    .select({ id: apps.id, configVersion: apps.configVersion, settings: apps.settings })
+    .select({ id: apps.id, configVersion: apps.configVersion, settings: apps.settings, prefix: apiKeys.prefix, label: apiKeys.label, role: apiKeys.role, approver: apiKeys.approver })
     .from(apiKeys)
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
     .where(and(eq(apiKeys.keyHash, keyHash), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)))
     .limit(1);
   if (!row) return null;
-  return { appId: row.id, configVersion: row.configVersion, settings: parseSettings(row.settings) };
+  const app: AppContext = { appId: row.id, configVersion: row.configVersion, settings: parseSettings(row.settings) };
+  // An admin key stored without a role (created before migrations/0013 ran) is an owner.
+  if (kind === "admin") app.key = { prefix: row.prefix, label: row.label, role: row.role ?? "owner", approver: row.approver || (row.role ?? "owner") === "owner" };
+  return app;
 }
 
 /** Forget cached keys (after a key is revoked, or between tests). */

@@ -67,6 +67,23 @@ export const AppSettings = z.object({
    * (README "Retention cohorts"); the purchase event always is one. Counted from when listed.
    */
   retentionEvents: z.array(z.string().min(1).max(200)).max(10).default([]),
+  /**
+   * Approvals (README "Roles and approvals"): activating a campaign whose estimated audience
+   * (upper bound) exceeds `audienceOver` people waits for a different person with the approver
+   * right. `null`: no approvals.
+   */
+  approvals: z.object({ audienceOver: z.number().int().min(0) }).strict().nullable().default(null),
+  /**
+   * Cloudflare Access (README "Cloudflare Access"): the role of each signed-in email
+   * (`"ada@example.com"`, or `"*@example.com"` for a whole domain) and who may approve.
+   */
+  access: z
+    .object({
+      roles: z.record(z.string().min(3).max(320), z.enum(["owner", "editor", "viewer"])).default({}),
+      approvers: z.array(z.string().min(3).max(320)).max(500).default([]),
+    })
+    .strict()
+    .prefault({}),
 });
 export type AppSettings = z.infer<typeof AppSettings>;
 

@@ -19,6 +19,10 @@ export const apiKeys = sqliteTable(
     prefix: text("prefix").notNull(),
     createdAt: integer("created_at").notNull(),
     revokedAt: integer("revoked_at"),
+    /** Admin keys only (migrations/0013): owner, editor or viewer; NULL for write and server keys. */
+    role: text("role", { enum: ["owner", "editor", "viewer"] }),
+    /** Admin keys: may approve other people's requests (owners may anyway). */
+    approver: integer("approver", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("api_keys_app").on(t.appId)],
 );
@@ -362,4 +366,25 @@ export const analyticsBatches = sqliteTable(
   "analytics_batches",
   { key: text("key").primaryKey(), at: integer("at").notNull() },
   (t) => [index("analytics_batches_at").on(t.at)],
+);
+
+/** Approval requests for large activations (migrations/0013_console_roles.sql). */
+export const approvals = sqliteTable(
+  "approvals",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    campaignId: text("campaign_id").notNull(),
+    campaignVersion: integer("campaign_version").notNull(),
+    action: text("action").notNull().default("activate"),
+    status: text("status", { enum: ["pending", "approved", "rejected", "superseded"] }).notNull(),
+    audience: integer("audience").notNull(),
+    threshold: integer("threshold").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: integer("requested_at").notNull(),
+    decidedBy: text("decided_by"),
+    decidedAt: integer("decided_at"),
+    note: text("note"),
+  },
+  (t) => [index("approvals_app_status").on(t.appId, t.status, t.requestedAt), index("approvals_campaign").on(t.campaignId, t.status)],
 );

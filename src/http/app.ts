@@ -28,6 +28,8 @@ import { sdkSettingsRoutes } from "./sdk-settings-routes";
 import { buildDocument, registerDocumentation } from "./openapi-document";
 import { docsRoutes } from "./docs-routes";
 import { analyticsRoutes } from "./analytics-routes";
+import { accessRoutes } from "./access-routes";
+import { approvalRoutes } from "./approval-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -53,9 +55,11 @@ export function createApp() {
   app.route("/", benchRoutes);
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
+  app.route("/", accessRoutes);
   app.route("/", identityKeyRoutes);
   app.route("/", demoTokenRoutes);
   app.route("/", adminUserRoutes);
+  app.route("/", approvalRoutes);
   app.route("/", campaignRoutes);
   app.route("/", webhookRoutes);
   app.route("/", deliveryAdminRoutes);

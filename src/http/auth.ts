@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { configPropagationMs, resolveKey } from "../config/app-directory";
-import { kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
+import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
 import { requestClock } from "../clock";
 import { HttpError } from "./errors";
 import type { HonoEnv } from "./hono-env";
+import { accessConfigured, accessPrincipal, enforce, type Principal, verifyAccessJwt } from "./roles";
 
 /** Write key from `Authorization: Basic base64(writeKey:)` (Segment's scheme), if present. */
 export function basicAuthKey(header: string | undefined): string | undefined {
@@ -44,7 +45,12 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   c.set("virtualClock", clock.virtual);
 }
 
-/** Admin routes: `Authorization: Bearer <admin key>`. */
+/**
+ * Admin routes: `Authorization: Bearer <admin key>`, then the key's role (src/http/roles.ts): a
+ * request its role does not allow is `403` naming the missing role. Where the deployment sets
+ * ACCESS_TEAM_DOMAIN and ACCESS_AUD and Cloudflare Access added a `Cf-Access-Jwt-Assertion`, the
+ * token is verified and the signed-in email's role applies (never above the key's).
+ */
 export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = bearerToken(c.req.header("authorization"));
   if (!key) throw unauthorized("missing admin key (Authorization: Bearer …)");
@@ -53,6 +59,12 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
   const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p), Date.now, configPropagationMs(c.env));
   if (!app) throw unauthorized("invalid admin key");
+  const info = app.key ?? { prefix: keyPrefix(key), label: "", role: "owner" as const, approver: true };
+  let principal: Principal = { ...info, id: `key:${info.prefix}` };
+  const assertion = c.req.header("cf-access-jwt-assertion");
+  if (assertion && accessConfigured(c.env)) principal = accessPrincipal(c.env, app, info, await verifyAccessJwt(c.env, assertion));
+  enforce(principal, c.req.method, new URL(c.req.url).pathname);
+  c.set("principal", principal);
   c.set("app", app);
   c.set("now", clock.now);
   c.set("virtualClock", clock.virtual);

@@ -14,6 +14,8 @@ import { mergePatch } from "../json";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { userObjectName } from "./user-address";
 import { ONBOARDING_CAMPAIGN } from "./openapi-examples";
+import { requestActivation } from "../campaigns/approvals";
+import { approvalView, PendingActivation } from "./approval-views";
 
 /** Campaign management: versioned definitions, lifecycle (draft → active ⇄ paused → archived), API trigger, stats. */
 export const campaignRoutes = adminRouter();
@@ -24,10 +26,10 @@ campaignRoutes.use("/admin/campaigns/*", adminAuth);
 // On a lazy schema `.openapi()` also tags the original, which is the one the model references inside itself.
 Condition.openapi("CampaignCondition");
 /** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
-const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README", example: ONBOARDING_CAMPAIGN });
-const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: CampaignDefinition, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
-const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
-const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
+export const CampaignDefinition = Campaign.openapi("CampaignDefinition", { description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README", example: ONBOARDING_CAMPAIGN });
+export const CampaignView = z.object({ id: z.string(), name: z.string(), status: z.enum(["draft", "active", "paused", "archived"]), version: z.number(), definition: CampaignDefinition, createdAt: z.number(), updatedAt: z.number() }).openapi("Campaign");
+export const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "cmp_0123456789abcdef" }) });
+export const view = (r: Awaited<ReturnType<CampaignStore["get"]>>) => {
   const { appId: _a, ...rest } = r!;
   return rest as never;
 };
@@ -95,7 +97,25 @@ campaignRoutes.openapi(
   },
 );
 
-for (const [action, status] of [["activate", "active"], ["pause", "paused"], ["archive", "archived"]] as const) {
+campaignRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/campaigns/{id}/activate",
+    tags: ["campaigns"],
+    summary: "Activate the campaign (takes effect within seconds). With settings.approvals, a campaign whose estimated audience exceeds audienceOver waits for a different approver: 202 with the pending approval",
+    security: [{ admin: [] }],
+    request: { params: IdParam },
+    responses: { ...responses(CampaignView, "The campaign, active"), 202: { description: "Activation needs approval: the pending request (the same one while it is pending)", content: { "application/json": { schema: PendingActivation } } } },
+  }),
+  async (c) => {
+    const result = await requestActivation(c.env.DB, c.get("app"), c.get("principal")!, c.req.valid("param").id, c.get("now"));
+    // (The typed-response union of a 200 and a 202 is more than the route types can express here.)
+    if (result.kind === "pending") return c.json({ status: "pending_approval" as const, approval: approvalView(result.approval) }, 202) as never;
+    return c.json(view(result.campaign), 200) as never;
+  },
+);
+
+for (const [action, status] of [["pause", "paused"], ["archive", "archived"]] as const) {
   campaignRoutes.openapi(
     createRoute({ method: "post", path: `/admin/campaigns/{id}/${action}`, tags: ["campaigns"], summary: `${action[0]!.toUpperCase()}${action.slice(1)} the campaign (takes effect within seconds)`, security: [{ admin: [] }], request: { params: IdParam }, responses: responses(CampaignView, "The campaign") }),
     async (c) => c.json(view(await new CampaignStore(c.env.DB).setStatus(c.get("app").appId, c.req.valid("param").id, status, c.get("now"))), 200),

@@ -1,8 +1,9 @@
 import type { AppContext } from "../config/app-directory";
+import type { Principal } from "./roles";
 import type { Env } from "../env";
 
 /** Hono's view of the Worker: bindings plus what auth middleware puts on the context. */
 export interface HonoEnv {
   Bindings: Env;
-  Variables: { app: AppContext; now: number; virtualClock: boolean; /** Authenticated by a server key (trusted backend): exempt from identity verification. */ serverKey?: boolean };
+  Variables: { app: AppContext; now: number; virtualClock: boolean; /** Authenticated by a server key (trusted backend): exempt from identity verification. */ serverKey?: boolean; /** Admin routes: who is asking and their role (src/http/roles.ts). */ principal?: Principal };
 }

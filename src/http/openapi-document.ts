@@ -39,6 +39,8 @@ export const DOCUMENT_CONFIG = {
     { name: "app", description: "The app's settings and identity keys (admin key)" },
     { name: "users", description: "One person: profile, timeline, GDPR export and erasure (admin key)" },
     { name: "campaigns", description: "Campaigns and journeys: definitions, lifecycle, triggers, stats (admin key)" },
+    { name: "approvals", description: "Approvals of large activations: list, approve, reject (admin key with the approver right)" },
+    { name: "messages", description: "Message previews rendered for a real person, and test sends (admin key)" },
     { name: "in-app", description: "Test sends of in-app messages and cards (admin key)" },
     { name: "segments", description: "Lifecycle, RFM, churn model and saved segments (admin key)" },
     { name: "stats", description: "App-wide figures the console charts: messages per day, consent per channel (admin key)" },

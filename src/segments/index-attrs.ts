@@ -13,4 +13,6 @@ export const ATTR = {
   consent: "consent",
   platforms: "platforms",
   segmentIds: "segments",
+  /** Which addresses the person has: `["email", "phone"]` (audience estimates per channel). */
+  addresses: "addresses",
 } as const;

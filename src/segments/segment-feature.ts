@@ -178,6 +178,7 @@ export const segmentFeature: UserFeature = {
       [ATTR.segmentIds]: memberships(ctx).map((m) => m.segmentId),
       [ATTR.consent]: consent,
       [ATTR.platforms]: [...new Set(ctx.devices.pushTargets().map((d) => d.platform))],
+      [ATTR.addresses]: [...(p.email ? ["email"] : []), ...(p.phone ? ["phone"] : [])],
     };
   },
 
