@@ -146,6 +146,7 @@ describe("the nightly job", () => {
     // Counters reach the index within a minute (debounced): advance virtual time past it.
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 2 * MINUTE });
     await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases > 0`).bind(app.appId).first<number>("n")) === 24, 8000, "24 purchasers indexed");
+    await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`).bind(app.appId).first<number>("n")) === 30, 8000, "all 30 people indexed");
 
     const res = await admin(app, "/admin/segments/recompute", { method: "POST", clock: T0 + 3 * MINUTE });
     expect(res.status).toBe(200);
