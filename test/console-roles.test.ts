@@ -17,6 +17,7 @@ describe("admin key roles", () => {
       ["GET", "/admin/campaigns", undefined, "viewer"],
       ["GET", "/admin/app", undefined, "viewer"],
       ["GET", "/admin/sends", undefined, "viewer"],
+      ["POST", "/admin/segments/preview", { filter: { type: "lifecycle", in: ["new"] } }, "viewer"],
       ["POST", "/admin/campaigns", DRAFT, "editor"],
       ["PATCH", `/admin/campaigns/${cmp.id}`, { name: "Renamed" }, "editor"],
       ["POST", "/admin/segments", { name: "s", filter: { type: "lifecycle", in: ["new"] } }, "editor"],

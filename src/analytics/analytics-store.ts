@@ -64,15 +64,8 @@ async function applyOnce(d1: D1Database, messages: AnalyticsMessage[], now: numb
   await d1.batch(statements);
 }
 
-export interface CountRow {
-  day: string;
-  dim: string;
-  value: string;
-  step: number;
-  bucket: number;
-  n: number;
-  subject: string;
-}
+/** A counter row as read back for one kind. */
+export type CountRow = Omit<CounterRow, "kind">;
 
 /** Counter rows of one kind (and subject, if given) over a day range. */
 export async function readCounts(d1: D1Database, appId: string, kind: string, q: { subject?: string; from: string; to: string; dim?: string }): Promise<CountRow[]> {

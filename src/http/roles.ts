@@ -6,7 +6,7 @@ import { HttpError } from "./errors";
 /**
  * Roles of admin keys (README "Roles and approvals"): what each request needs, and who is asking.
  *
- * - `viewer`: every read (GET), message previews and audience estimates.
+ * - `viewer`: every read (GET), message previews, audience estimates and segment previews.
  * - `editor`: also changes to campaigns, segments, geofences and beacons, and test sends.
  * - `owner`: everything (app settings, identity keys, erasure, dead-letter replay, virtual time).
  * - the approver right (owners have it): approve or reject other people's requests.
@@ -16,7 +16,7 @@ export const ROLE_RANK: Record<AdminRole, number> = { viewer: 0, editor: 1, owne
 export type Requirement = { role: AdminRole } | { right: "approver" };
 
 /** Read-only POSTs: they compute, never store. */
-const READ_ONLY_POSTS = [/^\/admin\/messages\/preview$/, /^\/admin\/campaigns\/estimate$/];
+const READ_ONLY_POSTS = [/^\/admin\/messages\/preview$/, /^\/admin\/campaigns\/estimate$/, /^\/admin\/segments\/preview$/];
 /** Editor's domain: campaigns, segments, locations, test sends. */
 const EDITOR_PATHS = [/^\/admin\/campaigns(\/|$)/, /^\/admin\/segments(\/|$)/, /^\/admin\/geofences(\/|$)/, /^\/admin\/beacons(\/|$)/, /^\/admin\/messages\/test-send$/, /^\/admin\/users\/[^/]+\/(in-app|cards)$/];
 

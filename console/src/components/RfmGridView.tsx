@@ -1,4 +1,6 @@
-import type { RfmGrid } from "../api/views";
+import type { components } from "../../../openapi/beckon";
+
+type RfmGrid = components["schemas"]["RfmGrid"];
 
 const money = (n: number | null) => (n == null ? "–" : n.toLocaleString(undefined, { maximumFractionDigits: 2 }));
 

@@ -2,7 +2,6 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { ok } from "../api/client";
-import type { Activity, LifecycleHistory, RfmGrid } from "../api/views";
 import { BarList, StackedBar } from "../components/Bars";
 import { RfmGridView } from "../components/RfmGridView";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
@@ -25,10 +24,10 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: stri
 
 export function Overview() {
   const api = useApi();
-  const activity = useQuery({ queryKey: ["activity"], queryFn: async () => (await ok(api.GET("/admin/segments/activity", { params: { query: {} } }))) as unknown as Activity });
+  const activity = useQuery({ queryKey: ["activity"], queryFn: () => ok(api.GET("/admin/segments/activity", { params: { query: {} } })) });
   const lifecycle = useQuery({ queryKey: ["lifecycle"], queryFn: () => ok(api.GET("/admin/segments/lifecycle")) });
-  const history = useQuery({ queryKey: ["lifecycle-history"], queryFn: async () => (await ok(api.GET("/admin/segments/lifecycle/history", { params: { query: {} } }))) as unknown as LifecycleHistory });
-  const rfm = useQuery({ queryKey: ["rfm"], queryFn: async () => (await ok(api.GET("/admin/segments/rfm", { params: { query: {} } }))) as unknown as RfmGrid });
+  const history = useQuery({ queryKey: ["lifecycle-history"], queryFn: () => ok(api.GET("/admin/segments/lifecycle/history", { params: { query: {} } })) });
+  const rfm = useQuery({ queryKey: ["rfm"], queryFn: () => ok(api.GET("/admin/segments/rfm", { params: { query: {} } })) });
   const daily = useQuery({ queryKey: ["daily"], queryFn: () => ok(api.GET("/admin/stats/daily", { params: { query: { days: 30 } } })) });
   const consent = useQuery({ queryKey: ["consent"], queryFn: () => ok(api.GET("/admin/stats/consent")) });
 
