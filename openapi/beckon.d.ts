@@ -680,6 +680,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/messages/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a message step for a real person, with the send path's own Liquid, locale and A/B choice: the content per channel and whether they can receive it. Writes nothing */
+        post: operations["previewMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/messages/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one message to a chosen person on a chosen channel through the real send path, consent and reachability (not quiet hours or caps); marked as a test everywhere, never counted in campaign stats. Idempotent by requestId or Idempotency-Key */
+        post: operations["testSendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/openapi.json": {
         parameters: {
             query?: never;
@@ -3686,6 +3720,252 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "editor" | "viewer";
         };
+        MessagePreview: {
+            locale: string | null;
+            messages: {
+                /** @enum {string} */
+                channel: "push" | "email" | "sms" | "whatsapp" | "in_app" | "content_card" | "webhook";
+                /** @description the rendered content, exactly as a send would carry it */
+                content?: {
+                    [key: string]: unknown;
+                };
+                error?: {
+                    col?: number;
+                    field: string;
+                    line?: number;
+                    message: string;
+                };
+                /** @description whether this person can receive the channel now (consent, address, live device) */
+                reachable: boolean;
+                reason: string;
+                /** @description where it would go: the email / phone / webhook URL; push: the devices' platforms */
+                to?: unknown;
+            }[];
+            timezone: string | null;
+            userId: string;
+            variant: string;
+        };
+        MessagePreviewRequest: {
+            /**
+             * @description a saved campaign (its current version)…
+             * @example cmp_0123456789abcdef
+             */
+            campaignId?: string;
+            /**
+             * @description only this channel (default: every channel the content has)
+             * @enum {string}
+             */
+            channel?: "push" | "email" | "sms" | "whatsapp" | "in_app" | "content_card" | "webhook";
+            /** @description a message step's content (one or more channels), as in a campaign; or give campaignId and stepId */
+            content?: {
+                content_card?: {
+                    body?: string;
+                    deepLink?: string;
+                    expiresInSeconds?: number;
+                    /** Format: uri */
+                    imageUrl?: string;
+                    linkLabel?: string;
+                    /** @description Default: `false`. */
+                    pinned?: boolean;
+                    title: string;
+                };
+                email?: {
+                    html?: string;
+                    subject: string;
+                    text?: string;
+                };
+                in_app?: {
+                    autoDismissSeconds?: number;
+                    body?: string;
+                    /** @description Default: `[]`. */
+                    buttons?: {
+                        /**
+                         * @description Default: `"dismiss"`.
+                         * @enum {string}
+                         */
+                        action?: "deeplink" | "dismiss";
+                        deepLink?: string;
+                        id: string;
+                        label: string;
+                    }[];
+                    displayOn?: {
+                        event: string;
+                        properties?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
+                    expiresInSeconds?: number;
+                    /** Format: uri */
+                    imageUrl?: string;
+                    /** @description Default: `50`. */
+                    priority?: number;
+                    questions?: {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "single" | "multi" | "rating" | "text";
+                        options?: string[];
+                        prompt: string;
+                        /** @description Default: `false`. */
+                        required?: boolean;
+                    }[];
+                    submitLabel?: string;
+                    title?: string;
+                    /** @enum {string} */
+                    type: "modal" | "banner" | "fullscreen" | "survey";
+                };
+                push?: {
+                    body: string;
+                    data?: {
+                        [key: string]: string;
+                    };
+                    deepLink?: string;
+                    imageUrl?: string;
+                    title?: string;
+                };
+                sms?: {
+                    body: string;
+                    mediaUrl?: string;
+                };
+                webhook?: {
+                    /** @description Default: `{}`. */
+                    payload?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: uri */
+                    url: string;
+                };
+                whatsapp?: {
+                    body: string;
+                } | {
+                    template: {
+                        language: string;
+                        name: string;
+                        parameters?: string[];
+                    };
+                };
+            };
+            /**
+             * @description properties of the trigger event (`event.*` in templates) Default: `{}`.
+             * @example {
+             *       "cart_id": "c-42",
+             *       "items": [
+             *         {
+             *           "name": "Lamp"
+             *         }
+             *       ]
+             *     }
+             */
+            event?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description render as if the person's locale were this (which locale variant, and `user.locale`)
+             * @example fr-FR
+             */
+            locale?: string;
+            /** @description locale variants of `content`, as in a message step */
+            locales?: {
+                [key: string]: {
+                    content_card?: {
+                        body?: string;
+                        deepLink?: string;
+                        expiresInSeconds?: number;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        linkLabel?: string;
+                        /** @description Default: `false`. */
+                        pinned?: boolean;
+                        title: string;
+                    };
+                    email?: {
+                        html?: string;
+                        subject: string;
+                        text?: string;
+                    };
+                    in_app?: {
+                        autoDismissSeconds?: number;
+                        body?: string;
+                        /** @description Default: `[]`. */
+                        buttons?: {
+                            /**
+                             * @description Default: `"dismiss"`.
+                             * @enum {string}
+                             */
+                            action?: "deeplink" | "dismiss";
+                            deepLink?: string;
+                            id: string;
+                            label: string;
+                        }[];
+                        displayOn?: {
+                            event: string;
+                            properties?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        };
+                        expiresInSeconds?: number;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        /** @description Default: `50`. */
+                        priority?: number;
+                        questions?: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "single" | "multi" | "rating" | "text";
+                            options?: string[];
+                            prompt: string;
+                            /** @description Default: `false`. */
+                            required?: boolean;
+                        }[];
+                        submitLabel?: string;
+                        title?: string;
+                        /** @enum {string} */
+                        type: "modal" | "banner" | "fullscreen" | "survey";
+                    };
+                    push?: {
+                        body: string;
+                        data?: {
+                            [key: string]: string;
+                        };
+                        deepLink?: string;
+                        imageUrl?: string;
+                        title?: string;
+                    };
+                    sms?: {
+                        body: string;
+                        mediaUrl?: string;
+                    };
+                    webhook?: {
+                        /** @description Default: `{}`. */
+                        payload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        url: string;
+                    };
+                    whatsapp?: {
+                        body: string;
+                    } | {
+                        template: {
+                            language: string;
+                            name: string;
+                            parameters?: string[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description …and its message step
+             * @example reminder
+             */
+            stepId?: string;
+            /**
+             * @description a real person: their traits, locale, timezone, devices and consent
+             * @example ada
+             */
+            userId: string;
+            /** @description the A/B arm whose overrides apply (default: the campaign's first) */
+            variant?: string;
+        };
         PageCall: {
             /**
              * @description a device/visitor id; `userId` or `anonymousId` is required
@@ -3979,8 +4259,246 @@ export interface components {
             status: "queued" | "sending" | "unknown" | "sent" | "delivered" | "opened" | "clicked" | "failed" | "bounced";
             /** @description Device token / Web Push endpoint for push; empty for single-address channels */
             target: string;
+            /** @description a test send from the console (POST /admin/messages/test-send): never counted in campaign stats */
+            test: boolean;
             userId: string;
             variant: string;
+        };
+        TestSend: {
+            /** @enum {string} */
+            channel: "push" | "email" | "sms" | "whatsapp" | "in_app" | "content_card" | "webhook";
+            /** @description this request id was already sent: nothing was sent again */
+            duplicate: boolean;
+            /**
+             * @description the send's idempotency key (`test:…`): its row in GET /admin/sends and its timeline entries carry it
+             * @example test:app-1:ada:req-1
+             */
+            key: string;
+            /** @enum {boolean} */
+            sent: true;
+        };
+        TestSendRequest: {
+            /**
+             * @description a saved campaign (its current version)…
+             * @example cmp_0123456789abcdef
+             */
+            campaignId?: string;
+            /**
+             * @description the channel to send on (it must have content)
+             * @enum {string}
+             */
+            channel: "push" | "email" | "sms" | "whatsapp" | "in_app" | "content_card" | "webhook";
+            /** @description a message step's content (one or more channels), as in a campaign; or give campaignId and stepId */
+            content?: {
+                content_card?: {
+                    body?: string;
+                    deepLink?: string;
+                    expiresInSeconds?: number;
+                    /** Format: uri */
+                    imageUrl?: string;
+                    linkLabel?: string;
+                    /** @description Default: `false`. */
+                    pinned?: boolean;
+                    title: string;
+                };
+                email?: {
+                    html?: string;
+                    subject: string;
+                    text?: string;
+                };
+                in_app?: {
+                    autoDismissSeconds?: number;
+                    body?: string;
+                    /** @description Default: `[]`. */
+                    buttons?: {
+                        /**
+                         * @description Default: `"dismiss"`.
+                         * @enum {string}
+                         */
+                        action?: "deeplink" | "dismiss";
+                        deepLink?: string;
+                        id: string;
+                        label: string;
+                    }[];
+                    displayOn?: {
+                        event: string;
+                        properties?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
+                    expiresInSeconds?: number;
+                    /** Format: uri */
+                    imageUrl?: string;
+                    /** @description Default: `50`. */
+                    priority?: number;
+                    questions?: {
+                        id: string;
+                        /** @enum {string} */
+                        kind: "single" | "multi" | "rating" | "text";
+                        options?: string[];
+                        prompt: string;
+                        /** @description Default: `false`. */
+                        required?: boolean;
+                    }[];
+                    submitLabel?: string;
+                    title?: string;
+                    /** @enum {string} */
+                    type: "modal" | "banner" | "fullscreen" | "survey";
+                };
+                push?: {
+                    body: string;
+                    data?: {
+                        [key: string]: string;
+                    };
+                    deepLink?: string;
+                    imageUrl?: string;
+                    title?: string;
+                };
+                sms?: {
+                    body: string;
+                    mediaUrl?: string;
+                };
+                webhook?: {
+                    /** @description Default: `{}`. */
+                    payload?: {
+                        [key: string]: unknown;
+                    };
+                    /** Format: uri */
+                    url: string;
+                };
+                whatsapp?: {
+                    body: string;
+                } | {
+                    template: {
+                        language: string;
+                        name: string;
+                        parameters?: string[];
+                    };
+                };
+            };
+            /**
+             * @description properties of the trigger event (`event.*` in templates) Default: `{}`.
+             * @example {
+             *       "cart_id": "c-42",
+             *       "items": [
+             *         {
+             *           "name": "Lamp"
+             *         }
+             *       ]
+             *     }
+             */
+            event?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description render as if the person's locale were this (which locale variant, and `user.locale`)
+             * @example fr-FR
+             */
+            locale?: string;
+            /** @description locale variants of `content`, as in a message step */
+            locales?: {
+                [key: string]: {
+                    content_card?: {
+                        body?: string;
+                        deepLink?: string;
+                        expiresInSeconds?: number;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        linkLabel?: string;
+                        /** @description Default: `false`. */
+                        pinned?: boolean;
+                        title: string;
+                    };
+                    email?: {
+                        html?: string;
+                        subject: string;
+                        text?: string;
+                    };
+                    in_app?: {
+                        autoDismissSeconds?: number;
+                        body?: string;
+                        /** @description Default: `[]`. */
+                        buttons?: {
+                            /**
+                             * @description Default: `"dismiss"`.
+                             * @enum {string}
+                             */
+                            action?: "deeplink" | "dismiss";
+                            deepLink?: string;
+                            id: string;
+                            label: string;
+                        }[];
+                        displayOn?: {
+                            event: string;
+                            properties?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        };
+                        expiresInSeconds?: number;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        /** @description Default: `50`. */
+                        priority?: number;
+                        questions?: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "single" | "multi" | "rating" | "text";
+                            options?: string[];
+                            prompt: string;
+                            /** @description Default: `false`. */
+                            required?: boolean;
+                        }[];
+                        submitLabel?: string;
+                        title?: string;
+                        /** @enum {string} */
+                        type: "modal" | "banner" | "fullscreen" | "survey";
+                    };
+                    push?: {
+                        body: string;
+                        data?: {
+                            [key: string]: string;
+                        };
+                        deepLink?: string;
+                        imageUrl?: string;
+                        title?: string;
+                    };
+                    sms?: {
+                        body: string;
+                        mediaUrl?: string;
+                    };
+                    webhook?: {
+                        /** @description Default: `{}`. */
+                        payload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        url: string;
+                    };
+                    whatsapp?: {
+                        body: string;
+                    } | {
+                        template: {
+                            language: string;
+                            name: string;
+                            parameters?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description makes the call idempotent (same key space as the Idempotency-Key header) */
+            requestId?: string;
+            /**
+             * @description …and its message step
+             * @example reminder
+             */
+            stepId?: string;
+            /**
+             * @description a real person: their traits, locale, timezone, devices and consent
+             * @example ada
+             */
+            userId: string;
+            /** @description the A/B arm whose overrides apply (default: the campaign's first) */
+            variant?: string;
         };
         TrackCall: {
             /**
@@ -7675,6 +8193,138 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered message per channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePreview"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testSendMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Alternative to `requestId`; without either, every call is a new test send */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestSendRequest"];
+            };
+        };
+        responses: {
+            /** @description Sent (or already sent for this request id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSend"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The person cannot receive this channel (`unreachable`: consent, no address, no live device); recorded on their timeline */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

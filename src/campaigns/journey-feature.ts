@@ -9,6 +9,7 @@ import { evaluateCondition, type ConditionFacts } from "./condition";
 import { type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
 import { instantOfLocal, nextLocalTime, resolveTimeZone } from "./local-time";
 import { runMessageStep } from "./message-step";
+import { previewMessage, testSend } from "./test-message";
 import { type Campaign, type Condition, durationMs, type Step } from "./model";
 import { assignArm, CONTROL_ARM } from "./policy/assignment";
 import { matchesFilters, valuesAtPath } from "./property-filter";
@@ -79,6 +80,10 @@ export const journeyFeature: UserFeature = {
       const result = enter(ctx, c, { event: "Broadcast", properties: { occurrence: a.occurrence }, messageId: a.occurrence }, `${c.id}:${a.occurrence}`, localTime ? { hhmm: localTime, ...(a.localDate ? { date: a.localDate } : {}) } : undefined);
       return result as Json;
     },
+    /** Console: render a message step for this person (POST /admin/messages/preview); writes nothing. */
+    previewMessage: (ctx, args) => previewMessage(ctx, args as never),
+    /** Console: one test send through the real send path (POST /admin/messages/test-send). */
+    testSend: (ctx, args) => testSend(ctx, args as never) as unknown as Json,
     /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
     deliveryStatus: (ctx, args) => {
       const a = args as { idempotencyKey: string; status: string; at?: number; reason?: string };

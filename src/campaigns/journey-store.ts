@@ -154,9 +154,9 @@ export class JourneyStore {
     this.sql.exec(`INSERT OR IGNORE INTO campaign_sends (key, campaign_id, instance, step_id, variant, channel, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.key, s.campaignId, s.instance, s.stepId, s.variant, s.channel, s.at, s.status);
   }
 
-  /** Times of messages sent since `since` on capped channels (in-app messages and cards are not capped). */
+  /** Times of messages sent since `since` on capped channels (in-app messages and cards are not capped; test sends never count). */
   sendTimes(since: Millis): number[] {
-    return this.sql.exec<{ at: number }>(`SELECT at FROM campaign_sends WHERE at >= ? AND channel NOT IN ('in_app', 'content_card') AND status NOT IN ('failed', 'bounced')`, since).toArray().map((r) => r.at);
+    return this.sql.exec<{ at: number }>(`SELECT at FROM campaign_sends WHERE at >= ? AND channel NOT IN ('in_app', 'content_card') AND status NOT IN ('failed', 'bounced') AND key NOT LIKE 'test:%'`, since).toArray().map((r) => r.at);
   }
 
   send(key: string): { status: string; instance: string; stepId: string; campaignId: string; variant: string; channel: string } | undefined {

@@ -61,13 +61,7 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   const channel = choice.channel;
 
   const content = contentFor(step, journey.arm, p.locale, channel);
-  const vars: TemplateVars = {
-    user: { ...p.traits, id: p.userId, email: p.email, phone: p.phone, locale: p.locale, timezone: p.timezone },
-    event: journey.trigger.properties,
-    campaign: { id: journey.campaignId, name: def.name, variant: journey.arm },
-    app: { id: ctx.config.appId },
-    now: new Date(ctx.now).toISOString(),
-  };
+  const vars = templateVars(ctx, { campaignId: journey.campaignId, name: def.name, arm: journey.arm, event: journey.trigger.properties });
   let rendered: Record<string, unknown>;
   try {
     rendered = renderContent(content, vars);
@@ -118,7 +112,22 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   }
 }
 
-const userObjectName = (appId: string, userId: string, anonymous: boolean) => `${appId}/${anonymous ? "a" : "u"}/${userId}`;
+/**
+ * What a template reads at send time (README "Templates (Liquid)"). Previews and test sends use
+ * this too, so they render exactly what a real send would; `locale` overrides the person's.
+ */
+export function templateVars(ctx: UserContext, c: { campaignId: string; name: string; arm: string; event: Record<string, unknown>; locale?: string | null }): TemplateVars {
+  const p = ctx.profile;
+  return {
+    user: { ...p.traits, id: p.userId, email: p.email, phone: p.phone, locale: c.locale !== undefined ? c.locale : p.locale, timezone: p.timezone },
+    event: c.event,
+    campaign: { id: c.campaignId, name: c.name, variant: c.arm },
+    app: { id: ctx.config.appId },
+    now: new Date(ctx.now).toISOString(),
+  };
+}
+
+export const userObjectName = (appId: string, userId: string, anonymous: boolean) => `${appId}/${anonymous ? "a" : "u"}/${userId}`;
 
 /** Content for one channel: locale variant first, then the A/B variant's overrides. */
 export function contentFor(step: MessageStep, arm: string, locale: string | null, channel: Channel): Record<string, unknown> {
@@ -143,7 +152,7 @@ export function reachability(ctx: UserContext, transactional: boolean): Reachabi
   };
 }
 
-function addressFor(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): SendAddress {
+export function addressFor(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): SendAddress {
   const p = ctx.profile;
   switch (channel) {
     case "push":
@@ -161,7 +170,7 @@ function addressFor(ctx: UserContext, channel: Channel, rendered: Record<string,
   }
 }
 
-function toRendered(channel: Channel, r: Record<string, unknown>): RenderedContent {
+export function toRendered(channel: Channel, r: Record<string, unknown>): RenderedContent {
   const s = (k: string) => (typeof r[k] === "string" ? (r[k] as string) : undefined);
   const out: RenderedContent = {};
   const set = <K extends keyof RenderedContent>(k: K, v: RenderedContent[K] | undefined) => {

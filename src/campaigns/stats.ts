@@ -22,7 +22,9 @@ export interface CampaignStat {
  * Records facts; repeats of a dedupe key are ignored. A fact about an erased person (it was on
  * the queue when they were erased) is counted under the erasure's pseudonym, never their id.
  */
-export async function recordCampaignStats(d1: D1Database, stats: CampaignStat[]): Promise<void> {
+export async function recordCampaignStats(d1: D1Database, all: CampaignStat[]): Promise<void> {
+  // Test sends (keys `test:…`, src/campaigns/test-message.ts) are never counted: they would skew the campaign's funnel.
+  const stats = all.filter((s) => !s.dedupeKey.startsWith("test:"));
   if (stats.length === 0) return;
   const hashes = new Map<string, string>();
   for (const s of stats) {

@@ -100,10 +100,9 @@ export async function recordAll(d1: D1Database, recorded: Recorded[], now: numbe
   const [sent, count, pending, unsent, owe] = [RECORD_SENT_SQL, COUNT_SENT_SQL, PENDING_CALLBACK_SQL, RECORD_UNSENT_SQL, OWE_FEEDBACK_SQL].map((q) => d1.prepare(q)) as [D1PreparedStatement, D1PreparedStatement, D1PreparedStatement, D1PreparedStatement, D1PreparedStatement];
   for (const { job, target, provider, outcome } of recorded) {
     if (outcome.kind === "sent") {
-      statements.push(
-        sent.bind(job.idempotencyKey, target.key, outcome.providerMessageId, now, outcome.payload || null),
-        count.bind(`${job.idempotencyKey}:sent`, job.appId, job.campaignId, job.variant, job.userId, now),
-      );
+      statements.push(sent.bind(job.idempotencyKey, target.key, outcome.providerMessageId, now, outcome.payload || null));
+      // A test send (src/campaigns/test-message.ts) is recorded like any send but never counted.
+      if (!job.test && !job.idempotencyKey.startsWith("test:")) statements.push(count.bind(`${job.idempotencyKey}:sent`, job.appId, job.campaignId, job.variant, job.userId, now));
       pendingIndex.push(statements.length);
       statements.push(pending.bind(provider, outcome.providerMessageId));
     } else {

@@ -24,6 +24,8 @@ export interface SendJob {
   category: "marketing" | "transactional";
   createdAt: number;
   attempt?: number;
+  /** A test send from the console (key `test:…`): sent for real, never counted in campaign stats. */
+  test?: true;
   /** Set when the person's outbox enqueued the job again because the consumer never reported on it. */
   resend?: number;
 }

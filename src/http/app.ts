@@ -30,6 +30,7 @@ import { docsRoutes } from "./docs-routes";
 import { analyticsRoutes } from "./analytics-routes";
 import { accessRoutes } from "./access-routes";
 import { approvalRoutes } from "./approval-routes";
+import { messageRoutes } from "./message-routes";
 
 /** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
 export function createApp() {
@@ -60,6 +61,7 @@ export function createApp() {
   app.route("/", demoTokenRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", approvalRoutes);
+  app.route("/", messageRoutes);
   app.route("/", campaignRoutes);
   app.route("/", webhookRoutes);
   app.route("/", deliveryAdminRoutes);

@@ -13,6 +13,7 @@ const CONFLICTS: Record<string, string> = {
   "POST /admin/campaigns/{id}/activate": "Archived campaigns cannot be reactivated",
   "POST /admin/approvals/{id}/approve": "The request is no longer pending, or the campaign changed since it was made",
   "POST /admin/approvals/{id}/reject": "The request is no longer pending",
+  "POST /admin/messages/test-send": "The person cannot receive this channel (`unreachable`: consent, no address, no live device); recorded on their timeline",
   "POST /admin/campaigns/{id}/pause": "Archived campaigns cannot be reactivated",
   "POST /admin/campaigns/{id}/trigger": "The campaign is not active",
   "POST /admin/campaigns/{id}/broadcast": "The campaign is not active",
