@@ -14,7 +14,9 @@ export default defineConfig({
       },
       {
         // The Worker's bundle resolves zod as wrangler.toml's [alias] does.
-        resolve: { alias: [{ find: /^zod$/, replacement: new URL("./src/zod-lean/index.js", import.meta.url).pathname }] },
+        resolve: {
+          alias: [{ find: /^zod$/, replacement: new URL("./src/zod-lean/index.js", import.meta.url).pathname }],
+        },
         plugins: [
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
@@ -52,7 +54,14 @@ export default defineConfig({
       },
       {
         // End to end in a real headless Chromium against `wrangler dev` (test/e2e/local-worker.ts).
-        test: { name: "e2e", include: ["test/e2e/*.test.ts"], environment: "node", globalSetup: ["./test/e2e/browser-setup.ts", "./test/e2e/console-setup.ts"], testTimeout: 180_000, hookTimeout: 180_000 },
+        test: {
+          name: "e2e",
+          include: ["test/e2e/*.test.ts"],
+          environment: "node",
+          globalSetup: ["./test/e2e/browser-setup.ts", "./test/e2e/console-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
       },
     ],
   },

@@ -12,7 +12,15 @@ import vm from "node:vm";
 
 const dir = mkdtempSync(join(tmpdir(), "beckon-geo-bench-"));
 const outfile = join(dir, "geo.mjs");
-await build({ entryPoints: [new URL("./geo/entry.ts", import.meta.url).pathname], bundle: true, format: "esm", platform: "node", target: "node22", outfile, logLevel: "warning" });
+await build({
+  entryPoints: [new URL("./geo/entry.ts", import.meta.url).pathname],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  outfile,
+  logLevel: "warning",
+});
 const geo = await import(pathToFileURL(outfile).href);
 rmSync(dir, { recursive: true, force: true });
 
@@ -46,7 +54,12 @@ function walks(fences, spread, seed) {
     const heading = r() * 2 * Math.PI;
     const fixes = [];
     for (let s = 0; s < STEPS; s++) {
-      const [lng, lat] = geo.offset(p.lat, p.lng, 25 * Math.cos(heading + (r() - 0.5)), 25 * Math.sin(heading + (r() - 0.5)));
+      const [lng, lat] = geo.offset(
+        p.lat,
+        p.lng,
+        25 * Math.cos(heading + (r() - 0.5)),
+        25 * Math.sin(heading + (r() - 0.5)),
+      );
       p = { lat, lng };
       fixes.push({ lat, lng, accuracy: 5 + r() * 40, timestamp: 1_700_000_000_000 + s * 20_000 });
     }
@@ -71,7 +84,13 @@ function run(lookup, allWalks, maxUpdates) {
   }
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  return { n: times.length, median: q(0.5), p99: q(0.99), mean: times.reduce((s, x) => s + x, 0) / times.length, crossings };
+  return {
+    n: times.length,
+    median: q(0.5),
+    p99: q(0.99),
+    mean: times.reduce((s, x) => s + x, 0) / times.length,
+    crossings,
+  };
 }
 
 const rows = [];
@@ -84,14 +103,21 @@ for (const { name, spread, maxRadiusM } of SPREADS) {
     const index = new geo.FenceIndex(fences);
     const buildMs = performance.now() - t0;
     const heapBytes = heap() - before;
-    const brute = { byId: (id) => index.byId(id), containing: (lat, lng) => geo.bruteForceContaining(fences, lat, lng) };
+    const brute = {
+      byId: (id) => index.byId(id),
+      containing: (lat, lng) => geo.bruteForceContaining(fences, lat, lng),
+    };
     const w = walks(fences, spread, 7 * size);
     run(index, w, 2000); // warm-up (JIT)
     const indexed = run(index, w, WALKERS * STEPS);
     const bruteLimit = size >= 100_000 ? 400 : size >= 10_000 ? 2000 : WALKERS * STEPS;
     run(brute, w, Math.min(200, bruteLimit));
     const scanned = run(brute, w, bruteLimit);
-    const containing = w.flat().slice(0, 500).reduce((s, f) => s + index.containing(f.lat, f.lng).length, 0) / 500;
+    const containing =
+      w
+        .flat()
+        .slice(0, 500)
+        .reduce((s, f) => s + index.containing(f.lat, f.lng).length, 0) / 500;
     rows.push({
       spread: name,
       fences: size,
@@ -112,13 +138,23 @@ for (const { name, spread, maxRadiusM } of SPREADS) {
 }
 
 const pad = (s, n) => String(s).padStart(n);
-console.log("\nGeofence evaluation per location update (pure path in the UserObject: index lookup + exact tests + transition)");
-console.log(`${"spread".padEnd(6)} ${pad("fences", 7)} ${pad("inside", 7)} ${pad("index p50 µs", 13)} ${pad("p99 µs", 8)} ${pad("brute p50 µs", 13)} ${pad("p99 µs", 9)} ${pad("speedup", 8)} ${pad("index KB", 9)} ${pad("heap MB", 8)} ${pad("build ms", 9)}`);
+console.log(
+  "\nGeofence evaluation per location update (pure path in the UserObject: index lookup + exact tests + transition)",
+);
+console.log(
+  `${"spread".padEnd(6)} ${pad("fences", 7)} ${pad("inside", 7)} ${pad("index p50 µs", 13)} ${pad("p99 µs", 8)} ${pad("brute p50 µs", 13)} ${pad("p99 µs", 9)} ${pad("speedup", 8)} ${pad("index KB", 9)} ${pad("heap MB", 8)} ${pad("build ms", 9)}`,
+);
 for (const r of rows) {
-  console.log(`${r.spread.padEnd(6)} ${pad(r.fences, 7)} ${pad(r.avgInside, 7)} ${pad(r.indexMedianUs, 13)} ${pad(r.indexP99Us, 8)} ${pad(r.bruteMedianUs, 13)} ${pad(r.bruteP99Us, 9)} ${pad(r.speedup + "×", 8)} ${pad((r.indexBytes / 1024).toFixed(0), 9)} ${pad(r.heapMB, 8)} ${pad(r.buildMs, 9)}`);
+  console.log(
+    `${r.spread.padEnd(6)} ${pad(r.fences, 7)} ${pad(r.avgInside, 7)} ${pad(r.indexMedianUs, 13)} ${pad(r.indexP99Us, 8)} ${pad(r.bruteMedianUs, 13)} ${pad(r.bruteP99Us, 9)} ${pad(r.speedup + "×", 8)} ${pad((r.indexBytes / 1024).toFixed(0), 9)} ${pad(r.heapMB, 8)} ${pad(r.buildMs, 9)}`,
+  );
 }
-console.log("inside = average fences containing a fix; index KB = the R-tree's typed arrays; heap MB = compiled fences + index (heapUsed + arrayBuffers delta after GC).");
+console.log(
+  "inside = average fences containing a fix; index KB = the R-tree's typed arrays; heap MB = compiled fences + index (heapUsed + arrayBuffers delta after GC).",
+);
 const at100k = rows.filter((r) => r.fences === 100_000);
 const pass = at100k.every((r) => r.indexMedianUs < 50 && r.speedup >= 100);
 console.log(`targets at 100k fences: median < 50 µs and ≥ 100× brute force → ${pass ? "met" : "NOT met"}`);
-console.log("GEO " + JSON.stringify({ bench: "geo", targets: { medianUsAt100k: 50, speedupAt100k: 100 }, met: pass, rows }));
+console.log(
+  "GEO " + JSON.stringify({ bench: "geo", targets: { medianUsAt100k: 50, speedupAt100k: 100 }, met: pass, rows }),
+);

@@ -16,7 +16,10 @@ const measure = (mode, seconds) =>
   closedLoop({
     seconds,
     concurrency: CONCURRENCY,
-    makeRequest: () => ({ url: `${server.base}/admin/_bench/sends?mode=${mode}&jobs=${JOBS}`, init: { method: "POST", headers: { authorization: `Bearer ${server.adminKey}` } } }),
+    makeRequest: () => ({
+      url: `${server.base}/admin/_bench/sends?mode=${mode}&jobs=${JOBS}`,
+      init: { method: "POST", headers: { authorization: `Bearer ${server.adminKey}` } },
+    }),
     check: (body) => JSON.parse(body).acked === JOBS,
   });
 
@@ -27,11 +30,25 @@ try {
   const consumer = await measure("consumer", SECONDS);
   const floorJobs = floor.rps * JOBS;
   const consumerJobs = consumer.rps * JOBS;
-  console.log(`\nSENDS consumer, ${JOBS}-job batches, ${CONCURRENCY} batches in flight, ${SECONDS} s each (sandbox provider)`);
-  console.log(`  floor     ${fmt(floorJobs, 0)} jobs/s   batch p50 ${fmt(floor.p50, 1)} ms   p99 ${fmt(floor.p99, 1)} ms   errors ${floor.errors}`);
-  console.log(`  consumer  ${fmt(consumerJobs, 0)} jobs/s   batch p50 ${fmt(consumer.p50, 1)} ms   p99 ${fmt(consumer.p99, 1)} ms   errors ${consumer.errors}`);
+  console.log(
+    `\nSENDS consumer, ${JOBS}-job batches, ${CONCURRENCY} batches in flight, ${SECONDS} s each (sandbox provider)`,
+  );
+  console.log(
+    `  floor     ${fmt(floorJobs, 0)} jobs/s   batch p50 ${fmt(floor.p50, 1)} ms   p99 ${fmt(floor.p99, 1)} ms   errors ${floor.errors}`,
+  );
+  console.log(
+    `  consumer  ${fmt(consumerJobs, 0)} jobs/s   batch p50 ${fmt(consumer.p50, 1)} ms   p99 ${fmt(consumer.p99, 1)} ms   errors ${consumer.errors}`,
+  );
   console.log(`  ratio     ${fmt(consumerJobs / floorJobs, 3)} of the floor`);
-  console.log("SENDS " + JSON.stringify({ floorJobsPerSec: +fmt(floorJobs, 0), consumerJobsPerSec: +fmt(consumerJobs, 0), ratio: +fmt(consumerJobs / floorJobs, 3), errors: floor.errors + consumer.errors }));
+  console.log(
+    "SENDS " +
+      JSON.stringify({
+        floorJobsPerSec: +fmt(floorJobs, 0),
+        consumerJobsPerSec: +fmt(consumerJobs, 0),
+        ratio: +fmt(consumerJobs / floorJobs, 3),
+        errors: floor.errors + consumer.errors,
+      }),
+  );
 } finally {
   await server.stop();
 }

@@ -24,7 +24,9 @@ export const INITIAL_GZIP_BUDGET = 150 * 1024;
 const STAMP = ".build-stamp";
 
 function filesUnder(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 /** What the build depends on: the console's sources, this script and the locked dependency versions. */
@@ -66,10 +68,16 @@ export async function buildConsole({ force = false } = {}) {
   const entry = outputs.find(([, o]) => o.entryPoint?.endsWith("src/main.tsx"));
   const css = outputs.filter(([f]) => f.endsWith(".css")).map(([f]) => f);
   const name = (f) => `/console/assets/${f.split("/").pop()}`;
-  const preloads = entry[1].imports.filter((i) => i.kind === "import-statement").map((i) => `<link rel="modulepreload" href="${name(i.path)}">`);
+  const preloads = entry[1].imports
+    .filter((i) => i.kind === "import-statement")
+    .map((i) => `<link rel="modulepreload" href="${name(i.path)}">`);
   const html = readFileSync(join(source, "index.html"), "utf8").replace(
     "<!-- assets -->",
-    [...css.map((f) => `<link rel="stylesheet" href="${name(f)}">`), ...preloads, `<script type="module" src="${name(entry[0])}"></script>`].join("\n    "),
+    [
+      ...css.map((f) => `<link rel="stylesheet" href="${name(f)}">`),
+      ...preloads,
+      `<script type="module" src="${name(entry[0])}"></script>`,
+    ].join("\n    "),
   );
   writeFileSync(join(tmp, "index.html"), html);
   writeFileSync(join(tmp, STAMP), stamp);
@@ -84,7 +92,9 @@ export function consoleSizes() {
   const html = readFileSync(join(OUTPUT, "index.html"), "utf8");
   const initial = ["index.html", ...[...html.matchAll(/(?:href|src)="\/console\/(assets\/[^"]+)"/g)].map((m) => m[1])];
   const gz = (f) => gzipSync(readFileSync(join(OUTPUT, f))).length;
-  const all = filesUnder(OUTPUT).filter((f) => !f.endsWith(STAMP)).map((f) => relative(OUTPUT, f));
+  const all = filesUnder(OUTPUT)
+    .filter((f) => !f.endsWith(STAMP))
+    .map((f) => relative(OUTPUT, f));
   return {
     initialGzip: initial.reduce((n, f) => n + gz(f), 0),
     totalGzip: all.reduce((n, f) => n + gz(f), 0),
@@ -101,7 +111,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const { built } = await buildConsole({ force: process.argv.includes("--force") });
     const s = consoleSizes();
     const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-    console.log(`console ${built ? "built" : "up to date"}: first screen ${kb(s.initialGzip)} gzipped (budget ${kb(s.budget)}), all ${kb(s.totalGzip)} gzipped in ${s.files} files`);
+    console.log(
+      `console ${built ? "built" : "up to date"}: first screen ${kb(s.initialGzip)} gzipped (budget ${kb(s.budget)}), all ${kb(s.totalGzip)} gzipped in ${s.files} files`,
+    );
     if (s.initialGzip > s.budget) {
       console.error("the console's first screen is over its download budget");
       process.exit(1);

@@ -26,7 +26,12 @@ const top = Number(arg("top", "12") ?? 12);
 const startupRuns = arg("startup", "5");
 
 const dir = mkdtempSync(join(tmpdir(), "beckon-bundle-"));
-const wrangler = (args) => spawnSync("npx", ["wrangler", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } });
+const wrangler = (args) =>
+  spawnSync("npx", ["wrangler", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
 
 try {
   const out = join(dir, "out");
@@ -53,9 +58,14 @@ try {
   const sorted = (entries) => [...entries].sort((a, b) => b[1] - a[1]).slice(0, top);
   const met = gzip / 1024 < TARGET_GZIP_KIB;
   console.log(`\nWorker bundle (wrangler deploy --dry-run, wrangler.toml's build settings)`);
-  console.log(`  ${kib(raw)} KiB raw, ${kib(gzip)} KiB gzipped   (target < ${TARGET_GZIP_KIB} KiB gzipped: ${met ? "met" : "missed"})`);
-  console.log(`  largest contributors (minified bytes in the output; gzip is not additive, ~${(raw / gzip).toFixed(1)}:1 overall):`);
-  for (const [name, bytes] of sorted(byPackage)) console.log(`    ${kib(bytes).padStart(7)} KiB  ${(100 * bytes / raw).toFixed(1).padStart(4)}%  ${name}`);
+  console.log(
+    `  ${kib(raw)} KiB raw, ${kib(gzip)} KiB gzipped   (target < ${TARGET_GZIP_KIB} KiB gzipped: ${met ? "met" : "missed"})`,
+  );
+  console.log(
+    `  largest contributors (minified bytes in the output; gzip is not additive, ~${(raw / gzip).toFixed(1)}:1 overall):`,
+  );
+  for (const [name, bytes] of sorted(byPackage))
+    console.log(`    ${kib(bytes).padStart(7)} KiB  ${((100 * bytes) / raw).toFixed(1).padStart(4)}%  ${name}`);
   console.log(`  largest files:`);
   for (const [name, bytes] of sorted(byFile)) console.log(`    ${kib(bytes).padStart(7)} KiB  ${name}`);
 
@@ -65,17 +75,40 @@ try {
     if (b.status !== 0) throw new Error(`wrangler deploy --dry-run --outfile failed:\n${b.stderr}`);
     const active = [];
     for (let i = 0; i < Number(startupRuns); i++) {
-      const r = wrangler(["check", "startup", "--workerBundle", bundle, "--outfile", join(dir, `startup-${i}.cpuprofile`)]);
+      const r = wrangler([
+        "check",
+        "startup",
+        "--workerBundle",
+        bundle,
+        "--outfile",
+        join(dir, `startup-${i}.cpuprofile`),
+      ]);
       const m = `${r.stdout}${r.stderr}`.match(/Active:\s*([\d.]+)\s*ms/);
       if (m) active.push(Number(m[1]));
     }
     active.sort((a, b) => a - b);
     if (active.length) {
-      startup = { medianMs: active[Math.floor(active.length / 2)], minMs: active[0], maxMs: active[active.length - 1], runs: active.length };
-      console.log(`  startup CPU (wrangler check startup, active time, ${active.length} runs): median ${startup.medianMs} ms (${startup.minMs}–${startup.maxMs}); local machine, indicative`);
+      startup = {
+        medianMs: active[Math.floor(active.length / 2)],
+        minMs: active[0],
+        maxMs: active[active.length - 1],
+        runs: active.length,
+      };
+      console.log(
+        `  startup CPU (wrangler check startup, active time, ${active.length} runs): median ${startup.medianMs} ms (${startup.minMs}–${startup.maxMs}); local machine, indicative`,
+      );
     } else console.log("  startup: wrangler check startup gave no figure");
   }
-  console.log("BUNDLE " + JSON.stringify({ rawKiB: +kib(raw), gzipKiB: +kib(gzip), targetGzipKiB: TARGET_GZIP_KIB, met, ...(startup ? { startup } : {}) }));
+  console.log(
+    "BUNDLE " +
+      JSON.stringify({
+        rawKiB: +kib(raw),
+        gzipKiB: +kib(gzip),
+        targetGzipKiB: TARGET_GZIP_KIB,
+        met,
+        ...(startup ? { startup } : {}),
+      }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

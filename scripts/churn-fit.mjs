@@ -19,8 +19,17 @@ if (!file) {
 }
 
 const entry = fileURLToPath(new URL("../src/segments/bgnbd-fit.ts", import.meta.url));
-const bundle = await build({ entryPoints: [entry], bundle: true, write: false, format: "esm", platform: "neutral", logLevel: "silent" });
-const { fitBgNbd, parseSummaryCsv } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString("base64")}`);
+const bundle = await build({
+  entryPoints: [entry],
+  bundle: true,
+  write: false,
+  format: "esm",
+  platform: "neutral",
+  logLevel: "silent",
+});
+const { fitBgNbd, parseSummaryCsv } = await import(
+  `data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString("base64")}`
+);
 
 const { customers, problems } = parseSummaryCsv(await readFile(file, "utf8"));
 for (const p of problems.slice(0, 20)) console.error(`${file}: ${p}`);
@@ -30,4 +39,10 @@ if (!fit) {
   console.error(`${file}: not enough data to fit (need at least 10 customers, some with repeat purchases)`);
   process.exit(1);
 }
-console.log(JSON.stringify({ r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b, logLikelihood: fit.logLikelihood, n: fit.n }, null, 2));
+console.log(
+  JSON.stringify(
+    { r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b, logLikelihood: fit.logLikelihood, n: fit.n },
+    null,
+    2,
+  ),
+);

@@ -1,2 +1,7 @@
 export function samplePeople(now?: number): Record<string, unknown>[][];
-export function seedDemo(opts: { base: string; adminKey: string; writeKey: string; now?: number }): Promise<{ seeded: boolean; campaigns?: number; people?: number }>;
+export function seedDemo(opts: {
+  base: string;
+  adminKey: string;
+  writeKey: string;
+  now?: number;
+}): Promise<{ seeded: boolean; campaigns?: number; people?: number }>;

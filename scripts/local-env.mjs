@@ -13,7 +13,12 @@ export const DEV_VARS_DEFAULTS = {
 /** Reads .dev.vars (KEY=value lines), creating it with the defaults if it is missing. */
 export function devVars(path = ".dev.vars") {
   if (!existsSync(path)) {
-    writeFileSync(path, Object.entries(DEV_VARS_DEFAULTS).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+    writeFileSync(
+      path,
+      Object.entries(DEV_VARS_DEFAULTS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n",
+    );
     console.log(`created ${path} with the demo credentials`);
   }
   const vars = { ...DEV_VARS_DEFAULTS };
@@ -28,7 +33,11 @@ const sha256 = (s) => createHash("sha256").update(s).digest("hex");
 const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 export function wrangler(args, opts = {}) {
-  return execFileSync("npx", ["wrangler", ...args], { stdio: opts.quiet ? "pipe" : "inherit", encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env } });
+  return execFileSync("npx", ["wrangler", ...args], {
+    stdio: opts.quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env },
+  });
 }
 
 /** Applies D1 migrations locally and upserts the demo app with its keys (hashes only). */

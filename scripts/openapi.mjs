@@ -29,14 +29,27 @@ const cloudflareStub = {
   name: "cloudflare-workers-stub",
   setup(b) {
     b.onResolve({ filter: /^cloudflare:workers$/ }, () => ({ path: "cloudflare:workers", namespace: "stub" }));
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "export class DurableObject {} export class WorkerEntrypoint {} export const env = {};", loader: "js" }));
+    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+      contents: "export class DurableObject {} export class WorkerEntrypoint {} export const env = {};",
+      loader: "js",
+    }));
   },
 };
 
 /** The served document's text, byte for byte. */
 export async function servedDocument() {
   const entry = `import { createApp } from "./src/http/app"; export default async () => (await createApp().request(process.env.OA_PATH ?? "/openapi.json")).text();`;
-  const out = await build({ stdin: { contents: entry, resolveDir: root, loader: "ts" }, bundle: true, format: "esm", platform: "node", write: false, logLevel: "error", banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' }, loader: { ".sql": "text" }, plugins: [cloudflareStub] });
+  const out = await build({
+    stdin: { contents: entry, resolveDir: root, loader: "ts" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "error",
+    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
+    loader: { ".sql": "text" },
+    plugins: [cloudflareStub],
+  });
   const dir = await mkdtemp(join(tmpdir(), "beckon-openapi-"));
   try {
     const file = join(dir, "doc.mjs");
@@ -50,11 +63,19 @@ export async function servedDocument() {
 
 /** Generates all three files into `dir` (same relative names as the committed ones). */
 async function generate(doc, dir) {
-  const files = { document: join(dir, "beckon.openapi.json"), types: join(dir, "beckon.d.ts"), docs: join(dir, "index.html") };
+  const files = {
+    document: join(dir, "beckon.openapi.json"),
+    types: join(dir, "beckon.d.ts"),
+    docs: join(dir, "index.html"),
+  };
   await writeFile(files.document, doc);
   await run(bin("openapi-typescript"), [files.document, "-o", files.types, "--alphabetize"], { cwd: root });
   const title = JSON.parse(doc).info.title;
-  await run(bin("redocly"), ["build-docs", files.document, "-o", files.docs, "--inlineBundle", "--title", title, "--lint-config", "off"], { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+  await run(
+    bin("redocly"),
+    ["build-docs", files.document, "-o", files.docs, "--inlineBundle", "--title", title, "--lint-config", "off"],
+    { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } },
+  );
   return files;
 }
 
@@ -64,10 +85,16 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), "beckon-openapi-out-"));
   try {
     const files = await generate(doc, dir);
-    const pairs = [[files.document, DOCUMENT], [files.types, TYPES], [files.docs, DOCS_HTML]];
+    const pairs = [
+      [files.document, DOCUMENT],
+      [files.types, TYPES],
+      [files.docs, DOCS_HTML],
+    ];
     if (check) {
       const stale = [];
-      for (const [fresh, committed] of pairs) if ((await readFile(fresh, "utf8")) !== (await readFile(committed, "utf8").catch(() => ""))) stale.push(committed);
+      for (const [fresh, committed] of pairs)
+        if ((await readFile(fresh, "utf8")) !== (await readFile(committed, "utf8").catch(() => "")))
+          stale.push(committed);
       if (stale.length) {
         console.error(`stale: ${stale.join(", ")}: run npm run openapi`);
         process.exitCode = 1;

@@ -23,7 +23,22 @@ Beckon is starting on http://localhost:${port}
 // DEMO_TOKENS: the demo shop mints its own user tokens (POST /demo/token, for the demo app only).
 // PUBLIC_URL follows PORT (Twilio signatures and unsubscribe links are built on it) unless set explicitly.
 const publicUrl = process.env.PUBLIC_URL ?? vars.PUBLIC_URL ?? `http://localhost:${port}`;
-const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--local", "--var", "DEMO_TOKENS:true", "--var", `PUBLIC_URL:${publicUrl}`, ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+const dev = spawn(
+  "npx",
+  [
+    "wrangler",
+    "dev",
+    "--port",
+    port,
+    "--local",
+    "--var",
+    "DEMO_TOKENS:true",
+    "--var",
+    `PUBLIC_URL:${publicUrl}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => dev.kill(sig));
 dev.on("exit", (code) => process.exit(code ?? 0));
 
@@ -31,11 +46,15 @@ dev.on("exit", (code) => process.exit(code ?? 0));
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 120; i++) {
   await new Promise((r) => setTimeout(r, 1000));
-  const up = await fetch(`${base}/`).then((r) => r.ok, () => false);
+  const up = await fetch(`${base}/`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!up) continue;
   try {
     const result = await seedDemo({ base, adminKey: vars.DEMO_ADMIN_KEY, writeKey: vars.DEMO_WRITE_KEY });
-    if (result.seeded) console.log(`demo app seeded: ${result.campaigns} sample campaigns and sample shoppers (see the console)`);
+    if (result.seeded)
+      console.log(`demo app seeded: ${result.campaigns} sample campaigns and sample shoppers (see the console)`);
   } catch (err) {
     console.error(`could not seed the demo app (Beckon still runs): ${err.message}`);
   }

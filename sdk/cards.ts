@@ -57,7 +57,11 @@ export function mountFeed(el: HTMLElement, host: FeedHost, opts: FeedOptions = {
       const titleId = `bk-card-${cssSafe(card.id)}`;
       const actions = h("div", { class: "bk-buttons" });
       if (card.deepLink) {
-        const open = h("button", { type: "button", class: "bk-btn bk-primary", "aria-describedby": titleId }, card.linkLabel ?? "Open");
+        const open = h(
+          "button",
+          { type: "button", class: "bk-btn bk-primary", "aria-describedby": titleId },
+          card.linkLabel ?? "Open",
+        );
         open.onclick = () => void host.cardAction(card.id, "click").finally(() => host.openLink(card.deepLink!));
         actions.append(open);
       } else if (!card.read) {
@@ -65,9 +69,22 @@ export function mountFeed(el: HTMLElement, host: FeedHost, opts: FeedOptions = {
         read.onclick = () => void host.cardAction(card.id, "read").then(refresh);
         actions.append(read);
       }
-      const pin = h("button", { type: "button", class: "bk-btn", "aria-pressed": String(card.pinned), "aria-label": `${card.pinned ? "Unpin" : "Pin"} ${card.title}` }, card.pinned ? "Unpin" : "Pin");
+      const pin = h(
+        "button",
+        {
+          type: "button",
+          class: "bk-btn",
+          "aria-pressed": String(card.pinned),
+          "aria-label": `${card.pinned ? "Unpin" : "Pin"} ${card.title}`,
+        },
+        card.pinned ? "Unpin" : "Pin",
+      );
       pin.onclick = () => void host.cardAction(card.id, card.pinned ? "unpin" : "pin").then(refresh);
-      const dismiss = h("button", { type: "button", class: "bk-btn", "aria-label": `Dismiss ${card.title}` }, "Dismiss");
+      const dismiss = h(
+        "button",
+        { type: "button", class: "bk-btn", "aria-label": `Dismiss ${card.title}` },
+        "Dismiss",
+      );
       dismiss.onclick = () => void host.cardAction(card.id, "dismiss").then(refresh);
       actions.append(pin, dismiss);
       list.append(

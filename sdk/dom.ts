@@ -1,5 +1,9 @@
 /** Tiny DOM helpers: elements are built with textContent only (message text is never parsed as HTML). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Array<Node | string | null | undefined | false>): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Array<Node | string | null | undefined | false>
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
   for (const c of children) if (c) el.append(c);
@@ -36,5 +40,7 @@ export function injectStyles(): void {
 
 /** Elements that can take keyboard focus inside a container, in tab order. */
 export function focusables(root: HTMLElement): HTMLElement[] {
-  return [...root.querySelectorAll<HTMLElement>("button,a[href],input,textarea,select,[tabindex]:not([tabindex='-1'])")].filter((el) => !el.hasAttribute("disabled"));
+  return [
+    ...root.querySelectorAll<HTMLElement>("button,a[href],input,textarea,select,[tabindex]:not([tabindex='-1'])"),
+  ].filter((el) => !el.hasAttribute("disabled"));
 }

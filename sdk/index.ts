@@ -121,7 +121,13 @@ export function init(options: InitOptions): void {
     auth: tokenField,
     refresh: (res) => id.refresh(res),
   });
-  engagements = engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage, storageKey: key("engage"), identity: id });
+  engagements = engagementQueue({
+    host: opts.host,
+    writeKey: opts.writeKey,
+    storage,
+    storageKey: key("engage"),
+    identity: id,
+  });
   inApp = new InAppState({ storage, key, person: () => id.userId ?? id.anonymousId, onChange: (m) => m && show(m) });
   inAppLoaded = inApp.load();
   const flushAll = (keepalive?: boolean) => void Promise.all([queue.flush(keepalive), engagements.flush(keepalive)]);
@@ -164,14 +170,25 @@ function context(): Record<string, unknown> {
 
 function enqueue(call: Omit<Call, "messageId" | "timestamp" | "anonymousId">): void {
   if (!analyticsAllowed) return;
-  queue.push({ ...call, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId: id.anonymousId, ...(id.userId ? { userId: id.userId } : {}), context: context() } as unknown as Call);
+  queue.push({
+    ...call,
+    messageId: uuid(),
+    timestamp: new Date().toISOString(),
+    anonymousId: id.anonymousId,
+    ...(id.userId ? { userId: id.userId } : {}),
+    context: context(),
+  } as unknown as Call);
 }
 
 /**
  * Names the person (after login); traits update their profile. Their anonymous history merges in.
  * With identity verification, pass the person's user token from your backend.
  */
-export function identify(userId?: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
+export function identify(
+  userId?: string | null,
+  traits: Record<string, unknown> = {},
+  options: { userToken?: string } = {},
+): void {
   const changed = id.identify(userId, options.userToken);
   enqueue({ type: "identify", traits });
   if (changed && opts.inApp) {
@@ -189,7 +206,11 @@ export function track(event: string, properties: Record<string, unknown> = {}): 
 
 /** Records a page view. */
 export function page(name?: string, properties: Record<string, unknown> = {}): void {
-  enqueue({ type: "page", ...(name ? { name } : {}), properties: { path: location.pathname, url: location.href, title: document.title, ...properties } });
+  enqueue({
+    type: "page",
+    ...(name ? { name } : {}),
+    properties: { path: location.pathname, url: location.href, title: document.title, ...properties },
+  });
 }
 
 /**
@@ -237,7 +258,13 @@ function fire(event: string, data: unknown = null): void {
 
 const withToken = (send: () => Promise<Response>) => withFreshToken(id, send);
 async function post(path: string, body: Record<string, unknown>): Promise<Response> {
-  return withToken(() => fetch(opts.host + path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...tokenField(), ...body }) }));
+  return withToken(() =>
+    fetch(opts.host + path, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ writeKey: opts.writeKey, ...who(), ...tokenField(), ...body }),
+    }),
+  );
 }
 const query = () => new URLSearchParams({ writeKey: opts.writeKey, ...who(), ...tokenField() });
 async function getJson<T>(path: string): Promise<T> {
@@ -252,7 +279,9 @@ async function getJson<T>(path: string): Promise<T> {
  * Asks for notification permission, subscribes with the app's VAPID key and registers
  * the subscription. Resolves to the subscription, or null if unsupported or refused.
  */
-export async function registerWebPush(o: { serviceWorkerUrl?: string; scope?: string } = {}): Promise<PushSubscription | null> {
+export async function registerWebPush(
+  o: { serviceWorkerUrl?: string; scope?: string } = {},
+): Promise<PushSubscription | null> {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return null;
   const config = await getJson<{ webPush: { vapidPublicKey: string } | null }>("/v1/config");
   if (!config.webPush) throw new Error("beckon: Web Push is not configured for this app (no VAPID key)");
@@ -260,11 +289,21 @@ export async function registerWebPush(o: { serviceWorkerUrl?: string; scope?: st
     await consent({ push: "opted_out" });
     return null;
   }
-  const reg = await navigator.serviceWorker.register(o.serviceWorkerUrl ?? `${opts.host}/sdk/beckon-sw.js`, { scope: o.scope ?? "/" });
+  const reg = await navigator.serviceWorker.register(o.serviceWorkerUrl ?? `${opts.host}/sdk/beckon-sw.js`, {
+    scope: o.scope ?? "/",
+  });
   await navigator.serviceWorker.ready;
-  const sub = (await reg.pushManager.getSubscription()) ?? (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(config.webPush.vapidPublicKey) }));
+  const sub =
+    (await reg.pushManager.getSubscription()) ??
+    (await reg.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: base64UrlToBytes(config.webPush.vapidPublicKey),
+    }));
   const json = sub.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
-  await post("/v1/devices", { register: [{ provider: "webpush", platform: "web", subscription: { endpoint: json.endpoint, keys: json.keys } }], consent: { push: "opted_in" } });
+  await post("/v1/devices", {
+    register: [{ provider: "webpush", platform: "web", subscription: { endpoint: json.endpoint, keys: json.keys } }],
+    consent: { push: "opted_in" },
+  });
   return sub;
 }
 
@@ -321,14 +360,18 @@ function show(next: PendingMessage): void {
   // behind analytics consent: in-app messages need no opt-in, and stats and the person's other devices
   // must learn it was handled). The matching event still runs this device's display rules.
   const viewer = who();
-  const local = (name: string, properties: Record<string, unknown> = {}) => inApp.trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
+  const local = (name: string, properties: Record<string, unknown> = {}) =>
+    inApp.trigger(name, { key: next.key, campaignId: next.campaignId, ...properties });
   const engage = (event: Record<string, unknown>, name?: string, properties?: Record<string, unknown>) => {
     engagements.push({ messageId: uuid(), who: viewer, event: { key: next.key, ...event } });
     if (name) local(name, properties);
   };
   renderMessage(next, {
     onClick(b) {
-      engage({ kind: "click", buttonId: b.id }, "In-App Message Clicked", { buttonId: b.id, ...(b.deepLink ? { deepLink: b.deepLink } : {}) });
+      engage({ kind: "click", buttonId: b.id }, "In-App Message Clicked", {
+        buttonId: b.id,
+        ...(b.deepLink ? { deepLink: b.deepLink } : {}),
+      });
       fire("inapp:click", { key: next.key, buttonId: b.id });
       done();
       if (b.action === "deeplink" && b.deepLink) openLink(b.deepLink);
@@ -370,7 +413,11 @@ export async function cardAction(id: string, action: CardAction): Promise<unknow
 
 /** Renders the card feed into `el` and keeps it current (live updates). */
 export function mountCards(el: HTMLElement, options: FeedOptions = {}): Feed {
-  return mountFeed(el, { fetchCards: getCards, cardAction, openLink, onCardsChanged: (fn) => on("cards", fn) }, options);
+  return mountFeed(
+    el,
+    { fetchCards: getCards, cardAction, openLink, onCardsChanged: (fn) => on("cards", fn) },
+    options,
+  );
 }
 
 export type { Card, CardAction, Feed, FeedOptions, PendingMessage };

@@ -8,9 +8,29 @@ import type { PendingMessage } from "./core/rules";
  * does not steal focus.
  */
 
-interface Button { id: string; label: string; action: "deeplink" | "dismiss"; deepLink?: string }
-interface Question { id: string; prompt: string; kind: "single" | "multi" | "rating" | "text"; options?: string[]; required?: boolean }
-interface Content { type: "modal" | "banner" | "fullscreen" | "survey"; title?: string; body?: string; imageUrl?: string; buttons?: Button[]; questions?: Question[]; submitLabel?: string; autoDismissSeconds?: number }
+interface Button {
+  id: string;
+  label: string;
+  action: "deeplink" | "dismiss";
+  deepLink?: string;
+}
+interface Question {
+  id: string;
+  prompt: string;
+  kind: "single" | "multi" | "rating" | "text";
+  options?: string[];
+  required?: boolean;
+}
+interface Content {
+  type: "modal" | "banner" | "fullscreen" | "survey";
+  title?: string;
+  body?: string;
+  imageUrl?: string;
+  buttons?: Button[];
+  questions?: Question[];
+  submitLabel?: string;
+  autoDismissSeconds?: number;
+}
 
 export type Answer = { questionId: string; answer: string | string[] | number };
 export interface RenderCallbacks {
@@ -46,7 +66,11 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
   const close = h("button", { type: "button", class: "bk-close", "aria-label": "Close" }, "×");
   close.onclick = finish(cb.onDismiss);
   const buttons = (c.buttons ?? []).map((b, i) => {
-    const el = h("button", { type: "button", class: `bk-btn${i === 0 ? " bk-primary" : ""}`, "data-button-id": b.id }, b.label);
+    const el = h(
+      "button",
+      { type: "button", class: `bk-btn${i === 0 ? " bk-primary" : ""}`, "data-button-id": b.id },
+      b.label,
+    );
     el.onclick = finish(() => cb.onClick(b));
     return el;
   });
@@ -60,13 +84,25 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
   if (c.type === "survey") content.push(surveyForm(c, (answers) => finish(() => cb.onSubmit(answers))()));
   if (buttons.length) content.push(h("div", { class: "bk-buttons" }, ...buttons));
 
-  const labels = { "aria-labelledby": c.title ? titleId : undefined, "aria-label": c.title ? undefined : "Message", "aria-describedby": c.body ? bodyId : undefined };
+  const labels = {
+    "aria-labelledby": c.title ? titleId : undefined,
+    "aria-label": c.title ? undefined : "Message",
+    "aria-describedby": c.body ? bodyId : undefined,
+  };
   if (c.type === "banner") {
-    root = h("div", { class: "bk-banner", role: "region", "aria-live": "polite", "data-beckon-message": message.key, ...labels }, ...content);
+    root = h(
+      "div",
+      { class: "bk-banner", role: "region", "aria-live": "polite", "data-beckon-message": message.key, ...labels },
+      ...content,
+    );
     if (c.autoDismissSeconds) setTimeout(() => !closed && finish(cb.onDismiss)(), c.autoDismissSeconds * 1000);
   } else {
     const dialog = h("div", { class: "bk-dialog", role: "dialog", "aria-modal": "true", ...labels }, ...content);
-    root = h("div", { class: `bk-overlay${c.type === "fullscreen" ? " bk-fullscreen" : ""}`, "data-beckon-message": message.key }, dialog);
+    root = h(
+      "div",
+      { class: `bk-overlay${c.type === "fullscreen" ? " bk-fullscreen" : ""}`, "data-beckon-message": message.key },
+      dialog,
+    );
   }
 
   function onKey(e: KeyboardEvent): void {
@@ -109,13 +145,36 @@ function surveyForm(c: Content, submit: (answers: Answer[]) => void): HTMLFormEl
   for (const q of c.questions ?? []) {
     const name = uid(q.id);
     const fs = h("fieldset", { class: "bk-q", "data-question": q.id }, h("legend", {}, q.prompt));
-    const choice = (type: "radio" | "checkbox", value: string, text: string) => h("label", {}, h("input", { type, name, value, required: type === "radio" && q.required ? "" : undefined }), " ", text);
-    if (q.kind === "single" || q.kind === "multi") for (const o of q.options ?? []) fs.append(choice(q.kind === "single" ? "radio" : "checkbox", o, o));
+    const choice = (type: "radio" | "checkbox", value: string, text: string) =>
+      h(
+        "label",
+        {},
+        h("input", { type, name, value, required: type === "radio" && q.required ? "" : undefined }),
+        " ",
+        text,
+      );
+    if (q.kind === "single" || q.kind === "multi")
+      for (const o of q.options ?? []) fs.append(choice(q.kind === "single" ? "radio" : "checkbox", o, o));
     else if (q.kind === "rating") for (let r = 1; r <= 5; r++) fs.append(choice("radio", String(r), `${r} of 5`));
-    else fs.append(h("textarea", { name, rows: "3", "aria-label": q.prompt, maxlength: "1000", required: q.required ? "" : undefined }));
+    else
+      fs.append(
+        h("textarea", {
+          name,
+          rows: "3",
+          "aria-label": q.prompt,
+          maxlength: "1000",
+          required: q.required ? "" : undefined,
+        }),
+      );
     form.append(fs);
   }
-  form.append(h("div", { class: "bk-buttons" }, h("button", { type: "submit", class: "bk-btn bk-primary" }, c.submitLabel ?? "Submit")));
+  form.append(
+    h(
+      "div",
+      { class: "bk-buttons" },
+      h("button", { type: "submit", class: "bk-btn bk-primary" }, c.submitLabel ?? "Submit"),
+    ),
+  );
   form.onsubmit = (e) => {
     e.preventDefault();
     const answers: Answer[] = [];
@@ -128,7 +187,10 @@ function surveyForm(c: Content, submit: (answers: Answer[]) => void): HTMLFormEl
       }
       const checked = [...fs.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
       if (checked.length === 0) continue;
-      answers.push({ questionId: q.id, answer: q.kind === "multi" ? checked : q.kind === "rating" ? Number(checked[0]) : checked[0]! });
+      answers.push({
+        questionId: q.id,
+        answer: q.kind === "multi" ? checked : q.kind === "rating" ? Number(checked[0]) : checked[0]!,
+      });
     }
     if (answers.length) submit(answers);
   };

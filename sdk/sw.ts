@@ -29,7 +29,14 @@ sw.addEventListener("push", (event) => {
   }
   const n = { ...p, ...p.notification };
   const url = n.deepLink ?? n.url ?? n.data?.url ?? n.data?.deepLink;
-  event.waitUntil(sw.registration.showNotification(n.title ?? "", { body: n.body ?? "", icon: n.icon, image: n.image ?? n.imageUrl, data: { ...n.data, url } } as NotificationOptions));
+  event.waitUntil(
+    sw.registration.showNotification(n.title ?? "", {
+      body: n.body ?? "",
+      icon: n.icon,
+      image: n.image ?? n.imageUrl,
+      data: { ...n.data, url },
+    } as NotificationOptions),
+  );
 });
 
 sw.addEventListener("notificationclick", (event) => {

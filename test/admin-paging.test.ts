@@ -7,7 +7,10 @@ describe("admin paging", () => {
   it("GET /admin/sends lists every send once across pages, though they share created_at", async () => {
     const app = await createTestApp();
     const at = Date.UTC(2026, 11, 1);
-    const rows = Array.from({ length: 130 }, (_, i) => ({ key: `c1:s1:i${String(i).padStart(3, "0")}`, target: i % 3 === 0 ? "ios-device" : "" }));
+    const rows = Array.from({ length: 130 }, (_, i) => ({
+      key: `c1:s1:i${String(i).padStart(3, "0")}`,
+      target: i % 3 === 0 ? "ios-device" : "",
+    }));
     await env.DB.batch(
       rows.map((r) =>
         env.DB.prepare(
@@ -21,7 +24,10 @@ describe("admin paging", () => {
     do {
       const res = await admin(app, `/admin/sends?limit=50${before ? `&before=${encodeURIComponent(before)}` : ""}`);
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { sends: Array<{ idempotencyKey: string; target?: string }>; next: string | null };
+      const body = (await res.json()) as {
+        sends: Array<{ idempotencyKey: string; target?: string }>;
+        next: string | null;
+      };
       seen.push(...body.sends.map((s) => s.idempotencyKey));
       before = body.next;
       pages++;
@@ -38,15 +44,27 @@ describe("admin paging", () => {
     const app = await createTestApp();
     const at = Date.UTC(2026, 11, 1, 12);
     // 150 events in one batch at the same instant, plus the timeline's own entries (lifecycle, identity…).
-    const batch = Array.from({ length: 150 }, (_, i) => ({ type: "track", userId: "pages", event: `Step ${i}`, messageId: `m${i}`, timestamp: new Date(at).toISOString() }));
+    const batch = Array.from({ length: 150 }, (_, i) => ({
+      type: "track",
+      userId: "pages",
+      event: `Step ${i}`,
+      messageId: `m${i}`,
+      timestamp: new Date(at).toISOString(),
+    }));
     expect((await sdk(app, "/v1/batch", { batch }, { clock: at })).status).toBe(200);
     const all: string[] = [];
     let before: string | null = null;
     let pages = 0;
     do {
-      const res = await admin(app, `/admin/users/pages/timeline?limit=40${before ? `&before=${encodeURIComponent(before)}` : ""}`);
+      const res = await admin(
+        app,
+        `/admin/users/pages/timeline?limit=40${before ? `&before=${encodeURIComponent(before)}` : ""}`,
+      );
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { entries: Array<{ seq: number; kind: string; detail: { name?: string } }>; next: string | null };
+      const body = (await res.json()) as {
+        entries: Array<{ seq: number; kind: string; detail: { name?: string } }>;
+        next: string | null;
+      };
       all.push(...body.entries.map((e) => `${e.kind === "event" ? "e" : "d"}${e.seq}`));
       before = body.next;
       pages++;

@@ -11,7 +11,11 @@ const MIN = 60_000;
 
 const CHECKOUT = {
   name: "Checkout",
-  steps: [{ event: "Product Viewed" }, { event: "Product Added" }, { event: "Order Completed", where: [{ property: "revenue", op: "gt", value: 0 }] }],
+  steps: [
+    { event: "Product Viewed" },
+    { event: "Product Added" },
+    { event: "Order Completed", where: [{ property: "revenue", op: "gt", value: 0 }] },
+  ],
   windowHours: 24,
 };
 
@@ -21,32 +25,62 @@ async function createFunnel(app: TestApp, body: unknown = CHECKOUT) {
   return (await res.json()) as { id: string; countsFrom: string };
 }
 
-type Report = { steps: Array<{ entries: number; conversion: number | null; medianFromPreviousMs: number | null }>; values?: Array<{ value: string; steps: Array<{ entries: number }> }> };
+type Report = {
+  steps: Array<{ entries: number; conversion: number | null; medianFromPreviousMs: number | null }>;
+  values?: Array<{ value: string; steps: Array<{ entries: number }> }>;
+};
 async function report(app: TestApp, id: string, query = "from=2026-03-01&to=2026-03-31"): Promise<Report> {
   const res = await admin(app, `/admin/funnels/${id}/report?${query}`, { clock: T0 + 40 * 24 * 60 * MIN });
   expect(res.status).toBe(200);
   return (await res.json()) as Report;
 }
 const entries = (r: { steps: Array<{ entries: number }> }) => r.steps.map((s) => s.entries);
-const track = (app: TestApp, who: Record<string, string>, event: string, at: number, properties: Record<string, unknown> = {}, context?: Record<string, unknown>) =>
-  sdk(app, "/v1/track", { ...who, event, properties, timestamp: new Date(at).toISOString(), ...(context ? { context } : {}) }, { clock: at });
+const track = (
+  app: TestApp,
+  who: Record<string, string>,
+  event: string,
+  at: number,
+  properties: Record<string, unknown> = {},
+  context?: Record<string, unknown>,
+) =>
+  sdk(
+    app,
+    "/v1/track",
+    { ...who, event, properties, timestamp: new Date(at).toISOString(), ...(context ? { context } : {}) },
+    { clock: at },
+  );
 
 describe("funnels", () => {
   it("CRUD with field errors; steps are fixed once counting began", async () => {
     const app = await createTestApp();
     const bad = await admin(app, "/admin/funnels", { method: "POST", json: { name: "x", steps: [{ event: "A" }] } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe("steps");
-    const filter = await admin(app, "/admin/funnels", { method: "POST", json: { name: "x", steps: [{ event: "A", where: [{ property: "p", op: "gt", value: "abc" }] }, { event: "B" }] } });
-    expect(((await filter.json()) as { error: { message: string } }).error.message).toMatch(/^steps\.0\.where\.0\.value/);
+    expect(((await bad.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe(
+      "steps",
+    );
+    const filter = await admin(app, "/admin/funnels", {
+      method: "POST",
+      json: { name: "x", steps: [{ event: "A", where: [{ property: "p", op: "gt", value: "abc" }] }, { event: "B" }] },
+    });
+    expect(((await filter.json()) as { error: { message: string } }).error.message).toMatch(
+      /^steps\.0\.where\.0\.value/,
+    );
 
     const f = await createFunnel(app);
     expect(f.countsFrom).toBe("2026-03-02");
-    const renamed = await admin(app, `/admin/funnels/${f.id}`, { method: "PUT", json: { ...CHECKOUT, name: "Checkout v1" } });
+    const renamed = await admin(app, `/admin/funnels/${f.id}`, {
+      method: "PUT",
+      json: { ...CHECKOUT, name: "Checkout v1" },
+    });
     expect(renamed.status).toBe(200);
-    const changed = await admin(app, `/admin/funnels/${f.id}`, { method: "PUT", json: { ...CHECKOUT, windowHours: 48 } });
+    const changed = await admin(app, `/admin/funnels/${f.id}`, {
+      method: "PUT",
+      json: { ...CHECKOUT, windowHours: 48 },
+    });
     expect(changed.status).toBe(400);
-    expect(((await changed.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe("windowHours");
+    expect(((await changed.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe(
+      "windowHours",
+    );
     const list = (await (await admin(app, "/admin/funnels")).json()) as { funnels: Array<{ name: string }> };
     expect(list.funnels.map((x) => x.name)).toEqual(["Checkout v1"]);
     const noArm = await admin(app, `/admin/funnels/${f.id}/report?breakdown=arm`);
@@ -77,10 +111,14 @@ describe("funnels", () => {
     await track(app, { userId: "cy" }, "Product Viewed", T0 + MIN);
     await track(app, { userId: "cy" }, "Product Viewed", T0 + 2 * MIN); // an entry is open: no re-entry
 
-    const r = await eventually(async () => {
-      const x = await report(app, f.id);
-      return entries(x)[0] === 4 && entries(x)[2] === 1 ? x : null;
-    }, 10_000, "funnel counts");
+    const r = await eventually(
+      async () => {
+        const x = await report(app, f.id);
+        return entries(x)[0] === 4 && entries(x)[2] === 1 ? x : null;
+      },
+      10_000,
+      "funnel counts",
+    );
     expect(entries(r)).toEqual([4, 2, 1]);
     expect(r.steps.map((s) => s.conversion)).toEqual([1, 0.5, 0.25]);
     // 10 minutes (both) and 20 minutes, within the ±6 % of the buckets.
@@ -98,16 +136,25 @@ describe("funnels", () => {
 
   it("same property: each cart converts on its own", async () => {
     const app = await createTestApp();
-    const f = await createFunnel(app, { name: "Carts", steps: [{ event: "Cart Created" }, { event: "Checkout Started" }], sameProperty: "cart_id", windowHours: 2 });
+    const f = await createFunnel(app, {
+      name: "Carts",
+      steps: [{ event: "Cart Created" }, { event: "Checkout Started" }],
+      sameProperty: "cart_id",
+      windowHours: 2,
+    });
     await track(app, { userId: "dee" }, "Cart Created", T0, { cart_id: "c1" });
     await track(app, { userId: "dee" }, "Cart Created", T0 + MIN, { cart_id: "c2" });
     await track(app, { userId: "dee" }, "Checkout Started", T0 + 2 * MIN, { cart_id: "c2" });
     await track(app, { userId: "dee" }, "Checkout Started", T0 + 3 * MIN, { cart_id: "c9" });
     await track(app, { userId: "dee" }, "Checkout Started", T0 + 3 * 60 * MIN, { cart_id: "c1" }); // after the window
-    const r = await eventually(async () => {
-      const x = await report(app, f.id);
-      return entries(x)[0] === 2 && entries(x)[1] === 1 ? x : null;
-    }, 10_000, "cart counts");
+    const r = await eventually(
+      async () => {
+        const x = await report(app, f.id);
+        return entries(x)[0] === 2 && entries(x)[1] === 1 ? x : null;
+      },
+      10_000,
+      "cart counts",
+    );
     expect(entries(r)).toEqual([2, 1]);
   });
 
@@ -116,20 +163,40 @@ describe("funnels", () => {
     const f = await createFunnel(app);
     await track(app, { anonymousId: "visitor-1" }, "Product Viewed", T0);
     await track(app, { anonymousId: "visitor-1" }, "Product Added", T0 + MIN);
-    await sdk(app, "/v1/identify", { userId: "eve", anonymousId: "visitor-1", traits: { name: "Eve" }, timestamp: new Date(T0 + 2 * MIN).toISOString() }, { clock: T0 + 2 * MIN });
+    await sdk(
+      app,
+      "/v1/identify",
+      {
+        userId: "eve",
+        anonymousId: "visitor-1",
+        traits: { name: "Eve" },
+        timestamp: new Date(T0 + 2 * MIN).toISOString(),
+      },
+      { clock: T0 + 2 * MIN },
+    );
     await track(app, { userId: "eve" }, "Product Viewed", T0 + 3 * MIN); // the merged entry is open: no second entry
     await track(app, { userId: "eve" }, "Order Completed", T0 + 4 * MIN, { revenue: 9 });
-    const r = await eventually(async () => {
-      const x = await report(app, f.id);
-      return entries(x)[2] === 1 ? x : null;
-    }, 10_000, "merged funnel");
+    const r = await eventually(
+      async () => {
+        const x = await report(app, f.id);
+        return entries(x)[2] === 1 ? x : null;
+      },
+      10_000,
+      "merged funnel",
+    );
     expect(entries(r)).toEqual([1, 1, 1]);
   });
 
   it("a redelivered analytics message counts once", async () => {
     const app = await createTestApp();
     const f = await createFunnel(app);
-    const msg: AnalyticsMessage = { op: "analytics", key: `k-${crypto.randomUUID()}`, appId: app.appId, at: T0, counts: [{ kind: "funnel", subject: f.id, day: "2026-03-02", dim: "", value: "", step: 0, bucket: -1, n: 3 }] };
+    const msg: AnalyticsMessage = {
+      op: "analytics",
+      key: `k-${crypto.randomUUID()}`,
+      appId: app.appId,
+      at: T0,
+      counts: [{ kind: "funnel", subject: f.id, day: "2026-03-02", dim: "", value: "", step: 0, bucket: -1, n: 3 }],
+    };
     const other: AnalyticsMessage = { ...msg, key: `k-${crypto.randomUUID()}`, counts: [{ ...msg.counts[0]!, n: 2 }] };
     await applyAnalyticsCounts(env.DB, [msg]);
     await applyAnalyticsCounts(env.DB, [msg, other, msg]); // the first again, with a new one
@@ -138,13 +205,27 @@ describe("funnels", () => {
   });
   it("breakdown by the A/B arm (or control) of a chosen campaign, as it was at entry", async () => {
     const app = await createTestApp();
-    const campaignId = await launchCampaign(app, {
-      name: "Offer",
-      trigger: { type: "event", event: "Viewed Offer" },
-      variants: [{ id: "A", weight: 1 }, { id: "B", weight: 1 }],
-      controlPercent: 30,
-      steps: [{ type: "message", id: "m", channels: ["in_app"], content: { in_app: { type: "modal", title: "Offer", body: "10% off" } } }],
-    }, T0 - 2 * MIN);
+    const campaignId = await launchCampaign(
+      app,
+      {
+        name: "Offer",
+        trigger: { type: "event", event: "Viewed Offer" },
+        variants: [
+          { id: "A", weight: 1 },
+          { id: "B", weight: 1 },
+        ],
+        controlPercent: 30,
+        steps: [
+          {
+            type: "message",
+            id: "m",
+            channels: ["in_app"],
+            content: { in_app: { type: "modal", title: "Offer", body: "10% off" } },
+          },
+        ],
+      },
+      T0 - 2 * MIN,
+    );
     const f = await createFunnel(app, { ...CHECKOUT, armCampaignId: campaignId });
     const arms = new Map<string, string>();
     for (let i = 0; i < 12; i++) {
@@ -155,10 +236,14 @@ describe("funnels", () => {
       if (i % 2 === 0) await track(app, { userId: u }, "Product Added", T0 + 2 * MIN);
     }
     await track(app, { userId: "never-offered" }, "Product Viewed", T0 + MIN);
-    const r = await eventually(async () => {
-      const x = await report(app, f.id, "from=2026-03-01&to=2026-03-31&breakdown=arm");
-      return entries(x)[0] === 13 && entries(x)[1] === 6 ? x : null;
-    }, 10_000, "arm breakdown");
+    const r = await eventually(
+      async () => {
+        const x = await report(app, f.id, "from=2026-03-01&to=2026-03-31&breakdown=arm");
+        return entries(x)[0] === 13 && entries(x)[1] === 6 ? x : null;
+      },
+      10_000,
+      "arm breakdown",
+    );
     const expected = new Map<string, [number, number]>([["(not entered)", [1, 0]]]);
     for (const [u, arm] of arms) {
       const e = expected.get(arm) ?? [0, 0];
@@ -166,6 +251,8 @@ describe("funnels", () => {
       if (Number(u.slice(4)) % 2 === 0) e[1]++;
       expected.set(arm, e);
     }
-    expect(Object.fromEntries(r.values!.map((v) => [v.value, entries(v).slice(0, 2)]))).toEqual(Object.fromEntries(expected));
+    expect(Object.fromEntries(r.values!.map((v) => [v.value, entries(v).slice(0, 2)]))).toEqual(
+      Object.fromEntries(expected),
+    );
   });
 });

@@ -17,7 +17,9 @@ describe("@segment/analytics-node pointed at Beckon", () => {
       flushInterval: 50,
       httpClient: async (url, init) => {
         seen.push(`${init.method} ${new URL(url).pathname}`);
-        return worker.fetch(new Request(url, { method: init.method, headers: init.headers as HeadersInit, body: init.body as BodyInit }));
+        return worker.fetch(
+          new Request(url, { method: init.method, headers: init.headers as HeadersInit, body: init.body as BodyInit }),
+        );
       },
     });
     analytics.identify({ userId: "node-user", traits: { email: "node@example.com", plan: "team" } });
@@ -30,7 +32,9 @@ describe("@segment/analytics-node pointed at Beckon", () => {
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((s) => s === "POST /v1/batch")).toBe(true);
     const res = await admin(app, "/admin/users/node-user");
-    const body = (await res.json()) as { profile: { counters: { events: number; purchases: number; revenue: number }; traits: Record<string, unknown> } };
+    const body = (await res.json()) as {
+      profile: { counters: { events: number; purchases: number; revenue: number }; traits: Record<string, unknown> };
+    };
     expect(body.profile.counters).toMatchObject({ events: 4, purchases: 1, revenue: 19.99 });
     expect(body.profile.traits).toMatchObject({ plan: "team" });
     const anon = await admin(app, "/admin/users/anon-node?anonymous=true");

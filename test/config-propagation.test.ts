@@ -11,7 +11,16 @@ describe("config changes are live when they answer", () => {
     const app = await createTestApp();
     // Warm the edge's cache with the current version.
     expect((await sdk(app, "/v1/track", { userId: "eve", event: "Warm Up" })).status).toBe(200);
-    const created = await admin(app, "/admin/campaigns", { method: "POST", json: { name: "Welcome", trigger: { type: "event", event: "Signed Up" }, steps: [{ type: "message", id: "hi", channels: ["in_app"], content: { in_app: { type: "modal", title: "Hi" } } }] } });
+    const created = await admin(app, "/admin/campaigns", {
+      method: "POST",
+      json: {
+        name: "Welcome",
+        trigger: { type: "event", event: "Signed Up" },
+        steps: [
+          { type: "message", id: "hi", channels: ["in_app"], content: { in_app: { type: "modal", title: "Hi" } } },
+        ],
+      },
+    });
     const { id } = (await created.json()) as { id: string };
     const activated = await admin(app, `/admin/campaigns/${id}/activate`, { method: "POST" });
     expect(activated.status).toBe(200);
@@ -26,7 +35,10 @@ describe("config changes are live when they answer", () => {
     const app = await createTestApp();
     expect((await sdk(app, "/v1/track", { userId: "rev", event: "Warm Up" })).status).toBe(200);
     const prefix = app.writeKey.slice(0, 10);
-    const res = await call(`/admin/apps/${app.appId}/keys/${prefix}`, { method: "DELETE", headers: { authorization: `Bearer ${OPERATOR}` } });
+    const res = await call(`/admin/apps/${app.appId}/keys/${prefix}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${OPERATOR}` },
+    });
     expect(await res.json()).toEqual({ revoked: 1 });
     const refused = await sdk(app, "/v1/track", { userId: "rev", event: "After Revoke" });
     expect(refused.status).toBe(401);

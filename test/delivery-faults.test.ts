@@ -1,6 +1,19 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
-import { deliveryRows, fake, fakeState, providerEnv, resetFake, runDeadLetters, runSends, script, sendJob, statsOf, testEnv, withFailingUserObject } from "./fakes/delivery-harness";
+import {
+  deliveryRows,
+  fake,
+  fakeState,
+  providerEnv,
+  resetFake,
+  runDeadLetters,
+  runSends,
+  script,
+  sendJob,
+  statsOf,
+  testEnv,
+  withFailingUserObject,
+} from "./fakes/delivery-harness";
 import type { SendJob } from "../src/delivery/send-job";
 
 /** Faults: in every case one message reaches the person and the stats count it once. */
@@ -9,7 +22,14 @@ async function person(userId: string): Promise<TestApp> {
   await sdk(app, "/v1/track", { userId, event: "Signed Up", messageId: `m-${userId}` });
   return app;
 }
-const sms = (app: TestApp, userId: string): SendJob => sendJob({ appId: app.appId, userId, channel: "sms", to: { kind: "sms", phone: "+14155550199" }, content: { text: "hello" } });
+const sms = (app: TestApp, userId: string): SendJob =>
+  sendJob({
+    appId: app.appId,
+    userId,
+    channel: "sms",
+    to: { kind: "sms", phone: "+14155550199" },
+    content: { text: "hello" },
+  });
 
 describe("delivery faults", () => {
   beforeEach(async () => {
@@ -19,11 +39,20 @@ describe("delivery faults", () => {
   it("a provider that hangs times out and is retried; the retry delivers once", async () => {
     const app = await person("ann");
     const env = await providerEnv();
-    const job = sendJob({ appId: app.appId, userId: "ann", channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-hang-1" }] }, content: { title: "x" } });
+    const job = sendJob({
+      appId: app.appId,
+      userId: "ann",
+      channel: "push",
+      to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-hang-1" }] },
+      content: { title: "x" },
+    });
     await script("fcm", [{ status: 200, hang: true }]);
     const first = await runSends([job], env);
     expect(first.retried).toHaveLength(1);
-    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "queued", error: "FCM timed out after 1500 ms" });
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({
+      status: "queued",
+      error: "FCM timed out after 1500 ms",
+    });
     await runSends([job], env, {}, 2);
     expect((await fakeState()).inbox.fcm).toHaveLength(1);
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "sent", attempts: 2 });
@@ -104,7 +133,9 @@ describe("delivery faults", () => {
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "failed" });
     expect(String((await deliveryRows(job.idempotencyKey))[0]!.error)).toContain("dead-lettered: Twilio 503");
     expect(await statsOf(job.idempotencyKey)).toEqual({ failed: 1 });
-    const { results } = await testEnv.DB.prepare(`SELECT COUNT(*) AS n FROM dead_letters WHERE idempotency_key = ?`).bind(job.idempotencyKey).all<{ n: number }>();
+    const { results } = await testEnv.DB.prepare(`SELECT COUNT(*) AS n FROM dead_letters WHERE idempotency_key = ?`)
+      .bind(job.idempotencyKey)
+      .all<{ n: number }>();
     expect(results[0]!.n).toBe(1);
     expect((await fakeState()).inbox.twilio ?? []).toHaveLength(0);
   });
@@ -112,11 +143,16 @@ describe("delivery faults", () => {
   it("a job that waited is checked against consent again at send time: a STOP meanwhile suppresses it", async () => {
     const app = await person("hal");
     const env = await providerEnv();
-    expect((await sdk(app, "/v1/devices", { userId: "hal", phone: "+14155550177", consent: { sms: "opted_out" } })).status).toBe(200);
+    expect(
+      (await sdk(app, "/v1/devices", { userId: "hal", phone: "+14155550177", consent: { sms: "opted_out" } })).status,
+    ).toBe(200);
     const late = { ...sms(app, "hal"), createdAt: Date.now() - 5 * 60_000 };
     const r = await runSends([late], env);
     expect(r.acked).toHaveLength(1);
-    expect((await deliveryRows(late.idempotencyKey))[0]).toMatchObject({ status: "failed", error: "suppressed: sms consent withdrawn before the send" });
+    expect((await deliveryRows(late.idempotencyKey))[0]).toMatchObject({
+      status: "failed",
+      error: "suppressed: sms consent withdrawn before the send",
+    });
     expect(await statsOf(late.idempotencyKey)).toEqual({ suppressed: 1 });
     // A retried message (attempt 2) is checked too; a fresh one (decided seconds ago) is not re-asked.
     const retried = sms(app, "hal");
@@ -125,7 +161,10 @@ describe("delivery faults", () => {
     expect((await fakeState()).inbox.twilio ?? []).toHaveLength(0);
     // Transactional email ignores a marketing unsubscribe.
     await sdk(app, "/v1/devices", { userId: "hal", consent: { email: "opted_out" } });
-    const receipt = { ...sendJob({ appId: app.appId, userId: "hal", category: "transactional" }), createdAt: Date.now() - 5 * 60_000 };
+    const receipt = {
+      ...sendJob({ appId: app.appId, userId: "hal", category: "transactional" }),
+      createdAt: Date.now() - 5 * 60_000,
+    };
     await runSends([receipt], env);
     expect(await statsOf(receipt.idempotencyKey)).toEqual({ sent: 1 });
   });
@@ -150,19 +189,51 @@ describe("delivery faults", () => {
 
   it("feedback that cannot reach the person's object is not lost: the message is retried and its redelivery applies it without sending again", async () => {
     const app = await person("ivy");
-    await sdk(app, "/v1/devices", { userId: "ivy", register: [{ provider: "fcm", platform: "android", token: "tok-gone-ivy" }] });
+    await sdk(app, "/v1/devices", {
+      userId: "ivy",
+      register: [{ provider: "fcm", platform: "android", token: "tok-gone-ivy" }],
+    });
     const env = await providerEnv();
-    const push = sendJob({ appId: app.appId, userId: "ivy", channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-gone-ivy" }] }, content: { title: "x" } });
-    const text = sendJob({ appId: app.appId, userId: "ivy", channel: "sms", to: { kind: "sms", phone: "+14155550161" }, content: { text: "hello" } });
-    await script("fcm", [{ status: 404, body: { error: { code: 404, status: "NOT_FOUND", details: [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: "UNREGISTERED" }] } } }]);
-    await script("twilio", [{ status: 400, body: { code: 21610, message: "Attempt to send to unsubscribed recipient", status: 400 } }]);
+    const push = sendJob({
+      appId: app.appId,
+      userId: "ivy",
+      channel: "push",
+      to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-gone-ivy" }] },
+      content: { title: "x" },
+    });
+    const text = sendJob({
+      appId: app.appId,
+      userId: "ivy",
+      channel: "sms",
+      to: { kind: "sms", phone: "+14155550161" },
+      content: { text: "hello" },
+    });
+    await script("fcm", [
+      {
+        status: 404,
+        body: {
+          error: {
+            code: 404,
+            status: "NOT_FOUND",
+            details: [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: "UNREGISTERED" }],
+          },
+        },
+      },
+    ]);
+    await script("twilio", [
+      { status: 400, body: { code: 21610, message: "Attempt to send to unsubscribed recipient", status: 400 } },
+    ]);
 
     // The person's object is unreachable: the failures are recorded, the messages retried (not acked).
     const first = await runSends([push, text], withFailingUserObject(env, ["invalidateDevice", "setConsent"]));
     expect(first.acked).toEqual([]);
     expect(first.retried).toHaveLength(2);
     expect((await deliveryRows(push.idempotencyKey))[0]).toMatchObject({ status: "failed" });
-    const profile = async () => (await (await admin(app, "/admin/users/ivy")).json()) as { profile: { consent: Record<string, { status: string; source: string } | undefined> }; devices: Array<{ token: string; status: string }> };
+    const profile = async () =>
+      (await (await admin(app, "/admin/users/ivy")).json()) as {
+        profile: { consent: Record<string, { status: string; source: string } | undefined> };
+        devices: Array<{ token: string; status: string }>;
+      };
     expect((await profile()).devices.find((d) => d.token === "tok-gone-ivy")?.status).toBe("active");
     expect((await profile()).profile.consent.sms).toBeUndefined();
 
@@ -186,15 +257,30 @@ describe("delivery faults", () => {
     const env = await providerEnv();
     const sid = `SM${crypto.randomUUID().replace(/-/g, "")}`;
     const params = { MessageSid: sid, MessageStatus: "undelivered", ErrorCode: "21610" };
-    const { signature } = await fake<{ signature: string }>("/_sign/twilio", { url: "http://localhost:8787/webhooks/twilio/status", params });
-    const early = await call("/webhooks/twilio/status", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature }, body: new URLSearchParams(params).toString() });
+    const { signature } = await fake<{ signature: string }>("/_sign/twilio", {
+      url: "http://localhost:8787/webhooks/twilio/status",
+      params,
+    });
+    const early = await call("/webhooks/twilio/status", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
+      body: new URLSearchParams(params).toString(),
+    });
     expect(await early.json()).toEqual({ applied: 0, pending: 1, duplicate: 0 });
 
     await script("twilio", [{ status: 201, body: { sid, status: "queued" } }]);
-    const job = sendJob({ appId: app.appId, userId: "jay", channel: "sms", to: { kind: "sms", phone: "+14155550162" }, content: { text: "hello" } });
+    const job = sendJob({
+      appId: app.appId,
+      userId: "jay",
+      channel: "sms",
+      to: { kind: "sms", phone: "+14155550162" },
+      content: { text: "hello" },
+    });
     const first = await runSends([job], withFailingUserObject(env, ["setConsent"]));
     expect(first.retried).toHaveLength(1);
-    const consent = async () => ((await (await admin(app, "/admin/users/jay")).json()) as { profile: { consent: Record<string, unknown> } }).profile.consent.sms;
+    const consent = async () =>
+      ((await (await admin(app, "/admin/users/jay")).json()) as { profile: { consent: Record<string, unknown> } })
+        .profile.consent.sms;
     expect(await consent()).toBeUndefined();
 
     const again = await runSends([job], env, {}, 2, first.ids);
@@ -206,7 +292,19 @@ describe("delivery faults", () => {
 
   it("replaying a dead letter re-queues only targets that ran out of retries, never a permanent failure", async () => {
     const app = await person("max");
-    const job = sendJob({ appId: app.appId, userId: "max", channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-gone-max" }, { provider: "fcm", platform: "android", token: "tok-busy-max" }] }, content: { title: "x" } });
+    const job = sendJob({
+      appId: app.appId,
+      userId: "max",
+      channel: "push",
+      to: {
+        kind: "push",
+        devices: [
+          { provider: "fcm", platform: "android", token: "tok-gone-max" },
+          { provider: "fcm", platform: "android", token: "tok-busy-max" },
+        ],
+      },
+      content: { title: "x" },
+    });
     // One device is gone for good (UNREGISTERED); the other ran out of retries on 503s.
     const insert = testEnv.DB.prepare(
       `INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, attempts, error, created_at, updated_at) VALUES (?, ?, ?, 'max', ?, 'camp-1', 'A', 'push', 'fcm', ?, ?, ?, 1, 1)`,
@@ -217,7 +315,11 @@ describe("delivery faults", () => {
     ]);
     await runDeadLetters([job], testEnv, [`dlq-max-${job.idempotencyKey}`]);
     expect(await statsOf(job.idempotencyKey)).toEqual({ failed: 1 });
-    const [dead] = ((await (await admin(app, "/admin/dead-letters?pending=true")).json()) as { deadLetters: Array<{ id: number; error: string }> }).deadLetters;
+    const [dead] = (
+      (await (await admin(app, "/admin/dead-letters?pending=true")).json()) as {
+        deadLetters: Array<{ id: number; error: string }>;
+      }
+    ).deadLetters;
     expect(dead!.error).toBe("FCM 503 UNAVAILABLE");
 
     expect((await admin(app, `/admin/dead-letters/${dead!.id}/replay`, { method: "POST" })).status).toBe(200);
@@ -238,17 +340,32 @@ describe("delivery faults", () => {
 
   it("a dead letter with nothing retryable left keeps its failure and its count when replayed", async () => {
     const app = await person("ned");
-    const job = sendJob({ appId: app.appId, userId: "ned", channel: "sms", to: { kind: "sms", phone: "+14155550163" }, content: { text: "hi" } });
+    const job = sendJob({
+      appId: app.appId,
+      userId: "ned",
+      channel: "sms",
+      to: { kind: "sms", phone: "+14155550163" },
+      content: { text: "hi" },
+    });
     await testEnv.DB.prepare(
       `INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, attempts, error, created_at, updated_at) VALUES (?, '', ?, 'ned', ?, 'camp-1', 'A', 'sms', 'twilio', 'failed', 1, 'Twilio 400 21211: invalid To number', 1, 1)`,
     )
       .bind(job.idempotencyKey, app.appId, job.userObject)
       .run();
-    await testEnv.DB.prepare(`INSERT INTO campaign_stats (dedupe_key, app_id, campaign_id, variant, kind, user_id, at) VALUES (?, ?, 'camp-1', 'A', 'failed', 'ned', 1)`).bind(`${job.idempotencyKey}:failed`, app.appId).run();
+    await testEnv.DB.prepare(
+      `INSERT INTO campaign_stats (dedupe_key, app_id, campaign_id, variant, kind, user_id, at) VALUES (?, ?, 'camp-1', 'A', 'failed', 'ned', 1)`,
+    )
+      .bind(`${job.idempotencyKey}:failed`, app.appId)
+      .run();
     await runDeadLetters([job], testEnv, [`dlq-ned-${job.idempotencyKey}`]);
-    const [dead] = ((await (await admin(app, "/admin/dead-letters?pending=true")).json()) as { deadLetters: Array<{ id: number }> }).deadLetters;
+    const [dead] = (
+      (await (await admin(app, "/admin/dead-letters?pending=true")).json()) as { deadLetters: Array<{ id: number }> }
+    ).deadLetters;
     expect((await admin(app, `/admin/dead-letters/${dead!.id}/replay`, { method: "POST" })).status).toBe(200);
-    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "failed", error: "Twilio 400 21211: invalid To number" });
+    expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({
+      status: "failed",
+      error: "Twilio 400 21211: invalid To number",
+    });
     expect(await statsOf(job.idempotencyKey)).toEqual({ failed: 1 });
   });
 });

@@ -14,10 +14,18 @@ describe("delivery: simulated sandbox receipts (SANDBOX_RECEIPTS)", () => {
     expect(row).toMatchObject({ provider: "sandbox", status: "clicked" });
     expect(row!.delivered_at).not.toBeNull();
     expect(await statsOf(job.idempotencyKey)).toEqual({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
-    const events = await testEnv.DB.prepare(`SELECT status, detail, applied_at FROM delivery_events WHERE provider = 'sandbox' AND provider_message_id = ? ORDER BY at, status`).bind(row!.provider_message_id).all<{ status: string; detail: string; applied_at: number | null }>();
+    const events = await testEnv.DB.prepare(
+      `SELECT status, detail, applied_at FROM delivery_events WHERE provider = 'sandbox' AND provider_message_id = ? ORDER BY at, status`,
+    )
+      .bind(row!.provider_message_id)
+      .all<{ status: string; detail: string; applied_at: number | null }>();
     expect(events.results.map((e) => e.status).sort()).toEqual(["clicked", "delivered", "opened"]);
-    expect(events.results.every((e) => e.applied_at !== null && JSON.parse(e.detail).detail.includes("simulated"))).toBe(true);
-    const kpis = (await (await admin(app, "/admin/analytics/kpis")).json()) as { channels: Array<{ channel: string; delivered: number; simulated: boolean }> };
+    expect(
+      events.results.every((e) => e.applied_at !== null && JSON.parse(e.detail).detail.includes("simulated")),
+    ).toBe(true);
+    const kpis = (await (await admin(app, "/admin/analytics/kpis")).json()) as {
+      channels: Array<{ channel: string; delivered: number; simulated: boolean }>;
+    };
     expect(kpis.channels.find((c) => c.channel === "email")).toMatchObject({ delivered: 1, simulated: true });
     // The job again: nothing counted twice.
     await runSends([job], everything, {}, 2);
@@ -39,7 +47,11 @@ describe("delivery: simulated sandbox receipts (SANDBOX_RECEIPTS)", () => {
       const [row] = await deliveryRows(j.idempotencyKey);
       const expected = receiptsFor(String(row!.provider_message_id), { delivered: 0.8, opened: 0.5, clicked: 0.5 });
       const stats = await statsOf(j.idempotencyKey);
-      expect(Object.keys(stats).filter((k) => k !== "sent").sort()).toEqual([...expected].sort());
+      expect(
+        Object.keys(stats)
+          .filter((k) => k !== "sent")
+          .sort(),
+      ).toEqual([...expected].sort());
       if (expected.includes("delivered")) delivered++;
     }
     expect(delivered).toBeGreaterThan(8);

@@ -14,7 +14,14 @@ describe("delivery: sandbox (no credentials)", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { sends: Array<Record<string, unknown>> };
     expect(body.sends).toHaveLength(1);
-    expect(body.sends[0]).toMatchObject({ idempotencyKey: job.idempotencyKey, provider: "sandbox", status: "sent", channel: "email", address: "ada@example.com", attempts: 1 });
+    expect(body.sends[0]).toMatchObject({
+      idempotencyKey: job.idempotencyKey,
+      provider: "sandbox",
+      status: "sent",
+      channel: "email",
+      address: "ada@example.com",
+      attempts: 1,
+    });
     expect((body.sends[0]!.content as { content: { subject: string } }).content.subject).toBe("Hello");
 
     // The same queue message delivered again, and a duplicate message with the same key: nothing new.
@@ -31,7 +38,13 @@ describe("delivery: sandbox (no credentials)", () => {
       appId: app.appId,
       userId: "bo",
       channel: "push",
-      to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "tok-android-1" }, { provider: "apns", platform: "ios", token: "abcdef0123" }] },
+      to: {
+        kind: "push",
+        devices: [
+          { provider: "fcm", platform: "android", token: "tok-android-1" },
+          { provider: "apns", platform: "ios", token: "abcdef0123" },
+        ],
+      },
       content: { title: "Hi", body: "There" },
     });
     await runSends([job], testEnv);
@@ -50,7 +63,10 @@ describe("delivery: sandbox (no credentials)", () => {
     const inApp = sendJob({ appId: app.appId, userId: "cy", channel: "in_app", to: { kind: "email", email: "x@y.z" } });
     const r = await runSends([none, inApp], testEnv);
     expect(r.acked).toHaveLength(2);
-    expect((await deliveryRows(none.idempotencyKey))[0]).toMatchObject({ status: "failed", error: "no address for channel sms" });
+    expect((await deliveryRows(none.idempotencyKey))[0]).toMatchObject({
+      status: "failed",
+      error: "no address for channel sms",
+    });
     expect((await deliveryRows(inApp.idempotencyKey))[0]).toMatchObject({ status: "failed" });
     expect(await statsOf(none.idempotencyKey)).toEqual({ failed: 1 });
   });
@@ -60,7 +76,9 @@ describe("delivery: sandbox (no credentials)", () => {
     const bad = { ...sendJob({ appId: app.appId, userId: "dd" }), channel: "pigeon" } as never;
     const r = await runSends([bad], testEnv);
     expect(r.acked).toHaveLength(1);
-    const { results } = await testEnv.DB.prepare(`SELECT error FROM dead_letters WHERE app_id = ?`).bind(app.appId).all<{ error: string }>();
+    const { results } = await testEnv.DB.prepare(`SELECT error FROM dead_letters WHERE app_id = ?`)
+      .bind(app.appId)
+      .all<{ error: string }>();
     expect(results[0]!.error).toMatch(/^malformed job: channel/);
   });
 
@@ -78,14 +96,18 @@ describe("delivery: sandbox (no credentials)", () => {
     expect(await statsOf(job.idempotencyKey)).toEqual({ failed: 1 });
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "failed" });
 
-    const list = (await (await admin(app, "/admin/dead-letters?pending=true")).json()) as { deadLetters: Array<{ id: number; error: string; attempts: number; job: { idempotencyKey: string } }> };
+    const list = (await (await admin(app, "/admin/dead-letters?pending=true")).json()) as {
+      deadLetters: Array<{ id: number; error: string; attempts: number; job: { idempotencyKey: string } }>;
+    };
     expect(list.deadLetters).toHaveLength(1);
     expect(list.deadLetters[0]).toMatchObject({ error: "Resend 500 internal_server_error", attempts: 8 });
     expect(list.deadLetters[0]!.job.idempotencyKey).toBe(job.idempotencyKey);
 
     const replay = await admin(app, `/admin/dead-letters/${list.deadLetters[0]!.id}/replay`, { method: "POST" });
     expect(replay.status).toBe(200);
-    expect(((await replay.json()) as { deadLetter: { replayedAt: number | null } }).deadLetter.replayedAt).toBeGreaterThan(0);
+    expect(
+      ((await replay.json()) as { deadLetter: { replayedAt: number | null } }).deadLetter.replayedAt,
+    ).toBeGreaterThan(0);
     expect((await deliveryRows(job.idempotencyKey))[0]).toMatchObject({ status: "queued" });
     expect(await statsOf(job.idempotencyKey)).toEqual({});
     // The replayed job (as the queue would redeliver it) now goes out through the sandbox.
@@ -108,6 +130,13 @@ describe("delivery: sandbox (no credentials)", () => {
 
   it("documents the delivery admin API in /admin/openapi.json", async () => {
     const doc = (await (await call("/admin/openapi.json")).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/admin/sends", "/admin/sends/{idempotencyKey}", "/admin/dead-letters", "/admin/dead-letters/{id}/replay"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/admin/sends",
+        "/admin/sends/{idempotencyKey}",
+        "/admin/dead-letters",
+        "/admin/dead-letters/{id}/replay",
+      ]),
+    );
   });
 });

@@ -1,27 +1,64 @@
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk } from "./helpers/api";
 
-type View = { profile: { anonymousIds: string[]; counters: { events: number; purchases: number }; traits: Record<string, unknown>; email: string | null; phone: string | null; timezone: string | null; locale: string | null; consent: Record<string, { status: string; source: string }> }; devices: Array<{ token: string; provider: string; status: string }> };
+type View = {
+  profile: {
+    anonymousIds: string[];
+    counters: { events: number; purchases: number };
+    traits: Record<string, unknown>;
+    email: string | null;
+    phone: string | null;
+    timezone: string | null;
+    locale: string | null;
+    consent: Record<string, { status: string; source: string }>;
+  };
+  devices: Array<{ token: string; provider: string; status: string }>;
+};
 
 describe("identity merge", () => {
   it("an anonymous visitor who identifies keeps their history", async () => {
     const app = await createTestApp();
-    await sdk(app, "/v1/batch", { batch: [
-      { type: "page", anonymousId: "anon-7", name: "Home", messageId: "a1" },
-      { type: "track", anonymousId: "anon-7", event: "Product Added", properties: { cart_id: "c1" }, messageId: "a2" },
-    ] });
-    await sdk(app, "/v1/identify", { userId: "user-7", anonymousId: "anon-7", traits: { name: "Ada" }, messageId: "a3" });
+    await sdk(app, "/v1/batch", {
+      batch: [
+        { type: "page", anonymousId: "anon-7", name: "Home", messageId: "a1" },
+        {
+          type: "track",
+          anonymousId: "anon-7",
+          event: "Product Added",
+          properties: { cart_id: "c1" },
+          messageId: "a2",
+        },
+      ],
+    });
+    await sdk(app, "/v1/identify", {
+      userId: "user-7",
+      anonymousId: "anon-7",
+      traits: { name: "Ada" },
+      messageId: "a3",
+    });
     const res = await admin(app, "/admin/users/user-7");
     const v = (await res.json()) as View;
     expect(v.profile.anonymousIds).toEqual(["anon-7"]);
     expect(v.profile.counters.events).toBe(3);
     expect(v.profile.traits.name).toBe("Ada");
-    const timeline = (await (await admin(app, "/admin/users/user-7/timeline")).json()) as { entries: Array<{ kind: string; detail: { name?: string } }> };
-    expect(timeline.entries.filter((e) => e.kind === "event").map((e) => e.detail.name).sort()).toEqual(["Identify", "Page Viewed", "Product Added"]);
+    const timeline = (await (await admin(app, "/admin/users/user-7/timeline")).json()) as {
+      entries: Array<{ kind: string; detail: { name?: string } }>;
+    };
+    expect(
+      timeline.entries
+        .filter((e) => e.kind === "event")
+        .map((e) => e.detail.name)
+        .sort(),
+    ).toEqual(["Identify", "Page Viewed", "Product Added"]);
 
     // Later calls that only carry the anonymousId reach the identified profile; a retry of an old call stays deduped.
     await sdk(app, "/v1/track", { anonymousId: "anon-7", event: "Checkout Started", messageId: "a4" });
-    await sdk(app, "/v1/track", { anonymousId: "anon-7", event: "Product Added", properties: { cart_id: "c1" }, messageId: "a2" });
+    await sdk(app, "/v1/track", {
+      anonymousId: "anon-7",
+      event: "Product Added",
+      properties: { cart_id: "c1" },
+      messageId: "a2",
+    });
     const after = (await (await admin(app, "/admin/users/user-7")).json()) as View;
     expect(after.profile.counters.events).toBe(4);
   });
@@ -44,7 +81,14 @@ describe("POST /v1/devices", () => {
       register: [
         { provider: "fcm", platform: "android", token: "fcm-token-aaaaaaaa" },
         { provider: "apns", platform: "ios", token: "apns-token-bbbbbbbb" },
-        { provider: "webpush", platform: "web", subscription: { endpoint: "https://push.example/sub/1", keys: { p256dh: "BPubKeyBase64UrlXXXXXXXXXXX", auth: "authsecret1" } } },
+        {
+          provider: "webpush",
+          platform: "web",
+          subscription: {
+            endpoint: "https://push.example/sub/1",
+            keys: { p256dh: "BPubKeyBase64UrlXXXXXXXXXXX", auth: "authsecret1" },
+          },
+        },
       ],
       email: "Dev@Example.com",
       phone: "+14155550100",
@@ -56,7 +100,12 @@ describe("POST /v1/devices", () => {
     expect(await res.json()).toMatchObject({ success: true, devices: 3 });
     const v = (await (await admin(app, "/admin/users/dev")).json()) as View;
     expect(v.devices.map((d) => d.provider).sort()).toEqual(["apns", "fcm", "webpush"]);
-    expect(v.profile).toMatchObject({ email: "dev@example.com", phone: "+14155550100", timezone: "Europe/Paris", locale: "fr-FR" });
+    expect(v.profile).toMatchObject({
+      email: "dev@example.com",
+      phone: "+14155550100",
+      timezone: "Europe/Paris",
+      locale: "fr-FR",
+    });
     expect(v.profile.consent.sms).toMatchObject({ status: "opted_out", source: "sdk" });
 
     await sdk(app, "/v1/devices", { userId: "dev", unregister: ["fcm-token-aaaaaaaa"] });
@@ -80,7 +129,10 @@ describe("POST /v1/devices", () => {
       const res = await sdk(app, "/v1/devices", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       const err = (await res.json()) as { error: { problems: Array<{ field: string }> } };
-      expect(err.error.problems.map((p) => p.field), JSON.stringify(body)).toContain(field);
+      expect(
+        err.error.problems.map((p) => p.field),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     const v = (await (await admin(app, "/admin/users/strict")).json()) as View;
     expect(v.profile.email).toBe("keep@example.com");

@@ -18,10 +18,22 @@ describe("content cards", () => {
     await phone.next((m) => m.type === "sync");
     await laptop.next((m) => m.type === "sync");
 
-    await addCard(app, "cc", { title: "Welcome", body: "Glad you're here" }, { key: "camp-c:w:1", campaignId: "camp-c" });
-    await addCard(app, "cc", { title: "Sale", deepLink: "https://shop.example/sale", pinned: true }, { key: "camp-c:s:1", campaignId: "camp-c" });
+    await addCard(
+      app,
+      "cc",
+      { title: "Welcome", body: "Glad you're here" },
+      { key: "camp-c:w:1", campaignId: "camp-c" },
+    );
+    await addCard(
+      app,
+      "cc",
+      { title: "Sale", deepLink: "https://shop.example/sale", pinned: true },
+      { key: "camp-c:s:1", campaignId: "camp-c" },
+    );
     // Both devices learn of new cards at once.
-    expect(await laptop.next((m) => m.type === "cards" && (m.card as { title?: string })?.title === "Sale")).toMatchObject({ unread: 2 });
+    expect(
+      await laptop.next((m) => m.type === "cards" && (m.card as { title?: string })?.title === "Sale"),
+    ).toMatchObject({ unread: 2 });
     await phone.next((m) => m.type === "cards" && (m.card as { title?: string })?.title === "Sale");
 
     const feed = (device: string) => getJson<Feed>(`/v1/cards?userId=cc&writeKey=${app.writeKey}&device=${device}`);
@@ -47,7 +59,12 @@ describe("content cards", () => {
 
   it("counts views, clicks and dismissals once in campaign stats", async () => {
     const app = await createTestApp();
-    await addCard(app, "cs", { title: "Offer", deepLink: "myshop://offer" }, { key: "camp-k:o:1", campaignId: "camp-k" });
+    await addCard(
+      app,
+      "cs",
+      { title: "Offer", deepLink: "myshop://offer" },
+      { key: "camp-k:o:1", campaignId: "camp-k" },
+    );
     await addCard(app, "cs", { title: "Other" }, { key: "camp-k:o:2", campaignId: "camp-k" });
     for (let i = 0; i < 2; i++) {
       await postText(app, "/v1/cards/camp-k:o:1/view", { userId: "cs" });
@@ -61,10 +78,16 @@ describe("content cards", () => {
 
   it("expires cards, rejects unknown cards and actions, and stores a key once", async () => {
     const app = await createTestApp();
-    expect((await addCard(app, "ce", { title: "Today only", expiresInSeconds: 86400 }, { key: "k:1", clock: T0 })).body.stored).toBe(true);
-    expect((await addCard(app, "ce", { title: "Today only (dup)" }, { key: "k:1", clock: T0 })).body.stored).toBe(false);
+    expect(
+      (await addCard(app, "ce", { title: "Today only", expiresInSeconds: 86400 }, { key: "k:1", clock: T0 })).body
+        .stored,
+    ).toBe(true);
+    expect((await addCard(app, "ce", { title: "Today only (dup)" }, { key: "k:1", clock: T0 })).body.stored).toBe(
+      false,
+    );
     await addCard(app, "ce", { title: "Month" }, { key: "k:2", clock: T0 });
-    const titles = async (at: number) => (await getJson<Feed>(`/v1/cards?userId=ce&writeKey=${app.writeKey}`, at)).body.cards.map((c) => c.title);
+    const titles = async (at: number) =>
+      (await getJson<Feed>(`/v1/cards?userId=ce&writeKey=${app.writeKey}`, at)).body.cards.map((c) => c.title);
     expect((await titles(T0 + 1000)).sort()).toEqual(["Month", "Today only"]);
     expect(await titles(T0 + 86400_000)).toEqual(["Month"]);
     expect(await titles(T0 + 30 * 86400_000)).toEqual([]);
@@ -73,7 +96,9 @@ describe("content cards", () => {
     expect(unknown.status).toBe(404);
     const badAction = await postText(app, "/v1/cards/k:2/explode", { userId: "ce" }, T0);
     expect(badAction.status).toBe(400);
-    expect(((await badAction.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe("action");
+    expect(
+      ((await badAction.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field,
+    ).toBe("action");
     const noUser = await postText(app, "/v1/cards/k:2/read", {}, T0);
     expect(noUser.status).toBe(400);
   });

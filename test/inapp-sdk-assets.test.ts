@@ -12,7 +12,8 @@ describe("SDK assets served by the Worker", () => {
     const body = await res.text();
     expect(body).toBe(SDK_JS);
     // An ES module exporting the public API.
-    for (const name of ["init", "identify", "track", "page", "consent", "registerWebPush", "mountCards"]) expect(body).toMatch(new RegExp(`\\b${name}\\b`));
+    for (const name of ["init", "identify", "track", "page", "consent", "registerWebPush", "mountCards"])
+      expect(body).toMatch(new RegExp(`\\b${name}\\b`));
     const etag = res.headers.get("etag")!;
     const again = await call("/sdk/beckon.js", { headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);

@@ -4,12 +4,26 @@ import { basic, call, createTestApp, sdk, admin } from "./helpers/api";
 
 async function profile(app: Awaited<ReturnType<typeof createTestApp>>, userId: string, anonymous = false) {
   const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}${anonymous ? "?anonymous=true" : ""}`);
-  return res.status === 200 ? ((await res.json()) as { profile: { counters: { events: number; purchases: number; revenue: number }; traits: Record<string, unknown>; lastSeen: number; firstSeen: number; timezone: string | null; email: string | null; anonymousIds: string[] } }) : null;
+  return res.status === 200
+    ? ((await res.json()) as {
+        profile: {
+          counters: { events: number; purchases: number; revenue: number };
+          traits: Record<string, unknown>;
+          lastSeen: number;
+          firstSeen: number;
+          timezone: string | null;
+          email: string | null;
+          anonymousIds: string[];
+        };
+      })
+    : null;
 }
 
 async function timelineEvents(app: Awaited<ReturnType<typeof createTestApp>>, userId: string) {
   const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/timeline?limit=100`);
-  const body = (await res.json()) as { entries: Array<{ kind: string; at: number; detail: { name?: string; messageId?: string } }> };
+  const body = (await res.json()) as {
+    entries: Array<{ kind: string; at: number; detail: { name?: string; messageId?: string } }>;
+  };
   return body.entries.filter((e) => e.kind === "event").reverse();
 }
 
@@ -33,7 +47,14 @@ describe("Segment HTTP Tracking API", () => {
     expect(p?.profile.counters.revenue).toBe(42.5);
     expect(p?.profile.traits.plan).toBe("pro");
     expect(p?.profile.email).toBe("ada@example.com");
-    expect((await timelineEvents(app, "u1")).map((e) => e.detail.name)).toEqual(["Identify", "Order Completed", "Page Viewed", "Screen Viewed", "Group", "Alias"]);
+    expect((await timelineEvents(app, "u1")).map((e) => e.detail.name)).toEqual([
+      "Identify",
+      "Order Completed",
+      "Page Viewed",
+      "Screen Viewed",
+      "Group",
+      "Alias",
+    ]);
   });
 
   it("accepts analytics.js short paths with text/plain bodies and the write key in the body", async () => {
@@ -47,14 +68,25 @@ describe("Segment HTTP Tracking API", () => {
       ["/v1/a", { userId: "u2", previousId: "old" }],
       ["/v1/b", { batch: [{ type: "track", userId: "u2", event: "Batched" }] }],
     ] as const) {
-      const res = await call(path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ ...body, writeKey: app.writeKey }) });
+      const res = await call(path, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: JSON.stringify({ ...body, writeKey: app.writeKey }),
+      });
       expect(res.status, path).toBe(200);
     }
     expect((await profile(app, "u2"))?.profile.counters.events).toBe(7);
   });
 
   it("answers CORS preflights", async () => {
-    const res = await call("/v1/t", { method: "OPTIONS", headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    const res = await call("/v1/t", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-allow-methods")).toContain("POST");
@@ -64,23 +96,53 @@ describe("Segment HTTP Tracking API", () => {
     const app = await createTestApp();
     const json = JSON.stringify({ batch: [{ type: "track", userId: "gz", event: "Zipped", messageId: "gz-1" }] });
     const gz = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
-    const res = await call("/v1/batch", { method: "POST", headers: { authorization: basic(app.writeKey), "content-type": "application/json", "content-encoding": "gzip" }, body: gz });
+    const res = await call("/v1/batch", {
+      method: "POST",
+      headers: { authorization: basic(app.writeKey), "content-type": "application/json", "content-encoding": "gzip" },
+      body: gz,
+    });
     expect(res.status).toBe(200);
     expect((await profile(app, "gz"))?.profile.counters.events).toBe(1);
   });
 
   it("dedupes on messageId: a retried batch changes nothing", async () => {
     const app = await createTestApp();
-    const batch = { batch: [1, 2, 3].map((i) => ({ type: "track", userId: "r1", event: "Order Completed", messageId: `m-${i}`, properties: { revenue: 10 } })) };
-    expect(await (await sdk(app, "/v1/batch", batch)).json()).toMatchObject({ success: true, applied: 3, duplicates: 0 });
-    expect(await (await sdk(app, "/v1/batch", batch)).json()).toMatchObject({ success: true, applied: 0, duplicates: 3 });
+    const batch = {
+      batch: [1, 2, 3].map((i) => ({
+        type: "track",
+        userId: "r1",
+        event: "Order Completed",
+        messageId: `m-${i}`,
+        properties: { revenue: 10 },
+      })),
+    };
+    expect(await (await sdk(app, "/v1/batch", batch)).json()).toMatchObject({
+      success: true,
+      applied: 3,
+      duplicates: 0,
+    });
+    expect(await (await sdk(app, "/v1/batch", batch)).json()).toMatchObject({
+      success: true,
+      applied: 0,
+      duplicates: 3,
+    });
     const p = await profile(app, "r1");
     expect(p?.profile.counters).toMatchObject({ events: 3, purchases: 3, revenue: 30 });
   });
 
   it("dedupes on messageId only: two identical calls without one are both applied", async () => {
     const app = await createTestApp();
-    const body = { batch: [{ type: "track", userId: "r2", event: "Product Added", properties: { sku: "TEE-1" }, timestamp: "2026-01-01T00:00:00Z" }] };
+    const body = {
+      batch: [
+        {
+          type: "track",
+          userId: "r2",
+          event: "Product Added",
+          properties: { sku: "TEE-1" },
+          timestamp: "2026-01-01T00:00:00Z",
+        },
+      ],
+    };
     expect(await (await sdk(app, "/v1/batch", body)).json()).toMatchObject({ applied: 1, duplicates: 0 });
     expect(await (await sdk(app, "/v1/batch", body)).json()).toMatchObject({ applied: 1, duplicates: 0 });
     expect((await profile(app, "r2"))?.profile.counters).toMatchObject({ events: 2 });
@@ -92,7 +154,18 @@ describe("Segment HTTP Tracking API", () => {
     // The device clock runs 1 hour fast: it says the event happened 10 s before it sent the batch.
     const sentAt = new Date(receivedAt + 3600_000).toISOString();
     const timestamp = new Date(receivedAt + 3600_000 - 10_000).toISOString();
-    await sdk(app, "/v1/batch", { sentAt, batch: [{ type: "track", userId: "skew", event: "Skewed", timestamp }, { type: "track", userId: "skew", event: "Future", timestamp: new Date(receivedAt + 86400_000).toISOString() }] }, { clock: receivedAt });
+    await sdk(
+      app,
+      "/v1/batch",
+      {
+        sentAt,
+        batch: [
+          { type: "track", userId: "skew", event: "Skewed", timestamp },
+          { type: "track", userId: "skew", event: "Future", timestamp: new Date(receivedAt + 86400_000).toISOString() },
+        ],
+      },
+      { clock: receivedAt },
+    );
     const events = await timelineEvents(app, "skew");
     expect(events.find((e) => e.detail.name === "Skewed")?.at).toBe(receivedAt - 10_000);
     expect(events.find((e) => e.detail.name === "Future")?.at).toBe(receivedAt);
@@ -101,7 +174,8 @@ describe("Segment HTTP Tracking API", () => {
   it("applies a batch in order per user, across several users", async () => {
     const app = await createTestApp();
     const batch = [];
-    for (let i = 0; i < 20; i++) batch.push({ type: "track", userId: `o${i % 3}`, event: `E${i}`, messageId: `o-${i}` });
+    for (let i = 0; i < 20; i++)
+      batch.push({ type: "track", userId: `o${i % 3}`, event: `E${i}`, messageId: `o-${i}` });
     await sdk(app, "/v1/batch", { batch });
     for (let u = 0; u < 3; u++) {
       const names = (await timelineEvents(app, `o${u}`)).map((e) => e.detail.name);
@@ -122,7 +196,11 @@ describe("Segment HTTP Tracking API", () => {
       ],
     });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { accepted: number; applied: number; rejected: Array<{ index: number; problems: Array<{ field: string; message: string }> }> };
+    const body = (await res.json()) as {
+      accepted: number;
+      applied: number;
+      rejected: Array<{ index: number; problems: Array<{ field: string; message: string }> }>;
+    };
     expect(body.accepted).toBe(2);
     expect(body.applied).toBe(2);
     expect(body.rejected.map((r) => [r.index, r.problems[0]!.field])).toEqual([
@@ -136,16 +214,31 @@ describe("Segment HTTP Tracking API", () => {
 
   it("ignores unknown top-level fields that Segment and RudderStack clients add", async () => {
     const app = await createTestApp();
-    const res = await sdk(app, "/v1/track", { userId: "x", event: "E", _metadata: { bundled: [] }, channel: "server", rudderId: "r", integrations: { All: true } });
+    const res = await sdk(app, "/v1/track", {
+      userId: "x",
+      event: "E",
+      _metadata: { bundled: [] },
+      channel: "server",
+      rudderId: "r",
+      integrations: { All: true },
+    });
     expect(res.status).toBe(200);
   });
 
   it("rejects malformed JSON and non-object bodies with 400", async () => {
     const app = await createTestApp();
-    const bad = await call("/v1/batch", { method: "POST", headers: { authorization: basic(app.writeKey) }, body: "{not json" });
+    const bad = await call("/v1/batch", {
+      method: "POST",
+      headers: { authorization: basic(app.writeKey) },
+      body: "{not json",
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: "malformed_json", problems: [{ field: "(body)" }] } });
-    const arr = await call("/v1/track", { method: "POST", headers: { authorization: basic(app.writeKey) }, body: "[]" });
+    const arr = await call("/v1/track", {
+      method: "POST",
+      headers: { authorization: basic(app.writeKey) },
+      body: "[]",
+    });
     expect(arr.status).toBe(400);
     const noBatch = await sdk(app, "/v1/batch", { batch: "nope" });
     expect(await noBatch.json()).toMatchObject({ error: { problems: [{ field: "batch" }] } });
@@ -154,25 +247,45 @@ describe("Segment HTTP Tracking API", () => {
   it("enforces 500 KB per batch and 32 KB per event, naming the limit", async () => {
     const app = await createTestApp();
     const big = "x".repeat(600 * 1024);
-    const res = await sdk(app, "/v1/batch", { batch: [{ type: "track", userId: "big", event: "E", properties: { big } }] });
+    const res = await sdk(app, "/v1/batch", {
+      batch: [{ type: "track", userId: "big", event: "E", properties: { big } }],
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "too_large", message: expect.stringContaining("500 KB") } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "too_large", message: expect.stringContaining("500 KB") },
+    });
 
-    const event = await sdk(app, "/v1/batch", { batch: [{ type: "track", userId: "big", event: "Huge", properties: { blob: "y".repeat(40 * 1024) } }, { type: "track", userId: "big", event: "Small", messageId: "small" }] });
+    const event = await sdk(app, "/v1/batch", {
+      batch: [
+        { type: "track", userId: "big", event: "Huge", properties: { blob: "y".repeat(40 * 1024) } },
+        { type: "track", userId: "big", event: "Small", messageId: "small" },
+      ],
+    });
     expect(event.status).toBe(400);
-    const body = (await event.json()) as { applied: number; rejected: Array<{ index: number; problems: Array<{ message: string }> }> };
+    const body = (await event.json()) as {
+      applied: number;
+      rejected: Array<{ index: number; problems: Array<{ message: string }> }>;
+    };
     expect(body.rejected[0]).toMatchObject({ index: 0, problems: [{ message: expect.stringContaining("32 KB") }] });
     expect(body.applied).toBe(1);
   });
 
   it("refuses wrong or missing write keys with 401 and stores nothing", async () => {
     const app = await createTestApp();
-    const wrong = await call("/v1/track", { method: "POST", headers: { authorization: basic("bk_w_wrong") }, json: { userId: "nobody", event: "E" } });
+    const wrong = await call("/v1/track", {
+      method: "POST",
+      headers: { authorization: basic("bk_w_wrong") },
+      json: { userId: "nobody", event: "E" },
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: { code: "unauthorized" } });
     const missing = await call("/v1/track", { method: "POST", json: { userId: "nobody", event: "E" } });
     expect(missing.status).toBe(401);
-    const adminKeyAsWrite = await call("/v1/track", { method: "POST", headers: { authorization: basic(app.adminKey) }, json: { userId: "nobody", event: "E" } });
+    const adminKeyAsWrite = await call("/v1/track", {
+      method: "POST",
+      headers: { authorization: basic(app.adminKey) },
+      json: { userId: "nobody", event: "E" },
+    });
     expect(adminKeyAsWrite.status).toBe(401);
     expect(await profile(app, "nobody")).toBeNull();
   });
@@ -186,7 +299,11 @@ describe("Segment HTTP Tracking API", () => {
     const res = await sdk(app, "/v1/track", { userId: "warm", event: "Still works" });
     expect(res.status).toBe(200);
     for (const row of saved.results as Array<Record<string, unknown>>) {
-      await env.DB.prepare("INSERT INTO api_keys (key_hash, app_id, kind, label, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)").bind(row.key_hash, row.app_id, row.kind, row.label, row.prefix, row.created_at).run();
+      await env.DB.prepare(
+        "INSERT INTO api_keys (key_hash, app_id, kind, label, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+        .bind(row.key_hash, row.app_id, row.kind, row.label, row.prefix, row.created_at)
+        .run();
     }
   });
 });
@@ -194,12 +311,22 @@ describe("Segment HTTP Tracking API", () => {
 describe("location events through the Segment API", () => {
   it("rejects a Location Updated call with invalid coordinates, naming the field, and applies the rest", async () => {
     const app = await createTestApp();
-    const res = await sdk(app, "/v1/batch", { batch: [
-      { type: "track", userId: "geo", event: "Location Updated", properties: { latitude: 123, longitude: 2.35, accuracy: 10 } },
-      { type: "track", userId: "geo", event: "Other", messageId: "ok-1" },
-    ] });
+    const res = await sdk(app, "/v1/batch", {
+      batch: [
+        {
+          type: "track",
+          userId: "geo",
+          event: "Location Updated",
+          properties: { latitude: 123, longitude: 2.35, accuracy: 10 },
+        },
+        { type: "track", userId: "geo", event: "Other", messageId: "ok-1" },
+      ],
+    });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { applied: number; rejected: Array<{ index: number; problems: Array<{ field: string }> }> };
+    const body = (await res.json()) as {
+      applied: number;
+      rejected: Array<{ index: number; problems: Array<{ field: string }> }>;
+    };
     expect(body.applied).toBe(1);
     expect(body.rejected[0]!.problems[0]!.field).toBe("batch.0.properties.latitude");
   });

@@ -5,14 +5,22 @@ import { createTestApp, sdk } from "./helpers/api";
 
 /** The edge's write-key cache: no D1 read in steady state, yet config edits reach the next event. */
 describe("write-key cache", () => {
-  const bump = (appId: string) => env.DB.prepare("UPDATE apps SET config_version = config_version + 1 WHERE id = ?").bind(appId).run();
+  const bump = (appId: string) =>
+    env.DB.prepare("UPDATE apps SET config_version = config_version + 1 WHERE id = ?").bind(appId).run();
 
   it("serves an entry for at most the propagation bound: refreshed ahead in the background, re-read before use past it", async () => {
     const app = await createTestApp();
     clearKeyCache();
     let t = 1_000_000;
     const background: Promise<unknown>[] = [];
-    const resolve = () => resolveKey(env.DB, "write", app.writeKey, (p) => background.push(p), () => t);
+    const resolve = () =>
+      resolveKey(
+        env.DB,
+        "write",
+        app.writeKey,
+        (p) => background.push(p),
+        () => t,
+      );
     const v1 = (await resolve())!.configVersion;
 
     await bump(app.appId);
@@ -40,7 +48,12 @@ describe("write-key cache", () => {
     const first = await resolveKey(env.DB, "write", app.writeKey, () => {});
     await bump(app.appId);
     // X-Beckon-Clock is the domain's time (tests, replays), not the isolate's: 2090 must not look stale.
-    const res = await sdk(app, "/v1/track", { userId: "virtual", event: "E" }, { clock: Date.parse("2090-01-01T00:00:00Z") });
+    const res = await sdk(
+      app,
+      "/v1/track",
+      { userId: "virtual", event: "E" },
+      { clock: Date.parse("2090-01-01T00:00:00Z") },
+    );
     expect(res.status).toBe(200);
     const again = await resolveKey(env.DB, "write", app.writeKey, () => {});
     expect(again!.configVersion).toBe(first!.configVersion);

@@ -6,8 +6,22 @@ import { call } from "./helpers/api";
  * The OpenAPI document as the Worker serves it: the committed `openapi/beckon.openapi.json` must
  * be exactly that (regenerate with `npm run openapi`), and `/docs` renders it.
  */
-type Op = { operationId?: string; security?: unknown[]; requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> };
-type Doc = { info: { title: string; license?: { name: string } }; servers?: unknown[]; tags?: Array<{ name: string }>; paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>; securitySchemes: Record<string, unknown> } };
+type Op = {
+  operationId?: string;
+  security?: unknown[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+};
+type Doc = {
+  info: { title: string; license?: { name: string } };
+  servers?: unknown[];
+  tags?: Array<{ name: string }>;
+  paths: Record<string, Record<string, Op>>;
+  components: {
+    schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>;
+    securitySchemes: Record<string, unknown>;
+  };
+};
 
 async function served(path: string): Promise<Doc> {
   const res = await call(path);
@@ -33,7 +47,8 @@ describe("the OpenAPI document", () => {
       for (const [method, op] of Object.entries(ops)) {
         expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z0-9]+$/);
         expect(op.security, `${method} ${path}`).toBeDefined();
-        for (const t of (op as { tags?: string[] }).tags ?? []) expect(tags.has(t), `${method} ${path} tag ${t}`).toBe(true);
+        for (const t of (op as { tags?: string[] }).tags ?? [])
+          expect(tags.has(t), `${method} ${path} tag ${t}`).toBe(true);
         ids.push(op.operationId!);
       }
     }
@@ -42,22 +57,58 @@ describe("the OpenAPI document", () => {
 
   it("describes the SDK routes, short forms included, with the write key", async () => {
     const doc = await served("/openapi.json");
-    const sdk = ["batch", "b", "track", "t", "identify", "i", "page", "p", "screen", "s", "group", "g", "alias", "a"].map((p) => `/v1/${p}`);
-    for (const path of [...sdk, "/v1/devices", "/v1/location"]) expect(doc.paths[path]?.post?.security, path).toEqual([{ writeKey: [] }]);
-    for (const path of ["/v1/in-app", "/v1/cards", "/v1/config", "/v1/geofences/nearby", "/v1/projects/{writeKey}/settings", "/sourceConfig"]) expect(doc.paths[path]?.get, path).toBeDefined();
+    const sdk = [
+      "batch",
+      "b",
+      "track",
+      "t",
+      "identify",
+      "i",
+      "page",
+      "p",
+      "screen",
+      "s",
+      "group",
+      "g",
+      "alias",
+      "a",
+    ].map((p) => `/v1/${p}`);
+    for (const path of [...sdk, "/v1/devices", "/v1/location"])
+      expect(doc.paths[path]?.post?.security, path).toEqual([{ writeKey: [] }]);
+    for (const path of [
+      "/v1/in-app",
+      "/v1/cards",
+      "/v1/config",
+      "/v1/geofences/nearby",
+      "/v1/projects/{writeKey}/settings",
+      "/sourceConfig",
+    ])
+      expect(doc.paths[path]?.get, path).toBeDefined();
     expect(doc.paths["/v1/in-app/events"]?.post).toBeDefined();
     expect(doc.paths["/v1/cards/{id}/{action}"]?.post).toBeDefined();
-    expect(JSON.stringify(doc.paths["/v1/track"]!.post!.responses["400"])).toContain("#/components/schemas/IngestRejected");
+    expect(JSON.stringify(doc.paths["/v1/track"]!.post!.responses["400"])).toContain(
+      "#/components/schemas/IngestRejected",
+    );
   });
 
   it("types the profile and the error shape; requests keep defaulted fields optional, responses require them", async () => {
     const doc = await served("/openapi.json");
-    expect(doc.paths["/admin/users/{userId}"]!.get!.responses["200"]!.content!["application/json"]!.schema.$ref).toBe("#/components/schemas/UserProfileView");
-    expect(doc.components.schemas.UserProfileView!.required).toEqual(expect.arrayContaining(["profile", "devices", "timers", "features"]));
-    expect(doc.components.schemas.UserProfile!.required).toEqual(expect.arrayContaining(["userId", "traits", "consent", "counters", "lifecycle"]));
-    expect(doc.paths["/admin/campaigns"]!.post!.responses["404"]!.content!["application/json"]!.schema.$ref).toBe("#/components/schemas/Error");
+    expect(doc.paths["/admin/users/{userId}"]!.get!.responses["200"]!.content!["application/json"]!.schema.$ref).toBe(
+      "#/components/schemas/UserProfileView",
+    );
+    expect(doc.components.schemas.UserProfileView!.required).toEqual(
+      expect.arrayContaining(["profile", "devices", "timers", "features"]),
+    );
+    expect(doc.components.schemas.UserProfile!.required).toEqual(
+      expect.arrayContaining(["userId", "traits", "consent", "counters", "lifecycle"]),
+    );
+    expect(doc.paths["/admin/campaigns"]!.post!.responses["404"]!.content!["application/json"]!.schema.$ref).toBe(
+      "#/components/schemas/Error",
+    );
     // `reentry` has a default: optional in what a client sends, always there in what it reads.
-    expect(doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref).toBe("#/components/schemas/CampaignDefinitionInput");
+    expect(doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref).toBe(
+      "#/components/schemas/CampaignDefinitionInput",
+    );
     expect(doc.components.schemas.CampaignDefinitionInput!.required).not.toContain("reentry");
     expect(doc.components.schemas.CampaignDefinition!.required).toContain("reentry");
   });

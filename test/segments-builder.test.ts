@@ -18,15 +18,23 @@ async function members(app: TestApp, userId: string): Promise<string[]> {
 }
 async function segmentEvents(app: TestApp, userId: string) {
   const res = await admin(app, `/admin/users/${userId}/timeline?limit=200`);
-  const body = (await res.json()) as { entries: Array<{ kind: string; at: number; detail: { entered?: string; exited?: string } }> };
+  const body = (await res.json()) as {
+    entries: Array<{ kind: string; at: number; detail: { entered?: string; exited?: string } }>;
+  };
   return body.entries
     .filter((e) => e.kind === "segment" && (e.detail.entered || e.detail.exited))
     .reverse()
     .map((e) => ({ at: e.at, ...(e.detail.entered ? { entered: e.detail.entered } : { exited: e.detail.exited }) }));
 }
 const track = (app: TestApp, userId: string, event: string, at: number, properties: Record<string, unknown> = {}) =>
-  sdk(app, "/v1/track", { userId, event, properties, messageId: `${userId}-${event}-${at}`, timestamp: new Date(at).toISOString() }, { clock: at });
-const tick = (app: TestApp, userId: string, at: number) => admin(app, `/admin/users/${userId}/tick`, { method: "POST", clock: at });
+  sdk(
+    app,
+    "/v1/track",
+    { userId, event, properties, messageId: `${userId}-${event}-${at}`, timestamp: new Date(at).toISOString() },
+    { clock: at },
+  );
+const tick = (app: TestApp, userId: string, at: number) =>
+  admin(app, `/admin/users/${userId}/tick`, { method: "POST", clock: at });
 
 const ABANDONERS = {
   name: "Cart abandoners",
@@ -51,21 +59,37 @@ describe("saved segments: admin API", () => {
     const one = (await (await admin(app, `/admin/segments/${created.id}`)).json()) as { filter: { type: string } };
     expect(one.filter.type).toBe("and");
 
-    const put = await admin(app, `/admin/segments/${created.id}`, { method: "PUT", json: { ...ABANDONERS, name: "Abandoners" } });
+    const put = await admin(app, `/admin/segments/${created.id}`, {
+      method: "PUT",
+      json: { ...ABANDONERS, name: "Abandoners" },
+    });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ version: 2, name: "Abandoners" });
 
     const bad = await admin(app, "/admin/segments", {
       method: "POST",
-      json: { name: "bad", filter: { type: "or", filters: [{ type: "event", name: "X", within: "soon" }, { type: "churnBand", in: ["extreme"] }] } },
+      json: {
+        name: "bad",
+        filter: {
+          type: "or",
+          filters: [
+            { type: "event", name: "X", within: "soon" },
+            { type: "churnBand", in: ["extreme"] },
+          ],
+        },
+      },
     });
     expect(bad.status).toBe(400);
-    const error = ((await bad.json()) as { error: { code: string; problems: Array<{ field: string; message: string }> } }).error;
+    const error = (
+      (await bad.json()) as { error: { code: string; problems: Array<{ field: string; message: string }> } }
+    ).error;
     expect(error.code).toBe("invalid_input");
     expect(error.problems.map((p) => p.field)).toEqual(["filter.filters.0.within", "filter.filters.1.in.0"]);
     const missing = await admin(app, "/admin/segments", { method: "POST", json: { filter: { type: "loyal" } } });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe("name");
+    expect(((await missing.json()) as { error: { problems: Array<{ field: string }> } }).error.problems[0]!.field).toBe(
+      "name",
+    );
 
     expect((await admin(app, `/admin/segments/${created.id}`, { method: "DELETE" })).status).toBe(200);
     expect((await admin(app, `/admin/segments/${created.id}`)).status).toBe(404);
@@ -78,7 +102,15 @@ describe("saved segments: admin API", () => {
     const text = await res.text();
     expect(res.status, text.slice(0, 500)).toBe(200);
     const doc = JSON.parse(text) as { paths: Record<string, unknown> };
-    for (const path of ["/admin/segments", "/admin/segments/{segmentId}", "/admin/segments/{segmentId}/count", "/admin/segments/rfm", "/admin/segments/recompute", "/admin/segments/lifecycle/history", "/admin/segments/activity"]) {
+    for (const path of [
+      "/admin/segments",
+      "/admin/segments/{segmentId}",
+      "/admin/segments/{segmentId}/count",
+      "/admin/segments/rfm",
+      "/admin/segments/recompute",
+      "/admin/segments/lifecycle/history",
+      "/admin/segments/activity",
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
   });
@@ -111,7 +143,9 @@ describe("saved segments: live membership in the UserObject", () => {
     await track(app, "browser", "Product Added", T0 + 2 * DAY);
     await eventually(
       async () => {
-        const row = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'browser'`).bind(app.appId).first<{ attrs: string }>();
+        const row = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'browser'`)
+          .bind(app.appId)
+          .first<{ attrs: string }>();
         return row && (JSON.parse(row.attrs) as { segments?: string[] }).segments?.includes(seg.id);
       },
       8000,
@@ -121,10 +155,20 @@ describe("saved segments: live membership in the UserObject", () => {
 
   it("counts sessions in a window, and reacts to state: lifecycle, traits, consent, platform", async () => {
     const app = await createTestApp();
-    const engaged = await createSegment(app, { name: "Engaged", filter: { type: "sessions", within: "7d", atLeast: 3 } });
+    const engaged = await createSegment(app, {
+      name: "Engaged",
+      filter: { type: "sessions", within: "7d", atLeast: 3 },
+    });
     const proOnIos = await createSegment(app, {
       name: "Pro on iOS with push",
-      filter: { type: "and", filters: [{ type: "trait", property: "plan", op: "eq", value: "pro" }, { type: "platform", in: ["ios"] }, { type: "consent", channel: "push", status: "opted_in" }] },
+      filter: {
+        type: "and",
+        filters: [
+          { type: "trait", property: "plan", op: "eq", value: "pro" },
+          { type: "platform", in: ["ios"] },
+          { type: "consent", channel: "push", status: "opted_in" },
+        ],
+      },
     });
     const fresh = await createSegment(app, { name: "New users", filter: { type: "lifecycle", in: ["new"] } });
 
@@ -134,8 +178,22 @@ describe("saved segments: live membership in the UserObject", () => {
     await track(app, "eve", "Application Opened", T0 + 2 * DAY);
     expect((await members(app, "eve")).sort()).toEqual([engaged.id, fresh.id].sort());
 
-    await sdk(app, "/v1/devices", { userId: "eve", register: [{ provider: "apns", platform: "ios", token: "apns-token-0001" }], consent: { push: "opted_in" } }, { clock: T0 + 2 * DAY + MINUTE });
-    await sdk(app, "/v1/identify", { userId: "eve", traits: { plan: "pro" }, messageId: "eve-identify" }, { clock: T0 + 2 * DAY + 2 * MINUTE });
+    await sdk(
+      app,
+      "/v1/devices",
+      {
+        userId: "eve",
+        register: [{ provider: "apns", platform: "ios", token: "apns-token-0001" }],
+        consent: { push: "opted_in" },
+      },
+      { clock: T0 + 2 * DAY + MINUTE },
+    );
+    await sdk(
+      app,
+      "/v1/identify",
+      { userId: "eve", traits: { plan: "pro" }, messageId: "eve-identify" },
+      { clock: T0 + 2 * DAY + 2 * MINUTE },
+    );
     expect((await members(app, "eve")).sort()).toEqual([engaged.id, proOnIos.id, fresh.id].sort());
 
     // A week later: the first session left the window (timer), and the user is no longer new.
@@ -145,10 +203,16 @@ describe("saved segments: live membership in the UserObject", () => {
 
   it("picks up an edited segment on the next event", async () => {
     const app = await createTestApp();
-    const seg = await createSegment(app, { name: "Big spenders", filter: { type: "counter", counter: "revenue", op: "gte", value: 100 } });
+    const seg = await createSegment(app, {
+      name: "Big spenders",
+      filter: { type: "counter", counter: "revenue", op: "gte", value: 100 },
+    });
     await track(app, "fay", "Order Completed", T0, { revenue: 60 });
     expect(await members(app, "fay")).toEqual([]);
-    await admin(app, `/admin/segments/${seg.id}`, { method: "PUT", json: { name: "Spenders", filter: { type: "counter", counter: "revenue", op: "gte", value: 50 } } });
+    await admin(app, `/admin/segments/${seg.id}`, {
+      method: "PUT",
+      json: { name: "Spenders", filter: { type: "counter", counter: "revenue", op: "gte", value: 50 } },
+    });
     await track(app, "fay", "Application Opened", T0 + HOUR);
     expect(await members(app, "fay")).toEqual([seg.id]);
   });
@@ -158,26 +222,56 @@ describe("segment counts over the users index", () => {
   it("counts exactly what the index knows and bounds what it does not", async () => {
     const app = await createTestApp({ lifecycle: { loyalPurchases: 2 } });
     const loyal = await createSegment(app, { name: "Loyal", filter: { type: "loyal" } });
-    const proLoyal = await createSegment(app, { name: "Pro or loyal", filter: { type: "or", filters: [{ type: "loyal" }, { type: "trait", property: "plan", op: "eq", value: "pro" }] } });
+    const proLoyal = await createSegment(app, {
+      name: "Pro or loyal",
+      filter: { type: "or", filters: [{ type: "loyal" }, { type: "trait", property: "plan", op: "eq", value: "pro" }] },
+    });
     for (const [i, id] of ["g1", "g2", "g3", "g4"].entries()) {
       const purchases = i < 2 ? 2 : 0;
       for (let k = 0; k < purchases; k++) await track(app, id, "Order Completed", T0 + k * HOUR, { revenue: 10 });
       await track(app, id, "Application Opened", T0 + 3 * HOUR);
     }
-    await sdk(app, "/v1/identify", { userId: "g3", traits: { plan: "pro" }, messageId: "g3-pro" }, { clock: T0 + 4 * HOUR });
+    await sdk(
+      app,
+      "/v1/identify",
+      { userId: "g3", traits: { plan: "pro" }, messageId: "g3-pro" },
+      { clock: T0 + 4 * HOUR },
+    );
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 5 * HOUR });
 
-    const count = async (id: string) => (await (await admin(app, `/admin/segments/${id}/count`, { clock: T0 + 6 * HOUR })).json()) as { count: number; exact: boolean; bounds: { min: number; max: number }; live: number; total: number; estimated: string[] };
-    const exact = await eventually(async () => {
-      const c = await count(loyal.id);
-      return c.total === 4 && c.count === 2 ? c : null;
-    }, 8000, "loyal count");
+    const count = async (id: string) =>
+      (await (await admin(app, `/admin/segments/${id}/count`, { clock: T0 + 6 * HOUR })).json()) as {
+        count: number;
+        exact: boolean;
+        bounds: { min: number; max: number };
+        live: number;
+        total: number;
+        estimated: string[];
+      };
+    const exact = await eventually(
+      async () => {
+        const c = await count(loyal.id);
+        return c.total === 4 && c.count === 2 ? c : null;
+      },
+      8000,
+      "loyal count",
+    );
     expect(exact).toMatchObject({ exact: true, bounds: { min: 2, max: 2 }, estimated: [] });
 
-    const estimated = await eventually(async () => {
-      const c = await count(proLoyal.id);
-      return c.live === 3 ? c : null;
-    }, 8000, "live membership indexed");
-    expect(estimated).toMatchObject({ count: 3, exact: false, bounds: { min: 2, max: 4 }, total: 4, estimated: ["trait plan"] });
+    const estimated = await eventually(
+      async () => {
+        const c = await count(proLoyal.id);
+        return c.live === 3 ? c : null;
+      },
+      8000,
+      "live membership indexed",
+    );
+    expect(estimated).toMatchObject({
+      count: 3,
+      exact: false,
+      bounds: { min: 2, max: 4 },
+      total: 4,
+      estimated: ["trait plan"],
+    });
   });
 });

@@ -10,33 +10,86 @@ import { launchCampaign, sent, tick } from "./helpers/campaigns";
 const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
 
 async function reachableUser(app: TestApp, userId: string, at = T0) {
-  await sdk(app, "/v1/devices", { userId, register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }], consent: { push: "opted_in" } }, { clock: at });
+  await sdk(
+    app,
+    "/v1/devices",
+    {
+      userId,
+      register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }],
+      consent: { push: "opted_in" },
+    },
+    { clock: at },
+  );
 }
 async function installPaperModel(app: TestApp) {
   const cuts = { recencyDays: [7, 30, 60, 120], frequency: [1, 2, 3, 5], monetary: [50, 100, 200, 500], n: 100 };
   const fit = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, logLikelihood: -9582.4, n: 2357, converged: true };
-  await env.DB.prepare(`INSERT INTO model_params (app_id, version, computed_at, purchasers, cut_points, bgnbd) VALUES (?, 1, ?, 100, ?, ?)`).bind(app.appId, T0 - DAY, JSON.stringify(cuts), JSON.stringify(fit)).run();
-  const v = await env.DB.prepare(`UPDATE apps SET config_version = config_version + 1 WHERE id = ? RETURNING config_version`).bind(app.appId).first<number>("config_version");
+  await env.DB.prepare(
+    `INSERT INTO model_params (app_id, version, computed_at, purchasers, cut_points, bgnbd) VALUES (?, 1, ?, 100, ?, ?)`,
+  )
+    .bind(app.appId, T0 - DAY, JSON.stringify(cuts), JSON.stringify(fit))
+    .run();
+  const v = await env.DB.prepare(
+    `UPDATE apps SET config_version = config_version + 1 WHERE id = ? RETURNING config_version`,
+  )
+    .bind(app.appId)
+    .first<number>("config_version");
   await loadAppConfig(env.DB, app.appId, v!);
   clearKeyCache();
 }
 const purchase = (app: TestApp, userId: string, at: number) =>
-  sdk(app, "/v1/track", { userId, event: "Order Completed", messageId: `${userId}-${at}`, properties: { revenue: 50 }, timestamp: new Date(at).toISOString() }, { clock: at });
+  sdk(
+    app,
+    "/v1/track",
+    {
+      userId,
+      event: "Order Completed",
+      messageId: `${userId}-${at}`,
+      properties: { revenue: 50 },
+      timestamp: new Date(at).toISOString(),
+    },
+    { clock: at },
+  );
 
 describe("campaigns trigger on segmentation events", () => {
   it("entering a saved segment starts a journey", async () => {
     const app = await createTestApp();
     const res = await admin(app, "/admin/segments", {
       method: "POST",
-      json: { name: "Browsing, not buying", filter: { type: "and", filters: [{ type: "event", name: "Product Viewed", within: "1h", atLeast: 2 }, { type: "event", name: "Order Completed", within: "1d", did: false }] } },
+      json: {
+        name: "Browsing, not buying",
+        filter: {
+          type: "and",
+          filters: [
+            { type: "event", name: "Product Viewed", within: "1h", atLeast: 2 },
+            { type: "event", name: "Order Completed", within: "1d", did: false },
+          ],
+        },
+      },
       clock: T0,
     });
     const segment = (await res.json()) as { id: string };
-    await launchCampaign(app, { name: "Nudge browsers", trigger: { type: "segment", segmentId: segment.id, on: "enter" }, steps: [{ type: "message", id: "nudge", channels: ["push"], content: { push: { body: "Still looking? Here is free shipping" } } }] });
+    await launchCampaign(app, {
+      name: "Nudge browsers",
+      trigger: { type: "segment", segmentId: segment.id, on: "enter" },
+      steps: [
+        {
+          type: "message",
+          id: "nudge",
+          channels: ["push"],
+          content: { push: { body: "Still looking? Here is free shipping" } },
+        },
+      ],
+    });
     await reachableUser(app, "viewer");
     await sdk(app, "/v1/track", { userId: "viewer", event: "Product Viewed", messageId: "v1" }, { clock: T0 });
     expect(await sent(app, "viewer")).toEqual([]);
-    await sdk(app, "/v1/track", { userId: "viewer", event: "Product Viewed", messageId: "v2" }, { clock: T0 + 10 * 60_000 });
+    await sdk(
+      app,
+      "/v1/track",
+      { userId: "viewer", event: "Product Viewed", messageId: "v2" },
+      { clock: T0 + 10 * 60_000 },
+    );
     expect(await sent(app, "viewer")).toEqual(["nudge:push"]);
   });
 
@@ -46,7 +99,9 @@ describe("campaigns trigger on segmentation events", () => {
     await launchCampaign(app, {
       name: "Churn save",
       trigger: { type: "event", event: "Churn Risk Changed", filters: [{ property: "to", op: "eq", value: "high" }] },
-      steps: [{ type: "message", id: "save", channels: ["push"], content: { push: { body: "We saved you a 15% discount" } } }],
+      steps: [
+        { type: "message", id: "save", channels: ["push"], content: { push: { body: "We saved you a 15% discount" } } },
+      ],
     });
     await reachableUser(app, "quiet");
     for (const week of [0, 1, 2, 3]) await purchase(app, "quiet", T0 + week * 7 * DAY);
@@ -64,8 +119,19 @@ describe("campaigns trigger on segmentation events", () => {
     await installPaperModel(app);
     await launchCampaign(app, {
       name: "Champions",
-      trigger: { type: "event", event: "RFM Segment Changed", filters: [{ property: "to", op: "eq", value: "Champions" }] },
-      steps: [{ type: "message", id: "thanks", channels: ["push"], content: { push: { body: "Thank you for being a champion" } } }],
+      trigger: {
+        type: "event",
+        event: "RFM Segment Changed",
+        filters: [{ property: "to", op: "eq", value: "Champions" }],
+      },
+      steps: [
+        {
+          type: "message",
+          id: "thanks",
+          channels: ["push"],
+          content: { push: { body: "Thank you for being a champion" } },
+        },
+      ],
     });
     await reachableUser(app, "fan");
     for (const k of [0, 1, 2]) await purchase(app, "fan", T0 + k * 2 * DAY);

@@ -9,7 +9,8 @@ import { eventually } from "./helpers/wait";
 
 /** End of the paper's 39-week calibration period. */
 const CALIBRATION_END = Date.UTC(1997, 8, 30);
-const dateOf = (yyyymmdd: string) => Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)));
+const dateOf = (yyyymmdd: string) =>
+  Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)));
 
 function purchasesByCustomer(): Map<string, Array<{ at: number; revenue: number }>> {
   const byCustomer = new Map<string, Array<{ at: number; revenue: number }>>();
@@ -28,13 +29,18 @@ function purchasesByCustomer(): Map<string, Array<{ at: number; revenue: number 
 async function tickAll(app: TestApp, at: number) {
   let after: string | null = "";
   while (after !== null) {
-    const res = await admin(app, `/admin/tick?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ""}`, { method: "POST", clock: at });
+    const res = await admin(app, `/admin/tick?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ""}`, {
+      method: "POST",
+      clock: at,
+    });
     after = ((await res.json()) as { next: string | null }).next;
   }
 }
 
 describe("CDNOW replayed through the API", () => {
-  it("the nightly job fits the paper's BG/NBD estimates from the users index, and fills the RFM grid and churn bands", { timeout: 300_000 }, async () => {
+  it("the nightly job fits the paper's BG/NBD estimates from the users index, and fills the RFM grid and churn bands", {
+    timeout: 300_000,
+  }, async () => {
     const started = Date.now();
     const phase = (name: string) => console.log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const app = await createTestApp();
@@ -44,7 +50,14 @@ describe("CDNOW replayed through the API", () => {
     // Every calibration-period purchase as an `Order Completed` event, received at the end of the period.
     for (let i = 0; i < customers.length; i += 100) {
       const batch = customers.slice(i, i + 100).flatMap(([id, purchases]) =>
-        purchases.map((p, k) => ({ type: "track", userId: `cdnow-${id}`, event: "Order Completed", messageId: `${id}-${k}`, timestamp: new Date(p.at).toISOString(), properties: { revenue: p.revenue } })),
+        purchases.map((p, k) => ({
+          type: "track",
+          userId: `cdnow-${id}`,
+          event: "Order Completed",
+          messageId: `${id}-${k}`,
+          timestamp: new Date(p.at).toISOString(),
+          properties: { revenue: p.revenue },
+        })),
       );
       const res = await sdk(app, "/v1/batch", { batch }, { clock: CALIBRATION_END });
       expect(res.status).toBe(200);
@@ -52,7 +65,10 @@ describe("CDNOW replayed through the API", () => {
     // A new profile's first index row is urgent and carries the whole first call's counters: no tick needed.
     const expectedDays = customers.reduce((n, [, ps]) => n + new Set(ps.map((p) => p.at)).size, 0);
     await eventually(
-      async () => (await env.DB.prepare(`SELECT SUM(purchase_days) AS n FROM users WHERE app_id = ?`).bind(app.appId).first<number>("n")) === expectedDays,
+      async () =>
+        (await env.DB.prepare(`SELECT SUM(purchase_days) AS n FROM users WHERE app_id = ?`)
+          .bind(app.appId)
+          .first<number>("n")) === expectedDays,
       60_000,
       "every purchase day in the users index",
     );
@@ -60,7 +76,12 @@ describe("CDNOW replayed through the API", () => {
     phase("replayed and indexed");
     const res = await admin(app, "/admin/segments/recompute", { method: "POST", clock: CALIBRATION_END });
     expect(res.status).toBe(200);
-    const { model } = (await res.json()) as { model: { purchasers: number; bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; n: number } } };
+    const { model } = (await res.json()) as {
+      model: {
+        purchasers: number;
+        bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; n: number };
+      };
+    };
     expect(model.purchasers).toBe(2357);
     expect(model.bgnbd.n).toBe(2357);
     expect(model.bgnbd.r.toFixed(3)).toBe("0.243");
@@ -91,6 +112,11 @@ describe("CDNOW replayed through the API", () => {
     expect(grid.cells.filter((c) => c.users > 0).length).toBeGreaterThanOrEqual(10);
     expect(Object.values(grid.segments).filter((s) => s.users > 0).length).toBeGreaterThanOrEqual(6);
     for (const band of ["high", "medium", "low"]) expect(grid.churnBands[band]!.users).toBeGreaterThan(0);
-    console.log("CDNOW sample RFM segments:", JSON.stringify(Object.fromEntries(Object.entries(grid.segments).map(([k, v]) => [k, v.users]))), "churn bands:", JSON.stringify(grid.churnBands));
+    console.log(
+      "CDNOW sample RFM segments:",
+      JSON.stringify(Object.fromEntries(Object.entries(grid.segments).map(([k, v]) => [k, v.users]))),
+      "churn bands:",
+      JSON.stringify(grid.churnBands),
+    );
   });
 });

@@ -13,17 +13,31 @@ const CUTS = { recencyDays: [7, 30, 60, 120], frequency: [1, 2, 3, 5], monetary:
 
 /** Installs a known model for the app (as the nightly job would) and makes this isolate's config current. */
 async function installModel(app: TestApp, at: number) {
-  const version = await env.DB.prepare(`SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_params WHERE app_id = ?`).bind(app.appId).first<number>("v");
-  await env.DB.prepare(`INSERT INTO model_params (app_id, version, computed_at, purchasers, cut_points, bgnbd) VALUES (?, ?, ?, 100, ?, ?)`)
+  const version = await env.DB.prepare(`SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_params WHERE app_id = ?`)
+    .bind(app.appId)
+    .first<number>("v");
+  await env.DB.prepare(
+    `INSERT INTO model_params (app_id, version, computed_at, purchasers, cut_points, bgnbd) VALUES (?, ?, ?, 100, ?, ?)`,
+  )
     .bind(app.appId, version, at, JSON.stringify(CUTS), JSON.stringify(PAPER))
     .run();
-  const configVersion = await env.DB.prepare(`UPDATE apps SET config_version = config_version + 1 WHERE id = ? RETURNING config_version`).bind(app.appId).first<number>("config_version");
+  const configVersion = await env.DB.prepare(
+    `UPDATE apps SET config_version = config_version + 1 WHERE id = ? RETURNING config_version`,
+  )
+    .bind(app.appId)
+    .first<number>("config_version");
   await loadAppConfig(env.DB, app.appId, configVersion!);
 }
 
 interface ScoringView {
   rfm: { segment: string | null; r?: number; f?: number; m?: number; inputs?: Record<string, number> };
-  churn: { band: string | null; pAlive?: number; expectedPurchases30?: number; inputs?: { x: number; tx: number; T: number; unit: string }; parameters?: Record<string, number> };
+  churn: {
+    band: string | null;
+    pAlive?: number;
+    expectedPurchases30?: number;
+    inputs?: { x: number; tx: number; T: number; unit: string };
+    parameters?: Record<string, number>;
+  };
 }
 async function scoring(app: TestApp, userId: string): Promise<ScoringView> {
   const res = await admin(app, `/admin/users/${userId}`);
@@ -32,16 +46,32 @@ async function scoring(app: TestApp, userId: string): Promise<ScoringView> {
 }
 async function segmentTimeline(app: TestApp, userId: string) {
   const res = await admin(app, `/admin/users/${userId}/timeline?limit=500`);
-  const body = (await res.json()) as { entries: Array<{ kind: string; at: number; detail: Record<string, { from: string | null; to: string | null }> }> };
+  const body = (await res.json()) as {
+    entries: Array<{ kind: string; at: number; detail: Record<string, { from: string | null; to: string | null }> }>;
+  };
   const entries = body.entries.filter((e) => e.kind === "segment").reverse();
   return {
     rfm: entries.filter((e) => e.detail.rfm).map((e) => `${e.detail.rfm!.from}→${e.detail.rfm!.to}`),
-    churn: entries.filter((e) => e.detail.churnRisk).map((e) => `${e.detail.churnRisk!.from}→${e.detail.churnRisk!.to}`),
+    churn: entries
+      .filter((e) => e.detail.churnRisk)
+      .map((e) => `${e.detail.churnRisk!.from}→${e.detail.churnRisk!.to}`),
   };
 }
 const purchase = (app: TestApp, userId: string, at: number, revenue: number) =>
-  sdk(app, "/v1/track", { userId, event: "Order Completed", messageId: `${userId}-${at}`, properties: { revenue }, timestamp: new Date(at).toISOString() }, { clock: at });
-const tick = (app: TestApp, userId: string, at: number) => admin(app, `/admin/users/${userId}/tick`, { method: "POST", clock: at });
+  sdk(
+    app,
+    "/v1/track",
+    {
+      userId,
+      event: "Order Completed",
+      messageId: `${userId}-${at}`,
+      properties: { revenue },
+      timestamp: new Date(at).toISOString(),
+    },
+    { clock: at },
+  );
+const tick = (app: TestApp, userId: string, at: number) =>
+  admin(app, `/admin/users/${userId}/tick`, { method: "POST", clock: at });
 
 describe("RFM and churn scoring in the UserObject", () => {
   it("moves a customer through RFM segments and churn bands as purchases and time pass", async () => {
@@ -52,14 +82,25 @@ describe("RFM and churn scoring in the UserObject", () => {
     let s = await scoring(app, "ada");
     expect(s.rfm).toMatchObject({ segment: "New Customers", r: 5, f: 1, m: 1 });
     // One purchase: x = 0, so BG/NBD says alive (P = 1) by construction.
-    expect(s.churn).toMatchObject({ band: "low", pAlive: 1, inputs: { x: 0, tx: 0, T: 0, unit: "weeks" }, parameters: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } });
+    expect(s.churn).toMatchObject({
+      band: "low",
+      pAlive: 1,
+      inputs: { x: 0, tx: 0, T: 0, unit: "weeks" },
+      parameters: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+    });
 
     await purchase(app, "ada", T0 + 7 * DAY, 40);
     expect((await scoring(app, "ada")).rfm).toMatchObject({ segment: "Potential Loyalists", f: 2, m: 2 });
     await purchase(app, "ada", T0 + 14 * DAY, 60);
     await purchase(app, "ada", T0 + 21 * DAY, 80);
     s = await scoring(app, "ada");
-    expect(s.rfm).toMatchObject({ segment: "Champions", r: 5, f: 4, m: 4, inputs: { recencyDays: 0, purchases: 4, revenue: 210 } });
+    expect(s.rfm).toMatchObject({
+      segment: "Champions",
+      r: 5,
+      f: 4,
+      m: 4,
+      inputs: { recencyDays: 0, purchases: 4, revenue: 210 },
+    });
     expect(s.churn.inputs).toMatchObject({ x: 3, tx: 3, T: 3 });
     expect(s.churn.pAlive).toBeCloseTo(1 / (1 + 0.793 / (2.426 + 2)), 5);
     expect(s.churn.band).toBe("low");
@@ -85,13 +126,22 @@ describe("RFM and churn scoring in the UserObject", () => {
     expect(s.churn.band).toBe("low");
 
     const timeline = await segmentTimeline(app, "ada");
-    expect(timeline.rfm).toEqual(["null→New Customers", "New Customers→Potential Loyalists", "Potential Loyalists→Champions", "Champions→Loyal", "Loyal→At Risk", "At Risk→Champions"]);
+    expect(timeline.rfm).toEqual([
+      "null→New Customers",
+      "New Customers→Potential Loyalists",
+      "Potential Loyalists→Champions",
+      "Champions→Loyal",
+      "Loyal→At Risk",
+      "At Risk→Champions",
+    ]);
     expect(timeline.churn).toEqual(["null→low", "low→medium", "medium→high", "high→low"]);
 
     // The index row carries the scores (state changes are urgent updates).
     const row = await eventually(
       async () => {
-        const r = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'ada'`).bind(app.appId).first<{ attrs: string }>();
+        const r = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'ada'`)
+          .bind(app.appId)
+          .first<{ attrs: string }>();
         const attrs = r ? (JSON.parse(r.attrs) as Record<string, unknown>) : null;
         return attrs?.rfmSegment === "Champions" ? attrs : null;
       },
@@ -119,7 +169,9 @@ describe("RFM and churn scoring in the UserObject", () => {
     expect((await scoring(app, "cy")).rfm).toMatchObject({ segment: null, reason: "no RFM model yet" });
     // A customer wakes daily to re-score, however long they stay away (a new model re-scales everyone).
     await admin(app, "/admin/users/cy/tick", { method: "POST", clock: T0 + 500 * DAY });
-    const view = (await (await admin(app, "/admin/users/cy")).json()) as { timers: Array<{ key: string; dueAt: number }> };
+    const view = (await (await admin(app, "/admin/users/cy")).json()) as {
+      timers: Array<{ key: string; dueAt: number }>;
+    };
     expect(view.timers.find((t) => t.key === "scoring-daily")?.dueAt).toBe(T0 + 501 * DAY);
   });
 });
@@ -142,15 +194,44 @@ describe("the nightly job", () => {
       }));
       expect((await sdk(app, "/v1/batch", { batch }, { clock: T0 })).status).toBe(200);
     }
-    for (let i = 0; i < 6; i++) await sdk(app, "/v1/track", { userId: `v${i}`, event: "Signed Up" }, { clock: T0 - i * 3 * DAY });
+    for (let i = 0; i < 6; i++)
+      await sdk(app, "/v1/track", { userId: `v${i}`, event: "Signed Up" }, { clock: T0 - i * 3 * DAY });
     // Counters reach the index within a minute (debounced): advance virtual time past it.
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 2 * MINUTE });
-    await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases > 0`).bind(app.appId).first<number>("n")) === 24, 8000, "24 purchasers indexed");
-    await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`).bind(app.appId).first<number>("n")) === 30, 8000, "all 30 people indexed");
+    await eventually(
+      async () =>
+        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases > 0`)
+          .bind(app.appId)
+          .first<number>("n")) === 24,
+      8000,
+      "24 purchasers indexed",
+    );
+    await eventually(
+      async () =>
+        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`)
+          .bind(app.appId)
+          .first<number>("n")) === 30,
+      8000,
+      "all 30 people indexed",
+    );
 
     const res = await admin(app, "/admin/segments/recompute", { method: "POST", clock: T0 + 3 * MINUTE });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { model: { version: number; purchasers: number; cutPoints: { frequency: number[] }; bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number } }; snapshot: { total: number; dau: number; mau: number; lifecycle: Record<string, number>; rfm: Record<string, number> } };
+    const result = (await res.json()) as {
+      model: {
+        version: number;
+        purchasers: number;
+        cutPoints: { frequency: number[] };
+        bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number };
+      };
+      snapshot: {
+        total: number;
+        dau: number;
+        mau: number;
+        lifecycle: Record<string, number>;
+        rfm: Record<string, number>;
+      };
+    };
     expect(result.model.purchasers).toBe(24);
     expect(result.model.cutPoints.frequency).toEqual([2, 3, 4, 5]);
     for (const k of ["r", "alpha", "a", "b"] as const) expect(result.model.bgnbd[k]).toBeGreaterThan(0);
@@ -185,19 +266,39 @@ describe("the nightly job", () => {
     // Some one-time buyers come back and buy on four more days; a second run 60 days later records the moves.
     for (const id of ["c0", "c6", "c12"]) for (let k = 0; k < 4; k++) await purchase(app, id, T0 + (50 + k) * DAY, 100);
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 60 * DAY });
-    await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases = 5`).bind(app.appId).first<number>("n")) === 7, 8000, "returning buyers indexed");
-    const second = (await (await admin(app, "/admin/segments/recompute", { method: "POST", clock: T0 + 60 * DAY })).json()) as { transitions: number; model: { version: number } };
+    await eventually(
+      async () =>
+        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases = 5`)
+          .bind(app.appId)
+          .first<number>("n")) === 7,
+      8000,
+      "returning buyers indexed",
+    );
+    const second = (await (
+      await admin(app, "/admin/segments/recompute", { method: "POST", clock: T0 + 60 * DAY })
+    ).json()) as { transitions: number; model: { version: number } };
     expect(second.model.version).toBe(2);
     expect(second.transitions).toBeGreaterThan(0);
-    const moves = ((await (await admin(app, "/admin/segments/rfm", { clock: T0 + 60 * DAY })).json()) as { transitions: { moves: Array<{ from: string | null; to: string; users: number }> } }).transitions.moves;
+    const moves = (
+      (await (await admin(app, "/admin/segments/rfm", { clock: T0 + 60 * DAY })).json()) as {
+        transitions: { moves: Array<{ from: string | null; to: string; users: number }> };
+      }
+    ).transitions.moves;
     expect(moves.some((m) => m.from !== null && m.from !== m.to)).toBe(true);
 
-    const history = (await (await admin(app, "/admin/segments/lifecycle/history", { clock: T0 + 60 * DAY })).json()) as { days: Array<{ day: string; total: number; states: Record<string, number> }> };
+    const history = (await (
+      await admin(app, "/admin/segments/lifecycle/history", { clock: T0 + 60 * DAY })
+    ).json()) as { days: Array<{ day: string; total: number; states: Record<string, number> }> };
     expect(history.days.map((d) => d.day)).toEqual(["2026-01-05", "2026-03-06"]);
     expect(history.days[0]!.total).toBe(30);
     expect(Object.values(history.days[1]!.states).reduce((a, b) => a + b, 0)).toBe(30);
 
-    const activity = (await (await admin(app, "/admin/segments/activity", { clock: T0 + 60 * DAY })).json()) as { dau: number; wau: number; mau: number; history: Array<{ day: string; mau: number }> };
+    const activity = (await (await admin(app, "/admin/segments/activity", { clock: T0 + 60 * DAY })).json()) as {
+      dau: number;
+      wau: number;
+      mau: number;
+      history: Array<{ day: string; mau: number }>;
+    };
     expect(activity.mau).toBeGreaterThanOrEqual(activity.wau);
     expect(activity.wau).toBeGreaterThanOrEqual(activity.dau);
     expect(activity.history).toHaveLength(2);
@@ -208,9 +309,20 @@ describe("the nightly job", () => {
   it("runs for every app from the nightly cron", async () => {
     const app = await createTestApp();
     await purchase(app, "solo", T0, 10);
-    await eventually(async () => (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`).bind(app.appId).first<number>("n")) === 1, 8000, "indexed");
+    await eventually(
+      async () =>
+        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`)
+          .bind(app.appId)
+          .first<number>("n")) === 1,
+      8000,
+      "indexed",
+    );
     await runNightlySegmentation(env, T0 + DAY);
-    const model = (await (await admin(app, "/admin/segments/model")).json()) as { version: number; purchasers: number; bgnbd: unknown };
+    const model = (await (await admin(app, "/admin/segments/model")).json()) as {
+      version: number;
+      purchasers: number;
+      bgnbd: unknown;
+    };
     expect(model.version).toBeGreaterThanOrEqual(1);
     // One customer is too few to fit four parameters: no fit rather than a wrong one.
     expect(model.bgnbd).toBeNull();

@@ -15,7 +15,14 @@ describe("a person's state stays consistent", () => {
     const stub = env.USER.getByName(`${app.appId}/u/tx`);
     await runInDurableObject(stub, async (object: UserObject) => {
       // A feature handler failing halfway: the profile was already changed in place when it threw.
-      const internals = object as unknown as { transaction(config: unknown, now: number, body: (ctx: { profile: { counters: { purchases: number }; traits: Record<string, unknown> } }) => void): void; config(appId: string, v: number): Promise<unknown> };
+      const internals = object as unknown as {
+        transaction(
+          config: unknown,
+          now: number,
+          body: (ctx: { profile: { counters: { purchases: number }; traits: Record<string, unknown> } }) => void,
+        ): void;
+        config(appId: string, v: number): Promise<unknown>;
+      };
       const config = await internals.config(app.appId, 0);
       expect(() =>
         internals.transaction(config, T0 + 1, (ctx) => {
@@ -27,7 +34,9 @@ describe("a person's state stays consistent", () => {
     });
     // The next event must not persist the rolled-back changes.
     await sdk(app, "/v1/track", { userId: "tx", event: "Page Viewed" }, { clock: T0 + 2 });
-    const { profile } = (await (await admin(app, "/admin/users/tx")).json()) as { profile: { counters: { purchases: number; events: number }; traits: Record<string, unknown> } };
+    const { profile } = (await (await admin(app, "/admin/users/tx")).json()) as {
+      profile: { counters: { purchases: number; events: number }; traits: Record<string, unknown> };
+    };
     expect(profile.counters.purchases).toBe(1);
     expect(profile.counters.events).toBe(2);
     expect(profile.traits.tampered).toBeUndefined();
@@ -37,20 +46,65 @@ describe("a person's state stays consistent", () => {
     const app = await createTestApp();
     await launchCampaign(app, {
       name: "Cart abandonment",
-      trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } },
-      steps: [{ type: "message", id: "reminder", channels: ["push"], content: { push: { body: "Your cart is waiting" } } }],
+      trigger: {
+        type: "inaction",
+        start: { event: "Product Added" },
+        cancel: { event: "Order Completed" },
+        key: "cart_id",
+        within: { minutes: 30 },
+      },
+      steps: [
+        { type: "message", id: "reminder", channels: ["push"], content: { push: { body: "Your cart is waiting" } } },
+      ],
     });
-    await sdk(app, "/v1/devices", { userId: "shopper", register: [{ provider: "fcm", platform: "android", token: "tok-shopper-000000" }], consent: { push: "opted_in" } }, { clock: T0 });
-    const res = await sdk(app, "/v1/batch", { batch: [
-      { type: "track", anonymousId: "visitor-1", event: "Product Added", properties: { cart_id: "c1" }, timestamp: new Date(T0).toISOString() },
-      { type: "identify", userId: "shopper", anonymousId: "visitor-1", traits: { email: "s@example.com" }, timestamp: new Date(T0 + 1000).toISOString() },
-      { type: "track", userId: "shopper", anonymousId: "visitor-1", event: "Order Completed", properties: { cart_id: "c1", revenue: 40 }, timestamp: new Date(T0 + 2000).toISOString() },
-    ] }, { clock: T0 + 3000 });
+    await sdk(
+      app,
+      "/v1/devices",
+      {
+        userId: "shopper",
+        register: [{ provider: "fcm", platform: "android", token: "tok-shopper-000000" }],
+        consent: { push: "opted_in" },
+      },
+      { clock: T0 },
+    );
+    const res = await sdk(
+      app,
+      "/v1/batch",
+      {
+        batch: [
+          {
+            type: "track",
+            anonymousId: "visitor-1",
+            event: "Product Added",
+            properties: { cart_id: "c1" },
+            timestamp: new Date(T0).toISOString(),
+          },
+          {
+            type: "identify",
+            userId: "shopper",
+            anonymousId: "visitor-1",
+            traits: { email: "s@example.com" },
+            timestamp: new Date(T0 + 1000).toISOString(),
+          },
+          {
+            type: "track",
+            userId: "shopper",
+            anonymousId: "visitor-1",
+            event: "Order Completed",
+            properties: { cart_id: "c1", revenue: 40 },
+            timestamp: new Date(T0 + 2000).toISOString(),
+          },
+        ],
+      },
+      { clock: T0 + 3000 },
+    );
     expect(res.status).toBe(200);
     // The cart was bought after it was filled: no reminder, and the visitor's history is the shopper's.
     await tick(app, "shopper", T0 + 31 * MINUTE);
     expect(await sent(app, "shopper")).toEqual([]);
-    const { profile } = (await (await admin(app, "/admin/users/shopper")).json()) as { profile: { anonymousIds: string[]; counters: { events: number } } };
+    const { profile } = (await (await admin(app, "/admin/users/shopper")).json()) as {
+      profile: { anonymousIds: string[]; counters: { events: number } };
+    };
     expect(profile.anonymousIds).toContain("visitor-1");
     expect(profile.counters.events).toBe(3);
   });
@@ -61,7 +115,10 @@ describe("a person's state stays consistent", () => {
     const stub = env.USER.getByName(`${app.appId}/u/ob`);
     const before = Date.now();
     const alarmAt = await runInDurableObject(stub, async (object: UserObject, state) => {
-      const internals = object as unknown as { transaction(config: unknown, now: number, body: (ctx: { touchIndex(urgent: boolean): void }) => void): void; config(appId: string, v: number): Promise<unknown> };
+      const internals = object as unknown as {
+        transaction(config: unknown, now: number, body: (ctx: { touchIndex(urgent: boolean): void }) => void): void;
+        config(appId: string, v: number): Promise<unknown>;
+      };
       const config = await internals.config(app.appId, 0);
       // The commit without the flush that normally follows it.
       internals.transaction(config, Date.now(), (ctx) => ctx.touchIndex(true));
@@ -84,15 +141,55 @@ describe("a person's state stays consistent", () => {
     const app = await createTestApp();
     await launchCampaign(app, {
       name: "Cart abandonment",
-      trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } },
-      steps: [{ type: "message", id: "reminder", channels: ["push"], content: { push: { body: "Your {{ event.product }} is waiting" } } }],
+      trigger: {
+        type: "inaction",
+        start: { event: "Product Added" },
+        cancel: { event: "Order Completed" },
+        key: "cart_id",
+        within: { minutes: 30 },
+      },
+      steps: [
+        {
+          type: "message",
+          id: "reminder",
+          channels: ["push"],
+          content: { push: { body: "Your {{ event.product }} is waiting" } },
+        },
+      ],
     });
-    for (const [visitor, user] of [["v-abandons", "abandoner"], ["v-buys", "buyer"]] as const) {
-      await sdk(app, "/v1/devices", { userId: user, register: [{ provider: "fcm", platform: "android", token: `tok-${user}-000000` }], consent: { push: "opted_in" } }, { clock: T0 });
-      await sdk(app, "/v1/track", { anonymousId: visitor, event: "Product Added", properties: { cart_id: `cart-${user}`, product: "lens" } }, { clock: T0 });
-      await sdk(app, "/v1/identify", { userId: user, anonymousId: visitor, traits: { name: user } }, { clock: T0 + 5 * MINUTE });
+    for (const [visitor, user] of [
+      ["v-abandons", "abandoner"],
+      ["v-buys", "buyer"],
+    ] as const) {
+      await sdk(
+        app,
+        "/v1/devices",
+        {
+          userId: user,
+          register: [{ provider: "fcm", platform: "android", token: `tok-${user}-000000` }],
+          consent: { push: "opted_in" },
+        },
+        { clock: T0 },
+      );
+      await sdk(
+        app,
+        "/v1/track",
+        { anonymousId: visitor, event: "Product Added", properties: { cart_id: `cart-${user}`, product: "lens" } },
+        { clock: T0 },
+      );
+      await sdk(
+        app,
+        "/v1/identify",
+        { userId: user, anonymousId: visitor, traits: { name: user } },
+        { clock: T0 + 5 * MINUTE },
+      );
     }
-    await sdk(app, "/v1/track", { userId: "buyer", event: "Order Completed", properties: { cart_id: "cart-buyer", revenue: 80 } }, { clock: T0 + 10 * MINUTE });
+    await sdk(
+      app,
+      "/v1/track",
+      { userId: "buyer", event: "Order Completed", properties: { cart_id: "cart-buyer", revenue: 80 } },
+      { clock: T0 + 10 * MINUTE },
+    );
 
     await tick(app, "abandoner", T0 + 30 * MINUTE);
     await tick(app, "buyer", T0 + 30 * MINUTE);

@@ -23,7 +23,13 @@ export default {
 
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     // By suffix, so renamed queues (e.g. per wrangler environment) still reach their consumer.
-    const kind = batch.queue.endsWith("-sends-dlq") ? "sends-dlq" : batch.queue.endsWith("-sends") ? "sends" : batch.queue.endsWith("-index") ? "index" : batch.queue;
+    const kind = batch.queue.endsWith("-sends-dlq")
+      ? "sends-dlq"
+      : batch.queue.endsWith("-sends")
+        ? "sends"
+        : batch.queue.endsWith("-index")
+          ? "index"
+          : batch.queue;
     switch (kind) {
       case "index": {
         const messages = batch.messages as readonly Message<IndexUpdate>[];
@@ -49,7 +55,10 @@ export default {
         }
         const rest = messages.filter((m) => m.body.op !== "broadcast" && m.body.op !== "export");
         try {
-          await applyIndexUpdates(env.DB, rest.map((m) => m.body));
+          await applyIndexUpdates(
+            env.DB,
+            rest.map((m) => m.body),
+          );
           for (const m of rest) m.ack();
         } catch (err) {
           // One bad message must not hold back the others: apply them one by one.

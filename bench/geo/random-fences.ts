@@ -82,7 +82,9 @@ export function randomFences(o: RandomFenceOptions): FenceDefinition[] {
       metadata: {},
       dwellSeconds: null,
       cooldownSeconds: 0,
-      geometry: polygon ? { type: "Polygon", coordinates: [starPolygon(r, c.lat, c.lng, radius, 5 + Math.floor(r() * 8))] } : { type: "Point", coordinates: [c.lng, c.lat], radius },
+      geometry: polygon
+        ? { type: "Polygon", coordinates: [starPolygon(r, c.lat, c.lng, radius, 5 + Math.floor(r() * 8))] }
+        : { type: "Point", coordinates: [c.lng, c.lat], radius },
     });
   }
   return out;

@@ -13,7 +13,12 @@ export function loadCdnow() {
     const m = /^\s*(\d+)\s+(\d{8})\s+(\d+)\s+([\d.]+)\s*$/.exec(line);
     if (!m) continue;
     const d = m[2];
-    rows.push({ customer: m[1], at: Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), 12), cds: +m[3], dollars: +m[4] });
+    rows.push({
+      customer: m[1],
+      at: Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), 12),
+      cds: +m[3],
+      dollars: +m[4],
+    });
   }
   rows.forEach((r, i) => (r.seq = i));
   rows.sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -23,9 +28,20 @@ export function loadCdnow() {
 export async function replayCdnow(server, _shared, { workers = 6, batchSize = 100 } = {}) {
   const rows = loadCdnow();
   // A fresh app of its own, so users of the other bench sections do not mix into the distribution.
-  const created = await fetch(server.base + "/admin/apps", { method: "POST", headers: { authorization: `Bearer ${server.operatorToken}`, "content-type": "application/json" }, body: JSON.stringify({ name: "CDNOW replay", settings: { identityVerification: "off" } }) }).then((r) => r.json());
+  const created = await fetch(server.base + "/admin/apps", {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.operatorToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "CDNOW replay", settings: { identityVerification: "off" } }),
+  }).then((r) => r.json());
   const adminCall = async (path, init = {}) => {
-    const res = await fetch(server.base + path, { ...init, headers: { authorization: `Bearer ${created.adminKey}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+    const res = await fetch(server.base + path, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${created.adminKey}`,
+        "content-type": "application/json",
+        ...(init.headers ?? {}),
+      },
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
     return JSON.parse(text);
@@ -45,9 +61,20 @@ export async function replayCdnow(server, _shared, { workers = 6, batchSize = 10
         const chunk = slice.slice(i, i + batchSize);
         const clock = chunk[chunk.length - 1].at;
         const body = {
-          batch: chunk.map((r) => ({ type: "track", userId: `cdnow-${r.customer}`, event: "Order Completed", messageId: `cdnow-${r.seq}`, timestamp: new Date(r.at).toISOString(), properties: { revenue: r.dollars, quantity: r.cds } })),
+          batch: chunk.map((r) => ({
+            type: "track",
+            userId: `cdnow-${r.customer}`,
+            event: "Order Completed",
+            messageId: `cdnow-${r.seq}`,
+            timestamp: new Date(r.at).toISOString(),
+            properties: { revenue: r.dollars, quantity: r.cds },
+          })),
         };
-        const res = await fetch(server.base + "/v1/batch", { method: "POST", headers: { "content-type": "application/json", "x-beckon-clock": String(clock), ...basic() }, body: JSON.stringify(body) });
+        const res = await fetch(server.base + "/v1/batch", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-beckon-clock": String(clock), ...basic() },
+          body: JSON.stringify(body),
+        });
         const out = await res.json();
         if (!res.ok) rejected += chunk.length;
         sent += out.applied ?? 0;
@@ -55,37 +82,53 @@ export async function replayCdnow(server, _shared, { workers = 6, batchSize = 10
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  console.log(`  ingested ${sent} events in ${fmt(seconds)} s = ${fmt(sent / seconds, 0)} events/s (rejected ${rejected})`);
+  console.log(
+    `  ingested ${sent} events in ${fmt(seconds)} s = ${fmt(sent / seconds, 0)} events/s (rejected ${rejected})`,
+  );
 
   // Advance every user to the end of the data (1998-07-01): lifecycle timers fire in virtual time.
   const end = Date.UTC(1998, 6, 1);
   // Every customer's index row arrives through the queue before time is advanced for them.
-  for (let i = 0; i < 120 && (await adminCall("/admin/segments/lifecycle")).total < customers; i++) await new Promise((r) => setTimeout(r, 1000));
+  for (let i = 0; i < 120 && (await adminCall("/admin/segments/lifecycle")).total < customers; i++)
+    await new Promise((r) => setTimeout(r, 1000));
   const advance = async (at) => {
     const tickStart = performance.now();
     let after = "";
     let fired = 0;
     let ticked = 0;
     for (;;) {
-      const page = await adminCall(`/admin/tick?limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, { method: "POST", headers: { "x-beckon-clock": String(at) } });
+      const page = await adminCall(`/admin/tick?limit=500${after ? `&after=${encodeURIComponent(after)}` : ""}`, {
+        method: "POST",
+        headers: { "x-beckon-clock": String(at) },
+      });
       fired += page.fired;
       ticked += page.users;
       if (!page.next) break;
       after = page.next;
     }
-    console.log(`  advanced ${ticked} users to ${new Date(at).toISOString().slice(0, 10)} in ${fmt((performance.now() - tickStart) / 1000)} s (${fired} timers fired)`);
+    console.log(
+      `  advanced ${ticked} users to ${new Date(at).toISOString().slice(0, 10)} in ${fmt((performance.now() - tickStart) / 1000)} s (${fired} timers fired)`,
+    );
   };
   await advance(end);
   let lifecycle;
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 1000));
     lifecycle = await adminCall("/admin/segments/lifecycle");
-    if (lifecycle.total >= customers && lifecycle.states.new === 0 && lifecycle.states.active + lifecycle.states.dormant + lifecycle.states.churned === lifecycle.total) break;
+    if (
+      lifecycle.total >= customers &&
+      lifecycle.states.new === 0 &&
+      lifecycle.states.active + lifecycle.states.dormant + lifecycle.states.churned === lifecycle.total
+    )
+      break;
   }
   console.log(`  lifecycle on 1998-07-01: ${JSON.stringify(lifecycle)}`);
   const result = { events: sent, customers, seconds: +fmt(seconds), eventsPerSec: +fmt(sent / seconds, 0), lifecycle };
   try {
-    const recompute = await adminCall("/admin/segments/recompute", { method: "POST", headers: { "x-beckon-clock": String(end) } });
+    const recompute = await adminCall("/admin/segments/recompute", {
+      method: "POST",
+      headers: { "x-beckon-clock": String(end) },
+    });
     // Objects re-score with the new model on their daily timer: advance one more day, let the index catch up.
     await advance(end + 86_400_000);
     await new Promise((r) => setTimeout(r, 8000));

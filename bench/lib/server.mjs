@@ -21,12 +21,35 @@ export async function freePort() {
 export async function startBeckon({ vars = {}, inspector } = {}) {
   const persist = mkdtempSync(join(tmpdir(), "beckon-bench-"));
   const keys = devVars();
-  prepareLocalDatabase({ persistTo: persist, writeKey: keys.DEMO_WRITE_KEY, adminKey: keys.DEMO_ADMIN_KEY, quiet: true });
+  prepareLocalDatabase({
+    persistTo: persist,
+    writeKey: keys.DEMO_WRITE_KEY,
+    adminKey: keys.DEMO_ADMIN_KEY,
+    quiet: true,
+  });
   const port = await freePort();
   const allVars = { BENCH_ROUTES: "true", ALLOW_VIRTUAL_CLOCK: "true", ...vars };
-  const args = ["wrangler", "dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "warn", "--show-interactive-dev-session=false", ...(inspector ? ["--inspector-port", String(inspector)] : [])];
+  const args = [
+    "wrangler",
+    "dev",
+    "--local",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    persist,
+    "--log-level",
+    "warn",
+    "--show-interactive-dev-session=false",
+    ...(inspector ? ["--inspector-port", String(inspector)] : []),
+  ];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);
-  const child = spawn("npx", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, detached: true });
+  const child = spawn("npx", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    detached: true,
+  });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
@@ -37,7 +60,8 @@ export async function startBeckon({ vars = {}, inspector } = {}) {
       const res = await fetch(base + "/");
       if (res.ok) break;
     } catch {}
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${log.slice(-3000)}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`wrangler dev did not start:\n${log.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {

@@ -32,7 +32,15 @@ export function storeKey(key: string) {
   sessionStorage.setItem(STORAGE_KEY, key);
 }
 
-export function SessionProvider({ adminKey, onSignOut, children }: { adminKey: string; onSignOut(reason?: string): void; children: ReactNode }) {
+export function SessionProvider({
+  adminKey,
+  onSignOut,
+  children,
+}: {
+  adminKey: string;
+  onSignOut(reason?: string): void;
+  children: ReactNode;
+}) {
   const [expired] = useState(() => ({ fired: false }));
   const value = useMemo<Session>(() => {
     const signOut = (reason?: string) => {

@@ -36,7 +36,11 @@ function Shop() {
     <View style={styles.screen}>
       <View style={styles.tabs}>
         <Button title="Shop" onPress={() => setTab("shop")} />
-        <Button title={`Inbox${unread ? ` (${unread})` : ""}`} accessibilityLabel={`Inbox, ${unread} unread`} onPress={() => setTab("inbox")} />
+        <Button
+          title={`Inbox${unread ? ` (${unread})` : ""}`}
+          accessibilityLabel={`Inbox, ${unread} unread`}
+          onPress={() => setTab("inbox")}
+        />
       </View>
       {tab === "inbox" ? (
         <ContentCardsFeed emptyText="No messages yet." />
@@ -52,7 +56,14 @@ function Shop() {
             </>
           ) : (
             <>
-              <TextInput style={styles.input} placeholder="User id" accessibilityLabel="User id" value={userId} onChangeText={setUserId} autoCapitalize="none" />
+              <TextInput
+                style={styles.input}
+                placeholder="User id"
+                accessibilityLabel="User id"
+                value={userId}
+                onChangeText={setUserId}
+                autoCapitalize="none"
+              />
               <Button title="Sign in" onPress={() => void signIn()} />
             </>
           )}

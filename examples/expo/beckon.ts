@@ -37,7 +37,12 @@ export function turnOnPush(): Promise<boolean> {
   return beckon.askForPush({
     adapter: beckon.expoNotificationsAdapter(Notifications, platform),
     requestPermission: async () => (await Notifications.requestPermissionsAsync()).status === "granted",
-    prompt: { title: "Know when your order ships?", body: "We'll send a notification for shipping updates and offers.", allowLabel: "Notify me", laterLabel: "Not now" },
+    prompt: {
+      title: "Know when your order ships?",
+      body: "We'll send a notification for shipping updates and offers.",
+      allowLabel: "Notify me",
+      laterLabel: "Not now",
+    },
   });
 }
 
@@ -45,7 +50,9 @@ export function turnOnPush(): Promise<boolean> {
 export async function turnOnLocation(): Promise<boolean> {
   const { status } = await Location.requestForegroundPermissionsAsync();
   if (status !== "granted") return false;
-  beckon.enableLocation(beckon.expoLocationSource(Location, { accuracy: Location.Accuracy.Balanced, distanceInterval: 200 }));
+  beckon.enableLocation(
+    beckon.expoLocationSource(Location, { accuracy: Location.Accuracy.Balanced, distanceInterval: 200 }),
+  );
   return true;
 }
 

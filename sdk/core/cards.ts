@@ -32,7 +32,8 @@ export interface CardFeedOptions {
 }
 
 /** Pinned first, then newest (the server's order). */
-const order = (cards: Card[]) => [...cards].sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.createdAt - a.createdAt);
+const order = (cards: Card[]) =>
+  [...cards].sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.createdAt - a.createdAt);
 
 export class CardFeed {
   cards: Card[] = [];
@@ -59,7 +60,11 @@ export class CardFeed {
       const raw = await readItem(this.o.storage, this.o.key());
       const now = this.o.now?.() ?? Date.now();
       const stored = (raw ? JSON.parse(raw) : []) as Card[];
-      if (this.cards.length === 0 && Array.isArray(stored)) this.set(stored.filter((c) => !c.expiresAt || c.expiresAt > now), false);
+      if (this.cards.length === 0 && Array.isArray(stored))
+        this.set(
+          stored.filter((c) => !c.expiresAt || c.expiresAt > now),
+          false,
+        );
     } catch {
       // corrupt storage: the server's feed replaces it
     }

@@ -13,7 +13,13 @@ export interface Engagement {
   event: Record<string, unknown>;
 }
 
-export function engagementQueue(o: { host: string; writeKey: string; storage: KeyValueStorage | null; storageKey: string; identity: Identity }): OfflineQueue<Engagement> {
+export function engagementQueue(o: {
+  host: string;
+  writeKey: string;
+  storage: KeyValueStorage | null;
+  storageKey: string;
+  identity: Identity;
+}): OfflineQueue<Engagement> {
   return new OfflineQueue<Engagement>({
     url: `${o.host}/v1/in-app/events`,
     writeKey: o.writeKey,

@@ -9,7 +9,9 @@ import type { KeyValueStorage } from "./queue";
 
 /** A new random id (RFC 4122 where `crypto.randomUUID` exists, else time + random). */
 export const uuid = (): string =>
-  typeof crypto !== "undefined" && crypto?.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  typeof crypto !== "undefined" && crypto?.randomUUID
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 /** Reads a key from sync (localStorage) or async (AsyncStorage) storage; storage errors read as absent. */
 export function readItem(storage: KeyValueStorage | null, key: string): string | null | Promise<string | null> {
@@ -63,7 +65,8 @@ export class Identity {
       this.userId ??= u;
       writeItem(this.o.storage, this.o.key("anonymousId"), this.anonymousId);
     };
-    if (anon instanceof Promise || user instanceof Promise) return Promise.all([anon, user]).then(([a, u]) => apply(a, u));
+    if (anon instanceof Promise || user instanceof Promise)
+      return Promise.all([anon, user]).then(([a, u]) => apply(a, u));
     apply(anon, user);
   }
 
@@ -110,7 +113,10 @@ export class Identity {
     const mint = this.o.refreshUserToken;
     if (!this.userId || !mint) return false;
     if (res) {
-      const body = (await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null;
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: { code?: string } } | null;
       if (!body?.error?.code?.startsWith("user_token_")) return false;
     }
     const person = this.userId;
@@ -129,7 +135,9 @@ export class Identity {
   /** Whether the token's `exp` is (nearly) past, read without verifying (the server does that). */
   tokenExpired(now = Date.now()): boolean {
     try {
-      const exp = (JSON.parse(atob(this.userToken!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number }).exp;
+      const exp = (
+        JSON.parse(atob(this.userToken!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number }
+      ).exp;
       return exp !== undefined && exp * 1000 < now + 5000;
     } catch {
       return false;

@@ -55,8 +55,10 @@ export class InAppState {
   async load(): Promise<void> {
     const parse = (raw: string | null) => Object.entries((raw ? JSON.parse(raw) : {}) as Record<string, number>);
     try {
-      for (const [k, exp] of parse(await readItem(this.o.storage, this.o.key("shown")))) if (exp > this.now()) this.shown.set(k, exp);
-      for (const [k, at] of parse(await readItem(this.o.storage, this.o.key("lastShownAt")))) this.lastShownAt.set(k, at);
+      for (const [k, exp] of parse(await readItem(this.o.storage, this.o.key("shown"))))
+        if (exp > this.now()) this.shown.set(k, exp);
+      for (const [k, at] of parse(await readItem(this.o.storage, this.o.key("lastShownAt"))))
+        this.lastShownAt.set(k, at);
     } catch {
       // corrupt storage: start afresh
     }
@@ -69,7 +71,8 @@ export class InAppState {
   /** New pending messages: `replace` for a full list (app open, a socket sync), else additions. */
   apply(view: PendingView, replace: boolean): void {
     if (replace) this.pending.clear();
-    for (const m of view.messages ?? []) if (!this.shown.has(this.shownId(m.key)) && m.key !== this.current?.key) this.pending.set(m.key, m);
+    for (const m of view.messages ?? [])
+      if (!this.shown.has(this.shownId(m.key)) && m.key !== this.current?.key) this.pending.set(m.key, m);
     this.serverNotBefore = view.notBefore;
     this.minIntervalSeconds = view.minIntervalSeconds;
     this.showNext();
@@ -118,7 +121,12 @@ export class InAppState {
     const next = nextMessage(this.pending.values(), this.triggered, now);
     if (!next) return;
     const person = this.o.person();
-    const wait = waitBeforeNext(now, this.lastShownAt.get(person) ?? null, this.minIntervalSeconds, this.serverNotBefore);
+    const wait = waitBeforeNext(
+      now,
+      this.lastShownAt.get(person) ?? null,
+      this.minIntervalSeconds,
+      this.serverNotBefore,
+    );
     clearTimeout(this.wait);
     if (wait > 0) {
       this.wait = setTimeout(() => this.showNext(), wait);

@@ -19,7 +19,11 @@ interface Socket {
 }
 const OPEN = 1;
 type Listen = ((type: string, listener: () => void) => void) | undefined;
-const g = globalThis as unknown as { WebSocket: new (url: string) => Socket; addEventListener: Listen; removeEventListener: Listen };
+const g = globalThis as unknown as {
+  WebSocket: new (url: string) => Socket;
+  addEventListener: Listen;
+  removeEventListener: Listen;
+};
 
 export class LiveConnection {
   private ws: Socket | null = null;

@@ -107,7 +107,10 @@ export class OfflineQueue<T extends Queued = Call> {
           method: "POST",
           // text/plain keeps this a "simple" request: no CORS preflight; the server does not trust Content-Type.
           headers: { "content-type": "text/plain" },
-          body: JSON.stringify({ ...(this.o.body?.(batch) ?? { batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }), ...this.o.auth?.() }),
+          body: JSON.stringify({
+            ...(this.o.body?.(batch) ?? { batch, sentAt: new Date().toISOString(), writeKey: this.o.writeKey }),
+            ...this.o.auth?.(),
+          }),
           keepalive,
         } as RequestInit);
       try {
@@ -180,7 +183,10 @@ export class OfflineQueue<T extends Queued = Call> {
 
   private save(): void {
     try {
-      const done = this.items.length === 0 ? this.o.storage?.removeItem(this.o.storageKey) : this.o.storage?.setItem(this.o.storageKey, JSON.stringify(this.items));
+      const done =
+        this.items.length === 0
+          ? this.o.storage?.removeItem(this.o.storageKey)
+          : this.o.storage?.setItem(this.o.storageKey, JSON.stringify(this.items));
       if (done) done.catch(() => undefined);
     } catch {
       // Storage full or disabled: the calls stay in memory.

@@ -28,7 +28,11 @@ export function ruleMatches(rule: DisplayRule, event: string, properties: Record
  * The message to show now, if any: unexpired, either without a display rule or already
  * triggered, highest priority then oldest.
  */
-export function nextMessage(pending: Iterable<PendingMessage>, triggered: ReadonlySet<string>, now: number): PendingMessage | undefined {
+export function nextMessage(
+  pending: Iterable<PendingMessage>,
+  triggered: ReadonlySet<string>,
+  now: number,
+): PendingMessage | undefined {
   let best: PendingMessage | undefined;
   for (const m of pending) {
     if (m.expiresAt <= now) continue;
@@ -39,7 +43,12 @@ export function nextMessage(pending: Iterable<PendingMessage>, triggered: Readon
 }
 
 /** How long to wait before the next message may show (0 = now), given the last shown time and the minimum interval. */
-export function waitBeforeNext(now: number, lastShownAt: number | null, minIntervalSeconds: number, serverNotBefore: number | null): number {
+export function waitBeforeNext(
+  now: number,
+  lastShownAt: number | null,
+  minIntervalSeconds: number,
+  serverNotBefore: number | null,
+): number {
   const local = lastShownAt === null ? 0 : lastShownAt + minIntervalSeconds * 1000;
   return Math.max(0, local - now, (serverNotBefore ?? 0) - now);
 }

@@ -32,7 +32,10 @@ function retentionMemo(ctx: UserContext): { state: RetentionState } {
 }
 
 function saveRetention(ctx: UserContext, state: RetentionState): void {
-  ctx.sql.exec(`INSERT INTO analytics_retention (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(state));
+  ctx.sql.exec(
+    `INSERT INTO analytics_retention (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`,
+    JSON.stringify(state),
+  );
 }
 
 /** The events retention can start from or return with: the purchase event and the app's list. */
@@ -42,7 +45,12 @@ export function retentionEvents(settings: UserContext["config"]["settings"]): st
 
 function countRetention(ctx: UserContext, event: { name: string; timestamp: number }): void {
   const memo = retentionMemo(ctx);
-  const { state, rows } = advanceRetention(memo.state, event, ctx.profile.firstSeen, retentionEvents(ctx.config.settings));
+  const { state, rows } = advanceRetention(
+    memo.state,
+    event,
+    ctx.profile.firstSeen,
+    retentionEvents(ctx.config.settings),
+  );
   if (rows.length === 0) return;
   memo.state = state;
   ctx.recordCounts(rows);
@@ -90,7 +98,10 @@ function countKpis(ctx: UserContext, eventAt: number | null): void {
     }
     if (!memo.dirty) return;
     memo.dirty = false;
-    ctx.sql.exec(`INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(memo.state));
+    ctx.sql.exec(
+      `INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`,
+      JSON.stringify(memo.state),
+    );
   });
 }
 
@@ -105,7 +116,14 @@ function countMove(ctx: UserContext, from: string, to: string): void {
     )
     .toArray();
   for (const e of entered) {
-    const fresh = ctx.sql.exec(`INSERT OR IGNORE INTO analytics_lc_campaigns (campaign_id, move) VALUES (?, ?) RETURNING campaign_id`, e.campaign_id, `${from}>${to}`).toArray().length > 0;
+    const fresh =
+      ctx.sql
+        .exec(
+          `INSERT OR IGNORE INTO analytics_lc_campaigns (campaign_id, move) VALUES (?, ?) RETURNING campaign_id`,
+          e.campaign_id,
+          `${from}>${to}`,
+        )
+        .toArray().length > 0;
     if (fresh) ctx.recordCounts([campaignMoveRow(day, e.campaign_id, e.control ? "control" : "treatment", from, to)]);
   }
 }
@@ -123,7 +141,12 @@ function liveFunnels(ctx: UserContext): LiveFunnel[] {
 
 function funnelMemo(ctx: UserContext): FunnelMemo {
   return ctx.memo(FUNNELS_MEMO, () => ({
-    states: new Map(ctx.sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray().map((r) => [r.funnel_id, JSON.parse(r.state) as FunnelState])),
+    states: new Map(
+      ctx.sql
+        .exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`)
+        .toArray()
+        .map((r) => [r.funnel_id, JSON.parse(r.state) as FunnelState]),
+    ),
     dirty: new Set<string>(),
   }));
 }
@@ -132,7 +155,12 @@ function saveFunnels(ctx: UserContext, memo: FunnelMemo): void {
   for (const id of memo.dirty) {
     const state = memo.states.get(id);
     if (!state || state.entries.length === 0) ctx.sql.exec(`DELETE FROM analytics_funnels WHERE funnel_id = ?`, id);
-    else ctx.sql.exec(`INSERT INTO analytics_funnels (funnel_id, state) VALUES (?, ?) ON CONFLICT(funnel_id) DO UPDATE SET state = excluded.state`, id, JSON.stringify(state));
+    else
+      ctx.sql.exec(
+        `INSERT INTO analytics_funnels (funnel_id, state) VALUES (?, ?) ON CONFLICT(funnel_id) DO UPDATE SET state = excluded.state`,
+        id,
+        JSON.stringify(state),
+      );
   }
   memo.dirty.clear();
 }
@@ -148,14 +176,18 @@ export function breakdownValues(ctx: UserContext, funnel: LiveFunnel): Dimension
   };
   if (funnel.armCampaignId) {
     const row = ctx.sql
-      .exec<{ arm: string; control: number }>(`SELECT arm, control FROM journeys WHERE campaign_id = ? ORDER BY entered_at DESC LIMIT 1`, funnel.armCampaignId)
+      .exec<{ arm: string; control: number }>(
+        `SELECT arm, control FROM journeys WHERE campaign_id = ? ORDER BY entered_at DESC LIMIT 1`,
+        funnel.armCampaignId,
+      )
       .toArray()[0];
     dims.arm = row ? (row.control ? "control" : row.arm) : "(not entered)";
   }
   return dims;
 }
 
-const str = (v: unknown): string => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : "(unknown)");
+const str = (v: unknown): string =>
+  typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : "(unknown)";
 
 export const analyticsFeature: UserFeature = {
   name: "analytics",
@@ -192,21 +224,39 @@ export const analyticsFeature: UserFeature = {
   },
 
   handOver(sql) {
-    const funnels = sql.exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`).toArray();
+    const funnels = sql
+      .exec<{ funnel_id: string; state: string }>(`SELECT funnel_id, state FROM analytics_funnels`)
+      .toArray();
     const retention = sql.exec<{ state: string }>(`SELECT state FROM analytics_retention WHERE id = 1`).toArray()[0];
     const kpi = sql.exec<{ state: string }>(`SELECT state FROM analytics_kpi WHERE id = 1`).toArray()[0];
-    return { funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])), retention: retention ? (JSON.parse(retention.state) as Json) : null, kpi: kpi ? (JSON.parse(kpi.state) as Json) : null };
+    return {
+      funnels: Object.fromEntries(funnels.map((r) => [r.funnel_id, JSON.parse(r.state) as Json])),
+      retention: retention ? (JSON.parse(retention.state) as Json) : null,
+      kpi: kpi ? (JSON.parse(kpi.state) as Json) : null,
+    };
   },
 
   absorb(ctx, data) {
-    const given = data as { funnels?: Record<string, FunnelState>; retention?: RetentionState | null; kpi?: KpiState | null };
+    const given = data as {
+      funnels?: Record<string, FunnelState>;
+      retention?: RetentionState | null;
+      kpi?: KpiState | null;
+    };
     if (given.kpi) {
       // The visitor is now this person: their gauge contributions go, and periods they were counted active in are not counted again.
       ctx.recordCounts(withdrawGauges(given.kpi, utcDay(ctx.now)));
       const k = kpiMemo(ctx);
       const t = given.kpi;
-      k.state = { ...k.state, d: t.d > k.state.d ? t.d : k.state.d, w: t.w > k.state.w ? t.w : k.state.w, m: t.m > k.state.m ? t.m : k.state.m };
-      ctx.sql.exec(`INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`, JSON.stringify(k.state));
+      k.state = {
+        ...k.state,
+        d: t.d > k.state.d ? t.d : k.state.d,
+        w: t.w > k.state.w ? t.w : k.state.w,
+        m: t.m > k.state.m ? t.m : k.state.m,
+      };
+      ctx.sql.exec(
+        `INSERT INTO analytics_kpi (id, state) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state`,
+        JSON.stringify(k.state),
+      );
     }
     if (given.retention) {
       // The visitor's cohorts and counted periods become the person's: a visitor who signs up is not a second newcomer.
@@ -219,7 +269,10 @@ export const analyticsFeature: UserFeature = {
     for (const funnel of liveFunnels(ctx)) {
       const theirs = handed[funnel.id];
       if (!theirs) continue;
-      memo.states.set(funnel.id, mergeFunnelStates(funnel, memo.states.get(funnel.id) ?? { entries: [] }, theirs, ctx.now));
+      memo.states.set(
+        funnel.id,
+        mergeFunnelStates(funnel, memo.states.get(funnel.id) ?? { entries: [] }, theirs, ctx.now),
+      );
       memo.dirty.add(funnel.id);
     }
     saveFunnels(ctx, memo);
@@ -228,7 +281,13 @@ export const analyticsFeature: UserFeature = {
   describe(ctx) {
     const memo = funnelMemo(ctx);
     const funnels: JsonObject = {};
-    for (const [id, state] of memo.states) funnels[id] = state.entries.map((e) => ({ step: e.step, start: new Date(e.start).toISOString(), day: e.day, ...(e.key !== null ? { key: e.key } : {}) }));
+    for (const [id, state] of memo.states)
+      funnels[id] = state.entries.map((e) => ({
+        step: e.step,
+        start: new Date(e.start).toISOString(),
+        day: e.day,
+        ...(e.key !== null ? { key: e.key } : {}),
+      }));
     return { funnels };
   },
 };

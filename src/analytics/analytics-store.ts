@@ -20,7 +20,11 @@ const UPSERT_COUNTS_SQL = `INSERT INTO analytics_counts (app_id, kind, subject, 
  * of the remaining messages are summed per counter first, so a batch costs one upsert per
  * counter touched, however many events it carries.
  */
-export async function applyAnalyticsCounts(d1: D1Database, messages: readonly AnalyticsMessage[], now = Date.now()): Promise<void> {
+export async function applyAnalyticsCounts(
+  d1: D1Database,
+  messages: readonly AnalyticsMessage[],
+  now = Date.now(),
+): Promise<void> {
   const unique = new Map<string, AnalyticsMessage>();
   for (const m of messages) unique.set(m.key, m);
   if (unique.size === 0) return;
@@ -33,7 +37,10 @@ export async function applyAnalyticsCounts(d1: D1Database, messages: readonly An
     const known = new Set<string>();
     for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
       const chunk = keys.slice(i, i + KEYS_PER_STATEMENT);
-      const rows = await d1.prepare(`SELECT key FROM analytics_batches WHERE key IN (${chunk.map(() => "?").join(", ")})`).bind(...chunk).all<{ key: string }>();
+      const rows = await d1
+        .prepare(`SELECT key FROM analytics_batches WHERE key IN (${chunk.map(() => "?").join(", ")})`)
+        .bind(...chunk)
+        .all<{ key: string }>();
       for (const r of rows.results) known.add(r.key);
     }
     const rest = [...unique.values()].filter((m) => !known.has(m.key));
@@ -51,13 +58,25 @@ async function applyOnce(d1: D1Database, messages: AnalyticsMessage[], now: numb
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < messages.length; i += KEYS_PER_STATEMENT) {
     const chunk = messages.slice(i, i + KEYS_PER_STATEMENT);
-    statements.push(d1.prepare(`INSERT INTO analytics_batches (key, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`).bind(...chunk.flatMap((m) => [m.key, now])));
+    statements.push(
+      d1
+        .prepare(`INSERT INTO analytics_batches (key, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`)
+        .bind(...chunk.flatMap((m) => [m.key, now])),
+    );
   }
   const upsert = d1.prepare(UPSERT_COUNTS_SQL);
   for (const [appId, rows] of byApp) {
     const summed = aggregate(rows);
     for (let i = 0; i < summed.length; i += ROWS_PER_STATEMENT) {
-      statements.push(upsert.bind(JSON.stringify(summed.slice(i, i + ROWS_PER_STATEMENT).map((r) => [appId, r.kind, r.subject, r.day, r.dim, r.value, r.step, r.bucket, r.n]))));
+      statements.push(
+        upsert.bind(
+          JSON.stringify(
+            summed
+              .slice(i, i + ROWS_PER_STATEMENT)
+              .map((r) => [appId, r.kind, r.subject, r.day, r.dim, r.value, r.step, r.bucket, r.n]),
+          ),
+        ),
+      );
     }
   }
   statements.push(d1.prepare(`DELETE FROM analytics_batches WHERE at < ?`).bind(now - KEY_RETENTION_MS));
@@ -68,7 +87,12 @@ async function applyOnce(d1: D1Database, messages: AnalyticsMessage[], now: numb
 export type CountRow = Omit<CounterRow, "kind">;
 
 /** Counter rows of one kind (and subject, if given) over a day range. */
-export async function readCounts(d1: D1Database, appId: string, kind: string, q: { subject?: string; from: string; to: string; dim?: string }): Promise<CountRow[]> {
+export async function readCounts(
+  d1: D1Database,
+  appId: string,
+  kind: string,
+  q: { subject?: string; from: string; to: string; dim?: string },
+): Promise<CountRow[]> {
   const where = [`app_id = ?1`, `kind = ?2`, `day >= ?3`, `day <= ?4`];
   const binds: unknown[] = [appId, kind, q.from, q.to];
   if (q.subject !== undefined) {
@@ -79,6 +103,9 @@ export async function readCounts(d1: D1Database, appId: string, kind: string, q:
     binds.push(q.dim);
     where.push(`dim = ?${binds.length}`);
   }
-  const rows = await d1.prepare(`SELECT subject, day, dim, value, step, bucket, n FROM analytics_counts WHERE ${where.join(" AND ")}`).bind(...binds).all<CountRow>();
+  const rows = await d1
+    .prepare(`SELECT subject, day, dim, value, step, bucket, n FROM analytics_counts WHERE ${where.join(" AND ")}`)
+    .bind(...binds)
+    .all<CountRow>();
   return rows.results;
 }

@@ -63,7 +63,9 @@ export function exportFiles(m: ExportMessage): Array<{ key: string; rows: Export
     list.push(r);
     byPartition.set(p, list);
   }
-  return [...byPartition].sort(([a], [b]) => a.localeCompare(b)).map(([p, rows]) => ({ key: `${EXPORT_PREFIX}/${p}/${m.key}.ndjson.gz`, rows }));
+  return [...byPartition]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([p, rows]) => ({ key: `${EXPORT_PREFIX}/${p}/${m.key}.ndjson.gz`, rows }));
 }
 
 async function gzip(text: string): Promise<Uint8Array> {
@@ -80,7 +82,10 @@ export async function writeExports(bucket: R2Bucket, messages: readonly ExportMe
   let files = 0;
   for (const m of messages) {
     for (const f of exportFiles(m)) {
-      await bucket.put(f.key, await gzip(f.rows.map((r) => JSON.stringify(r)).join("\n") + "\n"), { httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" }, customMetadata: { rows: String(f.rows.length) } });
+      await bucket.put(f.key, await gzip(f.rows.map((r) => JSON.stringify(r)).join("\n") + "\n"), {
+        httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
+        customMetadata: { rows: String(f.rows.length) },
+      });
       files++;
     }
   }

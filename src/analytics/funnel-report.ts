@@ -47,11 +47,19 @@ export function stepReport(steps: readonly FunnelStep[], rows: readonly Row[]): 
 
 /** The report for all entries and, with a breakdown, per value (largest step-1 count first). */
 export function funnelReport(steps: readonly FunnelStep[], total: readonly Row[], breakdown: readonly Row[] | null) {
-  const out: { steps: StepReport[]; breakdown?: Array<{ value: string; steps: StepReport[] }> } = { steps: stepReport(steps, total) };
+  const out: { steps: StepReport[]; breakdown?: Array<{ value: string; steps: StepReport[] }> } = {
+    steps: stepReport(steps, total),
+  };
   if (breakdown) {
     const values = [...new Set(breakdown.map((r) => r.value))];
     out.breakdown = values
-      .map((value) => ({ value, steps: stepReport(steps, breakdown.filter((r) => r.value === value)) }))
+      .map((value) => ({
+        value,
+        steps: stepReport(
+          steps,
+          breakdown.filter((r) => r.value === value),
+        ),
+      }))
       .sort((a, b) => b.steps[0]!.entries - a.steps[0]!.entries || a.value.localeCompare(b.value));
   }
   return out;

@@ -37,7 +37,9 @@ const DotPath = z
   .string()
   .min(1)
   .max(200)
-  .refine((p) => p.split(".").every((s) => s.length > 0), { message: "must be a dot path without empty segments, e.g. cart_id" });
+  .refine((p) => p.split(".").every((s) => s.length > 0), {
+    message: "must be a dot path without empty segments, e.g. cart_id",
+  });
 
 export const FunnelStep = z.object({
   event: z.string().min(1).max(200),
@@ -49,9 +51,17 @@ export type FunnelStep = z.infer<typeof FunnelStep>;
 export const FunnelDefinition = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(2000).default(""),
-  steps: z.array(FunnelStep).min(MIN_FUNNEL_STEPS, `a funnel has ${MIN_FUNNEL_STEPS} to ${MAX_FUNNEL_STEPS} steps`).max(MAX_FUNNEL_STEPS, `a funnel has ${MIN_FUNNEL_STEPS} to ${MAX_FUNNEL_STEPS} steps`),
+  steps: z
+    .array(FunnelStep)
+    .min(MIN_FUNNEL_STEPS, `a funnel has ${MIN_FUNNEL_STEPS} to ${MAX_FUNNEL_STEPS} steps`)
+    .max(MAX_FUNNEL_STEPS, `a funnel has ${MIN_FUNNEL_STEPS} to ${MAX_FUNNEL_STEPS} steps`),
   /** Conversion window: every step within this many hours of step 1. */
-  windowHours: z.number().int().min(1).max(MAX_WINDOW_HOURS).default(7 * 24),
+  windowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_WINDOW_HOURS)
+    .default(7 * 24),
   /** Steps must share this property's value (e.g. `cart_id`); events without it do not take part. */
   sameProperty: DotPath.optional(),
   /** `breakdown=arm` splits entries by this campaign's A/B arm (or `control`) at entry. */
@@ -69,7 +79,13 @@ export interface LiveFunnel {
 }
 
 export function liveFunnel(id: string, def: FunnelDefinition): LiveFunnel {
-  return { id, steps: def.steps, windowMs: def.windowHours * HOUR, sameProperty: def.sameProperty ?? null, armCampaignId: def.armCampaignId ?? null };
+  return {
+    id,
+    steps: def.steps,
+    windowMs: def.windowHours * HOUR,
+    sameProperty: def.sameProperty ?? null,
+    armCampaignId: def.armCampaignId ?? null,
+  };
 }
 
 export interface FunnelEntry {
@@ -126,7 +142,13 @@ function open(funnel: LiveFunnel, entries: FunnelEntry[], now: Millis): FunnelEn
  * Moves a person's funnel state on one event. `dims` is read only when an entry starts
  * (the person's breakdown values at that moment). Returns a new state; the input is not changed.
  */
-export function advanceFunnel(state: FunnelState, event: FunnelEvent, funnel: LiveFunnel, now: Millis, dims: () => Dimensions): { state: FunnelState; facts: FunnelFact[] } {
+export function advanceFunnel(
+  state: FunnelState,
+  event: FunnelEvent,
+  funnel: LiveFunnel,
+  now: Millis,
+  dims: () => Dimensions,
+): { state: FunnelState; facts: FunnelFact[] } {
   const facts: FunnelFact[] = [];
   const entries = open(funnel, state.entries, now).map((e) => ({ ...e }));
   const key = keyOf(funnel, event);
@@ -143,7 +165,14 @@ export function advanceFunnel(state: FunnelState, event: FunnelEvent, funnel: Li
     advanced = true;
   }
   if (!advanced && matchesStep(funnel.steps[0]!, event) && !entries.some((e) => e.key === key)) {
-    const entry: FunnelEntry = { start: event.timestamp, day: utcDay(event.timestamp), step: 0, lastAt: event.timestamp, key, dims: clampDims(dims()) };
+    const entry: FunnelEntry = {
+      start: event.timestamp,
+      day: utcDay(event.timestamp),
+      step: 0,
+      lastAt: event.timestamp,
+      key,
+      dims: clampDims(dims()),
+    };
     entries.push(entry);
     if (entries.length > MAX_OPEN_ENTRIES) entries.splice(0, entries.length - MAX_OPEN_ENTRIES);
     facts.push({ day: entry.day, step: 0, sincePrevious: null, dims: entry.dims });
@@ -201,4 +230,3 @@ export function medianOfBuckets(buckets: ReadonlyArray<{ bucket: number; n: numb
   }
   return null;
 }
-

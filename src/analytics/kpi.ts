@@ -25,7 +25,16 @@ export interface KpiState {
 export const emptyKpi = (): KpiState => ({ d: "", w: "", m: "", g: {} });
 export const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
 
-const row = (kind: string, subject: string, day: string, value: string, n: number): CounterRow => ({ kind, subject, day, dim: "", value, step: 0, bucket: -1, n });
+const row = (kind: string, subject: string, day: string, value: string, n: number): CounterRow => ({
+  kind,
+  subject,
+  day,
+  dim: "",
+  value,
+  step: 0,
+  bucket: -1,
+  n,
+});
 
 /** An event at `at`: counts the person active in its day, week and month if not yet counted. */
 export function countActive(state: KpiState, at: Millis): { state: KpiState; rows: CounterRow[] } {
@@ -50,7 +59,11 @@ export function countActive(state: KpiState, at: Millis): { state: KpiState; row
 }
 
 /** Moves the person's gauges to `now` (their current states), on `day`. */
-export function moveGauges(state: KpiState, current: Record<string, string>, day: string): { state: KpiState; rows: CounterRow[] } {
+export function moveGauges(
+  state: KpiState,
+  current: Record<string, string>,
+  day: string,
+): { state: KpiState; rows: CounterRow[] } {
   const rows: CounterRow[] = [];
   const g = { ...state.g };
   for (const [gauge, value] of Object.entries(current)) {
@@ -69,7 +82,10 @@ export function withdrawGauges(theirs: KpiState, day: string): CounterRow[] {
 }
 
 /** Gauge levels per day from `from` to `to`: changes summed from the beginning. */
-export function gaugeLevels(rows: ReadonlyArray<{ subject: string; value: string; day: string; n: number }>, days: readonly string[]): Map<string, number[]> {
+export function gaugeLevels(
+  rows: ReadonlyArray<{ subject: string; value: string; day: string; n: number }>,
+  days: readonly string[],
+): Map<string, number[]> {
   const levels = new Map<string, number[]>();
   const sorted = [...rows].sort((a, b) => a.day.localeCompare(b.day));
   const running = new Map<string, number>();

@@ -16,8 +16,23 @@ export function moveRow(day: string, from: string, to: string): CounterRow {
 }
 
 /** A person who entered the campaign (`treatment` or `control`) made this move: counted once per person, campaign and move. */
-export function campaignMoveRow(day: string, campaignId: string, group: "treatment" | "control", from: string, to: string): CounterRow {
-  return { kind: "lc_campaign", subject: campaignId, day, dim: group, value: `${from}>${to}`, step: 0, bucket: -1, n: 1 };
+export function campaignMoveRow(
+  day: string,
+  campaignId: string,
+  group: "treatment" | "control",
+  from: string,
+  to: string,
+): CounterRow {
+  return {
+    kind: "lc_campaign",
+    subject: campaignId,
+    day,
+    dim: group,
+    value: `${from}>${to}`,
+    step: 0,
+    bucket: -1,
+    n: 1,
+  };
 }
 
 export interface FlowPeriod {
@@ -26,7 +41,10 @@ export interface FlowPeriod {
 }
 
 /** Daily move counters folded by day or week (largest moves first within a period). */
-export function flowTable(by: "day" | "week", rows: ReadonlyArray<{ day: string; dim: string; value: string; n: number }>): FlowPeriod[] {
+export function flowTable(
+  by: "day" | "week",
+  rows: ReadonlyArray<{ day: string; dim: string; value: string; n: number }>,
+): FlowPeriod[] {
   const periods = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const p = by === "day" ? r.day : weekOf(r.day);
@@ -47,6 +65,14 @@ export function flowTable(by: "day" | "week", rows: ReadonlyArray<{ day: string;
 }
 
 /** The campaign's difference on one move: people who made it ÷ people who entered, treatment vs control. */
-export function transitionUplift(entered: { treatment: number; control: number }, moved: { treatment: number; control: number }, confidence = 0.95): Uplift {
-  return conversionUplift({ users: entered.treatment, conversions: moved.treatment }, { users: entered.control, conversions: moved.control }, confidence);
+export function transitionUplift(
+  entered: { treatment: number; control: number },
+  moved: { treatment: number; control: number },
+  confidence = 0.95,
+): Uplift {
+  return conversionUplift(
+    { users: entered.treatment, conversions: moved.treatment },
+    { users: entered.control, conversions: moved.control },
+    confidence,
+  );
 }

@@ -31,7 +31,12 @@ export function weekOf(day: string): string {
 export const daysBetween = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY_MS);
 
 /** Which starts and returns an event counts for: `any` always, plus its name if tracked. */
-export function advanceRetention(state: RetentionState, event: { name: string; timestamp: Millis }, firstSeen: Millis, tracked: readonly string[]): { state: RetentionState; rows: CounterRow[] } {
+export function advanceRetention(
+  state: RetentionState,
+  event: { name: string; timestamp: Millis },
+  firstSeen: Millis,
+  tracked: readonly string[],
+): { state: RetentionState; rows: CounterRow[] } {
   const next: RetentionState = { cohorts: { ...state.cohorts }, last: { ...state.last } };
   const rows: CounterRow[] = [];
   const day = utcDay(event.timestamp);
@@ -65,7 +70,16 @@ export function advanceRetention(state: RetentionState, event: { name: string; t
   return { state: next, rows };
 }
 
-const row = (kind: string, subject: string, day: string, step: number): CounterRow => ({ kind, subject, day, dim: "", value: "", step, bucket: -1, n: 1 });
+const row = (kind: string, subject: string, day: string, step: number): CounterRow => ({
+  kind,
+  subject,
+  day,
+  dim: "",
+  value: "",
+  step,
+  bucket: -1,
+  n: 1,
+});
 
 /** Identity merge: earlier cohort days, later last-counted periods. */
 export function mergeRetention(a: RetentionState, b: RetentionState): RetentionState {
@@ -88,7 +102,13 @@ export interface CohortRow {
 }
 
 /** The cohort × period table from counter rows. `periods` bounds the columns; a cohort's periods end at `today`. */
-export function retentionTable(by: "day" | "week", cohorts: ReadonlyArray<{ day: string; n: number }>, retained: ReadonlyArray<{ day: string; step: number; n: number }>, today: string, periods: number): CohortRow[] {
+export function retentionTable(
+  by: "day" | "week",
+  cohorts: ReadonlyArray<{ day: string; n: number }>,
+  retained: ReadonlyArray<{ day: string; step: number; n: number }>,
+  today: string,
+  periods: number,
+): CohortRow[] {
   const size = new Map<string, number>();
   for (const c of cohorts) size.set(c.day, (size.get(c.day) ?? 0) + c.n);
   const days = [...new Set([...size.keys(), ...retained.map((r) => r.day)])].sort();
@@ -97,7 +117,14 @@ export function retentionTable(by: "day" | "week", cohorts: ReadonlyArray<{ day:
     const n = size.get(cohort) ?? 0;
     const elapsed = by === "day" ? daysBetween(cohort, todayPeriod) : daysBetween(cohort, todayPeriod) / 7;
     const count = Math.max(0, Math.min(periods, elapsed + 1));
-    const counts = Array.from({ length: count }, (_, p) => retained.filter((r) => r.day === cohort && r.step === p).reduce((s, r) => s + r.n, 0));
-    return { cohort, size: n, retained: counts, rates: counts.map((k) => (n > 0 ? Math.round((k / n) * 10000) / 10000 : null)) };
+    const counts = Array.from({ length: count }, (_, p) =>
+      retained.filter((r) => r.day === cohort && r.step === p).reduce((s, r) => s + r.n, 0),
+    );
+    return {
+      cohort,
+      size: n,
+      retained: counts,
+      rates: counts.map((k) => (n > 0 ? Math.round((k / n) * 10000) / 10000 : null)),
+    };
   });
 }

@@ -49,12 +49,22 @@ const unknown = (estimated: string[], what: string): Sql3 => {
   estimated.push(what);
   return { definite: "0", possible: "1" };
 };
-const and = (parts: Sql3[]): Sql3 => (parts.length === 0 ? TRUE : { definite: `(${parts.map((p) => p.definite).join(" AND ")})`, possible: `(${parts.map((p) => p.possible).join(" AND ")})` });
-const or = (parts: Sql3[]): Sql3 => ({ definite: `(${parts.map((p) => p.definite).join(" OR ")})`, possible: `(${parts.map((p) => p.possible).join(" OR ")})` });
+const and = (parts: Sql3[]): Sql3 =>
+  parts.length === 0
+    ? TRUE
+    : {
+        definite: `(${parts.map((p) => p.definite).join(" AND ")})`,
+        possible: `(${parts.map((p) => p.possible).join(" AND ")})`,
+      };
+const or = (parts: Sql3[]): Sql3 => ({
+  definite: `(${parts.map((p) => p.definite).join(" OR ")})`,
+  possible: `(${parts.map((p) => p.possible).join(" OR ")})`,
+});
 
 function enumValues<T extends string>(allowed: readonly T[], op: string, value: unknown): T[] | null {
   const values = op === "eq" ? [value] : op === "in" && Array.isArray(value) ? value : null;
-  if (!values || !values.every((v): v is T => typeof v === "string" && (allowed as readonly string[]).includes(v))) return null;
+  if (!values || !values.every((v): v is T => typeof v === "string" && (allowed as readonly string[]).includes(v)))
+    return null;
   return values as T[];
 }
 
@@ -68,7 +78,8 @@ export function conditionSql(c: Condition, now: Millis, estimated: string[]): Sq
   }
   if ("lifecycle" in c) return compileSegmentSql({ type: "lifecycle", in: c.lifecycle as never }, now);
   if ("loyal" in c) return compileSegmentSql({ type: "loyal", value: c.loyal }, now);
-  if ("consent" in c) return compileSegmentSql({ type: "consent", channel: c.consent.channel, status: c.consent.status }, now);
+  if ("consent" in c)
+    return compileSegmentSql({ type: "consent", channel: c.consent.channel, status: c.consent.status }, now);
   if ("attr" in c) {
     const { property, op, value } = c.attr;
     if (property === "rfmSegment") {
@@ -79,7 +90,8 @@ export function conditionSql(c: Condition, now: Millis, estimated: string[]): Sq
       const values = enumValues(CHURN_BANDS, op, value);
       if (values) return compileSegmentSql({ type: "churnBand", in: values as never }, now);
     }
-    if (property === ATTR.segmentIds && op === "contains" && typeof value === "string") return { definite: `COALESCE(${memberSql(value)}, 0)`, possible: `COALESCE(${memberSql(value)}, 0)` };
+    if (property === ATTR.segmentIds && op === "contains" && typeof value === "string")
+      return { definite: `COALESCE(${memberSql(value)}, 0)`, possible: `COALESCE(${memberSql(value)}, 0)` };
     return unknown(estimated, `attr ${property} ${op}`);
   }
   const [kind] = Object.keys(c);
@@ -99,7 +111,9 @@ const exact = (expr: string): Sql3 => ({ definite: `COALESCE((${expr}), 0)`, pos
 export function channelSql(ch: EstimateChannel): Sql3 {
   switch (ch) {
     case "push":
-      return exact(`${consent("push")} = 'opted_in' AND json_array_length(COALESCE(${attr(ATTR.platforms)}, '[]')) > 0`);
+      return exact(
+        `${consent("push")} = 'opted_in' AND json_array_length(COALESCE(${attr(ATTR.platforms)}, '[]')) > 0`,
+      );
     case "email":
       return and([hasAddress("email"), exact(`${consent("email")} <> 'opted_out'`)]);
     case "sms":
@@ -109,14 +123,21 @@ export function channelSql(ch: EstimateChannel): Sql3 {
 }
 
 /** The audience of a definition (draft or saved) as SQL: broadcast audience, then the audience condition. */
-export async function audienceSql(d1: D1Database, appId: string, def: Campaign, now: Millis, estimated: string[]): Promise<Sql3> {
+export async function audienceSql(
+  d1: D1Database,
+  appId: string,
+  def: Campaign,
+  now: Millis,
+  estimated: string[],
+): Promise<Sql3> {
   const parts: Sql3[] = [];
   if (def.trigger.type === "broadcast" && def.broadcastAudience) {
     const b = def.broadcastAudience;
     if (b.lifecycle?.length) parts.push(compileSegmentSql({ type: "lifecycle", in: b.lifecycle as never }, now));
     if (b.segmentId) {
       const segment = await getSegment(d1, appId, b.segmentId);
-      if (!segment) parts.push({ definite: "0", possible: "0" }), estimated.push(`segment ${b.segmentId} does not exist`);
+      if (!segment)
+        parts.push({ definite: "0", possible: "0" }), estimated.push(`segment ${b.segmentId} does not exist`);
       else {
         const compiled = compileSegmentSql(segment.filter, now);
         estimated.push(...compiled.estimated.map((e) => `segment ${segment.name}: ${e}`));
@@ -128,16 +149,27 @@ export async function audienceSql(d1: D1Database, appId: string, def: Campaign, 
   return and(parts);
 }
 
-export async function estimateAudience(d1: D1Database, appId: string, def: Campaign, now: Millis): Promise<AudienceEstimate> {
+export async function estimateAudience(
+  d1: D1Database,
+  appId: string,
+  def: Campaign,
+  now: Millis,
+): Promise<AudienceEstimate> {
   const estimated: string[] = [];
   const audience = await audienceSql(d1, appId, def, now, estimated);
   const sum = (expr: string, name: string) => `COALESCE(SUM(CASE WHEN ${expr} THEN 1 ELSE 0 END), 0) AS ${name}`;
   const cols = [sum(audience.definite, "a_min"), sum(audience.possible, "a_max")];
   for (const ch of ESTIMATE_CHANNELS) {
     const reach = channelSql(ch);
-    cols.push(sum(`${audience.definite} AND ${reach.definite}`, `${ch}_min`), sum(`${audience.possible} AND ${reach.possible}`, `${ch}_max`));
+    cols.push(
+      sum(`${audience.definite} AND ${reach.definite}`, `${ch}_min`),
+      sum(`${audience.possible} AND ${reach.possible}`, `${ch}_max`),
+    );
   }
-  const row = await d1.prepare(`SELECT count(*) AS total, ${cols.join(", ")} FROM users WHERE app_id = ?1`).bind(appId).first<Record<string, number>>();
+  const row = await d1
+    .prepare(`SELECT count(*) AS total, ${cols.join(", ")} FROM users WHERE app_id = ?1`)
+    .bind(appId)
+    .first<Record<string, number>>();
   const n = (k: string) => Number(row?.[k] ?? 0);
   const campaignChannels = [...new Set(def.steps.flatMap((s) => (s.type === "message" ? s.channels : [])))];
   const min = n("a_min");
@@ -145,9 +177,14 @@ export async function estimateAudience(d1: D1Database, appId: string, def: Campa
   return {
     total: n("total"),
     audience: { min, max, exact: min === max && estimated.length === 0 },
-    channels: Object.fromEntries(ESTIMATE_CHANNELS.map((ch) => [ch, { min: n(`${ch}_min`), max: n(`${ch}_max`) }])) as Record<EstimateChannel, Bounds>,
+    channels: Object.fromEntries(
+      ESTIMATE_CHANNELS.map((ch) => [ch, { min: n(`${ch}_min`), max: n(`${ch}_max`) }]),
+    ) as Record<EstimateChannel, Bounds>,
     campaignChannels,
     estimated: [...new Set(estimated)],
-    note: def.trigger.type === "broadcast" ? null : `a ${def.trigger.type}-triggered campaign reaches only those of them who ${def.trigger.type === "api" ? "are triggered through the API" : "meet the trigger"}; this counts everyone the audience matches now`,
+    note:
+      def.trigger.type === "broadcast"
+        ? null
+        : `a ${def.trigger.type}-triggered campaign reaches only those of them who ${def.trigger.type === "api" ? "are triggered through the API" : "meet the trigger"}; this counts everyone the audience matches now`,
   };
 }

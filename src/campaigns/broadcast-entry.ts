@@ -14,7 +14,11 @@ export async function enterBroadcastUsers(env: Env, work: BroadcastWork): Promis
         anonymous: u.anonymous,
         feature: "campaigns",
         name: "enterBroadcast",
-        args: { campaignId: work.campaignId, occurrence: work.occurrence, ...(work.localDate ? { localDate: work.localDate } : {}) },
+        args: {
+          campaignId: work.campaignId,
+          occurrence: work.occurrence,
+          ...(work.localDate ? { localDate: work.localDate } : {}),
+        },
         // Under a virtual clock (tests, replays) the fan-out's clock is the time; otherwise the wall clock.
         now: work.virtualClock ? work.now : Math.max(work.now, Date.now()),
         virtualClock: work.virtualClock,

@@ -25,7 +25,8 @@ export function dueOccurrence(t: BroadcastTrigger, now: number): { occurrence: s
   if (t.at) {
     const at = Date.parse(t.at);
     const date = new Date(at).toISOString().slice(0, 10);
-    if (t.localTime) return now >= Date.parse(`${date}T00:00:00Z`) - LOCAL_TIME_LEAD ? { occurrence: date, localDate: date } : null;
+    if (t.localTime)
+      return now >= Date.parse(`${date}T00:00:00Z`) - LOCAL_TIME_LEAD ? { occurrence: date, localDate: date } : null;
     return now >= at ? { occurrence: new Date(at).toISOString() } : null;
   }
   if (t.every === "day") return { occurrence: new Date(now).toISOString().slice(0, 10) };
@@ -39,12 +40,25 @@ export function dueOccurrence(t: BroadcastTrigger, now: number): { occurrence: s
  * enqueues entry work on the INDEX queue (the cross-user work queue). The
  * broadcast_runs row makes each occurrence start once, however often cron fires.
  */
-export async function startBroadcast(env: Env, campaign: CampaignRecord, now: number, opts: { force?: boolean; virtualClock?: boolean } = {}): Promise<{ occurrence: string; started: boolean; users: number }> {
+export async function startBroadcast(
+  env: Env,
+  campaign: CampaignRecord,
+  now: number,
+  opts: { force?: boolean; virtualClock?: boolean } = {},
+): Promise<{ occurrence: string; started: boolean; users: number }> {
   const trigger = campaign.definition.trigger as BroadcastTrigger;
-  const due = dueOccurrence(trigger, opts.force && trigger.at && !trigger.localTime ? Math.max(now, Date.parse(trigger.at)) : now) ?? (opts.force ? { occurrence: new Date(now).toISOString() } : null);
+  const due =
+    dueOccurrence(
+      trigger,
+      opts.force && trigger.at && !trigger.localTime ? Math.max(now, Date.parse(trigger.at)) : now,
+    ) ?? (opts.force ? { occurrence: new Date(now).toISOString() } : null);
   if (!due) return { occurrence: "", started: false, users: 0 };
   const db = database(env.DB);
-  const claimed = await db.insert(broadcastRuns).values({ campaignId: campaign.id, occurrence: due.occurrence, status: "running", startedAt: now }).onConflictDoNothing().returning({ c: broadcastRuns.campaignId });
+  const claimed = await db
+    .insert(broadcastRuns)
+    .values({ campaignId: campaign.id, occurrence: due.occurrence, status: "running", startedAt: now })
+    .onConflictDoNothing()
+    .returning({ c: broadcastRuns.campaignId });
   const runKey = and(eq(broadcastRuns.campaignId, campaign.id), eq(broadcastRuns.occurrence, due.occurrence));
   let cursor = "";
   let total = 0;
@@ -64,8 +78,16 @@ export async function startBroadcast(env: Env, campaign: CampaignRecord, now: nu
   for (;;) {
     const conditions = [eq(users.appId, campaign.appId), gt(users.userId, cursor)];
     if (audience.lifecycle?.length) conditions.push(inArray(users.lifecycle, audience.lifecycle));
-    if (audience.segmentId) conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${users.attrs}, '$.segments') WHERE json_each.value = ${audience.segmentId})`);
-    const page = await db.select({ userId: users.userId, attrs: users.attrs }).from(users).where(and(...conditions)).orderBy(users.userId).limit(1000);
+    if (audience.segmentId)
+      conditions.push(
+        sql`EXISTS (SELECT 1 FROM json_each(${users.attrs}, '$.segments') WHERE json_each.value = ${audience.segmentId})`,
+      );
+    const page = await db
+      .select({ userId: users.userId, attrs: users.attrs })
+      .from(users)
+      .where(and(...conditions))
+      .orderBy(users.userId)
+      .limit(1000);
     if (page.length === 0) {
       finished = true;
       break;
@@ -99,7 +121,11 @@ export async function startBroadcast(env: Env, campaign: CampaignRecord, now: nu
     }
     if (paged >= MAX_USERS_PER_RUN) break;
   }
-  if (finished) await db.update(broadcastRuns).set({ status: "fanned-out", users: total, cursor, finishedAt: Date.now() }).where(runKey);
+  if (finished)
+    await db
+      .update(broadcastRuns)
+      .set({ status: "fanned-out", users: total, cursor, finishedAt: Date.now() })
+      .where(runKey);
   return { occurrence: due.occurrence, started: claimed.length > 0, users: paged };
 }
 
@@ -108,7 +134,9 @@ export async function runDueBroadcasts(env: Env, now: number): Promise<void> {
   const rows = await database(env.DB)
     .select()
     .from(campaigns)
-    .where(and(eq(campaigns.status, "active"), sql`json_extract(${campaigns.definition}, '$.trigger.type') = 'broadcast'`));
+    .where(
+      and(eq(campaigns.status, "active"), sql`json_extract(${campaigns.definition}, '$.trigger.type') = 'broadcast'`),
+    );
   for (const row of rows) {
     const record: CampaignRecord = { ...row, status: "active", definition: Campaign.parse(JSON.parse(row.definition)) };
     const def = record.definition;

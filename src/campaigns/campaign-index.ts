@@ -52,8 +52,16 @@ export function entryEventOf(def: Campaign): string | null {
   }
 }
 
-export function buildCampaignIndex(rows: Array<{ id: string; version: number; status: CampaignStatus; definition: string }>): CampaignIndex {
-  const index: CampaignIndex = { byId: new Map(), entryByEvent: new Map(), cancelByEvent: new Map(), goalByEvent: new Map(), status: new Map() };
+export function buildCampaignIndex(
+  rows: Array<{ id: string; version: number; status: CampaignStatus; definition: string }>,
+): CampaignIndex {
+  const index: CampaignIndex = {
+    byId: new Map(),
+    entryByEvent: new Map(),
+    cancelByEvent: new Map(),
+    goalByEvent: new Map(),
+    status: new Map(),
+  };
   const push = (map: Map<string, CompiledCampaign[]>, key: string, c: CompiledCampaign) => {
     const list = map.get(key) ?? [];
     list.push(c);
@@ -63,7 +71,14 @@ export function buildCampaignIndex(rows: Array<{ id: string; version: number; st
     index.status.set(row.id, row.status);
     if (row.status !== "active" && row.status !== "paused") continue;
     const def = Campaign.parse(JSON.parse(row.definition));
-    const c: CompiledCampaign = { id: row.id, version: row.version, status: row.status, def, startAt: def.startAt ? Date.parse(def.startAt) : null, endAt: def.endAt ? Date.parse(def.endAt) : null };
+    const c: CompiledCampaign = {
+      id: row.id,
+      version: row.version,
+      status: row.status,
+      def,
+      startAt: def.startAt ? Date.parse(def.startAt) : null,
+      endAt: def.endAt ? Date.parse(def.endAt) : null,
+    };
     if (row.status === "paused") {
       if (def.goal) push(index.goalByEvent, def.goal.event, c);
       continue;
@@ -74,7 +89,8 @@ export function buildCampaignIndex(rows: Array<{ id: string; version: number; st
     if (def.trigger.type === "inaction") push(index.cancelByEvent, def.trigger.cancel.event, c);
     if (def.goal) push(index.goalByEvent, def.goal.event, c);
   }
-  for (const list of index.entryByEvent.values()) list.sort((a, b) => b.def.priority - a.def.priority || a.id.localeCompare(b.id));
+  for (const list of index.entryByEvent.values())
+    list.sort((a, b) => b.def.priority - a.def.priority || a.id.localeCompare(b.id));
   return index;
 }
 
@@ -82,7 +98,12 @@ export const campaignsPart = {
   name: "campaigns",
   async load(d1: D1Database, appId: string): Promise<CampaignIndex> {
     const rows = await database(d1)
-      .select({ id: campaigns.id, version: campaigns.version, status: campaigns.status, definition: campaigns.definition })
+      .select({
+        id: campaigns.id,
+        version: campaigns.version,
+        status: campaigns.status,
+        definition: campaigns.definition,
+      })
       .from(campaigns)
       .where(and(eq(campaigns.appId, appId), inArray(campaigns.status, ["active", "paused", "archived"])));
     return buildCampaignIndex(rows);

@@ -43,7 +43,8 @@ export const journeyFeature: UserFeature = {
   handOver: (sql) => new JourneyStore(sql).dump() as unknown as Json,
   absorb(ctx, data) {
     if (!data || typeof data !== "object" || Array.isArray(data)) return;
-    for (const t of store(ctx).absorb(data as unknown as JourneyHandover)) if (!ctx.timers.get(t.key)) ctx.timers.schedule(t);
+    for (const t of store(ctx).absorb(data as unknown as JourneyHandover))
+      if (!ctx.timers.get(t.key)) ctx.timers.schedule(t);
   },
 
   onEvent(ctx, event) {
@@ -69,15 +70,27 @@ export const journeyFeature: UserFeature = {
       const a = args as { campaignId: string; payload: JsonObject; requestId: string };
       const c = index(ctx).byId.get(a.campaignId);
       if (!c) return { entered: false, reason: "campaign is not active" };
-      return enter(ctx, c, { event: "API Triggered", properties: a.payload, messageId: a.requestId }, `${c.id}:${a.requestId}`) as Json;
+      return enter(
+        ctx,
+        c,
+        { event: "API Triggered", properties: a.payload, messageId: a.requestId },
+        `${c.id}:${a.requestId}`,
+      ) as Json;
     },
     /** Broadcast fan-out: one entry per occurrence, optionally at the user's local time. */
     enterBroadcast: (ctx, args) => {
       const a = args as { campaignId: string; occurrence: string; localDate?: string };
       const c = index(ctx).byId.get(a.campaignId);
-      if (!c || c.def.trigger.type !== "broadcast") return { entered: false, reason: "campaign is not an active broadcast" };
+      if (!c || c.def.trigger.type !== "broadcast")
+        return { entered: false, reason: "campaign is not an active broadcast" };
       const localTime = c.def.trigger.localTime;
-      const result = enter(ctx, c, { event: "Broadcast", properties: { occurrence: a.occurrence }, messageId: a.occurrence }, `${c.id}:${a.occurrence}`, localTime ? { hhmm: localTime, ...(a.localDate ? { date: a.localDate } : {}) } : undefined);
+      const result = enter(
+        ctx,
+        c,
+        { event: "Broadcast", properties: { occurrence: a.occurrence }, messageId: a.occurrence },
+        `${c.id}:${a.occurrence}`,
+        localTime ? { hhmm: localTime, ...(a.localDate ? { date: a.localDate } : {}) } : undefined,
+      );
       return result as Json;
     },
     /** Console: render a message step for this person (POST /admin/messages/preview); writes nothing. */
@@ -92,13 +105,31 @@ export const journeyFeature: UserFeature = {
       if (!moved) return { updated: false, reason: "unknown send" } as Json;
       const { send } = moved;
       if (!moved.updated) return { updated: false, reason: `already ${send.status}` } as Json;
-      ctx.timeline.add(ctx.now, "delivery", { key: a.idempotencyKey, campaignId: send.campaignId, channel: send.channel, status: a.status, ...(a.reason ? { reason: a.reason } : {}) });
+      ctx.timeline.add(ctx.now, "delivery", {
+        key: a.idempotencyKey,
+        campaignId: send.campaignId,
+        channel: send.channel,
+        status: a.status,
+        ...(a.reason ? { reason: a.reason } : {}),
+      });
       return { updated: true };
     },
   },
 
   describe(ctx) {
-    return { journeys: store(ctx).active().map((j) => ({ instance: j.instance, campaignId: j.campaignId, version: j.version, arm: j.arm, step: j.step, status: j.status, enteredAt: j.enteredAt })) as Json };
+    return {
+      journeys: store(ctx)
+        .active()
+        .map((j) => ({
+          instance: j.instance,
+          campaignId: j.campaignId,
+          version: j.version,
+          arm: j.arm,
+          step: j.step,
+          status: j.status,
+          enteredAt: j.enteredAt,
+        })) as Json,
+    };
   },
 };
 
@@ -108,7 +139,12 @@ function considerEntry(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
   const t = c.def.trigger;
   if (isSpoofedInternal(event)) {
     // An SDK call named like one of Beckon's internal events (a public write key could otherwise start win-back campaigns).
-    ctx.timeline.add(ctx.now, "decision", { campaignId: c.id, notEntered: true, event: event.name, reason: `"${event.name}" is a reserved internal event name: only Beckon's own event triggers it, not an SDK call` });
+    ctx.timeline.add(ctx.now, "decision", {
+      campaignId: c.id,
+      notEntered: true,
+      event: event.name,
+      reason: `"${event.name}" is a reserved internal event name: only Beckon's own event triggers it, not an SDK call`,
+    });
     return;
   }
   const props = event.properties as Record<string, unknown>;
@@ -121,7 +157,8 @@ function considerEntry(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
       if (matchesFilters(props, t.start.filters)) startInaction(ctx, c, event);
       return;
     case "lifecycle":
-      if (props.to === t.to && (t.from === "*" || props.from === t.from)) enter(ctx, c, triggerOf(event), `${c.id}:lc:${props.from}>${props.to}:${ctx.now}`);
+      if (props.to === t.to && (t.from === "*" || props.from === t.from))
+        enter(ctx, c, triggerOf(event), `${c.id}:lc:${props.from}>${props.to}:${ctx.now}`);
       return;
     case "geofence":
     case "beacon": {
@@ -139,7 +176,11 @@ function considerEntry(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
   }
 }
 
-const triggerOf = (e: BeckonEvent): Journey["trigger"] => ({ event: e.name, properties: e.properties, messageId: e.messageId });
+const triggerOf = (e: BeckonEvent): Journey["trigger"] => ({
+  event: e.name,
+  properties: e.properties,
+  messageId: e.messageId,
+});
 
 function inSchedule(c: CompiledCampaign, now: Millis): string | null {
   if (c.startAt !== null && now < c.startAt) return "campaign has not started";
@@ -151,7 +192,8 @@ function reentryBlocked(ctx: UserContext, def: Campaign, campaignId: string): st
   const last = store(ctx).lastEntry(campaignId);
   if (!last) return null;
   if (def.reentry === "once") return "re-entry: once per person";
-  if (typeof def.reentry === "object" && ctx.now - last.lastEnteredAt < def.reentry.cooldownHours * 3_600_000) return `re-entry: cooldown of ${def.reentry.cooldownHours} h`;
+  if (typeof def.reentry === "object" && ctx.now - last.lastEnteredAt < def.reentry.cooldownHours * 3_600_000)
+    return `re-entry: cooldown of ${def.reentry.cooldownHours} h`;
   return null;
 }
 
@@ -169,9 +211,16 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
       if (RESERVED_EVENT_NAMES.has(name)) return 0;
       // The app's purchase event without filters: the profile's counter is exact (the log below is trimmed to
       // settings.recentEvents), for all time or any window that reaches back to the first purchase.
-      if (name === ctx.config.settings.purchaseEvent && filters.length === 0 && (since <= 0 || (p.counters.firstPurchase !== null && p.counters.firstPurchase >= since))) return p.counters.purchases;
+      if (
+        name === ctx.config.settings.purchaseEvent &&
+        filters.length === 0 &&
+        (since <= 0 || (p.counters.firstPurchase !== null && p.counters.firstPurchase >= since))
+      )
+        return p.counters.purchases;
       const rows = ctx.eventLog(name, since);
-      return filters.length === 0 ? rows.length : rows.filter((r) => matchesFilters(JSON.parse(r.properties), filters)).length;
+      return filters.length === 0
+        ? rows.length
+        : rows.filter((r) => matchesFilters(JSON.parse(r.properties), filters)).length;
     },
     messageStatus: (stepId) => (journey ? store(ctx).stepStatus(journey.instance, stepId) : null),
     attrs: ctx.attrs(),
@@ -185,7 +234,13 @@ function facts(ctx: UserContext, properties: Record<string, unknown>, journey?: 
  * Enters a person into a campaign (after schedule, re-entry and audience checks):
  * assigns the stable A/B arm or control group, counts the entry, runs the first steps.
  */
-function enter(ctx: UserContext, c: CompiledCampaign, trigger: Journey["trigger"], instance: string, atLocalTime?: { hhmm: string; date?: string }): { entered: boolean; instance?: string; arm?: string; reason?: string } {
+function enter(
+  ctx: UserContext,
+  c: CompiledCampaign,
+  trigger: Journey["trigger"],
+  instance: string,
+  atLocalTime?: { hhmm: string; date?: string },
+): { entered: boolean; instance?: string; arm?: string; reason?: string } {
   const s = store(ctx);
   const skip = (reason: string) => {
     ctx.timeline.add(ctx.now, "decision", { campaignId: c.id, notEntered: true, reason });
@@ -194,10 +249,25 @@ function enter(ctx: UserContext, c: CompiledCampaign, trigger: Journey["trigger"
   if (s.get(instance)) return { entered: false, reason: "already entered for this trigger" };
   const blocked = inSchedule(c, ctx.now) ?? reentryBlocked(ctx, c.def, c.id);
   if (blocked) return skip(blocked);
-  if (c.def.audience && !evaluateCondition(c.def.audience, facts(ctx, trigger.properties))) return skip("not in the campaign's audience");
+  if (c.def.audience && !evaluateCondition(c.def.audience, facts(ctx, trigger.properties)))
+    return skip("not in the campaign's audience");
 
   const { arm, control } = assignArm(c.id, ctx.profile.userId, c.def.variants, c.def.controlPercent);
-  const journey: Journey = { instance, campaignId: c.id, version: c.version, arm, control, step: c.def.steps[0]!.id, status: "active", enteredAt: ctx.now, trigger, def: c.def, waitEvent: null, inactionKey: null, converted: false };
+  const journey: Journey = {
+    instance,
+    campaignId: c.id,
+    version: c.version,
+    arm,
+    control,
+    step: c.def.steps[0]!.id,
+    status: "active",
+    enteredAt: ctx.now,
+    trigger,
+    def: c.def,
+    waitEvent: null,
+    inactionKey: null,
+    converted: false,
+  };
   s.insert(journey, ctx.now);
   s.recordEntry(c.id, ctx.now);
   ctx.timers.scheduleIfAbsent({ key: "journey-prune", dueAt: ctx.now + 7 * DAY, kind: "journey-prune", payload: {} });
@@ -217,10 +287,23 @@ function enter(ctx: UserContext, c: CompiledCampaign, trigger: Journey["trigger"
 }
 
 function countEntry(ctx: UserContext, j: Journey): void {
-  const stat = { appId: ctx.config.appId, campaignId: j.campaignId, variant: j.arm, userId: ctx.profile.userId, at: ctx.now };
+  const stat = {
+    appId: ctx.config.appId,
+    campaignId: j.campaignId,
+    variant: j.arm,
+    userId: ctx.profile.userId,
+    at: ctx.now,
+  };
   ctx.recordStat({ ...stat, dedupeKey: `${j.instance}:entered`, kind: "entered" });
   if (j.control) ctx.recordStat({ ...stat, dedupeKey: `${j.instance}:control`, kind: "control" });
-  ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, entered: true, instance: j.instance, variant: j.arm, configVersion: ctx.config.version, ...(j.control ? { reason: "control group: no messages" } : {}) });
+  ctx.timeline.add(ctx.now, "decision", {
+    campaignId: j.campaignId,
+    entered: true,
+    instance: j.instance,
+    variant: j.arm,
+    configVersion: ctx.config.version,
+    ...(j.control ? { reason: "control group: no messages" } : {}),
+  });
 }
 
 /** When a local-time broadcast reaches this person: that local time on the given date (now if it has passed), or the next one. */
@@ -254,23 +337,48 @@ function startInaction(ctx: UserContext, c: CompiledCampaign, event: BeckonEvent
   // Counted from when it happened (the skew-corrected event time), not when it arrived: an offline-queued
   // `Product Added` that arrives 20 minutes late has 20 minutes less to go. Already past: due at once.
   const dueAt = Math.max(Math.min(event.timestamp, ctx.now) + durationMs(t.within), ctx.now);
-  const journey: Journey = { instance, campaignId: c.id, version: c.version, arm: "", control: false, step: null, status: "pending", enteredAt: ctx.now, trigger: triggerOf(event), def: c.def, waitEvent: null, inactionKey: key, converted: false };
+  const journey: Journey = {
+    instance,
+    campaignId: c.id,
+    version: c.version,
+    arm: "",
+    control: false,
+    step: null,
+    status: "pending",
+    enteredAt: ctx.now,
+    trigger: triggerOf(event),
+    def: c.def,
+    waitEvent: null,
+    inactionKey: key,
+    converted: false,
+  };
   s.insert(journey, ctx.now);
   ctx.timers.schedule({ key: timerKey(instance), dueAt, kind: "journey", payload: { instance, purpose: "inaction" } });
-  ctx.timeline.add(ctx.now, "decision", { campaignId: c.id, abandonmentTimer: dueAt, key, reason: `${t.start.event} without ${t.cancel.event}` });
+  ctx.timeline.add(ctx.now, "decision", {
+    campaignId: c.id,
+    abandonmentTimer: dueAt,
+    key,
+    reason: `${t.start.event} without ${t.cancel.event}`,
+  });
 }
 
 function cancelInaction(ctx: UserContext, idx: CampaignIndex, event: BeckonEvent): void {
   if (isSpoofedInternal(event)) return;
   for (const c of idx.cancelByEvent.get(event.name) ?? []) {
     const t = c.def.trigger;
-    if (t.type !== "inaction" || !matchesFilters(event.properties as Record<string, unknown>, t.cancel.filters)) continue;
+    if (t.type !== "inaction" || !matchesFilters(event.properties as Record<string, unknown>, t.cancel.filters))
+      continue;
     const key = t.key ? inactionKeyOf(c, event) : null;
     if (t.key && key === null) continue;
     for (const j of store(ctx).pendingInaction(c.id, key)) {
       ctx.timers.cancel(timerKey(j.instance));
       store(ctx).delete(j.instance);
-      ctx.timeline.add(ctx.now, "decision", { campaignId: c.id, cancelled: true, key, reason: `${event.name} before the deadline` });
+      ctx.timeline.add(ctx.now, "decision", {
+        campaignId: c.id,
+        cancelled: true,
+        key,
+        reason: `${event.name} before the deadline`,
+      });
     }
   }
 }
@@ -291,15 +399,35 @@ function attributeConversions(ctx: UserContext, idx: CampaignIndex, event: Becko
     let j: Journey | undefined;
     for (const k of store(ctx).convertible(campaignId, horizon)) {
       const goal = k.def.goal;
-      if (!goal || goal.event !== event.name || event.timestamp < k.enteredAt || ctx.now - k.enteredAt > goal.windowHours * 3_600_000) continue;
+      if (
+        !goal ||
+        goal.event !== event.name ||
+        event.timestamp < k.enteredAt ||
+        ctx.now - k.enteredAt > goal.windowHours * 3_600_000
+      )
+        continue;
       if (!matchesFilters(event.properties as Record<string, unknown>, goal.filters)) continue;
       if (!j || k.enteredAt > j.enteredAt || (k.enteredAt === j.enteredAt && k.instance > j.instance)) j = k;
     }
     if (j) {
       j.converted = true;
       store(ctx).update(j, ctx.now);
-      ctx.recordStat({ dedupeKey: `${j.instance}:converted`, appId: ctx.config.appId, campaignId: j.campaignId, variant: j.arm, kind: "converted", userId: ctx.profile.userId, at: ctx.now });
-      ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, converted: true, instance: j.instance, variant: j.arm, event: event.name });
+      ctx.recordStat({
+        dedupeKey: `${j.instance}:converted`,
+        appId: ctx.config.appId,
+        campaignId: j.campaignId,
+        variant: j.arm,
+        kind: "converted",
+        userId: ctx.profile.userId,
+        at: ctx.now,
+      });
+      ctx.timeline.add(ctx.now, "decision", {
+        campaignId: j.campaignId,
+        converted: true,
+        instance: j.instance,
+        variant: j.arm,
+        event: event.name,
+      });
     }
   }
 }
@@ -323,7 +451,8 @@ function resumeWaiting(ctx: UserContext, event: BeckonEvent): void {
   if (isSpoofedInternal(event)) return;
   for (const j of store(ctx).waitingFor(event.name)) {
     const step = stepOf(j, j.step);
-    if (step?.type !== "wait_for_event" || !matchesFilters(event.properties as Record<string, unknown>, step.filters)) continue;
+    if (step?.type !== "wait_for_event" || !matchesFilters(event.properties as Record<string, unknown>, step.filters))
+      continue;
     ctx.timers.cancel(timerKey(j.instance));
     j.status = "active";
     j.waitEvent = null;
@@ -343,7 +472,12 @@ function onJourneyTimer(ctx: UserContext, timer: Timer): void {
   if (purpose === "inaction") {
     if (j.status !== "pending") return;
     const c = index(ctx).byId.get(j.campaignId);
-    ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, abandonmentDeadline: timer.dueAt, lateMs, key: j.inactionKey });
+    ctx.timeline.add(ctx.now, "decision", {
+      campaignId: j.campaignId,
+      abandonmentDeadline: timer.dueAt,
+      lateMs,
+      key: j.inactionKey,
+    });
     if (!c) return void store(ctx).delete(instance);
     store(ctx).delete(instance);
     enter(ctx, c, j.trigger, instance.replace(":ia:", ":ab:"));
@@ -374,14 +508,20 @@ function nextOf(j: Journey, step: Step): string | null {
 function park(ctx: UserContext, j: Journey, status: Journey["status"], dueAt: number, purpose: TimerPurpose): void {
   j.status = status;
   store(ctx).update(j, ctx.now);
-  ctx.timers.schedule({ key: timerKey(j.instance), dueAt, kind: "journey", payload: { instance: j.instance, purpose } });
+  ctx.timers.schedule({
+    key: timerKey(j.instance),
+    dueAt,
+    kind: "journey",
+    payload: { instance: j.instance, purpose },
+  });
 }
 
 function finish(ctx: UserContext, j: Journey, reason?: string): void {
   j.status = "done";
   j.step = null;
   store(ctx).update(j, ctx.now);
-  if (reason) ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, exited: true, instance: j.instance, reason });
+  if (reason)
+    ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, exited: true, instance: j.instance, reason });
 }
 
 /** Runs steps until the journey waits, finishes or exits. */
@@ -400,7 +540,9 @@ function run(ctx: UserContext, j: Journey): void {
       }
       case "delay": {
         const tz = resolveTimeZone(ctx.profile.timezone, ctx.config.settings.defaultTimezone);
-        const dueAt = step.duration ? ctx.now + durationMs(step.duration) : nextLocalTime(ctx.now, tz, step.untilLocalTime!);
+        const dueAt = step.duration
+          ? ctx.now + durationMs(step.duration)
+          : nextLocalTime(ctx.now, tz, step.untilLocalTime!);
         return park(ctx, j, "delayed", dueAt, "delay");
       }
       case "wait_for_event":
@@ -408,7 +550,11 @@ function run(ctx: UserContext, j: Journey): void {
         return park(ctx, j, "waiting", ctx.now + durationMs(step.timeout), "wait-timeout");
       case "branch": {
         const yes = evaluateCondition(step.condition as Condition, facts(ctx, j.trigger.properties, j));
-        ctx.timeline.add(ctx.now, "decision", { campaignId: j.campaignId, step: step.id, branch: yes ? "then" : "else" });
+        ctx.timeline.add(ctx.now, "decision", {
+          campaignId: j.campaignId,
+          step: step.id,
+          branch: yes ? "then" : "else",
+        });
         j.step = yes ? step.then : step.else;
         break;
       }

@@ -60,14 +60,34 @@ export interface Journey {
    * The triggering event, and what happened since that later steps may branch on: the event that
    * resumed the latest wait, and answers given to this journey's surveys (kept in the same JSON).
    */
-  trigger: { event: string; properties: JsonObject; messageId: string; resumedBy?: { event: string; properties: JsonObject }; answers?: JsonObject };
+  trigger: {
+    event: string;
+    properties: JsonObject;
+    messageId: string;
+    resumedBy?: { event: string; properties: JsonObject };
+    answers?: JsonObject;
+  };
   def: Campaign;
   waitEvent: string | null;
   inactionKey: string | null;
   converted: boolean;
 }
 
-type Row = { instance: string; campaign_id: string; version: number; arm: string; control: number; step: string | null; status: string; entered_at: number; trigger: string; def: string; wait_event: string | null; inaction_key: string | null; converted: number };
+type Row = {
+  instance: string;
+  campaign_id: string;
+  version: number;
+  arm: string;
+  control: number;
+  step: string | null;
+  status: string;
+  entered_at: number;
+  trigger: string;
+  def: string;
+  wait_event: string | null;
+  inaction_key: string | null;
+  converted: number;
+};
 
 const toJourney = (r: Row): Journey => ({
   instance: r.instance,
@@ -103,13 +123,36 @@ export class JourneyStore {
        ON CONFLICT(instance) DO UPDATE SET version = excluded.version, arm = excluded.arm, control = excluded.control, step = excluded.step, status = excluded.status,
          entered_at = excluded.entered_at, updated_at = excluded.updated_at, trigger = excluded.trigger, def = excluded.def, wait_event = excluded.wait_event,
          inaction_key = excluded.inaction_key, converted = excluded.converted`,
-      j.instance, j.campaignId, j.version, j.arm, j.control ? 1 : 0, j.step, j.status, j.enteredAt, now, JSON.stringify(j.trigger), JSON.stringify(j.def), j.waitEvent, j.inactionKey, j.converted ? 1 : 0,
+      j.instance,
+      j.campaignId,
+      j.version,
+      j.arm,
+      j.control ? 1 : 0,
+      j.step,
+      j.status,
+      j.enteredAt,
+      now,
+      JSON.stringify(j.trigger),
+      JSON.stringify(j.def),
+      j.waitEvent,
+      j.inactionKey,
+      j.converted ? 1 : 0,
     );
   }
 
   update(j: Journey, now: Millis): void {
     this.awaited = null;
-    this.sql.exec(`UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ?, trigger = ? WHERE instance = ?`, j.step, j.status, j.waitEvent, j.converted ? 1 : 0, j.enteredAt, now, JSON.stringify(j.trigger), j.instance);
+    this.sql.exec(
+      `UPDATE journeys SET step = ?, status = ?, wait_event = ?, converted = ?, entered_at = ?, updated_at = ?, trigger = ? WHERE instance = ?`,
+      j.step,
+      j.status,
+      j.waitEvent,
+      j.converted ? 1 : 0,
+      j.enteredAt,
+      now,
+      JSON.stringify(j.trigger),
+      j.instance,
+    );
   }
 
   delete(instance: string): void {
@@ -118,31 +161,68 @@ export class JourneyStore {
   }
 
   pendingInaction(campaignId: string, key: string | null): Journey[] {
-    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE campaign_id = ? AND status = 'pending' AND (? IS NULL OR inaction_key = ?)`, campaignId, key, key).toArray().map(toJourney);
+    return this.sql
+      .exec<Row>(
+        `SELECT * FROM journeys WHERE campaign_id = ? AND status = 'pending' AND (? IS NULL OR inaction_key = ?)`,
+        campaignId,
+        key,
+        key,
+      )
+      .toArray()
+      .map(toJourney);
   }
 
   waitingFor(event: string): Journey[] {
-    this.awaited ??= new Set(this.sql.exec<{ e: string }>(`SELECT DISTINCT wait_event AS e FROM journeys WHERE status = 'waiting' AND wait_event IS NOT NULL`).toArray().map((r) => r.e));
+    this.awaited ??= new Set(
+      this.sql
+        .exec<{ e: string }>(
+          `SELECT DISTINCT wait_event AS e FROM journeys WHERE status = 'waiting' AND wait_event IS NOT NULL`,
+        )
+        .toArray()
+        .map((r) => r.e),
+    );
     if (!this.awaited.has(event)) return [];
-    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE wait_event = ? AND status = 'waiting'`, event).toArray().map(toJourney);
+    return this.sql
+      .exec<Row>(`SELECT * FROM journeys WHERE wait_event = ? AND status = 'waiting'`, event)
+      .toArray()
+      .map(toJourney);
   }
 
   /** Entries of a campaign that may still convert: entered since `since`, not converted, past the pending stage. */
   convertible(campaignId: string, since: Millis): Journey[] {
-    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE campaign_id = ? AND status != 'pending' AND converted = 0 AND entered_at >= ?`, campaignId, since).toArray().map(toJourney);
+    return this.sql
+      .exec<Row>(
+        `SELECT * FROM journeys WHERE campaign_id = ? AND status != 'pending' AND converted = 0 AND entered_at >= ?`,
+        campaignId,
+        since,
+      )
+      .toArray()
+      .map(toJourney);
   }
 
   active(): Journey[] {
-    return this.sql.exec<Row>(`SELECT * FROM journeys WHERE status != 'done' ORDER BY entered_at`).toArray().map(toJourney);
+    return this.sql
+      .exec<Row>(`SELECT * FROM journeys WHERE status != 'done' ORDER BY entered_at`)
+      .toArray()
+      .map(toJourney);
   }
 
   lastEntry(campaignId: string): { lastEnteredAt: number; count: number } | undefined {
-    const r = this.sql.exec<{ last_entered_at: number; count: number }>(`SELECT last_entered_at, count FROM campaign_entries WHERE campaign_id = ?`, campaignId).toArray()[0];
+    const r = this.sql
+      .exec<{ last_entered_at: number; count: number }>(
+        `SELECT last_entered_at, count FROM campaign_entries WHERE campaign_id = ?`,
+        campaignId,
+      )
+      .toArray()[0];
     return r ? { lastEnteredAt: r.last_entered_at, count: r.count } : undefined;
   }
 
   recordEntry(campaignId: string, now: Millis): void {
-    this.sql.exec(`INSERT INTO campaign_entries (campaign_id, last_entered_at, count) VALUES (?, ?, 1) ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = excluded.last_entered_at, count = count + 1`, campaignId, now);
+    this.sql.exec(
+      `INSERT INTO campaign_entries (campaign_id, last_entered_at, count) VALUES (?, ?, 1) ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = excluded.last_entered_at, count = count + 1`,
+      campaignId,
+      now,
+    );
   }
 
   // ── sends ──
@@ -150,17 +230,63 @@ export class JourneyStore {
     return this.sql.exec(`SELECT 1 FROM campaign_sends WHERE key = ?`, key).toArray().length > 0;
   }
 
-  recordSend(s: { key: string; campaignId: string; instance: string; stepId: string; variant: string; channel: string; at: Millis; status: string }): void {
-    this.sql.exec(`INSERT OR IGNORE INTO campaign_sends (key, campaign_id, instance, step_id, variant, channel, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.key, s.campaignId, s.instance, s.stepId, s.variant, s.channel, s.at, s.status);
+  recordSend(s: {
+    key: string;
+    campaignId: string;
+    instance: string;
+    stepId: string;
+    variant: string;
+    channel: string;
+    at: Millis;
+    status: string;
+  }): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO campaign_sends (key, campaign_id, instance, step_id, variant, channel, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.key,
+      s.campaignId,
+      s.instance,
+      s.stepId,
+      s.variant,
+      s.channel,
+      s.at,
+      s.status,
+    );
   }
 
   /** Times of messages sent since `since` on capped channels (in-app messages and cards are not capped; test sends never count). */
   sendTimes(since: Millis): number[] {
-    return this.sql.exec<{ at: number }>(`SELECT at FROM campaign_sends WHERE at >= ? AND channel NOT IN ('in_app', 'content_card') AND status NOT IN ('failed', 'bounced') AND key NOT LIKE 'test:%'`, since).toArray().map((r) => r.at);
+    return this.sql
+      .exec<{ at: number }>(
+        `SELECT at FROM campaign_sends WHERE at >= ? AND channel NOT IN ('in_app', 'content_card') AND status NOT IN ('failed', 'bounced') AND key NOT LIKE 'test:%'`,
+        since,
+      )
+      .toArray()
+      .map((r) => r.at);
   }
 
-  send(key: string): { status: string; instance: string; stepId: string; campaignId: string; variant: string; channel: string } | undefined {
-    return this.sql.exec<{ status: string; instance: string; step_id: string; campaign_id: string; variant: string; channel: string }>(`SELECT status, instance, step_id, campaign_id, variant, channel FROM campaign_sends WHERE key = ?`, key).toArray().map((r) => ({ status: r.status, instance: r.instance, stepId: r.step_id, campaignId: r.campaign_id, variant: r.variant, channel: r.channel }))[0];
+  send(
+    key: string,
+  ):
+    | { status: string; instance: string; stepId: string; campaignId: string; variant: string; channel: string }
+    | undefined {
+    return this.sql
+      .exec<{
+        status: string;
+        instance: string;
+        step_id: string;
+        campaign_id: string;
+        variant: string;
+        channel: string;
+      }>(`SELECT status, instance, step_id, campaign_id, variant, channel FROM campaign_sends WHERE key = ?`, key)
+      .toArray()
+      .map((r) => ({
+        status: r.status,
+        instance: r.instance,
+        stepId: r.step_id,
+        campaignId: r.campaign_id,
+        variant: r.variant,
+        channel: r.channel,
+      }))[0];
   }
 
   setSendStatus(key: string, status: string): void {
@@ -171,7 +297,10 @@ export class JourneyStore {
    * Moves a send to `status` if that is forward (`advances`): provider feedback and in-app
    * engagement both come through here. The send as it was (undefined if unknown), and whether it moved.
    */
-  advanceSend(key: string, status: string): { send: NonNullable<ReturnType<JourneyStore["send"]>>; updated: boolean } | undefined {
+  advanceSend(
+    key: string,
+    status: string,
+  ): { send: NonNullable<ReturnType<JourneyStore["send"]>>; updated: boolean } | undefined {
     const send = this.send(key);
     if (!send) return undefined;
     if (!advances(send.status, status)) return { send, updated: false };
@@ -180,7 +309,15 @@ export class JourneyStore {
   }
 
   stepStatus(instance: string, stepId: string): string | null {
-    return this.sql.exec<{ status: string }>(`SELECT status FROM campaign_sends WHERE instance = ? AND step_id = ? ORDER BY at DESC LIMIT 1`, instance, stepId).toArray()[0]?.status ?? null;
+    return (
+      this.sql
+        .exec<{ status: string }>(
+          `SELECT status FROM campaign_sends WHERE instance = ? AND step_id = ? ORDER BY at DESC LIMIT 1`,
+          instance,
+          stepId,
+        )
+        .toArray()[0]?.status ?? null
+    );
   }
 
   /**
@@ -193,7 +330,11 @@ export class JourneyStore {
       journeys: this.sql.exec<CopiedRow>(`SELECT * FROM journeys WHERE status != 'done'`).toArray(),
       sends: this.sql.exec<CopiedRow>(`SELECT * FROM campaign_sends`).toArray(),
       entries: this.sql.exec<CopiedRow>(`SELECT * FROM campaign_entries`).toArray(),
-      timers: this.sql.exec<{ key: string; due_at: number; kind: string; payload: string }>(`SELECT key, due_at, kind, payload FROM timers WHERE substr(key, 1, 8) = 'journey:'`).toArray(),
+      timers: this.sql
+        .exec<{ key: string; due_at: number; kind: string; payload: string }>(
+          `SELECT key, due_at, kind, payload FROM timers WHERE substr(key, 1, 8) = 'journey:'`,
+        )
+        .toArray(),
     };
   }
 
@@ -202,8 +343,18 @@ export class JourneyStore {
     this.awaited = null;
     insertRows(this.sql, "journeys", d.journeys);
     insertRows(this.sql, "campaign_sends", d.sends);
-    insertRows(this.sql, "campaign_entries", d.entries, "ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = MAX(last_entered_at, excluded.last_entered_at), count = count + excluded.count");
-    return d.timers.map((t) => ({ key: t.key, dueAt: t.due_at, kind: t.kind, payload: JSON.parse(t.payload) as JsonObject }));
+    insertRows(
+      this.sql,
+      "campaign_entries",
+      d.entries,
+      "ON CONFLICT(campaign_id) DO UPDATE SET last_entered_at = MAX(last_entered_at, excluded.last_entered_at), count = count + excluded.count",
+    );
+    return d.timers.map((t) => ({
+      key: t.key,
+      dueAt: t.due_at,
+      kind: t.kind,
+      payload: JSON.parse(t.payload) as JsonObject,
+    }));
   }
 
   /** Forget finished journeys and sends older than `before` (bounded storage). */

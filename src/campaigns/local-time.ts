@@ -101,7 +101,14 @@ export function localParts(now: number, timeZone: string): LocalParts {
 }
 
 /** The wall time as if it were UTC, in ms: the basis for offset arithmetic. */
-function wallAsUtc(p: { year: number; month: number; day: number; hour: number; minute: number; second?: number }): number {
+function wallAsUtc(p: {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second?: number;
+}): number {
   const d = new Date(0);
   d.setUTCFullYear(p.year, p.month - 1, p.day);
   d.setUTCHours(p.hour, p.minute, p.second ?? 0, 0);
@@ -152,7 +159,8 @@ function parseHhmm(hhmm: string): { hour: number; minute: number } {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm);
   const hour = m ? Number(m[1]) : NaN;
   const minute = m ? Number(m[2]) : NaN;
-  if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) throw new RangeError(`invalid local time "${hhmm}", expected HH:MM`);
+  if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59))
+    throw new RangeError(`invalid local time "${hhmm}", expected HH:MM`);
   return { hour, minute };
 }
 

@@ -33,7 +33,14 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   const store = new JourneyStore(ctx.sql);
   const key = sendKey(journey, step.id);
   const def = journey.def;
-  const decision = (detail: JsonObject) => ctx.timeline.add(ctx.now, "decision", { campaignId: journey.campaignId, step: step.id, variant: journey.arm, key, ...detail });
+  const decision = (detail: JsonObject) =>
+    ctx.timeline.add(ctx.now, "decision", {
+      campaignId: journey.campaignId,
+      step: step.id,
+      variant: journey.arm,
+      key,
+      ...detail,
+    });
   if (store.hasSend(key)) return { kind: "duplicate", key };
 
   const p = ctx.profile;
@@ -48,20 +55,33 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
     if (q.quiet) {
       if (def.quietHours === "drop") return suppress("quiet hours (dropped)");
       // Say when it leaves: quiet hours are on by default, and a first test at night would otherwise look lost.
-      decision({ deferred: true, until: q.endsAt, reason: `quiet hours ${window!.start}–${window!.end} in ${timezone}: leaves at ${new Date(q.endsAt).toISOString()}` });
+      decision({
+        deferred: true,
+        until: q.endsAt,
+        reason: `quiet hours ${window!.start}–${window!.end} in ${timezone}: leaves at ${new Date(q.endsAt).toISOString()}`,
+      });
       return { kind: "deferred", until: q.endsAt, reason: "quiet hours" };
     }
   }
   if (!def.transactional && !onlyUncapped) {
     const rules = def.frequencyCaps ?? ctx.config.settings.frequencyCaps;
     const cap = checkFrequencyCap(store.sendTimes(ctx.now - capHistoryMs(rules)), rules, ctx.now);
-    if (!cap.allowed) return suppress(`frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h; next eligible at ${new Date(cap.retryAt).toISOString()}`, { nextEligibleAt: cap.retryAt });
+    if (!cap.allowed)
+      return suppress(
+        `frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h; next eligible at ${new Date(cap.retryAt).toISOString()}`,
+        { nextEligibleAt: cap.retryAt },
+      );
   }
   if (choice.channel === null) return suppress(`no reachable channel (${choice.reasons.join("; ")})`);
   const channel = choice.channel;
 
   const content = contentFor(step, journey.arm, p.locale, channel);
-  const vars = templateVars(ctx, { campaignId: journey.campaignId, name: def.name, arm: journey.arm, event: journey.trigger.properties });
+  const vars = templateVars(ctx, {
+    campaignId: journey.campaignId,
+    name: def.name,
+    arm: journey.arm,
+    event: journey.trigger.properties,
+  });
   let rendered: Record<string, unknown>;
   try {
     rendered = renderContent(content, vars);
@@ -69,14 +89,44 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
     return suppress(`template failed to render: ${(err as Error).message}`);
   }
 
-  const record = (status: string) => store.recordSend({ key, campaignId: journey.campaignId, instance: journey.instance, stepId: step.id, variant: journey.arm, channel, at: ctx.now, status });
-  const stat = (kind: "sent") => ctx.recordStat({ dedupeKey: `${key}:${kind}`, appId: ctx.config.appId, campaignId: journey.campaignId, variant: journey.arm, kind, userId: p.userId, at: ctx.now });
+  const record = (status: string) =>
+    store.recordSend({
+      key,
+      campaignId: journey.campaignId,
+      instance: journey.instance,
+      stepId: step.id,
+      variant: journey.arm,
+      channel,
+      at: ctx.now,
+      status,
+    });
+  const stat = (kind: "sent") =>
+    ctx.recordStat({
+      dedupeKey: `${key}:${kind}`,
+      appId: ctx.config.appId,
+      campaignId: journey.campaignId,
+      variant: journey.arm,
+      kind,
+      userId: p.userId,
+      at: ctx.now,
+    });
 
   if (channel === "in_app" || channel === "content_card") {
     const delivered =
       channel === "in_app"
-        ? deliverInApp(ctx, { key, campaignId: journey.campaignId, variant: journey.arm, content: rendered as never, triggerEvent: journey.trigger.event })
-        : addContentCard(ctx, { key, campaignId: journey.campaignId, variant: journey.arm, content: rendered as never });
+        ? deliverInApp(ctx, {
+            key,
+            campaignId: journey.campaignId,
+            variant: journey.arm,
+            content: rendered as never,
+            triggerEvent: journey.trigger.event,
+          })
+        : addContentCard(ctx, {
+            key,
+            campaignId: journey.campaignId,
+            variant: journey.arm,
+            content: rendered as never,
+          });
     if (!delivered) return { kind: "duplicate", key };
     // The message or card is stored under the send key; its engagement moves this record forward (opened, clicked).
     record("sent");
@@ -107,7 +157,15 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
 
   function suppress(reason: string, extra: JsonObject = {}): MessageOutcome {
     decision({ suppressed: true, reason, ...extra });
-    ctx.recordStat({ dedupeKey: `${key}:suppressed`, appId: ctx.config.appId, campaignId: journey.campaignId, variant: journey.arm, kind: "suppressed", userId: p.userId, at: ctx.now });
+    ctx.recordStat({
+      dedupeKey: `${key}:suppressed`,
+      appId: ctx.config.appId,
+      campaignId: journey.campaignId,
+      variant: journey.arm,
+      kind: "suppressed",
+      userId: p.userId,
+      at: ctx.now,
+    });
     return { kind: "suppressed", reason };
   }
 }
@@ -116,10 +174,20 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
  * What a template reads at send time (README "Templates (Liquid)"). Previews and test sends use
  * this too, so they render exactly what a real send would; `locale` overrides the person's.
  */
-export function templateVars(ctx: UserContext, c: { campaignId: string; name: string; arm: string; event: Record<string, unknown>; locale?: string | null }): TemplateVars {
+export function templateVars(
+  ctx: UserContext,
+  c: { campaignId: string; name: string; arm: string; event: Record<string, unknown>; locale?: string | null },
+): TemplateVars {
   const p = ctx.profile;
   return {
-    user: { ...p.traits, id: p.userId, email: p.email, phone: p.phone, locale: c.locale !== undefined ? c.locale : p.locale, timezone: p.timezone },
+    user: {
+      ...p.traits,
+      id: p.userId,
+      email: p.email,
+      phone: p.phone,
+      locale: c.locale !== undefined ? c.locale : p.locale,
+      timezone: p.timezone,
+    },
     event: c.event,
     campaign: { id: c.campaignId, name: c.name, variant: c.arm },
     app: { id: ctx.config.appId },
@@ -127,10 +195,16 @@ export function templateVars(ctx: UserContext, c: { campaignId: string; name: st
   };
 }
 
-export const userObjectName = (appId: string, userId: string, anonymous: boolean) => `${appId}/${anonymous ? "a" : "u"}/${userId}`;
+export const userObjectName = (appId: string, userId: string, anonymous: boolean) =>
+  `${appId}/${anonymous ? "a" : "u"}/${userId}`;
 
 /** Content for one channel: locale variant first, then the A/B variant's overrides. */
-export function contentFor(step: MessageStep, arm: string, locale: string | null, channel: Channel): Record<string, unknown> {
+export function contentFor(
+  step: MessageStep,
+  arm: string,
+  locale: string | null,
+  channel: Channel,
+): Record<string, unknown> {
   const localized = pickLocale<MessageContent>({ default: step.content, ...(step.locales ?? {}) }, locale);
   const base = (localized[channel] ?? step.content[channel] ?? {}) as Record<string, unknown>;
   const override = (step.variants?.[arm]?.[channel] ?? {}) as Record<string, unknown>;
@@ -143,7 +217,12 @@ export function reachability(ctx: UserContext, transactional: boolean): Reachabi
   const emailSource = p.consent.email?.source ?? "";
   return {
     push: { optedIn: consent("push") === "opted_in", liveDevices: ctx.devices.pushTargets().length },
-    email: { address: p.email, consent: consent("email"), transactional, suppressed: /bounce|complaint/.test(emailSource) },
+    email: {
+      address: p.email,
+      consent: consent("email"),
+      transactional,
+      suppressed: /bounce|complaint/.test(emailSource),
+    },
     sms: { phone: p.phone, consent: consent("sms") },
     whatsapp: { phone: p.phone, consent: consent("whatsapp") },
     inApp: true,

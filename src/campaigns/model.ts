@@ -18,13 +18,21 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and -, 
 
 /** A length of time; at least one unit. No horizon cap. */
 export const Duration = z
-  .object({ seconds: z.number().nonnegative().optional(), minutes: z.number().nonnegative().optional(), hours: z.number().nonnegative().optional(), days: z.number().nonnegative().optional() })
+  .object({
+    seconds: z.number().nonnegative().optional(),
+    minutes: z.number().nonnegative().optional(),
+    hours: z.number().nonnegative().optional(),
+    days: z.number().nonnegative().optional(),
+  })
   .strict()
-  .refine((d) => d.seconds !== undefined || d.minutes !== undefined || d.hours !== undefined || d.days !== undefined, { message: "give seconds, minutes, hours or days" });
+  .refine((d) => d.seconds !== undefined || d.minutes !== undefined || d.hours !== undefined || d.days !== undefined, {
+    message: "give seconds, minutes, hours or days",
+  });
 export type Duration = z.infer<typeof Duration>;
 /** The shortest abandonment window (`inaction.within`). */
 export const MIN_INACTION_MS = 60_000;
-export const durationMs = (d: Duration) => ((d.days ?? 0) * 86400 + (d.hours ?? 0) * 3600 + (d.minutes ?? 0) * 60 + (d.seconds ?? 0)) * 1000;
+export const durationMs = (d: Duration) =>
+  ((d.days ?? 0) * 86400 + (d.hours ?? 0) * 3600 + (d.minutes ?? 0) * 60 + (d.seconds ?? 0)) * 1000;
 
 const EventMatch = z.object({ event: z.string().min(1).max(256), filters: PropertyFilters.default([]) }).strict();
 export type EventMatch = z.infer<typeof EventMatch>;
@@ -33,7 +41,9 @@ const LifecycleState = z.enum(LIFECYCLE_STATES as unknown as [string, ...string[
 
 export const Trigger = z.discriminatedUnion("type", [
   /** An event with property filters: `Order Completed` where `revenue > 100`. */
-  z.object({ type: z.literal("event"), event: z.string().min(1).max(256), filters: PropertyFilters.default([]) }).strict(),
+  z
+    .object({ type: z.literal("event"), event: z.string().min(1).max(256), filters: PropertyFilters.default([]) })
+    .strict(),
   /**
    * Inaction / abandonment: did `start`, then not `cancel` with the same `key` property within `within`.
    * Each key value (cart id, form id) is its own timer; `cancel` before the deadline stops it.
@@ -49,11 +59,31 @@ export const Trigger = z.discriminatedUnion("type", [
     })
     .strict(),
   /** A lifecycle transition, e.g. active → dormant ("*" or omitted `from` = any). */
-  z.object({ type: z.literal("lifecycle"), from: z.union([LifecycleState, z.literal("*")]).default("*"), to: LifecycleState }).strict(),
+  z
+    .object({
+      type: z.literal("lifecycle"),
+      from: z.union([LifecycleState, z.literal("*")]).default("*"),
+      to: LifecycleState,
+    })
+    .strict(),
   /** Geofence crossings emitted by the geofence feature. */
-  z.object({ type: z.literal("geofence"), on: z.enum(["enter", "exit", "dwell"]), fenceIds: z.array(z.string()).max(500).optional(), tags: z.array(z.string()).max(50).optional() }).strict(),
+  z
+    .object({
+      type: z.literal("geofence"),
+      on: z.enum(["enter", "exit", "dwell"]),
+      fenceIds: z.array(z.string()).max(500).optional(),
+      tags: z.array(z.string()).max(50).optional(),
+    })
+    .strict(),
   /** Beacon region crossings (iBeacon / Eddystone-UID regions) emitted by the geofence feature. */
-  z.object({ type: z.literal("beacon"), on: z.enum(["enter", "exit", "dwell"]), regionIds: z.array(z.string()).max(500).optional(), tags: z.array(z.string()).max(50).optional() }).strict(),
+  z
+    .object({
+      type: z.literal("beacon"),
+      on: z.enum(["enter", "exit", "dwell"]),
+      regionIds: z.array(z.string()).max(500).optional(),
+      tags: z.array(z.string()).max(50).optional(),
+    })
+    .strict(),
   /** Entering or leaving a saved segment (evaluated live in the object). */
   z.object({ type: z.literal("segment"), segmentId: z.string().min(1), on: z.enum(["enter", "exit"]) }).strict(),
   /** A broadcast to an audience, once at `at` or recurring; optionally at a local time in each user's timezone. */
@@ -65,7 +95,9 @@ export const Trigger = z.discriminatedUnion("type", [
       localTime: LocalTimeOfDay.optional(),
     })
     .strict()
-    .refine((b) => b.at || (b.every && b.localTime), { message: "give `at` (once) or `every` with `localTime` (recurring)" }),
+    .refine((b) => b.at || (b.every && b.localTime), {
+      message: "give `at` (once) or `every` with `localTime` (recurring)",
+    }),
   /** Transactional: triggered by `POST /admin/campaigns/:id/trigger`. */
   z.object({ type: z.literal("api") }).strict(),
 ]);
@@ -98,12 +130,46 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ not: Condition }).strict(),
     z.object({ trait: PropertyFilter }).strict(),
     z.object({ property: PropertyFilter }).strict(),
-    z.object({ consent: z.object({ channel: z.enum(["push", "email", "sms", "whatsapp"]), status: z.enum(["opted_in", "opted_out", "unknown"]) }).strict() }).strict(),
+    z
+      .object({
+        consent: z
+          .object({
+            channel: z.enum(["push", "email", "sms", "whatsapp"]),
+            status: z.enum(["opted_in", "opted_out", "unknown"]),
+          })
+          .strict(),
+      })
+      .strict(),
     z.object({ lifecycle: z.array(LifecycleState).min(1) }).strict(),
     z.object({ loyal: z.boolean() }).strict(),
-    z.object({ did: z.object({ event: z.string().min(1), filters: PropertyFilters.optional(), withinHours: z.number().positive().optional(), atLeast: z.number().int().positive().optional() }).strict() }).strict(),
-    z.object({ didNot: z.object({ event: z.string().min(1), filters: PropertyFilters.optional(), withinHours: z.number().positive().optional() }).strict() }).strict(),
-    z.object({ message: z.object({ stepId: id, status: z.enum(["sent", "delivered", "opened", "clicked"]) }).strict() }).strict(),
+    z
+      .object({
+        did: z
+          .object({
+            event: z.string().min(1),
+            filters: PropertyFilters.optional(),
+            withinHours: z.number().positive().optional(),
+            atLeast: z.number().int().positive().optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    z
+      .object({
+        didNot: z
+          .object({
+            event: z.string().min(1),
+            filters: PropertyFilters.optional(),
+            withinHours: z.number().positive().optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+    z
+      .object({
+        message: z.object({ stepId: id, status: z.enum(["sent", "delivered", "opened", "clicked"]) }).strict(),
+      })
+      .strict(),
     z.object({ attr: PropertyFilter }).strict(),
     z.object({ event: PropertyFilter }).strict(),
     z.object({ answer: PropertyFilter }).strict(),
@@ -111,14 +177,41 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
   ]),
 ) as z.ZodType<Condition>;
 
-const PushContent = z.object({ title: z.string().max(500).optional(), body: z.string().min(1).max(4000), deepLink: z.string().max(2000).optional(), imageUrl: z.string().max(2000).optional(), data: z.record(z.string(), z.string()).optional() }).strict();
-const EmailContent = z.object({ subject: z.string().min(1).max(1000), html: z.string().max(500_000).optional(), text: z.string().max(200_000).optional() }).strict().refine((e) => e.html || e.text, { message: "give html or text" });
+const PushContent = z
+  .object({
+    title: z.string().max(500).optional(),
+    body: z.string().min(1).max(4000),
+    deepLink: z.string().max(2000).optional(),
+    imageUrl: z.string().max(2000).optional(),
+    data: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+const EmailContent = z
+  .object({
+    subject: z.string().min(1).max(1000),
+    html: z.string().max(500_000).optional(),
+    text: z.string().max(200_000).optional(),
+  })
+  .strict()
+  .refine((e) => e.html || e.text, { message: "give html or text" });
 const SmsContent = z.object({ body: z.string().min(1).max(1600), mediaUrl: z.string().max(2000).optional() }).strict();
 const WhatsAppContent = z.union([
   z.object({ body: z.string().min(1).max(4096) }).strict(),
-  z.object({ template: z.object({ name: z.string().min(1), language: z.string().min(2), parameters: z.array(z.string()).max(20).optional() }).strict() }).strict(),
+  z
+    .object({
+      template: z
+        .object({
+          name: z.string().min(1),
+          language: z.string().min(2),
+          parameters: z.array(z.string()).max(20).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
-const WebhookContent = z.object({ url: z.url({ protocol: /^https?$/ }), payload: z.record(z.string(), z.unknown()).default({}) }).strict();
+const WebhookContent = z
+  .object({ url: z.url({ protocol: /^https?$/ }), payload: z.record(z.string(), z.unknown()).default({}) })
+  .strict();
 
 /** Content per channel; a message step tries its channels in order and uses the first the person can receive. */
 export const MessageContent = z
@@ -151,8 +244,27 @@ export const Step = z.discriminatedUnion("type", [
       next: Next,
     })
     .strict(),
-  z.object({ type: z.literal("delay"), id, duration: Duration.optional(), untilLocalTime: LocalTimeOfDay.optional(), next: Next }).strict().refine((d) => d.duration || d.untilLocalTime, { message: "give duration or untilLocalTime" }),
-  z.object({ type: z.literal("wait_for_event"), id, event: z.string().min(1), filters: PropertyFilters.default([]), timeout: Duration, onEvent: id, onTimeout: id }).strict(),
+  z
+    .object({
+      type: z.literal("delay"),
+      id,
+      duration: Duration.optional(),
+      untilLocalTime: LocalTimeOfDay.optional(),
+      next: Next,
+    })
+    .strict()
+    .refine((d) => d.duration || d.untilLocalTime, { message: "give duration or untilLocalTime" }),
+  z
+    .object({
+      type: z.literal("wait_for_event"),
+      id,
+      event: z.string().min(1),
+      filters: PropertyFilters.default([]),
+      timeout: Duration,
+      onEvent: id,
+      onTimeout: id,
+    })
+    .strict(),
   z.object({ type: z.literal("branch"), id, condition: Condition, then: id, else: id }).strict(),
   z.object({ type: z.literal("exit"), id }).strict(),
 ]);
@@ -167,10 +279,16 @@ export const Campaign = z
     audience: Condition.optional(),
     steps: z.array(Step).min(1).max(100),
     /** A/B arms (stable per person). One default arm "A" when omitted. */
-    variants: z.array(z.object({ id, weight: z.number().positive() }).strict()).min(1).max(10).default([{ id: "A", weight: 1 }]),
+    variants: z
+      .array(z.object({ id, weight: z.number().positive() }).strict())
+      .min(1)
+      .max(10)
+      .default([{ id: "A", weight: 1 }]),
     /** Percent of entrants held out in the control group (no messages; conversions still measured). */
     controlPercent: z.number().min(0).max(90).default(0),
-    reentry: z.union([z.enum(["once", "every_time"]), z.object({ cooldownHours: z.number().positive() }).strict()]).default("every_time"),
+    reentry: z
+      .union([z.enum(["once", "every_time"]), z.object({ cooldownHours: z.number().positive() }).strict()])
+      .default("every_time"),
     /** Transactional campaigns bypass frequency caps and quiet hours (receipts, password resets). */
     transactional: z.boolean().default(false),
     /** Overrides the app's frequency caps for this campaign. */
@@ -183,30 +301,68 @@ export const Campaign = z
     startAt: z.iso.datetime({ offset: true }).optional(),
     endAt: z.iso.datetime({ offset: true }).optional(),
     /** Conversion goal: the event, within a window after entry (attributed once per entry). */
-    goal: z.object({ event: z.string().min(1), filters: PropertyFilters.default([]), windowHours: z.number().positive().default(72) }).strict().optional(),
+    goal: z
+      .object({
+        event: z.string().min(1),
+        filters: PropertyFilters.default([]),
+        windowHours: z.number().positive().default(72),
+      })
+      .strict()
+      .optional(),
     /** Broadcast audience: lifecycle states and/or a saved segment (the users index selects them). */
-    broadcastAudience: z.object({ lifecycle: z.array(LifecycleState).optional(), segmentId: z.string().optional() }).strict().optional(),
+    broadcastAudience: z
+      .object({ lifecycle: z.array(LifecycleState).optional(), segmentId: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
     const ids = new Set<string>();
     c.steps.forEach((s, i) => {
-      if (ids.has(s.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `duplicate step id ${s.id}` });
+      if (ids.has(s.id))
+        ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `duplicate step id ${s.id}` });
       ids.add(s.id);
     });
     const refs = (s: Step): Array<[string, string]> =>
-      s.type === "wait_for_event" ? [["onEvent", s.onEvent], ["onTimeout", s.onTimeout]] : s.type === "branch" ? [["then", s.then], ["else", s.else]] : s.type !== "exit" && s.next ? [["next", s.next]] : [];
+      s.type === "wait_for_event"
+        ? [
+            ["onEvent", s.onEvent],
+            ["onTimeout", s.onTimeout],
+          ]
+        : s.type === "branch"
+          ? [
+              ["then", s.then],
+              ["else", s.else],
+            ]
+          : s.type !== "exit" && s.next
+            ? [["next", s.next]]
+            : [];
     c.steps.forEach((s, i) => {
-      for (const [field, target] of refs(s)) if (!ids.has(target)) ctx.addIssue({ code: "custom", path: ["steps", i, field], message: `no step with id ${target}` });
+      for (const [field, target] of refs(s))
+        if (!ids.has(target))
+          ctx.addIssue({ code: "custom", path: ["steps", i, field], message: `no step with id ${target}` });
       if (s.type === "message") {
         s.channels.forEach((ch, j) => {
-          if (!s.content[ch]) ctx.addIssue({ code: "custom", path: ["steps", i, "channels", j], message: `no content for channel ${ch}` });
+          if (!s.content[ch])
+            ctx.addIssue({
+              code: "custom",
+              path: ["steps", i, "channels", j],
+              message: `no content for channel ${ch}`,
+            });
         });
-        for (const v of Object.keys(s.variants ?? {})) if (!c.variants.some((a) => a.id === v)) ctx.addIssue({ code: "custom", path: ["steps", i, "variants", v], message: `unknown variant ${v}` });
+        for (const v of Object.keys(s.variants ?? {}))
+          if (!c.variants.some((a) => a.id === v))
+            ctx.addIssue({ code: "custom", path: ["steps", i, "variants", v], message: `unknown variant ${v}` });
       }
     });
-    if (c.startAt && c.endAt && Date.parse(c.endAt) <= Date.parse(c.startAt)) ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be after startAt" });
-    if (c.trigger.type === "broadcast" && c.broadcastAudience === undefined) ctx.addIssue({ code: "custom", path: ["broadcastAudience"], message: "required for broadcasts ({} for everyone)" });
+    if (c.startAt && c.endAt && Date.parse(c.endAt) <= Date.parse(c.startAt))
+      ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be after startAt" });
+    if (c.trigger.type === "broadcast" && c.broadcastAudience === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["broadcastAudience"],
+        message: "required for broadcasts ({} for everyone)",
+      });
   });
 export type Campaign = z.infer<typeof Campaign>;
 export type CampaignInput = z.input<typeof Campaign>;

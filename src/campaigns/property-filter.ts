@@ -83,7 +83,8 @@ export const PropertyFilter = z
     if (LIST_OPERATORS.has(op)) {
       if (!Array.isArray(value) || value.length === 0) return problem(`${op} needs a non-empty array`);
       if (value.length > 1000) return problem(`${op} accepts at most 1000 values`);
-      if (!value.every((item) => scalar.safeParse(item).success)) problem(`${op} values must be strings, numbers, booleans or null`);
+      if (!value.every((item) => scalar.safeParse(item).success))
+        problem(`${op} values must be strings, numbers, booleans or null`);
       return;
     }
     if (op === "starts_with") {
@@ -162,7 +163,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 function fold(s: string, ignoreCase: boolean): string {
@@ -229,7 +235,11 @@ function matchOne(op: FilterOperator, actual: unknown, expected: unknown, ignore
     case "not_contains":
       return containsValue(actual, expected, ignoreCase);
     case "starts_with":
-      return typeof actual === "string" && typeof expected === "string" && fold(actual, ignoreCase).startsWith(fold(expected, ignoreCase));
+      return (
+        typeof actual === "string" &&
+        typeof expected === "string" &&
+        fold(actual, ignoreCase).startsWith(fold(expected, ignoreCase))
+      );
     case "exists":
     case "not_exists":
       return actual !== undefined && actual !== null;

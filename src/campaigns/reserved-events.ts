@@ -1,5 +1,12 @@
 import type { BeckonEvent } from "../events/beckon-event";
-import { BEACON_REGION_DWELLED, BEACON_REGION_ENTERED, BEACON_REGION_EXITED, GEOFENCE_DWELLED, GEOFENCE_ENTERED, GEOFENCE_EXITED } from "../geo/geofence-feature";
+import {
+  BEACON_REGION_DWELLED,
+  BEACON_REGION_ENTERED,
+  BEACON_REGION_EXITED,
+  GEOFENCE_DWELLED,
+  GEOFENCE_ENTERED,
+  GEOFENCE_EXITED,
+} from "../geo/geofence-feature";
 import { CARD_EVENTS, INAPP_EVENTS } from "../inapp/model";
 import { CHURN_RISK_CHANGED, RFM_SEGMENT_CHANGED } from "../segments/scoring-feature";
 import { SEGMENT_ENTERED, SEGMENT_EXITED } from "../segments/segment-feature";
@@ -40,4 +47,5 @@ export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** An SDK event that carries a reserved internal name: stored, but matches no trigger. */
-export const isSpoofedInternal = (event: BeckonEvent): boolean => event.internal !== true && RESERVED_EVENT_NAMES.has(event.name);
+export const isSpoofedInternal = (event: BeckonEvent): boolean =>
+  event.internal !== true && RESERVED_EVENT_NAMES.has(event.name);

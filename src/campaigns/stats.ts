@@ -4,7 +4,22 @@ import { userHash } from "../db/erasure";
 import { campaignStats } from "../db/schema";
 
 /** What Beckon counts per campaign and variant (the funnel, plus suppressions). */
-export const STAT_KINDS = ["entered", "control", "sent", "delivered", "opened", "clicked", "converted", "suppressed", "failed", "bounced", "dismissed", "impression", "answered", "unknown"] as const;
+export const STAT_KINDS = [
+  "entered",
+  "control",
+  "sent",
+  "delivered",
+  "opened",
+  "clicked",
+  "converted",
+  "suppressed",
+  "failed",
+  "bounced",
+  "dismissed",
+  "impression",
+  "answered",
+  "unknown",
+] as const;
 export type StatKind = (typeof STAT_KINDS)[number];
 
 /** One counted fact. `dedupeKey` (e.g. `<idempotencyKey>:opened`) makes it count once, however often it is reported. */
@@ -37,7 +52,22 @@ export async function recordCampaignStats(d1: D1Database, all: CampaignStat[]): 
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < stats.length; i += ROWS_PER_STATEMENT) {
     const rows = stats.slice(i, i + ROWS_PER_STATEMENT);
-    statements.push(d1.prepare(insertStatsSql(rows.length)).bind(...rows.flatMap((s) => [s.dedupeKey, s.appId, s.campaignId, s.variant, s.kind, s.userId, s.at, hashes.get(`${s.appId}\u0000${s.userId}`)!])));
+    statements.push(
+      d1
+        .prepare(insertStatsSql(rows.length))
+        .bind(
+          ...rows.flatMap((s) => [
+            s.dedupeKey,
+            s.appId,
+            s.campaignId,
+            s.variant,
+            s.kind,
+            s.userId,
+            s.at,
+            hashes.get(`${s.appId}\u0000${s.userId}`)!,
+          ]),
+        ),
+    );
   }
   await d1.batch(statements);
 }
@@ -52,7 +82,10 @@ const insertStatsSql = (n: number) =>
    WHERE true ON CONFLICT DO NOTHING`;
 
 /** Counts per variant and kind. */
-export async function campaignFunnel(d1: D1Database, campaignId: string): Promise<Array<{ variant: string; kind: string; n: number }>> {
+export async function campaignFunnel(
+  d1: D1Database,
+  campaignId: string,
+): Promise<Array<{ variant: string; kind: string; n: number }>> {
   return database(d1)
     .select({ variant: campaignStats.variant, kind: campaignStats.kind, n: sql<number>`count(*)` })
     .from(campaignStats)

@@ -5,7 +5,15 @@ import type { Json, JsonObject } from "../json";
 import { renderContent, TemplateRenderError } from "../templates/render";
 import type { UserContext } from "../user/feature";
 import { JourneyStore } from "./journey-store";
-import { addressFor, contentFor, type MessageStep, reachability, templateVars, toRendered, userObjectName } from "./message-step";
+import {
+  addressFor,
+  contentFor,
+  type MessageStep,
+  reachability,
+  templateVars,
+  toRendered,
+  userObjectName,
+} from "./message-step";
 import { chooseChannel } from "./policy/channel-choice";
 
 /**
@@ -24,7 +32,12 @@ export const TEST_SEND_PREFIX = "test:";
 export const isTestSendKey = (key: string) => key.startsWith(TEST_SEND_PREFIX);
 
 export interface MessageSource {
-  step: { id: string; content: MessageStep["content"]; variants?: MessageStep["variants"]; locales?: MessageStep["locales"] };
+  step: {
+    id: string;
+    content: MessageStep["content"];
+    variants?: MessageStep["variants"];
+    locales?: MessageStep["locales"];
+  };
   campaign: { id: string; name: string; version: number; transactional: boolean };
   arm: string;
   event: JsonObject;
@@ -39,12 +52,29 @@ export interface RenderProblem {
   col?: number;
 }
 
-const asStep = (s: MessageSource["step"], channels: Channel[]): MessageStep => ({ type: "message", id: s.id, channels, content: s.content, ...(s.variants ? { variants: s.variants } : {}), ...(s.locales ? { locales: s.locales } : {}) });
+const asStep = (s: MessageSource["step"], channels: Channel[]): MessageStep => ({
+  type: "message",
+  id: s.id,
+  channels,
+  content: s.content,
+  ...(s.variants ? { variants: s.variants } : {}),
+  ...(s.locales ? { locales: s.locales } : {}),
+});
 
-function render(ctx: UserContext, src: MessageSource, channel: Channel): { ok: true; rendered: Record<string, unknown> } | { ok: false; problem: RenderProblem } {
+function render(
+  ctx: UserContext,
+  src: MessageSource,
+  channel: Channel,
+): { ok: true; rendered: Record<string, unknown> } | { ok: false; problem: RenderProblem } {
   const locale = src.locale ?? ctx.profile.locale;
   const content = contentFor(asStep(src.step, [channel]), src.arm, locale, channel);
-  const vars = templateVars(ctx, { campaignId: src.campaign.id, name: src.campaign.name, arm: src.arm, event: src.event, ...(src.locale !== undefined ? { locale: src.locale } : {}) });
+  const vars = templateVars(ctx, {
+    campaignId: src.campaign.id,
+    name: src.campaign.name,
+    arm: src.arm,
+    event: src.event,
+    ...(src.locale !== undefined ? { locale: src.locale } : {}),
+  });
   // Field by field, so a failure names the field (the whole object renders the same way).
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(content)) {
@@ -52,7 +82,14 @@ function render(ctx: UserContext, src: MessageSource, channel: Channel): { ok: t
       rendered[key] = renderContent({ [key]: value }, vars)[key];
     } catch (err) {
       const e = err as TemplateRenderError;
-      return { ok: false, problem: { field: `content.${channel}.${key}`, message: `template failed to render: ${e.message}`, ...(e.line ? { line: e.line, col: e.col } : {}) } };
+      return {
+        ok: false,
+        problem: {
+          field: `content.${channel}.${key}`,
+          message: `template failed to render: ${e.message}`,
+          ...(e.line ? { line: e.line, col: e.col } : {}),
+        },
+      };
     }
   }
   return { ok: true, rendered };
@@ -61,7 +98,8 @@ function render(ctx: UserContext, src: MessageSource, channel: Channel): { ok: t
 /** Where a channel would go for this person, without secrets (push: platforms and count of devices). */
 function destination(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): Json {
   const to = addressFor(ctx, channel, rendered);
-  if (to.kind === "push") return { kind: "push", devices: to.devices.map((d) => ({ provider: d.provider, platform: d.platform })) };
+  if (to.kind === "push")
+    return { kind: "push", devices: to.devices.map((d) => ({ provider: d.provider, platform: d.platform })) };
   return to as unknown as Json;
 }
 
@@ -72,9 +110,17 @@ export function previewMessage(ctx: UserContext, src: MessageSource & { channels
   const messages = src.channels.map((channel) => {
     const r = render(ctx, src, channel);
     const choice = chooseChannel([channel], reach);
-    const reachable = choice.channel !== null ? { reachable: true, reason: choice.reason } : { reachable: false, reason: choice.reasons.join("; ") };
+    const reachable =
+      choice.channel !== null
+        ? { reachable: true, reason: choice.reason }
+        : { reachable: false, reason: choice.reasons.join("; ") };
     if (!r.ok) return { channel, ...reachable, error: r.problem } as unknown as Json;
-    return { channel, ...reachable, content: r.rendered, to: reachable.reachable ? destination(ctx, channel, r.rendered) : null } as unknown as Json;
+    return {
+      channel,
+      ...reachable,
+      content: r.rendered,
+      to: reachable.reachable ? destination(ctx, channel, r.rendered) : null,
+    } as unknown as Json;
   });
   return { userId: p.userId, locale: src.locale ?? p.locale, timezone: p.timezone, variant: src.arm, messages };
 }
@@ -94,7 +140,16 @@ export type TestSendResult =
 export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
   const store = new JourneyStore(ctx.sql);
   const p = ctx.profile;
-  const decision = (detail: JsonObject) => ctx.timeline.add(ctx.now, "decision", { test: true, campaignId: a.campaign.id, step: a.step.id, variant: a.arm, key: a.key, by: a.by, ...detail });
+  const decision = (detail: JsonObject) =>
+    ctx.timeline.add(ctx.now, "decision", {
+      test: true,
+      campaignId: a.campaign.id,
+      step: a.step.id,
+      variant: a.arm,
+      key: a.key,
+      by: a.by,
+      ...detail,
+    });
   const prior = store.send(a.key);
   if (prior) return { sent: true, key: a.key, channel: prior.channel as Channel, duplicate: true };
 
@@ -110,15 +165,32 @@ export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
     return { sent: false, key: a.key, channel: a.channel, reason: r.problem.message, error: r.problem };
   }
   const channel = a.channel;
-  const record = (status: string) => store.recordSend({ key: a.key, campaignId: a.campaign.id, instance: a.key, stepId: a.step.id, variant: a.arm, channel, at: ctx.now, status });
+  const record = (status: string) =>
+    store.recordSend({
+      key: a.key,
+      campaignId: a.campaign.id,
+      instance: a.key,
+      stepId: a.step.id,
+      variant: a.arm,
+      channel,
+      at: ctx.now,
+      status,
+    });
   const reason = `test send by ${a.by} (quiet hours and frequency caps do not apply to test sends): ${choice.reason}`;
 
   if (channel === "in_app" || channel === "content_card") {
     const delivered =
       channel === "in_app"
-        ? deliverInApp(ctx, { key: a.key, campaignId: a.campaign.id, variant: a.arm, content: r.rendered as never, triggerEvent: "Test Send" })
+        ? deliverInApp(ctx, {
+            key: a.key,
+            campaignId: a.campaign.id,
+            variant: a.arm,
+            content: r.rendered as never,
+            triggerEvent: "Test Send",
+          })
         : addContentCard(ctx, { key: a.key, campaignId: a.campaign.id, variant: a.arm, content: r.rendered as never });
-    if (!delivered) return { sent: false, key: a.key, channel, reason: "the in-app store refused the message (see the timeline)" };
+    if (!delivered)
+      return { sent: false, key: a.key, channel, reason: "the in-app store refused the message (see the timeline)" };
     record("sent");
     decision({ sent: channel, reason });
     return { sent: true, key: a.key, channel, duplicate: false };

@@ -49,20 +49,33 @@ export interface Uplift {
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - low) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** z for a two-sided interval at this confidence (0.95 → 1.95996…). */
@@ -74,7 +87,9 @@ export function zFor(confidence: number): number {
 /** Counts as a valid group: whole, non-negative users; conversions clamped to [0, users]. */
 function clean(group: GroupCounts): GroupCounts {
   const users = Number.isFinite(group.users) && group.users > 0 ? Math.floor(group.users) : 0;
-  const conversions = Number.isFinite(group.conversions) ? Math.min(Math.max(Math.floor(group.conversions), 0), users) : 0;
+  const conversions = Number.isFinite(group.conversions)
+    ? Math.min(Math.max(Math.floor(group.conversions), 0), users)
+    : 0;
   return { users, conversions };
 }
 
@@ -102,7 +117,17 @@ export function conversionUplift(treatment: GroupCounts, control: GroupCounts, c
   const controlCi = wilson(c.conversions, c.users, z);
 
   if (treatmentRate === null || controlRate === null || !treatmentCi || !controlCi) {
-    return { treatmentRate, controlRate, treatmentCi, controlCi, absoluteUplift: null, relativeUplift: null, ci: null, significant: false, confidence };
+    return {
+      treatmentRate,
+      controlRate,
+      treatmentCi,
+      controlCi,
+      absoluteUplift: null,
+      relativeUplift: null,
+      ci: null,
+      significant: false,
+      confidence,
+    };
   }
   const diff = treatmentRate - controlRate;
   const low = diff - Math.sqrt((treatmentRate - treatmentCi.low) ** 2 + (controlCi.high - controlRate) ** 2);

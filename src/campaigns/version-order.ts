@@ -27,7 +27,8 @@ export function isVersionValue(value: unknown): value is string {
 
 /** Negative, zero or positive like a sort comparator; null when `a` is not a version (a number counts, as its digits). */
 export function compareVersions(a: unknown, b: string): number | null {
-  const x = typeof a === "string" ? parse(a) : typeof a === "number" && Number.isFinite(a) && a >= 0 ? parse(String(a)) : null;
+  const x =
+    typeof a === "string" ? parse(a) : typeof a === "number" && Number.isFinite(a) && a >= 0 ? parse(String(a)) : null;
   const y = parse(b);
   if (!x || !y) return null;
   for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i++) {

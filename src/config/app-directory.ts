@@ -96,7 +96,15 @@ export function configPropagationMs(env: { CONFIG_PROPAGATION_MS?: string }): nu
 
 async function load(db: D1Database, kind: KeyKind, keyHash: string): Promise<AppContext | null> {
   const [row] = await database(db)
-    .select({ id: apps.id, configVersion: apps.configVersion, settings: apps.settings, prefix: apiKeys.prefix, label: apiKeys.label, role: apiKeys.role, approver: apiKeys.approver })
+    .select({
+      id: apps.id,
+      configVersion: apps.configVersion,
+      settings: apps.settings,
+      prefix: apiKeys.prefix,
+      label: apiKeys.label,
+      role: apiKeys.role,
+      approver: apiKeys.approver,
+    })
     .from(apiKeys)
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
     .where(and(eq(apiKeys.keyHash, keyHash), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)))
@@ -104,7 +112,13 @@ async function load(db: D1Database, kind: KeyKind, keyHash: string): Promise<App
   if (!row) return null;
   const app: AppContext = { appId: row.id, configVersion: row.configVersion, settings: parseSettings(row.settings) };
   // An admin key stored without a role (created before migrations/0013 ran) is an owner.
-  if (kind === "admin") app.key = { prefix: row.prefix, label: row.label, role: row.role ?? "owner", approver: row.approver || (row.role ?? "owner") === "owner" };
+  if (kind === "admin")
+    app.key = {
+      prefix: row.prefix,
+      label: row.label,
+      role: row.role ?? "owner",
+      approver: row.approver || (row.role ?? "owner") === "owner",
+    };
   return app;
 }
 

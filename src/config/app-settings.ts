@@ -20,7 +20,10 @@ export const LifecycleThresholds = z
     loyalRevenue: z.number().positive().default(500),
   })
   .refine((t) => t.newDays < t.dormantDays, { message: "newDays must be less than dormantDays", path: ["newDays"] })
-  .refine((t) => t.dormantDays < t.churnedDays, { message: "dormantDays must be less than churnedDays", path: ["dormantDays"] });
+  .refine((t) => t.dormantDays < t.churnedDays, {
+    message: "dormantDays must be less than churnedDays",
+    path: ["dormantDays"],
+  });
 export type LifecycleThresholds = z.infer<typeof LifecycleThresholds>;
 
 export const QuietHours = z.object({
@@ -45,7 +48,9 @@ export const AppSettings = z.object({
   /** Recent events kept per user (bounded log). */
   recentEvents: z.number().int().min(10).max(5000).default(200),
   /** Churn-risk bands on P(alive): below `high` → high risk, below `medium` → medium. */
-  churnBands: z.object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) }).prefault({}),
+  churnBands: z
+    .object({ high: z.number().min(0).max(1).default(0.3), medium: z.number().min(0).max(1).default(0.6) })
+    .prefault({}),
   /** Geofence fixes with horizontal accuracy worse than this (metres) are ignored. */
   geofenceMaxAccuracyM: z.number().positive().default(200),
   /** In-app display: minimum interval between two messages, pending and card limits. */
@@ -72,7 +77,11 @@ export const AppSettings = z.object({
    * (upper bound) exceeds `audienceOver` people waits for a different person with the approver
    * right. `null`: no approvals.
    */
-  approvals: z.object({ audienceOver: z.number().int().min(0) }).strict().nullable().default(null),
+  approvals: z
+    .object({ audienceOver: z.number().int().min(0) })
+    .strict()
+    .nullable()
+    .default(null),
   /**
    * Cloudflare Access (README "Cloudflare Access"): the role of each signed-in email
    * (`"ada@example.com"`, or `"*@example.com"` for a whole domain) and who may approve.

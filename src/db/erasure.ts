@@ -10,10 +10,17 @@ import { sha256Hex } from "../config/keys";
 export const userHash = (appId: string, userId: string) => sha256Hex(`${appId}\n${userId}`);
 
 /** Deletes and anonymises the person's D1 rows and writes the tombstone, in one batch; true if an index row existed. */
-export async function eraseFromIndex(d1: D1Database, appId: string, userId: string, version: number, now: number): Promise<boolean> {
+export async function eraseFromIndex(
+  d1: D1Database,
+  appId: string,
+  userId: string,
+  version: number,
+  now: number,
+): Promise<boolean> {
   const hash = await userHash(appId, userId);
   const pseudonym = `erased:${crypto.randomUUID()}`;
-  const byUser = (table: string) => d1.prepare(`DELETE FROM ${table} WHERE app_id = ?1 AND user_id = ?2`).bind(appId, userId);
+  const byUser = (table: string) =>
+    d1.prepare(`DELETE FROM ${table} WHERE app_id = ?1 AND user_id = ?2`).bind(appId, userId);
   const results = await d1.batch([
     d1
       .prepare(
@@ -26,7 +33,11 @@ export async function eraseFromIndex(d1: D1Database, appId: string, userId: stri
     byUser("dead_letters"),
     byUser("channel_addresses"),
     byUser("rfm_memberships"),
-    d1.prepare(`UPDATE campaign_stats SET user_id = (SELECT pseudonym FROM erasures WHERE app_id = ?1 AND user_hash = ?3) WHERE app_id = ?1 AND user_id = ?2`).bind(appId, userId, hash),
+    d1
+      .prepare(
+        `UPDATE campaign_stats SET user_id = (SELECT pseudonym FROM erasures WHERE app_id = ?1 AND user_hash = ?3) WHERE app_id = ?1 AND user_id = ?2`,
+      )
+      .bind(appId, userId, hash),
   ]);
   return (results[1]?.meta.changes ?? 0) > 0;
 }

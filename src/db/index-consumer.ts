@@ -10,8 +10,14 @@ import { applyAnalyticsCounts } from "../analytics/analytics-store";
  */
 export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]): Promise<void> {
   if (updates.length === 0) return;
-  await recordCampaignStats(d1, updates.flatMap((u) => (u.op === "stats" ? u.stats : [])));
-  await applyAnalyticsCounts(d1, updates.filter((u) => u.op === "analytics"));
+  await recordCampaignStats(
+    d1,
+    updates.flatMap((u) => (u.op === "stats" ? u.stats : [])),
+  );
+  await applyAnalyticsCounts(
+    d1,
+    updates.filter((u) => u.op === "analytics"),
+  );
   // Keep the newest update per user within the batch.
   const latest = new Map<string, Extract<IndexUpdate, { op: "upsert" | "delete" }>>();
   for (const u of updates) {
@@ -28,7 +34,25 @@ export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]):
     [...latest.values()].map(async (u) =>
       u.op === "delete"
         ? remove.bind(u.appId, u.userId, u.version)
-        : upsert.bind(u.appId, u.userId, u.lifecycle, u.loyal ? 1 : 0, u.firstSeen, u.lastSeen, u.sessions, u.purchases, u.revenue, u.purchaseDays, u.firstPurchase ?? null, u.lastPurchase ?? null, u.timezone ?? null, JSON.stringify(u.attrs), u.version, now, await userHash(u.appId, u.userId)),
+        : upsert.bind(
+            u.appId,
+            u.userId,
+            u.lifecycle,
+            u.loyal ? 1 : 0,
+            u.firstSeen,
+            u.lastSeen,
+            u.sessions,
+            u.purchases,
+            u.revenue,
+            u.purchaseDays,
+            u.firstPurchase ?? null,
+            u.lastPurchase ?? null,
+            u.timezone ?? null,
+            JSON.stringify(u.attrs),
+            u.version,
+            now,
+            await userHash(u.appId, u.userId),
+          ),
     ),
   );
   for (let i = 0; i < statements.length; i += 200) await d1.batch(statements.slice(i, i + 200));

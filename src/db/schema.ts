@@ -62,7 +62,11 @@ export const users = sqliteTable(
     version: integer("version").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.appId, t.userId] }), index("users_lifecycle").on(t.appId, t.lifecycle), index("users_last_seen").on(t.appId, t.lastSeen)],
+  (t) => [
+    primaryKey({ columns: [t.appId, t.userId] }),
+    index("users_lifecycle").on(t.appId, t.lifecycle),
+    index("users_last_seen").on(t.appId, t.lastSeen),
+  ],
 );
 
 export const campaigns = sqliteTable(
@@ -102,7 +106,11 @@ export const campaignStats = sqliteTable(
     userId: text("user_id").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind), index("campaign_stats_user").on(t.appId, t.userId), index("campaign_stats_app_at").on(t.appId, t.at)],
+  (t) => [
+    index("campaign_stats_campaign").on(t.campaignId, t.variant, t.kind),
+    index("campaign_stats_user").on(t.appId, t.userId),
+    index("campaign_stats_app_at").on(t.appId, t.at),
+  ],
 );
 
 export const broadcastRuns = sqliteTable(
@@ -147,7 +155,12 @@ export const deliveries = sqliteTable(
     openedAt: integer("opened_at"),
     clickedAt: integer("clicked_at"),
   },
-  (t) => [primaryKey({ columns: [t.idempotencyKey, t.target] }), index("deliveries_provider_message").on(t.provider, t.providerMessageId), index("deliveries_app_created").on(t.appId, t.createdAt), index("deliveries_user").on(t.appId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.idempotencyKey, t.target] }),
+    index("deliveries_provider_message").on(t.provider, t.providerMessageId),
+    index("deliveries_app_created").on(t.appId, t.createdAt),
+    index("deliveries_user").on(t.appId, t.userId),
+  ],
 );
 
 export const deliveryEvents = sqliteTable(
@@ -194,7 +207,10 @@ export const channelAddresses = sqliteTable(
     userId: text("user_id").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.channel, t.address, t.appId] }), index("channel_addresses_user").on(t.appId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.channel, t.address, t.appId] }),
+    index("channel_addresses_user").on(t.appId, t.userId),
+  ],
 );
 
 // ── Segmentation (issue 7): migrations/0005_segments.sql ──
@@ -386,5 +402,8 @@ export const approvals = sqliteTable(
     decidedAt: integer("decided_at"),
     note: text("note"),
   },
-  (t) => [index("approvals_app_status").on(t.appId, t.status, t.requestedAt), index("approvals_campaign").on(t.campaignId, t.status)],
+  (t) => [
+    index("approvals_app_status").on(t.appId, t.status, t.requestedAt),
+    index("approvals_campaign").on(t.campaignId, t.status),
+  ],
 );

@@ -4,7 +4,17 @@ import type { Env } from "../env";
 import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";
 import { applyPendingEvents, markApplied, type OwedFeedback, owedFeedback } from "./delivery-events";
 import { type DeliveryBindings, deliveryEnv } from "./delivery-env";
-import { claimAll, type DeliveryRow, feedbackEventId, isSettled, LEASE_MS, loadDeliveries, markUnknown, recordAll, recordUndeliverable } from "./delivery-store";
+import {
+  claimAll,
+  type DeliveryRow,
+  feedbackEventId,
+  isSettled,
+  LEASE_MS,
+  loadDeliveries,
+  markUnknown,
+  recordAll,
+  recordUndeliverable,
+} from "./delivery-store";
 import { recordDeadLetter, failDeadLetteredJob } from "./dead-letters";
 import { applyFeedback, countStats, reportStatus } from "./feedback";
 import { ProviderDirectory, targetsOf } from "./providers";
@@ -85,7 +95,14 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
     else {
       // A malformed job can never succeed: keep it visible in the dead letters instead of retrying.
       console.error("malformed send job", parsed.error.issues);
-      await recordDeadLetter(env, message.id, message.body, `malformed job: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, message.attempts, now).catch((err) => console.error(err));
+      await recordDeadLetter(
+        env,
+        message.id,
+        message.body,
+        `malformed job: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        message.attempts,
+        now,
+      ).catch((err) => console.error(err));
       message.ack();
     }
   }
@@ -93,13 +110,19 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   let existing: Map<string, DeliveryRow[]>;
   let owed: Map<string, OwedFeedback[]>;
   try {
-    existing = await loadDeliveries(env.DB, valid.map((v) => v.job.idempotencyKey));
+    existing = await loadDeliveries(
+      env.DB,
+      valid.map((v) => v.job.idempotencyKey),
+    );
     // Only a redelivery can owe feedback: a failed target whose feedback did not reach the person's object.
-    const withFailures = valid.filter((v) => existing.get(v.job.idempotencyKey)?.some((r) => r.status === "failed")).map((v) => v.job.idempotencyKey);
+    const withFailures = valid
+      .filter((v) => existing.get(v.job.idempotencyKey)?.some((r) => r.status === "failed"))
+      .map((v) => v.job.idempotencyKey);
     owed = withFailures.length ? await owedFeedback(env.DB, withFailures) : new Map();
   } catch (err) {
     console.error("deliveries unavailable; retrying batch", err);
-    for (const v of valid) v.message.retry({ delaySeconds: backoffSeconds(v.message.attempts, undefined, deps.random) });
+    for (const v of valid)
+      v.message.retry({ delaySeconds: backoffSeconds(v.message.attempts, undefined, deps.random) });
     return;
   }
 
@@ -108,9 +131,15 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   for (const { message, job } of valid) {
     const rows = existing.get(job.idempotencyKey) ?? [];
     const owedHere = owed.get(job.idempotencyKey) ?? [];
-    const followUpsDone = owedHere.length > 0 || (message.attempts > 1 && rows.some((r) => r.sentAt !== null)) ? await finishFollowUps(env, job, rows, owedHere, message.attempts > 1, now) : true;
+    const followUpsDone =
+      owedHere.length > 0 || (message.attempts > 1 && rows.some((r) => r.sentAt !== null))
+        ? await finishFollowUps(env, job, rows, owedHere, message.attempts > 1, now)
+        : true;
     /** Ack, unless an earlier delivery's follow-up is still unfinished: then retry (nothing is sent again). */
-    const done = () => (followUpsDone ? message.ack() : message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) }));
+    const done = () =>
+      followUpsDone
+        ? message.ack()
+        : message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) });
     const targets = targetsOf(job);
     if (targets.length === 0) {
       await failUndeliverable(env, job, `no address for channel ${job.channel}`, now);
@@ -125,7 +154,8 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       const adapter = directory.adapterFor(job, target);
       if ("error" in adapter) error = adapter.error;
       // A call cut off mid-way (its consumer died while `sending`): call again only where that cannot deliver twice.
-      else if (row?.status === "sending" && (row.leaseUntil ?? 0) < now && !adapter.idempotent) await settleUnknown(env, job, target.key, now);
+      else if (row?.status === "sending" && (row.leaseUntil ?? 0) < now && !adapter.idempotent)
+        await settleUnknown(env, job, target.key, now);
       else attempts.push({ target, adapter });
     }
     if (error) {
@@ -136,7 +166,15 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
     if (attempts.length === 0) {
       // A redelivered message whose send is already recorded. If the person's outbox re-sent it, it never
       // heard how the send went: say so, or it keeps re-sending.
-      if (job.resend) await reportStatus(env, job, rows.some((r) => r.sentAt !== null) ? "sent" : (rows.find((r) => r.status !== "sending")?.status ?? "unknown"), now);
+      if (job.resend)
+        await reportStatus(
+          env,
+          job,
+          rows.some((r) => r.sentAt !== null)
+            ? "sent"
+            : (rows.find((r) => r.status !== "sending")?.status ?? "unknown"),
+          now,
+        );
       done();
       continue;
     }
@@ -151,7 +189,9 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
         continue;
       }
       if (withdrawn) {
-        if (await recordUndeliverable(env.DB, job, `suppressed: ${job.channel} consent withdrawn before the send`, now)) {
+        if (
+          await recordUndeliverable(env.DB, job, `suppressed: ${job.channel} consent withdrawn before the send`, now)
+        ) {
           await countStats(env, job, ["suppressed"], now);
           await reportStatus(env, job, "suppressed", now, `${job.channel} consent withdrawn before the send`);
         }
@@ -159,7 +199,13 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
         continue;
       }
     }
-    plans.push({ message, job, attempts, alreadySent: rows.some((r) => r.sentAt !== null), ...(followUpsDone ? {} : { followUpFailed: true }) });
+    plans.push({
+      message,
+      job,
+      attempts,
+      alreadySent: rows.some((r) => r.sentAt !== null),
+      ...(followUpsDone ? {} : { followUpFailed: true }),
+    });
   }
 
   // Rate limits: one token request per provider account for the whole batch.
@@ -172,13 +218,19 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   }
 
   // Wrapped: workerd's fetch must not be called as a method of another object.
-  const ctxBase = { fetch: deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)), now, timeoutMs: Number(denv.DELIVERY_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS, publicUrl: denv.PUBLIC_URL ?? "http://localhost:8787" };
+  const ctxBase = {
+    fetch: deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
+    now,
+    timeoutMs: Number(denv.DELIVERY_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS,
+    publicUrl: denv.PUBLIC_URL ?? "http://localhost:8787",
+  };
   try {
     await processReady(env, ready, ctxBase, deps);
   } catch (err) {
     // D1 unavailable mid-batch: whatever was not acknowledged yet is retried (claims expire with their lease).
     console.error("send batch failed unexpectedly; retrying unsettled messages", err);
-    for (const p of ready) if (!p.settled) p.message.retry({ delaySeconds: backoffSeconds(p.message.attempts, undefined, deps.random) });
+    for (const p of ready)
+      if (!p.settled) p.message.retry({ delaySeconds: backoffSeconds(p.message.attempts, undefined, deps.random) });
   }
 }
 
@@ -187,7 +239,14 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
  * person's object (a dead token, an opt-out) and, on a retry, provider callbacks that were
  * waiting for the send's record. Returns false while some of it still fails.
  */
-async function finishFollowUps(env: Env, job: SendJob, rows: DeliveryRow[], owed: OwedFeedback[], retried: boolean, now: number): Promise<boolean> {
+async function finishFollowUps(
+  env: Env,
+  job: SendJob,
+  rows: DeliveryRow[],
+  owed: OwedFeedback[],
+  retried: boolean,
+  now: number,
+): Promise<boolean> {
   let ok = true;
   for (const o of owed) {
     try {
@@ -228,7 +287,14 @@ async function grantByAccount(env: Env, plans: Planned[], now: number): Promise<
   const ns = (env as unknown as DeliveryBindings).RATE_LIMITER;
   await Promise.all(
     [...groups.values()].map(async (g) => {
-      const { granted, retryAfterMs } = await acquire(ns, deliveryEnv(env), g.adapter.provider, g.adapter.account, g.count, now);
+      const { granted, retryAfterMs } = await acquire(
+        ns,
+        deliveryEnv(env),
+        g.adapter.provider,
+        g.adapter.account,
+        g.count,
+        now,
+      );
       if (granted >= g.count) return;
       // Grant whole messages in queue order; the rest wait for the bucket to refill.
       let left = granted;
@@ -265,10 +331,24 @@ type TargetOutcome = SendOutcome | "busy" | "settled";
  * The ready jobs of a batch: claim every target (one D1 round trip), call the providers
  * concurrently, record every answer (one round trip), then per job feed back and ack/retry.
  */
-async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, "unsubscribeUrl">, deps: ConsumerDeps): Promise<void> {
+async function processReady(
+  env: Env,
+  ready: Planned[],
+  base: Omit<SendContext, "unsubscribeUrl">,
+  deps: ConsumerDeps,
+): Promise<void> {
   if (ready.length === 0) return;
   const denv = deliveryEnv(env);
-  const items = ready.flatMap((p) => p.attempts.map((a) => ({ p, job: p.job, target: a.target, adapter: a.adapter, provider: a.adapter.provider, outcome: "settled" as TargetOutcome })));
+  const items = ready.flatMap((p) =>
+    p.attempts.map((a) => ({
+      p,
+      job: p.job,
+      target: a.target,
+      adapter: a.adapter,
+      provider: a.adapter.provider,
+      outcome: "settled" as TargetOutcome,
+    })),
+  );
   const claims = await claimAll(env.DB, items, base.now);
 
   // Unclaimed: settled meanwhile (nothing to do) or held by another consumer (look again later).
@@ -279,7 +359,11 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
   for (const p of ready) {
     const ctx: SendContext = { ...base };
     if (p.job.channel === "email" && p.job.category === "marketing" && denv.UNSUBSCRIBE_SECRET) {
-      ctx.unsubscribeUrl = await unsubscribeUrl(ctx.publicUrl, denv.UNSUBSCRIBE_SECRET, { appId: p.job.appId, userObject: p.job.userObject, idempotencyKey: p.job.idempotencyKey });
+      ctx.unsubscribeUrl = await unsubscribeUrl(ctx.publicUrl, denv.UNSUBSCRIBE_SECRET, {
+        appId: p.job.appId,
+        userObject: p.job.userObject,
+        idempotencyKey: p.job.idempotencyKey,
+      });
     }
     contexts.set(p, ctx);
   }
@@ -312,7 +396,8 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
       if (typeof it.outcome !== "object") continue;
       const o = it.outcome;
       try {
-        if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number])) await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
+        if (o.kind === "sent" && pendingOf.get(it as (typeof attempted)[number]))
+          await applyPendingEvents(env, it.provider, o.providerMessageId, base.now);
         if (o.kind === "sent" && it.provider === "sandbox") await simulateReceipts(env, o.providerMessageId, base.now);
         if (o.kind === "failed" && o.feedback) {
           await applyFeedback(env, p.job, o.feedback, base.now);
@@ -325,7 +410,13 @@ async function processReady(env: Env, ready: Planned[], base: Omit<SendContext, 
         p.followUpFailed = true;
       }
     }
-    await settle(env, p, mine.map((it) => it.outcome), base.now, deps);
+    await settle(
+      env,
+      p,
+      mine.map((it) => it.outcome),
+      base.now,
+      deps,
+    );
   });
 }
 
@@ -342,13 +433,16 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   } else if (failedNow && retries.length === 0 && !busy && !p.alreadySent) {
     // Every target is settled and none went out: the send failed.
     const rows = (await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [];
-    if (!rows.some((r) => r.sentAt !== null)) await settleFailed(env, job, now, rows.map((r) => r.error).find((e) => e) ?? undefined);
+    if (!rows.some((r) => r.sentAt !== null))
+      await settleFailed(env, job, now, rows.map((r) => r.error).find((e) => e) ?? undefined);
   }
 
   p.settled = true;
   if (retries.length > 0) {
     const retryAfter = Math.max(...retries.map((r) => r.retryAfterSeconds ?? -1));
-    message.retry({ delaySeconds: backoffSeconds(message.attempts, retryAfter >= 0 ? retryAfter : undefined, deps.random) });
+    message.retry({
+      delaySeconds: backoffSeconds(message.attempts, retryAfter >= 0 ? retryAfter : undefined, deps.random),
+    });
   } else if (busy) {
     // Another consumer is mid-call for this job (a duplicate delivery): look again after its lease.
     message.retry({ delaySeconds: Math.ceil(LEASE_MS / 1000) });
@@ -363,7 +457,13 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
 async function settleUnknown(env: Env, job: SendJob, target: string, now: number): Promise<void> {
   if (!(await markUnknown(env.DB, job.idempotencyKey, target, now))) return;
   await countStats(env, job, ["unknown"], now);
-  await reportStatus(env, job, "unknown", now, "the provider call was cut off and the provider takes no idempotency key: not sent again");
+  await reportStatus(
+    env,
+    job,
+    "unknown",
+    now,
+    "the provider call was cut off and the provider takes no idempotency key: not sent again",
+  );
 }
 
 /** A job that can never be sent: recorded and reported once (again to an outbox that re-sent it). */
@@ -378,7 +478,11 @@ async function settleFailed(env: Env, job: SendJob, now: number, reason?: string
 }
 
 /** SENDS dead-letter queue: the job exhausted its retries. Recorded (visible, replayable) and counted failed once. */
-export async function consumeDeadLetters(batch: MessageBatch<SendJob>, env: Env, deps: ConsumerDeps = {}): Promise<void> {
+export async function consumeDeadLetters(
+  batch: MessageBatch<SendJob>,
+  env: Env,
+  deps: ConsumerDeps = {},
+): Promise<void> {
   const now = deps.now?.() ?? Date.now();
   for (const message of batch.messages) {
     try {

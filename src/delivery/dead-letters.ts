@@ -16,7 +16,14 @@ export type DeadLetterRow = typeof deadLetters.$inferSelect;
 /** Error prefix of targets failed by the dead-letter consumer: the only failures a replay re-queues. */
 const DEAD_LETTERED = "dead-lettered: ";
 
-export async function recordDeadLetter(env: Env, messageId: string, body: unknown, error: string | null, attempts: number, now: number): Promise<boolean> {
+export async function recordDeadLetter(
+  env: Env,
+  messageId: string,
+  body: unknown,
+  error: string | null,
+  attempts: number,
+  now: number,
+): Promise<boolean> {
   const job = (body ?? {}) as Partial<SendJob>;
   const rows = await database(env.DB)
     .insert(deadLetters)
@@ -37,11 +44,20 @@ export async function recordDeadLetter(env: Env, messageId: string, body: unknow
   return rows.length > 0;
 }
 
-export async function failDeadLetteredJob(env: Env, messageId: string, job: SendJob, queueAttempts: number, now: number): Promise<void> {
-  const rows = job?.idempotencyKey ? ((await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? []) : [];
+export async function failDeadLetteredJob(
+  env: Env,
+  messageId: string,
+  job: SendJob,
+  queueAttempts: number,
+  now: number,
+): Promise<void> {
+  const rows = job?.idempotencyKey
+    ? ((await loadDeliveries(env.DB, [job.idempotencyKey])).get(job.idempotencyKey) ?? [])
+    : [];
   // The reason it ran out of retries: an unsent target's last error (not a sibling's permanent failure).
   const unsent = rows.filter((r) => r.status === "queued" || r.status === "sending");
-  const lastError = unsent.map((r) => r.error).find((e) => e) ?? rows.map((r) => r.error).find((e) => e) ?? "retries exhausted";
+  const lastError =
+    unsent.map((r) => r.error).find((e) => e) ?? rows.map((r) => r.error).find((e) => e) ?? "retries exhausted";
   const attempts = Math.max(queueAttempts, ...rows.map((r) => r.attempts));
   if (job?.idempotencyKey) {
     const changed = await failUnsent(env.DB, job.idempotencyKey, `${DEAD_LETTERED}${lastError}`, now);
@@ -53,11 +69,21 @@ export async function failDeadLetteredJob(env: Env, messageId: string, job: Send
   await recordDeadLetter(env, messageId, job, lastError, attempts, now);
 }
 
-export async function listDeadLetters(d1: D1Database, appId: string, opts: { limit: number; before?: number; pending?: boolean }): Promise<DeadLetterRow[]> {
+export async function listDeadLetters(
+  d1: D1Database,
+  appId: string,
+  opts: { limit: number; before?: number; pending?: boolean },
+): Promise<DeadLetterRow[]> {
   return database(d1)
     .select()
     .from(deadLetters)
-    .where(and(eq(deadLetters.appId, appId), opts.before ? lt(deadLetters.id, opts.before) : undefined, opts.pending ? isNull(deadLetters.replayedAt) : undefined))
+    .where(
+      and(
+        eq(deadLetters.appId, appId),
+        opts.before ? lt(deadLetters.id, opts.before) : undefined,
+        opts.pending ? isNull(deadLetters.replayedAt) : undefined,
+      ),
+    )
     .orderBy(desc(deadLetters.id))
     .limit(opts.limit);
 }
@@ -70,19 +96,36 @@ export async function listDeadLetters(d1: D1Database, appId: string, opts: { lim
  * sent again. When some target is re-queued, the `failed` count is withdrawn so the retry is
  * counted by its new outcome.
  */
-export async function replayDeadLetter(env: Env, appId: string, id: number, now: number): Promise<DeadLetterRow | null> {
+export async function replayDeadLetter(
+  env: Env,
+  appId: string,
+  id: number,
+  now: number,
+): Promise<DeadLetterRow | null> {
   const db = database(env.DB);
-  const [row] = await db.select().from(deadLetters).where(and(eq(deadLetters.id, id), eq(deadLetters.appId, appId)));
+  const [row] = await db
+    .select()
+    .from(deadLetters)
+    .where(and(eq(deadLetters.id, id), eq(deadLetters.appId, appId)));
   if (!row) return null;
   const job = JSON.parse(row.job) as SendJob;
   const requeued = await db
     .update(deliveries)
     .set({ status: "queued", error: null, updatedAt: now })
-    .where(and(eq(deliveries.idempotencyKey, row.idempotencyKey), eq(deliveries.status, "failed"), isNull(deliveries.sentAt), like(deliveries.error, `${DEAD_LETTERED}%`)))
+    .where(
+      and(
+        eq(deliveries.idempotencyKey, row.idempotencyKey),
+        eq(deliveries.status, "failed"),
+        isNull(deliveries.sentAt),
+        like(deliveries.error, `${DEAD_LETTERED}%`),
+      ),
+    )
     .returning({ target: deliveries.target });
   await db.batch([
     db.update(deadLetters).set({ replayedAt: now }).where(eq(deadLetters.id, id)),
-    ...(requeued.length > 0 ? [db.delete(campaignStats).where(eq(campaignStats.dedupeKey, `${row.idempotencyKey}:failed`))] : []),
+    ...(requeued.length > 0
+      ? [db.delete(campaignStats).where(eq(campaignStats.dedupeKey, `${row.idempotencyKey}:failed`))]
+      : []),
   ]);
   await env.SENDS.send({ ...job, attempt: 0 }, { contentType: "json" });
   const [updated] = await db.select().from(deadLetters).where(eq(deadLetters.id, id));
@@ -90,4 +133,7 @@ export async function replayDeadLetter(env: Env, appId: string, id: number, now:
 }
 
 export const deadLetterCount = (d1: D1Database, appId: string) =>
-  database(d1).select({ n: sql<number>`count(*)` }).from(deadLetters).where(and(eq(deadLetters.appId, appId), isNull(deadLetters.replayedAt)));
+  database(d1)
+    .select({ n: sql<number>`count(*)` })
+    .from(deadLetters)
+    .where(and(eq(deadLetters.appId, appId), isNull(deadLetters.replayedAt)));

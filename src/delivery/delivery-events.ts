@@ -42,10 +42,21 @@ export type EventResult = "duplicate" | "pending" | "applied";
  */
 export async function receiveProviderEvent(env: Env, ev: ProviderEvent, now: number): Promise<EventResult> {
   const db = database(env.DB);
-  const detail: StoredDetail = { ...(ev.optOut ? { optOut: ev.optOut } : {}), ...(ev.detail ? { detail: ev.detail.slice(0, 500) } : {}) };
+  const detail: StoredDetail = {
+    ...(ev.optOut ? { optOut: ev.optOut } : {}),
+    ...(ev.detail ? { detail: ev.detail.slice(0, 500) } : {}),
+  };
   const inserted = await db
     .insert(deliveryEvents)
-    .values({ eventId: ev.eventId, provider: ev.provider, providerMessageId: ev.providerMessageId, status: ev.fact ?? "feedback", detail: JSON.stringify(detail), at: ev.at, receivedAt: now })
+    .values({
+      eventId: ev.eventId,
+      provider: ev.provider,
+      providerMessageId: ev.providerMessageId,
+      status: ev.fact ?? "feedback",
+      detail: JSON.stringify(detail),
+      at: ev.at,
+      receivedAt: now,
+    })
     .onConflictDoNothing()
     .returning({ id: deliveryEvents.eventId });
   const fresh = inserted.length > 0;
@@ -59,12 +70,23 @@ export async function receiveProviderEvent(env: Env, ev: ProviderEvent, now: num
 }
 
 /** Applies events that arrived before their send was recorded. Throws (leaving the rest pending) if one cannot be applied. */
-export async function applyPendingEvents(env: Env, provider: ProviderName, providerMessageId: string, now: number): Promise<number> {
+export async function applyPendingEvents(
+  env: Env,
+  provider: ProviderName,
+  providerMessageId: string,
+  now: number,
+): Promise<number> {
   const db = database(env.DB);
   const pending = await db
     .select()
     .from(deliveryEvents)
-    .where(and(eq(deliveryEvents.provider, provider), eq(deliveryEvents.providerMessageId, providerMessageId), isNull(deliveryEvents.appliedAt)))
+    .where(
+      and(
+        eq(deliveryEvents.provider, provider),
+        eq(deliveryEvents.providerMessageId, providerMessageId),
+        isNull(deliveryEvents.appliedAt),
+      ),
+    )
     .orderBy(asc(deliveryEvents.at));
   if (pending.length === 0) return 0;
   let applied = 0;
@@ -72,14 +94,24 @@ export async function applyPendingEvents(env: Env, provider: ProviderName, provi
     const row = await findByProviderMessage(env.DB, provider, providerMessageId);
     if (!row) continue;
     const stored = JSON.parse(e.detail ?? "{}") as StoredDetail;
-    await applyToRow(env, row, { eventId: e.eventId, provider, providerMessageId, fact: e.status === "feedback" ? null : (e.status as DeliveryFact), at: e.at, ...stored });
+    await applyToRow(env, row, {
+      eventId: e.eventId,
+      provider,
+      providerMessageId,
+      fact: e.status === "feedback" ? null : (e.status as DeliveryFact),
+      at: e.at,
+      ...stored,
+    });
     if (await markApplied(env.DB, e.eventId, now)) applied++;
   }
   return applied;
 }
 
 async function isUnapplied(d1: D1Database, eventId: string): Promise<boolean> {
-  const [row] = await database(d1).select({ appliedAt: deliveryEvents.appliedAt }).from(deliveryEvents).where(eq(deliveryEvents.eventId, eventId));
+  const [row] = await database(d1)
+    .select({ appliedAt: deliveryEvents.appliedAt })
+    .from(deliveryEvents)
+    .where(eq(deliveryEvents.eventId, eventId));
   return !!row && row.appliedAt === null;
 }
 
@@ -114,19 +146,39 @@ export async function owedFeedback(d1: D1Database, idempotencyKeys: string[]): P
     const rows = await database(d1)
       .select()
       .from(deliveryEvents)
-      .where(and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), inArray(deliveryEvents.providerMessageId, unique.slice(i, i + 90)), isNull(deliveryEvents.appliedAt)));
+      .where(
+        and(
+          eq(deliveryEvents.provider, FEEDBACK_PROVIDER),
+          inArray(deliveryEvents.providerMessageId, unique.slice(i, i + 90)),
+          isNull(deliveryEvents.appliedAt),
+        ),
+      );
     for (const r of rows) {
       const feedback = (JSON.parse(r.detail ?? "{}") as { feedback?: Feedback }).feedback;
-      if (feedback) byKey.set(r.providerMessageId, [...(byKey.get(r.providerMessageId) ?? []), { eventId: r.eventId, idempotencyKey: r.providerMessageId, feedback }]);
+      if (feedback)
+        byKey.set(r.providerMessageId, [
+          ...(byKey.get(r.providerMessageId) ?? []),
+          { eventId: r.eventId, idempotencyKey: r.providerMessageId, feedback },
+        ]);
     }
   }
   return byKey;
 }
 
-const FACT_TIME: Partial<Record<DeliveryStatus, "deliveredAt" | "openedAt" | "clickedAt">> = { delivered: "deliveredAt", opened: "openedAt", clicked: "clickedAt" };
+const FACT_TIME: Partial<Record<DeliveryStatus, "deliveredAt" | "openedAt" | "clickedAt">> = {
+  delivered: "deliveredAt",
+  opened: "openedAt",
+  clicked: "clickedAt",
+};
 
 /** Moves the row forward (compare-and-set on the status it read), counts the stats, tells the person's object. */
-export async function applyFact(env: Env, row: DeliveryRow, fact: DeliveryFact, at: number, detail?: string): Promise<DeliveryStatus | null> {
+export async function applyFact(
+  env: Env,
+  row: DeliveryRow,
+  fact: DeliveryFact,
+  at: number,
+  detail?: string,
+): Promise<DeliveryStatus | null> {
   const db = database(env.DB);
   let current = row;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -138,16 +190,36 @@ export async function applyFact(env: Env, row: DeliveryRow, fact: DeliveryFact, 
     const timeColumn = FACT_TIME[t.status];
     const updated = await db
       .update(deliveries)
-      .set({ status: t.status, updatedAt: Date.now(), ...(timeColumn ? { [timeColumn]: at } : {}), ...(t.status === "failed" || t.status === "bounced" ? { error: (detail ?? t.status).slice(0, 1000) } : {}) })
-      .where(and(eq(deliveries.idempotencyKey, current.idempotencyKey), eq(deliveries.target, current.target), eq(deliveries.status, current.status)))
+      .set({
+        status: t.status,
+        updatedAt: Date.now(),
+        ...(timeColumn ? { [timeColumn]: at } : {}),
+        ...(t.status === "failed" || t.status === "bounced" ? { error: (detail ?? t.status).slice(0, 1000) } : {}),
+      })
+      .where(
+        and(
+          eq(deliveries.idempotencyKey, current.idempotencyKey),
+          eq(deliveries.target, current.target),
+          eq(deliveries.status, current.status),
+        ),
+      )
       .returning();
     if (updated.length > 0) {
       await countStats(env, current, t.stats, at);
-      await reportStatus(env, current, t.status, at, t.status === "failed" || t.status === "bounced" ? detail : undefined);
+      await reportStatus(
+        env,
+        current,
+        t.status,
+        at,
+        t.status === "failed" || t.status === "bounced" ? detail : undefined,
+      );
       return t.status;
     }
     // Someone else moved it meanwhile: re-read and decide again.
-    const [fresh] = await db.select().from(deliveries).where(and(eq(deliveries.idempotencyKey, current.idempotencyKey), eq(deliveries.target, current.target)));
+    const [fresh] = await db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.idempotencyKey, current.idempotencyKey), eq(deliveries.target, current.target)));
     if (!fresh) return null;
     current = fresh;
   }

@@ -19,7 +19,10 @@ export async function loadDeliveries(d1: D1Database, keys: string[]): Promise<Ma
   const byKey = new Map<string, DeliveryRow[]>();
   const unique = [...new Set(keys)];
   for (let i = 0; i < unique.length; i += 90) {
-    const rows = await database(d1).select().from(deliveries).where(inArray(deliveries.idempotencyKey, unique.slice(i, i + 90)));
+    const rows = await database(d1)
+      .select()
+      .from(deliveries)
+      .where(inArray(deliveries.idempotencyKey, unique.slice(i, i + 90)));
     for (const r of rows) byKey.set(r.idempotencyKey, [...(byKey.get(r.idempotencyKey) ?? []), r]);
   }
   return byKey;
@@ -68,10 +71,27 @@ export async function claimAll(d1: D1Database, attempts: Attempt[], now: number)
   const remember = d1.prepare(REMEMBER_ADDRESS_SQL);
   for (const { job, target, provider } of attempts) {
     claimIndex.push(statements.length);
-    statements.push(claim.bind(job.idempotencyKey, target.key, job.appId, job.userId, job.userObject, job.campaignId, job.variant, job.channel, provider, now + LEASE_MS, target.address ?? null, now));
+    statements.push(
+      claim.bind(
+        job.idempotencyKey,
+        target.key,
+        job.appId,
+        job.userId,
+        job.userObject,
+        job.campaignId,
+        job.variant,
+        job.channel,
+        provider,
+        now + LEASE_MS,
+        target.address ?? null,
+        now,
+      ),
+    );
     const channel = job.channel;
     if (target.address && (channel === "sms" || channel === "whatsapp" || channel === "email")) {
-      statements.push(remember.bind(job.appId, channel, normalizeAddress(channel, target.address), job.userObject, job.userId, now));
+      statements.push(
+        remember.bind(job.appId, channel, normalizeAddress(channel, target.address), job.userObject, job.userId, now),
+      );
     }
   }
   const results = await d1.batch<{ attempts: number }>(statements);
@@ -97,12 +117,29 @@ export async function recordAll(d1: D1Database, recorded: Recorded[], now: numbe
   if (recorded.length === 0) return [];
   const statements: D1PreparedStatement[] = [];
   const pendingIndex: Array<number | null> = [];
-  const [sent, count, pending, unsent, owe] = [RECORD_SENT_SQL, COUNT_SENT_SQL, PENDING_CALLBACK_SQL, RECORD_UNSENT_SQL, OWE_FEEDBACK_SQL].map((q) => d1.prepare(q)) as [D1PreparedStatement, D1PreparedStatement, D1PreparedStatement, D1PreparedStatement, D1PreparedStatement];
+  const [sent, count, pending, unsent, owe] = [
+    RECORD_SENT_SQL,
+    COUNT_SENT_SQL,
+    PENDING_CALLBACK_SQL,
+    RECORD_UNSENT_SQL,
+    OWE_FEEDBACK_SQL,
+  ].map((q) => d1.prepare(q)) as [
+    D1PreparedStatement,
+    D1PreparedStatement,
+    D1PreparedStatement,
+    D1PreparedStatement,
+    D1PreparedStatement,
+  ];
   for (const { job, target, provider, outcome } of recorded) {
     if (outcome.kind === "sent") {
-      statements.push(sent.bind(job.idempotencyKey, target.key, outcome.providerMessageId, now, outcome.payload || null));
+      statements.push(
+        sent.bind(job.idempotencyKey, target.key, outcome.providerMessageId, now, outcome.payload || null),
+      );
       // A test send (src/campaigns/test-message.ts) is recorded like any send but never counted.
-      if (!job.test && !job.idempotencyKey.startsWith("test:")) statements.push(count.bind(`${job.idempotencyKey}:sent`, job.appId, job.campaignId, job.variant, job.userId, now));
+      if (!job.test && !job.idempotencyKey.startsWith("test:"))
+        statements.push(
+          count.bind(`${job.idempotencyKey}:sent`, job.appId, job.campaignId, job.variant, job.userId, now),
+        );
       pendingIndex.push(statements.length);
       statements.push(pending.bind(provider, outcome.providerMessageId));
     } else {
@@ -111,7 +148,15 @@ export async function recordAll(d1: D1Database, recorded: Recorded[], now: numbe
       pendingIndex.push(null);
       if (outcome.kind === "failed" && outcome.feedback) {
         // Recorded with the failure, so a retry can still deliver it to the person's object.
-        statements.push(owe.bind(feedbackEventId(job.idempotencyKey, target.key), FEEDBACK_PROVIDER, job.idempotencyKey, JSON.stringify({ feedback: outcome.feedback }), now));
+        statements.push(
+          owe.bind(
+            feedbackEventId(job.idempotencyKey, target.key),
+            FEEDBACK_PROVIDER,
+            job.idempotencyKey,
+            JSON.stringify({ feedback: outcome.feedback }),
+            now,
+          ),
+        );
       }
     }
   }
@@ -133,7 +178,21 @@ export async function failUnsent(d1: D1Database, idempotencyKey: string, error: 
 export async function recordUndeliverable(d1: D1Database, job: SendJob, error: string, now: number): Promise<boolean> {
   const rows = await database(d1)
     .insert(deliveries)
-    .values({ idempotencyKey: job.idempotencyKey, target: "", appId: job.appId, userId: job.userId, userObject: job.userObject, campaignId: job.campaignId, variant: job.variant, channel: job.channel, provider: "none", status: "failed", error, createdAt: now, updatedAt: now })
+    .values({
+      idempotencyKey: job.idempotencyKey,
+      target: "",
+      appId: job.appId,
+      userId: job.userId,
+      userObject: job.userObject,
+      campaignId: job.campaignId,
+      variant: job.variant,
+      channel: job.channel,
+      provider: "none",
+      status: "failed",
+      error,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoNothing()
     .returning({ k: deliveries.idempotencyKey });
   return rows.length > 0;
@@ -146,18 +205,38 @@ export function normalizeAddress(channel: string, address: string): string {
 }
 
 export async function peopleAt(d1: D1Database, channel: "sms" | "whatsapp" | "email", address: string) {
-  return database(d1).select().from(channelAddresses).where(and(eq(channelAddresses.channel, channel), eq(channelAddresses.address, normalizeAddress(channel, address))));
+  return database(d1)
+    .select()
+    .from(channelAddresses)
+    .where(
+      and(eq(channelAddresses.channel, channel), eq(channelAddresses.address, normalizeAddress(channel, address))),
+    );
 }
 
-export async function findByProviderMessage(d1: D1Database, provider: string, providerMessageId: string): Promise<DeliveryRow | undefined> {
-  const [row] = await database(d1).select().from(deliveries).where(and(eq(deliveries.provider, provider), eq(deliveries.providerMessageId, providerMessageId))).limit(1);
+export async function findByProviderMessage(
+  d1: D1Database,
+  provider: string,
+  providerMessageId: string,
+): Promise<DeliveryRow | undefined> {
+  const [row] = await database(d1)
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.provider, provider), eq(deliveries.providerMessageId, providerMessageId)))
+    .limit(1);
   return row;
 }
 
 /** A `sending` row whose lease ran out becomes `unknown` (once: false if another consumer got there first). */
-export async function markUnknown(d1: D1Database, idempotencyKey: string, target: string, now: number): Promise<boolean> {
+export async function markUnknown(
+  d1: D1Database,
+  idempotencyKey: string,
+  target: string,
+  now: number,
+): Promise<boolean> {
   const r = await d1
-    .prepare(`UPDATE deliveries SET status = 'unknown', error = 'provider call cut off; outcome unknown', lease_until = NULL, updated_at = ?3 WHERE idempotency_key = ?1 AND target = ?2 AND status = 'sending' AND lease_until < ?3`)
+    .prepare(
+      `UPDATE deliveries SET status = 'unknown', error = 'provider call cut off; outcome unknown', lease_until = NULL, updated_at = ?3 WHERE idempotency_key = ?1 AND target = ?2 AND status = 'sending' AND lease_until < ?3`,
+    )
     .bind(idempotencyKey, target, now)
     .run();
   return r.meta.changes > 0;

@@ -38,7 +38,11 @@ export function limitFor(env: DeliveryEnv, provider: ProviderName): BucketLimit 
 export class RateLimiter extends DurableObject {
   private state: BucketState | null = null;
 
-  async take(req: { count: number; limit: BucketLimit; now: number }): Promise<{ granted: number; retryAfterMs: number }> {
+  async take(req: {
+    count: number;
+    limit: BucketLimit;
+    now: number;
+  }): Promise<{ granted: number; retryAfterMs: number }> {
     const result = take(this.state, req.limit, req.count, req.now);
     this.state = result.state;
     return { granted: result.granted, retryAfterMs: result.retryAfterMs };
@@ -50,7 +54,14 @@ interface RateLimiterApi {
 }
 
 /** Asks the account's bucket for `count` sends; without the binding (or a limit) everything is granted. */
-export async function acquire(ns: DurableObjectNamespace | undefined, env: DeliveryEnv, provider: ProviderName, account: string, count: number, now: number): Promise<{ granted: number; retryAfterMs: number }> {
+export async function acquire(
+  ns: DurableObjectNamespace | undefined,
+  env: DeliveryEnv,
+  provider: ProviderName,
+  account: string,
+  count: number,
+  now: number,
+): Promise<{ granted: number; retryAfterMs: number }> {
   const limit = limitFor(env, provider);
   if (!ns || !limit || count === 0) return { granted: count, retryAfterMs: 0 };
   const stub = ns.getByName(`${provider}:${account}`) as unknown as RateLimiterApi;

@@ -13,10 +13,17 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200;
  * With `Retry-After`, the provider's wait plus up to 10% (≤ 30 s) so deferred messages do not
  * all return in the same second.
  */
-export function backoffSeconds(attempt: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+export function backoffSeconds(
+  attempt: number,
+  retryAfterSeconds?: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, attempt - 1));
   // "Equal jitter": half fixed, half random, so the delay still grows with each attempt.
-  const delay = retryAfterSeconds !== undefined ? Math.ceil(retryAfterSeconds + random() * Math.min(retryAfterSeconds * 0.1, 30)) : Math.ceil(exp / 2 + random() * (exp / 2));
+  const delay =
+    retryAfterSeconds !== undefined
+      ? Math.ceil(retryAfterSeconds + random() * Math.min(retryAfterSeconds * 0.1, 30))
+      : Math.ceil(exp / 2 + random() * (exp / 2));
   return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, delay));
 }
 

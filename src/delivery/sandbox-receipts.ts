@@ -22,7 +22,9 @@ export function parseReceiptRates(setting: string | undefined): ReceiptRates | n
     const [k, v] = part.split("=").map((s) => s.trim());
     const n = Number(v);
     if (!(RECEIPT_FACTS as readonly string[]).includes(k ?? "") || !(n >= 0 && n <= 1)) {
-      console.warn(`SANDBOX_RECEIPTS: ignored (expected e.g. delivered=0.95,opened=0.4,clicked=0.25; got "${setting.slice(0, 80)}")`);
+      console.warn(
+        `SANDBOX_RECEIPTS: ignored (expected e.g. delivered=0.95,opened=0.4,clicked=0.25; got "${setting.slice(0, 80)}")`,
+      );
       return null;
     }
     rates[k as keyof ReceiptRates] = n;
@@ -55,6 +57,17 @@ export async function simulateReceipts(env: Env, providerMessageId: string, now:
   const rates = parseReceiptRates(env.SANDBOX_RECEIPTS);
   if (!rates) return;
   for (const fact of receiptsFor(providerMessageId, rates)) {
-    await receiveProviderEvent(env, { eventId: `sandbox:${providerMessageId}:${fact}`, provider: "sandbox", providerMessageId, fact, at: now, detail: SIMULATED }, now);
+    await receiveProviderEvent(
+      env,
+      {
+        eventId: `sandbox:${providerMessageId}:${fact}`,
+        provider: "sandbox",
+        providerMessageId,
+        fact,
+        at: now,
+        detail: SIMULATED,
+      },
+      now,
+    );
   }
 }

@@ -7,13 +7,33 @@ import type { StatKind } from "../campaigns/stats";
  * cut off mid-way (the consumer died in `sending`) to a provider without idempotency keys, so Beckon
  * cannot tell whether it went out and does not call again; a later callback still moves it on.
  */
-export const DELIVERY_STATUSES = ["queued", "sending", "unknown", "sent", "delivered", "opened", "clicked", "failed", "bounced"] as const;
+export const DELIVERY_STATUSES = [
+  "queued",
+  "sending",
+  "unknown",
+  "sent",
+  "delivered",
+  "opened",
+  "clicked",
+  "failed",
+  "bounced",
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Facts a provider (or the SDK) can report about a sent message. */
 export type DeliveryFact = "sent" | "delivered" | "opened" | "clicked" | "failed" | "bounced";
 
-const RANK: Record<DeliveryStatus, number> = { queued: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, opened: 4, clicked: 5, failed: 6, bounced: 6 };
+const RANK: Record<DeliveryStatus, number> = {
+  queued: 0,
+  sending: 1,
+  unknown: 1,
+  sent: 2,
+  delivered: 3,
+  opened: 4,
+  clicked: 5,
+  failed: 6,
+  bounced: 6,
+};
 const isNegative = (s: DeliveryStatus) => s === "failed" || s === "bounced";
 
 export interface Transition {
@@ -40,7 +60,8 @@ export function transition(current: DeliveryStatus, fact: DeliveryFact): Transit
     if (RANK[current] > RANK.delivered) return { status: null, stats: [] };
     return { status: "bounced", stats: ["bounced"] };
   }
-  const stats: StatKind[] = fact === "sent" ? ["sent"] : fact === "delivered" ? ["sent", "delivered"] : ["sent", "delivered", fact];
+  const stats: StatKind[] =
+    fact === "sent" ? ["sent"] : fact === "delivered" ? ["sent", "delivered"] : ["sent", "delivered", fact];
   return { status: RANK[fact] > RANK[current] ? fact : null, stats };
 }
 

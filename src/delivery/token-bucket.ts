@@ -22,7 +22,9 @@ export interface Take {
 
 export function take(state: BucketState | null, limit: BucketLimit, count: number, now: number): Take {
   const burst = Math.max(1, limit.burst);
-  const current = state ? Math.min(burst, state.tokens + (Math.max(0, now - state.updatedAt) / 1000) * limit.ratePerSecond) : burst;
+  const current = state
+    ? Math.min(burst, state.tokens + (Math.max(0, now - state.updatedAt) / 1000) * limit.ratePerSecond)
+    : burst;
   const granted = Math.max(0, Math.min(count, Math.floor(current)));
   const tokens = current - granted;
   const missing = count - granted;

@@ -13,8 +13,18 @@ export interface UnsubscribeTarget {
 }
 
 async function mac(secret: string, t: UnsubscribeTarget): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sig = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`unsubscribe\n${t.appId}\n${t.userObject}`));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const sig = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(`unsubscribe\n${t.appId}\n${t.userObject}`),
+  );
   return bytesToHex(new Uint8Array(sig)).slice(0, 32);
 }
 

@@ -16,7 +16,10 @@ export function twilioStatusEvent(form: Record<string, string>, now: number): Pr
   const status = form.MessageStatus ?? form.SmsStatus;
   if (!sid || !status) return null;
   const errorCode = form.ErrorCode ? Number(form.ErrorCode) : undefined;
-  const fact = ({ sent: "sent", delivered: "delivered", read: "opened", undelivered: "failed", failed: "failed" } as const)[status as "sent"] ?? null;
+  const fact =
+    ({ sent: "sent", delivered: "delivered", read: "opened", undelivered: "failed", failed: "failed" } as const)[
+      status as "sent"
+    ] ?? null;
   const optOut = errorCode === 21610 ? { channel: "sms" as const, source: "twilio:21610" } : undefined;
   if (!fact && !optOut) return null;
   return {
@@ -40,7 +43,8 @@ export function sendgridEvents(body: unknown): ProviderEvent[] {
     const sgMessageId = typeof e.sg_message_id === "string" ? e.sg_message_id : "";
     // sg_message_id is "<X-Message-Id>.<filter suffix>"; the send recorded X-Message-Id.
     const providerMessageId = sgMessageId.split(".")[0] ?? "";
-    const eventId = typeof e.sg_event_id === "string" ? e.sg_event_id : `${sgMessageId}:${String(e.event)}:${String(e.timestamp)}`;
+    const eventId =
+      typeof e.sg_event_id === "string" ? e.sg_event_id : `${sgMessageId}:${String(e.event)}:${String(e.timestamp)}`;
     if (!providerMessageId) continue;
     const at = typeof e.timestamp === "number" ? e.timestamp * 1000 : Date.now();
     const base = { eventId: `sendgrid:${eventId}`, provider: "sendgrid" as const, providerMessageId, at };
@@ -59,10 +63,23 @@ export function sendgridEvents(body: unknown): ProviderEvent[] {
       case "bounce":
         // `type: "blocked"` is a temporary refusal (soft); `bounce` is a hard bounce: suppress the address.
         if (e.type === "blocked") out.push({ ...base, fact: "failed", detail: `blocked: ${reason}` });
-        else out.push({ ...base, fact: "bounced", detail: reason, optOut: { channel: "email", source: "sendgrid:bounce" } });
+        else
+          out.push({
+            ...base,
+            fact: "bounced",
+            detail: reason,
+            optOut: { channel: "email", source: "sendgrid:bounce" },
+          });
         break;
       case "dropped":
-        out.push({ ...base, fact: "failed", detail: `dropped: ${reason}`, ...(/bounce|spam|unsubscribe|invalid/i.test(reason) ? { optOut: { channel: "email" as const, source: `sendgrid:dropped` } } : {}) });
+        out.push({
+          ...base,
+          fact: "failed",
+          detail: `dropped: ${reason}`,
+          ...(/bounce|spam|unsubscribe|invalid/i.test(reason)
+            ? { optOut: { channel: "email" as const, source: `sendgrid:dropped` } }
+            : {}),
+        });
         break;
       case "spamreport":
         out.push({ ...base, fact: null, optOut: { channel: "email", source: "sendgrid:spamreport" } });
@@ -81,7 +98,11 @@ export function sendgridEvents(body: unknown): ProviderEvent[] {
 /** Resend webhook (Svix envelope): `{ type, created_at, data: { email_id, bounce?… } }`. */
 export function resendEvent(svixId: string, body: unknown): ProviderEvent | null {
   if (!body || typeof body !== "object") return null;
-  const b = body as { type?: string; created_at?: string; data?: { email_id?: string; bounce?: { type?: string; message?: string }; failed?: { reason?: string } } };
+  const b = body as {
+    type?: string;
+    created_at?: string;
+    data?: { email_id?: string; bounce?: { type?: string; message?: string }; failed?: { reason?: string } };
+  };
   const id = b.data?.email_id;
   if (!id || !b.type) return null;
   const at = b.created_at ? Date.parse(b.created_at) || Date.now() : Date.now();
@@ -99,14 +120,24 @@ export function resendEvent(svixId: string, body: unknown): ProviderEvent | null
       // Resend's bounce.type is Permanent, Transient or Undetermined: only Permanent is a hard bounce
       // that suppresses the address; the others fail this message and keep the address.
       const hard = /^permanent$/i.test((b.data?.bounce?.type ?? "").trim());
-      return { ...base, fact: hard ? "bounced" : "failed", detail: `${b.data?.bounce?.type ?? "bounce"}: ${b.data?.bounce?.message ?? ""}`, ...(hard ? { optOut: { channel: "email" as const, source: "resend:bounce" } } : {}) };
+      return {
+        ...base,
+        fact: hard ? "bounced" : "failed",
+        detail: `${b.data?.bounce?.type ?? "bounce"}: ${b.data?.bounce?.message ?? ""}`,
+        ...(hard ? { optOut: { channel: "email" as const, source: "resend:bounce" } } : {}),
+      };
     }
     case "email.complained":
       return { ...base, fact: null, optOut: { channel: "email", source: "resend:complaint" } };
     case "email.failed":
       return { ...base, fact: "failed", detail: b.data?.failed?.reason ?? "failed" };
     case "email.suppressed":
-      return { ...base, fact: "failed", detail: "suppressed by Resend", optOut: { channel: "email", source: "resend:suppressed" } };
+      return {
+        ...base,
+        fact: "failed",
+        detail: "suppressed by Resend",
+        optOut: { channel: "email", source: "resend:suppressed" },
+      };
     default:
       return null;
   }
@@ -122,14 +153,18 @@ export interface InboundText {
 export function whatsappEvents(body: unknown): { statuses: ProviderEvent[]; inbound: InboundText[] } {
   const statuses: ProviderEvent[] = [];
   const inbound: InboundText[] = [];
-  const entries = (body as { entry?: Array<{ changes?: Array<{ field?: string; value?: Record<string, unknown> }> }> } | null)?.entry ?? [];
+  const entries =
+    (body as { entry?: Array<{ changes?: Array<{ field?: string; value?: Record<string, unknown> }> }> } | null)
+      ?.entry ?? [];
   for (const entry of entries) {
     for (const change of entry.changes ?? []) {
       const value = change.value ?? {};
       for (const s of (value.statuses as Array<Record<string, unknown>> | undefined) ?? []) {
         const id = typeof s.id === "string" ? s.id : null;
         const status = String(s.status ?? "");
-        const fact = ({ sent: "sent", delivered: "delivered", read: "opened", failed: "failed" } as const)[status as "sent"];
+        const fact = ({ sent: "sent", delivered: "delivered", read: "opened", failed: "failed" } as const)[
+          status as "sent"
+        ];
         if (!id || !fact) continue;
         const codes = ((s.errors as Array<{ code?: number }> | undefined) ?? []).map((e) => e.code);
         statuses.push({
@@ -143,7 +178,8 @@ export function whatsappEvents(body: unknown): { statuses: ProviderEvent[]; inbo
         });
       }
       for (const m of (value.messages as Array<Record<string, unknown>> | undefined) ?? []) {
-        const text = (m.text as { body?: string } | undefined)?.body ?? (m.button as { text?: string } | undefined)?.text ?? "";
+        const text =
+          (m.text as { body?: string } | undefined)?.body ?? (m.button as { text?: string } | undefined)?.text ?? "";
         if (typeof m.from === "string" && typeof m.id === "string") inbound.push({ from: m.from, text, id: m.id });
       }
     }

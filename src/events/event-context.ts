@@ -29,8 +29,17 @@ const text = (max: number) =>
     .union([z.string(), z.number().finite()])
     .nullish()
     .transform((v) => (v === null || v === undefined || v === "" ? undefined : String(v).slice(0, max)));
-const flag = z.boolean().nullish().transform((v) => v ?? undefined);
-const size = z.number().finite().min(0).max(1_000_000).nullish().transform((v) => v ?? undefined);
+const flag = z
+  .boolean()
+  .nullish()
+  .transform((v) => v ?? undefined);
+const size = z
+  .number()
+  .finite()
+  .min(0)
+  .max(1_000_000)
+  .nullish()
+  .transform((v) => v ?? undefined);
 // Unknown keys are stripped (never errors, never kept): clients add many.
 const part = <T extends z.ZodRawShape>(shape: T) => z.object(shape).nullish();
 
@@ -40,22 +49,34 @@ const UTM_KEYS = ["name", "source", "medium", "term", "content"];
 const RUDDERSTACK_JS_NAMESPACE = "com.rudderlabs.javascript";
 
 /** The context fields Beckon reads; the rest is stripped. */
-export const ContextInput = z
-  .object({
-    timezone: z.string().max(64).optional(),
-    locale: z.string().max(35).optional(),
-    ip: z.string().max(64).optional(),
-    userAgent: text(S.userAgent),
-    traits: z.record(z.string(), z.unknown()).optional(),
-    library: part({ name: text(S.short), version: text(S.short) }),
-    page: part({ path: text(S.path), referrer: text(S.path), search: text(S.path), title: text(S.medium), url: text(S.url) }),
-    device: part({ id: text(S.medium), manufacturer: text(S.short), model: text(S.short), name: text(S.medium), type: text(S.short), token: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().min(8).max(4096).optional()) }),
-    os: part({ name: text(S.short), version: text(S.short) }),
-    app: part({ name: text(S.medium), version: text(S.short), build: text(S.short), namespace: text(S.medium) }),
-    network: part({ carrier: text(S.short), wifi: flag, cellular: flag, bluetooth: flag }),
-    campaign: CampaignInput,
-    screen: part({ width: size, height: size, density: size }),
-  });
+export const ContextInput = z.object({
+  timezone: z.string().max(64).optional(),
+  locale: z.string().max(35).optional(),
+  ip: z.string().max(64).optional(),
+  userAgent: text(S.userAgent),
+  traits: z.record(z.string(), z.unknown()).optional(),
+  library: part({ name: text(S.short), version: text(S.short) }),
+  page: part({
+    path: text(S.path),
+    referrer: text(S.path),
+    search: text(S.path),
+    title: text(S.medium),
+    url: text(S.url),
+  }),
+  device: part({
+    id: text(S.medium),
+    manufacturer: text(S.short),
+    model: text(S.short),
+    name: text(S.medium),
+    type: text(S.short),
+    token: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().min(8).max(4096).optional()),
+  }),
+  os: part({ name: text(S.short), version: text(S.short) }),
+  app: part({ name: text(S.medium), version: text(S.short), build: text(S.short), namespace: text(S.medium) }),
+  network: part({ carrier: text(S.short), wifi: flag, cellular: flag, bluetooth: flag }),
+  campaign: CampaignInput,
+  screen: part({ width: size, height: size, density: size }),
+});
 export type ContextInput = z.infer<typeof ContextInput>;
 
 type Part = Record<string, string | number | boolean>;
@@ -79,7 +100,14 @@ export const CONTEXT_PARTS = ["library", "page", "device", "os", "app", "network
 function compact(obj: Record<string, unknown> | null | undefined, drop: readonly string[] = []): Part | undefined {
   if (!obj) return undefined;
   const out: Part = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null && !drop.includes(k) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) out[k] = v;
+  for (const [k, v] of Object.entries(obj))
+    if (
+      v !== undefined &&
+      v !== null &&
+      !drop.includes(k) &&
+      (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+    )
+      out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -87,11 +115,15 @@ function compact(obj: Record<string, unknown> | null | undefined, drop: readonly
 function campaignOf(raw: Record<string, unknown> | null | undefined): Record<string, string> | undefined {
   if (!raw) return undefined;
   const out: Record<string, string> = {};
-  const keys = [...UTM_KEYS.filter((k) => Object.hasOwn(raw, k)), ...Object.keys(raw).filter((k) => !UTM_KEYS.includes(k))];
+  const keys = [
+    ...UTM_KEYS.filter((k) => Object.hasOwn(raw, k)),
+    ...Object.keys(raw).filter((k) => !UTM_KEYS.includes(k)),
+  ];
   for (const k of keys) {
     if (Object.keys(out).length >= S.campaignKeys) break;
     const v = raw[k];
-    if (k.length === 0 || k.length > S.campaignKey || (typeof v !== "string" && typeof v !== "number") || v === "") continue;
+    if (k.length === 0 || k.length > S.campaignKey || (typeof v !== "string" && typeof v !== "number") || v === "")
+      continue;
     out[k] = String(v).slice(0, S.campaignValue);
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -130,6 +162,7 @@ export function pushTokenOf(ctx: ContextInput): ContextPushToken | undefined {
   if (!token) return undefined;
   const type = ctx.device?.type?.toLowerCase();
   const os = ctx.os?.name?.toLowerCase();
-  const platform = type === "ios" || type === "android" ? type : os && IOS_NAMES.has(os) ? "ios" : os === "android" ? "android" : null;
+  const platform =
+    type === "ios" || type === "android" ? type : os && IOS_NAMES.has(os) ? "ios" : os === "android" ? "android" : null;
   return { token, platform };
 }

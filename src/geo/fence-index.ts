@@ -103,7 +103,12 @@ export function bruteForceContaining(fences: readonly Fence[], lat: number, lng:
   return fences.filter((f) => fenceContains(f, lat, lng));
 }
 
-export function bruteForceNearest(fences: readonly Fence[], lat: number, lng: number, k: number): Array<{ fence: Fence; distanceM: number }> {
+export function bruteForceNearest(
+  fences: readonly Fence[],
+  lat: number,
+  lng: number,
+  k: number,
+): Array<{ fence: Fence; distanceM: number }> {
   return fences
     .map((fence) => ({ fence, distanceM: fenceDistanceM(fence, lat, lng) }))
     .sort((a, b) => a.distanceM - b.distanceM)

@@ -1,13 +1,25 @@
 import type { JsonObject } from "../json";
 import { type BBox, circleBBox, haversineM, normalizeLng } from "./geo-math";
-import { type CompiledPolygon, compilePolygon, distanceToEdgesM, pointInPolygon, polygonBBox, type Position, ringPole, ringRealVertices, ringVertex } from "./polygon";
+import {
+  type CompiledPolygon,
+  compilePolygon,
+  distanceToEdgesM,
+  pointInPolygon,
+  polygonBBox,
+  type Position,
+  ringPole,
+  ringRealVertices,
+  ringVertex,
+} from "./polygon";
 
 /** Circle radius limits (metres): below 50 m phones cannot tell inside from outside; above 50 km it is a region, not a place. */
 export const MIN_RADIUS_M = 50;
 export const MAX_RADIUS_M = 50_000;
 
 /** A fence's geometry as stored: GeoJSON, with the radius alongside a Point. */
-export type FenceGeometry = { type: "Point"; coordinates: Position; radius: number } | { type: "Polygon"; coordinates: Position[][] };
+export type FenceGeometry =
+  | { type: "Point"; coordinates: Position; radius: number }
+  | { type: "Polygon"; coordinates: Position[][] };
 
 /** A fence as defined by the admin API (and stored in D1). */
 export interface FenceDefinition {
@@ -23,7 +35,9 @@ export interface FenceDefinition {
   cooldownSeconds: number;
 }
 
-export type FenceShape = { type: "circle"; lat: number; lng: number; radiusM: number } | { type: "polygon"; rings: CompiledPolygon["rings"]; areaM2: number };
+export type FenceShape =
+  | { type: "circle"; lat: number; lng: number; radiusM: number }
+  | { type: "polygon"; rings: CompiledPolygon["rings"]; areaM2: number };
 
 /** A fence ready for evaluation: geometry compiled once per config version. */
 export interface Fence extends Omit<FenceDefinition, "geometry"> {
@@ -41,7 +55,9 @@ export function compileFence(def: FenceDefinition): Fence {
   // which keeps the index loops monomorphic and compiling 100k fences fast.
   let shape: FenceShape, sizeM: number, center: { lat: number; lng: number }, boundingRadiusM: number;
   if (geometry.type === "Point") {
-    const lng = geometry.coordinates[0]!, lat = geometry.coordinates[1]!, radiusM = geometry.radius;
+    const lng = geometry.coordinates[0]!,
+      lat = geometry.coordinates[1]!,
+      radiusM = geometry.radius;
     shape = { type: "circle", lat, lng, radiusM };
     sizeM = radiusM;
     center = shape; // a circle is its own bounding circle: no second object (memory counts at 100k fences)
@@ -53,7 +69,9 @@ export function compileFence(def: FenceDefinition): Fence {
     const pole = ringPole(outer);
     shape = { type: "polygon", rings: polygon.rings, areaM2: polygon.areaM2 };
     sizeM = Math.sqrt(polygon.areaM2 / Math.PI);
-    center = pole ? { lat: 90 * pole, lng: 0 } : { lat: (minLat + maxLat) / 2, lng: normalizeLng((minLng + maxLng) / 2) };
+    center = pole
+      ? { lat: 90 * pole, lng: 0 }
+      : { lat: (minLat + maxLat) / 2, lng: normalizeLng((minLng + maxLng) / 2) };
     let r = 0;
     for (let i = 0; i < ringRealVertices(outer); i++) {
       const [lng, lat] = ringVertex(outer, i);

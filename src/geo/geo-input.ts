@@ -13,27 +13,53 @@ import { validatePolygonCoordinates } from "./polygon";
 export const MAX_METADATA_BYTES = 4096;
 export const DEFAULT_COOLDOWN_SECONDS = 300;
 
-const Longitude = z.number().min(-180, "longitude must be between -180 and 180").max(180, "longitude must be between -180 and 180");
-const Latitude = z.number().min(-90, "latitude must be between -90 and 90").max(90, "latitude must be between -90 and 90");
+const Longitude = z
+  .number()
+  .min(-180, "longitude must be between -180 and 180")
+  .max(180, "longitude must be between -180 and 180");
+const Latitude = z
+  .number()
+  .min(-90, "latitude must be between -90 and 90")
+  .max(90, "latitude must be between -90 and 90");
 
-export const PointGeometry = z.object({ type: z.literal("Point"), coordinates: z.tuple([Longitude, Latitude]).rest(z.number()) }).strict();
+export const PointGeometry = z
+  .object({ type: z.literal("Point"), coordinates: z.tuple([Longitude, Latitude]).rest(z.number()) })
+  .strict();
 export const PolygonGeometry = z
   .object({ type: z.literal("Polygon"), coordinates: z.array(z.array(z.array(z.number()))) })
   .strict()
   .superRefine((g, ctx) => {
-    for (const p of validatePolygonCoordinates(g.coordinates, ["coordinates"])) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    for (const p of validatePolygonCoordinates(g.coordinates, ["coordinates"]))
+      ctx.addIssue({ code: "custom", path: p.path, message: p.message });
   });
-export const Geometry = z.discriminatedUnion("type", [PointGeometry, PolygonGeometry], { error: "geometry must be a GeoJSON Point (with radius) or Polygon" });
+export const Geometry = z.discriminatedUnion("type", [PointGeometry, PolygonGeometry], {
+  error: "geometry must be a GeoJSON Point (with radius) or Polygon",
+});
 
 const Tags = z.array(z.string().min(1).max(64)).max(50);
 // Values arrive as parsed JSON, so they are JSON; z.json() is recursive, which the OpenAPI generator cannot walk.
 const Metadata = z
   .record(z.string(), z.unknown())
   .transform((m) => m as JsonObject)
-  .refine((m) => JSON.stringify(m).length <= MAX_METADATA_BYTES, `metadata must serialise to at most ${MAX_METADATA_BYTES} bytes`);
-const DwellSeconds = z.number().int().min(1).max(7 * 86400).nullable();
-const CooldownSeconds = z.number().int().min(0).max(30 * 86400);
-const Radius = z.number().min(MIN_RADIUS_M, `radius must be at least ${MIN_RADIUS_M} m`).max(MAX_RADIUS_M, `radius must be at most ${MAX_RADIUS_M} m`);
+  .refine(
+    (m) => JSON.stringify(m).length <= MAX_METADATA_BYTES,
+    `metadata must serialise to at most ${MAX_METADATA_BYTES} bytes`,
+  );
+const DwellSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 86400)
+  .nullable();
+const CooldownSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 86400);
+const Radius = z
+  .number()
+  .min(MIN_RADIUS_M, `radius must be at least ${MIN_RADIUS_M} m`)
+  .max(MAX_RADIUS_M, `radius must be at most ${MAX_RADIUS_M} m`);
 
 /** Fields shared by geofences and beacon regions. */
 const PlaceFields = {
@@ -47,9 +73,14 @@ const PlaceFields = {
   enabled: z.boolean().default(true),
 };
 
-function radiusMatchesGeometry(f: { geometry: { type: string }; radius?: number | null | undefined }, ctx: z.RefinementCtx) {
-  if (f.geometry.type === "Point" && (f.radius === undefined || f.radius === null)) ctx.addIssue({ code: "custom", path: ["radius"], message: "required for a circle (Point geometry), in metres" });
-  if (f.geometry.type === "Polygon" && f.radius !== undefined && f.radius !== null) ctx.addIssue({ code: "custom", path: ["radius"], message: "only circles (Point geometry) have a radius" });
+function radiusMatchesGeometry(
+  f: { geometry: { type: string }; radius?: number | null | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (f.geometry.type === "Point" && (f.radius === undefined || f.radius === null))
+    ctx.addIssue({ code: "custom", path: ["radius"], message: "required for a circle (Point geometry), in metres" });
+  if (f.geometry.type === "Polygon" && f.radius !== undefined && f.radius !== null)
+    ctx.addIssue({ code: "custom", path: ["radius"], message: "only circles (Point geometry) have a radius" });
 }
 
 export const FenceInput = z
@@ -109,17 +140,39 @@ const ImportFeature = z
   .loose()
   .superRefine((f, ctx) => {
     const p = f.properties ?? {};
-    if (f.geometry.type === "Point" && p.radius === undefined) ctx.addIssue({ code: "custom", path: ["properties", "radius"], message: "required for a circle (Point geometry), in metres" });
-    if (f.geometry.type === "Polygon" && p.radius !== undefined) ctx.addIssue({ code: "custom", path: ["properties", "radius"], message: "only circles (Point geometry) have a radius" });
-    if (!p.name && f.id === undefined) ctx.addIssue({ code: "custom", path: ["properties", "name"], message: "required (or a Feature id to name the fence after)" });
+    if (f.geometry.type === "Point" && p.radius === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["properties", "radius"],
+        message: "required for a circle (Point geometry), in metres",
+      });
+    if (f.geometry.type === "Polygon" && p.radius !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["properties", "radius"],
+        message: "only circles (Point geometry) have a radius",
+      });
+    if (!p.name && f.id === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["properties", "name"],
+        message: "required (or a Feature id to name the fence after)",
+      });
   });
 
 export const FeatureCollectionImport = z
   .object({
     type: z.literal("FeatureCollection"),
-    features: z.array(z.unknown()).min(1).max(MAX_IMPORT_FEATURES, `at most ${MAX_IMPORT_FEATURES} features per import`),
+    features: z
+      .array(z.unknown())
+      .min(1)
+      .max(MAX_IMPORT_FEATURES, `at most ${MAX_IMPORT_FEATURES} features per import`),
     /** Defaults applied to every feature that does not set its own. */
-    defaults: z.object({ tags: Tags, dwellSeconds: DwellSeconds, cooldownSeconds: CooldownSeconds, enabled: z.boolean() }).partial().strict().optional(),
+    defaults: z
+      .object({ tags: Tags, dwellSeconds: DwellSeconds, cooldownSeconds: CooldownSeconds, enabled: z.boolean() })
+      .partial()
+      .strict()
+      .optional(),
   })
   .loose();
 
@@ -127,16 +180,30 @@ export const FeatureCollectionImport = z
  * Turns one GeoJSON Feature into a fence input. Unknown properties (address,
  * store number…) are kept in `metadata`. Field paths in problems are relative to the feature.
  */
-export function featureToFence(raw: unknown, defaults: Partial<Pick<FenceInput, "tags" | "dwellSeconds" | "cooldownSeconds" | "enabled">> = {}): { ok: true; fence: FenceInput } | { ok: false; error: z.ZodError } {
+export function featureToFence(
+  raw: unknown,
+  defaults: Partial<Pick<FenceInput, "tags" | "dwellSeconds" | "cooldownSeconds" | "enabled">> = {},
+): { ok: true; fence: FenceInput } | { ok: false; error: z.ZodError } {
   const parsed = ImportFeature.safeParse(raw);
   if (!parsed.success) return { ok: false, error: parsed.error };
   const f = parsed.data;
   const p = (f.properties ?? {}) as Record<string, unknown> & z.infer<typeof ImportFeature>["properties"] & object;
   const extra: JsonObject = {};
-  for (const [k, v] of Object.entries(p)) if (!KNOWN_PROPERTIES.has(k) && v !== undefined) extra[k] = v as JsonObject[string];
+  for (const [k, v] of Object.entries(p))
+    if (!KNOWN_PROPERTIES.has(k) && v !== undefined) extra[k] = v as JsonObject[string];
   const metadata = { ...extra, ...(p.metadata ?? {}) } as JsonObject;
   if (JSON.stringify(metadata).length > MAX_METADATA_BYTES) {
-    return { ok: false, error: new z.ZodError([{ code: "custom", path: ["properties"], message: `properties beyond the known ones are kept as metadata, which must serialise to at most ${MAX_METADATA_BYTES} bytes`, input: p }]) };
+    return {
+      ok: false,
+      error: new z.ZodError([
+        {
+          code: "custom",
+          path: ["properties"],
+          message: `properties beyond the known ones are kept as metadata, which must serialise to at most ${MAX_METADATA_BYTES} bytes`,
+          input: p,
+        },
+      ]),
+    };
   }
   return {
     ok: true,
@@ -165,21 +232,35 @@ export const BeaconInput = z.discriminatedUnion(
       .object({
         type: z.literal("ibeacon"),
         ...PlaceFields,
-        uuid: z.string().regex(UUID_RE, "expected a proximity UUID such as F7826DA6-4FA2-4E98-8024-BC5B71E0893E").transform((s) => s.toUpperCase()),
+        uuid: z
+          .string()
+          .regex(UUID_RE, "expected a proximity UUID such as F7826DA6-4FA2-4E98-8024-BC5B71E0893E")
+          .transform((s) => s.toUpperCase()),
         /** Absent/null: any major (wildcard). */
         major: Uint16.nullable().default(null),
         /** Absent/null: any minor. A minor needs a major (as in CLBeaconRegion). */
         minor: Uint16.nullable().default(null),
       })
       .strict()
-      .refine((b) => b.minor === null || b.major !== null, { message: "a minor needs a major (as in CLBeaconRegion)", path: ["minor"] }),
+      .refine((b) => b.minor === null || b.major !== null, {
+        message: "a minor needs a major (as in CLBeaconRegion)",
+        path: ["minor"],
+      }),
     z
       .object({
         type: z.literal("eddystone"),
         ...PlaceFields,
-        namespace: z.string().regex(NAMESPACE_RE, "expected a 10-byte namespace (20 hex digits)").transform((s) => s.toLowerCase()),
+        namespace: z
+          .string()
+          .regex(NAMESPACE_RE, "expected a 10-byte namespace (20 hex digits)")
+          .transform((s) => s.toLowerCase()),
         /** Absent/null: any instance in the namespace. */
-        instance: z.string().regex(INSTANCE_RE, "expected a 6-byte instance (12 hex digits)").transform((s) => s.toLowerCase()).nullable().default(null),
+        instance: z
+          .string()
+          .regex(INSTANCE_RE, "expected a 6-byte instance (12 hex digits)")
+          .transform((s) => s.toLowerCase())
+          .nullable()
+          .default(null),
       })
       .strict(),
   ],
@@ -207,7 +288,10 @@ export const FixInput = z
     lat: Latitude,
     lng: Longitude,
     /** Horizontal accuracy in metres (radius of 68 % confidence), as iOS and Android report it. */
-    accuracy: z.number().min(0, "accuracy must be a non-negative number of metres (negative means the OS has no fix)").max(100_000),
+    accuracy: z
+      .number()
+      .min(0, "accuracy must be a non-negative number of metres (negative means the OS has no fix)")
+      .max(100_000),
     timestamp: Timestamp.optional(),
   })
   .strict();
@@ -231,11 +315,17 @@ export const LocationUpdatedProperties = z
  * `Beacon Entered`, `Beacon Exited`); empty for other events. For the ingest edge,
  * so a bad coordinate is a 400 naming `properties.latitude` like on `POST /v1/location`.
  */
-export function geoEventProblems(event: string, properties: Record<string, unknown> | null | undefined, prefix = ""): Array<{ field: string; message: string }> {
+export function geoEventProblems(
+  event: string,
+  properties: Record<string, unknown> | null | undefined,
+  prefix = "",
+): Array<{ field: string; message: string }> {
   const at = (path: string) => [prefix, path].filter((s) => s !== "").join(".");
   if (event === "Location Updated") {
     const r = LocationUpdatedProperties.safeParse(properties ?? {});
-    return r.success ? [] : r.error.issues.map((i) => ({ field: at(["properties", ...i.path.map(String)].join(".")), message: i.message }));
+    return r.success
+      ? []
+      : r.error.issues.map((i) => ({ field: at(["properties", ...i.path.map(String)].join(".")), message: i.message }));
   }
   if (event === "Beacon Entered" || event === "Beacon Exited") {
     const r = parseSighting((properties ?? {}) as JsonObject);

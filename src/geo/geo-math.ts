@@ -40,7 +40,14 @@ export function haversineM(lat1: number, lng1: number, lat2: number, lng2: numbe
  * independently over the box, so the bound never exceeds the true distance —
  * which is what a best-first nearest search needs.
  */
-export function boxLowerBoundM(lat: number, lng: number, minLng: number, minLat: number, maxLng: number, maxLat: number): number {
+export function boxLowerBoundM(
+  lat: number,
+  lng: number,
+  minLng: number,
+  minLat: number,
+  maxLng: number,
+  maxLat: number,
+): number {
   const dLat = lat < minLat ? minLat - lat : lat > maxLat ? lat - maxLat : 0;
   let dLng = 0;
   if (lng < minLng || lng > maxLng) {
@@ -82,7 +89,11 @@ export function toVec(lat: number, lng: number): Vec3 {
 }
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+];
 const angle = (a: Vec3, b: Vec3) => Math.atan2(Math.hypot(...cross(a, b)), dot(a, b));
 
 /**
@@ -98,6 +109,7 @@ export function pointArcDistanceM(p: Vec3, a: Vec3, b: Vec3): number {
   const s = dot(p, nn);
   // p projected onto the arc's great circle.
   const c: Vec3 = [p[0] - s * nn[0], p[1] - s * nn[1], p[2] - s * nn[2]];
-  if (dot(cross(a, c), nn) >= 0 && dot(cross(c, b), nn) >= 0) return Math.abs(Math.asin(Math.max(-1, Math.min(1, s)))) * EARTH_RADIUS_M;
+  if (dot(cross(a, c), nn) >= 0 && dot(cross(c, b), nn) >= 0)
+    return Math.abs(Math.asin(Math.max(-1, Math.min(1, s)))) * EARTH_RADIUS_M;
   return Math.min(angle(p, a), angle(p, b)) * EARTH_RADIUS_M;
 }

@@ -23,25 +23,49 @@ export interface LoadedGeoState {
 export function loadGeoState(sql: SqlStorage): LoadedGeoState {
   const visits = new Map<string, Visit>();
   const presence: BeaconPresence = new Map();
-  for (const r of sql.exec<{ fence_id: string; entered_at: number; counted: number; dwelled: number; beacons: string | null }>(`SELECT fence_id, entered_at, counted, dwelled, beacons FROM geo_visits`)) {
-    visits.set(r.fence_id, { fenceId: r.fence_id, enteredAt: r.entered_at, counted: r.counted === 1, dwelled: r.dwelled === 1 });
+  for (const r of sql.exec<{
+    fence_id: string;
+    entered_at: number;
+    counted: number;
+    dwelled: number;
+    beacons: string | null;
+  }>(`SELECT fence_id, entered_at, counted, dwelled, beacons FROM geo_visits`)) {
+    visits.set(r.fence_id, {
+      fenceId: r.fence_id,
+      enteredAt: r.entered_at,
+      counted: r.counted === 1,
+      dwelled: r.dwelled === 1,
+    });
     if (r.beacons) presence.set(r.fence_id, new Set(JSON.parse(r.beacons) as string[]));
   }
   const cooldowns = new Map<string, Millis>();
-  for (const r of sql.exec<{ fence_id: string; until: number }>(`SELECT fence_id, until FROM geo_cooldowns`)) cooldowns.set(r.fence_id, r.until);
-  const fix = sql.exec<{ lat: number; lng: number; accuracy: number; at: number; received_at: number }>(`SELECT lat, lng, accuracy, at, received_at FROM geo_last_fix WHERE id = 1`).toArray()[0];
+  for (const r of sql.exec<{ fence_id: string; until: number }>(`SELECT fence_id, until FROM geo_cooldowns`))
+    cooldowns.set(r.fence_id, r.until);
+  const fix = sql
+    .exec<{ lat: number; lng: number; accuracy: number; at: number; received_at: number }>(
+      `SELECT lat, lng, accuracy, at, received_at FROM geo_last_fix WHERE id = 1`,
+    )
+    .toArray()[0];
   return {
     state: { lastFixAt: fix?.at ?? null, visits, cooldowns },
     presence,
-    lastFix: fix ? { lat: fix.lat, lng: fix.lng, accuracy: fix.accuracy, timestamp: fix.at, receivedAt: fix.received_at } : null,
+    lastFix: fix
+      ? { lat: fix.lat, lng: fix.lng, accuracy: fix.accuracy, timestamp: fix.at, receivedAt: fix.received_at }
+      : null,
   };
 }
 
-const sameVisit = (a: Visit, b: Visit) => a.enteredAt === b.enteredAt && a.counted === b.counted && a.dwelled === b.dwelled;
+const sameVisit = (a: Visit, b: Visit) =>
+  a.enteredAt === b.enteredAt && a.counted === b.counted && a.dwelled === b.dwelled;
 
 /** Writes what changed between `before` (as loaded) and the mutated state. */
-export function saveGeoState(sql: SqlStorage, before: { visits: Map<string, Visit>; cooldowns: Map<string, Millis>; presence: Map<string, string> }, after: LoadedGeoState): void {
-  for (const id of before.visits.keys()) if (!after.state.visits.has(id)) sql.exec(`DELETE FROM geo_visits WHERE fence_id = ?`, id);
+export function saveGeoState(
+  sql: SqlStorage,
+  before: { visits: Map<string, Visit>; cooldowns: Map<string, Millis>; presence: Map<string, string> },
+  after: LoadedGeoState,
+): void {
+  for (const id of before.visits.keys())
+    if (!after.state.visits.has(id)) sql.exec(`DELETE FROM geo_visits WHERE fence_id = ?`, id);
   for (const [id, v] of after.state.visits) {
     const prev = before.visits.get(id);
     const beacons = after.presence.has(id) ? JSON.stringify([...after.presence.get(id)!].sort()) : null;
@@ -56,15 +80,24 @@ export function saveGeoState(sql: SqlStorage, before: { visits: Map<string, Visi
       beacons,
     );
   }
-  for (const id of before.cooldowns.keys()) if (!after.state.cooldowns.has(id)) sql.exec(`DELETE FROM geo_cooldowns WHERE fence_id = ?`, id);
+  for (const id of before.cooldowns.keys())
+    if (!after.state.cooldowns.has(id)) sql.exec(`DELETE FROM geo_cooldowns WHERE fence_id = ?`, id);
   for (const [id, until] of after.state.cooldowns) {
     if (before.cooldowns.get(id) === until) continue;
-    sql.exec(`INSERT INTO geo_cooldowns (fence_id, until) VALUES (?, ?) ON CONFLICT(fence_id) DO UPDATE SET until = excluded.until`, id, until);
+    sql.exec(
+      `INSERT INTO geo_cooldowns (fence_id, until) VALUES (?, ?) ON CONFLICT(fence_id) DO UPDATE SET until = excluded.until`,
+      id,
+      until,
+    );
   }
 }
 
 /** A snapshot to diff against after the transition mutates the state. */
-export function snapshot(s: LoadedGeoState): { visits: Map<string, Visit>; cooldowns: Map<string, Millis>; presence: Map<string, string> } {
+export function snapshot(s: LoadedGeoState): {
+  visits: Map<string, Visit>;
+  cooldowns: Map<string, Millis>;
+  presence: Map<string, string>;
+} {
   return {
     visits: new Map([...s.state.visits].map(([k, v]) => [k, { ...v }])),
     cooldowns: new Map(s.state.cooldowns),
@@ -85,9 +118,18 @@ export function saveLastFix(sql: SqlStorage, fix: Fix, receivedAt: Millis): void
 }
 
 export function bumpCounter(sql: SqlStorage, name: string, by = 1): void {
-  sql.exec(`INSERT INTO geo_counters (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = n + excluded.n`, name, by);
+  sql.exec(
+    `INSERT INTO geo_counters (name, n) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET n = n + excluded.n`,
+    name,
+    by,
+  );
 }
 
 export function counters(sql: SqlStorage): Record<string, number> {
-  return Object.fromEntries(sql.exec<{ name: string; n: number }>(`SELECT name, n FROM geo_counters`).toArray().map((r) => [r.name, r.n]));
+  return Object.fromEntries(
+    sql
+      .exec<{ name: string; n: number }>(`SELECT name, n FROM geo_counters`)
+      .toArray()
+      .map((r) => [r.name, r.n]),
+  );
 }

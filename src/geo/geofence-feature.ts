@@ -2,12 +2,35 @@ import type { Json, JsonObject } from "../json";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { Timer } from "../user/timers";
-import { applySighting, BEACON_REGION_ID_PREFIX, type BeaconRegion, type BeaconSighting, parseSighting } from "./beacons";
+import {
+  applySighting,
+  BEACON_REGION_ID_PREFIX,
+  type BeaconRegion,
+  type BeaconSighting,
+  parseSighting,
+} from "./beacons";
 import type { Fence } from "./fence";
 import { geoConfig } from "./geofence-config";
 import { LocationUpdatedProperties } from "./geo-input";
-import { bumpCounter, counters, GEO_SCHEMA, type LoadedGeoState, loadGeoState, saveGeoState, saveLastFix, snapshot } from "./geo-state-store";
-import { applyDwellTimer, applyFix, DEFAULT_GEO_RULES, type Fix, type GeoEffect, type GeoRules, type Place } from "./transition";
+import {
+  bumpCounter,
+  counters,
+  GEO_SCHEMA,
+  type LoadedGeoState,
+  loadGeoState,
+  saveGeoState,
+  saveLastFix,
+  snapshot,
+} from "./geo-state-store";
+import {
+  applyDwellTimer,
+  applyFix,
+  DEFAULT_GEO_RULES,
+  type Fix,
+  type GeoEffect,
+  type GeoRules,
+  type Place,
+} from "./transition";
 
 /** Events Beckon emits (campaign triggers). Properties are documented in the README (Geofences and beacons, "Events Beckon emits"). */
 export const GEOFENCE_ENTERED = "Geofence Entered";
@@ -52,19 +75,41 @@ function fenceProps(p: Place): JsonObject {
 
 function beaconProps(p: Place, sighting?: BeaconSighting): JsonObject {
   const region = p as BeaconRegion;
-  return { regionId: p.id, ...placeProps(p), beaconType: region.beacon.type, ...(sighting ? { beacon: { ...sighting } } : {}) };
+  return {
+    regionId: p.id,
+    ...placeProps(p),
+    beaconType: region.beacon.type,
+    ...(sighting ? { beacon: { ...sighting } } : {}),
+  };
 }
 
 /** Turns the state machine's effects into events, timeline entries and timers — all inside the caller's transaction. */
-function perform(ctx: UserContext, effects: GeoEffect[], context: { fix?: Fix; sighting?: BeaconSighting }, summary?: LocationCommandResult): void {
+function perform(
+  ctx: UserContext,
+  effects: GeoEffect[],
+  context: { fix?: Fix; sighting?: BeaconSighting },
+  summary?: LocationCommandResult,
+): void {
   for (const e of effects) {
     switch (e.type) {
       case "entered": {
         const beacon = isBeaconId(e.fence.id);
-        const props: JsonObject = beacon ? beaconProps(e.fence, context.sighting) : { ...fenceProps(e.fence), ...(context.fix ? { latitude: context.fix.lat, longitude: context.fix.lng, accuracy: context.fix.accuracy } : {}) };
+        const props: JsonObject = beacon
+          ? beaconProps(e.fence, context.sighting)
+          : {
+              ...fenceProps(e.fence),
+              ...(context.fix
+                ? { latitude: context.fix.lat, longitude: context.fix.lng, accuracy: context.fix.accuracy }
+                : {}),
+            };
         props.at = iso(e.at);
         ctx.emit(beacon ? BEACON_REGION_ENTERED : GEOFENCE_ENTERED, props);
-        ctx.timeline.add(ctx.now, "geofence", { entered: e.fence.id, name: e.fence.name, at: iso(e.at), ...(context.fix ? { accuracy: context.fix.accuracy } : {}) });
+        ctx.timeline.add(ctx.now, "geofence", {
+          entered: e.fence.id,
+          name: e.fence.name,
+          at: iso(e.at),
+          ...(context.fix ? { accuracy: context.fix.accuracy } : {}),
+        });
         summary?.entered.push(e.fence.id);
         ctx.touchIndex(false);
         break;
@@ -72,7 +117,14 @@ function perform(ctx: UserContext, effects: GeoEffect[], context: { fix?: Fix; s
       case "exited": {
         const beacon = isBeaconId(e.fence.id);
         const durationSeconds = Math.round((e.at - e.visit.enteredAt) / 1000);
-        const props: JsonObject = beacon ? beaconProps(e.fence, context.sighting) : { ...fenceProps(e.fence), ...(context.fix ? { latitude: context.fix.lat, longitude: context.fix.lng, accuracy: context.fix.accuracy } : {}) };
+        const props: JsonObject = beacon
+          ? beaconProps(e.fence, context.sighting)
+          : {
+              ...fenceProps(e.fence),
+              ...(context.fix
+                ? { latitude: context.fix.lat, longitude: context.fix.lng, accuracy: context.fix.accuracy }
+                : {}),
+            };
         Object.assign(props, { at: iso(e.at), enteredAt: iso(e.visit.enteredAt), durationSeconds });
         ctx.emit(beacon ? BEACON_REGION_EXITED : GEOFENCE_EXITED, props);
         ctx.timeline.add(ctx.now, "geofence", {
@@ -80,7 +132,9 @@ function perform(ctx: UserContext, effects: GeoEffect[], context: { fix?: Fix; s
           name: e.fence.name,
           at: iso(e.at),
           durationSeconds,
-          ...(e.distanceM !== undefined ? { outsideByM: Math.round(e.distanceM), bufferM: Math.round(e.bufferM ?? 0) } : {}),
+          ...(e.distanceM !== undefined
+            ? { outsideByM: Math.round(e.distanceM), bufferM: Math.round(e.bufferM ?? 0) }
+            : {}),
         });
         summary?.exited.push(e.fence.id);
         ctx.touchIndex(false);
@@ -91,19 +145,39 @@ function perform(ctx: UserContext, effects: GeoEffect[], context: { fix?: Fix; s
         const props: JsonObject = beacon ? beaconProps(e.fence) : fenceProps(e.fence);
         Object.assign(props, { dwellSeconds: e.fence.dwellSeconds, enteredAt: iso(e.visit.enteredAt), at: iso(e.at) });
         ctx.emit(beacon ? BEACON_REGION_DWELLED : GEOFENCE_DWELLED, props);
-        ctx.timeline.add(ctx.now, "geofence", { dwelled: e.fence.id, name: e.fence.name, dwellSeconds: e.fence.dwellSeconds, at: iso(e.at) });
+        ctx.timeline.add(ctx.now, "geofence", {
+          dwelled: e.fence.id,
+          name: e.fence.name,
+          dwellSeconds: e.fence.dwellSeconds,
+          at: iso(e.at),
+        });
         summary?.dwelled.push(e.fence.id);
         break;
       }
       case "reentry_suppressed":
-        ctx.timeline.add(ctx.now, "geofence", { suppressed: e.fence.id, name: e.fence.name, at: iso(e.at), reason: "re-entry within the fence's cooldown", cooldownUntil: iso(e.cooldownUntil) });
+        ctx.timeline.add(ctx.now, "geofence", {
+          suppressed: e.fence.id,
+          name: e.fence.name,
+          at: iso(e.at),
+          reason: "re-entry within the fence's cooldown",
+          cooldownUntil: iso(e.cooldownUntil),
+        });
         break;
       case "dropped":
-        ctx.timeline.add(ctx.now, "geofence", { dropped: e.fenceId, at: iso(e.at), reason: "fence or region deleted or disabled while inside" });
+        ctx.timeline.add(ctx.now, "geofence", {
+          dropped: e.fenceId,
+          at: iso(e.at),
+          reason: "fence or region deleted or disabled while inside",
+        });
         ctx.touchIndex(false);
         break;
       case "schedule_dwell":
-        ctx.timers.schedule({ key: dwellKey(e.fenceId), dueAt: e.dueAt, kind: DWELL_TIMER, payload: { fenceId: e.fenceId, enteredAt: e.enteredAt } });
+        ctx.timers.schedule({
+          key: dwellKey(e.fenceId),
+          dueAt: e.dueAt,
+          kind: DWELL_TIMER,
+          payload: { fenceId: e.fenceId, enteredAt: e.enteredAt },
+        });
         break;
       case "cancel_dwell":
         ctx.timers.cancel(dwellKey(e.fenceId));
@@ -121,7 +195,9 @@ export function applyFixes(ctx: UserContext, fixes: Fix[], summary: LocationComm
   const rules = rulesOf(ctx);
   const loaded = loadGeoState(ctx.sql);
   const before = snapshot(loaded);
-  const order = fixes.map((fix, index) => ({ fix, index })).sort((a, b) => a.fix.timestamp - b.fix.timestamp || a.index - b.index);
+  const order = fixes
+    .map((fix, index) => ({ fix, index }))
+    .sort((a, b) => a.fix.timestamp - b.fix.timestamp || a.index - b.index);
   let last: Fix | null = null;
   for (const { fix, index } of order) {
     const outcome = applyFix(fences, loaded.state, fix, rules, ctx.now, (id) => !isBeaconId(id));
@@ -150,7 +226,14 @@ function onSighting(ctx: UserContext, event: BeckonEvent, action: "enter" | "exi
   const { beacons } = geoConfig(ctx.config);
   const loaded = loadGeoState(ctx.sql);
   const before = snapshot(loaded);
-  const effects = applySighting(beacons, loaded.state, loaded.presence, parsed.sighting, action, Math.min(event.timestamp, ctx.now));
+  const effects = applySighting(
+    beacons,
+    loaded.state,
+    loaded.presence,
+    parsed.sighting,
+    action,
+    Math.min(event.timestamp, ctx.now),
+  );
   perform(ctx, effects, { sighting: parsed.sighting });
   saveGeoState(ctx.sql, before, loaded);
 }
@@ -169,7 +252,10 @@ export const geofenceFeature: UserFeature = {
       const parsed = LocationUpdatedProperties.safeParse(event.properties);
       if (!parsed.success) {
         bumpCounter(ctx.sql, "ignored_invalid");
-        ctx.timeline.add(ctx.now, "geofence", { ignored: LOCATION_UPDATED, reason: parsed.error.issues.map((i) => `properties.${i.path.join(".")}: ${i.message}`).join("; ") });
+        ctx.timeline.add(ctx.now, "geofence", {
+          ignored: LOCATION_UPDATED,
+          reason: parsed.error.issues.map((i) => `properties.${i.path.join(".")}: ${i.message}`).join("; "),
+        });
         return;
       }
       const p = parsed.data;
@@ -184,7 +270,9 @@ export const geofenceFeature: UserFeature = {
     [DWELL_TIMER]: (ctx: UserContext, timer: Timer) => {
       const payload = timer.payload as { fenceId: string; enteredAt: number };
       const cfg = geoConfig(ctx.config);
-      const place: Place | undefined = isBeaconId(payload.fenceId) ? cfg.beacons.byId(payload.fenceId) : cfg.fences.byId(payload.fenceId);
+      const place: Place | undefined = isBeaconId(payload.fenceId)
+        ? cfg.beacons.byId(payload.fenceId)
+        : cfg.fences.byId(payload.fenceId);
       const loaded = loadGeoState(ctx.sql);
       const before = snapshot(loaded);
       perform(ctx, applyDwellTimer(place, loaded.state, payload, ctx.now), {});
@@ -207,7 +295,9 @@ export const geofenceFeature: UserFeature = {
   },
 
   indexAttrs(ctx) {
-    const inside = ctx.sql.exec<{ fence_id: string }>(`SELECT fence_id FROM geo_visits WHERE counted = 1 ORDER BY entered_at LIMIT 20`).toArray();
+    const inside = ctx.sql
+      .exec<{ fence_id: string }>(`SELECT fence_id FROM geo_visits WHERE counted = 1 ORDER BY entered_at LIMIT 20`)
+      .toArray();
     return { insideGeofences: inside.map((r) => r.fence_id) };
   },
 
@@ -216,9 +306,24 @@ export const geofenceFeature: UserFeature = {
     const cfg = geoConfig(ctx.config);
     const nameOf = (id: string) => (isBeaconId(id) ? cfg.beacons.byId(id)?.name : cfg.fences.byId(id)?.name) ?? null;
     return {
-      inside: [...loaded.state.visits.values()].map((v) => ({ id: v.fenceId, name: nameOf(v.fenceId), enteredAt: iso(v.enteredAt), counted: v.counted, dwelled: v.dwelled, ...(loaded.presence.has(v.fenceId) ? { beacons: [...loaded.presence.get(v.fenceId)!] } : {}) })),
+      inside: [...loaded.state.visits.values()].map((v) => ({
+        id: v.fenceId,
+        name: nameOf(v.fenceId),
+        enteredAt: iso(v.enteredAt),
+        counted: v.counted,
+        dwelled: v.dwelled,
+        ...(loaded.presence.has(v.fenceId) ? { beacons: [...loaded.presence.get(v.fenceId)!] } : {}),
+      })),
       cooldowns: Object.fromEntries([...loaded.state.cooldowns].map(([id, until]) => [id, iso(until)])),
-      lastFix: loaded.lastFix ? { lat: loaded.lastFix.lat, lng: loaded.lastFix.lng, accuracy: loaded.lastFix.accuracy, at: iso(loaded.lastFix.timestamp), receivedAt: iso(loaded.lastFix.receivedAt) } : null,
+      lastFix: loaded.lastFix
+        ? {
+            lat: loaded.lastFix.lat,
+            lng: loaded.lastFix.lng,
+            accuracy: loaded.lastFix.accuracy,
+            at: iso(loaded.lastFix.timestamp),
+            receivedAt: iso(loaded.lastFix.receivedAt),
+          }
+        : null,
       counters: counters(ctx.sql),
     };
   },

@@ -67,15 +67,34 @@ const NO_METADATA: JsonObject = Object.freeze({}) as JsonObject;
 const parseTags = (json: string): string[] => (json === "[]" ? NO_TAGS : JSON.parse(json));
 const parseMetadata = (json: string): JsonObject => (json === "{}" ? NO_METADATA : JSON.parse(json));
 
-export function fenceDefinition(r: Pick<FenceRow, "id" | "externalId" | "name" | "geometry" | "radius" | "tags" | "metadata" | "dwellSeconds" | "cooldownSeconds">): FenceDefinition {
+export function fenceDefinition(
+  r: Pick<
+    FenceRow,
+    "id" | "externalId" | "name" | "geometry" | "radius" | "tags" | "metadata" | "dwellSeconds" | "cooldownSeconds"
+  >,
+): FenceDefinition {
   const g = JSON.parse(r.geometry) as { type: "Point" | "Polygon"; coordinates: unknown };
-  const geometry = (g.type === "Point" ? { type: "Point", coordinates: g.coordinates, radius: r.radius ?? 0 } : g) as FenceGeometry;
-  return { id: r.id, externalId: r.externalId, name: r.name, tags: parseTags(r.tags), metadata: parseMetadata(r.metadata), geometry, dwellSeconds: r.dwellSeconds, cooldownSeconds: r.cooldownSeconds };
+  const geometry = (
+    g.type === "Point" ? { type: "Point", coordinates: g.coordinates, radius: r.radius ?? 0 } : g
+  ) as FenceGeometry;
+  return {
+    id: r.id,
+    externalId: r.externalId,
+    name: r.name,
+    tags: parseTags(r.tags),
+    metadata: parseMetadata(r.metadata),
+    geometry,
+    dwellSeconds: r.dwellSeconds,
+    cooldownSeconds: r.cooldownSeconds,
+  };
 }
 
 /** The D1 row of a validated input (geometry stored as plain GeoJSON, longitude first). */
 export function fenceRow(appId: string, id: string, f: FenceInput, now: Millis): FenceRow {
-  const geometry = f.geometry.type === "Point" ? { type: "Point", coordinates: f.geometry.coordinates.slice(0, 2) } : { type: "Polygon", coordinates: f.geometry.coordinates.map((ring) => ring.map((p) => p.slice(0, 2))) };
+  const geometry =
+    f.geometry.type === "Point"
+      ? { type: "Point", coordinates: f.geometry.coordinates.slice(0, 2) }
+      : { type: "Polygon", coordinates: f.geometry.coordinates.map((ring) => ring.map((p) => p.slice(0, 2))) };
   return {
     id,
     appId,
@@ -126,12 +145,19 @@ const IMPORT_CHUNK_BYTES = 512 * 1024;
  * the import does not name (a store list mirrored from a file). Returns how
  * many already existed (updated), are new, and were deleted.
  */
-export async function importFences(d1: D1Database, appId: string, rows: FenceRow[], replace = false): Promise<{ created: number; updated: number; deleted: number }> {
+export async function importFences(
+  d1: D1Database,
+  appId: string,
+  rows: FenceRow[],
+  replace = false,
+): Promise<{ created: number; updated: number; deleted: number }> {
   const externalIds = rows.map((r) => r.externalId).filter((x): x is string => x !== null);
   let existing = 0;
   for (let i = 0; i < externalIds.length; i += 5000) {
     const row = await d1
-      .prepare(`SELECT COUNT(*) AS n FROM geofences WHERE app_id = ? AND external_id IN (SELECT value FROM json_each(?))`)
+      .prepare(
+        `SELECT COUNT(*) AS n FROM geofences WHERE app_id = ? AND external_id IN (SELECT value FROM json_each(?))`,
+      )
       .bind(appId, JSON.stringify(externalIds.slice(i, i + 5000)))
       .first<{ n: number }>();
     existing += row?.n ?? 0;
@@ -141,11 +167,19 @@ export async function importFences(d1: D1Database, appId: string, rows: FenceRow
   if (replace) {
     const keep = JSON.stringify(externalIds);
     const orphans = await d1
-      .prepare(`SELECT COUNT(*) AS n FROM geofences WHERE app_id = ? AND (external_id IS NULL OR external_id NOT IN (SELECT value FROM json_each(?)))`)
+      .prepare(
+        `SELECT COUNT(*) AS n FROM geofences WHERE app_id = ? AND (external_id IS NULL OR external_id NOT IN (SELECT value FROM json_each(?)))`,
+      )
       .bind(appId, keep)
       .first<{ n: number }>();
     deleted = orphans?.n ?? 0;
-    statements.push(d1.prepare(`DELETE FROM geofences WHERE app_id = ? AND (external_id IS NULL OR external_id NOT IN (SELECT value FROM json_each(?)))`).bind(appId, keep));
+    statements.push(
+      d1
+        .prepare(
+          `DELETE FROM geofences WHERE app_id = ? AND (external_id IS NULL OR external_id NOT IN (SELECT value FROM json_each(?)))`,
+        )
+        .bind(appId, keep),
+    );
   }
   let chunk: string[] = [];
   let bytes = 0;
@@ -169,7 +203,20 @@ export async function importFences(d1: D1Database, appId: string, rows: FenceRow
     bytes = 0;
   };
   for (const r of rows) {
-    const json = JSON.stringify([r.id, r.externalId, r.name, r.kind, r.geometry, r.radius, r.tags, r.metadata, r.dwellSeconds, r.cooldownSeconds, r.enabled ? 1 : 0, r.createdAt]);
+    const json = JSON.stringify([
+      r.id,
+      r.externalId,
+      r.name,
+      r.kind,
+      r.geometry,
+      r.radius,
+      r.tags,
+      r.metadata,
+      r.dwellSeconds,
+      r.cooldownSeconds,
+      r.enabled ? 1 : 0,
+      r.createdAt,
+    ]);
     if (bytes + json.length > IMPORT_CHUNK_BYTES) flush();
     chunk.push(json);
     bytes += json.length + 1;
@@ -221,8 +268,21 @@ export function beaconRow(appId: string, id: string, b: BeaconInput, now: Millis
 }
 
 export function beaconView(r: BeaconRow): BeaconView {
-  const common = { id: r.id, name: r.name, type: r.kind, tags: JSON.parse(r.tags), metadata: JSON.parse(r.metadata), dwellSeconds: r.dwellSeconds, cooldownSeconds: r.cooldownSeconds, enabled: r.enabled, createdAt: new Date(r.createdAt).toISOString(), updatedAt: new Date(r.updatedAt).toISOString() };
-  return r.kind === "ibeacon" ? { ...common, uuid: r.uuid!, major: r.major, minor: r.minor } : { ...common, namespace: r.namespace!, instance: r.instance };
+  const common = {
+    id: r.id,
+    name: r.name,
+    type: r.kind,
+    tags: JSON.parse(r.tags),
+    metadata: JSON.parse(r.metadata),
+    dwellSeconds: r.dwellSeconds,
+    cooldownSeconds: r.cooldownSeconds,
+    enabled: r.enabled,
+    createdAt: new Date(r.createdAt).toISOString(),
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  };
+  return r.kind === "ibeacon"
+    ? { ...common, uuid: r.uuid!, major: r.major, minor: r.minor }
+    : { ...common, namespace: r.namespace!, instance: r.instance };
 }
 
 export function beaconRegion(r: BeaconRow): BeaconRegion {
@@ -234,7 +294,10 @@ export function beaconRegion(r: BeaconRow): BeaconRegion {
     metadata: parseMetadata(r.metadata),
     dwellSeconds: r.dwellSeconds,
     cooldownSeconds: r.cooldownSeconds,
-    beacon: r.kind === "ibeacon" ? { type: "ibeacon", uuid: r.uuid!, major: r.major, minor: r.minor } : { type: "eddystone", namespace: r.namespace!, instance: r.instance },
+    beacon:
+      r.kind === "ibeacon"
+        ? { type: "ibeacon", uuid: r.uuid!, major: r.major, minor: r.minor }
+        : { type: "eddystone", namespace: r.namespace!, instance: r.instance },
   };
 }
 
@@ -249,4 +312,5 @@ export async function loadEnabledBeacons(d1: D1Database, appId: string): Promise
 }
 
 /** Tag filter for list queries: the JSON array column holds the tag. */
-export const hasTag = (column: typeof geofences.tags | typeof beaconRegions.tags, tag: string) => sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${tag})`;
+export const hasTag = (column: typeof geofences.tags | typeof beaconRegions.tags, tag: string) =>
+  sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${tag})`;

@@ -51,7 +51,10 @@ export class PackedRTree {
     if (this.pos >> 2 !== n) throw new Error(`added ${this.pos >> 2} items instead of ${n}`);
     if (n === 0) return this;
     const b = this.boxes;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < n * 4; i += 4) {
       if (b[i]! < minX) minX = b[i]!;
       if (b[i + 1]! < minY) minY = b[i + 1]!;
@@ -59,7 +62,8 @@ export class PackedRTree {
       if (b[i + 3]! > maxY) maxY = b[i + 3]!;
     }
     // Sort items by the Hilbert value of their centres (16-bit grid over the total bounds).
-    const w = maxX - minX || 1, h = maxY - minY || 1;
+    const w = maxX - minX || 1,
+      h = maxY - minY || 1;
     const hv = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const x = Math.floor((65535 * ((b[4 * i]! + b[4 * i + 2]!) / 2 - minX)) / w);
@@ -82,7 +86,10 @@ export class PackedRTree {
       const end = this.levelBounds[level]!;
       while (pos < end) {
         const nodeIndex = pos;
-        let nMinX = Infinity, nMinY = Infinity, nMaxX = -Infinity, nMaxY = -Infinity;
+        let nMinX = Infinity,
+          nMinY = Infinity,
+          nMaxX = -Infinity,
+          nMaxY = -Infinity;
         for (let i = 0; i < this.nodeSize && pos < end; i++, pos += 4) {
           nMinX = Math.min(nMinX, b[pos]!);
           nMinY = Math.min(nMinY, b[pos + 1]!);
@@ -100,7 +107,8 @@ export class PackedRTree {
   }
 
   private upperBound(value: number): number {
-    let i = 0, j = this.levelBounds.length - 1;
+    let i = 0,
+      j = this.levelBounds.length - 1;
     while (i < j) {
       const m = (i + j) >> 1;
       if (this.levelBounds[m]! > value) j = m;
@@ -134,7 +142,12 @@ export class PackedRTree {
    * must never exceed `exact(item)`. Returns up to `k` items with exact distance ≤ maxDistance,
    * nearest first.
    */
-  nearest(k: number, maxDistance: number, boxBound: (minX: number, minY: number, maxX: number, maxY: number) => number, exact: (item: number) => number): Array<{ item: number; distance: number }> {
+  nearest(
+    k: number,
+    maxDistance: number,
+    boxBound: (minX: number, minY: number, maxX: number, maxY: number) => number,
+    exact: (item: number) => number,
+  ): Array<{ item: number; distance: number }> {
     const found: Array<{ item: number; distance: number }> = [];
     if (this.numItems === 0 || k <= 0) return found;
     const b = this.boxes;
@@ -231,19 +244,28 @@ function hilbert(x: number, y: number): number {
   let C = (c >> 1) ^ (b & (d >> 1)) ^ c;
   let D = (a & (c >> 1)) ^ (d >> 1) ^ d;
 
-  a = A; b = B; c = C; d = D;
+  a = A;
+  b = B;
+  c = C;
+  d = D;
   A = (a & (a >> 2)) ^ (b & (b >> 2));
   B = (a & (b >> 2)) ^ (b & ((a ^ b) >> 2));
   C ^= (a & (c >> 2)) ^ (b & (d >> 2));
   D ^= (b & (c >> 2)) ^ ((a ^ b) & (d >> 2));
 
-  a = A; b = B; c = C; d = D;
+  a = A;
+  b = B;
+  c = C;
+  d = D;
   A = (a & (a >> 4)) ^ (b & (b >> 4));
   B = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4));
   C ^= (a & (c >> 4)) ^ (b & (d >> 4));
   D ^= (b & (c >> 4)) ^ ((a ^ b) & (d >> 4));
 
-  a = A; b = B; c = C; d = D;
+  a = A;
+  b = B;
+  c = C;
+  d = D;
   C ^= (a & (c >> 8)) ^ (b & (d >> 8));
   D ^= (b & (c >> 8)) ^ ((a ^ b) & (d >> 8));
 

@@ -20,7 +20,12 @@ export type Position = number[];
  */
 export type CompiledRing = Float64Array;
 const H = 6;
-const MIN_X = 0, MAX_X = 1, MIN_Y = 2, MAX_Y = 3, POLE = 4, REAL = 5;
+const MIN_X = 0,
+  MAX_X = 1,
+  MIN_Y = 2,
+  MAX_Y = 3,
+  POLE = 4,
+  REAL = 5;
 
 export const ringPole = (r: CompiledRing) => r[POLE]! as -1 | 0 | 1;
 export const ringRealVertices = (r: CompiledRing) => r[REAL]!;
@@ -92,7 +97,10 @@ export function compileRing(positions: readonly Position[], standalone = false):
     r[k++] = x[0]!;
     r[k++] = 90 * pole;
   }
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let i = H; i < r.length; i += 2) {
     minX = Math.min(minX, r[i]!);
     maxX = Math.max(maxX, r[i]!);
@@ -113,9 +121,11 @@ function rayCast(r: CompiledRing, x: number, y: number): boolean {
   let inside = false;
   const n = r.length;
   for (let i = H, j = n - 2; i < n; j = i, i += 2) {
-    const yi = r[i + 1]!, yj = r[j + 1]!;
+    const yi = r[i + 1]!,
+      yj = r[j + 1]!;
     if (yi > y !== yj > y) {
-      const xi = r[i]!, xj = r[j]!;
+      const xi = r[i]!,
+        xj = r[j]!;
       if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     }
   }
@@ -125,7 +135,8 @@ function rayCast(r: CompiledRing, x: number, y: number): boolean {
 export function pointInRing(r: CompiledRing, lng: number, lat: number): boolean {
   if (lat < r[MIN_Y]! || lat > r[MAX_Y]!) return false;
   const pole = r[POLE]!;
-  const minX = r[MIN_X]!, maxX = r[MAX_X]!;
+  const minX = r[MIN_X]!,
+    maxX = r[MAX_X]!;
   // The point's copies lng + 360k that fall within the ring's unwrapped span, west to east.
   const first = lng + 360 * Math.ceil((minX - lng) / 360);
   if (pole) {
@@ -172,7 +183,8 @@ export function distanceToEdgesM(p: CompiledPolygon, lng: number, lat: number): 
 function ringAreaM2(r: CompiledRing): number {
   let s = 0;
   const n = r.length;
-  for (let i = H, j = n - 2; i < n; j = i, i += 2) s += (r[i]! - r[j]!) * DEG * (Math.sin(r[j + 1]! * DEG) + Math.sin(r[i + 1]! * DEG)) / 2;
+  for (let i = H, j = n - 2; i < n; j = i, i += 2)
+    s += ((r[i]! - r[j]!) * DEG * (Math.sin(r[j + 1]! * DEG) + Math.sin(r[i + 1]! * DEG))) / 2;
   return Math.abs(s) * EARTH_RADIUS_M * EARTH_RADIUS_M;
 }
 
@@ -200,20 +212,38 @@ export interface GeoProblem {
 export const MAX_POLYGON_POSITIONS = 10_000;
 export const MAX_HOLES = 50;
 
-const orient = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
-const onSeg = (ax: number, ay: number, bx: number, by: number, px: number, py: number) => Math.min(ax, bx) <= px && px <= Math.max(ax, bx) && Math.min(ay, by) <= py && py <= Math.max(ay, by);
+const orient = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) =>
+  (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+const onSeg = (ax: number, ay: number, bx: number, by: number, px: number, py: number) =>
+  Math.min(ax, bx) <= px && px <= Math.max(ax, bx) && Math.min(ay, by) <= py && py <= Math.max(ay, by);
 
 /**
  * Whether segments a→b and c→d meet. `crossOnly`: only when they properly cross
  * or overlap along a stretch of line (two rings may touch at a point).
  */
-function segmentsMeet(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number, crossOnly: boolean): boolean {
+function segmentsMeet(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+  crossOnly: boolean,
+): boolean {
   const d1 = orient(cx, cy, dx, dy, ax, ay);
   const d2 = orient(cx, cy, dx, dy, bx, by);
   const d3 = orient(ax, ay, bx, by, cx, cy);
   const d4 = orient(ax, ay, bx, by, dx, dy);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
-  if (!crossOnly) return (d1 === 0 && onSeg(cx, cy, dx, dy, ax, ay)) || (d2 === 0 && onSeg(cx, cy, dx, dy, bx, by)) || (d3 === 0 && onSeg(ax, ay, bx, by, cx, cy)) || (d4 === 0 && onSeg(ax, ay, bx, by, dx, dy));
+  if (!crossOnly)
+    return (
+      (d1 === 0 && onSeg(cx, cy, dx, dy, ax, ay)) ||
+      (d2 === 0 && onSeg(cx, cy, dx, dy, bx, by)) ||
+      (d3 === 0 && onSeg(ax, ay, bx, by, cx, cy)) ||
+      (d4 === 0 && onSeg(ax, ay, bx, by, dx, dy))
+    );
   if (d1 !== 0 || d2 !== 0) return false;
   // Collinear: overlapping by more than a point along the line's main axis.
   const alongX = Math.abs(bx - ax) + Math.abs(dx - cx) >= Math.abs(by - ay) + Math.abs(dy - cy);
@@ -249,52 +279,73 @@ type Meeting = [number, number, number, number];
 function firstMeeting(rings: readonly UnwrappedRing[], across: boolean): Meeting | null {
   let w = Infinity;
   for (const r of rings) for (const v of r.x) w = Math.min(w, v);
-  const ringOf: number[] = [], segOf: number[] = [], shiftOf: number[] = [];
+  const ringOf: number[] = [],
+    segOf: number[] = [],
+    shiftOf: number[] = [];
   rings.forEach((r, k) => {
     for (let i = 0; i + 1 < r.x.length; i++) {
-      const lo = Math.min(r.x[i]!, r.x[i + 1]!), hi = Math.max(r.x[i]!, r.x[i + 1]!);
+      const lo = Math.min(r.x[i]!, r.x[i + 1]!),
+        hi = Math.max(r.x[i]!, r.x[i + 1]!);
       const shift = -360 * Math.floor((lo - w) / 360);
       ringOf.push(k), segOf.push(i), shiftOf.push(shift);
       if (hi + shift >= w + 360) ringOf.push(k), segOf.push(i), shiftOf.push(shift - 360);
     }
   });
   const n = ringOf.length;
-  const ax = new Float64Array(n), ay = new Float64Array(n), bx = new Float64Array(n), by = new Float64Array(n);
+  const ax = new Float64Array(n),
+    ay = new Float64Array(n),
+    bx = new Float64Array(n),
+    by = new Float64Array(n);
   for (let e = 0; e < n; e++) {
-    const r = rings[ringOf[e]!]!, i = segOf[e]!, s = shiftOf[e]!;
-    ax[e] = r.x[i]! + s, ay[e] = r.y[i]!, bx[e] = r.x[i + 1]! + s, by[e] = r.y[i + 1]!;
+    const r = rings[ringOf[e]!]!,
+      i = segOf[e]!,
+      s = shiftOf[e]!;
+    (ax[e] = r.x[i]! + s), (ay[e] = r.y[i]!), (bx[e] = r.x[i + 1]! + s), (by[e] = r.y[i + 1]!);
   }
   const west = (e: number) => Math.min(ax[e]!, bx[e]!);
   const order = Array.from({ length: n }, (_, e) => e).sort((p, q) => west(p) - west(q));
   for (let oi = 0; oi < n; oi++) {
     const e = order[oi]!;
     const eastE = Math.max(ax[e]!, bx[e]!);
-    const minYe = Math.min(ay[e]!, by[e]!), maxYe = Math.max(ay[e]!, by[e]!);
+    const minYe = Math.min(ay[e]!, by[e]!),
+      maxYe = Math.max(ay[e]!, by[e]!);
     for (let oj = oi + 1; oj < n; oj++) {
       const f = order[oj]!;
       if (west(f) > eastE) break;
       if (Math.max(ay[f]!, by[f]!) < minYe || Math.min(ay[f]!, by[f]!) > maxYe) continue;
-      const re = ringOf[e]!, rf = ringOf[f]!, i = segOf[e]!, j = segOf[f]!;
+      const re = ringOf[e]!,
+        rf = ringOf[f]!,
+        i = segOf[e]!,
+        j = segOf[f]!;
       if (across) {
-        if (re !== rf && segmentsMeet(ax[e]!, ay[e]!, bx[e]!, by[e]!, ax[f]!, ay[f]!, bx[f]!, by[f]!, true)) return re < rf ? [re, i, rf, j] : [rf, j, re, i];
+        if (re !== rf && segmentsMeet(ax[e]!, ay[e]!, bx[e]!, by[e]!, ax[f]!, ay[f]!, bx[f]!, by[f]!, true))
+          return re < rf ? [re, i, rf, j] : [rf, j, re, i];
         continue;
       }
       if (i === j) continue; // one edge one turn apart: never meets itself (it spans < 180°)
       // Neighbours meeting at their shared vertex (the closing one sits one winding further east):
       // they only conflict when the second doubles back over the first.
-      const m = rings[re]!.x.length - 1, turn = rings[re]!.winding, se = shiftOf[e]!, sf = shiftOf[f]!;
-      let first = -1, second = -1;
+      const m = rings[re]!.x.length - 1,
+        turn = rings[re]!.winding,
+        se = shiftOf[e]!,
+        sf = shiftOf[f]!;
+      let first = -1,
+        second = -1;
       if (j === i + 1 && se === sf) [first, second] = [e, f];
       else if (i === j + 1 && se === sf) [first, second] = [f, e];
       else if (i === m - 1 && j === 0 && sf === se + turn) [first, second] = [e, f];
       else if (j === m - 1 && i === 0 && se === sf + turn) [first, second] = [f, e];
       if (first >= 0) {
         const o = orient(ax[first]!, ay[first]!, bx[first]!, by[first]!, bx[second]!, by[second]!);
-        const back = (bx[first]! - ax[first]!) * (bx[second]! - ax[second]!) + (by[first]! - ay[first]!) * (by[second]! - ay[second]!) < 0;
+        const back =
+          (bx[first]! - ax[first]!) * (bx[second]! - ax[second]!) +
+            (by[first]! - ay[first]!) * (by[second]! - ay[second]!) <
+          0;
         if (o === 0 && back) return [re, segOf[first]!, re, segOf[second]!];
         continue;
       }
-      if (segmentsMeet(ax[e]!, ay[e]!, bx[e]!, by[e]!, ax[f]!, ay[f]!, bx[f]!, by[f]!, false)) return [re, Math.min(i, j), re, Math.max(i, j)];
+      if (segmentsMeet(ax[e]!, ay[e]!, bx[e]!, by[e]!, ax[f]!, ay[f]!, bx[f]!, by[f]!, false))
+        return [re, Math.min(i, j), re, Math.max(i, j)];
     }
   }
   return null;
@@ -306,10 +357,16 @@ const unwrapForValidation = (ring: readonly Position[]): UnwrappedRing => {
 };
 
 function validateRing(raw: unknown, path: (string | number)[], problems: GeoProblem[]): Position[] | null {
-  if (!Array.isArray(raw)) return void problems.push({ path, message: "expected an array of [longitude, latitude] positions" }), null;
+  if (!Array.isArray(raw))
+    return (void problems.push({ path, message: "expected an array of [longitude, latitude] positions" }), null);
   let ok = true;
   raw.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length < 2 || p.length > 3 || !p.every((v) => typeof v === "number" && Number.isFinite(v))) {
+    if (
+      !Array.isArray(p) ||
+      p.length < 2 ||
+      p.length > 3 ||
+      !p.every((v) => typeof v === "number" && Number.isFinite(v))
+    ) {
       problems.push({ path: [...path, i], message: "expected a position [longitude, latitude]" });
       ok = false;
     } else if (p[0] < -180 || p[0] > 180) {
@@ -322,25 +379,52 @@ function validateRing(raw: unknown, path: (string | number)[], problems: GeoProb
   });
   if (!ok) return null;
   const ring = raw as Position[];
-  if (ring.length < 4) return void problems.push({ path, message: "a linear ring needs at least 4 positions (3 corners and the closing one)" }), null;
-  const first = ring[0]!, last = ring[ring.length - 1]!;
-  if (first[0] !== last[0] || first[1] !== last[1]) return void problems.push({ path, message: "ring is not closed: the last position must equal the first" }), null;
+  if (ring.length < 4)
+    return (
+      void problems.push({ path, message: "a linear ring needs at least 4 positions (3 corners and the closing one)" }),
+      null
+    );
+  const first = ring[0]!,
+    last = ring[ring.length - 1]!;
+  if (first[0] !== last[0] || first[1] !== last[1])
+    return (void problems.push({ path, message: "ring is not closed: the last position must equal the first" }), null);
   const distinct = dedupe(ring);
-  if (distinct.length < 4) return void problems.push({ path, message: "ring needs at least 3 distinct corners" }), null;
+  if (distinct.length < 4)
+    return (void problems.push({ path, message: "ring needs at least 3 distinct corners" }), null);
   for (let i = 1; i < distinct.length; i++) {
     if (Math.abs(Math.abs(lngDelta(distinct[i - 1]![0]!, distinct[i]![0]!)) - 180) < 1e-9) {
-      return void problems.push({ path: [...path, i], message: "edge spans exactly 180° of longitude (ambiguous direction): add a vertex in between" }), null;
+      return (
+        void problems.push({
+          path: [...path, i],
+          message: "edge spans exactly 180° of longitude (ambiguous direction): add a vertex in between",
+        }),
+        null
+      );
     }
   }
   const unwrapped = unwrapForValidation(distinct);
   const turns = Math.abs(unwrapped.winding / 360);
   if (turns > 1) {
     const pole = unwrapped.y.reduce((sum, v) => sum + v, 0) >= 0 ? "North" : "South";
-    return void problems.push({ path, message: `ring winds ${turns} times around the ${pole} Pole: a ring may go round a pole at most once (winding more must cross itself)` }), null;
+    return (
+      void problems.push({
+        path,
+        message: `ring winds ${turns} times around the ${pole} Pole: a ring may go round a pole at most once (winding more must cross itself)`,
+      }),
+      null
+    );
   }
   const hit = firstMeeting([unwrapped], false);
-  if (hit) return void problems.push({ path, message: `ring self-intersects (edges starting at positions ${hit[1]} and ${hit[3]})` }), null;
-  if (ringAreaM2(compileRing(distinct, true)) < 1) return void problems.push({ path, message: "ring has no area (all corners on one line)" }), null;
+  if (hit)
+    return (
+      void problems.push({
+        path,
+        message: `ring self-intersects (edges starting at positions ${hit[1]} and ${hit[3]})`,
+      }),
+      null
+    );
+  if (ringAreaM2(compileRing(distinct, true)) < 1)
+    return (void problems.push({ path, message: "ring has no area (all corners on one line)" }), null);
   return distinct;
 }
 
@@ -353,26 +437,35 @@ function validateRing(raw: unknown, path: (string | number)[], problems: GeoProb
  */
 export function validatePolygonCoordinates(raw: unknown, path: (string | number)[] = ["coordinates"]): GeoProblem[] {
   const problems: GeoProblem[] = [];
-  if (!Array.isArray(raw) || raw.length === 0) return [{ path, message: "expected an array of linear rings (the outline first, then holes)" }];
+  if (!Array.isArray(raw) || raw.length === 0)
+    return [{ path, message: "expected an array of linear rings (the outline first, then holes)" }];
   if (raw.length > MAX_HOLES + 1) return [{ path, message: `at most ${MAX_HOLES} holes` }];
   const total = raw.reduce((n: number, r) => n + (Array.isArray(r) ? r.length : 0), 0);
-  if (total > MAX_POLYGON_POSITIONS) return [{ path, message: `at most ${MAX_POLYGON_POSITIONS} positions per polygon (got ${total})` }];
+  if (total > MAX_POLYGON_POSITIONS)
+    return [{ path, message: `at most ${MAX_POLYGON_POSITIONS} positions per polygon (got ${total})` }];
   const rings = raw.map((r, i) => validateRing(r, [...path, i], problems));
   if (problems.length > 0) return problems;
   if (rings.length === 1) return problems;
   // Holes must not cross the outline or each other (meeting at a point is not a crossing). A hole that
   // crosses nothing lies wholly on one side of the outline, and its first vertex tells which (unless that
   // vertex is exactly where it touches the outline).
-  const hit = firstMeeting(rings.map((r) => unwrapForValidation(r!)), true);
+  const hit = firstMeeting(
+    rings.map((r) => unwrapForValidation(r!)),
+    true,
+  );
   if (hit) {
     const [a, i, b, j] = hit;
-    const what = a === 0 ? `the polygon's outline (its edge starting at position ${j} and the outline's at ${i})` : `hole ${a} (its edge starting at position ${j} and that hole's at ${i})`;
+    const what =
+      a === 0
+        ? `the polygon's outline (its edge starting at position ${j} and the outline's at ${i})`
+        : `hole ${a} (its edge starting at position ${j} and that hole's at ${i})`;
     return [{ path: [...path, b], message: `hole crosses ${what}` }];
   }
   const outer = compileRing(rings[0]!, true);
   rings.slice(1).forEach((hole, k) => {
     const [lng, lat] = hole![0]!;
-    if (!pointInRing(outer, lng!, lat!)) problems.push({ path: [...path, k + 1], message: "hole lies outside the polygon's outline" });
+    if (!pointInRing(outer, lng!, lat!))
+      problems.push({ path: [...path, k + 1], message: "hole lies outside the polygon's outline" });
   });
   return problems;
 }

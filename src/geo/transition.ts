@@ -88,7 +88,9 @@ export type GeoEffect =
   | { type: "schedule_dwell"; fenceId: string; dueAt: Millis; enteredAt: Millis }
   | { type: "cancel_dwell"; fenceId: string };
 
-export type FixOutcome = { applied: true; effects: GeoEffect[] } | { applied: false; reason: IgnoredReason; effects: [] };
+export type FixOutcome =
+  | { applied: true; effects: GeoEffect[] }
+  | { applied: false; reason: IgnoredReason; effects: [] };
 
 /** What the transition needs from the compiled index. */
 export interface FenceLookup {
@@ -101,7 +103,17 @@ export function emptyGeoState(): GeoState {
 }
 
 export function isValidFix(f: Fix): boolean {
-  return Number.isFinite(f.lat) && Number.isFinite(f.lng) && Number.isFinite(f.accuracy) && Number.isFinite(f.timestamp) && f.lat >= -90 && f.lat <= 90 && f.lng >= -180 && f.lng <= 180 && f.accuracy >= 0;
+  return (
+    Number.isFinite(f.lat) &&
+    Number.isFinite(f.lng) &&
+    Number.isFinite(f.accuracy) &&
+    Number.isFinite(f.timestamp) &&
+    f.lat >= -90 &&
+    f.lat <= 90 &&
+    f.lng >= -180 &&
+    f.lng <= 180 &&
+    f.accuracy >= 0
+  );
 }
 
 /** Why a fix would be ignored, or null if it is applied. */
@@ -118,7 +130,14 @@ export function rejectFix(state: GeoState, fix: Fix, rules: GeoRules, now: Milli
  * existing stays, exits, then entries — so a batch of history replays as it
  * happened. Beacon stays (ids the lookup does not know as fences) are left alone.
  */
-export function applyFix(lookup: FenceLookup, state: GeoState, fix: Fix, rules: GeoRules, now: Millis, isFenceVisit: (id: string) => boolean = () => true): FixOutcome {
+export function applyFix(
+  lookup: FenceLookup,
+  state: GeoState,
+  fix: Fix,
+  rules: GeoRules,
+  now: Millis,
+  isFenceVisit: (id: string) => boolean = () => true,
+): FixOutcome {
   const reason = rejectFix(state, fix, rules, now);
   if (reason) return { applied: false, reason, effects: [] };
   const t = Math.min(fix.timestamp, now);
@@ -131,7 +150,10 @@ export function applyFix(lookup: FenceLookup, state: GeoState, fix: Fix, rules: 
     const fence = lookup.byId(visit.fenceId);
     if (!fence) {
       state.visits.delete(visit.fenceId);
-      effects.push({ type: "dropped", fenceId: visit.fenceId, at: t }, { type: "cancel_dwell", fenceId: visit.fenceId });
+      effects.push(
+        { type: "dropped", fenceId: visit.fenceId, at: t },
+        { type: "cancel_dwell", fenceId: visit.fenceId },
+      );
       continue;
     }
     catchUpDwell(fence, visit, t, effects);
@@ -161,11 +183,19 @@ export function enter(fence: Place, state: GeoState, t: Millis, effects: GeoEffe
     return;
   }
   effects.push({ type: "entered", fence, at: t });
-  if (fence.dwellSeconds) effects.push({ type: "schedule_dwell", fenceId: fence.id, dueAt: t + fence.dwellSeconds * 1000, enteredAt: t });
+  if (fence.dwellSeconds)
+    effects.push({ type: "schedule_dwell", fenceId: fence.id, dueAt: t + fence.dwellSeconds * 1000, enteredAt: t });
 }
 
 /** Ends a stay; a counted one emits the exit and starts the cooldown. */
-export function exit(fence: Place, visit: Visit, state: GeoState, t: Millis, effects: GeoEffect[], detail: { distanceM?: number; bufferM?: number } = {}): void {
+export function exit(
+  fence: Place,
+  visit: Visit,
+  state: GeoState,
+  t: Millis,
+  effects: GeoEffect[],
+  detail: { distanceM?: number; bufferM?: number } = {},
+): void {
   state.visits.delete(fence.id);
   if (!visit.counted) return;
   effects.push({ type: "exited", fence, at: t, visit, ...detail });
@@ -182,7 +212,12 @@ export function catchUpDwell(fence: Place, visit: Visit, t: Millis, effects: Geo
 }
 
 /** The dwell timer fired: still the same counted stay and not yet dwelled → dwell. */
-export function applyDwellTimer(fence: Place | undefined, state: GeoState, payload: { fenceId: string; enteredAt: Millis }, now: Millis): GeoEffect[] {
+export function applyDwellTimer(
+  fence: Place | undefined,
+  state: GeoState,
+  payload: { fenceId: string; enteredAt: Millis },
+  now: Millis,
+): GeoEffect[] {
   const visit = state.visits.get(payload.fenceId);
   if (!fence || !visit || visit.enteredAt !== payload.enteredAt || !visit.counted || visit.dwelled) return [];
   visit.dwelled = true;

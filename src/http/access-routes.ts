@@ -29,16 +29,39 @@ export const Me = z
     key: z.object({ prefix: z.string(), label: z.string() }),
     role: z.enum(["owner", "editor", "viewer"]),
     approver: z.boolean().openapi({ description: "may approve other people's requests" }),
-    identity: z.string().openapi({ description: "`key:<prefix>`, or `access:<email>` when signed in through Cloudflare Access: the person approvals compare", example: "key:bk_a_1234" }),
+    identity: z.string().openapi({
+      description:
+        "`key:<prefix>`, or `access:<email>` when signed in through Cloudflare Access: the person approvals compare",
+      example: "key:bk_a_1234",
+    }),
     email: z.string().optional().openapi({ description: "the Cloudflare Access email, when one was verified" }),
     capabilities: Capabilities,
   })
   .openapi("Me");
 
 accessRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/me", operationId: "getMe", tags: ["app"], summary: "The current admin key (or Access identity): its role, the approver right, and what it may do", security: [{ admin: [] }], responses: responses(Me, "Who is asking") }),
+  createRoute({
+    method: "get",
+    path: "/admin/me",
+    operationId: "getMe",
+    tags: ["app"],
+    summary: "The current admin key (or Access identity): its role, the approver right, and what it may do",
+    security: [{ admin: [] }],
+    responses: responses(Me, "Who is asking"),
+  }),
   (c) => {
     const p = c.get("principal")!;
-    return c.json({ appId: c.get("app").appId, key: { prefix: p.prefix, label: p.label }, role: p.role, approver: p.approver, identity: p.id, ...(p.email ? { email: p.email } : {}), capabilities: capabilities(p) }, 200);
+    return c.json(
+      {
+        appId: c.get("app").appId,
+        key: { prefix: p.prefix, label: p.label },
+        role: p.role,
+        approver: p.approver,
+        identity: p.id,
+        ...(p.email ? { email: p.email } : {}),
+        capabilities: capabilities(p),
+      },
+      200,
+    );
   },
 );

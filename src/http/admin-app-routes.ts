@@ -14,17 +14,57 @@ adminAppRoutes.use("/admin/app", adminAuth);
 adminAppRoutes.use("/admin/app/*", adminAuth);
 
 // The stored settings, parsed: every field is there (defaults filled in).
-const AppView = z.object({ appId: z.string(), name: z.string(), configVersion: z.number(), settings: AppSettings.openapi("AppSettings") }).openapi("App");
-const SettingsPatch = z.record(z.string(), z.unknown()).openapi("AppSettingsPatch", { description: "Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).", example: { quietHours: null, lifecycle: { dormantDays: 21 } } });
-
-adminAppRoutes.openapi(createRoute({ method: "get", path: "/admin/app", tags: ["app"], summary: "The app, its config version and settings", security: [{ admin: [] }], responses: responses(AppView, "The app") }), async (c) => {
-  const [row] = await database(c.env.DB).select().from(apps).where(eq(apps.id, c.get("app").appId));
-  if (!row) throw new HttpError(404, "not_found", "app not found");
-  return c.json({ appId: row.id, name: row.name, configVersion: row.configVersion, settings: AppSettings.parse(JSON.parse(row.settings)) }, 200);
+const AppView = z
+  .object({
+    appId: z.string(),
+    name: z.string(),
+    configVersion: z.number(),
+    settings: AppSettings.openapi("AppSettings"),
+  })
+  .openapi("App");
+const SettingsPatch = z.record(z.string(), z.unknown()).openapi("AppSettingsPatch", {
+  description:
+    "Top-level settings to change; an object value is merged into the current one, `null` clears a nullable setting. The result is validated whole (AppSettings).",
+  example: { quietHours: null, lifecycle: { dormantDays: 21 } },
 });
 
 adminAppRoutes.openapi(
-  createRoute({ method: "patch", path: "/admin/app/settings", tags: ["app"], summary: "Change settings (deep-merged per top-level key); takes effect within seconds", security: [{ admin: [] }], request: jsonBody(SettingsPatch), responses: responses(AppView, "The updated app") }),
+  createRoute({
+    method: "get",
+    path: "/admin/app",
+    tags: ["app"],
+    summary: "The app, its config version and settings",
+    security: [{ admin: [] }],
+    responses: responses(AppView, "The app"),
+  }),
+  async (c) => {
+    const [row] = await database(c.env.DB)
+      .select()
+      .from(apps)
+      .where(eq(apps.id, c.get("app").appId));
+    if (!row) throw new HttpError(404, "not_found", "app not found");
+    return c.json(
+      {
+        appId: row.id,
+        name: row.name,
+        configVersion: row.configVersion,
+        settings: AppSettings.parse(JSON.parse(row.settings)),
+      },
+      200,
+    );
+  },
+);
+
+adminAppRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/admin/app/settings",
+    tags: ["app"],
+    summary: "Change settings (deep-merged per top-level key); takes effect within seconds",
+    security: [{ admin: [] }],
+    request: jsonBody(SettingsPatch),
+    responses: responses(AppView, "The updated app"),
+  }),
   async (c) => {
     const patch = c.req.valid("json");
     const db = database(c.env.DB);
@@ -32,7 +72,11 @@ adminAppRoutes.openapi(
     const [row] = await db.select().from(apps).where(eq(apps.id, appId));
     if (!row) throw new HttpError(404, "not_found", "app not found");
     const merged: Record<string, unknown> = { ...JSON.parse(row.settings) };
-    for (const [k, v] of Object.entries(patch)) merged[k] = v && typeof v === "object" && !Array.isArray(v) && typeof merged[k] === "object" ? { ...(merged[k] as object), ...v } : v;
+    for (const [k, v] of Object.entries(patch))
+      merged[k] =
+        v && typeof v === "object" && !Array.isArray(v) && typeof merged[k] === "object"
+          ? { ...(merged[k] as object), ...v }
+          : v;
     const parsed = AppSettings.strict().safeParse(merged);
     if (!parsed.success) throw invalid(parsed.error, "settings");
     const [updated] = await db
@@ -47,7 +91,10 @@ adminAppRoutes.openapi(
 /** Bumps the app's config version so edges and objects pick up changed campaigns, fences or segments. */
 export async function bumpConfigVersion(d1: D1Database, appId: string) {
   const db = database(d1);
-  return db.update(apps).set({ configVersion: sql`${apps.configVersion} + 1` }).where(eq(apps.id, appId));
+  return db
+    .update(apps)
+    .set({ configVersion: sql`${apps.configVersion} + 1` })
+    .where(eq(apps.id, appId));
 }
 
 /** The app's config version as stored now (admin paths read it; the event path uses the edge's cache). */

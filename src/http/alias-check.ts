@@ -16,7 +16,8 @@ import { userObjectName } from "./user-address";
  * profile kept its history. Checked after identity verification, so only a caller allowed to act
  * for `userId` learns whether `previousId` is a person.
  */
-export const ALIAS_OF_IDENTIFIED = "names an identified user; Beckon merges anonymous ids into a person, never two identified people (alias only an anonymousId, or keep both users)";
+export const ALIAS_OF_IDENTIFIED =
+  "names an identified user; Beckon merges anonymous ids into a person, never two identified people (alias only an anonymousId, or keep both users)";
 
 export interface AliasCall {
   index: number;
@@ -25,9 +26,18 @@ export interface AliasCall {
 }
 
 /** The alias calls to refuse, by batch index, with the problem to report. */
-export async function aliasesOfIdentifiedUsers(c: Context<HonoEnv>, aliases: readonly AliasCall[]): Promise<Map<number, FieldProblem>> {
+export async function aliasesOfIdentifiedUsers(
+  c: Context<HonoEnv>,
+  aliases: readonly AliasCall[],
+): Promise<Map<number, FieldProblem>> {
   const refused = new Map<number, FieldProblem>();
-  const previous = [...new Set(aliases.filter((a) => a.event.previousId && a.event.previousId !== a.event.userId).map((a) => a.event.previousId!))];
+  const previous = [
+    ...new Set(
+      aliases
+        .filter((a) => a.event.previousId && a.event.previousId !== a.event.userId)
+        .map((a) => a.event.previousId!),
+    ),
+  ];
   if (previous.length === 0) return refused;
   const appId = c.get("app").appId;
   const identified = new Set<string>();
@@ -36,11 +46,15 @@ export async function aliasesOfIdentifiedUsers(c: Context<HonoEnv>, aliases: rea
   });
   for (const a of aliases) {
     if (a.event.previousId && a.event.previousId !== a.event.userId && identified.has(a.event.previousId)) {
-      refused.set(a.index, { field: a.prefix ? `${a.prefix}.previousId` : "previousId", message: `${JSON.stringify(a.event.previousId)} ${ALIAS_OF_IDENTIFIED}` });
+      refused.set(a.index, {
+        field: a.prefix ? `${a.prefix}.previousId` : "previousId",
+        message: `${JSON.stringify(a.event.previousId)} ${ALIAS_OF_IDENTIFIED}`,
+      });
     }
   }
   return refused;
 }
 
 /** Distinct previousIds of aliases (each costs an object call, so they count toward the people limit). */
-export const aliasTargets = (aliases: readonly AliasCall[]) => new Set(aliases.map((a) => a.event.previousId).filter((id): id is string => !!id)).size;
+export const aliasTargets = (aliases: readonly AliasCall[]) =>
+  new Set(aliases.map((a) => a.event.previousId).filter((id): id is string => !!id)).size;

@@ -15,10 +15,18 @@ appStatsRoutes.use("/admin/stats/*", adminAuth);
 
 /** The funnel kinds worth a daily line; the rest (suppressed, failed…) stay in the campaign report. */
 const KINDS = ["entered", "sent", "delivered", "opened", "clicked", "converted"] as const;
-const DailyRow = z.object({ day: z.string(), ...Object.fromEntries(KINDS.map((k) => [k, z.number().int()])) } as { day: z.ZodString } & Record<(typeof KINDS)[number], z.ZodNumber>);
+const DailyRow = z.object({ day: z.string(), ...Object.fromEntries(KINDS.map((k) => [k, z.number().int()])) } as {
+  day: z.ZodString;
+} & Record<(typeof KINDS)[number], z.ZodNumber>);
 const DailyStats = z
-  .object({ from: z.string().openapi({ example: "2026-11-04" }), to: z.string().openapi({ example: "2026-12-03" }), days: z.array(DailyRow) })
-  .openapi("DailyMessageStats", { description: "One entry per UTC day from `from` to `to` (days without activity count 0)." });
+  .object({
+    from: z.string().openapi({ example: "2026-11-04" }),
+    to: z.string().openapi({ example: "2026-12-03" }),
+    days: z.array(DailyRow),
+  })
+  .openapi("DailyMessageStats", {
+    description: "One entry per UTC day from `from` to `to` (days without activity count 0).",
+  });
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -30,7 +38,17 @@ appStatsRoutes.openapi(
     tags: ["stats"],
     summary: "Entered, sent, delivered, opened, clicked and converted per UTC day, over all campaigns",
     security: [{ admin: [] }],
-    request: { query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30).openapi({ description: "how many days back, today included (1–366, default 30)" }) }) },
+    request: {
+      query: z.object({
+        days: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(366)
+          .default(30)
+          .openapi({ description: "how many days back, today included (1–366, default 30)" }),
+      }),
+    },
     responses: responses(DailyStats, "Daily totals"),
   }),
   async (c) => {
@@ -49,7 +67,12 @@ appStatsRoutes.openapi(
       const d = byDay.get(r.day);
       if (d) d[r.kind] = r.n;
     }
-    return c.json({ from: dayOf(start), to, days: [...byDay].map(([day, counts]) => ({ day, ...counts })) } as z.infer<typeof DailyStats>, 200);
+    return c.json(
+      { from: dayOf(start), to, days: [...byDay].map(([day, counts]) => ({ day, ...counts })) } as z.infer<
+        typeof DailyStats
+      >,
+      200,
+    );
   },
 );
 
@@ -58,7 +81,12 @@ const ConsentCounts = z.object({ opted_in: z.number().int(), opted_out: z.number
 const ConsentStats = z
   .object({
     total: z.number().int().openapi({ description: "identified and anonymous people in the users index" }),
-    channels: z.object(Object.fromEntries(CHANNELS.map((ch) => [ch, ConsentCounts])) as Record<(typeof CHANNELS)[number], typeof ConsentCounts>),
+    channels: z.object(
+      Object.fromEntries(CHANNELS.map((ch) => [ch, ConsentCounts])) as Record<
+        (typeof CHANNELS)[number],
+        typeof ConsentCounts
+      >,
+    ),
     pushReachable: z.number().int().openapi({ description: "opted in to push and with at least one live push device" }),
   })
   .openapi("ConsentStats");
@@ -75,7 +103,10 @@ appStatsRoutes.openapi(
   }),
   async (c) => {
     const status = (ch: string) => `COALESCE(json_extract(attrs, '$.${ATTR.consent}.${ch}'), 'unknown')`;
-    const cols = CHANNELS.flatMap((ch) => [`SUM(${status(ch)} = 'opted_in') AS ${ch}_in`, `SUM(${status(ch)} = 'opted_out') AS ${ch}_out`]);
+    const cols = CHANNELS.flatMap((ch) => [
+      `SUM(${status(ch)} = 'opted_in') AS ${ch}_in`,
+      `SUM(${status(ch)} = 'opted_out') AS ${ch}_out`,
+    ]);
     const row = await c.env.DB.prepare(
       `SELECT count(*) AS total, ${cols.join(", ")}, SUM(${status("push")} = 'opted_in' AND json_array_length(COALESCE(json_extract(attrs, '$.${ATTR.platforms}'), '[]')) > 0) AS push_reachable FROM users WHERE app_id = ?1`,
     )
@@ -83,7 +114,12 @@ appStatsRoutes.openapi(
       .first<Record<string, number | null>>();
     const n = (k: string) => Number(row?.[k] ?? 0);
     const total = n("total");
-    const channels = Object.fromEntries(CHANNELS.map((ch) => [ch, { opted_in: n(`${ch}_in`), opted_out: n(`${ch}_out`), unknown: total - n(`${ch}_in`) - n(`${ch}_out`) }]));
+    const channels = Object.fromEntries(
+      CHANNELS.map((ch) => [
+        ch,
+        { opted_in: n(`${ch}_in`), opted_out: n(`${ch}_out`), unknown: total - n(`${ch}_in`) - n(`${ch}_out`) },
+      ]),
+    );
     return c.json({ total, channels, pushReachable: n("push_reachable") } as z.infer<typeof ConsentStats>, 200);
   },
 );

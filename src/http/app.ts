@@ -36,7 +36,9 @@ import { messageRoutes } from "./message-routes";
 export function createApp() {
   const app = new OpenAPIHono<HonoEnv>();
   app.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.notFound((c) =>
+    errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
+  );
 
   app.use("/admin/*", adminBodyGuard);
   app.use("/admin/*", awaitConfigPropagation);
@@ -78,6 +80,9 @@ export function createApp() {
   registerDocumentation(app);
   // Built on first request, once per isolate: it is large and the same for every request.
   let document: Record<string, unknown> | undefined;
-  app.route("/", docsRoutes(() => (document ??= buildDocument(app))));
+  app.route(
+    "/",
+    docsRoutes(() => (document ??= buildDocument(app))),
+  );
   return app;
 }

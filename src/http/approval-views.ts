@@ -6,7 +6,10 @@ export const ApprovalView = z
   .object({
     id: z.string(),
     campaignId: z.string(),
-    campaignVersion: z.number().int().openapi({ description: "the version that was asked for; approving activates exactly this one" }),
+    campaignVersion: z
+      .number()
+      .int()
+      .openapi({ description: "the version that was asked for; approving activates exactly this one" }),
     action: z.string().openapi({ example: "activate" }),
     status: z.enum(["pending", "approved", "rejected", "superseded"]),
     audience: z.number().int().openapi({ description: "estimated audience (upper bound) at request time" }),
@@ -19,7 +22,9 @@ export const ApprovalView = z
   })
   .openapi("Approval");
 
-export const PendingActivation = z.object({ status: z.literal("pending_approval"), approval: ApprovalView }).openapi("PendingActivation");
+export const PendingActivation = z
+  .object({ status: z.literal("pending_approval"), approval: ApprovalView })
+  .openapi("PendingActivation");
 
 export const approvalView = (r: ApprovalRow): z.infer<typeof ApprovalView> => {
   const { appId: _a, ...rest } = r;

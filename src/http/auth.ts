@@ -34,10 +34,23 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   const key = basic ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
   if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  if (kindOfKey(key) === "admin") throw unauthorized("this is an admin key: SDK routes take a write key (or a server key from a backend); never ship an admin key in an app");
+  if (kindOfKey(key) === "admin")
+    throw unauthorized(
+      "this is an admin key: SDK routes take a write key (or a server key from a backend); never ship an admin key in an app",
+    );
   const server = key.startsWith(SERVER_KEY_PREFIX);
-  if (server && basic === undefined) throw unauthorized("a server key is accepted only in the Authorization header (Basic auth), never in a body or URL");
-  const app = await resolveKey(c.env.DB, server ? "server" : "write", key, (p) => c.executionCtx.waitUntil(p), Date.now, configPropagationMs(c.env));
+  if (server && basic === undefined)
+    throw unauthorized(
+      "a server key is accepted only in the Authorization header (Basic auth), never in a body or URL",
+    );
+  const app = await resolveKey(
+    c.env.DB,
+    server ? "server" : "write",
+    key,
+    (p) => c.executionCtx.waitUntil(p),
+    Date.now,
+    configPropagationMs(c.env),
+  );
   if (!app) throw unauthorized(server ? "invalid server key" : "invalid write key");
   c.set("app", app);
   c.set("serverKey", server);
@@ -55,14 +68,23 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const key = bearerToken(c.req.header("authorization"));
   if (!key) throw unauthorized("missing admin key (Authorization: Bearer …)");
   const kind = kindOfKey(key);
-  if (kind === "write" || kind === "server") throw unauthorized(`this is a ${kind} key: admin routes take an admin key (Authorization: Bearer bk_a_…)`);
+  if (kind === "write" || kind === "server")
+    throw unauthorized(`this is a ${kind} key: admin routes take an admin key (Authorization: Bearer bk_a_…)`);
   const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
-  const app = await resolveKey(c.env.DB, "admin", key, (p) => c.executionCtx.waitUntil(p), Date.now, configPropagationMs(c.env));
+  const app = await resolveKey(
+    c.env.DB,
+    "admin",
+    key,
+    (p) => c.executionCtx.waitUntil(p),
+    Date.now,
+    configPropagationMs(c.env),
+  );
   if (!app) throw unauthorized("invalid admin key");
   const info = app.key ?? { prefix: keyPrefix(key), label: "", role: "owner" as const, approver: true };
   let principal: Principal = { ...info, id: `key:${info.prefix}` };
   const assertion = c.req.header("cf-access-jwt-assertion");
-  if (assertion && accessConfigured(c.env)) principal = accessPrincipal(c.env, app, info, await verifyAccessJwt(c.env, assertion));
+  if (assertion && accessConfigured(c.env))
+    principal = accessPrincipal(c.env, app, info, await verifyAccessJwt(c.env, assertion));
   enforce(principal, c.req.method, new URL(c.req.url).pathname);
   c.set("principal", principal);
   c.set("app", app);
@@ -75,7 +97,8 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
 export const operatorAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const expected = c.env.OPERATOR_TOKEN;
   const given = bearerToken(c.req.header("authorization"));
-  if (!expected) throw new HttpError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
+  if (!expected)
+    throw new HttpError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
   if (!given || !timingSafeEqual(given, expected)) throw unauthorized("invalid operator token");
   c.set("now", Date.now());
   await next();

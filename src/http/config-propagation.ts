@@ -19,4 +19,5 @@ export const awaitConfigPropagation: MiddlewareHandler<HonoEnv> = async (c, next
   await waitPropagation(c.env);
 };
 
-export const waitPropagation = (env: { CONFIG_PROPAGATION_MS?: string }) => new Promise<void>((resolve) => setTimeout(resolve, configPropagationMs(env)));
+export const waitPropagation = (env: { CONFIG_PROPAGATION_MS?: string }) =>
+  new Promise<void>((resolve) => setTimeout(resolve, configPropagationMs(env)));

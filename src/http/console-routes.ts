@@ -29,7 +29,11 @@ consoleRoutes.get("/console/*", async (c) => {
   let res = await c.env.ASSETS.fetch(new Request(url, c.req.raw));
   // Screens are client-side routes: anything that is not a file gets the shell (index.html).
   if (res.status === 404 && !isAsset) res = await c.env.ASSETS.fetch(new Request(new URL("/console/", url), c.req.raw));
-  if (res.status === 404) return c.json({ error: { code: "not_found", message: isAsset ? `no console asset ${url.pathname}` : NOT_BUILT } }, 404);
+  if (res.status === 404)
+    return c.json(
+      { error: { code: "not_found", message: isAsset ? `no console asset ${url.pathname}` : NOT_BUILT } },
+      404,
+    );
   const out = new Response(res.body, res);
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) out.headers.set(k, v);
   // Hashed asset names never change content; the shell must be revalidated to pick up a new build.

@@ -19,12 +19,25 @@ deliveryAdminRoutes.use("/admin/dead-letters", adminAuth);
 deliveryAdminRoutes.use("/admin/dead-letters/*", adminAuth);
 deliveryAdminRoutes.use("/admin/_bench/sends", adminAuth);
 
-const PROVIDERS = ["fcm", "apns", "webpush", "twilio", "resend", "sendgrid", "whatsapp", "webhook", "sandbox", "none"] as const;
+const PROVIDERS = [
+  "fcm",
+  "apns",
+  "webpush",
+  "twilio",
+  "resend",
+  "sendgrid",
+  "whatsapp",
+  "webhook",
+  "sandbox",
+  "none",
+] as const;
 
 const Send = z
   .object({
     idempotencyKey: z.string(),
-    target: z.string().openapi({ description: "Device token / Web Push endpoint for push; empty for single-address channels" }),
+    target: z
+      .string()
+      .openapi({ description: "Device token / Web Push endpoint for push; empty for single-address channels" }),
     userId: z.string(),
     campaignId: z.string(),
     variant: z.string(),
@@ -36,7 +49,9 @@ const Send = z
     error: z.string().nullable(),
     address: z.string().nullable(),
     content: z.unknown().openapi({ description: "Sandbox sends only: the message as it would have been sent" }),
-    test: z.boolean().openapi({ description: "a test send from the console (POST /admin/messages/test-send): never counted in campaign stats" }),
+    test: z.boolean().openapi({
+      description: "a test send from the console (POST /admin/messages/test-send): never counted in campaign stats",
+    }),
     createdAt: z.number(),
     sentAt: z.number().nullable(),
     deliveredAt: z.number().nullable(),
@@ -78,7 +93,11 @@ const SendsQuery = z.object({
   before: z
     .string()
     .max(2048)
-    .transform((t, ctx) => decodeSendCursor(t) ?? (ctx.addIssue({ code: "custom", message: "expected the `next` cursor of a previous page" }), z.NEVER))
+    .transform(
+      (t, ctx) =>
+        decodeSendCursor(t) ??
+        (ctx.addIssue({ code: "custom", message: "expected the `next` cursor of a previous page" }), z.NEVER),
+    )
     .optional()
     .openapi({ description: "the previous page's `next` cursor" }),
 });
@@ -108,7 +127,13 @@ deliveryAdminRoutes.openapi(
     summary: "Sends of this app, newest first (filter by provider, channel, status, campaign, user)",
     security: [{ admin: [] }],
     request: { query: SendsQuery },
-    responses: responses(z.object({ sends: z.array(Send), next: z.string().nullable().openapi({ description: "cursor of the next (older) page, null on the last" }) }), "Sends"),
+    responses: responses(
+      z.object({
+        sends: z.array(Send),
+        next: z.string().nullable().openapi({ description: "cursor of the next (older) page, null on the last" }),
+      }),
+      "Sends",
+    ),
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -123,18 +148,40 @@ deliveryAdminRoutes.openapi(
           q.status ? eq(deliveries.status, q.status) : undefined,
           q.campaignId ? eq(deliveries.campaignId, q.campaignId) : undefined,
           q.userId ? eq(deliveries.userId, q.userId) : undefined,
-          q.before ? sql`(${deliveries.createdAt}, ${deliveries.idempotencyKey}, ${deliveries.target}) < (${q.before.createdAt}, ${q.before.key}, ${q.before.target})` : undefined,
+          q.before
+            ? sql`(${deliveries.createdAt}, ${deliveries.idempotencyKey}, ${deliveries.target}) < (${q.before.createdAt}, ${q.before.key}, ${q.before.target})`
+            : undefined,
         ),
       )
       .orderBy(desc(deliveries.createdAt), desc(deliveries.idempotencyKey), desc(deliveries.target))
       .limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return c.json({ sends: page.map(view), next: rows.length > q.limit && last ? encodeSendCursor({ createdAt: last.createdAt, key: last.idempotencyKey, target: last.target }) : null }, 200);
+    return c.json(
+      {
+        sends: page.map(view),
+        next:
+          rows.length > q.limit && last
+            ? encodeSendCursor({ createdAt: last.createdAt, key: last.idempotencyKey, target: last.target })
+            : null,
+      },
+      200,
+    );
   },
 );
 
-const ProviderEventView = z.object({ eventId: z.string(), provider: z.string(), providerMessageId: z.string(), status: z.string(), detail: z.string().nullable(), at: z.number(), receivedAt: z.number(), appliedAt: z.number().nullable() }).openapi("ProviderEvent");
+const ProviderEventView = z
+  .object({
+    eventId: z.string(),
+    provider: z.string(),
+    providerMessageId: z.string(),
+    status: z.string(),
+    detail: z.string().nullable(),
+    at: z.number(),
+    receivedAt: z.number(),
+    appliedAt: z.number().nullable(),
+  })
+  .openapi("ProviderEvent");
 
 deliveryAdminRoutes.openapi(
   createRoute({
@@ -143,18 +190,33 @@ deliveryAdminRoutes.openapi(
     tags: ["delivery"],
     summary: "One send: its targets and every provider event received for it",
     security: [{ admin: [] }],
-    request: { params: z.object({ idempotencyKey: z.string().min(1).max(512).openapi({ param: { name: "idempotencyKey", in: "path" } }) }) },
+    request: {
+      params: z.object({
+        idempotencyKey: z
+          .string()
+          .min(1)
+          .max(512)
+          .openapi({ param: { name: "idempotencyKey", in: "path" } }),
+      }),
+    },
     responses: responses(z.object({ sends: z.array(Send), events: z.array(ProviderEventView) }), "The send"),
   }),
   async (c) => {
     const key = c.req.valid("param").idempotencyKey;
     const db = database(c.env.DB);
-    const rows = await db.select().from(deliveries).where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
+    const rows = await db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
     if (rows.length === 0) throw new HttpError(404, "not_found", `no send ${key}`);
     const ids = rows.map((r) => r.providerMessageId).filter((id): id is string => !!id);
     // Provider callbacks for its message ids, and feedback its failures owe the person (`appliedAt` null while owed).
     const owed = and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), eq(deliveryEvents.providerMessageId, key));
-    const events = await db.select().from(deliveryEvents).where(ids.length ? or(inArray(deliveryEvents.providerMessageId, ids), owed) : owed).orderBy(asc(deliveryEvents.at));
+    const events = await db
+      .select()
+      .from(deliveryEvents)
+      .where(ids.length ? or(inArray(deliveryEvents.providerMessageId, ids), owed) : owed)
+      .orderBy(asc(deliveryEvents.at));
     return c.json({ sends: rows.map(view), events }, 200);
   },
 );
@@ -174,7 +236,18 @@ const DeadLetter = z
   })
   .openapi("DeadLetter");
 
-const deadView = (r: Awaited<ReturnType<typeof listDeadLetters>>[number]) => ({ id: r.id, idempotencyKey: r.idempotencyKey, userId: r.userId, campaignId: r.campaignId, channel: r.channel, job: JSON.parse(r.job) as unknown, error: r.error, attempts: r.attempts, createdAt: r.createdAt, replayedAt: r.replayedAt });
+const deadView = (r: Awaited<ReturnType<typeof listDeadLetters>>[number]) => ({
+  id: r.id,
+  idempotencyKey: r.idempotencyKey,
+  userId: r.userId,
+  campaignId: r.campaignId,
+  channel: r.channel,
+  job: JSON.parse(r.job) as unknown,
+  error: r.error,
+  attempts: r.attempts,
+  createdAt: r.createdAt,
+  replayedAt: r.replayedAt,
+});
 
 deliveryAdminRoutes.openapi(
   createRoute({
@@ -183,12 +256,22 @@ deliveryAdminRoutes.openapi(
     tags: ["delivery"],
     summary: "Send jobs that exhausted their retries, newest first",
     security: [{ admin: [] }],
-    request: { query: z.object({ pending: z.enum(["true", "false"]).optional().openapi({ description: "only those not replayed yet" }), limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().optional().openapi({ description: "id cursor" }) }) },
+    request: {
+      query: z.object({
+        pending: z.enum(["true", "false"]).optional().openapi({ description: "only those not replayed yet" }),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        before: z.coerce.number().int().optional().openapi({ description: "id cursor" }),
+      }),
+    },
     responses: responses(z.object({ deadLetters: z.array(DeadLetter) }), "Dead letters"),
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const rows = await listDeadLetters(c.env.DB, c.get("app").appId, { limit: q.limit, ...(q.before ? { before: q.before } : {}), pending: q.pending === "true" });
+    const rows = await listDeadLetters(c.env.DB, c.get("app").appId, {
+      limit: q.limit,
+      ...(q.before ? { before: q.before } : {}),
+      pending: q.pending === "true",
+    });
     return c.json({ deadLetters: rows.map(deadView) }, 200);
   },
 );
@@ -200,7 +283,15 @@ deliveryAdminRoutes.openapi(
     tags: ["delivery"],
     summary: "Put a dead-lettered job back on the send queue (targets already sent are not sent again)",
     security: [{ admin: [] }],
-    request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" } }) }) },
+    request: {
+      params: z.object({
+        id: z.coerce
+          .number()
+          .int()
+          .positive()
+          .openapi({ param: { name: "id", in: "path" } }),
+      }),
+    },
     responses: responses(z.object({ deadLetter: DeadLetter }), "The replayed dead letter"),
   }),
   async (c) => {
@@ -217,7 +308,9 @@ deliveryAdminRoutes.openapi(
  */
 deliveryAdminRoutes.post("/admin/_bench/sends", async (c) => {
   if (c.env.BENCH_ROUTES !== "true") throw new HttpError(404, "not_found", "no route");
-  const q = z.object({ mode: z.enum(["consumer", "floor"]), jobs: z.coerce.number().int().min(1).max(100).default(50) }).safeParse({ mode: c.req.query("mode"), jobs: c.req.query("jobs") });
+  const q = z
+    .object({ mode: z.enum(["consumer", "floor"]), jobs: z.coerce.number().int().min(1).max(100).default(50) })
+    .safeParse({ mode: c.req.query("mode"), jobs: c.req.query("jobs") });
   if (!q.success) throw new HttpError(400, "invalid_input", q.error.issues.map((i) => i.message).join("; "));
   return c.json(await runSendsBench(c.env, c.get("app").appId, q.data.mode, q.data.jobs));
 });

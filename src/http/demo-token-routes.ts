@@ -33,10 +33,23 @@ async function ensureDemoKey(env: HonoEnv["Bindings"], secret: string): Promise<
   const db = database(env.DB);
   const [app] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, DEMO_APP_ID));
   if (!app) throw new HttpError(404, "not_found", "there is no demo app (npm start creates it)");
-  const [key] = await db.select({ id: identityKeys.id }).from(identityKeys).where(and(eq(identityKeys.appId, DEMO_APP_ID), eq(identityKeys.id, DEMO_KEY_ID)));
+  const [key] = await db
+    .select({ id: identityKeys.id })
+    .from(identityKeys)
+    .where(and(eq(identityKeys.appId, DEMO_APP_ID), eq(identityKeys.id, DEMO_KEY_ID)));
   if (!key) {
     const material = await sealSecret(identityKeysSecret(env), `${DEMO_APP_ID}/${DEMO_KEY_ID}`, secret);
-    await db.insert(identityKeys).values({ id: DEMO_KEY_ID, appId: DEMO_APP_ID, alg: "HS256", label: "demo shop (POST /demo/token)", material, createdAt: Date.now() }).onConflictDoNothing();
+    await db
+      .insert(identityKeys)
+      .values({
+        id: DEMO_KEY_ID,
+        appId: DEMO_APP_ID,
+        alg: "HS256",
+        label: "demo shop (POST /demo/token)",
+        material,
+        createdAt: Date.now(),
+      })
+      .onConflictDoNothing();
     await bumpConfigVersion(env.DB, DEMO_APP_ID);
   }
   keyReady = true;
@@ -45,7 +58,12 @@ async function ensureDemoKey(env: HonoEnv["Bindings"], secret: string): Promise<
 const TokenRequest = z.object({ userId: z.string().min(1).max(256) }).strict();
 
 demoTokenRoutes.post("/demo/token", async (c) => {
-  if (c.env.DEMO_TOKENS !== "true") throw new HttpError(404, "not_found", "no route for POST /demo/token (demo tokens are off: DEMO_TOKENS is not true)");
+  if (c.env.DEMO_TOKENS !== "true")
+    throw new HttpError(
+      404,
+      "not_found",
+      "no route for POST /demo/token (demo tokens are off: DEMO_TOKENS is not true)",
+    );
   const { text } = await readBody(c.req.raw, 4096, "request");
   const parsed = TokenRequest.safeParse(parseJson(text));
   if (!parsed.success) throw invalid(parsed.error);

@@ -26,7 +26,11 @@ export const DevicesRequest = z
     phone: z.string().regex(E164_RE, "expected an E.164 number such as +14155550100").nullable().optional(),
     timezone: z.string().refine(isTimezone, "unknown IANA timezone").optional(),
     locale: z.string().regex(LOCALE_RE, "expected a BCP 47 locale such as en-US").optional(),
-    consent: z.object({ push: ConsentStatus, email: ConsentStatus, sms: ConsentStatus, whatsapp: ConsentStatus }).partial().strict().optional(),
+    consent: z
+      .object({ push: ConsentStatus, email: ConsentStatus, sms: ConsentStatus, whatsapp: ConsentStatus })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => r.userId || r.anonymousId, { message: "userId or anonymousId is required", path: ["userId"] });

@@ -12,7 +12,12 @@ export function docsRoutes(document: () => Record<string, unknown>): Hono<HonoEn
   const routes = new Hono<HonoEnv>();
   for (const path of ["/openapi.json", "/admin/openapi.json"]) routes.get(path, (c) => c.json(document()));
   routes.on("GET", ["/docs", "/docs/"], async (c) => {
-    if (!c.env.ASSETS) throw new HttpError(503, "docs_unavailable", "the API reference is a static asset (public/docs/index.html) and this deployment has no [assets] binding; the document is at /openapi.json");
+    if (!c.env.ASSETS)
+      throw new HttpError(
+        503,
+        "docs_unavailable",
+        "the API reference is a static asset (public/docs/index.html) and this deployment has no [assets] binding; the document is at /openapi.json",
+      );
     // `/docs/` is the asset's canonical address (index.html of public/docs/).
     // The request's headers go along, so the asset's ETag answers a revalidation with a 304.
     const res = await c.env.ASSETS.fetch(new Request(new URL("/docs/", c.req.url), { headers: c.req.raw.headers }));

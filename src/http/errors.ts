@@ -45,7 +45,16 @@ export function invalid(error: z.ZodError, prefix = ""): HttpError {
 }
 
 /** Codes for the statuses Hono's own middleware throws as HTTPException (validator, body limit, auth helpers). */
-const CODE_OF_STATUS: Partial<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited" };
+const CODE_OF_STATUS: Partial<Record<number, string>> = {
+  400: "invalid_input",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
 
 /**
  * Hono's HTTPException (e.g. the validator's "Malformed JSON in request body", 400) in
@@ -57,13 +66,20 @@ export function fromHttpException(err: HTTPException): HttpError {
   const malformed = /malformed/i.test(message);
   const problem = malformed && /json/i.test(message) ? "malformed JSON" : message;
   const code = CODE_OF_STATUS[status] ?? (status >= 500 ? "internal" : "http_error");
-  return new HttpError(status, code, malformed ? `(body): ${problem}` : message, status === 400 ? [{ field: "(body)", message: problem }] : undefined);
+  return new HttpError(
+    status,
+    code,
+    malformed ? `(body): ${problem}` : message,
+    status === 400 ? [{ field: "(body)", message: problem }] : undefined,
+  );
 }
 
 export function errorResponse(c: Context, err: unknown): Response {
   if (err instanceof HTTPException) err = fromHttpException(err);
   if (err instanceof HttpError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) } };
+    const body: ErrorBody = {
+      error: { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) },
+    };
     return c.json(body, err.status);
   }
   console.error("unhandled error", err);

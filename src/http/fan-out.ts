@@ -10,7 +10,10 @@ export const MAX_OBJECT_CALLS_IN_FLIGHT = 32;
 
 export function assertPeopleWithinLimit(people: number): void {
   if (people > MAX_PEOPLE_PER_REQUEST)
-    throw new HttpError(400, "too_many_people", `batch names ${people} distinct people; the limit is ${MAX_PEOPLE_PER_REQUEST} per request (split the batch)`, [
-      { field: "batch", message: `more than ${MAX_PEOPLE_PER_REQUEST} distinct userIds/anonymousIds` },
-    ]);
+    throw new HttpError(
+      400,
+      "too_many_people",
+      `batch names ${people} distinct people; the limit is ${MAX_PEOPLE_PER_REQUEST} per request (split the batch)`,
+      [{ field: "batch", message: `more than ${MAX_PEOPLE_PER_REQUEST} distinct userIds/anonymousIds` }],
+    );
 }

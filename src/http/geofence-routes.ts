@@ -4,7 +4,18 @@ import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
 import { database } from "../db/client";
 import { beaconRegions, geofences } from "../db/schema";
 import { BeaconInput, FeatureCollectionImport, featureToFence, FenceInput, FencePatch } from "../geo/geo-input";
-import { beaconRow, beaconView, countFences, fenceRow, fenceView, hasTag, importFences, MAX_FENCES_PER_APP, newBeaconId, newFenceId } from "../geo/geofence-store";
+import {
+  beaconRow,
+  beaconView,
+  countFences,
+  fenceRow,
+  fenceView,
+  hasTag,
+  importFences,
+  MAX_FENCES_PER_APP,
+  newBeaconId,
+  newFenceId,
+} from "../geo/geofence-store";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { type FieldProblem, HttpError, invalid, problemsOf } from "./errors";
@@ -17,7 +28,8 @@ import { BeaconRegion } from "./openapi-admin-views";
  * (within seconds) instead of reading D1 on the location path.
  */
 export const geofenceRoutes = adminRouter();
-for (const path of ["/admin/geofences", "/admin/geofences/*", "/admin/beacons", "/admin/beacons/*"]) geofenceRoutes.use(path, adminAuth);
+for (const path of ["/admin/geofences", "/admin/geofences/*", "/admin/beacons", "/admin/beacons/*"])
+  geofenceRoutes.use(path, adminAuth);
 // The import's 16 MB body limit is enforced with every admin body's (adminBodyGuard, src/http/body.ts).
 
 const Json = z.record(z.string(), z.unknown());
@@ -39,7 +51,13 @@ const FenceViewSchema = z
   })
   .openapi("Geofence");
 const BeaconViewSchema = BeaconRegion;
-const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "geo_3f2a9c1b7e5d4a60b2c1" }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "geo_3f2a9c1b7e5d4a60b2c1" }),
+});
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   after: z.string().optional().openapi({ description: "cursor: the `next` of the previous page" }),
@@ -50,7 +68,10 @@ const ListQuery = z.object({
 const notFound = (what: string, id: string) => new HttpError(404, "not_found", `no ${what} ${id}`);
 
 async function fenceById(d1: D1Database, appId: string, id: string) {
-  const [row] = await database(d1).select().from(geofences).where(and(eq(geofences.appId, appId), eq(geofences.id, id)));
+  const [row] = await database(d1)
+    .select()
+    .from(geofences)
+    .where(and(eq(geofences.appId, appId), eq(geofences.id, id)));
   if (!row) throw notFound("geofence", id);
   return row;
 }
@@ -59,7 +80,10 @@ function isUniqueViolation(err: unknown): boolean {
   return /UNIQUE constraint failed/i.test(String((err as Error)?.message ?? err));
 }
 
-const conflict = (externalId: string | null) => new HttpError(409, "conflict", `a geofence with externalId ${externalId} already exists`, [{ field: "externalId", message: "already used by another geofence of this app" }]);
+const conflict = (externalId: string | null) =>
+  new HttpError(409, "conflict", `a geofence with externalId ${externalId} already exists`, [
+    { field: "externalId", message: "already used by another geofence of this app" },
+  ]);
 
 geofenceRoutes.openapi(
   createRoute({
@@ -74,7 +98,8 @@ geofenceRoutes.openapi(
   async (c) => {
     const input = c.req.valid("json");
     const appId = c.get("app").appId;
-    if ((await countFences(c.env.DB, appId)) >= MAX_FENCES_PER_APP) throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`);
+    if ((await countFences(c.env.DB, appId)) >= MAX_FENCES_PER_APP)
+      throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`);
     const row = fenceRow(appId, newFenceId(), input, c.get("now"));
     try {
       await database(c.env.DB).insert(geofences).values(row);
@@ -95,7 +120,10 @@ geofenceRoutes.openapi(
     summary: "List geofences, by id, a page at a time",
     security: [{ admin: [] }],
     request: { query: ListQuery },
-    responses: responses(z.object({ geofences: z.array(FenceViewSchema), total: z.number(), next: z.string().nullable() }), "A page of geofences"),
+    responses: responses(
+      z.object({ geofences: z.array(FenceViewSchema), total: z.number(), next: z.string().nullable() }),
+      "A page of geofences",
+    ),
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -105,15 +133,38 @@ geofenceRoutes.openapi(
     if (q.enabled) filters.push(eq(geofences.enabled, q.enabled === "true"));
     const db = database(c.env.DB);
     const [rows, [total]] = await Promise.all([
-      db.select().from(geofences).where(and(...filters, ...(q.after ? [gt(geofences.id, q.after)] : []))).orderBy(asc(geofences.id)).limit(q.limit),
-      db.select({ n: count() }).from(geofences).where(and(...filters)),
+      db
+        .select()
+        .from(geofences)
+        .where(and(...filters, ...(q.after ? [gt(geofences.id, q.after)] : [])))
+        .orderBy(asc(geofences.id))
+        .limit(q.limit),
+      db
+        .select({ n: count() })
+        .from(geofences)
+        .where(and(...filters)),
     ]);
-    return c.json({ geofences: rows.map(fenceView), total: total?.n ?? 0, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null } as never, 200);
+    return c.json(
+      {
+        geofences: rows.map(fenceView),
+        total: total?.n ?? 0,
+        next: rows.length === q.limit ? rows[rows.length - 1]!.id : null,
+      } as never,
+      200,
+    );
   },
 );
 
 geofenceRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/geofences/{id}", tags: ["geofences"], summary: "One geofence", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(FenceViewSchema, "The geofence") }),
+  createRoute({
+    method: "get",
+    path: "/admin/geofences/{id}",
+    tags: ["geofences"],
+    summary: "One geofence",
+    security: [{ admin: [] }],
+    request: { params: IdParam },
+    responses: responses(FenceViewSchema, "The geofence"),
+  }),
   async (c) => c.json(fenceView(await fenceById(c.env.DB, c.get("app").appId, c.req.valid("param").id)) as never, 200),
 );
 
@@ -133,13 +184,30 @@ geofenceRoutes.openapi(
     const appId = c.get("app").appId;
     const current = fenceView(await fenceById(c.env.DB, appId, id));
     // Switching a circle to a polygon drops the radius unless the patch sets one.
-    const merged = { ...current, ...patch, ...(patch.geometry?.type === "Polygon" && patch.radius === undefined ? { radius: null } : {}) };
-    const parsed = FenceInput.safeParse({ name: merged.name, externalId: merged.externalId, geometry: merged.geometry, radius: merged.radius, tags: merged.tags, metadata: merged.metadata, dwellSeconds: merged.dwellSeconds, cooldownSeconds: merged.cooldownSeconds, enabled: merged.enabled });
+    const merged = {
+      ...current,
+      ...patch,
+      ...(patch.geometry?.type === "Polygon" && patch.radius === undefined ? { radius: null } : {}),
+    };
+    const parsed = FenceInput.safeParse({
+      name: merged.name,
+      externalId: merged.externalId,
+      geometry: merged.geometry,
+      radius: merged.radius,
+      tags: merged.tags,
+      metadata: merged.metadata,
+      dwellSeconds: merged.dwellSeconds,
+      cooldownSeconds: merged.cooldownSeconds,
+      enabled: merged.enabled,
+    });
     if (!parsed.success) throw invalid(parsed.error);
     const row = fenceRow(appId, id, parsed.data, c.get("now"));
     const { createdAt: _created, ...changes } = row;
     try {
-      await database(c.env.DB).update(geofences).set(changes).where(and(eq(geofences.appId, appId), eq(geofences.id, id)));
+      await database(c.env.DB)
+        .update(geofences)
+        .set(changes)
+        .where(and(eq(geofences.appId, appId), eq(geofences.id, id)));
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(parsed.data.externalId);
       throw err;
@@ -150,11 +218,22 @@ geofenceRoutes.openapi(
 );
 
 geofenceRoutes.openapi(
-  createRoute({ method: "delete", path: "/admin/geofences/{id}", tags: ["geofences"], summary: "Delete a geofence (people inside leave it silently)", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(z.object({ deleted: z.boolean() }), "Deleted") }),
+  createRoute({
+    method: "delete",
+    path: "/admin/geofences/{id}",
+    tags: ["geofences"],
+    summary: "Delete a geofence (people inside leave it silently)",
+    security: [{ admin: [] }],
+    request: { params: IdParam },
+    responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
+  }),
   async (c) => {
     const { id } = c.req.valid("param");
     const appId = c.get("app").appId;
-    const rows = await database(c.env.DB).delete(geofences).where(and(eq(geofences.appId, appId), eq(geofences.id, id))).returning({ id: geofences.id });
+    const rows = await database(c.env.DB)
+      .delete(geofences)
+      .where(and(eq(geofences.appId, appId), eq(geofences.id, id)))
+      .returning({ id: geofences.id });
     if (rows.length === 0) throw notFound("geofence", id);
     await bumpConfigVersion(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
@@ -168,13 +247,25 @@ geofenceRoutes.openapi(
     method: "post",
     path: "/admin/geofences/import",
     tags: ["geofences"],
-    summary: "Bulk import a GeoJSON FeatureCollection (Polygon features, or Point features with properties.radius). Features with an id upsert by it. All or nothing.",
+    summary:
+      "Bulk import a GeoJSON FeatureCollection (Polygon features, or Point features with properties.radius). Features with an id upsert by it. All or nothing.",
     security: [{ admin: [] }],
     request: {
-      query: z.object({ mode: z.enum(["upsert", "replace"]).default("upsert").openapi({ description: "replace: also delete the app's fences this import does not name (by feature id)" }) }),
-      body: { required: true, content: { "application/json": { schema: FeatureCollectionImport.openapi("GeofenceImport") } } },
+      query: z.object({
+        mode: z
+          .enum(["upsert", "replace"])
+          .default("upsert")
+          .openapi({ description: "replace: also delete the app's fences this import does not name (by feature id)" }),
+      }),
+      body: {
+        required: true,
+        content: { "application/json": { schema: FeatureCollectionImport.openapi("GeofenceImport") } },
+      },
     },
-    responses: responses(z.object({ imported: z.number(), created: z.number(), updated: z.number(), deleted: z.number() }), "Imported"),
+    responses: responses(
+      z.object({ imported: z.number(), created: z.number(), updated: z.number(), deleted: z.number() }),
+      "Imported",
+    ),
   }),
   async (c) => {
     // The envelope is validated by the route; each feature is validated here so every problem names its feature.
@@ -192,21 +283,35 @@ geofenceRoutes.openapi(
       }
       const ext = result.fence.externalId;
       if (ext !== null) {
-        if (seen.has(ext)) problems.push({ field: `features.${i}.id`, message: `duplicate of features.${seen.get(ext)}.id` });
+        if (seen.has(ext))
+          problems.push({ field: `features.${i}.id`, message: `duplicate of features.${seen.get(ext)}.id` });
         seen.set(ext, i);
       }
       rows.push(fenceRow(appId, newFenceId(), result.fence, now));
     }
     if (problems.length > 0) {
-      throw new HttpError(400, "invalid_input", `import rejected, nothing was imported: ${problems[0]!.field}: ${problems[0]!.message}`, problems.slice(0, MAX_IMPORT_PROBLEMS));
+      throw new HttpError(
+        400,
+        "invalid_input",
+        `import rejected, nothing was imported: ${problems[0]!.field}: ${problems[0]!.message}`,
+        problems.slice(0, MAX_IMPORT_PROBLEMS),
+      );
     }
     const replace = c.req.valid("query").mode === "replace";
     if (replace) {
       const missing = parsed.data.features.findIndex((f) => (f as { id?: unknown } | null)?.id === undefined);
-      if (missing >= 0) throw new HttpError(400, "invalid_input", `features.${missing}.id: required with mode=replace (fences are matched by feature id)`, [{ field: `features.${missing}.id`, message: "required with mode=replace" }]);
+      if (missing >= 0)
+        throw new HttpError(
+          400,
+          "invalid_input",
+          `features.${missing}.id: required with mode=replace (fences are matched by feature id)`,
+          [{ field: `features.${missing}.id`, message: "required with mode=replace" }],
+        );
     }
     if ((replace ? 0 : await countFences(c.env.DB, appId)) + rows.length > MAX_FENCES_PER_APP) {
-      throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`, [{ field: "features", message: "too many geofences for this app" }]);
+      throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`, [
+        { field: "features", message: "too many geofences for this app" },
+      ]);
     }
     const result = await importFences(c.env.DB, appId, rows, replace);
     await bumpConfigVersion(c.env.DB, appId);
@@ -221,7 +326,8 @@ geofenceRoutes.openapi(
     method: "post",
     path: "/admin/beacons",
     tags: ["geofences"],
-    summary: "Create a beacon region: iBeacon {uuid, major?, minor?} or Eddystone-UID {namespace, instance?}; a missing identifier matches any",
+    summary:
+      "Create a beacon region: iBeacon {uuid, major?, minor?} or Eddystone-UID {namespace, instance?}; a missing identifier matches any",
     security: [{ admin: [] }],
     request: jsonBody(BeaconInput),
     responses: responses(BeaconViewSchema, "The beacon region"),
@@ -244,7 +350,10 @@ geofenceRoutes.openapi(
     summary: "List beacon regions",
     security: [{ admin: [] }],
     request: { query: ListQuery },
-    responses: responses(z.object({ beacons: z.array(BeaconViewSchema), next: z.string().nullable() }), "A page of beacon regions"),
+    responses: responses(
+      z.object({ beacons: z.array(BeaconViewSchema), next: z.string().nullable() }),
+      "A page of beacon regions",
+    ),
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -252,27 +361,57 @@ geofenceRoutes.openapi(
     if (q.tag) filters.push(hasTag(beaconRegions.tags, q.tag));
     if (q.enabled) filters.push(eq(beaconRegions.enabled, q.enabled === "true"));
     if (q.after) filters.push(gt(beaconRegions.id, q.after));
-    const rows = await database(c.env.DB).select().from(beaconRegions).where(and(...filters)).orderBy(asc(beaconRegions.id)).limit(q.limit);
-    return c.json({ beacons: rows.map(beaconView), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null } as never, 200);
+    const rows = await database(c.env.DB)
+      .select()
+      .from(beaconRegions)
+      .where(and(...filters))
+      .orderBy(asc(beaconRegions.id))
+      .limit(q.limit);
+    return c.json(
+      { beacons: rows.map(beaconView), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null } as never,
+      200,
+    );
   },
 );
 
 geofenceRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/beacons/{id}", tags: ["geofences"], summary: "One beacon region", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(BeaconViewSchema, "The beacon region") }),
+  createRoute({
+    method: "get",
+    path: "/admin/beacons/{id}",
+    tags: ["geofences"],
+    summary: "One beacon region",
+    security: [{ admin: [] }],
+    request: { params: IdParam },
+    responses: responses(BeaconViewSchema, "The beacon region"),
+  }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const [row] = await database(c.env.DB).select().from(beaconRegions).where(and(eq(beaconRegions.appId, c.get("app").appId), eq(beaconRegions.id, id)));
+    const [row] = await database(c.env.DB)
+      .select()
+      .from(beaconRegions)
+      .where(and(eq(beaconRegions.appId, c.get("app").appId), eq(beaconRegions.id, id)));
     if (!row) throw notFound("beacon region", id);
     return c.json(beaconView(row) as never, 200);
   },
 );
 
 geofenceRoutes.openapi(
-  createRoute({ method: "delete", path: "/admin/beacons/{id}", tags: ["geofences"], summary: "Delete a beacon region", security: [{ admin: [] }], request: { params: IdParam }, responses: responses(z.object({ deleted: z.boolean() }), "Deleted") }),
+  createRoute({
+    method: "delete",
+    path: "/admin/beacons/{id}",
+    tags: ["geofences"],
+    summary: "Delete a beacon region",
+    security: [{ admin: [] }],
+    request: { params: IdParam },
+    responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
+  }),
   async (c) => {
     const { id } = c.req.valid("param");
     const appId = c.get("app").appId;
-    const rows = await database(c.env.DB).delete(beaconRegions).where(and(eq(beaconRegions.appId, appId), eq(beaconRegions.id, id))).returning({ id: beaconRegions.id });
+    const rows = await database(c.env.DB)
+      .delete(beaconRegions)
+      .where(and(eq(beaconRegions.appId, appId), eq(beaconRegions.id, id)))
+      .returning({ id: beaconRegions.id });
     if (rows.length === 0) throw notFound("beacon region", id);
     await bumpConfigVersion(c.env.DB, appId);
     return c.json({ deleted: true }, 200);

@@ -5,5 +5,11 @@ import type { Env } from "../env";
 /** Hono's view of the Worker: bindings plus what auth middleware puts on the context. */
 export interface HonoEnv {
   Bindings: Env;
-  Variables: { app: AppContext; now: number; virtualClock: boolean; /** Authenticated by a server key (trusted backend): exempt from identity verification. */ serverKey?: boolean; /** Admin routes: who is asking and their role (src/http/roles.ts). */ principal?: Principal };
+  Variables: {
+    app: AppContext;
+    now: number;
+    virtualClock: boolean /** Authenticated by a server key (trusted backend): exempt from identity verification. */;
+    serverKey?: boolean /** Admin routes: who is asking and their role (src/http/roles.ts). */;
+    principal?: Principal;
+  };
 }

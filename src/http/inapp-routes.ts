@@ -48,7 +48,13 @@ async function verifiedPerson(c: Context<HonoEnv>, input: Record<string, unknown
 }
 
 /** Runs an `inapp` feature command on the person's object. Unknown people get `null` (nothing stored for them). */
-async function command(c: Context<HonoEnv>, who: Person, name: string, args: Json = {}, createIfMissing = false): Promise<Json> {
+async function command(
+  c: Context<HonoEnv>,
+  who: Person,
+  name: string,
+  args: Json = {},
+  createIfMissing = false,
+): Promise<Json> {
   const app = c.get("app");
   const target = userObjectName(app.appId, who);
   return userStub(c.env.USER, target.name).command({
@@ -68,7 +74,10 @@ async function command(c: Context<HonoEnv>, who: Person, name: string, args: Jso
 async function jsonBodyOf(c: Context<HonoEnv>): Promise<Record<string, unknown>> {
   const { text } = await readBody(c.req.raw, 64 * 1024, "request");
   const body = text.trim() === "" ? {} : parseJson(text);
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "invalid_input", "body must be a JSON object", [{ field: "(body)", message: "expected an object" }]);
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new HttpError(400, "invalid_input", "body must be a JSON object", [
+      { field: "(body)", message: "expected an object" },
+    ]);
   return body as Record<string, unknown>;
 }
 
@@ -79,7 +88,11 @@ inAppRoutes.get("/v1/config", async (c) => {
   await authenticateWriteKey(c, undefined);
   const app = c.get("app");
   const vapid = publicWebPushKey(c.env);
-  return c.json({ appId: app.appId, webPush: vapid ? { vapidPublicKey: vapid } : null, inApp: { minIntervalSeconds: inAppSettingsOf(app.settings).minIntervalSeconds } });
+  return c.json({
+    appId: app.appId,
+    webPush: vapid ? { vapidPublicKey: vapid } : null,
+    inApp: { minIntervalSeconds: inAppSettingsOf(app.settings).minIntervalSeconds },
+  });
 });
 
 /** `GET /v1/in-app`: pending messages in display order, client-side trigger rules, pacing. */
@@ -97,12 +110,28 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
   const parsed = Person.and(z.object({ events: z.array(InAppEngagement).min(1).max(50) })).safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
   await verifyIdentity(c, [parsed.data.userId], body);
-  const result = (await command(c, parsed.data, "engage", { events: parsed.data.events as unknown as Json })) as { results: Array<{ outcome: string; problems?: FieldProblem[] }> } | null;
-  if (!result) throw new HttpError(404, "not_found", "no such user (no in-app message was delivered to them)", [{ field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" }]);
+  const result = (await command(c, parsed.data, "engage", { events: parsed.data.events as unknown as Json })) as {
+    results: Array<{ outcome: string; problems?: FieldProblem[] }>;
+  } | null;
+  if (!result)
+    throw new HttpError(404, "not_found", "no such user (no in-app message was delivered to them)", [
+      { field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" },
+    ]);
   const problems = result.results.flatMap((r) => r.problems ?? []);
   if (problems.length > 0) {
     const rejected = result.results.filter((r) => r.problems).length;
-    return c.json({ success: false, results: result.results, error: { code: "invalid_input", message: `${rejected} of ${result.results.length} engagement events rejected; the others were recorded. First: ${problems[0]!.field}: ${problems[0]!.message}`, problems } }, 400);
+    return c.json(
+      {
+        success: false,
+        results: result.results,
+        error: {
+          code: "invalid_input",
+          message: `${rejected} of ${result.results.length} engagement events rejected; the others were recorded. First: ${problems[0]!.field}: ${problems[0]!.message}`,
+          problems,
+        },
+      },
+      400,
+    );
   }
   return c.json({ success: true, results: result.results });
 });
@@ -112,7 +141,8 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
  * no cost while idle). Browsers cannot set headers on a WebSocket, so the write key comes as `?writeKey=`.
  */
 inAppRoutes.get("/v1/connect", async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new HttpError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+    throw new HttpError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
   await authenticateWriteKey(c, undefined);
   // Browsers cannot set headers on a WebSocket either: the user token comes as `?userToken=`, checked at the upgrade.
   const who = await verifiedPerson(c, c.req.query());
@@ -142,7 +172,10 @@ inAppRoutes.post("/v1/cards/:id/:action", async (c) => {
   const who = await verifiedPerson(c, { ...c.req.query(), ...body });
   const id = c.req.param("id");
   const result = (await command(c, who, "card", { id, action: action.data })) as { card: Json; outcome: string } | null;
-  if (!result || result.outcome === "unknown_card") throw new HttpError(404, "not_found", `no card ${id} for this user`, [{ field: "id", message: "unknown or expired card" }]);
+  if (!result || result.outcome === "unknown_card")
+    throw new HttpError(404, "not_found", `no card ${id} for this user`, [
+      { field: "id", message: "unknown or expired card" },
+    ]);
   return c.json({ success: true, ...result });
 });
 
@@ -163,7 +196,14 @@ const TestSend = <T extends z.ZodType>(content: T) =>
     .strict();
 const Stored = z.object({ key: z.string(), stored: z.boolean() });
 
-async function adminCommand(c: Context<HonoEnv>, userId: string, anonymous: string | undefined, name: string, args: Json = {}, createIfMissing = false): Promise<Json> {
+async function adminCommand(
+  c: Context<HonoEnv>,
+  userId: string,
+  anonymous: string | undefined,
+  name: string,
+  args: Json = {},
+  createIfMissing = false,
+): Promise<Json> {
   return command(c, anonymous === "true" ? { anonymousId: userId } : { userId }, name, args, createIfMissing);
 }
 
@@ -181,7 +221,14 @@ inAppRoutes.openapi(
     const { userId } = c.req.valid("param");
     const body = c.req.valid("json");
     const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(c, userId, c.req.valid("query").anonymous, "deliver", { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json }, true)) as { stored: boolean };
+    const result = (await adminCommand(
+      c,
+      userId,
+      c.req.valid("query").anonymous,
+      "deliver",
+      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
+      true,
+    )) as { stored: boolean };
     return c.json({ key, stored: result.stored }, 200);
   },
 );
@@ -200,7 +247,14 @@ inAppRoutes.openapi(
     const { userId } = c.req.valid("param");
     const body = c.req.valid("json");
     const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(c, userId, c.req.valid("query").anonymous, "addCard", { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json }, true)) as { stored: boolean };
+    const result = (await adminCommand(
+      c,
+      userId,
+      c.req.valid("query").anonymous,
+      "addCard",
+      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
+      true,
+    )) as { stored: boolean };
     return c.json({ key, stored: result.stored }, 200);
   },
 );

@@ -30,7 +30,10 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
 /** Throws the documented 400 when a JSON text nests deeper than MAX_JSON_DEPTH. */
 export function assertJsonDepth(text: string): void {
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
-    throw new HttpError(400, "too_deep", `body nests objects and arrays deeper than the limit of ${MAX_JSON_DEPTH} levels`, [
-      { field: "(body)", message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
-    ]);
+    throw new HttpError(
+      400,
+      "too_deep",
+      `body nests objects and arrays deeper than the limit of ${MAX_JSON_DEPTH} levels`,
+      [{ field: "(body)", message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    );
 }

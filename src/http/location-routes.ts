@@ -32,11 +32,19 @@ export const LocationRequest = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (!r.userId && !r.anonymousId) ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
+    if (!r.userId && !r.anonymousId)
+      ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
     const single = r.lat !== undefined || r.lng !== undefined || r.accuracy !== undefined || r.timestamp !== undefined;
-    if (r.fixes && single) ctx.addIssue({ code: "custom", path: ["fixes"], message: "send either fixes[] or one fix (lat, lng, accuracy), not both" });
+    if (r.fixes && single)
+      ctx.addIssue({
+        code: "custom",
+        path: ["fixes"],
+        message: "send either fixes[] or one fix (lat, lng, accuracy), not both",
+      });
     if (!r.fixes) {
-      for (const field of ["lat", "lng", "accuracy"] as const) if (r[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: "required (or send fixes[])" });
+      for (const field of ["lat", "lng", "accuracy"] as const)
+        if (r[field] === undefined)
+          ctx.addIssue({ code: "custom", path: [field], message: "required (or send fixes[])" });
     }
   });
 
@@ -52,11 +60,18 @@ locationRoutes.post("/v1/location", async (c) => {
   await verifyIdentity(c, [r.userId], r);
   const now = c.get("now");
   const raw = r.fixes ?? [{ lat: r.lat!, lng: r.lng!, accuracy: r.accuracy!, timestamp: r.timestamp }];
-  const fixes: Fix[] = raw.map((f) => ({ lat: f.lat, lng: f.lng, accuracy: f.accuracy, timestamp: f.timestamp ?? now }));
+  const fixes: Fix[] = raw.map((f) => ({
+    lat: f.lat,
+    lng: f.lng,
+    accuracy: f.accuracy,
+    timestamp: f.timestamp ?? now,
+  }));
   const future = fixes.findIndex((f) => f.timestamp > now + MAX_FUTURE_SKEW_MS);
   if (future >= 0) {
     const field = r.fixes ? `fixes.${future}.timestamp` : "timestamp";
-    throw new HttpError(400, "invalid_input", `${field}: more than 5 minutes in the future (check the device clock)`, [{ field, message: "in the future" }]);
+    throw new HttpError(400, "invalid_input", `${field}: more than 5 minutes in the future (check the device clock)`, [
+      { field, message: "in the future" },
+    ]);
   }
   const app = c.get("app");
   const target = userObjectName(app.appId, { userId: r.userId, anonymousId: r.anonymousId });
@@ -77,8 +92,14 @@ locationRoutes.post("/v1/location", async (c) => {
 
 const NearbyQuery = z
   .object({
-    lat: z.coerce.number().min(-90, "latitude must be between -90 and 90").max(90, "latitude must be between -90 and 90"),
-    lng: z.coerce.number().min(-180, "longitude must be between -180 and 180").max(180, "longitude must be between -180 and 180"),
+    lat: z.coerce
+      .number()
+      .min(-90, "latitude must be between -90 and 90")
+      .max(90, "latitude must be between -90 and 90"),
+    lng: z.coerce
+      .number()
+      .min(-180, "longitude must be between -180 and 180")
+      .max(180, "longitude must be between -180 and 180"),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     writeKey: z.string().optional(),
   })
@@ -112,7 +133,8 @@ locationRoutes.get("/v1/geofences/nearby", async (c) => {
     dwellSeconds: fence.dwellSeconds,
   }));
   // The set can only change once the device has gone halfway to the farthest returned fence.
-  const refreshDistance = nearest.length === limit ? Math.max(100, Math.round(nearest[nearest.length - 1]!.distanceM / 2)) : null;
+  const refreshDistance =
+    nearest.length === limit ? Math.max(100, Math.round(nearest[nearest.length - 1]!.distanceM / 2)) : null;
   const beacons = geo.beacons.regions.slice(0, limit).map((b) => ({ id: b.id, name: b.name, ...b.beacon }));
   c.header("cache-control", "private, max-age=60");
   return c.json({ geofences, refreshDistance, beacons });

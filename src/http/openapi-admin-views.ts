@@ -9,7 +9,9 @@ import { DeviceView, UserProfile } from "./openapi-views";
  */
 const Rows = z.array(z.record(z.string(), z.unknown()));
 const Interval = z.object({ low: z.number(), high: z.number() });
-const Counts = z.object(Object.fromEntries(FUNNEL.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL)[number], z.ZodNumber>);
+const Counts = z.object(
+  Object.fromEntries(FUNNEL.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL)[number], z.ZodNumber>,
+);
 const Uplift = z.object({
   treatmentRate: z.number().nullable(),
   controlRate: z.number().nullable(),
@@ -26,11 +28,26 @@ export const CampaignStats = z
   .object({
     campaignId: z.string(),
     confidence: z.number(),
-    variants: z.array(z.object({ variant: z.string(), counts: Counts, conversionRate: z.number().nullable(), uplift: Uplift.nullable().openapi({ description: "against the control group; null without one" }) })),
-    control: z.object({ entered: z.number().int(), converted: z.number().int(), conversionRate: z.number().nullable() }).nullable(),
-    pooled: Uplift.nullable().openapi({ description: "all variants together vs the control group (entrants and conversions summed over variants); null without a control group" }),
+    variants: z.array(
+      z.object({
+        variant: z.string(),
+        counts: Counts,
+        conversionRate: z.number().nullable(),
+        uplift: Uplift.nullable().openapi({ description: "against the control group; null without one" }),
+      }),
+    ),
+    control: z
+      .object({ entered: z.number().int(), converted: z.number().int(), conversionRate: z.number().nullable() })
+      .nullable(),
+    pooled: Uplift.nullable().openapi({
+      description:
+        "all variants together vs the control group (entrants and conversions summed over variants); null without a control group",
+    }),
     totals: Counts,
-    simulated: z.boolean().optional().openapi({ description: "some delivered/opened/clicked counts are simulated receipts of the sandbox provider (SANDBOX_RECEIPTS, local only)" }),
+    simulated: z.boolean().optional().openapi({
+      description:
+        "some delivered/opened/clicked counts are simulated receipts of the sandbox provider (SANDBOX_RECEIPTS, local only)",
+    }),
   })
   .openapi("CampaignStats");
 
@@ -45,7 +62,10 @@ export const UserExport = z
     timeline: Rows,
     timers: Rows,
     features: z.record(z.string(), Rows).openapi({ description: "each feature module's tables, by feature name" }),
-    index: z.record(z.string(), z.unknown()).nullable().openapi({ description: "the person's row in the users index (D1)" }),
+    index: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "the person's row in the users index (D1)" }),
   })
   .openapi("UserExport");
 
@@ -54,7 +74,17 @@ export const LifecycleHistory = z
   .object({
     from: Day,
     to: Day,
-    days: z.array(z.object({ day: Day, takenAt: z.string(), total: z.number().int(), states: z.record(z.string(), z.number()), loyal: z.number().int(), rfm: z.record(z.string(), z.number()), churnBands: z.record(z.string(), z.number()) })),
+    days: z.array(
+      z.object({
+        day: Day,
+        takenAt: z.string(),
+        total: z.number().int(),
+        states: z.record(z.string(), z.number()),
+        loyal: z.number().int(),
+        rfm: z.record(z.string(), z.number()),
+        churnBands: z.record(z.string(), z.number()),
+      }),
+    ),
   })
   .openapi("LifecycleHistory");
 
@@ -66,7 +96,15 @@ export const Activity = z
     mau: z.number().int(),
     total: z.number().int(),
     stickiness: z.number().nullable().openapi({ description: "DAU / MAU" }),
-    history: z.array(z.object({ day: Day, dau: z.number().int(), wau: z.number().int(), mau: z.number().int(), stickiness: z.number().nullable() })),
+    history: z.array(
+      z.object({
+        day: Day,
+        dau: z.number().int(),
+        wau: z.number().int(),
+        mau: z.number().int(),
+        stickiness: z.number().nullable(),
+      }),
+    ),
   })
   .openapi("Activity");
 
@@ -79,21 +117,48 @@ export const SegmentModel = z
     purchasers: z.number().int(),
     cutPoints: Loose.nullable().openapi({ description: "RFM quintile cut points" }),
     bgnbd: Loose.nullable().openapi({ description: "BG/NBD parameters (r, alpha, a, b) and fit diagnostics" }),
-    bgnbdRejected: Loose.nullable().optional().openapi({ description: "the latest nightly fit that was refused, if the last run refused one" }),
+    bgnbdRejected: Loose.nullable()
+      .optional()
+      .openapi({ description: "the latest nightly fit that was refused, if the last run refused one" }),
   })
   .openapi("SegmentModel");
 
-const Cell = z.object({ r: z.number().int(), f: z.number().int(), segment: z.string(), users: z.number().int(), revenue: z.number(), avgMonetary: z.number().nullable(), avgM: z.number().nullable() });
+const Cell = z.object({
+  r: z.number().int(),
+  f: z.number().int(),
+  segment: z.string(),
+  users: z.number().int(),
+  revenue: z.number(),
+  avgMonetary: z.number().nullable(),
+  avgM: z.number().nullable(),
+});
 export const RfmGrid = z
   .object({
     asOf: z.string().optional(),
-    model: z.object({ version: z.number().int(), computedAt: z.string(), cutPoints: Loose.nullable() }).nullable().openapi({ description: "null until the first nightly run (or POST /admin/segments/recompute)" }),
+    model: z
+      .object({ version: z.number().int(), computedAt: z.string(), cutPoints: Loose.nullable() })
+      .nullable()
+      .openapi({ description: "null until the first nightly run (or POST /admin/segments/recompute)" }),
     message: z.string().optional().openapi({ description: "why the grid is empty, when there is no model" }),
     purchasers: z.number().int(),
     cells: z.array(Cell).openapi({ description: "the 5×5 R×F grid, R from 5 down to 1" }),
-    segments: z.record(z.string(), z.object({ users: z.number().int(), revenue: z.number(), avgMonetary: z.number().nullable() })),
-    churnBands: z.record(z.string(), z.object({ users: z.number().int(), avgPAlive: z.number().nullable(), avgExpectedPurchases30: z.number().nullable() })),
-    transitions: z.object({ from: z.string(), to: z.string(), moves: z.array(z.object({ from: z.string().nullable(), to: z.string(), users: z.number().int() })) }),
+    segments: z.record(
+      z.string(),
+      z.object({ users: z.number().int(), revenue: z.number(), avgMonetary: z.number().nullable() }),
+    ),
+    churnBands: z.record(
+      z.string(),
+      z.object({
+        users: z.number().int(),
+        avgPAlive: z.number().nullable(),
+        avgExpectedPurchases30: z.number().nullable(),
+      }),
+    ),
+    transitions: z.object({
+      from: z.string(),
+      to: z.string(),
+      moves: z.array(z.object({ from: z.string().nullable(), to: z.string(), users: z.number().int() })),
+    }),
   })
   .openapi("RfmGrid");
 
@@ -104,7 +169,17 @@ export const RecomputeResult = z
     day: Day,
     model: SegmentModel,
     transitions: z.number().int().openapi({ description: "RFM segment moves recorded" }),
-    snapshot: z.object({ day: Day, total: z.number().int(), lifecycle: z.record(z.string(), z.number()), loyal: z.number().int(), dau: z.number().int(), wau: z.number().int(), mau: z.number().int(), rfm: z.record(z.string(), z.number()), churn: z.record(z.string(), z.number()) }),
+    snapshot: z.object({
+      day: Day,
+      total: z.number().int(),
+      lifecycle: z.record(z.string(), z.number()),
+      loyal: z.number().int(),
+      dau: z.number().int(),
+      wau: z.number().int(),
+      mau: z.number().int(),
+      rfm: z.record(z.string(), z.number()),
+      churn: z.record(z.string(), z.number()),
+    }),
   })
   .openapi("RecomputeResult");
 

@@ -21,30 +21,55 @@ export const DOCUMENT_CONFIG = {
     description: [
       "Beckon's HTTP API. **SDK routes** (`/v1/...`) take a public *write key* and are Segment HTTP Tracking API compatible; ",
       "**admin routes** (`/admin/...`) take an app's secret *admin key*; the **operator routes** (`/admin/apps`) take the deployment's `OPERATOR_TOKEN`.",
-      "\n\nEvery error has one shape, `Error`: `{\"error\": {\"code\", \"message\", \"problems\"?: [{\"field\", \"message\"}]}}`; bad input is a 4xx naming the field.",
+      '\n\nEvery error has one shape, `Error`: `{"error": {"code", "message", "problems"?: [{"field", "message"}]}}`; bad input is a 4xx naming the field.',
       "\n\nA typed client: `npx openapi-typescript openapi/beckon.openapi.json -o beckon.d.ts`, then `createClient<paths>()` from openapi-fetch (see the README).",
     ].join(""),
     license: { name: "MIT", identifier: "MIT" },
   },
   servers: [
     { url: "http://localhost:8787", description: "Local development (`npm start`)" },
-    { url: "https://{host}", description: "Your deployment", variables: { host: { default: "beckon.your-account.workers.dev", description: "the host your Worker is served on (its workers.dev name or a custom domain)" } } },
+    {
+      url: "https://{host}",
+      description: "Your deployment",
+      variables: {
+        host: {
+          default: "beckon.your-account.workers.dev",
+          description: "the host your Worker is served on (its workers.dev name or a custom domain)",
+        },
+      },
+    },
   ],
   tags: [
-    { name: "sdk-ingest", description: "Segment-compatible tracking calls (write key). Short paths (`/v1/t`, `/v1/b`, …) are the ones analytics.js uses." },
+    {
+      name: "sdk-ingest",
+      description:
+        "Segment-compatible tracking calls (write key). Short paths (`/v1/t`, `/v1/b`, …) are the ones analytics.js uses.",
+    },
     { name: "sdk", description: "Devices, consent, location and client config for SDKs (write key)" },
     { name: "sdk-in-app", description: "In-app messages and content cards for SDKs (write key)" },
-    { name: "sdk-settings", description: "Settings documents the Segment and RudderStack browser SDKs load before sending" },
+    {
+      name: "sdk-settings",
+      description: "Settings documents the Segment and RudderStack browser SDKs load before sending",
+    },
     { name: "operator", description: "Apps and their keys (OPERATOR_TOKEN)" },
     { name: "app", description: "The app's settings and identity keys (admin key)" },
     { name: "users", description: "One person: profile, timeline, GDPR export and erasure (admin key)" },
     { name: "campaigns", description: "Campaigns and journeys: definitions, lifecycle, triggers, stats (admin key)" },
-    { name: "approvals", description: "Approvals of large activations: list, approve, reject (admin key with the approver right)" },
+    {
+      name: "approvals",
+      description: "Approvals of large activations: list, approve, reject (admin key with the approver right)",
+    },
     { name: "messages", description: "Message previews rendered for a real person, and test sends (admin key)" },
     { name: "in-app", description: "Test sends of in-app messages and cards (admin key)" },
     { name: "segments", description: "Lifecycle, RFM, churn model and saved segments (admin key)" },
-    { name: "stats", description: "App-wide figures the console charts: messages per day, consent per channel (admin key)" },
-    { name: "analytics", description: "Product analytics: funnels, retention cohorts, lifecycle flow, KPIs over time (admin key)" },
+    {
+      name: "stats",
+      description: "App-wide figures the console charts: messages per day, consent per channel (admin key)",
+    },
+    {
+      name: "analytics",
+      description: "Product analytics: funnels, retention cohorts, lifecycle flow, KPIs over time (admin key)",
+    },
     { name: "geofences", description: "Geofences and beacons (admin key)" },
     { name: "delivery", description: "Sends, their provider events and dead letters (admin key)" },
     { name: "delivery-webhooks", description: "Provider webhooks and unsubscribe links, verified by signature" },
@@ -55,19 +80,63 @@ export const DOCUMENT_CONFIG = {
 
 export function registerDocumentation(app: OpenAPIHono<HonoEnv>): void {
   const registry = app.openAPIRegistry;
-  registry.registerComponent("securitySchemes", "admin", { type: "http", scheme: "bearer", description: "An app's admin key (`bk_a_…`, secret): `Authorization: Bearer <admin key>`" });
-  registry.registerComponent("securitySchemes", "operator", { type: "http", scheme: "bearer", description: "The deployment's OPERATOR_TOKEN secret: `Authorization: Bearer <token>`" });
+  registry.registerComponent("securitySchemes", "admin", {
+    type: "http",
+    scheme: "bearer",
+    description: "An app's admin key (`bk_a_…`, secret): `Authorization: Bearer <admin key>`",
+  });
+  registry.registerComponent("securitySchemes", "operator", {
+    type: "http",
+    scheme: "bearer",
+    description: "The deployment's OPERATOR_TOKEN secret: `Authorization: Bearer <token>`",
+  });
   registry.registerComponent("securitySchemes", "writeKey", {
     type: "http",
     scheme: "basic",
-    description: "An app's write key (`bk_w_…`, public) as the Basic auth username with an empty password (Segment's scheme); or `writeKey` in the body or query. A server key (`bk_s_…`) goes here only, never in a body or URL.",
+    description:
+      "An app's write key (`bk_w_…`, public) as the Basic auth username with an empty password (Segment's scheme); or `writeKey` in the body or query. A server key (`bk_s_…`) goes here only, never in a body or URL.",
   });
   registerSdkPaths(registry);
   const json = { "application/json": { schema: { type: "object" as const, additionalProperties: true } } };
-  registry.registerPath({ method: "get", path: "/", operationId: "getServiceInfo", tags: ["meta"], summary: "Service name and where the docs are", security: [], responses: { 200: { description: "Service info", content: json } } });
-  registry.registerPath({ method: "get", path: "/openapi.json", operationId: "getOpenApiDocument", tags: ["meta"], summary: "This OpenAPI 3.1 document", security: [], responses: { 200: { description: "The document", content: json } } });
-  registry.registerPath({ method: "get", path: "/admin/openapi.json", operationId: "getAdminOpenApiDocument", tags: ["meta"], summary: "This OpenAPI 3.1 document (its original address)", security: [], responses: { 200: { description: "The document", content: json } } });
-  registry.registerPath({ method: "get", path: "/docs", operationId: "getApiReference", tags: ["meta"], summary: "The API reference (HTML rendered from this document)", security: [], responses: { 200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, 503: { description: "The static assets are not deployed" } } });
+  registry.registerPath({
+    method: "get",
+    path: "/",
+    operationId: "getServiceInfo",
+    tags: ["meta"],
+    summary: "Service name and where the docs are",
+    security: [],
+    responses: { 200: { description: "Service info", content: json } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/openapi.json",
+    operationId: "getOpenApiDocument",
+    tags: ["meta"],
+    summary: "This OpenAPI 3.1 document",
+    security: [],
+    responses: { 200: { description: "The document", content: json } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/admin/openapi.json",
+    operationId: "getAdminOpenApiDocument",
+    tags: ["meta"],
+    summary: "This OpenAPI 3.1 document (its original address)",
+    security: [],
+    responses: { 200: { description: "The document", content: json } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/docs",
+    operationId: "getApiReference",
+    tags: ["meta"],
+    summary: "The API reference (HTML rendered from this document)",
+    security: [],
+    responses: {
+      200: { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
+      503: { description: "The static assets are not deployed" },
+    },
+  });
 }
 
 type Operation = { operationId?: string } & Record<string, unknown>;
@@ -75,7 +144,10 @@ const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "pat
 
 /** The finished document: operationIds filled in, responses with output semantics. */
 export function buildDocument(app: OpenAPIHono<HonoEnv>): Record<string, unknown> {
-  const doc = app.getOpenAPI31Document(DOCUMENT_CONFIG) as unknown as { paths: Record<string, Record<string, Operation>>; webhooks?: Record<string, unknown> };
+  const doc = app.getOpenAPI31Document(DOCUMENT_CONFIG) as unknown as {
+    paths: Record<string, Record<string, Operation>>;
+    webhooks?: Record<string, unknown>;
+  };
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       if (!METHODS.has(method)) continue;

@@ -13,7 +13,8 @@ const CONFLICTS: Record<string, string> = {
   "POST /admin/campaigns/{id}/activate": "Archived campaigns cannot be reactivated",
   "POST /admin/approvals/{id}/approve": "The request is no longer pending, or the campaign changed since it was made",
   "POST /admin/approvals/{id}/reject": "The request is no longer pending",
-  "POST /admin/messages/test-send": "The person cannot receive this channel (`unreachable`: consent, no address, no live device); recorded on their timeline",
+  "POST /admin/messages/test-send":
+    "The person cannot receive this channel (`unreachable`: consent, no address, no live device); recorded on their timeline",
   "POST /admin/campaigns/{id}/pause": "Archived campaigns cannot be reactivated",
   "POST /admin/campaigns/{id}/trigger": "The campaign is not active",
   "POST /admin/campaigns/{id}/broadcast": "The campaign is not active",
@@ -30,5 +31,10 @@ export function addErrorResponses(method: string, path: string, op: Operation): 
   const conflict = CONFLICTS[`${method.toUpperCase()} ${path}`];
   if (conflict) op.responses["409"] = { description: conflict, content: errorContent };
   // Every admin-key route checks the key's role (src/http/roles.ts); the operator API and the document do not.
-  if (path.startsWith("/admin/") && !path.startsWith("/admin/apps") && path !== "/admin/openapi.json") op.responses["403"] = { description: "The key's role does not allow this (the message names the missing role), or an approver deciding their own request", content: errorContent };
+  if (path.startsWith("/admin/") && !path.startsWith("/admin/apps") && path !== "/admin/openapi.json")
+    op.responses["403"] = {
+      description:
+        "The key's role does not allow this (the message names the missing role), or an approver deciding their own request",
+      content: errorContent,
+    };
 }

@@ -71,7 +71,8 @@ function defaultsToDescriptions(node: Json): void {
     for (const prop of Object.values(o.properties)) {
       if (!isObj(prop) || !("default" in prop)) continue;
       const note = `Default: \`${JSON.stringify(prop.default)}\`.`;
-      prop.description = typeof prop.description === "string" && prop.description ? `${prop.description} ${note}` : note;
+      prop.description =
+        typeof prop.description === "string" && prop.description ? `${prop.description} ${note}` : note;
       delete prop.default;
     }
   });
@@ -79,7 +80,8 @@ function defaultsToDescriptions(node: Json): void {
 
 function renameRefs(node: Json, renamed: Set<string>): void {
   walk(node, (o) => {
-    if (typeof o.$ref === "string" && o.$ref.startsWith(REF) && renamed.has(o.$ref.slice(REF.length))) o.$ref = `${o.$ref}Input`;
+    if (typeof o.$ref === "string" && o.$ref.startsWith(REF) && renamed.has(o.$ref.slice(REF.length)))
+      o.$ref = `${o.$ref}Input`;
   });
 }
 
@@ -108,7 +110,9 @@ export function splitInputOutput(doc: Doc): void {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const name of inputNames) if (outputNames.has(name) && !twins.has(name) && [...refsIn(schemas[name])].some((r) => twins.has(r))) (twins.add(name), (grew = true));
+    for (const name of inputNames)
+      if (outputNames.has(name) && !twins.has(name) && [...refsIn(schemas[name])].some((r) => twins.has(r)))
+        twins.add(name), (grew = true);
   }
   for (const name of twins) {
     schemas[`${name}Input`] = structuredClone(schemas[name]!);

@@ -14,7 +14,9 @@ export const DeviceView = z
     token: z.string().openapi({ description: "the push token, or the Web Push endpoint" }),
     provider: z.enum(["fcm", "apns", "webpush"]),
     platform: z.enum(["android", "ios", "web"]),
-    subscription: z.object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) }).nullable(),
+    subscription: z
+      .object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) })
+      .nullable(),
     status: z.enum(["active", "invalid"]),
     createdAt: Millis,
     updatedAt: Millis,
@@ -35,12 +37,29 @@ export const UserProfile = z
     phone: z.string().nullable(),
     timezone: z.string().nullable(),
     locale: z.string().nullable(),
-    consent: z.object({ push: ConsentRecord, email: ConsentRecord, sms: ConsentRecord, whatsapp: ConsentRecord }).partial(),
-    counters: z.object({ events: z.number(), sessions: z.number(), purchases: z.number(), revenue: z.number(), purchaseDays: z.number(), firstPurchase: Millis.nullable(), lastPurchase: Millis.nullable() }),
+    consent: z
+      .object({ push: ConsentRecord, email: ConsentRecord, sms: ConsentRecord, whatsapp: ConsentRecord })
+      .partial(),
+    counters: z.object({
+      events: z.number(),
+      sessions: z.number(),
+      purchases: z.number(),
+      revenue: z.number(),
+      purchaseDays: z.number(),
+      firstPurchase: Millis.nullable(),
+      lastPurchase: Millis.nullable(),
+    }),
     firstSeen: Millis,
     lastSeen: Millis,
-    lifecycle: z.object({ state: z.enum(["new", "active", "dormant", "churned"]), loyal: z.boolean(), since: Millis, reason: z.string() }),
-    hadPushToken: z.boolean().openapi({ description: "ever had a push token: with none valid left, the app counts as uninstalled" }),
+    lifecycle: z.object({
+      state: z.enum(["new", "active", "dormant", "churned"]),
+      loyal: z.boolean(),
+      since: Millis,
+      reason: z.string(),
+    }),
+    hadPushToken: z
+      .boolean()
+      .openapi({ description: "ever had a push token: with none valid left, the app counts as uninstalled" }),
   })
   .loose()
   .openapi("UserProfile");
@@ -49,25 +68,63 @@ export const UserProfileView = z
   .object({
     profile: UserProfile,
     devices: z.array(DeviceView),
-    timers: z.array(z.object({ key: z.string(), dueAt: Millis, kind: z.string(), payload: z.record(z.string(), z.unknown()) })).openapi({ description: "pending timers (delays, inaction deadlines, lifecycle checks)" }),
-    features: z.record(z.string(), z.unknown()).openapi({ description: "what each feature module reports about the person (journeys in flight, scores with their inputs, …), by feature name" }),
+    timers: z
+      .array(z.object({ key: z.string(), dueAt: Millis, kind: z.string(), payload: z.record(z.string(), z.unknown()) }))
+      .openapi({ description: "pending timers (delays, inaction deadlines, lifecycle checks)" }),
+    features: z.record(z.string(), z.unknown()).openapi({
+      description:
+        "what each feature module reports about the person (journeys in flight, scores with their inputs, …), by feature name",
+    }),
   })
   .openapi("UserProfileView", {
     example: {
       profile: {
-        appId: "demo", userId: "ada", anonymous: false, anonymousIds: [], traits: { plan: "pro" }, email: null, phone: null, timezone: "Europe/Paris", locale: "fr-FR", consent: {},
-        counters: { events: 1, sessions: 1, purchases: 0, revenue: 0, purchaseDays: 0, firstPurchase: null, lastPurchase: null },
-        firstSeen: 1767225600000, lastSeen: 1767225600000, lifecycle: { state: "new", loyal: false, since: 1767225600000, reason: "first seen" }, hadPushToken: false,
+        appId: "demo",
+        userId: "ada",
+        anonymous: false,
+        anonymousIds: [],
+        traits: { plan: "pro" },
+        email: null,
+        phone: null,
+        timezone: "Europe/Paris",
+        locale: "fr-FR",
+        consent: {},
+        counters: {
+          events: 1,
+          sessions: 1,
+          purchases: 0,
+          revenue: 0,
+          purchaseDays: 0,
+          firstPurchase: null,
+          lastPurchase: null,
+        },
+        firstSeen: 1767225600000,
+        lastSeen: 1767225600000,
+        lifecycle: { state: "new", loyal: false, since: 1767225600000, reason: "first seen" },
+        hadPushToken: false,
       },
-      devices: [], timers: [], features: {},
+      devices: [],
+      timers: [],
+      features: {},
     },
   });
 
-const InAppMessage = z.record(z.string(), z.unknown()).openapi("InAppMessageView", { description: "A pending in-app message: key, campaign, content, trigger rule and expiry" });
+const InAppMessage = z.record(z.string(), z.unknown()).openapi("InAppMessageView", {
+  description: "A pending in-app message: key, campaign, content, trigger rule and expiry",
+});
 /** `GET /v1/in-app` (and the admin view of it): src/inapp/public-config.ts `pendingViewEmpty` is its empty form. */
 export const PendingView = z
-  .object({ messages: z.array(InAppMessage), rules: z.array(z.record(z.string(), z.unknown())), notBefore: z.number().nullable(), minIntervalSeconds: z.number(), serverTime: z.number() })
+  .object({
+    messages: z.array(InAppMessage),
+    rules: z.array(z.record(z.string(), z.unknown())),
+    notBefore: z.number().nullable(),
+    minIntervalSeconds: z.number(),
+    serverTime: z.number(),
+  })
   .loose()
   .openapi("InAppPending");
 /** `GET /v1/cards`: `feedViewEmpty` is its empty form. */
-export const CardFeed = z.object({ cards: z.array(z.record(z.string(), z.unknown())), unread: z.number().int() }).loose().openapi("CardFeed");
+export const CardFeed = z
+  .object({ cards: z.array(z.record(z.string(), z.unknown())), unread: z.number().int() })
+  .loose()
+  .openapi("CardFeed");

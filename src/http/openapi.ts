@@ -14,19 +14,37 @@ export function adminRouter(): OpenAPIHono<HonoEnv> {
 
 /** One problem with the input (src/http/errors.ts `FieldProblem`). */
 export const FieldProblemSchema = z
-  .object({ field: z.string().openapi({ description: "dotted path of the field, `(body)` for the body as a whole", example: "batch.1.userId" }), message: z.string().openapi({ example: "userId or anonymousId is required" }) })
+  .object({
+    field: z.string().openapi({
+      description: "dotted path of the field, `(body)` for the body as a whole",
+      example: "batch.1.userId",
+    }),
+    message: z.string().openapi({ example: "userId or anonymousId is required" }),
+  })
   .openapi("FieldProblem");
 
 /** The single error shape of every endpoint (src/http/errors.ts `ErrorBody`). */
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ description: "machine-readable: invalid_input, unauthorized, not_found, conflict, too_large, …", example: "invalid_input" }),
-      message: z.string().openapi({ description: "for people; names the first field at fault", example: "name: required" }),
-      problems: z.array(FieldProblemSchema).optional().openapi({ description: "every field at fault (bad input only)" }),
+      code: z.string().openapi({
+        description: "machine-readable: invalid_input, unauthorized, not_found, conflict, too_large, …",
+        example: "invalid_input",
+      }),
+      message: z
+        .string()
+        .openapi({ description: "for people; names the first field at fault", example: "name: required" }),
+      problems: z
+        .array(FieldProblemSchema)
+        .optional()
+        .openapi({ description: "every field at fault (bad input only)" }),
     }),
   })
-  .openapi("Error", { example: { error: { code: "invalid_input", message: "name: required", problems: [{ field: "name", message: "required" }] } } });
+  .openapi("Error", {
+    example: {
+      error: { code: "invalid_input", message: "name: required", problems: [{ field: "name", message: "required" }] },
+    },
+  });
 
 /** Standard responses: the success body plus Beckon's error shape. */
 export function responses<T extends z.ZodType>(schema: T, description: string) {
@@ -43,5 +61,13 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { required: true, content: { "application/json": { schema } } } } as const;
 }
 
-export const UserIdParam = z.object({ userId: z.string().min(1).max(256).openapi({ param: { name: "userId", in: "path" }, example: "user-42" }) });
-export const AnonymousQuery = z.object({ anonymous: z.enum(["true", "false"]).optional().openapi({ description: "the id is an anonymousId" }) });
+export const UserIdParam = z.object({
+  userId: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: "userId", in: "path" }, example: "user-42" }),
+});
+export const AnonymousQuery = z.object({
+  anonymous: z.enum(["true", "false"]).optional().openapi({ description: "the id is an anonymousId" }),
+});

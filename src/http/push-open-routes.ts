@@ -43,10 +43,19 @@ pushOpenRoutes.post("/v1/push/opened", async (c) => {
   const person = userObjectName(app.appId, r);
   const rows = ((await loadDeliveries(c.env.DB, [r.key])).get(r.key) ?? []).filter(
     // Sent to this person: their object, or their user id (the send may predate an identify that merged them).
-    (row) => row.appId === app.appId && row.channel === "push" && (row.userObject === person.name || (!person.anonymous && row.userId === person.userId)),
+    (row) =>
+      row.appId === app.appId &&
+      row.channel === "push" &&
+      (row.userObject === person.name || (!person.anonymous && row.userId === person.userId)),
   );
-  const row = rows.find((x) => r.token !== undefined && x.target === r.token) ?? rows.find((x) => x.status !== "queued" && x.status !== "sending") ?? rows[0];
-  if (!row) throw new HttpError(404, "not_found", "no push with this key was sent to this user", [{ field: "key", message: "unknown push for this user" }]);
+  const row =
+    rows.find((x) => r.token !== undefined && x.target === r.token) ??
+    rows.find((x) => x.status !== "queued" && x.status !== "sending") ??
+    rows[0];
+  if (!row)
+    throw new HttpError(404, "not_found", "no push with this key was sent to this user", [
+      { field: "key", message: "unknown push for this user" },
+    ]);
   const status = await applyFact(c.env, row, "opened", c.get("now"));
   return c.json({ success: true, status: status ?? row.status });
 });

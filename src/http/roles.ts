@@ -16,9 +16,20 @@ export const ROLE_RANK: Record<AdminRole, number> = { viewer: 0, editor: 1, owne
 export type Requirement = { role: AdminRole } | { right: "approver" };
 
 /** Read-only POSTs: they compute, never store. */
-const READ_ONLY_POSTS = [/^\/admin\/messages\/preview$/, /^\/admin\/campaigns\/estimate$/, /^\/admin\/segments\/preview$/];
+const READ_ONLY_POSTS = [
+  /^\/admin\/messages\/preview$/,
+  /^\/admin\/campaigns\/estimate$/,
+  /^\/admin\/segments\/preview$/,
+];
 /** Editor's domain: campaigns, segments, locations, test sends. */
-const EDITOR_PATHS = [/^\/admin\/campaigns(\/|$)/, /^\/admin\/segments(\/|$)/, /^\/admin\/geofences(\/|$)/, /^\/admin\/beacons(\/|$)/, /^\/admin\/messages\/test-send$/, /^\/admin\/users\/[^/]+\/(in-app|cards)$/];
+const EDITOR_PATHS = [
+  /^\/admin\/campaigns(\/|$)/,
+  /^\/admin\/segments(\/|$)/,
+  /^\/admin\/geofences(\/|$)/,
+  /^\/admin\/beacons(\/|$)/,
+  /^\/admin\/messages\/test-send$/,
+  /^\/admin\/users\/[^/]+\/(in-app|cards)$/,
+];
 
 export function requirementOf(method: string, path: string): Requirement {
   const m = method.toUpperCase();
@@ -47,7 +58,12 @@ export function enforce(p: Principal, method: string, path: string): void {
   if (allows(p, need)) return;
   const missing = "right" in need ? "approver" : need.role;
   const have = `${p.role}${p.approver ? " with the approver right" : ""}`;
-  throw new HttpError(403, "forbidden", `${method.toUpperCase()} ${path} needs the ${missing} ${"right" in need ? "right" : "role"}; this ${p.email ? `person (${p.email})` : "key"} is ${have}`, [{ field: "role", message: `requires ${missing}` }]);
+  throw new HttpError(
+    403,
+    "forbidden",
+    `${method.toUpperCase()} ${path} needs the ${missing} ${"right" in need ? "right" : "role"}; this ${p.email ? `person (${p.email})` : "key"} is ${have}`,
+    [{ field: "role", message: `requires ${missing}` }],
+  );
 }
 
 /** What the key may do, for the console (`GET /admin/me`). */
@@ -80,7 +96,11 @@ export function accessIssuer(teamDomain: string): string {
 const jwksCache = new Map<string, JWTVerifyGetKey>();
 function jwks(url: string): JWTVerifyGetKey {
   let set = jwksCache.get(url);
-  if (!set) jwksCache.set(url, (set = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })));
+  if (!set)
+    jwksCache.set(
+      url,
+      (set = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })),
+    );
   return set;
 }
 
@@ -94,12 +114,20 @@ export async function verifyAccessJwt(env: Env, token: string): Promise<string> 
   const issuer = accessIssuer(env.ACCESS_TEAM_DOMAIN!);
   const certs = env.ACCESS_CERTS_URL || `${issuer}/cdn-cgi/access/certs`;
   try {
-    const { payload } = await jwtVerify(token, jwks(certs), { issuer, audience: env.ACCESS_AUD!, algorithms: ["RS256", "ES256"] });
+    const { payload } = await jwtVerify(token, jwks(certs), {
+      issuer,
+      audience: env.ACCESS_AUD!,
+      algorithms: ["RS256", "ES256"],
+    });
     const email = typeof payload.email === "string" ? payload.email.toLowerCase() : "";
     if (!email) throw new Error("the token carries no email");
     return email;
   } catch (err) {
-    throw new HttpError(401, "unauthorized", `Cf-Access-Jwt-Assertion: not a valid Access token for this application (${(err as Error).message})`);
+    throw new HttpError(
+      401,
+      "unauthorized",
+      `Cf-Access-Jwt-Assertion: not a valid Access token for this application (${(err as Error).message})`,
+    );
   }
 }
 
@@ -113,7 +141,10 @@ function rulesOf(env: Env, app: AppContext): AccessRules {
   } catch {
     console.warn("ACCESS_ROLES is not JSON; ignored");
   }
-  return { roles: { ...(fromEnv.roles ?? {}), ...app.settings.access.roles }, approvers: [...(fromEnv.approvers ?? []), ...app.settings.access.approvers] };
+  return {
+    roles: { ...(fromEnv.roles ?? {}), ...app.settings.access.roles },
+    approvers: [...(fromEnv.approvers ?? []), ...app.settings.access.approvers],
+  };
 }
 
 const matches = (pattern: string, email: string) => {
@@ -128,8 +159,12 @@ const matches = (pattern: string, email: string) => {
 export function accessPrincipal(env: Env, app: AppContext, key: AdminKeyInfo, email: string): Principal {
   const rules = rulesOf(env, app);
   const entries = Object.entries(rules.roles);
-  const role = (entries.find(([p]) => !p.startsWith("*@") && matches(p, email)) ?? entries.find(([p]) => matches(p, email)))?.[1];
-  if (!role) throw new HttpError(403, "forbidden", `${email} has no role in this app (settings.access.roles or ACCESS_ROLES)`, [{ field: "role", message: "no role for this email" }]);
+  const role = (entries.find(([p]) => !p.startsWith("*@") && matches(p, email)) ??
+    entries.find(([p]) => matches(p, email)))?.[1];
+  if (!role)
+    throw new HttpError(403, "forbidden", `${email} has no role in this app (settings.access.roles or ACCESS_ROLES)`, [
+      { field: "role", message: "no role for this email" },
+    ]);
   const capped = ROLE_RANK[role] <= ROLE_RANK[key.role] ? role : key.role;
   const approver = role === "owner" || rules.approvers.some((p) => matches(p, email));
   return { ...key, role: capped, approver, id: `access:${email}`, email };

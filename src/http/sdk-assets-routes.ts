@@ -34,5 +34,11 @@ function asset(body: string, tag: string, type: string, extra: Record<string, st
 
 sdkAssetsRoutes.get("/sdk/beckon.js", asset(SDK_JS, SDK_ETAG, "text/javascript; charset=utf-8"));
 // May control the whole origin (scope "/") although it lives under /sdk/.
-sdkAssetsRoutes.get("/sdk/beckon-sw.js", asset(SDK_SW_JS, SW_ETAG, "text/javascript; charset=utf-8", { "service-worker-allowed": "/", "cache-control": "no-cache" }));
+sdkAssetsRoutes.get(
+  "/sdk/beckon-sw.js",
+  asset(SDK_SW_JS, SW_ETAG, "text/javascript; charset=utf-8", {
+    "service-worker-allowed": "/",
+    "cache-control": "no-cache",
+  }),
+);
 sdkAssetsRoutes.get("/demo", (c) => c.html(DEMO_HTML));

@@ -14,7 +14,10 @@ export const sdkSettingsRoutes = new Hono<HonoEnv>();
 async function appForWriteKey(c: Context<HonoEnv>, key: string | undefined) {
   if (!key) throw new HttpError(401, "unauthorized", "missing write key", [{ field: "writeKey", message: "required" }]);
   const app = await resolveKey(c.env.DB, "write", key, (p) => c.executionCtx.waitUntil(p));
-  if (!app) throw new HttpError(404, "not_found", "no app has this write key", [{ field: "writeKey", message: "unknown write key" }]);
+  if (!app)
+    throw new HttpError(404, "not_found", "no app has this write key", [
+      { field: "writeKey", message: "unknown write key" },
+    ]);
   return app;
 }
 
@@ -35,7 +38,11 @@ sdkSettingsRoutes.get("/v1/projects/:writeKey/settings", async (c) => {
         maybeBundledConfigIds: {},
       },
     },
-    plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+    plan: {
+      track: { __default: { enabled: true, integrations: {} } },
+      identify: { __default: { enabled: true } },
+      group: { __default: { enabled: true } },
+    },
     edgeFunction: {},
     analyticsNextEnabled: true,
     middlewareSettings: {},
@@ -68,4 +75,3 @@ sdkSettingsRoutes.on("GET", ["/sourceConfig", "/sourceConfig/"], async (c) => {
     },
   });
 });
-

@@ -15,15 +15,26 @@ export const segmentPreviewRoutes = adminRouter();
 segmentPreviewRoutes.use("/admin/segments/preview", adminAuth);
 
 const SAMPLE = 20;
-const PreviewBody = z.object({ filter: z.record(z.string(), z.unknown()).openapi({ description: "a filter in the segment language" }) }).strict().openapi("SegmentPreviewRequest");
+const PreviewBody = z
+  .object({ filter: z.record(z.string(), z.unknown()).openapi({ description: "a filter in the segment language" }) })
+  .strict()
+  .openapi("SegmentPreviewRequest");
 const PreviewView = z
   .object({
     total: z.number().int().openapi({ description: "people in the users index" }),
-    count: z.number().int().openapi({ description: "people the index says match for sure (the exact count when `exact`)" }),
+    count: z
+      .number()
+      .int()
+      .openapi({ description: "people the index says match for sure (the exact count when `exact`)" }),
     exact: z.boolean(),
     bounds: z.object({ min: z.number().int(), max: z.number().int() }),
-    estimated: z.array(z.string()).openapi({ description: "conditions the index cannot answer exactly (behaviour windows, traits): counted between the bounds; a saved segment's live count is exact" }),
-    sample: z.array(z.object({ userId: z.string(), lifecycle: z.string(), lastSeen: z.string() })).openapi({ description: `up to ${SAMPLE} people who match for sure, most recently seen first` }),
+    estimated: z.array(z.string()).openapi({
+      description:
+        "conditions the index cannot answer exactly (behaviour windows, traits): counted between the bounds; a saved segment's live count is exact",
+    }),
+    sample: z
+      .array(z.object({ userId: z.string(), lifecycle: z.string(), lastSeen: z.string() }))
+      .openapi({ description: `up to ${SAMPLE} people who match for sure, most recently seen first` }),
   })
   .openapi("SegmentPreview");
 
@@ -49,7 +60,9 @@ segmentPreviewRoutes.openapi(
     )
       .bind(appId)
       .first<{ total: number; min: number; max: number }>();
-    const sample = await c.env.DB.prepare(`SELECT user_id, lifecycle, last_seen FROM users WHERE app_id = ?1 AND ${compiled.definite} ORDER BY last_seen DESC LIMIT ${SAMPLE}`)
+    const sample = await c.env.DB.prepare(
+      `SELECT user_id, lifecycle, last_seen FROM users WHERE app_id = ?1 AND ${compiled.definite} ORDER BY last_seen DESC LIMIT ${SAMPLE}`,
+    )
       .bind(appId)
       .all<{ user_id: string; lifecycle: string; last_seen: number }>();
     const min = row?.min ?? 0;
@@ -60,7 +73,11 @@ segmentPreviewRoutes.openapi(
         exact: compiled.estimated.length === 0,
         bounds: { min, max: row?.max ?? 0 },
         estimated: compiled.estimated,
-        sample: sample.results.map((r) => ({ userId: r.user_id, lifecycle: r.lifecycle, lastSeen: new Date(r.last_seen).toISOString() })),
+        sample: sample.results.map((r) => ({
+          userId: r.user_id,
+          lifecycle: r.lifecycle,
+          lastSeen: new Date(r.last_seen).toISOString(),
+        })),
       },
       200,
     );

@@ -13,7 +13,16 @@ import { RFM_GRID, RFM_SEGMENTS } from "../segments/rfm";
 import { PURCHASERS, rfmSql } from "../segments/rfm-sql";
 import { SegmentDefinition } from "../segments/segment-filter";
 import { compileSegmentSql, memberSql, quote } from "../segments/segment-sql";
-import { countSegments, deleteSegment, getSegment, insertSegment, listSegments, MAX_SEGMENTS_PER_APP, type SavedSegment, updateSegment } from "../segments/segment-store";
+import {
+  countSegments,
+  deleteSegment,
+  getSegment,
+  insertSegment,
+  listSegments,
+  MAX_SEGMENTS_PER_APP,
+  type SavedSegment,
+  updateSegment,
+} from "../segments/segment-store";
 import { ATTR } from "../segments/index-attrs";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
@@ -31,17 +40,39 @@ segmentRoutes.use("/admin/segments/*", adminAuth);
 
 const Loose = z.record(z.string(), z.unknown());
 const SegmentView = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), filter: Loose, version: z.number(), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    filter: Loose,
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("Segment");
 const SegmentBody = z
   .object({ name: z.string(), description: z.string().optional(), filter: Loose })
   .loose()
-  .openapi("SegmentDefinition", { description: "A saved segment; `filter` is the segment language (README, \"The segment language\"), validated on save." });
-const SegmentIdParam = z.object({ segmentId: z.string().min(1).max(64).openapi({ param: { name: "segmentId", in: "path" }, example: "seg_3f9a…" }) });
+  .openapi("SegmentDefinition", {
+    description:
+      'A saved segment; `filter` is the segment language (README, "The segment language"), validated on save.',
+  });
+const SegmentIdParam = z.object({
+  segmentId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "segmentId", in: "path" }, example: "seg_3f9a…" }),
+});
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
 
 function view(s: SavedSegment) {
-  return { ...s, filter: s.filter as unknown as Record<string, unknown>, createdAt: new Date(s.createdAt).toISOString(), updatedAt: new Date(s.updatedAt).toISOString() };
+  return {
+    ...s,
+    filter: s.filter as unknown as Record<string, unknown>,
+    createdAt: new Date(s.createdAt).toISOString(),
+    updatedAt: new Date(s.updatedAt).toISOString(),
+  };
 }
 
 /** Parses a body with the segment language; errors name the field (`filter.filters.1.within`). */
@@ -65,7 +96,8 @@ segmentRoutes.openapi(
     method: "post",
     path: "/admin/segments/recompute",
     tags: ["segments"],
-    summary: "Run the nightly segmentation job for this app now (RFM cut points, BG/NBD fit, transitions, daily snapshot), at the request's clock",
+    summary:
+      "Run the nightly segmentation job for this app now (RFM cut points, BG/NBD fit, transitions, daily snapshot), at the request's clock",
     security: [{ admin: [] }],
     responses: responses(RecomputeResult, "The new model and the day's snapshot"),
   }),
@@ -76,7 +108,14 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/segments/model", tags: ["segments"], summary: "The app's current RFM cut points and BG/NBD parameters", security: [{ admin: [] }], responses: responses(SegmentModel, "The model") }),
+  createRoute({
+    method: "get",
+    path: "/admin/segments/model",
+    tags: ["segments"],
+    summary: "The app's current RFM cut points and BG/NBD parameters",
+    security: [{ admin: [] }],
+    responses: responses(SegmentModel, "The model"),
+  }),
   async (c) => c.json((await loadModel(c.env.DB, c.get("app").appId)) as never, 200),
 );
 
@@ -90,7 +129,8 @@ segmentRoutes.openapi(
     method: "get",
     path: "/admin/segments/rfm",
     tags: ["segments"],
-    summary: "RFM grid (users and average monetary value per R×F cell and per segment), churn bands, and segment transitions over a period",
+    summary:
+      "RFM grid (users and average monetary value per R×F cell and per segment), churn bands, and segment transitions over a period",
     security: [{ admin: [] }],
     request: { query: RfmQuery },
     responses: responses(RfmGrid, "The grid"),
@@ -101,12 +141,17 @@ segmentRoutes.openapi(
     const q = c.req.valid("query");
     const to = q.to ?? dayOf(now);
     const from = q.from ?? dayOf(now - 30 * DAY);
-    if (from > to) throw new HttpError(400, "invalid_input", "from: must not be after to", [{ field: "from", message: "must not be after to" }]);
+    if (from > to)
+      throw new HttpError(400, "invalid_input", "from: must not be after to", [
+        { field: "from", message: "must not be after to" },
+      ]);
     const d1 = c.env.DB;
     const model = await loadModel(d1, appId);
 
     const transitions = await d1
-      .prepare(`SELECT NULLIF(from_segment, '') AS "from", to_segment AS "to", SUM(users) AS users FROM rfm_transitions WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY 1, 2 ORDER BY 3 DESC`)
+      .prepare(
+        `SELECT NULLIF(from_segment, '') AS "from", to_segment AS "to", SUM(users) AS users FROM rfm_transitions WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY 1, 2 ORDER BY 3 DESC`,
+      )
       .bind(appId, from, to)
       .all<{ from: string | null; to: string; users: number }>();
     const churn = await d1
@@ -119,20 +164,54 @@ segmentRoutes.openapi(
     const churnBands = Object.fromEntries(
       CHURN_BANDS.map((band) => {
         const row = churn.results.find((r) => r.band === band);
-        return [band, { users: row?.users ?? 0, avgPAlive: row ? round(row.avgPAlive) : null, avgExpectedPurchases30: row ? round(row.avgExpected30) : null }];
+        return [
+          band,
+          {
+            users: row?.users ?? 0,
+            avgPAlive: row ? round(row.avgPAlive) : null,
+            avgExpectedPurchases30: row ? round(row.avgExpected30) : null,
+          },
+        ];
       }),
     );
-    const transitionList = transitions.results.map((t) => ({ from: t.from === "" ? null : t.from, to: t.to, users: t.users }));
+    const transitionList = transitions.results.map((t) => ({
+      from: t.from === "" ? null : t.from,
+      to: t.to,
+      users: t.users,
+    }));
 
     if (!model.cutPoints) {
-      return c.json({ model: null, message: "no RFM model yet: it is computed nightly, or by POST /admin/segments/recompute", purchasers: 0, cells: [], segments: {}, churnBands, transitions: { from, to, moves: transitionList } } as never, 200);
+      return c.json(
+        {
+          model: null,
+          message: "no RFM model yet: it is computed nightly, or by POST /admin/segments/recompute",
+          purchasers: 0,
+          cells: [],
+          segments: {},
+          churnBands,
+          transitions: { from, to, moves: transitionList },
+        } as never,
+        200,
+      );
     }
     const rfm = rfmSql(model.cutPoints, now);
     const rows = await d1
-      .prepare(`SELECT ${rfm.r} AS r, ${rfm.f} AS f, count(*) AS users, SUM(revenue) AS revenue, AVG(${rfm.m}) AS avgM FROM users WHERE app_id = ${quote(appId)} AND ${PURCHASERS} GROUP BY 1, 2`)
+      .prepare(
+        `SELECT ${rfm.r} AS r, ${rfm.f} AS f, count(*) AS users, SUM(revenue) AS revenue, AVG(${rfm.m}) AS avgM FROM users WHERE app_id = ${quote(appId)} AND ${PURCHASERS} GROUP BY 1, 2`,
+      )
       .all<{ r: number; f: number; users: number; revenue: number; avgM: number }>();
-    const cells: Array<{ r: number; f: number; segment: string; users: number; revenue: number; avgMonetary: number | null; avgM: number | null }> = [];
-    const segments: Record<string, { users: number; revenue: number; avgMonetary: number | null }> = Object.fromEntries(RFM_SEGMENTS.map((s) => [s, { users: 0, revenue: 0, avgMonetary: null }]));
+    const cells: Array<{
+      r: number;
+      f: number;
+      segment: string;
+      users: number;
+      revenue: number;
+      avgMonetary: number | null;
+      avgM: number | null;
+    }> = [];
+    const segments: Record<string, { users: number; revenue: number; avgMonetary: number | null }> = Object.fromEntries(
+      RFM_SEGMENTS.map((s) => [s, { users: 0, revenue: 0, avgMonetary: null }]),
+    );
     let purchasers = 0;
     for (let r = 5; r >= 1; r--) {
       for (let f = 1; f <= 5; f++) {
@@ -140,7 +219,15 @@ segmentRoutes.openapi(
         const segment = RFM_GRID[r - 1]![f - 1]!;
         const users = row?.users ?? 0;
         const revenue = round(row?.revenue ?? 0, 2);
-        cells.push({ r, f, segment, users, revenue, avgMonetary: users ? round(revenue / users, 2) : null, avgM: row ? round(row.avgM, 2) : null });
+        cells.push({
+          r,
+          f,
+          segment,
+          users,
+          revenue,
+          avgMonetary: users ? round(revenue / users, 2) : null,
+          avgM: row ? round(row.avgM, 2) : null,
+        });
         const s = segments[segment]!;
         s.users += users;
         s.revenue = round(s.revenue + revenue, 2);
@@ -151,7 +238,11 @@ segmentRoutes.openapi(
     return c.json(
       {
         asOf: new Date(now).toISOString(),
-        model: { version: model.version, computedAt: new Date(model.computedAt).toISOString(), cutPoints: model.cutPoints },
+        model: {
+          version: model.version,
+          computedAt: new Date(model.computedAt).toISOString(),
+          cutPoints: model.cutPoints,
+        },
         purchasers,
         cells,
         segments,
@@ -164,14 +255,35 @@ segmentRoutes.openapi(
 );
 
 const HistoryQuery = z.object({ from: Day.optional(), to: Day.optional() });
-async function snapshots(d1: D1Database, appId: string, now: number, q: { from?: string | undefined; to?: string | undefined }) {
+async function snapshots(
+  d1: D1Database,
+  appId: string,
+  now: number,
+  q: { from?: string | undefined; to?: string | undefined },
+) {
   const to = q.to ?? dayOf(now);
   const from = q.from ?? dayOf(now - 90 * DAY);
-  if (from > to) throw new HttpError(400, "invalid_input", "from: must not be after to", [{ field: "from", message: "must not be after to" }]);
+  if (from > to)
+    throw new HttpError(400, "invalid_input", "from: must not be after to", [
+      { field: "from", message: "must not be after to" },
+    ]);
   const rows = await d1
-    .prepare(`SELECT day, taken_at, total, lifecycle, loyal, dau, wau, mau, rfm, churn FROM daily_snapshots WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day`)
+    .prepare(
+      `SELECT day, taken_at, total, lifecycle, loyal, dau, wau, mau, rfm, churn FROM daily_snapshots WHERE app_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day`,
+    )
     .bind(appId, from, to)
-    .all<{ day: string; taken_at: number; total: number; lifecycle: string; loyal: number; dau: number; wau: number; mau: number; rfm: string; churn: string }>();
+    .all<{
+      day: string;
+      taken_at: number;
+      total: number;
+      lifecycle: string;
+      loyal: number;
+      dau: number;
+      wau: number;
+      mau: number;
+      rfm: string;
+      churn: string;
+    }>();
   return { from, to, rows: rows.results };
 }
 
@@ -191,7 +303,15 @@ segmentRoutes.openapi(
       {
         from: s.from,
         to: s.to,
-        days: s.rows.map((r) => ({ day: r.day, takenAt: new Date(r.taken_at).toISOString(), total: r.total, states: JSON.parse(r.lifecycle), loyal: r.loyal, rfm: JSON.parse(r.rfm), churnBands: JSON.parse(r.churn) })),
+        days: s.rows.map((r) => ({
+          day: r.day,
+          takenAt: new Date(r.taken_at).toISOString(),
+          total: r.total,
+          states: JSON.parse(r.lifecycle),
+          loyal: r.loyal,
+          rfm: JSON.parse(r.rfm),
+          churnBands: JSON.parse(r.churn),
+        })),
       } as never,
       200,
     );
@@ -203,7 +323,8 @@ segmentRoutes.openapi(
     method: "get",
     path: "/admin/segments/activity",
     tags: ["segments"],
-    summary: "DAU / WAU / MAU now (users seen in the last 1 / 7 / 30 days, from the users index) and per daily snapshot",
+    summary:
+      "DAU / WAU / MAU now (users seen in the last 1 / 7 / 30 days, from the users index) and per daily snapshot",
     security: [{ admin: [] }],
     request: { query: HistoryQuery },
     responses: responses(Activity, "Active users"),
@@ -211,7 +332,9 @@ segmentRoutes.openapi(
   async (c) => {
     const appId = c.get("app").appId;
     const now = c.get("now");
-    const live = await c.env.DB.prepare(`SELECT SUM(last_seen >= ?2) AS dau, SUM(last_seen >= ?3) AS wau, SUM(last_seen >= ?4) AS mau, count(*) AS total FROM users WHERE app_id = ?1`)
+    const live = await c.env.DB.prepare(
+      `SELECT SUM(last_seen >= ?2) AS dau, SUM(last_seen >= ?3) AS wau, SUM(last_seen >= ?4) AS mau, count(*) AS total FROM users WHERE app_id = ?1`,
+    )
       .bind(appId, now - DAY, now - 7 * DAY, now - 30 * DAY)
       .first<{ dau: number | null; wau: number | null; mau: number | null; total: number }>();
     const dau = live?.dau ?? 0;
@@ -225,7 +348,13 @@ segmentRoutes.openapi(
         mau,
         total: live?.total ?? 0,
         stickiness: mau ? round(dau / mau, 4) : null,
-        history: s.rows.map((r) => ({ day: r.day, dau: r.dau, wau: r.wau, mau: r.mau, stickiness: r.mau ? round(r.dau / r.mau, 4) : null })),
+        history: s.rows.map((r) => ({
+          day: r.day,
+          dau: r.dau,
+          wau: r.wau,
+          mau: r.mau,
+          stickiness: r.mau ? round(r.dau / r.mau, 4) : null,
+        })),
       } as never,
       200,
     );
@@ -235,16 +364,32 @@ segmentRoutes.openapi(
 // ───────────── saved segments ─────────────
 
 segmentRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/segments", tags: ["segments"], summary: "Saved segments", security: [{ admin: [] }], responses: responses(z.object({ segments: z.array(SegmentView) }), "Segments") }),
+  createRoute({
+    method: "get",
+    path: "/admin/segments",
+    tags: ["segments"],
+    summary: "Saved segments",
+    security: [{ admin: [] }],
+    responses: responses(z.object({ segments: z.array(SegmentView) }), "Segments"),
+  }),
   async (c) => c.json({ segments: (await listSegments(c.env.DB, c.get("app").appId)).map(view) }, 200),
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "post", path: "/admin/segments", tags: ["segments"], summary: "Save a segment; users enter and leave it live from their next event or timer", security: [{ admin: [] }], request: jsonBody(SegmentBody), responses: responses(SegmentView, "The saved segment") }),
+  createRoute({
+    method: "post",
+    path: "/admin/segments",
+    tags: ["segments"],
+    summary: "Save a segment; users enter and leave it live from their next event or timer",
+    security: [{ admin: [] }],
+    request: jsonBody(SegmentBody),
+    responses: responses(SegmentView, "The saved segment"),
+  }),
   async (c) => {
     const appId = c.get("app").appId;
     const def = definitionOf(c.req.valid("json"));
-    if ((await countSegments(c.env.DB, appId)) >= MAX_SEGMENTS_PER_APP) throw new HttpError(409, "limit_reached", `at most ${MAX_SEGMENTS_PER_APP} segments per app`);
+    if ((await countSegments(c.env.DB, appId)) >= MAX_SEGMENTS_PER_APP)
+      throw new HttpError(409, "limit_reached", `at most ${MAX_SEGMENTS_PER_APP} segments per app`);
     const saved = await insertSegment(c.env.DB, appId, def, c.get("now"));
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
@@ -252,7 +397,15 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "get", path: "/admin/segments/{segmentId}", tags: ["segments"], summary: "One saved segment", security: [{ admin: [] }], request: { params: SegmentIdParam }, responses: responses(SegmentView, "The segment") }),
+  createRoute({
+    method: "get",
+    path: "/admin/segments/{segmentId}",
+    tags: ["segments"],
+    summary: "One saved segment",
+    security: [{ admin: [] }],
+    request: { params: SegmentIdParam },
+    responses: responses(SegmentView, "The segment"),
+  }),
   async (c) => {
     const s = await getSegment(c.env.DB, c.get("app").appId, c.req.valid("param").segmentId);
     if (!s) throw new HttpError(404, "not_found", `no segment ${c.req.valid("param").segmentId}`);
@@ -261,7 +414,15 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "put", path: "/admin/segments/{segmentId}", tags: ["segments"], summary: "Replace a segment's definition (version + 1)", security: [{ admin: [] }], request: { params: SegmentIdParam, ...jsonBody(SegmentBody) }, responses: responses(SegmentView, "The updated segment") }),
+  createRoute({
+    method: "put",
+    path: "/admin/segments/{segmentId}",
+    tags: ["segments"],
+    summary: "Replace a segment's definition (version + 1)",
+    security: [{ admin: [] }],
+    request: { params: SegmentIdParam, ...jsonBody(SegmentBody) },
+    responses: responses(SegmentView, "The updated segment"),
+  }),
   async (c) => {
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
@@ -274,11 +435,20 @@ segmentRoutes.openapi(
 );
 
 segmentRoutes.openapi(
-  createRoute({ method: "delete", path: "/admin/segments/{segmentId}", tags: ["segments"], summary: "Delete a segment", security: [{ admin: [] }], request: { params: SegmentIdParam }, responses: responses(z.object({ deleted: z.boolean() }), "Deleted") }),
+  createRoute({
+    method: "delete",
+    path: "/admin/segments/{segmentId}",
+    tags: ["segments"],
+    summary: "Delete a segment",
+    security: [{ admin: [] }],
+    request: { params: SegmentIdParam },
+    responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
+  }),
   async (c) => {
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
-    if (!(await deleteSegment(c.env.DB, appId, segmentId))) throw new HttpError(404, "not_found", `no segment ${segmentId}`);
+    if (!(await deleteSegment(c.env.DB, appId, segmentId)))
+      throw new HttpError(404, "not_found", `no segment ${segmentId}`);
     await publish(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
   },
@@ -287,10 +457,14 @@ segmentRoutes.openapi(
 const CountView = z
   .object({
     segmentId: z.string(),
-    count: z.number().openapi({ description: "best estimate: exact when `exact`, else the live membership clamped into the bounds" }),
+    count: z
+      .number()
+      .openapi({ description: "best estimate: exact when `exact`, else the live membership clamped into the bounds" }),
     exact: z.boolean(),
     bounds: z.object({ min: z.number(), max: z.number() }),
-    live: z.number().openapi({ description: "users whose object reports membership (each re-evaluates on events, window timers and daily)" }),
+    live: z.number().openapi({
+      description: "users whose object reports membership (each re-evaluates on events, window timers and daily)",
+    }),
     total: z.number(),
     estimated: z.array(z.string()).openapi({ description: "conditions the users index cannot answer exactly" }),
   })
@@ -323,7 +497,18 @@ segmentRoutes.openapi(
     const max = row?.max ?? 0;
     const live = row?.live ?? 0;
     const exact = compiled.estimated.length === 0;
-    return c.json({ segmentId, count: exact ? min : Math.min(max, Math.max(min, live)), exact, bounds: { min, max }, live, total: row?.total ?? 0, estimated: compiled.estimated }, 200);
+    return c.json(
+      {
+        segmentId,
+        count: exact ? min : Math.min(max, Math.max(min, live)),
+        exact,
+        bounds: { min, max },
+        live,
+        total: row?.total ?? 0,
+        estimated: compiled.estimated,
+      },
+      200,
+    );
   },
 );
 

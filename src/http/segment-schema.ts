@@ -49,13 +49,19 @@ const SegmentCall = z
   })
   .loose()
   .superRefine((c, ctx) => {
-    if (c.userId == null && c.anonymousId == null) ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
-    if (c.type === "track" && !c.event) ctx.addIssue({ code: "custom", path: ["event"], message: "required for track calls" });
-    if (c.type === "alias" && (c.previousId == null || c.userId == null)) ctx.addIssue({ code: "custom", path: ["previousId"], message: "alias needs previousId and userId" });
-    if (c.type === "group" && c.groupId == null) ctx.addIssue({ code: "custom", path: ["groupId"], message: "required for group calls" });
+    if (c.userId == null && c.anonymousId == null)
+      ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
+    if (c.type === "track" && !c.event)
+      ctx.addIssue({ code: "custom", path: ["event"], message: "required for track calls" });
+    if (c.type === "alias" && (c.previousId == null || c.userId == null))
+      ctx.addIssue({ code: "custom", path: ["previousId"], message: "alias needs previousId and userId" });
+    if (c.type === "group" && c.groupId == null)
+      ctx.addIssue({ code: "custom", path: ["groupId"], message: "required for group calls" });
   });
 
-export type EntryResult = { ok: true; event: BeckonEvent } | { ok: false; problems: FieldProblem[]; messageId?: string };
+export type EntryResult =
+  | { ok: true; event: BeckonEvent }
+  | { ok: false; problems: FieldProblem[]; messageId?: string };
 
 /**
  * Validates one entry and normalises it. Clock skew is corrected the way Segment and
@@ -63,14 +69,23 @@ export type EntryResult = { ok: true; event: BeckonEvent } | { ok: false; proble
  * `timestamp`, else RudderStack's `originalTimestamp` (offline-queued mobile calls keep the
  * moment they happened); the result never lies in the future.
  */
-export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?: Millis; receivedAt: Millis; prefix: string; bytes: number }): EntryResult {
+export function parseEntry(
+  raw: unknown,
+  opts: { type?: SegmentCallType; sentAt?: Millis; receivedAt: Millis; prefix: string; bytes: number },
+): EntryResult {
   if (opts.bytes > MAX_EVENT_BYTES) {
-    return { ok: false, problems: [{ field: opts.prefix || "(body)", message: `event exceeds the 32 KB limit (${opts.bytes} bytes)` }] };
+    return {
+      ok: false,
+      problems: [{ field: opts.prefix || "(body)", message: `event exceeds the 32 KB limit (${opts.bytes} bytes)` }],
+    };
   }
   const input = opts.type && raw && typeof raw === "object" ? { ...(raw as object), type: opts.type } : raw;
   const parsed = SegmentCall.safeParse(input);
   if (!parsed.success) {
-    const messageId = raw && typeof raw === "object" && typeof (raw as { messageId?: unknown }).messageId === "string" ? (raw as { messageId: string }).messageId : undefined;
+    const messageId =
+      raw && typeof raw === "object" && typeof (raw as { messageId?: unknown }).messageId === "string"
+        ? (raw as { messageId: string }).messageId
+        : undefined;
     return { ok: false, problems: problemsOf(parsed.error, opts.prefix), ...(messageId ? { messageId } : {}) };
   }
   const c = parsed.data;
@@ -83,7 +98,12 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
   let timestamp = deviceTime ?? receivedAt;
   if (deviceTime !== undefined && sentAt !== undefined) timestamp = receivedAt - (sentAt - deviceTime);
   if (timestamp > receivedAt) timestamp = receivedAt;
-  const name = c.type === "track" ? c.event! : c.type === "page" || c.type === "screen" ? NAME_OF_CALL[c.type] : NAME_OF_CALL[c.type];
+  const name =
+    c.type === "track"
+      ? c.event!
+      : c.type === "page" || c.type === "screen"
+        ? NAME_OF_CALL[c.type]
+        : NAME_OF_CALL[c.type];
   const properties = { ...(c.properties ?? {}) } as JsonObject;
   if ((c.type === "page" || c.type === "screen") && c.name) properties.name ??= c.name;
   const traits = (c.traits ?? c.context?.traits ?? undefined) as JsonObject | undefined;
@@ -106,4 +126,3 @@ export function parseEntry(raw: unknown, opts: { type?: SegmentCallType; sentAt?
   if (pushToken) event.pushToken = pushToken;
   return { ok: true, event };
 }
-

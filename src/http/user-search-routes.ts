@@ -72,11 +72,17 @@ userSearchRoutes.openapi(
     path: "/admin/users",
     operationId: "searchUsers",
     tags: ["users"],
-    summary: "Find people by user id prefix, email or phone (addresses Beckon has sent to); without `q`, the most recently seen",
+    summary:
+      "Find people by user id prefix, email or phone (addresses Beckon has sent to); without `q`, the most recently seen",
     security: [{ admin: [] }],
     request: {
       query: z.object({
-        q: z.string().trim().max(256).optional().openapi({ description: "a user id prefix, an email address or an E.164 phone number", example: "ada" }),
+        q: z
+          .string()
+          .trim()
+          .max(256)
+          .optional()
+          .openapi({ description: "a user id prefix, an email address or an E.164 phone number", example: "ada" }),
         limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(25),
       }),
     },
@@ -87,20 +93,30 @@ userSearchRoutes.openapi(
     const appId = c.get("app").appId;
     const db = c.env.DB;
     if (!q) {
-      const rows = await db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 ORDER BY u.last_seen DESC LIMIT ?2`).bind(appId, limit).all<Row>();
+      const rows = await db
+        .prepare(`SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 ORDER BY u.last_seen DESC LIMIT ?2`)
+        .bind(appId, limit)
+        .all<Row>();
       return c.json({ people: rows.results.map((r) => summary(r, "recent")) }, 200);
     }
     const channels = q.includes("@") ? ["email"] : /^\+[1-9]\d{6,14}$/.test(q) ? ["sms", "whatsapp"] : [];
     if (channels.length) {
       const addresses = channels.map((ch) => normalizeAddress(ch, q));
       const rows = await db
-        .prepare(`SELECT DISTINCT ${COLUMNS} FROM channel_addresses a JOIN users u ON u.app_id = a.app_id AND u.user_id = a.user_id WHERE a.app_id = ?1 AND a.channel IN (SELECT value FROM json_each(?2)) AND a.address IN (SELECT value FROM json_each(?3)) LIMIT ?4`)
+        .prepare(
+          `SELECT DISTINCT ${COLUMNS} FROM channel_addresses a JOIN users u ON u.app_id = a.app_id AND u.user_id = a.user_id WHERE a.app_id = ?1 AND a.channel IN (SELECT value FROM json_each(?2)) AND a.address IN (SELECT value FROM json_each(?3)) LIMIT ?4`,
+        )
         .bind(appId, JSON.stringify(channels), JSON.stringify(addresses), limit)
         .all<Row>();
       return c.json({ people: rows.results.map((r) => summary(r, channels[0] === "email" ? "email" : "phone")) }, 200);
     }
     // A prefix range on the primary key (app_id, user_id): an index seek, whatever the app's size.
-    const rows = await db.prepare(`SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 AND u.user_id >= ?2 AND u.user_id < ?3 ORDER BY u.user_id LIMIT ?4`).bind(appId, q, `${q}\u{10ffff}`, limit).all<Row>();
+    const rows = await db
+      .prepare(
+        `SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 AND u.user_id >= ?2 AND u.user_id < ?3 ORDER BY u.user_id LIMIT ?4`,
+      )
+      .bind(appId, q, `${q}\u{10ffff}`, limit)
+      .all<Row>();
     return c.json({ people: rows.results.map((r) => summary(r, "userId")) }, 200);
   },
 );

@@ -17,13 +17,23 @@ export const USER_TOKEN_HEADER = "x-beckon-user-token";
 /** The request's user token: the header, else the body's `userToken`, else `?userToken=` (GETs and WebSockets). */
 export function userTokenOf(c: Context<HonoEnv>, body?: unknown): string | undefined {
   const fromBody = body && typeof body === "object" ? (body as { userToken?: unknown }).userToken : undefined;
-  return c.req.header(USER_TOKEN_HEADER) || (typeof fromBody === "string" && fromBody) || c.req.query("userToken") || undefined;
+  return (
+    c.req.header(USER_TOKEN_HEADER) ||
+    (typeof fromBody === "string" && fromBody) ||
+    c.req.query("userToken") ||
+    undefined
+  );
 }
 
-export const identityKeysSecret = (env: { IDENTITY_KEYS_SECRET?: string }) => env.IDENTITY_KEYS_SECRET || DEV_IDENTITY_KEYS_SECRET;
+export const identityKeysSecret = (env: { IDENTITY_KEYS_SECRET?: string }) =>
+  env.IDENTITY_KEYS_SECRET || DEV_IDENTITY_KEYS_SECRET;
 
 /** Checks that the request may act for each identified person it names; throws 401 (`required`) or notes it (`warn`). */
-export async function verifyIdentity(c: Context<HonoEnv>, userIds: Iterable<string | undefined>, body?: unknown): Promise<void> {
+export async function verifyIdentity(
+  c: Context<HonoEnv>,
+  userIds: Iterable<string | undefined>,
+  body?: unknown,
+): Promise<void> {
   const app = c.get("app");
   const mode = app.settings.identityVerification;
   if (mode === "off" || c.get("serverKey")) return;
@@ -37,7 +47,10 @@ export async function verifyIdentity(c: Context<HonoEnv>, userIds: Iterable<stri
       touchKey(c.env.DB, result.keyId, Date.now(), (p) => c.executionCtx.waitUntil(p));
       continue;
     }
-    if (mode === "required") throw new HttpError(401, `user_token_${result.problem}`, result.message, [{ field: "userToken", message: result.message }]);
+    if (mode === "required")
+      throw new HttpError(401, `user_token_${result.problem}`, result.message, [
+        { field: "userToken", message: result.message },
+      ]);
     await noteUnverified(c, userId, result.problem);
   }
 }

@@ -50,7 +50,8 @@ async function verifiedTwilioForm(c: Context<HonoEnv>): Promise<Record<string, s
   const { text } = await rawBody(c);
   const form: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(text)) form[k] = v;
-  if (!(await verifyTwilioSignature(token, c.req.header("x-twilio-signature"), twilioUrl(c), form))) throw unauthorized("invalid X-Twilio-Signature");
+  if (!(await verifyTwilioSignature(token, c.req.header("x-twilio-signature"), twilioUrl(c), form)))
+    throw unauthorized("invalid X-Twilio-Signature");
   return form;
 }
 
@@ -76,7 +77,12 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
       const rows = await database(c.env.DB)
         .select({ id: deliveryEvents.eventId })
         .from(deliveryEvents)
-        .where(and(inArray(deliveryEvents.eventId, ids.slice(i, i + 90)), or(isNotNull(deliveryEvents.appliedAt), not(recorded))));
+        .where(
+          and(
+            inArray(deliveryEvents.eventId, ids.slice(i, i + 90)),
+            or(isNotNull(deliveryEvents.appliedAt), not(recorded)),
+          ),
+        );
       for (const r of rows) known.add(r.id);
     }
   }
@@ -86,7 +92,12 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
       counts.duplicate++;
       continue;
     }
-    if (++fresh > NEW_EVENTS_PER_REQUEST) throw new HttpError(503, "retry_later", `applied ${NEW_EVENTS_PER_REQUEST} new events; send the batch again for the rest`);
+    if (++fresh > NEW_EVENTS_PER_REQUEST)
+      throw new HttpError(
+        503,
+        "retry_later",
+        `applied ${NEW_EVENTS_PER_REQUEST} new events; send the batch again for the rest`,
+      );
     counts[await receiveProviderEvent(c.env, e, at)]++;
   }
   return counts;
@@ -103,10 +114,20 @@ webhookRoutes.post("/webhooks/twilio/status", async (c) => {
 webhookRoutes.post("/webhooks/twilio/inbound", async (c) => {
   const form = await verifiedTwilioForm(c);
   const action = keywordAction(form.Body);
-  const twiml = (message?: string) => c.body(`<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${escapeXml(message)}</Message>` : ""}</Response>`, 200, { "content-type": "text/xml" });
-  if (action === "help") return twiml(deliveryEnv(c.env).SMS_HELP_TEXT ?? "Reply STOP to unsubscribe, START to resubscribe. Msg&data rates may apply.");
+  const twiml = (message?: string) =>
+    c.body(
+      `<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${escapeXml(message)}</Message>` : ""}</Response>`,
+      200,
+      { "content-type": "text/xml" },
+    );
+  if (action === "help")
+    return twiml(
+      deliveryEnv(c.env).SMS_HELP_TEXT ?? "Reply STOP to unsubscribe, START to resubscribe. Msg&data rates may apply.",
+    );
   if (action && form.From && form.MessageSid) {
-    await onceApplied(c, `twilio-inbound:${form.MessageSid}`, "twilio", form.MessageSid, action, () => changeConsent(c, "sms", form.From!, action, `twilio:${(form.Body ?? "").trim().toUpperCase()}`));
+    await onceApplied(c, `twilio-inbound:${form.MessageSid}`, "twilio", form.MessageSid, action, () =>
+      changeConsent(c, "sms", form.From!, action, `twilio:${(form.Body ?? "").trim().toUpperCase()}`),
+    );
   }
   // Twilio (Advanced Opt-Out) sends the carrier-mandated confirmation itself; an empty reply avoids a second one.
   return twiml();
@@ -121,7 +142,10 @@ webhookRoutes.post("/webhooks/sendgrid", async (c) => {
   if (!ok) throw unauthorized("invalid X-Twilio-Email-Event-Webhook-Signature");
   // A captured batch must not be replayable forever: the signed timestamp must be recent, judged
   // against the real clock (a virtual clock must not widen it), like Resend's svix window.
-  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > SENDGRID_FRESHNESS_S) throw unauthorized(`X-Twilio-Email-Event-Webhook-Timestamp is more than ${SENDGRID_FRESHNESS_S / 60} minutes from now`);
+  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > SENDGRID_FRESHNESS_S)
+    throw unauthorized(
+      `X-Twilio-Email-Event-Webhook-Timestamp is more than ${SENDGRID_FRESHNESS_S / 60} minutes from now`,
+    );
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -135,7 +159,11 @@ webhookRoutes.post("/webhooks/resend", async (c) => {
   const secret = deliveryEnv(c.env).RESEND_WEBHOOK_SECRET;
   if (!secret) throw unauthorized("Resend webhooks are not configured (RESEND_WEBHOOK_SECRET)");
   const { text } = await rawBody(c);
-  const headers = { id: c.req.header("svix-id"), timestamp: c.req.header("svix-timestamp"), signature: c.req.header("svix-signature") };
+  const headers = {
+    id: c.req.header("svix-id"),
+    timestamp: c.req.header("svix-timestamp"),
+    signature: c.req.header("svix-signature"),
+  };
   // The replay window is judged against the real clock: a virtual clock must not widen it.
   if (!(await verifySvix(secret, headers, text, Date.now()))) throw unauthorized("invalid svix-signature");
   let body: unknown;
@@ -151,7 +179,12 @@ webhookRoutes.post("/webhooks/resend", async (c) => {
 /** Meta's subscription check: echo `hub.challenge` when the verify token matches. */
 webhookRoutes.get("/webhooks/whatsapp", (c) => {
   const expected = deliveryEnv(c.env).WHATSAPP_VERIFY_TOKEN;
-  if (expected && c.req.query("hub.mode") === "subscribe" && timingSafeEqual(c.req.query("hub.verify_token") ?? "", expected)) return c.text(c.req.query("hub.challenge") ?? "");
+  if (
+    expected &&
+    c.req.query("hub.mode") === "subscribe" &&
+    timingSafeEqual(c.req.query("hub.verify_token") ?? "", expected)
+  )
+    return c.text(c.req.query("hub.challenge") ?? "");
   throw new HttpError(403, "forbidden", "verify token mismatch");
 });
 
@@ -159,7 +192,8 @@ webhookRoutes.post("/webhooks/whatsapp", async (c) => {
   const secret = deliveryEnv(c.env).WHATSAPP_APP_SECRET;
   if (!secret) throw unauthorized("WhatsApp webhooks are not configured (WHATSAPP_APP_SECRET)");
   const { text, bytes } = await rawBody(c);
-  if (!(await verifyMetaSignature(secret, c.req.header("x-hub-signature-256"), bytes))) throw unauthorized("invalid X-Hub-Signature-256");
+  if (!(await verifyMetaSignature(secret, c.req.header("x-hub-signature-256"), bytes)))
+    throw unauthorized("invalid X-Hub-Signature-256");
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -170,7 +204,10 @@ webhookRoutes.post("/webhooks/whatsapp", async (c) => {
   const counts = await receiveAll(c, statuses);
   for (const m of inbound) {
     const action = keywordAction(m.text) ?? (/^stop promotions$/i.test(m.text.trim()) ? "opt_out" : null);
-    if (action === "opt_out" || action === "opt_in") await onceApplied(c, `whatsapp-inbound:${m.id}`, "whatsapp", m.id, action, () => changeConsent(c, "whatsapp", m.from, action, `whatsapp:${m.text.trim().toUpperCase().slice(0, 20)}`));
+    if (action === "opt_out" || action === "opt_in")
+      await onceApplied(c, `whatsapp-inbound:${m.id}`, "whatsapp", m.id, action, () =>
+        changeConsent(c, "whatsapp", m.from, action, `whatsapp:${m.text.trim().toUpperCase().slice(0, 20)}`),
+      );
   }
   return c.json(counts);
 });
@@ -186,7 +223,12 @@ webhookRoutes.post("/v1/unsubscribe", async (c) => {
 webhookRoutes.get("/v1/unsubscribe", async (c) => {
   await verifiedUnsubscribe(c);
   const action = escapeXml(new URL(c.req.url).pathname + new URL(c.req.url).search);
-  return c.html(page("Unsubscribe", `<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe from these emails</button></form>`));
+  return c.html(
+    page(
+      "Unsubscribe",
+      `<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe from these emails</button></form>`,
+    ),
+  );
 });
 
 async function verifiedUnsubscribe(c: Context<HonoEnv>) {
@@ -202,19 +244,48 @@ async function verifiedUnsubscribe(c: Context<HonoEnv>) {
  * and the provider's retry applies it (instead of being taken for a replay). Two deliveries racing
  * may both apply, which sets the same consent twice — harmless.
  */
-async function onceApplied(c: Context<HonoEnv>, eventId: string, provider: string, messageId: string, action: string, apply: () => Promise<void>): Promise<void> {
+async function onceApplied(
+  c: Context<HonoEnv>,
+  eventId: string,
+  provider: string,
+  messageId: string,
+  action: string,
+  apply: () => Promise<void>,
+): Promise<void> {
   const db = database(c.env.DB);
-  const [seen] = await db.select({ id: deliveryEvents.eventId }).from(deliveryEvents).where(eq(deliveryEvents.eventId, eventId));
+  const [seen] = await db
+    .select({ id: deliveryEvents.eventId })
+    .from(deliveryEvents)
+    .where(eq(deliveryEvents.eventId, eventId));
   if (seen) return;
   await apply();
   const at = now(c);
-  await db.insert(deliveryEvents).values({ eventId, provider, providerMessageId: messageId, status: `inbound:${action}`, at, receivedAt: at, appliedAt: at }).onConflictDoNothing();
+  await db
+    .insert(deliveryEvents)
+    .values({
+      eventId,
+      provider,
+      providerMessageId: messageId,
+      status: `inbound:${action}`,
+      at,
+      receivedAt: at,
+      appliedAt: at,
+    })
+    .onConflictDoNothing();
 }
 
-async function changeConsent(c: Context<HonoEnv>, channel: ConsentChannel & ("sms" | "whatsapp"), address: string, action: "opt_out" | "opt_in", source: string): Promise<void> {
+async function changeConsent(
+  c: Context<HonoEnv>,
+  channel: ConsentChannel & ("sms" | "whatsapp"),
+  address: string,
+  action: "opt_out" | "opt_in",
+  source: string,
+): Promise<void> {
   const people = await peopleAt(c.env.DB, channel, address);
   const at = now(c);
-  await Promise.all(people.map((p) => setConsent(c.env, p, channel, action === "opt_out" ? "opted_out" : "opted_in", source, at)));
+  await Promise.all(
+    people.map((p) => setConsent(c.env, p, channel, action === "opt_out" ? "opted_out" : "opted_in", source, at)),
+  );
 }
 
 function escapeXml(s: string): string {

@@ -14,14 +14,19 @@ export interface PendingRow {
 
 /** Unexpired messages, highest priority first, then oldest first (first decided, first shown). */
 export function displayOrder<T extends PendingRow>(rows: readonly T[], now: Millis): T[] {
-  return rows.filter((r) => r.expiresAt > now).sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || (a.key < b.key ? -1 : 1));
+  return rows
+    .filter((r) => r.expiresAt > now)
+    .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || (a.key < b.key ? -1 : 1));
 }
 
 /**
  * Earliest time the next message may be shown: the minimum interval after the last
  * one shown (`null` when none was shown yet, or the interval is 0).
  */
-export function notBefore(lastShownAt: Millis | null, settings: Pick<InAppSettings, "minIntervalSeconds">): Millis | null {
+export function notBefore(
+  lastShownAt: Millis | null,
+  settings: Pick<InAppSettings, "minIntervalSeconds">,
+): Millis | null {
   if (lastShownAt === null || settings.minIntervalSeconds === 0) return null;
   return lastShownAt + settings.minIntervalSeconds * 1000;
 }
@@ -32,7 +37,10 @@ export function notBefore(lastShownAt: Millis | null, settings: Pick<InAppSettin
  */
 export function overflow<T extends PendingRow>(rows: readonly T[], max: number): string[] {
   if (rows.length <= max) return [];
-  return [...rows].sort((a, b) => b.priority - a.priority || b.createdAt - a.createdAt).slice(max).map((r) => r.key);
+  return [...rows]
+    .sort((a, b) => b.priority - a.priority || b.createdAt - a.createdAt)
+    .slice(max)
+    .map((r) => r.key);
 }
 
 /** When an expiring item expires: its own lifetime, else the default. */

@@ -68,7 +68,12 @@ export interface InAppDelivery {
 export function deliverInApp(ctx: UserContext, msg: InAppDelivery): boolean {
   const parsed = InAppContent.safeParse(msg.content);
   if (!parsed.success) {
-    ctx.timeline.add(ctx.now, "decision", { dropped: "in_app", key: msg.key, campaignId: msg.campaignId, reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}` });
+    ctx.timeline.add(ctx.now, "decision", {
+      dropped: "in_app",
+      key: msg.key,
+      campaignId: msg.campaignId,
+      reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}`,
+    });
     return false;
   }
   const content = parsed.data;
@@ -88,13 +93,29 @@ export function deliverInApp(ctx: UserContext, msg: InAppDelivery): boolean {
   const dropped = overflow(s.pendingMessages(ctx.now), settings.maxPending);
   if (dropped.length > 0) {
     s.deleteMessages(dropped);
-    ctx.timeline.add(ctx.now, "decision", { dropped: "in_app", keys: dropped, reason: `more than ${settings.maxPending} pending in-app messages` });
+    ctx.timeline.add(ctx.now, "decision", {
+      dropped: "in_app",
+      keys: dropped,
+      reason: `more than ${settings.maxPending} pending in-app messages`,
+    });
   }
   if (dropped.includes(msg.key)) return false;
-  ctx.timeline.add(ctx.now, "delivery", { channel: "in_app", key: msg.key, campaignId: msg.campaignId, type: content.type, ...(msg.triggerEvent ? { trigger: msg.triggerEvent } : {}) });
+  ctx.timeline.add(ctx.now, "delivery", {
+    channel: "in_app",
+    key: msg.key,
+    campaignId: msg.campaignId,
+    type: content.type,
+    ...(msg.triggerEvent ? { trigger: msg.triggerEvent } : {}),
+  });
   scheduleGc(ctx);
   const view = messageView({ ...row, status: "pending", shownAt: null, closedAt: null });
-  ctx.live({ type: "inapp", messages: [view], rules: rulesOf([view]), notBefore: notBefore(s.state("lastShownAt"), settings), minIntervalSeconds: settings.minIntervalSeconds } as unknown as Json);
+  ctx.live({
+    type: "inapp",
+    messages: [view],
+    rules: rulesOf([view]),
+    notBefore: notBefore(s.state("lastShownAt"), settings),
+    minIntervalSeconds: settings.minIntervalSeconds,
+  } as unknown as Json);
   return true;
 }
 
@@ -109,11 +130,23 @@ export interface CardDelivery {
 export function addContentCard(ctx: UserContext, card: CardDelivery): boolean {
   const parsed = ContentCardContent.safeParse(card.content);
   if (!parsed.success) {
-    ctx.timeline.add(ctx.now, "decision", { dropped: "content_card", key: card.key, campaignId: card.campaignId, reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}` });
+    ctx.timeline.add(ctx.now, "decision", {
+      dropped: "content_card",
+      key: card.key,
+      campaignId: card.campaignId,
+      reason: `invalid content: ${parsed.error.issues[0]?.message ?? "?"}`,
+    });
     return false;
   }
   const s = store(ctx);
-  const row = { key: card.key, campaignId: card.campaignId, variant: card.variant, content: parsed.data, createdAt: ctx.now, expiresAt: expiryOf(ctx.now, parsed.data.expiresInSeconds, DEFAULT_CARD_EXPIRY_SECONDS) };
+  const row = {
+    key: card.key,
+    campaignId: card.campaignId,
+    variant: card.variant,
+    content: parsed.data,
+    createdAt: ctx.now,
+    expiresAt: expiryOf(ctx.now, parsed.data.expiresInSeconds, DEFAULT_CARD_EXPIRY_SECONDS),
+  };
   if (!s.insertCard(row)) return false;
   const settings = inAppSettings(ctx.config);
   const live = s.liveCards(ctx.now);
@@ -121,12 +154,21 @@ export function addContentCard(ctx: UserContext, card: CardDelivery): boolean {
     const unpinned = live.filter((c) => !isPinned(c)).sort((a, b) => a.createdAt - b.createdAt);
     const drop = unpinned.slice(0, live.length - settings.maxCards).map((c) => c.key);
     s.deleteCards(drop);
-    if (drop.length) ctx.timeline.add(ctx.now, "decision", { dropped: "content_card", keys: drop, reason: `more than ${settings.maxCards} cards` });
+    if (drop.length)
+      ctx.timeline.add(ctx.now, "decision", {
+        dropped: "content_card",
+        keys: drop,
+        reason: `more than ${settings.maxCards} cards`,
+      });
   }
   ctx.timeline.add(ctx.now, "delivery", { channel: "content_card", key: card.key, campaignId: card.campaignId });
   scheduleGc(ctx);
   const stored = s.card(card.key);
-  ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, ...(stored ? { card: cardView(stored) as unknown as Json } : {}) });
+  ctx.live({
+    type: "cards",
+    unread: s.counts(ctx.now).unreadCards,
+    ...(stored ? { card: cardView(stored) as unknown as Json } : {}),
+  });
   return true;
 }
 
@@ -137,7 +179,14 @@ function scheduleGc(ctx: UserContext): void {
 // ───────────────────────── views ─────────────────────────
 
 export function messageView(r: MessageRow): InAppMessageView {
-  return { key: r.key, campaignId: r.campaignId, content: r.content, createdAt: r.createdAt, expiresAt: r.expiresAt, priority: r.priority };
+  return {
+    key: r.key,
+    campaignId: r.campaignId,
+    content: r.content,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    priority: r.priority,
+  };
 }
 
 function rulesOf(views: InAppMessageView[]): Json[] {
@@ -196,7 +245,13 @@ export function feedView(ctx: UserContext): JsonObject {
  * answer (the survey's call to action) is `clicked`; a dismissal implies the impression, so it
  * leaves the send at `opened`. Statuses only move forward (`advances`), so replays change nothing.
  */
-function advanceJourneySend(ctx: UserContext, key: string, campaignId: string, channel: "in_app" | "content_card", status: "opened" | "clicked"): void {
+function advanceJourneySend(
+  ctx: UserContext,
+  key: string,
+  campaignId: string,
+  channel: "in_app" | "content_card",
+  status: "opened" | "clicked",
+): void {
   const journeys = new JourneyStore(ctx.sql);
   const send = journeys.send(key);
   if (!send || send.channel !== channel || send.campaignId !== campaignId) return;
@@ -220,10 +275,19 @@ export interface EngagementResult {
 export function recordEngagement(ctx: UserContext, e: InAppEngagement, prefix = ""): EngagementResult {
   const s = store(ctx);
   const row = s.message(e.key);
-  const result = (outcome: EngagementOutcome, problems?: FieldProblem[]): EngagementResult => ({ key: e.key, kind: e.kind, outcome, ...(problems ? { problems } : {}) });
-  if (!row) return result("unknown_message", [{ field: `${prefix}key`, message: "no in-app message with this key for this user" }]);
+  const result = (outcome: EngagementOutcome, problems?: FieldProblem[]): EngagementResult => ({
+    key: e.key,
+    kind: e.kind,
+    outcome,
+    ...(problems ? { problems } : {}),
+  });
+  if (!row)
+    return result("unknown_message", [
+      { field: `${prefix}key`, message: "no in-app message with this key for this user" },
+    ]);
 
-  if (e.kind === "click" && !row.content.buttons.some((b) => b.id === e.buttonId)) return result("invalid", [{ field: `${prefix}buttonId`, message: `no button ${e.buttonId} in this message` }]);
+  if (e.kind === "click" && !row.content.buttons.some((b) => b.id === e.buttonId))
+    return result("invalid", [{ field: `${prefix}buttonId`, message: `no button ${e.buttonId} in this message` }]);
   if (e.kind === "answer") {
     const problems = surveyAnswerProblems(row.content.questions ?? [], e.answers, `${prefix}answers`);
     if (problems.length > 0) return result("invalid", problems);
@@ -231,7 +295,15 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, prefix = 
 
   const base = { campaignId: row.campaignId, key: row.key, variant: row.variant };
   const stat = (kind: "impression" | "clicked" | "dismissed" | "answered") =>
-    ctx.recordStat({ dedupeKey: `${row.key}:${kind}`, appId: ctx.config.appId, campaignId: row.campaignId, variant: row.variant, kind, userId: ctx.profile.userId, at: ctx.now });
+    ctx.recordStat({
+      dedupeKey: `${row.key}:${kind}`,
+      appId: ctx.config.appId,
+      campaignId: row.campaignId,
+      variant: row.variant,
+      kind,
+      userId: ctx.profile.userId,
+      at: ctx.now,
+    });
 
   let recorded = false;
   // The impression, explicit or implied by any other engagement.
@@ -258,7 +330,11 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, prefix = 
       stat("clicked");
       advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "clicked");
       ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "click", buttonId: e.buttonId });
-      ctx.emit(INAPP_EVENTS.click, { ...base, buttonId: e.buttonId, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
+      ctx.emit(INAPP_EVENTS.click, {
+        ...base,
+        buttonId: e.buttonId,
+        ...(button.deepLink ? { deepLink: button.deepLink } : {}),
+      });
       break;
     }
     case "dismiss":
@@ -278,7 +354,13 @@ export function recordEngagement(ctx: UserContext, e: InAppEngagement, prefix = 
       advanceJourneySend(ctx, row.key, row.campaignId, "in_app", "clicked");
       for (const a of fresh) {
         s.saveAnswer(a.questionId, a.answer, row.key, ctx.now);
-        ctx.timeline.add(ctx.now, "engagement", { channel: "in_app", ...base, kind: "answer", questionId: a.questionId, answer: a.answer });
+        ctx.timeline.add(ctx.now, "engagement", {
+          channel: "in_app",
+          ...base,
+          kind: "answer",
+          questionId: a.questionId,
+          answer: a.answer,
+        });
         ctx.emit(INAPP_EVENTS.answer, { ...base, questionId: a.questionId, answer: a.answer });
       }
       // Answers are segment attributes (`survey.<questionId>` on the users index).
@@ -301,7 +383,15 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction): Ca
   if (!card || card.expiresAt <= ctx.now) return { card: null, outcome: "unknown_card" };
   const base = { campaignId: card.campaignId, cardId: card.key, variant: card.variant };
   const stat = (kind: "impression" | "clicked" | "dismissed") =>
-    ctx.recordStat({ dedupeKey: `${card.key}:${kind}`, appId: ctx.config.appId, campaignId: card.campaignId, variant: card.variant, kind, userId: ctx.profile.userId, at: ctx.now });
+    ctx.recordStat({
+      dedupeKey: `${card.key}:${kind}`,
+      appId: ctx.config.appId,
+      campaignId: card.campaignId,
+      variant: card.variant,
+      kind,
+      userId: ctx.profile.userId,
+      at: ctx.now,
+    });
   let outcome: CardActionResult["outcome"] = "duplicate";
   const once = (suffix: string) => s.firstTime(`${card.key}:card:${suffix}`, ctx.now);
 
@@ -346,7 +436,8 @@ export function cardAction(ctx: UserContext, id: string, action: CardAction): Ca
   }
   const after = s.card(card.key)!;
   // Other devices refresh their feed on visible changes (not on views, which every device reports).
-  if (outcome === "recorded" && action !== "view") ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
+  if (outcome === "recorded" && action !== "view")
+    ctx.live({ type: "cards", unread: s.counts(ctx.now).unreadCards, changed: card.key });
   return { card: after.dismissedAt === null ? cardView(after) : null, outcome };
 }
 
@@ -379,7 +470,12 @@ export const inAppFeature: UserFeature & MergeHooks = {
     [GC_TIMER]: (ctx) => {
       const s = store(ctx);
       const { expiredMessages, expiredCards } = s.purge(ctx.now, KEEP_CLOSED_MS, KEEP_DEDUPE_MS);
-      if (expiredMessages.length > 0) ctx.timeline.add(ctx.now, "decision", { expired: "in_app", keys: expiredMessages, reason: "not shown before it expired" });
+      if (expiredMessages.length > 0)
+        ctx.timeline.add(ctx.now, "decision", {
+          expired: "in_app",
+          keys: expiredMessages,
+          reason: "not shown before it expired",
+        });
       if (expiredCards > 0) ctx.timeline.add(ctx.now, "decision", { expired: "content_card", count: expiredCards });
       if (!s.isEmpty()) scheduleGc(ctx);
     },
@@ -406,7 +502,8 @@ export const inAppFeature: UserFeature & MergeHooks = {
     },
     card: (ctx, args) => {
       const a = args as { id?: unknown; action?: unknown };
-      if (typeof a.id !== "string" || !CARD_ACTIONS.includes(a.action as CardAction)) throw new Error("card: expected {id, action}");
+      if (typeof a.id !== "string" || !CARD_ACTIONS.includes(a.action as CardAction))
+        throw new Error("card: expected {id, action}");
       return cardAction(ctx, a.id, a.action as CardAction) as unknown as Json;
     },
     /** Operator test sends (admin API) and tests; campaigns call deliverInApp directly. */

@@ -14,7 +14,11 @@ const DeepLink = z
   .regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, "expected a URL or app link such as https://… or myshop://cart")
   // Links run in the app's page: never script.
   .refine((s) => !/^(javascript|data|vbscript|file):/i.test(s.trim()), "this URL scheme is not allowed");
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only");
 
 export const InAppButton = z
   .object({
@@ -25,7 +29,10 @@ export const InAppButton = z
     deepLink: DeepLink.optional(),
   })
   .strict()
-  .refine((b) => b.action !== "deeplink" || !!b.deepLink, { message: "required when action is deeplink", path: ["deepLink"] });
+  .refine((b) => b.action !== "deeplink" || !!b.deepLink, {
+    message: "required when action is deeplink",
+    path: ["deepLink"],
+  });
 export type InAppButton = z.infer<typeof InAppButton>;
 
 export const SurveyQuestion = z
@@ -38,7 +45,10 @@ export const SurveyQuestion = z
     required: z.boolean().default(false),
   })
   .strict()
-  .refine((q) => (q.kind === "single" || q.kind === "multi" ? !!q.options : true), { message: "required for single and multi questions", path: ["options"] });
+  .refine((q) => (q.kind === "single" || q.kind === "multi" ? !!q.options : true), {
+    message: "required for single and multi questions",
+    path: ["options"],
+  });
 export type SurveyQuestion = z.infer<typeof SurveyQuestion>;
 
 /**
@@ -79,13 +89,18 @@ export const InAppContent = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.type === "survey" && !c.questions) ctx.addIssue({ code: "custom", path: ["questions"], message: "a survey needs questions" });
-    if (c.type !== "survey" && c.questions) ctx.addIssue({ code: "custom", path: ["questions"], message: "only surveys have questions" });
-    if (!c.title && !c.body && !c.imageUrl) ctx.addIssue({ code: "custom", path: ["title"], message: "a message needs a title, body or image" });
+    if (c.type === "survey" && !c.questions)
+      ctx.addIssue({ code: "custom", path: ["questions"], message: "a survey needs questions" });
+    if (c.type !== "survey" && c.questions)
+      ctx.addIssue({ code: "custom", path: ["questions"], message: "only surveys have questions" });
+    if (!c.title && !c.body && !c.imageUrl)
+      ctx.addIssue({ code: "custom", path: ["title"], message: "a message needs a title, body or image" });
     const ids = c.buttons.map((b) => b.id);
-    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: "custom", path: ["buttons"], message: "button ids must be unique" });
+    if (new Set(ids).size !== ids.length)
+      ctx.addIssue({ code: "custom", path: ["buttons"], message: "button ids must be unique" });
     const qids = (c.questions ?? []).map((q) => q.id);
-    if (new Set(qids).size !== qids.length) ctx.addIssue({ code: "custom", path: ["questions"], message: "question ids must be unique" });
+    if (new Set(qids).size !== qids.length)
+      ctx.addIssue({ code: "custom", path: ["questions"], message: "question ids must be unique" });
   });
 export type InAppContent = z.infer<typeof InAppContent>;
 export type InAppContentInput = z.input<typeof InAppContent>;
@@ -134,7 +149,13 @@ export const InAppEngagement = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("impression"), key: z.string().min(1).max(512) }).strict(),
   z.object({ kind: z.literal("click"), key: z.string().min(1).max(512), buttonId: Id }).strict(),
   z.object({ kind: z.literal("dismiss"), key: z.string().min(1).max(512) }).strict(),
-  z.object({ kind: z.literal("answer"), key: z.string().min(1).max(512), answers: z.array(SurveyAnswer).min(1).max(10) }).strict(),
+  z
+    .object({
+      kind: z.literal("answer"),
+      key: z.string().min(1).max(512),
+      answers: z.array(SurveyAnswer).min(1).max(10),
+    })
+    .strict(),
 ]);
 export type InAppEngagement = z.infer<typeof InAppEngagement>;
 

@@ -23,7 +23,13 @@ export function publicWebPushKey(env: object): string | null {
 }
 
 export function pendingViewEmpty(now: Millis, settings: AppSettings) {
-  return { messages: [], rules: [], notBefore: null, minIntervalSeconds: inAppSettingsOf(settings).minIntervalSeconds, serverTime: now };
+  return {
+    messages: [],
+    rules: [],
+    notBefore: null,
+    minIntervalSeconds: inAppSettingsOf(settings).minIntervalSeconds,
+    serverTime: now,
+  };
 }
 
 export function feedViewEmpty() {

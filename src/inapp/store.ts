@@ -97,7 +97,14 @@ export class InAppStore {
     return (
       this.sql.exec(
         `INSERT OR IGNORE INTO inapp_messages (key, campaign_id, variant, content, trigger_event, priority, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        m.key, m.campaignId, m.variant, JSON.stringify(m.content), m.triggerEvent, m.priority, m.createdAt, m.expiresAt,
+        m.key,
+        m.campaignId,
+        m.variant,
+        JSON.stringify(m.content),
+        m.triggerEvent,
+        m.priority,
+        m.createdAt,
+        m.expiresAt,
       ).rowsWritten > 0
     );
   }
@@ -108,12 +115,27 @@ export class InAppStore {
   }
 
   pendingMessages(now: Millis): MessageRow[] {
-    return this.sql.exec<Raw>(`SELECT * FROM inapp_messages WHERE status = 'pending' AND expires_at > ?`, now).toArray().map(messageOf);
+    return this.sql
+      .exec<Raw>(`SELECT * FROM inapp_messages WHERE status = 'pending' AND expires_at > ?`, now)
+      .toArray()
+      .map(messageOf);
   }
 
   setMessageStatus(key: string, status: MessageStatus, now: Millis): void {
-    if (status === "shown") this.sql.exec(`UPDATE inapp_messages SET status = 'shown', shown_at = COALESCE(shown_at, ?) WHERE key = ? AND status = 'pending'`, now, key);
-    else this.sql.exec(`UPDATE inapp_messages SET status = ?, shown_at = COALESCE(shown_at, ?), closed_at = COALESCE(closed_at, ?) WHERE key = ?`, status, now, now, key);
+    if (status === "shown")
+      this.sql.exec(
+        `UPDATE inapp_messages SET status = 'shown', shown_at = COALESCE(shown_at, ?) WHERE key = ? AND status = 'pending'`,
+        now,
+        key,
+      );
+    else
+      this.sql.exec(
+        `UPDATE inapp_messages SET status = ?, shown_at = COALESCE(shown_at, ?), closed_at = COALESCE(closed_at, ?) WHERE key = ?`,
+        status,
+        now,
+        now,
+        key,
+      );
   }
 
   deleteMessages(keys: readonly string[]): void {
@@ -126,7 +148,12 @@ export class InAppStore {
     return (
       this.sql.exec(
         `INSERT OR IGNORE INTO inapp_cards (key, campaign_id, variant, content, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-        c.key, c.campaignId, c.variant, JSON.stringify(c.content), c.createdAt, c.expiresAt,
+        c.key,
+        c.campaignId,
+        c.variant,
+        JSON.stringify(c.content),
+        c.createdAt,
+        c.expiresAt,
       ).rowsWritten > 0
     );
   }
@@ -138,7 +165,10 @@ export class InAppStore {
 
   /** The feed: unexpired, not dismissed. */
   liveCards(now: Millis): CardRow[] {
-    return this.sql.exec<Raw>(`SELECT * FROM inapp_cards WHERE dismissed_at IS NULL AND expires_at > ?`, now).toArray().map(cardOf);
+    return this.sql
+      .exec<Raw>(`SELECT * FROM inapp_cards WHERE dismissed_at IS NULL AND expires_at > ?`, now)
+      .toArray()
+      .map(cardOf);
   }
 
   markCard(key: string, column: "viewed_at" | "read_at" | "clicked_at" | "dismissed_at", now: Millis): void {
@@ -157,19 +187,27 @@ export class InAppStore {
 
   /** True the first time a dedupe key is seen. */
   firstTime(dedupe: string, now: Millis): boolean {
-    return this.sql.exec(`INSERT OR IGNORE INTO inapp_engagement (dedupe, at) VALUES (?, ?)`, dedupe, now).rowsWritten > 0;
+    return (
+      this.sql.exec(`INSERT OR IGNORE INTO inapp_engagement (dedupe, at) VALUES (?, ?)`, dedupe, now).rowsWritten > 0
+    );
   }
 
   saveAnswer(questionId: string, answer: unknown, messageKey: string, now: Millis): void {
     this.sql.exec(
       `INSERT INTO inapp_answers (question_id, answer, message_key, at) VALUES (?, ?, ?, ?) ON CONFLICT(question_id) DO UPDATE SET answer = excluded.answer, message_key = excluded.message_key, at = excluded.at`,
-      questionId, JSON.stringify(answer), messageKey, now,
+      questionId,
+      JSON.stringify(answer),
+      messageKey,
+      now,
     );
   }
 
   answers(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const r of this.sql.exec<{ question_id: string; answer: string }>(`SELECT question_id, answer FROM inapp_answers ORDER BY question_id LIMIT 100`)) out[r.question_id] = JSON.parse(r.answer);
+    for (const r of this.sql.exec<{ question_id: string; answer: string }>(
+      `SELECT question_id, answer FROM inapp_answers ORDER BY question_id LIMIT 100`,
+    ))
+      out[r.question_id] = JSON.parse(r.answer);
     return out;
   }
 
@@ -186,9 +224,20 @@ export class InAppStore {
 
   /** Deletes expired pending messages and cards, old closed messages and old dedupe rows; returns what expired unseen. */
   purge(now: Millis, keepClosedMs: number, keepDedupeMs: number): { expiredMessages: string[]; expiredCards: number } {
-    const expiredMessages = this.sql.exec<{ key: string }>(`SELECT key FROM inapp_messages WHERE status = 'pending' AND expires_at <= ?`, now).toArray().map((r) => r.key);
-    this.sql.exec(`DELETE FROM inapp_messages WHERE (status = 'pending' AND expires_at <= ?) OR (status != 'pending' AND COALESCE(closed_at, shown_at, created_at) < ?)`, now, now - keepClosedMs);
-    const expiredCards = this.sql.exec(`DELETE FROM inapp_cards WHERE expires_at <= ? OR (dismissed_at IS NOT NULL AND dismissed_at < ?)`, now, now - keepClosedMs).rowsWritten;
+    const expiredMessages = this.sql
+      .exec<{ key: string }>(`SELECT key FROM inapp_messages WHERE status = 'pending' AND expires_at <= ?`, now)
+      .toArray()
+      .map((r) => r.key);
+    this.sql.exec(
+      `DELETE FROM inapp_messages WHERE (status = 'pending' AND expires_at <= ?) OR (status != 'pending' AND COALESCE(closed_at, shown_at, created_at) < ?)`,
+      now,
+      now - keepClosedMs,
+    );
+    const expiredCards = this.sql.exec(
+      `DELETE FROM inapp_cards WHERE expires_at <= ? OR (dismissed_at IS NOT NULL AND dismissed_at < ?)`,
+      now,
+      now - keepClosedMs,
+    ).rowsWritten;
     this.sql.exec(`DELETE FROM inapp_engagement WHERE at < ?`, now - keepDedupeMs);
     return { expiredMessages, expiredCards };
   }
@@ -202,11 +251,21 @@ export class InAppStore {
 
   /** Takes over another object's rows; what this object already has wins (same key), the later last-shown time wins. */
   absorb(dump: Record<string, Raw[]>): void {
-    for (const table of MERGED_TABLES) insertRows(this.sql, table, dump[table] ?? [], table === "inapp_state" ? "ON CONFLICT(k) DO UPDATE SET v = MAX(v, excluded.v)" : undefined);
+    for (const table of MERGED_TABLES)
+      insertRows(
+        this.sql,
+        table,
+        dump[table] ?? [],
+        table === "inapp_state" ? "ON CONFLICT(k) DO UPDATE SET v = MAX(v, excluded.v)" : undefined,
+      );
   }
 
   isEmpty(): boolean {
-    const r = this.sql.exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM inapp_messages) + (SELECT COUNT(*) FROM inapp_cards) + (SELECT COUNT(*) FROM inapp_engagement) AS n`).one();
+    const r = this.sql
+      .exec<{ n: number }>(
+        `SELECT (SELECT COUNT(*) FROM inapp_messages) + (SELECT COUNT(*) FROM inapp_cards) + (SELECT COUNT(*) FROM inapp_engagement) AS n`,
+      )
+      .one();
     return Number(r.n) === 0;
   }
 
@@ -217,9 +276,16 @@ export class InAppStore {
                 (SELECT COUNT(*) FROM inapp_messages WHERE status != 'pending') AS shown,
                 (SELECT COUNT(*) FROM inapp_cards WHERE dismissed_at IS NULL AND expires_at > ?) AS cards,
                 (SELECT COUNT(*) FROM inapp_cards WHERE dismissed_at IS NULL AND read_at IS NULL AND expires_at > ?) AS unread`,
-        now, now, now,
+        now,
+        now,
+        now,
       )
       .one();
-    return { pending: Number(r.pending), shown: Number(r.shown), cards: Number(r.cards), unreadCards: Number(r.unread) };
+    return {
+      pending: Number(r.pending),
+      shown: Number(r.shown),
+      cards: Number(r.cards),
+      unreadCards: Number(r.unread),
+    };
   }
 }

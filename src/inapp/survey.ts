@@ -6,23 +6,38 @@ import type { SurveyAnswer, SurveyQuestion } from "./model";
  * among the options (one for `single`, several for `multi`), 1–5 for `rating`, text
  * for `text`. Pure; returns the problems (empty when valid).
  */
-export function surveyAnswerProblems(questions: readonly SurveyQuestion[], answers: readonly SurveyAnswer[], prefix = "answers", checkRequired = true): FieldProblem[] {
+export function surveyAnswerProblems(
+  questions: readonly SurveyQuestion[],
+  answers: readonly SurveyAnswer[],
+  prefix = "answers",
+  checkRequired = true,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const byId = new Map(questions.map((q) => [q.id, q]));
   const seen = new Set<string>();
   answers.forEach((a, i) => {
     const field = `${prefix}.${i}.answer`;
     const q = byId.get(a.questionId);
-    if (!q) return problems.push({ field: `${prefix}.${i}.questionId`, message: `no question ${a.questionId} in this survey` });
+    if (!q)
+      return problems.push({
+        field: `${prefix}.${i}.questionId`,
+        message: `no question ${a.questionId} in this survey`,
+      });
     if (seen.has(a.questionId)) return problems.push({ field: `${prefix}.${i}.questionId`, message: "answered twice" });
     seen.add(a.questionId);
     const options = q.options ?? [];
     switch (q.kind) {
       case "single":
-        if (typeof a.answer !== "string" || !options.includes(a.answer)) problems.push({ field, message: `expected one of: ${options.join(", ")}` });
+        if (typeof a.answer !== "string" || !options.includes(a.answer))
+          problems.push({ field, message: `expected one of: ${options.join(", ")}` });
         break;
       case "multi":
-        if (!Array.isArray(a.answer) || a.answer.length === 0 || a.answer.some((x) => !options.includes(x)) || new Set(a.answer).size !== a.answer.length)
+        if (
+          !Array.isArray(a.answer) ||
+          a.answer.length === 0 ||
+          a.answer.some((x) => !options.includes(x)) ||
+          new Set(a.answer).size !== a.answer.length
+        )
           problems.push({ field, message: `expected distinct choices among: ${options.join(", ")}` });
         break;
       case "rating":
@@ -35,6 +50,8 @@ export function surveyAnswerProblems(questions: readonly SurveyQuestion[], answe
     return undefined;
   });
   // Segment `track` calls carry one answer each: required questions are checked only on whole responses.
-  if (checkRequired) for (const q of questions) if (q.required && !seen.has(q.id)) problems.push({ field: prefix, message: `question ${q.id} is required` });
+  if (checkRequired)
+    for (const q of questions)
+      if (q.required && !seen.has(q.id)) problems.push({ field: prefix, message: `question ${q.id} is required` });
   return problems;
 }

@@ -63,7 +63,8 @@ export function parseSummaryCsv(text: string): { customers: BgNbdCustomer[]; pro
   const header = lines[0]!.split(",").map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const [fi, ri, ti] = [col("frequency"), col("recency"), col("t")];
-  if (fi < 0 || ri < 0 || ti < 0) return { customers, problems: ["header must name the columns frequency, recency and T"] };
+  if (fi < 0 || ri < 0 || ti < 0)
+    return { customers, problems: ["header must name the columns frequency, recency and T"] };
   for (let i = 1; i < lines.length; i++) {
     const cells = lines[i]!.split(",");
     const [x, tx, T] = [Number(cells[fi]), Number(cells[ri]), Number(cells[ti])];

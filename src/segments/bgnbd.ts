@@ -67,7 +67,8 @@ export function logLikelihood(p: BgNbdParams, customers: readonly BgNbdCustomer[
       byX.set(x, terms);
     }
     const stays = terms.stays - (r + x) * Math.log(alpha + T);
-    const ll = x > 0 ? terms.common + logAddExp(stays, terms.left - (r + x) * Math.log(alpha + tx)) : terms.common + stays;
+    const ll =
+      x > 0 ? terms.common + logAddExp(stays, terms.left - (r + x) * Math.log(alpha + tx)) : terms.common + stays;
     total += (c.weight ?? 1) * ll;
   }
   return total;

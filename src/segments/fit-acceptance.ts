@@ -24,9 +24,20 @@ export function fitProblem(fit: BgNbdFit): string | null {
 }
 
 /** The fit to score with: the fresh one if usable, else the previous good one (and the rejection to record). */
-export function acceptFit(fresh: BgNbdFit | null, previous: BgNbdFit | null, now: Millis): { bgnbd: BgNbdFit | null; rejected: RejectedFit | null } {
+export function acceptFit(
+  fresh: BgNbdFit | null,
+  previous: BgNbdFit | null,
+  now: Millis,
+): { bgnbd: BgNbdFit | null; rejected: RejectedFit | null } {
   if (!fresh) return { bgnbd: previous, rejected: null };
   const problem = fitProblem(fresh);
   if (!problem) return { bgnbd: fresh, rejected: null };
-  return { bgnbd: previous, rejected: { at: now, reason: `${problem}; ${previous ? "the previous fit is kept" : "no churn scores until a fit succeeds"}`, fit: fresh } };
+  return {
+    bgnbd: previous,
+    rejected: {
+      at: now,
+      reason: `${problem}; ${previous ? "the previous fit is kept" : "no churn scores until a fit succeeds"}`,
+      fit: fresh,
+    },
+  };
 }

@@ -36,7 +36,8 @@ export function evaluateLifecycle(input: LifecycleInputs, t: LifecycleThresholds
   const idleDays = (now - input.lastSeen) / DAY;
   if (idleDays >= t.churnedDays) return { state: "churned", loyal, reason: `no activity for ${t.churnedDays} days` };
   if (idleDays >= t.dormantDays) return { state: "dormant", loyal, reason: `no activity for ${t.dormantDays} days` };
-  if ((now - input.firstSeen) / DAY < t.newDays) return { state: "new", loyal, reason: `first seen less than ${t.newDays} days ago` };
+  if ((now - input.firstSeen) / DAY < t.newDays)
+    return { state: "new", loyal, reason: `first seen less than ${t.newDays} days ago` };
   return { state: "active", loyal, reason: `active within ${t.dormantDays} days` };
 }
 
@@ -47,7 +48,11 @@ export function evaluateLifecycle(input: LifecycleInputs, t: LifecycleThresholds
  * by the object's own alarm, never by a scan.
  */
 export function nextLifecycleBoundary(input: LifecycleInputs, t: LifecycleThresholds, now: Millis): Millis | null {
-  const candidates = [input.firstSeen + t.newDays * DAY, input.lastSeen + t.dormantDays * DAY, input.lastSeen + t.churnedDays * DAY];
+  const candidates = [
+    input.firstSeen + t.newDays * DAY,
+    input.lastSeen + t.dormantDays * DAY,
+    input.lastSeen + t.churnedDays * DAY,
+  ];
   const next = candidates.filter((at) => at > now).sort((a, b) => a - b)[0];
   return next ?? null;
 }

@@ -20,7 +20,12 @@ export interface AppModel {
 export const NO_MODEL: AppModel = { version: 0, computedAt: 0, purchasers: 0, cutPoints: null, bgnbd: null };
 
 export async function loadModel(d1: D1Database, appId: string): Promise<AppModel> {
-  const [row] = await database(d1).select().from(modelParams).where(eq(modelParams.appId, appId)).orderBy(desc(modelParams.version)).limit(1);
+  const [row] = await database(d1)
+    .select()
+    .from(modelParams)
+    .where(eq(modelParams.appId, appId))
+    .orderBy(desc(modelParams.version))
+    .limit(1);
   if (!row) return NO_MODEL;
   return {
     version: row.version,
@@ -51,5 +56,8 @@ export async function saveModel(d1: D1Database, appId: string, model: Omit<AppMo
 }
 
 /** The `models` part of the compiled app config (read once per config version, never on the event path). */
-export const modelsConfigPart = { name: "segmentModels", load: (d1: D1Database, appId: string) => loadModel(d1, appId) };
+export const modelsConfigPart = {
+  name: "segmentModels",
+  load: (d1: D1Database, appId: string) => loadModel(d1, appId),
+};
 registerConfigPart<AppModel>(modelsConfigPart);

@@ -18,7 +18,11 @@ export interface MinimizeResult {
   converged: boolean;
 }
 
-export function nelderMead(f: (x: number[]) => number, start: readonly number[], opts: MinimizeOptions = {}): MinimizeResult {
+export function nelderMead(
+  f: (x: number[]) => number,
+  start: readonly number[],
+  opts: MinimizeOptions = {},
+): MinimizeResult {
   const n = start.length;
   const step = opts.step ?? 0.5;
   const maxIterations = opts.maxIterations ?? 5000;

@@ -54,14 +54,22 @@ export const dayOf = (t: Millis) => new Date(t).toISOString().slice(0, 10);
 export async function recomputeApp(env: Env, appId: string, now: Millis): Promise<RecomputeResult> {
   const db = database(env.DB);
   const day = dayOf(now);
-  const [counts] = await db.all<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM users WHERE app_id = ${q(appId)} AND ${PURCHASERS}`));
+  const [counts] = await db.all<{ n: number }>(
+    sql.raw(`SELECT count(*) AS n FROM users WHERE app_id = ${q(appId)} AND ${PURCHASERS}`),
+  );
   const purchasers = counts?.n ?? 0;
 
   const cutPoints = purchasers > 0 ? await rfmCutPoints(env.DB, appId, purchasers, now) : null;
   const fresh = purchasers > 0 ? await fitFromIndex(env.DB, appId, now) : null;
   const { bgnbd, rejected } = acceptFit(fresh, (await loadModel(env.DB, appId)).bgnbd, now);
   if (rejected) console.warn(`BG/NBD fit for ${appId} refused: ${rejected.reason}`);
-  const model = await saveModel(env.DB, appId, { computedAt: now, purchasers, cutPoints, bgnbd, bgnbdRejected: rejected });
+  const model = await saveModel(env.DB, appId, {
+    computedAt: now,
+    purchasers,
+    cutPoints,
+    bgnbd,
+    bgnbdRejected: rejected,
+  });
   await bumpConfigVersion(env.DB, appId);
   // Warm this isolate's compiled config, so objects served here score with the new model at once.
   await warmConfig(env.DB, appId);
@@ -84,14 +92,23 @@ async function rfmCutPoints(d1: D1Database, appId: string, n: number, now: Milli
   const where = `app_id = ${q(appId)} AND ${PURCHASERS}`;
   const queries = {
     // Ascending days since the last purchase = descending last_purchase.
-    recencyDays: (k: number) => `SELECT (MAX(0, ${now} - last_purchase) / ${DAY}.0) AS v FROM users WHERE ${where} ORDER BY last_purchase DESC LIMIT 1 OFFSET ${k - 1}`,
-    frequency: (k: number) => `SELECT purchases AS v FROM users WHERE ${where} ORDER BY purchases LIMIT 1 OFFSET ${k - 1}`,
+    recencyDays: (k: number) =>
+      `SELECT (MAX(0, ${now} - last_purchase) / ${DAY}.0) AS v FROM users WHERE ${where} ORDER BY last_purchase DESC LIMIT 1 OFFSET ${k - 1}`,
+    frequency: (k: number) =>
+      `SELECT purchases AS v FROM users WHERE ${where} ORDER BY purchases LIMIT 1 OFFSET ${k - 1}`,
     monetary: (k: number) => `SELECT revenue AS v FROM users WHERE ${where} ORDER BY revenue LIMIT 1 OFFSET ${k - 1}`,
   };
-  const statements = (Object.keys(queries) as Array<keyof typeof queries>).flatMap((dim) => ranks.map((k) => d1.prepare(queries[dim](k))));
+  const statements = (Object.keys(queries) as Array<keyof typeof queries>).flatMap((dim) =>
+    ranks.map((k) => d1.prepare(queries[dim](k))),
+  );
   const results = await d1.batch<{ v: number }>(statements);
   const values = results.map((r) => r.results[0]?.v ?? 0);
-  return { recencyDays: values.slice(0, 4) as CutPoints, frequency: values.slice(4, 8) as CutPoints, monetary: values.slice(8, 12) as CutPoints, n };
+  return {
+    recencyDays: values.slice(0, 4) as CutPoints,
+    frequency: values.slice(4, 8) as CutPoints,
+    monetary: values.slice(8, 12) as CutPoints,
+    n,
+  };
 }
 
 /**
@@ -121,7 +138,13 @@ async function fitFromIndex(d1: D1Database, appId: string, now: Millis): Promise
 }
 
 /** Counts purchasers whose segment changed since the last run, and remembers everyone's current segment. */
-async function recordTransitions(d1: D1Database, appId: string, cuts: RfmCutPoints, now: Millis, day: string): Promise<number> {
+async function recordTransitions(
+  d1: D1Database,
+  appId: string,
+  cuts: RfmCutPoints,
+  now: Millis,
+  day: string,
+): Promise<number> {
   const rfm = rfmSql(cuts, now);
   const app = q(appId);
   const current = `SELECT user_id, ${rfm.segment} AS segment FROM users WHERE app_id = ${app} AND ${PURCHASERS}`;
@@ -139,22 +162,42 @@ async function recordTransitions(d1: D1Database, appId: string, cuts: RfmCutPoin
        SELECT ${app}, user_id, segment, ${now} FROM (${current}) WHERE true
        ON CONFLICT (app_id, user_id) DO UPDATE SET segment = excluded.segment, since = excluded.since WHERE rfm_memberships.segment <> excluded.segment`,
     ),
-    d1.prepare(`DELETE FROM rfm_memberships WHERE app_id = ${app} AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = ${app} AND ${PURCHASERS})`),
+    d1.prepare(
+      `DELETE FROM rfm_memberships WHERE app_id = ${app} AND user_id NOT IN (SELECT user_id FROM users WHERE app_id = ${app} AND ${PURCHASERS})`,
+    ),
   ]);
   return moved?.results[0]?.n ?? 0;
 }
 
-export async function takeSnapshot(d1: D1Database, appId: string, cuts: RfmCutPoints | null, now: Millis, day: string): Promise<Snapshot> {
+export async function takeSnapshot(
+  d1: D1Database,
+  appId: string,
+  cuts: RfmCutPoints | null,
+  now: Millis,
+  day: string,
+): Promise<Snapshot> {
   const app = q(appId);
   const statements = [
-    d1.prepare(`SELECT lifecycle AS k, count(*) AS n, SUM(loyal) AS loyal FROM users WHERE app_id = ${app} GROUP BY lifecycle`),
+    d1.prepare(
+      `SELECT lifecycle AS k, count(*) AS n, SUM(loyal) AS loyal FROM users WHERE app_id = ${app} GROUP BY lifecycle`,
+    ),
     d1.prepare(
       `SELECT SUM(last_seen >= ${now - DAY}) AS dau, SUM(last_seen >= ${now - 7 * DAY}) AS wau, SUM(last_seen >= ${now - 30 * DAY}) AS mau FROM users WHERE app_id = ${app}`,
     ),
-    d1.prepare(`SELECT json_extract(attrs, '$.${ATTR.churnBand}') AS k, count(*) AS n FROM users WHERE app_id = ${app} AND json_extract(attrs, '$.${ATTR.churnBand}') IS NOT NULL GROUP BY 1`),
-    ...(cuts ? [d1.prepare(`SELECT ${rfmSql(cuts, now).segment} AS k, count(*) AS n FROM users WHERE app_id = ${app} AND ${PURCHASERS} GROUP BY 1`)] : []),
+    d1.prepare(
+      `SELECT json_extract(attrs, '$.${ATTR.churnBand}') AS k, count(*) AS n FROM users WHERE app_id = ${app} AND json_extract(attrs, '$.${ATTR.churnBand}') IS NOT NULL GROUP BY 1`,
+    ),
+    ...(cuts
+      ? [
+          d1.prepare(
+            `SELECT ${rfmSql(cuts, now).segment} AS k, count(*) AS n FROM users WHERE app_id = ${app} AND ${PURCHASERS} GROUP BY 1`,
+          ),
+        ]
+      : []),
   ];
-  const [lifecycleRows, activityRows, churnRows, rfmRows] = (await d1.batch<Record<string, number | string>>(statements)).map((r) => r.results);
+  const [lifecycleRows, activityRows, churnRows, rfmRows] = (
+    await d1.batch<Record<string, number | string>>(statements)
+  ).map((r) => r.results);
   const lifecycle: Record<string, number> = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0]));
   let total = 0;
   let loyal = 0;
@@ -181,7 +224,19 @@ export async function takeSnapshot(d1: D1Database, appId: string, cuts: RfmCutPo
        ON CONFLICT (app_id, day) DO UPDATE SET taken_at = excluded.taken_at, total = excluded.total, lifecycle = excluded.lifecycle, loyal = excluded.loyal,
          dau = excluded.dau, wau = excluded.wau, mau = excluded.mau, rfm = excluded.rfm, churn = excluded.churn`,
     )
-    .bind(appId, day, now, total, JSON.stringify(lifecycle), loyal, snapshot.dau, snapshot.wau, snapshot.mau, JSON.stringify(snapshot.rfm), JSON.stringify(snapshot.churn))
+    .bind(
+      appId,
+      day,
+      now,
+      total,
+      JSON.stringify(lifecycle),
+      loyal,
+      snapshot.dau,
+      snapshot.wau,
+      snapshot.mau,
+      JSON.stringify(snapshot.rfm),
+      JSON.stringify(snapshot.churn),
+    )
     .run();
   return snapshot;
 }
@@ -190,7 +245,12 @@ export async function takeSnapshot(d1: D1Database, appId: string, cuts: RfmCutPo
 export async function runNightlySegmentation(env: Env, now: Millis): Promise<void> {
   let after = "";
   for (;;) {
-    const page = await database(env.DB).select({ id: apps.id }).from(apps).where(sql`${apps.id} > ${after}`).orderBy(apps.id).limit(100);
+    const page = await database(env.DB)
+      .select({ id: apps.id })
+      .from(apps)
+      .where(sql`${apps.id} > ${after}`)
+      .orderBy(apps.id)
+      .limit(100);
     for (const app of page) {
       try {
         await recomputeApp(env, app.id, now);

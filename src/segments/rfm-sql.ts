@@ -31,7 +31,9 @@ export function rfmSql(cuts: RfmCutPoints, now: Millis): RfmSql {
   const f = ascending("purchases", cuts.frequency);
   const m = ascending("revenue", cuts.monetary);
   const cells: string[] = [];
-  RFM_GRID.forEach((row, ri) => row.forEach((name, fi) => cells.push(`WHEN ${(ri + 1) * 10 + fi + 1} THEN ${quote(name)}`)));
+  RFM_GRID.forEach((row, ri) =>
+    row.forEach((name, fi) => cells.push(`WHEN ${(ri + 1) * 10 + fi + 1} THEN ${quote(name)}`)),
+  );
   const segment = `(CASE (${r} * 10 + ${f}) ${cells.join(" ")} END)`;
   return { r, f, m, segment };
 }

@@ -127,7 +127,15 @@ export function scoreRfm(input: RfmInputs, cuts: RfmCutPoints, now: Millis): Rfm
   const r = scoreRecency(days, cuts.recencyDays);
   const f = scoreAscending(input.purchases, cuts.frequency);
   const m = scoreAscending(input.revenue, cuts.monetary);
-  return { r, f, m, segment: rfmSegmentOf(r, f), recencyDays: round(days, 3), frequency: input.purchases, monetary: input.revenue };
+  return {
+    r,
+    f,
+    m,
+    segment: rfmSegmentOf(r, f),
+    recencyDays: round(days, 3),
+    frequency: input.purchases,
+    monetary: input.revenue,
+  };
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

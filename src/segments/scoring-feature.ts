@@ -60,7 +60,12 @@ export function readScores(ctx: UserContext): ScoreState {
 function writeScores(ctx: UserContext, state: ScoreState): void {
   ctx.forget(SCORES_MEMO);
   ctx.memo(SCORES_MEMO, () => state);
-  ctx.beforeCommit(SCORES_MEMO, () => ctx.sql.exec(`INSERT INTO segment_scores (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, JSON.stringify(state)));
+  ctx.beforeCommit(SCORES_MEMO, () =>
+    ctx.sql.exec(
+      `INSERT INTO segment_scores (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+      JSON.stringify(state),
+    ),
+  );
 }
 
 function modelOf(ctx: UserContext): AppModel {
@@ -93,7 +98,9 @@ export function rescore(ctx: UserContext): ScoreState {
   const model = modelOf(ctx);
   const previous = readScores(ctx);
   const c = ctx.profile.counters;
-  const rfm = model.cutPoints ? scoreRfm({ purchases: c.purchases, revenue: c.revenue, lastPurchase: c.lastPurchase }, model.cutPoints, ctx.now) : null;
+  const rfm = model.cutPoints
+    ? scoreRfm({ purchases: c.purchases, revenue: c.revenue, lastPurchase: c.lastPurchase }, model.cutPoints, ctx.now)
+    : null;
   const churn = churnScoreOf(ctx, model);
   const next: ScoreState = { rfm, churn, modelVersion: model.version, at: ctx.now };
   writeScores(ctx, next);
@@ -101,14 +108,26 @@ export function rescore(ctx: UserContext): ScoreState {
   const from = previous.rfm?.segment ?? null;
   const to = rfm?.segment ?? null;
   if (from !== to) {
-    ctx.timeline.add(ctx.now, "segment", { rfm: { from, to }, r: rfm?.r ?? null, f: rfm?.f ?? null, m: rfm?.m ?? null, modelVersion: model.version });
+    ctx.timeline.add(ctx.now, "segment", {
+      rfm: { from, to },
+      r: rfm?.r ?? null,
+      f: rfm?.f ?? null,
+      m: rfm?.m ?? null,
+      modelVersion: model.version,
+    });
     ctx.emit(RFM_SEGMENT_CHANGED, { from, to, r: rfm?.r ?? null, f: rfm?.f ?? null, m: rfm?.m ?? null });
     ctx.touchIndex(true);
   }
   const bandFrom = previous.churn?.band ?? null;
   const bandTo = churn?.band ?? null;
   if (bandFrom !== bandTo) {
-    ctx.timeline.add(ctx.now, "segment", { churnRisk: { from: bandFrom, to: bandTo }, pAlive: churn?.pAlive ?? null, x: churn?.x ?? null, tx: churn?.tx ?? null, T: churn?.T ?? null });
+    ctx.timeline.add(ctx.now, "segment", {
+      churnRisk: { from: bandFrom, to: bandTo },
+      pAlive: churn?.pAlive ?? null,
+      x: churn?.x ?? null,
+      tx: churn?.tx ?? null,
+      T: churn?.T ?? null,
+    });
     ctx.emit(CHURN_RISK_CHANGED, { from: bandFrom, to: bandTo, pAlive: churn?.pAlive ?? null });
     ctx.touchIndex(true);
   } else if (churn?.pAlive !== previous.churn?.pAlive || rfm?.m !== previous.rfm?.m) {
@@ -177,7 +196,14 @@ export const scoringFeature: UserFeature = {
     return {
       scoredAt: s.at ? new Date(s.at).toISOString() : null,
       modelVersion: s.modelVersion,
-      model: model.version === 0 ? "no model yet: runs nightly, or POST /admin/segments/recompute" : { version: model.version, computedAt: new Date(model.computedAt).toISOString(), purchasers: model.purchasers },
+      model:
+        model.version === 0
+          ? "no model yet: runs nightly, or POST /admin/segments/recompute"
+          : {
+              version: model.version,
+              computedAt: new Date(model.computedAt).toISOString(),
+              purchasers: model.purchasers,
+            },
       rfm: s.rfm
         ? {
             segment: s.rfm.segment,
@@ -185,7 +211,13 @@ export const scoringFeature: UserFeature = {
             f: s.rfm.f,
             m: s.rfm.m,
             inputs: { recencyDays: s.rfm.recencyDays, purchases: s.rfm.frequency, revenue: s.rfm.monetary },
-            cutPoints: model.cutPoints ? { recencyDays: model.cutPoints.recencyDays, frequency: model.cutPoints.frequency, monetary: model.cutPoints.monetary } : null,
+            cutPoints: model.cutPoints
+              ? {
+                  recencyDays: model.cutPoints.recencyDays,
+                  frequency: model.cutPoints.frequency,
+                  monetary: model.cutPoints.monetary,
+                }
+              : null,
             rule: "R, F, M = quintile of the value among the app's purchasers (1–5; recency reversed); segment = R×F table",
           }
         : { segment: null, reason: c.purchases === 0 ? "no purchase yet" : "no RFM model yet" },
@@ -195,7 +227,9 @@ export const scoringFeature: UserFeature = {
             pAlive: s.churn.pAlive,
             expectedPurchases30: s.churn.expectedPurchases30,
             inputs: { x: s.churn.x, tx: s.churn.tx, T: s.churn.T, unit: "weeks" },
-            parameters: model.bgnbd ? { r: model.bgnbd.r, alpha: model.bgnbd.alpha, a: model.bgnbd.a, b: model.bgnbd.b } : null,
+            parameters: model.bgnbd
+              ? { r: model.bgnbd.r, alpha: model.bgnbd.alpha, a: model.bgnbd.a, b: model.bgnbd.b }
+              : null,
             thresholds: ctx.config.settings.churnBands,
             model: "BG/NBD (Fader, Hardie & Lee 2005): P(alive) = 1 / (1 + [x>0]·a/(b+x−1)·((α+T)/(α+t_x))^(r+x))",
           }

@@ -46,7 +46,13 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
     churnBand: scores.churn?.band ?? null,
     scores:
       scores.rfm || scores.churn
-        ? { r: scores.rfm?.r ?? Number.NaN, f: scores.rfm?.f ?? Number.NaN, m: scores.rfm?.m ?? Number.NaN, pAlive: scores.churn?.pAlive ?? Number.NaN, expectedPurchases30: scores.churn?.expectedPurchases30 ?? Number.NaN }
+        ? {
+            r: scores.rfm?.r ?? Number.NaN,
+            f: scores.rfm?.f ?? Number.NaN,
+            m: scores.rfm?.m ?? Number.NaN,
+            pAlive: scores.churn?.pAlive ?? Number.NaN,
+            expectedPurchases30: scores.churn?.expectedPurchases30 ?? Number.NaN,
+          }
         : null,
     consent: Object.fromEntries(Object.entries(p.consent).map(([ch, rec]) => [ch, rec?.status ?? "unknown"])),
     // Read lazily: most segments never ask, and it costs a devices query.
@@ -59,10 +65,19 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
     eventTimes(name: string, since: Millis, where: readonly PropertyFilter[]): Millis[] {
       let rows = eventCache.get(name);
       if (!rows) eventCache.set(name, (rows = ctx.eventLog(name)));
-      return rows.filter((r) => r.at >= since && (where.length === 0 || matchesFilters(JSON.parse(r.properties) as Record<string, unknown>, where))).map((r) => r.at);
+      return rows
+        .filter(
+          (r) =>
+            r.at >= since &&
+            (where.length === 0 || matchesFilters(JSON.parse(r.properties) as Record<string, unknown>, where)),
+        )
+        .map((r) => r.at);
     },
     sessionTimes(since: Millis): Millis[] {
-      return ctx.sql.exec<{ at: number }>(`SELECT at FROM segment_sessions WHERE at >= ? ORDER BY at`, since).toArray().map((r) => r.at);
+      return ctx.sql
+        .exec<{ at: number }>(`SELECT at FROM segment_sessions WHERE at >= ? ORDER BY at`, since)
+        .toArray()
+        .map((r) => r.at);
     },
   };
 }
@@ -70,13 +85,23 @@ export function segmentFacts(ctx: UserContext): SegmentFacts {
 /** Session starts are counted by the profile; remember when each began, for windowed session counts. */
 function recordSessionStart(ctx: UserContext, at: Millis): void {
   // Read once per transaction (a batch of events is one transaction), then kept current here.
-  const recorded = ctx.memo("segments.sessions", () => ({ sessions: ctx.sql.exec<{ sessions: number }>(`SELECT sessions FROM segment_state WHERE id = 1`).toArray()[0]?.sessions ?? -1 }));
+  const recorded = ctx.memo("segments.sessions", () => ({
+    sessions:
+      ctx.sql.exec<{ sessions: number }>(`SELECT sessions FROM segment_state WHERE id = 1`).toArray()[0]?.sessions ??
+      -1,
+  }));
   const sessions = ctx.profile.counters.sessions;
   if (recorded.sessions >= sessions) return;
   recorded.sessions = sessions;
-  ctx.sql.exec(`INSERT INTO segment_state (id, sessions) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET sessions = excluded.sessions`, sessions);
+  ctx.sql.exec(
+    `INSERT INTO segment_state (id, sessions) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET sessions = excluded.sessions`,
+    sessions,
+  );
   ctx.sql.exec(`INSERT INTO segment_sessions (at) VALUES (?)`, at);
-  ctx.sql.exec(`DELETE FROM segment_sessions WHERE rowid NOT IN (SELECT rowid FROM segment_sessions ORDER BY at DESC LIMIT ?)`, MAX_SESSION_ROWS);
+  ctx.sql.exec(
+    `DELETE FROM segment_sessions WHERE rowid NOT IN (SELECT rowid FROM segment_sessions ORDER BY at DESC LIMIT ?)`,
+    MAX_SESSION_ROWS,
+  );
 }
 
 interface Membership {
@@ -91,7 +116,9 @@ const MEMBERS_MEMO = "segments.members";
 function memberships(ctx: UserContext): Membership[] {
   return ctx.memo(MEMBERS_MEMO, () =>
     ctx.sql
-      .exec<{ segment_id: string; version: number; since: number }>(`SELECT segment_id, version, since FROM segment_members ORDER BY segment_id`)
+      .exec<{ segment_id: string; version: number; since: number }>(
+        `SELECT segment_id, version, since FROM segment_members ORDER BY segment_id`,
+      )
       .toArray()
       .map((r) => ({ segmentId: r.segment_id, version: r.version, since: r.since })),
   );
@@ -112,7 +139,12 @@ export function evaluateSegments(ctx: UserContext): { entered: string[]; exited:
     const inside = evaluateSegment(segment.filter, facts);
     const was = current.get(segment.id);
     if (inside && !was) {
-      ctx.sql.exec(`INSERT INTO segment_members (segment_id, version, since) VALUES (?, ?, ?)`, segment.id, segment.version, ctx.now);
+      ctx.sql.exec(
+        `INSERT INTO segment_members (segment_id, version, since) VALUES (?, ?, ?)`,
+        segment.id,
+        segment.version,
+        ctx.now,
+      );
       entered.push(segment.id);
       ctx.timeline.add(ctx.now, "segment", { entered: segment.id, version: segment.version });
       ctx.emit(SEGMENT_ENTERED, { segmentId: segment.id, version: segment.version });
@@ -128,13 +160,15 @@ export function evaluateSegments(ctx: UserContext): { entered: string[]; exited:
     if (change !== null && (nextChange === null || change < nextChange)) nextChange = change;
   }
   // A deleted segment leaves no trace (no exit event: there is nothing left to trigger on).
-  for (const id of current.keys()) if (!known.has(id)) ctx.sql.exec(`DELETE FROM segment_members WHERE segment_id = ?`, id);
+  for (const id of current.keys())
+    if (!known.has(id)) ctx.sql.exec(`DELETE FROM segment_members WHERE segment_id = ?`, id);
   if (entered.length > 0 || exited.length > 0 || current.size !== known.size) ctx.touchIndex(true);
 
   if (nextChange === null) ctx.timers.cancel(SEGMENT_WINDOW_TIMER);
   else {
     const existing = ctx.timers.get(SEGMENT_WINDOW_TIMER);
-    if (!existing || existing.dueAt !== nextChange) ctx.timers.schedule({ key: SEGMENT_WINDOW_TIMER, dueAt: nextChange, kind: SEGMENT_WINDOW_TIMER, payload: {} });
+    if (!existing || existing.dueAt !== nextChange)
+      ctx.timers.schedule({ key: SEGMENT_WINDOW_TIMER, dueAt: nextChange, kind: SEGMENT_WINDOW_TIMER, payload: {} });
   }
   return { entered, exited };
 }
@@ -184,7 +218,11 @@ export const segmentFeature: UserFeature = {
 
   describe(ctx) {
     return {
-      members: memberships(ctx).map((m) => ({ segmentId: m.segmentId, version: m.version, since: new Date(m.since).toISOString() })),
+      members: memberships(ctx).map((m) => ({
+        segmentId: m.segmentId,
+        version: m.version,
+        since: new Date(m.since).toISOString(),
+      })),
       nextWindowChange: ctx.timers.get(SEGMENT_WINDOW_TIMER)?.dueAt ?? null,
     } as JsonObject;
   },

@@ -16,7 +16,8 @@ import { CHURN_BANDS } from "./bgnbd";
 
 /** "90m", "24h", "7d", "2w": a window length, at most 400 days. */
 export const Duration = z.string().superRefine((s, ctx) => {
-  if (!/^\d{1,4}(m|h|d|w)$/.test(s)) ctx.addIssue({ code: "custom", message: 'expected a duration like "30m", "24h", "7d" or "2w"' });
+  if (!/^\d{1,4}(m|h|d|w)$/.test(s))
+    ctx.addIssue({ code: "custom", message: 'expected a duration like "30m", "24h", "7d" or "2w"' });
   else if (durationMs(s) > 400 * DAY) ctx.addIssue({ code: "custom", message: "at most 400 days" });
 });
 
@@ -33,23 +34,52 @@ const TraitCondition = z.object({ type: z.literal("trait") }).and(PropertyFilter
 /** The person's last-known context (`app.version`, `os.name`, `firstCampaign.name`, …). */
 const ContextCondition = z.object({ type: z.literal("context") }).and(PropertyFilter);
 
-const LifecycleCondition = z.object({ type: z.literal("lifecycle"), in: z.array(z.enum(LIFECYCLE_STATES as unknown as [string, ...string[]])).min(1) }).strict();
+const LifecycleCondition = z
+  .object({
+    type: z.literal("lifecycle"),
+    in: z.array(z.enum(LIFECYCLE_STATES as unknown as [string, ...string[]])).min(1),
+  })
+  .strict();
 const LoyalCondition = z.object({ type: z.literal("loyal"), value: z.boolean().default(true) }).strict();
 const RfmCondition = z.object({ type: z.literal("rfmSegment"), in: z.array(z.enum(RFM_SEGMENTS)).min(1) }).strict();
-const ChurnCondition = z.object({ type: z.literal("churnBand"), in: z.array(z.enum(CHURN_BANDS as unknown as ["high", "medium", "low"])).min(1) }).strict();
-const ScoreCondition = z
-  .object({ type: z.literal("score"), score: z.enum(["r", "f", "m", "pAlive", "expectedPurchases30"]), op: Comparison, value: z.number().finite() })
+const ChurnCondition = z
+  .object({
+    type: z.literal("churnBand"),
+    in: z.array(z.enum(CHURN_BANDS as unknown as ["high", "medium", "low"])).min(1),
+  })
   .strict();
-const ConsentCondition = z.object({ type: z.literal("consent"), channel: z.enum(CONSENT_CHANNELS), status: z.enum(["opted_in", "opted_out", "unknown"]) }).strict();
-const PlatformCondition = z.object({ type: z.literal("platform"), in: z.array(z.enum(["ios", "android", "web"])).min(1) }).strict();
+const ScoreCondition = z
+  .object({
+    type: z.literal("score"),
+    score: z.enum(["r", "f", "m", "pAlive", "expectedPurchases30"]),
+    op: Comparison,
+    value: z.number().finite(),
+  })
+  .strict();
+const ConsentCondition = z
+  .object({
+    type: z.literal("consent"),
+    channel: z.enum(CONSENT_CHANNELS),
+    status: z.enum(["opted_in", "opted_out", "unknown"]),
+  })
+  .strict();
+const PlatformCondition = z
+  .object({ type: z.literal("platform"), in: z.array(z.enum(["ios", "android", "web"])).min(1) })
+  .strict();
 const CounterCondition = z
-  .object({ type: z.literal("counter"), counter: z.enum(["purchases", "revenue", "sessions"]), op: Comparison, value: z.number().finite() })
+  .object({
+    type: z.literal("counter"),
+    counter: z.enum(["purchases", "revenue", "sessions"]),
+    op: Comparison,
+    value: z.number().finite(),
+  })
   .strict();
 const SeenCondition = z.object({ type: z.literal("seen"), when: z.enum(["first", "last"]), within: Duration }).strict();
 
 type Bounds = { atLeast?: number | undefined; atMost?: number | undefined };
 function checkBounds(c: Bounds, ctx: z.RefinementCtx): void {
-  if (c.atLeast !== undefined && c.atMost !== undefined && c.atLeast > c.atMost) ctx.addIssue({ code: "custom", path: ["atMost"], message: "must be ≥ atLeast" });
+  if (c.atLeast !== undefined && c.atMost !== undefined && c.atLeast > c.atMost)
+    ctx.addIssue({ code: "custom", path: ["atMost"], message: "must be ≥ atLeast" });
 }
 
 /**
@@ -69,7 +99,8 @@ const EventCondition = z
   .strict()
   .superRefine((c, ctx) => {
     checkBounds(c, ctx);
-    if (!c.did && (c.atLeast !== undefined || c.atMost !== undefined)) ctx.addIssue({ code: "custom", path: ["did"], message: "did: false means no such event; drop atLeast/atMost" });
+    if (!c.did && (c.atLeast !== undefined || c.atMost !== undefined))
+      ctx.addIssue({ code: "custom", path: ["did"], message: "did: false means no such event; drop atLeast/atMost" });
   });
 const SessionCondition = z
   .object({ type: z.literal("sessions"), within: Duration, atLeast: count.optional(), atMost: count.optional() })
@@ -122,10 +153,20 @@ export const SegmentFilter: z.ZodType<SegmentFilter> = z.lazy(() =>
   z.unknown().transform((raw, ctx): SegmentFilter => {
     const type = raw && typeof raw === "object" ? (raw as { type?: unknown }).type : undefined;
     if (type === "and" || type === "or") {
-      const parsed = z.object({ type: z.literal(type), filters: z.array(SegmentFilter).min(1).max(50) }).strict().safeParse(raw);
+      const parsed = z
+        .object({ type: z.literal(type), filters: z.array(SegmentFilter).min(1).max(50) })
+        .strict()
+        .safeParse(raw);
       return forward(parsed, ctx);
     }
-    if (type === "not") return forward(z.object({ type: z.literal("not"), filter: SegmentFilter }).strict().safeParse(raw), ctx);
+    if (type === "not")
+      return forward(
+        z
+          .object({ type: z.literal("not"), filter: SegmentFilter })
+          .strict()
+          .safeParse(raw),
+        ctx,
+      );
     const leaf = typeof type === "string" ? LEAVES[type as keyof typeof LEAVES] : undefined;
     if (!leaf) {
       ctx.addIssue({ code: "custom", path: ["type"], message: `expected one of ${CONDITION_TYPES.join(", ")}` });
@@ -137,7 +178,8 @@ export const SegmentFilter: z.ZodType<SegmentFilter> = z.lazy(() =>
 
 function forward<T>(parsed: z.ZodSafeParseResult<T>, ctx: z.RefinementCtx): T {
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path as PropertyKey[], message: issue.message });
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: "custom", path: issue.path as PropertyKey[], message: issue.message });
   return z.NEVER;
 }
 
@@ -167,8 +209,14 @@ export const SegmentDefinition = z
   .strict()
   .superRefine((d, ctx) => {
     const size = conditionCount(d.filter);
-    if (size.conditions > MAX_CONDITIONS) ctx.addIssue({ code: "custom", path: ["filter"], message: `at most ${MAX_CONDITIONS} conditions (has ${size.conditions})` });
-    if (size.depth > MAX_DEPTH) ctx.addIssue({ code: "custom", path: ["filter"], message: `nesting deeper than ${MAX_DEPTH} levels` });
+    if (size.conditions > MAX_CONDITIONS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["filter"],
+        message: `at most ${MAX_CONDITIONS} conditions (has ${size.conditions})`,
+      });
+    if (size.depth > MAX_DEPTH)
+      ctx.addIssue({ code: "custom", path: ["filter"], message: `nesting deeper than ${MAX_DEPTH} levels` });
   });
 export type SegmentDefinition = z.infer<typeof SegmentDefinition>;
 

@@ -52,7 +52,10 @@ export function compileSegmentSql(filter: SegmentFilter, now: Millis): CompiledF
       case "or": {
         const parts = f.filters.map(walk);
         const joiner = f.type === "and" ? " AND " : " OR ";
-        return { definite: `(${parts.map((p) => p.definite).join(joiner)})`, possible: `(${parts.map((p) => p.possible).join(joiner)})` };
+        return {
+          definite: `(${parts.map((p) => p.definite).join(joiner)})`,
+          possible: `(${parts.map((p) => p.possible).join(joiner)})`,
+        };
       }
       case "not": {
         const inner = walk(f.filter);
@@ -71,13 +74,28 @@ export function compileSegmentSql(filter: SegmentFilter, now: Millis): CompiledF
       case "churnBand":
         return indexedAttr(ATTR.churnBand, `${attr(ATTR.churnBand)} IN (${list(f.in)})`);
       case "score": {
-        const key = f.score === "r" ? ATTR.r : f.score === "f" ? ATTR.f : f.score === "m" ? ATTR.m : f.score === "pAlive" ? ATTR.pAlive : ATTR.expectedPurchases30;
+        const key =
+          f.score === "r"
+            ? ATTR.r
+            : f.score === "f"
+              ? ATTR.f
+              : f.score === "m"
+                ? ATTR.m
+                : f.score === "pAlive"
+                  ? ATTR.pAlive
+                  : ATTR.expectedPurchases30;
         return indexedAttr(key, `${attr(key)} ${OPS[f.op]} ${num(f.value)}`);
       }
       case "consent":
-        return indexedAttr(ATTR.consent, `COALESCE(${attr(`${ATTR.consent}.${f.channel}`)}, 'unknown') = ${quote(f.status)}`);
+        return indexedAttr(
+          ATTR.consent,
+          `COALESCE(${attr(`${ATTR.consent}.${f.channel}`)}, 'unknown') = ${quote(f.status)}`,
+        );
       case "platform":
-        return indexedAttr(ATTR.platforms, `EXISTS (SELECT 1 FROM json_each(attrs, '$.${ATTR.platforms}') WHERE value IN (${list(f.in)}))`);
+        return indexedAttr(
+          ATTR.platforms,
+          `EXISTS (SELECT 1 FROM json_each(attrs, '$.${ATTR.platforms}') WHERE value IN (${list(f.in)}))`,
+        );
       case "trait":
         estimated.push(`trait ${f.property}`);
         return { definite: "0", possible: "1" };

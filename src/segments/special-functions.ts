@@ -7,8 +7,8 @@
 // Lanczos approximation, g = 7, n = 9 (relative error < 1e-15 for x > 0.5).
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-  9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -56,7 +56,7 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   let term = 1;
   let sum = 1;
   for (let k = 0; k < HYP2F1_MAX_TERMS; k++) {
-    term *= ((a + k) * (b + k)) / ((c + k) * (k + 1)) * z;
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
     if (term === 0) return sum;
     sum += term;
     if (!Number.isFinite(sum)) return Number.NaN;

@@ -35,7 +35,11 @@ export type TemplateValidation = { ok: true } | { ok: false; message: string; li
 /** Raised by `renderTemplate` when a (previously valid) template fails at render time, e.g. a memory limit. */
 export class TemplateRenderError extends Error {
   override readonly name = "TemplateRenderError";
-  constructor(message: string, readonly line?: number, readonly col?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly col?: number,
+  ) {
     super(message);
   }
 }
@@ -88,10 +92,13 @@ function useSendTimeForNow(engine: Liquid): void {
   for (const name of DATE_FILTERS) {
     const original: FilterImplOptions | undefined = engine.filters[name];
     if (typeof original !== "function") continue;
-    engine.registerFilter(name, function (this: ThisParameterType<typeof original>, value: unknown, ...args: unknown[]) {
-      const sendTime = value === "now" || value === "today" ? this.context.getSync(["now"]) : undefined;
-      return original.call(this, typeof sendTime === "string" ? sendTime : value, ...args);
-    });
+    engine.registerFilter(
+      name,
+      function (this: ThisParameterType<typeof original>, value: unknown, ...args: unknown[]) {
+        const sendTime = value === "now" || value === "today" ? this.context.getSync(["now"]) : undefined;
+        return original.call(this, typeof sendTime === "string" ? sendTime : value, ...args);
+      },
+    );
   }
 }
 
@@ -99,7 +106,8 @@ function useSendTimeForNow(engine: Liquid): void {
 // (SDK ingest, admin reads) never render or validate a template.
 let textEngine: Liquid | undefined;
 let htmlEngine: Liquid | undefined;
-const engineFor = (html: boolean): Liquid => (html ? (htmlEngine ??= createEngine(true)) : (textEngine ??= createEngine(false)));
+const engineFor = (html: boolean): Liquid =>
+  html ? (htmlEngine ??= createEngine(true)) : (textEngine ??= createEngine(false));
 
 /**
  * LRU of parsed templates, bounded by count and by total source size (email HTML can
@@ -240,7 +248,10 @@ export function renderContent<T>(content: T, vars: TemplateVars, opts: RenderCon
  * Every template string inside a content object, with its path, validated at once
  * (used by campaign save to report `content.title: unknown filter "upcasee"`).
  */
-export function validateContent(content: unknown, path = ""): { path: string; message: string; line?: number; col?: number }[] {
+export function validateContent(
+  content: unknown,
+  path = "",
+): { path: string; message: string; line?: number; col?: number }[] {
   const problems: { path: string; message: string; line?: number; col?: number }[] = [];
   const walk = (value: unknown, at: string): void => {
     if (typeof value === "string") {

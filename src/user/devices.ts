@@ -13,14 +13,19 @@ export const DeviceRegistration = z
     platform: Platform,
     token: z.string().min(8).max(4096).optional(),
     subscription: z
-      .object({ endpoint: z.url({ protocol: /^https?$/ }), keys: z.object({ p256dh: z.string().min(16), auth: z.string().min(8) }).strict() })
+      .object({
+        endpoint: z.url({ protocol: /^https?$/ }),
+        keys: z.object({ p256dh: z.string().min(16), auth: z.string().min(8) }).strict(),
+      })
       .strict()
       .optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.provider === "webpush" && !d.subscription) ctx.addIssue({ code: "custom", path: ["subscription"], message: "required for webpush" });
-    if (d.provider !== "webpush" && !d.token) ctx.addIssue({ code: "custom", path: ["token"], message: `required for ${d.provider}` });
+    if (d.provider === "webpush" && !d.subscription)
+      ctx.addIssue({ code: "custom", path: ["subscription"], message: "required for webpush" });
+    if (d.provider !== "webpush" && !d.token)
+      ctx.addIssue({ code: "custom", path: ["token"], message: `required for ${d.provider}` });
   });
 export type DeviceRegistration = z.infer<typeof DeviceRegistration>;
 
@@ -57,7 +62,16 @@ export interface DeviceRecord {
   invalidReason: string | null;
 }
 
-type Raw = { token: string; provider: string; platform: string; subscription: string | null; status: string; created_at: number; updated_at: number; invalid_reason: string | null };
+type Raw = {
+  token: string;
+  provider: string;
+  platform: string;
+  subscription: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  invalid_reason: string | null;
+};
 
 /** The person's push devices. Web Push subscriptions are keyed by their endpoint. */
 export class DeviceTable {
@@ -93,35 +107,61 @@ export class DeviceTable {
 
   /** Marks a token invalid (kept for the record, never targeted again). */
   remove(token: string, reason: string, now: Millis): boolean {
-    return this.sql.exec(`UPDATE devices SET status = 'invalid', invalid_reason = ?, updated_at = ? WHERE token = ? AND status = 'active'`, reason, now, token).rowsWritten > 0;
+    return (
+      this.sql.exec(
+        `UPDATE devices SET status = 'invalid', invalid_reason = ?, updated_at = ? WHERE token = ? AND status = 'active'`,
+        reason,
+        now,
+        token,
+      ).rowsWritten > 0
+    );
   }
 
   /** The active device registered (or re-registered) longest ago, if more than `keep` are active. */
   oldestActiveBeyond(keep: number): string | null {
-    const rows = this.sql.exec<{ token: string; n: number }>(`SELECT token, (SELECT COUNT(*) FROM devices WHERE status = 'active') AS n FROM devices WHERE status = 'active' ORDER BY updated_at, created_at, rowid LIMIT 1`).toArray();
+    const rows = this.sql
+      .exec<{ token: string; n: number }>(
+        `SELECT token, (SELECT COUNT(*) FROM devices WHERE status = 'active') AS n FROM devices WHERE status = 'active' ORDER BY updated_at, created_at, rowid LIMIT 1`,
+      )
+      .toArray();
     return rows[0] && rows[0].n > keep ? rows[0].token : null;
   }
 
   find(token: string): { provider: string; platform: string; status: string } | null {
-    return this.sql.exec<{ provider: string; platform: string; status: string }>(`SELECT provider, platform, status FROM devices WHERE token = ?`, token).toArray()[0] ?? null;
+    return (
+      this.sql
+        .exec<{ provider: string; platform: string; status: string }>(
+          `SELECT provider, platform, status FROM devices WHERE token = ?`,
+          token,
+        )
+        .toArray()[0] ?? null
+    );
   }
 
   list(): DeviceRecord[] {
-    return this.sql.exec<Raw>(`SELECT * FROM devices ORDER BY created_at`).toArray().map((r) => ({
-      token: r.token,
-      provider: r.provider as DeviceRecord["provider"],
-      platform: r.platform as DeviceRecord["platform"],
-      subscription: r.subscription ? JSON.parse(r.subscription) : null,
-      status: r.status as DeviceRecord["status"],
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      invalidReason: r.invalid_reason,
-    }));
+    return this.sql
+      .exec<Raw>(`SELECT * FROM devices ORDER BY created_at`)
+      .toArray()
+      .map((r) => ({
+        token: r.token,
+        provider: r.provider as DeviceRecord["provider"],
+        platform: r.platform as DeviceRecord["platform"],
+        subscription: r.subscription ? JSON.parse(r.subscription) : null,
+        status: r.status as DeviceRecord["status"],
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        invalidReason: r.invalid_reason,
+      }));
   }
 
   pushTargets(): PushTarget[] {
     return this.list()
       .filter((d) => d.status === "active")
-      .map((d) => ({ provider: d.provider, platform: d.platform, token: d.token, ...(d.subscription ? { subscription: d.subscription } : {}) }));
+      .map((d) => ({
+        provider: d.provider,
+        platform: d.platform,
+        token: d.token,
+        ...(d.subscription ? { subscription: d.subscription } : {}),
+      }));
   }
 }

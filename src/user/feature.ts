@@ -54,7 +54,12 @@ export interface UserContext {
 
 export interface DeviceView {
   /** Live push targets (valid tokens). */
-  pushTargets(): Array<{ provider: "fcm" | "apns" | "webpush"; platform: "android" | "ios" | "web"; token: string; subscription?: { endpoint: string; keys: { p256dh: string; auth: string } } }>;
+  pushTargets(): Array<{
+    provider: "fcm" | "apns" | "webpush";
+    platform: "android" | "ios" | "web";
+    token: string;
+    subscription?: { endpoint: string; keys: { p256dh: string; auth: string } };
+  }>;
 }
 
 /** A pluggable part of the UserObject's behaviour. All hooks are optional and synchronous. */

@@ -11,4 +11,12 @@ import { analyticsFeature } from "../analytics/analytics-feature";
  * The features every UserObject runs, in dispatch order. Campaigns come last so
  * they see the events the other features emit (geofence crossings, segment entry).
  */
-export const userFeatures: readonly UserFeature[] = [lifecycleFeature, geofenceFeature, inAppFeature, ...segmentationFeatures, journeyFeature, identityFeature, analyticsFeature];
+export const userFeatures: readonly UserFeature[] = [
+  lifecycleFeature,
+  geofenceFeature,
+  inAppFeature,
+  ...segmentationFeatures,
+  journeyFeature,
+  identityFeature,
+  analyticsFeature,
+];

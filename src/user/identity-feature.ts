@@ -9,7 +9,11 @@ export const identityFeature: UserFeature = {
   commands: {
     unverified(ctx, args) {
       const a = (args ?? {}) as { problem?: unknown; path?: unknown };
-      ctx.timeline.add(ctx.now, "identity", { unverifiedUserToken: String(a.problem), path: String(a.path), note: "accepted without a valid user token (identityVerification: warn)" });
+      ctx.timeline.add(ctx.now, "identity", {
+        unverifiedUserToken: String(a.problem),
+        path: String(a.path),
+        note: "accepted without a valid user token (identityVerification: warn)",
+      });
       return true;
     },
   },

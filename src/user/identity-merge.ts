@@ -6,7 +6,14 @@ import { mergeContext } from "./profile-context";
 /** What an anonymous object hands to the identified one when they merge. */
 export interface Handover {
   profile: UserProfile;
-  events: Array<{ messageId: string; type: string; name: string; at: number; properties: string; context: string | null }>;
+  events: Array<{
+    messageId: string;
+    type: string;
+    name: string;
+    at: number;
+    properties: string;
+    context: string | null;
+  }>;
   /** messageIds already applied, so retries routed to either identity stay deduped. */
   seen: string[];
   devices: DeviceRecord[];
@@ -42,7 +49,10 @@ export function mergeProfiles(target: UserProfile, anonymousId: string, handover
   target.hadPushToken ||= from.hadPushToken;
   const context = mergeContext(target.context, from.context);
   if (context) target.context = context;
-  for (const [channel, record] of Object.entries(from.consent) as [keyof UserProfile["consent"], NonNullable<UserProfile["consent"][keyof UserProfile["consent"]]>][]) {
+  for (const [channel, record] of Object.entries(from.consent) as [
+    keyof UserProfile["consent"],
+    NonNullable<UserProfile["consent"][keyof UserProfile["consent"]]>,
+  ][]) {
     const mine = target.consent[channel];
     if (!mine || mine.at < record.at) target.consent[channel] = record;
   }

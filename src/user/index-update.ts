@@ -37,7 +37,17 @@ export type IndexUpdate =
   /** Applied events to write to the export bucket (src/analytics/export.ts). */
   | ExportMessage
   /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
-  | { op: "broadcast"; appId: string; campaignId: string; occurrence: string; configVersion: number; now: number; virtualClock: boolean; localDate?: string; users: Array<{ userId: string; anonymous: boolean }> };
+  | {
+      op: "broadcast";
+      appId: string;
+      campaignId: string;
+      occurrence: string;
+      configVersion: number;
+      now: number;
+      virtualClock: boolean;
+      localDate?: string;
+      users: Array<{ userId: string; anonymous: boolean }>;
+    };
 
 export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
   const c = profile.counters;

@@ -28,7 +28,12 @@ export function lifecycleInputs(ctx: UserContext): LifecycleInputs {
  * visitor with no device or address at all is not "opted out everywhere".
  */
 export function fullyOptedOut(p: Pick<UserProfile, "consent" | "email" | "phone">, livePush: boolean): boolean {
-  const reachable: Record<ConsentChannel, boolean> = { push: livePush, email: !!p.email, sms: !!p.phone, whatsapp: !!p.phone };
+  const reachable: Record<ConsentChannel, boolean> = {
+    push: livePush,
+    email: !!p.email,
+    sms: !!p.phone,
+    whatsapp: !!p.phone,
+  };
   const channels = CONSENT_CHANNELS.filter((ch) => reachable[ch]);
   return channels.length > 0 && channels.every((ch) => p.consent[ch]?.status === "opted_out");
 }
@@ -52,7 +57,10 @@ export function refreshLifecycle(ctx: UserContext): void {
   }
   if (status.loyal !== current.loyal) {
     ctx.profile.lifecycle = { ...ctx.profile.lifecycle, loyal: status.loyal };
-    ctx.timeline.add(ctx.now, "transition", { loyal: status.loyal, reason: status.loyal ? "reached the high-value threshold" : "no longer high-value" });
+    ctx.timeline.add(ctx.now, "transition", {
+      loyal: status.loyal,
+      reason: status.loyal ? "reached the high-value threshold" : "no longer high-value",
+    });
     if (status.loyal) ctx.emit(BECAME_LOYAL, { purchases: inputs.purchases, revenue: inputs.revenue });
     ctx.touchIndex(true);
   }
@@ -61,7 +69,8 @@ export function refreshLifecycle(ctx: UserContext): void {
   else {
     // The timer may fire early (the user was active since): the handler re-evaluates and moves it on.
     const existing = ctx.timers.get("lifecycle");
-    if (!existing || existing.dueAt > next || existing.dueAt <= ctx.now) ctx.timers.schedule({ key: "lifecycle", dueAt: next, kind: "lifecycle", payload: {} });
+    if (!existing || existing.dueAt > next || existing.dueAt <= ctx.now)
+      ctx.timers.schedule({ key: "lifecycle", dueAt: next, kind: "lifecycle", payload: {} });
   }
 }
 

@@ -35,7 +35,8 @@ export function applyContext(current: ProfileContext | undefined, event: BeckonE
   for (const key of LAST_KNOWN) {
     const value = ctx[key];
     // An older call only fills what is still unknown.
-    if (value !== undefined && (newer || next[key] === undefined)) (next as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined && (newer || next[key] === undefined))
+      (next as unknown as Record<string, unknown>)[key] = value;
   }
   if (newer) next.at = at;
   if (ctx.campaign) {
@@ -46,12 +47,18 @@ export function applyContext(current: ProfileContext | undefined, event: BeckonE
 }
 
 /** Identity merge: the identified person's own values win; first touch is the earlier one, last touch the later. */
-export function mergeContext(target: ProfileContext | undefined, from: ProfileContext | undefined): ProfileContext | undefined {
+export function mergeContext(
+  target: ProfileContext | undefined,
+  from: ProfileContext | undefined,
+): ProfileContext | undefined {
   if (!from) return target;
   if (!target) return { ...from };
   const out: ProfileContext = { ...target };
-  for (const key of LAST_KNOWN) if (out[key] === undefined && from[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = from[key];
-  if (from.firstCampaign && (!out.firstCampaign || from.firstCampaign.at < out.firstCampaign.at)) out.firstCampaign = from.firstCampaign;
-  if (from.lastCampaign && (!out.lastCampaign || from.lastCampaign.at > out.lastCampaign.at)) out.lastCampaign = from.lastCampaign;
+  for (const key of LAST_KNOWN)
+    if (out[key] === undefined && from[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = from[key];
+  if (from.firstCampaign && (!out.firstCampaign || from.firstCampaign.at < out.firstCampaign.at))
+    out.firstCampaign = from.firstCampaign;
+  if (from.lastCampaign && (!out.lastCampaign || from.lastCampaign.at > out.lastCampaign.at))
+    out.lastCampaign = from.lastCampaign;
   return out;
 }

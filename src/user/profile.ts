@@ -68,7 +68,15 @@ export function newProfile(appId: string, userId: string, anonymous: boolean, no
     timezone: null,
     locale: null,
     consent: {},
-    counters: { events: 0, sessions: 0, purchases: 0, revenue: 0, purchaseDays: 0, firstPurchase: null, lastPurchase: null },
+    counters: {
+      events: 0,
+      sessions: 0,
+      purchases: 0,
+      revenue: 0,
+      purchaseDays: 0,
+      firstPurchase: null,
+      lastPurchase: null,
+    },
     firstSeen: now,
     lastSeen: now,
     lifecycle: { state: "new", loyal: false, since: now, reason: "first seen" },
@@ -125,8 +133,11 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
   if ("zone" in timezone) {
     profile.timezone = timezone.zone;
     if (profile.unmappedTimezone) profile.unmappedTimezone = null;
-  } else if (timezone.unmappable && profile.unmappedTimezone?.value !== timezone.unmappable.value) profile.unmappedTimezone = { ...timezone.unmappable, at };
-  const locale = [traits?.locale, event.context?.locale].find((l): l is string => typeof l === "string" && LOCALE_RE.test(l));
+  } else if (timezone.unmappable && profile.unmappedTimezone?.value !== timezone.unmappable.value)
+    profile.unmappedTimezone = { ...timezone.unmappable, at };
+  const locale = [traits?.locale, event.context?.locale].find(
+    (l): l is string => typeof l === "string" && LOCALE_RE.test(l),
+  );
   if (locale) profile.locale = locale;
 
   if (event.context) profile.context = applyContext(profile.context, event)!;
@@ -149,7 +160,9 @@ export function applyEventToProfile(profile: UserProfile, event: BeckonEvent, se
  * The first reported time zone that maps (traits before context), or the first that did not:
  * an unmappable one is kept aside on the profile (`unmappedTimezone`), never stored as the zone.
  */
-function timezoneOf(candidates: unknown[]): { zone: string } | { unmappable: { value: string; reason: string } | null } {
+function timezoneOf(
+  candidates: unknown[],
+): { zone: string } | { unmappable: { value: string; reason: string } | null } {
   let unmappable: { value: string; reason: string } | null = null;
   for (const c of candidates) {
     if (typeof c !== "string" || c === "") continue;
@@ -166,4 +179,3 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export const E164_RE = /^\+[1-9]\d{6,14}$/;
 export const LOCALE_RE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-

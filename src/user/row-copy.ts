@@ -9,6 +9,9 @@ export function insertRows(sql: SqlStorage, table: string, rows: readonly Row[],
   for (const row of rows) {
     const cols = Object.keys(row).filter((c) => /^[a-z_]+$/.test(c)); // column names only, never data as SQL
     if (cols.length === 0) continue;
-    sql.exec(`INSERT ${onConflict ? "" : "OR IGNORE "}INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${onConflict ? ` ${onConflict}` : ""}`, ...cols.map((c) => row[c]!));
+    sql.exec(
+      `INSERT ${onConflict ? "" : "OR IGNORE "}INTO ${table} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})${onConflict ? ` ${onConflict}` : ""}`,
+      ...cols.map((c) => row[c]!),
+    );
   }
 }

@@ -49,10 +49,16 @@ export function userSchemaFingerprint(featureSchemas: readonly string[] = []): s
 
 /** Applies pending steps, then the features' own idempotent `CREATE … IF NOT EXISTS` statements. */
 export function applyUserSchema(sql: SqlStorage, featureSchemas: readonly string[] = []): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)`);
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)`,
+  );
   const row = sql.exec<{ applied: number }>(`SELECT applied FROM schema_version WHERE id = 1`).toArray()[0];
   const applied = row?.applied ?? 0;
   for (let step = applied; step < USER_SCHEMA_STEPS.length; step++) sql.exec(USER_SCHEMA_STEPS[step]!);
-  if (applied < USER_SCHEMA_STEPS.length) sql.exec(`INSERT INTO schema_version (id, applied) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET applied = excluded.applied`, USER_SCHEMA_STEPS.length);
+  if (applied < USER_SCHEMA_STEPS.length)
+    sql.exec(
+      `INSERT INTO schema_version (id, applied) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET applied = excluded.applied`,
+      USER_SCHEMA_STEPS.length,
+    );
   for (const schema of featureSchemas) sql.exec(schema);
 }

@@ -1,7 +1,16 @@
 import type { JsonObject } from "../json";
 import type { Millis } from "../clock";
 
-export type TimelineKind = "transition" | "decision" | "delivery" | "identity" | "consent" | "device" | "geofence" | "segment" | "engagement";
+export type TimelineKind =
+  | "transition"
+  | "decision"
+  | "delivery"
+  | "identity"
+  | "consent"
+  | "device"
+  | "geofence"
+  | "segment"
+  | "engagement";
 
 export interface TimelineEntry {
   seq: number;
@@ -20,9 +29,9 @@ export class Timeline {
   add(at: Millis, kind: TimelineKind, detail: JsonObject): void {
     this.sql.exec(`INSERT INTO timeline (at, kind, detail) VALUES (?, ?, ?)`, at, kind, JSON.stringify(detail));
     // Trim occasionally rather than on every insert.
-    if (++this.writes % 100 === 0) this.sql.exec(`DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - ?`, Timeline.MAX_ENTRIES);
+    if (++this.writes % 100 === 0)
+      this.sql.exec(`DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - ?`, Timeline.MAX_ENTRIES);
   }
-
 
   list(opts: { limit: number; before?: TimelineCursor; kind?: string }): TimelineEntry[] {
     const [at, seq] = cursorBounds("decision", opts.before);

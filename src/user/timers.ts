@@ -37,7 +37,12 @@ export class TimerTable {
   }
 
   private mirror(): Map<string, Timer<unknown>> {
-    this.rows ??= new Map(this.sql.exec<RawTimer>(`SELECT key, due_at, kind, payload FROM timers`).toArray().map((r) => [r.key, toTimer(r)]));
+    this.rows ??= new Map(
+      this.sql
+        .exec<RawTimer>(`SELECT key, due_at, kind, payload FROM timers`)
+        .toArray()
+        .map((r) => [r.key, toTimer(r)]),
+    );
     return this.rows;
   }
 
@@ -104,7 +109,9 @@ export class TimerTable {
   }
 
   private sorted(): Timer[] {
-    return ([...this.mirror().values()] as Timer[]).sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return ([...this.mirror().values()] as Timer[]).sort(
+      (a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
   }
 }
 

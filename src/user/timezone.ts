@@ -21,14 +21,17 @@ export function readTimezone(raw: string): TimezoneReading {
   const m = OFFSET_RE.exec(value);
   if (m) {
     const minutes = (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
-    if (minutes < MIN_OFFSET_MIN || minutes > MAX_OFFSET_MIN) return { unmappable: `offset ${value} is outside UTC−12:00…UTC+14:00` };
+    if (minutes < MIN_OFFSET_MIN || minutes > MAX_OFFSET_MIN)
+      return { unmappable: `offset ${value} is outside UTC−12:00…UTC+14:00` };
     if (minutes === 0) return { zone: "UTC" };
     if (minutes % 60 === 0) return { zone: `Etc/GMT${minutes > 0 ? "-" : "+"}${Math.abs(minutes) / 60}` };
     const abs = Math.abs(minutes);
     const zone = `${minutes > 0 ? "+" : "-"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
     return isTimezone(zone) ? { zone } : { unmappable: `this runtime cannot use the fixed offset ${zone}` };
   }
-  return isTimezone(value) ? { zone: value } : { unmappable: "neither an IANA time zone nor a UTC offset such as GMT+0530" };
+  return isTimezone(value)
+    ? { zone: value }
+    : { unmappable: "neither an IANA time zone nor a UTC offset such as GMT+0530" };
 }
 
 const timezoneValidity = new Map<string, boolean>();

@@ -17,7 +17,14 @@ import { indexRowOf, type IndexUpdate } from "./index-update";
 import { refreshLifecycle } from "./lifecycle-feature";
 import { applyEventToProfile, newProfile, type UserProfile } from "./profile";
 import { applyUserSchema, userSchemaFingerprint } from "./storage-schema";
-import { compareEntries, cursorBounds, encodeCursor, Timeline, type TimelineCursor, type TimelineEntry } from "./timeline";
+import {
+  compareEntries,
+  cursorBounds,
+  encodeCursor,
+  Timeline,
+  type TimelineCursor,
+  type TimelineEntry,
+} from "./timeline";
 import { type Timer, TimerTable } from "./timers";
 import { userFeatures } from "./features";
 import { mergeProfiles, type Handover } from "./identity-merge";
@@ -64,7 +71,6 @@ export interface ProfileView {
 }
 
 type OutboxQueue = "SENDS" | "INDEX";
-
 
 export interface CommandCall {
   appId: string;
@@ -128,11 +134,18 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private load(): void {
-    const hasMeta = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).toArray().length > 0;
-    const schema = hasMeta ? this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, SCHEMA_META_KEY).toArray()[0]?.value : undefined;
+    const hasMeta =
+      this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).toArray().length > 0;
+    const schema = hasMeta
+      ? this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, SCHEMA_META_KEY).toArray()[0]?.value
+      : undefined;
     if (schema !== USER_SCHEMA_FINGERPRINT) {
       applyUserSchema(this.sql, FEATURE_SCHEMAS);
-      this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, SCHEMA_META_KEY, USER_SCHEMA_FINGERPRINT);
+      this.sql.exec(
+        `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        SCHEMA_META_KEY,
+        USER_SCHEMA_FINGERPRINT,
+      );
     }
     this.readState();
     this.armedAt = null;
@@ -140,7 +153,12 @@ export class UserObject extends DurableObject<Env> {
 
   /** The in-memory copies of what storage holds (meta, profile). */
   private readState(): void {
-    this.meta = new Map(this.sql.exec<{ key: string; value: string }>(`SELECT key, value FROM meta`).toArray().map((r) => [r.key, r.value]));
+    this.meta = new Map(
+      this.sql
+        .exec<{ key: string; value: string }>(`SELECT key, value FROM meta`)
+        .toArray()
+        .map((r) => [r.key, r.value]),
+    );
     const row = this.sql.exec<{ doc: string }>(`SELECT doc FROM profile WHERE id = 1`).toArray()[0];
     this.profile = row ? (JSON.parse(row.doc) as UserProfile) : null;
     this.storedProfileDoc = row?.doc ?? null;
@@ -155,7 +173,11 @@ export class UserObject extends DurableObject<Env> {
 
   private setMeta(key: string, value: string): void {
     this.meta.set(key, value);
-    this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value);
+    this.sql.exec(
+      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      key,
+      value,
+    );
   }
 
   private async config(appId: string, minVersion: number): Promise<AppConfig> {
@@ -166,7 +188,9 @@ export class UserObject extends DurableObject<Env> {
     }
     // A newer config than this isolate holds: load it once, without other calls interleaving.
     let config!: AppConfig;
-    await this.ctx.blockConcurrencyWhile(async () => void (config = await loadAppConfig(this.env.DB, appId, minVersion)));
+    await this.ctx.blockConcurrencyWhile(
+      async () => void (config = await loadAppConfig(this.env.DB, appId, minVersion)),
+    );
     return config;
   }
 
@@ -189,7 +213,9 @@ export class UserObject extends DurableObject<Env> {
     const cached = cachedAppConfig(appId);
     const config = cached ? await cached : undefined;
     if (config && Date.now() - config.loadedAt < TIMER_CONFIG_MAX_AGE) return config;
-    const row = await this.env.DB.prepare(`SELECT config_version FROM apps WHERE id = ?`).bind(appId).first<{ config_version: number }>();
+    const row = await this.env.DB.prepare(`SELECT config_version FROM apps WHERE id = ?`)
+      .bind(appId)
+      .first<{ config_version: number }>();
     const current = await this.config(appId, row?.config_version ?? 0);
     current.loadedAt = Date.now(); // confirmed current as of now
     return current;
@@ -212,7 +238,10 @@ export class UserObject extends DurableObject<Env> {
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
-      const fresh = this.claimMessageIds(call.events.map((e) => e.messageId), call.now);
+      const fresh = this.claimMessageIds(
+        call.events.map((e) => e.messageId),
+        call.now,
+      );
       for (const event of call.events) {
         // A messageId applies once: a retry of an earlier call, or a repeat within this one, is a duplicate.
         if (!fresh.delete(event.messageId)) {
@@ -225,7 +254,8 @@ export class UserObject extends DurableObject<Env> {
         const unmapped = ctx.profile.unmappedTimezone;
         const change = applyEventToProfile(ctx.profile, event, config.settings);
         // An unmappable time zone keeps the previous one; the timeline says so once per new value.
-        if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped) ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
+        if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped)
+          ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
         if (exporting) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
@@ -236,9 +266,22 @@ export class UserObject extends DurableObject<Env> {
         refreshLifecycle(ctx);
         run.drain();
         this.logEvents();
-        this.sql.exec(`DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`, config.settings.recentEvents);
+        this.sql.exec(
+          `DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`,
+          config.settings.recentEvents,
+        );
       }
-      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE) this.writeOutbox("INDEX", { op: "export", key: crypto.randomUUID(), appId: call.appId, rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE) } satisfies IndexUpdate, call.now);
+      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE)
+        this.writeOutbox(
+          "INDEX",
+          {
+            op: "export",
+            key: crypto.randomUUID(),
+            appId: call.appId,
+            rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE),
+          } satisfies IndexUpdate,
+          call.now,
+        );
       result.enqueued = run.sends;
     });
     await this.afterTransaction();
@@ -260,18 +303,38 @@ export class UserObject extends DurableObject<Env> {
       // Noted once per token, not on every call that repeats it.
       if (this.meta.get("contextTokenIgnored") === t.token) return;
       this.setMeta("contextTokenIgnored", t.token);
-      ctx.timeline.add(ctx.now, "device", { ignored: t.token.slice(0, 12), source: "context.device.token", reason: "no platform: context.device.type or context.os.name must say iOS or Android" });
+      ctx.timeline.add(ctx.now, "device", {
+        ignored: t.token.slice(0, 12),
+        source: "context.device.token",
+        reason: "no platform: context.device.type or context.os.name must say iOS or Android",
+      });
       return;
     }
     const known = this.devices.find(t.token);
-    if (known && (known.status !== "active" || (known.provider === registration.provider && known.platform === registration.platform))) return;
+    if (
+      known &&
+      (known.status !== "active" ||
+        (known.provider === registration.provider && known.platform === registration.platform))
+    )
+      return;
     this.devices.register(registration, ctx.now);
     ctx.profile.hadPushToken = true;
-    ctx.timeline.add(ctx.now, "device", { registered: registration.provider, platform: registration.platform, source: "context.device.token" });
+    ctx.timeline.add(ctx.now, "device", {
+      registered: registration.provider,
+      platform: registration.platform,
+      source: "context.device.token",
+    });
     // Mobile libraries never unregister a rotated token, and a public write key could send any number:
     // beyond MAX_ACTIVE_CONTEXT_DEVICES the oldest registration is retired, so sends per person stay bounded.
     const oldest = this.devices.oldestActiveBeyond(MAX_ACTIVE_CONTEXT_DEVICES);
-    if (oldest && this.devices.remove(oldest, `replaced: more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices`, ctx.now)) ctx.timeline.add(ctx.now, "device", { retired: oldest.slice(0, 12), reason: `more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices` });
+    if (
+      oldest &&
+      this.devices.remove(oldest, `replaced: more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices`, ctx.now)
+    )
+      ctx.timeline.add(ctx.now, "device", {
+        retired: oldest.slice(0, 12),
+        reason: `more than ${MAX_ACTIVE_CONTEXT_DEVICES} active devices`,
+      });
   }
 
   /** Lets features react to a non-event change (devices, consent), then runs what they emitted. */
@@ -289,7 +352,14 @@ export class UserObject extends DurableObject<Env> {
       const chunk = events.slice(i, i + 16);
       this.sql.exec(
         `INSERT INTO events (message_id, type, name, at, properties, context) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
-        ...chunk.flatMap((e) => [e.messageId, e.type, e.name, e.timestamp, JSON.stringify(e.properties), e.context ? JSON.stringify(e.context) : null]),
+        ...chunk.flatMap((e) => [
+          e.messageId,
+          e.type,
+          e.name,
+          e.timestamp,
+          JSON.stringify(e.properties),
+          e.context ? JSON.stringify(e.context) : null,
+        ]),
       );
     }
   }
@@ -301,7 +371,10 @@ export class UserObject extends DurableObject<Env> {
     for (let i = 0; i < unique.length; i += 50) {
       const chunk = unique.slice(i, i + 50);
       const rows = this.sql
-        .exec<{ message_id: string }>(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING message_id`, ...chunk.flatMap((id) => [id, now]))
+        .exec<{ message_id: string }>(
+          `INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING message_id`,
+          ...chunk.flatMap((id) => [id, now]),
+        )
         .toArray();
       for (const r of rows) fresh.add(r.message_id);
     }
@@ -325,18 +398,41 @@ export class UserObject extends DurableObject<Env> {
     const pending = new Set<string>();
     for (const e of call.events) {
       if (e.anonymousId && !absorbed.has(e.anonymousId)) pending.add(e.anonymousId);
-      if (e.type === "alias" && e.previousId && e.previousId !== call.userId && !absorbed.has(e.previousId)) pending.add(e.previousId);
+      if (e.type === "alias" && e.previousId && e.previousId !== call.userId && !absorbed.has(e.previousId))
+        pending.add(e.previousId);
     }
     for (const anonymousId of pending) {
       const name = `${call.appId}/a/${anonymousId}`;
-      const handover = await this.peer(name).handOver({ name: this.ctx.id.name ?? `${call.appId}/u/${call.userId}`, userId: call.userId });
+      const handover = await this.peer(name).handOver({
+        name: this.ctx.id.name ?? `${call.appId}/u/${call.userId}`,
+        userId: call.userId,
+      });
       const config = await this.config(call.appId, call.configVersion);
       this.transaction(config, call.now, (ctx) => {
-        if (!this.profile) this.startProfile({ ...call, events: handover?.events.length ? [{ timestamp: handover.profile.firstSeen } as BeckonEvent] : call.events }, ctx);
+        if (!this.profile)
+          this.startProfile(
+            {
+              ...call,
+              events: handover?.events.length
+                ? [{ timestamp: handover.profile.firstSeen } as BeckonEvent]
+                : call.events,
+            },
+            ctx,
+          );
         mergeProfiles(ctx.profile, anonymousId, handover);
         if (handover) {
-          for (const e of handover.events) this.sql.exec(`INSERT INTO events (message_id, type, name, at, properties, context) VALUES (?, ?, ?, ?, ?, ?)`, e.messageId, e.type, e.name, e.at, e.properties, e.context ?? null);
-          for (const id of handover.seen) this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
+          for (const e of handover.events)
+            this.sql.exec(
+              `INSERT INTO events (message_id, type, name, at, properties, context) VALUES (?, ?, ?, ?, ?, ?)`,
+              e.messageId,
+              e.type,
+              e.name,
+              e.at,
+              e.properties,
+              e.context ?? null,
+            );
+          for (const id of handover.seen)
+            this.sql.exec(`INSERT OR IGNORE INTO seen_messages (message_id, at) VALUES (?, ?)`, id, call.now);
           for (const d of handover.devices) this.devices.restore(d);
           for (const f of this.features) {
             const data = handover.features[f.name];
@@ -344,7 +440,17 @@ export class UserObject extends DurableObject<Env> {
           }
         }
         // Nothing was stored under that id: say so rather than recording a merge of nothing.
-        ctx.timeline.add(call.now, "identity", handover ? { merged: anonymousId, events: handover.events.length } : { linked: anonymousId, events: 0, reason: "no visitor was stored under this id; its later anonymous calls come here" });
+        ctx.timeline.add(
+          call.now,
+          "identity",
+          handover
+            ? { merged: anonymousId, events: handover.events.length }
+            : {
+                linked: anonymousId,
+                events: 0,
+                reason: "no visitor was stored under this id; its later anonymous calls come here",
+              },
+        );
         ctx.touchIndex(true);
       });
     }
@@ -359,15 +465,39 @@ export class UserObject extends DurableObject<Env> {
     const handover: Handover | null = profile
       ? {
           profile,
-          events: this.sql.exec<{ message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(`SELECT message_id, type, name, at, properties, context FROM events ORDER BY seq`).toArray().map((r) => ({ messageId: r.message_id, type: r.type, name: r.name, at: r.at, properties: r.properties, context: r.context })),
-          seen: this.sql.exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`).toArray().map((r) => r.message_id),
+          events: this.sql
+            .exec<{
+              message_id: string;
+              type: string;
+              name: string;
+              at: number;
+              properties: string;
+              context: string | null;
+            }>(`SELECT message_id, type, name, at, properties, context FROM events ORDER BY seq`)
+            .toArray()
+            .map((r) => ({
+              messageId: r.message_id,
+              type: r.type,
+              name: r.name,
+              at: r.at,
+              properties: r.properties,
+              context: r.context,
+            })),
+          seen: this.sql
+            .exec<{ message_id: string }>(`SELECT message_id FROM seen_messages`)
+            .toArray()
+            .map((r) => r.message_id),
           devices: this.devices.list(),
-          features: Object.fromEntries(this.features.filter((f) => f.handOver).map((f) => [f.name, f.handOver!(this.sql)])),
+          features: Object.fromEntries(
+            this.features.filter((f) => f.handOver).map((f) => [f.name, f.handOver!(this.sql)]),
+          ),
         }
       : null;
     // Forward from now on; the anonymous object keeps nothing else.
     this.ctx.storage.transactionSync(() => {
-      for (const table of this.tables()) if (table !== "meta" && table !== "schema_version" && table !== "outbox") this.sql.exec(`DELETE FROM "${table}"`);
+      for (const table of this.tables())
+        if (table !== "meta" && table !== "schema_version" && table !== "outbox")
+          this.sql.exec(`DELETE FROM "${table}"`);
       // Sends already on the queue would be acknowledged to the identified object: stop tracking them here.
       this.sql.exec(`DELETE FROM outbox WHERE enqueued_at IS NOT NULL`);
       this.setMeta("mergedInto", JSON.stringify(target));
@@ -377,7 +507,8 @@ export class UserObject extends DurableObject<Env> {
     this.timers.forget();
     await this.ctx.storage.deleteAlarm();
     this.armedAt = null;
-    if (profile) await this.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
+    if (profile)
+      await this.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
     return handover;
   }
 
@@ -399,12 +530,17 @@ export class UserObject extends DurableObject<Env> {
         if (d.provider) p.hadPushToken = true;
         ctx.timeline.add(call.now, "device", { registered: d.provider, platform: d.platform });
       }
-      for (const token of u.unregister ?? []) if (this.devices.remove(token, "unregistered by the app", call.now)) ctx.timeline.add(call.now, "device", { unregistered: token.slice(0, 12) });
+      for (const token of u.unregister ?? [])
+        if (this.devices.remove(token, "unregistered by the app", call.now))
+          ctx.timeline.add(call.now, "device", { unregistered: token.slice(0, 12) });
       if (u.email !== undefined) p.email = u.email?.toLowerCase() ?? null;
       if (u.phone !== undefined) p.phone = u.phone;
       if (u.timezone !== undefined) p.timezone = u.timezone;
       if (u.locale !== undefined) p.locale = u.locale;
-      for (const [channel, status] of Object.entries(u.consent ?? {}) as [ConsentChannel, "opted_in" | "opted_out" | "unknown"][]) {
+      for (const [channel, status] of Object.entries(u.consent ?? {}) as [
+        ConsentChannel,
+        "opted_in" | "opted_out" | "unknown",
+      ][]) {
         if (p.consent[channel]?.status === status) continue;
         p.consent[channel] = { status, at: call.now, source: u.source ?? "sdk" };
         ctx.timeline.add(call.now, "consent", { channel, status, source: u.source ?? "sdk" });
@@ -433,7 +569,13 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** Consent change from a provider (Twilio STOP, email complaint…) or the admin API. */
-  async setConsent(call: { appId: string; channel: ConsentChannel; status: "opted_in" | "opted_out" | "unknown"; source: string; now: Millis }): Promise<void> {
+  async setConsent(call: {
+    appId: string;
+    channel: ConsentChannel;
+    status: "opted_in" | "opted_out" | "unknown";
+    source: string;
+    now: Millis;
+  }): Promise<void> {
     if (!this.profile) return;
     const config = await this.config(call.appId, 0);
     this.transaction(config, call.now, (ctx, run) => {
@@ -456,13 +598,24 @@ export class UserObject extends DurableObject<Env> {
     return { profile: this.profile, devices: this.devices.list(), timers: this.timers.list(), features };
   }
 
-  async getTimeline(opts: { limit: number; before?: TimelineCursor }): Promise<{ entries: TimelineEntry[]; next: string | null } | null> {
+  async getTimeline(opts: {
+    limit: number;
+    before?: TimelineCursor;
+  }): Promise<{ entries: TimelineEntry[]; next: string | null } | null> {
     if (!this.profile) return null;
     // One more than a page from each source tells whether an older page exists.
     const decisions = this.timeline.list({ limit: opts.limit + 1, ...(opts.before ? { before: opts.before } : {}) });
     const [at, seq] = cursorBounds("event", opts.before);
     const events = this.sql
-      .exec<{ seq: number; message_id: string; type: string; name: string; at: number; properties: string; context: string | null }>(
+      .exec<{
+        seq: number;
+        message_id: string;
+        type: string;
+        name: string;
+        at: number;
+        properties: string;
+        context: string | null;
+      }>(
         `SELECT seq, message_id, type, name, at, properties, context FROM events WHERE at < ? OR (at = ? AND seq < ?) ORDER BY at DESC, seq DESC LIMIT ?`,
         at,
         at,
@@ -470,7 +623,20 @@ export class UserObject extends DurableObject<Env> {
         opts.limit + 1,
       )
       .toArray()
-      .map((r): TimelineEntry => ({ seq: r.seq, at: r.at, kind: "event", detail: { messageId: r.message_id, type: r.type, name: r.name, properties: JSON.parse(r.properties), ...(r.context ? { context: JSON.parse(r.context) } : {}) } }));
+      .map(
+        (r): TimelineEntry => ({
+          seq: r.seq,
+          at: r.at,
+          kind: "event",
+          detail: {
+            messageId: r.message_id,
+            type: r.type,
+            name: r.name,
+            properties: JSON.parse(r.properties),
+            ...(r.context ? { context: JSON.parse(r.context) } : {}),
+          },
+        }),
+      );
     const merged = [...decisions, ...events].sort(compareEntries);
     const entries = merged.slice(0, opts.limit);
     return { entries, next: merged.length > opts.limit ? encodeCursor(entries[entries.length - 1]!) : null };
@@ -479,7 +645,9 @@ export class UserObject extends DurableObject<Env> {
   /** Every table of this object's database (core and features'), without SQLite's and the platform's own. */
   private tables(): string[] {
     return this.sql
-      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) != '_cf_' AND name NOT LIKE 'sqlite%'`)
+      .exec<{ name: string }>(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 4) != '_cf_' AND name NOT LIKE 'sqlite%'`,
+      )
       .toArray()
       .map((r) => r.name);
   }
@@ -489,7 +657,17 @@ export class UserObject extends DurableObject<Env> {
     if (!this.profile) return null;
     const all = (table: string) => this.sql.exec(`SELECT * FROM "${table}"`).toArray();
     // Every table the features created too (in-app messages, cards, journeys, geofence state…).
-    const core = new Set(["profile", "devices", "events", "timeline", "timers", "meta", "schema_version", "outbox", "seen_messages"]);
+    const core = new Set([
+      "profile",
+      "devices",
+      "events",
+      "timeline",
+      "timers",
+      "meta",
+      "schema_version",
+      "outbox",
+      "seen_messages",
+    ]);
     const featureTables = this.tables().filter((name) => !core.has(name));
     return {
       profile: this.profile,
@@ -543,7 +721,11 @@ export class UserObject extends DurableObject<Env> {
     const config = await this.config(call.appId, call.configVersion ?? 0);
     let result: Json = null;
     this.transaction(config, call.now, (ctx, run) => {
-      if (!this.profile) this.startProfile({ ...call, configVersion: call.configVersion ?? 0, virtualClock: call.virtualClock ?? false, events: [] }, ctx);
+      if (!this.profile)
+        this.startProfile(
+          { ...call, configVersion: call.configVersion ?? 0, virtualClock: call.virtualClock ?? false, events: [] },
+          ctx,
+        );
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
       result = handler(ctx, call.args);
       run.drain();
@@ -554,7 +736,8 @@ export class UserObject extends DurableObject<Env> {
 
   /** `GET /v1/connect` arrives here: a hibernatable WebSocket for live in-app delivery. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 426 });
     const appId = request.headers.get("x-beckon-app") ?? this.profile?.appId;
     if (!appId) return new Response("unknown app", { status: 400 });
     const pair = new WebSocketPair();
@@ -655,7 +838,11 @@ export class UserObject extends DurableObject<Env> {
       const handler = f.timers?.[timer.kind];
       if (handler) return handler(ctx, timer);
     }
-    ctx.timeline.add(ctx.now, "decision", { dropped: "timer", kind: timer.kind, reason: "no handler for this timer kind" });
+    ctx.timeline.add(ctx.now, "decision", {
+      dropped: "timer",
+      kind: timer.kind,
+      reason: "no handler for this timer kind",
+    });
   }
 
   // ───────────────────────── machinery ─────────────────────────
@@ -669,18 +856,34 @@ export class UserObject extends DurableObject<Env> {
         body(ctx, run);
         for (const write of run.commits.values()) write();
         if (this.profile) {
-          if (run.stats.length > 0) this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
+          if (run.stats.length > 0)
+            this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
           if (run.counts.length > 0) {
             // Summed, and cut so each message stays well under the queue's 128 KB (a counter row is ~100 bytes).
             const counts = aggregate(run.counts);
-            for (let i = 0; i < counts.length; i += 800) this.writeOutbox("INDEX", { op: "analytics", key: crypto.randomUUID(), appId: this.profile.appId, at: now, counts: counts.slice(i, i + 800) } satisfies IndexUpdate, now);
+            for (let i = 0; i < counts.length; i += 800)
+              this.writeOutbox(
+                "INDEX",
+                {
+                  op: "analytics",
+                  key: crypto.randomUUID(),
+                  appId: this.profile.appId,
+                  at: now,
+                  counts: counts.slice(i, i + 800),
+                } satisfies IndexUpdate,
+                now,
+              );
           }
           if (run.indexUrgent) this.writeOutbox("INDEX", this.indexUpdate(ctx, now), now);
-          else if (run.indexDirty) this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
+          else if (run.indexDirty)
+            this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
           if (run.indexUrgent) this.timers.cancel("index");
           const doc = JSON.stringify(this.profile);
           if (doc !== this.storedProfileDoc) {
-            this.sql.exec(`INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`, doc);
+            this.sql.exec(
+              `INSERT INTO profile (id, doc) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+              doc,
+            );
             this.storedProfileDoc = doc;
           }
         }
@@ -725,13 +928,19 @@ export class UserObject extends DurableObject<Env> {
       enqueueSend: (job: SendJob) => {
         self.writeOutbox("SENDS", job, now, job.idempotencyKey);
         // Re-sent unless the consumer reports back first (see resendUnacknowledged).
-        self.timers.scheduleIfAbsent({ key: "outbox-resend", dueAt: now + self.resendAfterMs(), kind: "outbox-resend", payload: {} });
+        self.timers.scheduleIfAbsent({
+          key: "outbox-resend",
+          dueAt: now + self.resendAfterMs(),
+          kind: "outbox-resend",
+          payload: {},
+        });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey: string) => {
         self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
         // Nothing left to watch: spare the alarm a wake for the re-send check.
-        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0) self.timers.cancel("outbox-resend");
+        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
+          self.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
       recordCounts: (rows) => void run.counts.push(...rows),
@@ -742,7 +951,13 @@ export class UserObject extends DurableObject<Env> {
       live: (message) => self.broadcastLive(message),
       eventLog: (name, since = Number.NEGATIVE_INFINITY) => {
         self.logEvents(); // this call's events so far belong in what features read
-        return self.sql.exec<{ at: number; properties: string }>(`SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`, name, since).toArray();
+        return self.sql
+          .exec<{ at: number; properties: string }>(
+            `SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`,
+            name,
+            since,
+          )
+          .toArray();
       },
       attrs: () => self.featureAttrs(ctx),
       memo: <T>(key: string, load: () => T): T => {
@@ -780,7 +995,13 @@ export class UserObject extends DurableObject<Env> {
   private writeOutbox(queue: OutboxQueue, body: unknown, now: Millis, sendKey: string | null = null): void {
     this.outboxWritten = true;
     this.outboxWrites++;
-    this.sql.exec(`INSERT INTO outbox (queue, body, created_at, send_key) VALUES (?, ?, ?, ?)`, queue, JSON.stringify(body), now, sendKey);
+    this.sql.exec(
+      `INSERT INTO outbox (queue, body, created_at, send_key) VALUES (?, ?, ?, ?)`,
+      queue,
+      JSON.stringify(body),
+      now,
+      sendKey,
+    );
   }
 
   /**
@@ -790,7 +1011,9 @@ export class UserObject extends DurableObject<Env> {
    */
   private resendUnacknowledged(ctx: UserContext): void {
     const rows = this.sql
-      .exec<{ id: number; created_at: number; resends: number; body: string }>(`SELECT id, created_at, resends, body FROM outbox WHERE send_key IS NOT NULL AND enqueued_at IS NOT NULL`)
+      .exec<{ id: number; created_at: number; resends: number; body: string }>(
+        `SELECT id, created_at, resends, body FROM outbox WHERE send_key IS NOT NULL AND enqueued_at IS NOT NULL`,
+      )
       .toArray();
     let next: number | null = null;
     for (const r of rows) {
@@ -801,12 +1024,21 @@ export class UserObject extends DurableObject<Env> {
       }
       if (r.resends >= MAX_RESENDS) {
         const job = JSON.parse(r.body) as SendJob;
-        ctx.timeline.add(ctx.now, "decision", { campaignId: job.campaignId, key: job.idempotencyKey, unconfirmed: true, reason: `the delivery consumer never reported on this send after ${MAX_RESENDS} re-sends` });
+        ctx.timeline.add(ctx.now, "decision", {
+          campaignId: job.campaignId,
+          key: job.idempotencyKey,
+          unconfirmed: true,
+          reason: `the delivery consumer never reported on this send after ${MAX_RESENDS} re-sends`,
+        });
         this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
         continue;
       }
       const job = { ...(JSON.parse(r.body) as SendJob), resend: r.resends + 1 };
-      this.sql.exec(`UPDATE outbox SET enqueued_at = NULL, resends = resends + 1, body = ? WHERE id = ?`, JSON.stringify(job), r.id);
+      this.sql.exec(
+        `UPDATE outbox SET enqueued_at = NULL, resends = resends + 1, body = ? WHERE id = ?`,
+        JSON.stringify(job),
+        r.id,
+      );
       this.outboxWritten = true;
       this.outboxWrites++;
       const again = r.created_at + this.resendAfterMs() * 2 ** (r.resends + 1);
@@ -826,7 +1058,11 @@ export class UserObject extends DurableObject<Env> {
     if (writes === this.outboxFlushedAt) return; // nothing written since the last complete flush
     try {
       for (;;) {
-        const rows = this.sql.exec<{ id: number; queue: OutboxQueue; body: string }>(`SELECT id, queue, body FROM outbox WHERE enqueued_at IS NULL ORDER BY id LIMIT 100`).toArray();
+        const rows = this.sql
+          .exec<{ id: number; queue: OutboxQueue; body: string }>(
+            `SELECT id, queue, body FROM outbox WHERE enqueued_at IS NULL ORDER BY id LIMIT 100`,
+          )
+          .toArray();
         if (rows.length === 0) break;
         for (const queue of ["SENDS", "INDEX"] as const) {
           for (const batch of queueBatches(rows.filter((r) => r.queue === queue))) {
@@ -834,10 +1070,17 @@ export class UserObject extends DurableObject<Env> {
             const sendable = batch.filter((r) => r.body.length <= MAX_QUEUE_MESSAGE_BYTES);
             for (const r of batch.filter((r) => r.body.length > MAX_QUEUE_MESSAGE_BYTES)) {
               // Larger than a queue message may be: it can never be sent, so record it instead of blocking the outbox.
-              this.timeline.add(Date.now(), "decision", { dropped: queue === "SENDS" ? "send" : "index update", bytes: r.body.length, reason: "larger than a queue message (128 KB)" });
+              this.timeline.add(Date.now(), "decision", {
+                dropped: queue === "SENDS" ? "send" : "index update",
+                bytes: r.body.length,
+                reason: "larger than a queue message (128 KB)",
+              });
               this.sql.exec(`DELETE FROM outbox WHERE id = ?`, r.id);
             }
-            if (sendable.length > 0) await binding.sendBatch(sendable.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })));
+            if (sendable.length > 0)
+              await binding.sendBatch(
+                sendable.map((r) => ({ body: JSON.parse(r.body), contentType: "json" as const })),
+              );
             // Index updates are done once enqueued; send jobs wait for the consumer's report (acknowledgeSend).
             const at = Date.now();
             for (const r of sendable) {
@@ -937,7 +1180,13 @@ class Run {
     const depth = this.depth + 1;
     // A chain deeper than MAX_EMIT_CHAIN is a loop (A emits B emits A…); the total is a separate safety net.
     if (depth > MAX_EMIT_CHAIN || this.emitted >= MAX_EMITTED_PER_TRANSACTION) {
-      this.ctx.timeline.add(now, "decision", { dropped: name, reason: depth > MAX_EMIT_CHAIN ? "internal event chain too deep (loop?)" : "too many internal events in one transaction" });
+      this.ctx.timeline.add(now, "decision", {
+        dropped: name,
+        reason:
+          depth > MAX_EMIT_CHAIN
+            ? "internal event chain too deep (loop?)"
+            : "too many internal events in one transaction",
+      });
       return;
     }
     this.queue.push({

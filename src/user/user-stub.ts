@@ -8,7 +8,20 @@ import type { UserObject } from "./user-object";
  */
 export type UserApi = Pick<
   UserObject,
-  "ingest" | "updateDevices" | "invalidateDevice" | "setConsent" | "getProfile" | "getTimeline" | "exportData" | "erase" | "tick" | "handOver" | "noop" | "command" | "fetch" | "isIdentifiedPerson"
+  | "ingest"
+  | "updateDevices"
+  | "invalidateDevice"
+  | "setConsent"
+  | "getProfile"
+  | "getTimeline"
+  | "exportData"
+  | "erase"
+  | "tick"
+  | "handOver"
+  | "noop"
+  | "command"
+  | "fetch"
+  | "isIdentifiedPerson"
 >;
 
 export function userStub(ns: DurableObjectNamespace<UserObject>, name: string): UserApi {

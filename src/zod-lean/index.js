@@ -9,7 +9,9 @@ export * from "./external.js";
 const z = new Proxy(Object.freeze({ ZodType }), {
   get(target, key) {
     if (key in target || typeof key === "symbol") return target[key];
-    throw new TypeError(`z.${key}: in the Worker's bundle \`z\` from "zod" or "@hono/zod-openapi" is not zod's namespace; import it as \`import * as z from "zod"\` (src/zod-lean/index.js)`);
+    throw new TypeError(
+      `z.${key}: in the Worker's bundle \`z\` from "zod" or "@hono/zod-openapi" is not zod's namespace; import it as \`import * as z from "zod"\` (src/zod-lean/index.js)`,
+    );
   },
 });
 export { z, z as default };

@@ -16,7 +16,10 @@ let site: Server;
 let siteUrl: string;
 let app: { appId: string; writeKey: string; adminKey: string };
 
-async function api<T>(path: string, init: { method?: string; token: string; json?: unknown }): Promise<{ status: number; body: T }> {
+async function api<T>(
+  path: string,
+  init: { method?: string; token: string; json?: unknown },
+): Promise<{ status: number; body: T }> {
   const res = await fetch(worker.url + path, {
     method: init.method ?? "GET",
     headers: { authorization: `Bearer ${init.token}`, ...(init.json ? { "content-type": "application/json" } : {}) },
@@ -31,18 +34,33 @@ interface TimelineEntry {
 }
 /** The person's events, oldest first (404 → none yet). */
 async function eventNames(userId: string, anonymous = false): Promise<string[]> {
-  const res = await api<{ entries: TimelineEntry[] }>(`/admin/users/${encodeURIComponent(userId)}/timeline?limit=100${anonymous ? "&anonymous=true" : ""}`, { token: app.adminKey });
+  const res = await api<{ entries: TimelineEntry[] }>(
+    `/admin/users/${encodeURIComponent(userId)}/timeline?limit=100${anonymous ? "&anonymous=true" : ""}`,
+    { token: app.adminKey },
+  );
   if (res.status !== 200) return [];
-  return res.body.entries.filter((e) => e.kind === "event").map((e) => e.detail.name ?? "").reverse();
+  return res.body.entries
+    .filter((e) => e.kind === "event")
+    .map((e) => e.detail.name ?? "")
+    .reverse();
 }
 
 async function profile(userId: string) {
-  return api<{ profile: { traits: Record<string, unknown>; counters: { events: number }; timezone: string | null; context?: Record<string, unknown> } }>(`/admin/users/${encodeURIComponent(userId)}`, { token: app.adminKey });
+  return api<{
+    profile: {
+      traits: Record<string, unknown>;
+      counters: { events: number };
+      timezone: string | null;
+      context?: Record<string, unknown>;
+    };
+  }>(`/admin/users/${encodeURIComponent(userId)}`, { token: app.adminKey });
 }
 
 /** The stored context of each of the person's events (README "Context kept"). */
 async function eventContexts(userId: string): Promise<Array<Record<string, Record<string, unknown> | string>>> {
-  const res = await api<{ entries: Array<{ kind: string; detail: { context?: Record<string, Record<string, unknown> | string> } }> }>(`/admin/users/${encodeURIComponent(userId)}/timeline?limit=100`, { token: app.adminKey });
+  const res = await api<{
+    entries: Array<{ kind: string; detail: { context?: Record<string, Record<string, unknown> | string> } }>;
+  }>(`/admin/users/${encodeURIComponent(userId)}/timeline?limit=100`, { token: app.adminKey });
   return res.body.entries.filter((e) => e.kind === "event").map((e) => e.detail.context ?? {});
 }
 
@@ -63,8 +81,25 @@ async function bundle(contents: string): Promise<string> {
 
 /** Browser globals inside page.evaluate callbacks (this file is type-checked without the DOM lib). */
 interface SdkGlobals {
-  AnalyticsBrowser: { load(settings: object, options?: object): Promise<[{ identify(...a: unknown[]): Promise<unknown>; track(...a: unknown[]): Promise<unknown>; page(...a: unknown[]): Promise<unknown> }]> };
-  RudderAnalytics: new () => { load(writeKey: string, dataPlaneUrl: string, options: object): void; ready(cb: () => void): void; [call: string]: unknown };
+  AnalyticsBrowser: {
+    load(
+      settings: object,
+      options?: object,
+    ): Promise<
+      [
+        {
+          identify(...a: unknown[]): Promise<unknown>;
+          track(...a: unknown[]): Promise<unknown>;
+          page(...a: unknown[]): Promise<unknown>;
+        },
+      ]
+    >;
+  };
+  RudderAnalytics: new () => {
+    load(writeKey: string, dataPlaneUrl: string, options: object): void;
+    ready(cb: () => void): void;
+    [call: string]: unknown;
+  };
   localStorage: { clear(): void };
   __ajs: Awaited<ReturnType<SdkGlobals["AnalyticsBrowser"]["load"]>>[0];
   __rs: InstanceType<SdkGlobals["RudderAnalytics"]>;
@@ -72,9 +107,13 @@ interface SdkGlobals {
 
 beforeAll(async () => {
   const [segmentJs, rudderJs] = await Promise.all([
-    bundle(`import { AnalyticsBrowser } from "@segment/analytics-next"; (globalThis as any).AnalyticsBrowser = AnalyticsBrowser;`),
+    bundle(
+      `import { AnalyticsBrowser } from "@segment/analytics-next"; (globalThis as any).AnalyticsBrowser = AnalyticsBrowser;`,
+    ),
     // The "bundled" build carries its plugins (the default one fetches them from RudderStack's CDN).
-    bundle(`import { RudderAnalytics } from "@rudderstack/analytics-js/bundled"; (globalThis as any).RudderAnalytics = RudderAnalytics;`),
+    bundle(
+      `import { RudderAnalytics } from "@rudderstack/analytics-js/bundled"; (globalThis as any).RudderAnalytics = RudderAnalytics;`,
+    ),
   ]);
   const files: Record<string, [string, string]> = {
     "/segment.html": ["text/html", `<!doctype html><title>shop</title><script src="/segment.js"></script>`],
@@ -90,7 +129,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => site.listen(port, "127.0.0.1", r));
   siteUrl = `http://127.0.0.1:${port}`;
   worker = await startLocalWorker();
-  app = (await api<{ appId: string; writeKey: string; adminKey: string }>("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "Browser SDKs", settings: { identityVerification: "off" } } })).body;
+  app = (
+    await api<{ appId: string; writeKey: string; adminKey: string }>("/admin/apps", {
+      method: "POST",
+      token: E2E_OPERATOR_TOKEN,
+      json: { name: "Browser SDKs", settings: { identityVerification: "off" } },
+    })
+  ).body;
   browser = await launchChromium();
 });
 
@@ -129,7 +174,8 @@ function recordCalls(page: Page) {
     });
   });
   page.on("requestfailed", (req) => {
-    if (req.url().startsWith(worker.url)) calls.push({ method: req.method(), path: new URL(req.url()).pathname, status: 0 });
+    if (req.url().startsWith(worker.url))
+      calls.push({ method: req.method(), path: new URL(req.url()).pathname, status: 0 });
   });
   return calls;
 }
@@ -147,7 +193,9 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
       },
       { writeKey: app.writeKey, cdnURL: worker.url },
     );
-    await expect.poll(() => eventNames("seg-ada"), { timeout: 15_000 }).toEqual(["Identify", "Product Viewed", "Page Viewed"]);
+    await expect
+      .poll(() => eventNames("seg-ada"), { timeout: 15_000 })
+      .toEqual(["Identify", "Product Viewed", "Page Viewed"]);
     expect((await profile("seg-ada")).body.profile.traits.plan).toBe("pro");
     // Every call landed with its context: the browser's user agent, the page, the library.
     for (const context of await eventContexts("seg-ada")) {
@@ -156,7 +204,9 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
       expect(context.page).toMatchObject({ path: "/segment.html" });
     }
     expect(calls.find((c) => c.path === `/v1/projects/${app.writeKey}/settings`)?.status).toBe(200);
-    await expect.poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`)).toEqual(["/v1/i 200", "/v1/t 200", "/v1/p 200"]);
+    await expect
+      .poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`))
+      .toEqual(["/v1/i 200", "/v1/t 200", "/v1/p 200"]);
     await page.close();
   });
 
@@ -167,7 +217,11 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
       async ({ writeKey, cdnURL }) => {
         const [analytics] = await (globalThis as unknown as SdkGlobals).AnalyticsBrowser.load(
           { writeKey, cdnURL },
-          { integrations: { "Segment.io": { deliveryStrategy: { strategy: "batching", config: { size: 3, timeout: 1000 } } } } },
+          {
+            integrations: {
+              "Segment.io": { deliveryStrategy: { strategy: "batching", config: { size: 3, timeout: 1000 } } },
+            },
+          },
         );
         // Batched calls resolve once queued; the batch leaves when it holds 3.
         void analytics.identify("seg-batch", { plan: "team" });
@@ -176,8 +230,12 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
       },
       { writeKey: app.writeKey, cdnURL: worker.url },
     );
-    await expect.poll(() => eventNames("seg-batch"), { timeout: 15_000 }).toEqual(["Identify", "Cart Viewed", "Checkout Started"]);
-    await expect.poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`)).toEqual(["/v1/b 200"]);
+    await expect
+      .poll(() => eventNames("seg-batch"), { timeout: 15_000 })
+      .toEqual(["Identify", "Cart Viewed", "Checkout Started"]);
+    await expect
+      .poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`))
+      .toEqual(["/v1/b 200"]);
     await page.close();
   });
 
@@ -203,7 +261,13 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
     await expect.poll(() => eventNames("seg-retry"), { timeout: 30_000 }).toEqual(["Identify", "Order Completed"]);
     expect(failed).toBe(1);
     // The retry carried X-Retry-Count: its preflight had to allow that header for the call to land.
-    await expect.poll(() => calls.filter((c) => c.method === "POST" && c.path === "/v1/t" && c.retryCount).map((c) => [c.retryCount, c.status])).toEqual([["1", 200]]);
+    await expect
+      .poll(() =>
+        calls
+          .filter((c) => c.method === "POST" && c.path === "/v1/t" && c.retryCount)
+          .map((c) => [c.retryCount, c.status]),
+      )
+      .toEqual([["1", 200]]);
     await page.close();
   });
 
@@ -215,7 +279,7 @@ describe("@segment/analytics-next, unchanged, with cdnURL pointed at Beckon", ()
 });
 
 describe("@rudderstack/analytics-js v3, unchanged, with configUrl and dataPlaneUrl pointed at Beckon", () => {
-  it("loads its source config from Beckon, and all 6 calls land, anonymous ones with userId \"\" included", async () => {
+  it('loads its source config from Beckon, and all 6 calls land, anonymous ones with userId "" included', async () => {
     const page = await openPage("/rudder.html");
     const calls = recordCalls(page);
     const errors: string[] = [];
@@ -223,7 +287,7 @@ describe("@rudderstack/analytics-js v3, unchanged, with configUrl and dataPlaneU
     const anonymousId = await page.evaluate(
       ({ writeKey, url }) =>
         new Promise<string>((resolve) => {
-          const rs = new ((globalThis as unknown as SdkGlobals).RudderAnalytics)();
+          const rs = new (globalThis as unknown as SdkGlobals).RudderAnalytics();
           (globalThis as unknown as SdkGlobals).__rs = rs;
           rs.load(writeKey, url, { configUrl: url, logLevel: "ERROR" });
           rs.ready(() => {
@@ -243,7 +307,9 @@ describe("@rudderstack/analytics-js v3, unchanged, with configUrl and dataPlaneU
     expect(anonymousId).toBeTruthy();
     // The visitor's two anonymous calls merged into the person at identify: six in all. (The SDK's
     // queue sends them concurrently, so the order they land in is not the order they were made.)
-    await expect.poll(async () => (await eventNames("rs-ada")).sort(), { timeout: 20_000 }).toEqual(["Group", "Identify", "Page Viewed", "Page Viewed", "Product Added", "Product Viewed"]);
+    await expect
+      .poll(async () => (await eventNames("rs-ada")).sort(), { timeout: 20_000 })
+      .toEqual(["Group", "Identify", "Page Viewed", "Page Viewed", "Product Added", "Product Viewed"]);
     const rsProfile = (await profile("rs-ada")).body.profile;
     expect(rsProfile.traits.plan).toBe("pro");
     // Every call landed with its context; the SDK's `GMT+hhmm` time zone was mapped to a zone, not dropped.
@@ -257,9 +323,21 @@ describe("@rudderstack/analytics-js v3, unchanged, with configUrl and dataPlaneU
     }
     expect(rsProfile.timezone).toMatch(/^(UTC|Etc\/GMT[+-]\d{1,2}|[+-]\d\d:\d\d)$/);
     expect(calls.find((c) => c.path === "/sourceConfig/")?.status).toBe(200);
-    await expect.poll(() => calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`).sort()).toEqual(["/v1/group 200", "/v1/identify 200", "/v1/page 200", "/v1/page 200", "/v1/track 200", "/v1/track 200"]);
+    await expect
+      .poll(() =>
+        calls
+          .filter((c) => c.method === "POST")
+          .map((c) => `${c.path} ${c.status}`)
+          .sort(),
+      )
+      .toEqual(["/v1/group 200", "/v1/identify 200", "/v1/page 200", "/v1/page 200", "/v1/track 200", "/v1/track 200"]);
     // The anonymous page and track went out with userId "" (the SDK's way), and were accepted.
-    expect(calls.filter((c) => c.method === "POST" && c.userId === "").map((c) => `${c.path} ${c.status}`).sort()).toEqual(["/v1/page 200", "/v1/track 200"]);
+    expect(
+      calls
+        .filter((c) => c.method === "POST" && c.userId === "")
+        .map((c) => `${c.path} ${c.status}`)
+        .sort(),
+    ).toEqual(["/v1/page 200", "/v1/track 200"]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -11,7 +11,16 @@ import { type BrowserContext, chromium } from "playwright-core";
  * can install it (root with apt-get); else one clear sentence saying what to install.
  */
 const NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
-const LOCATIONS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/opt/google/chrome/chrome", "/snap/bin/chromium", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome", "/Applications/Chromium.app/Contents/MacOS/Chromium"];
+const LOCATIONS = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+  "/opt/google/chrome/chrome",
+  "/snap/bin/chromium",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+  "/Applications/Chromium.app/Contents/MacOS/Chromium",
+];
 
 const isExecutable = (p: string) => {
   try {
@@ -22,7 +31,8 @@ const isExecutable = (p: string) => {
   }
 };
 
-export const NO_BROWSER = "The browser tests need Chrome or Chromium: install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH to its executable.";
+export const NO_BROWSER =
+  "The browser tests need Chrome or Chromium: install it (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH to its executable.";
 
 export interface BrowserLookup {
   env: Record<string, string | undefined>;
@@ -35,9 +45,12 @@ function findInstalled({ env, isExecutable }: BrowserLookup): string | undefined
   const configured = env.CHROME_PATH ?? env.CHROMIUM_PATH;
   if (configured) {
     if (isExecutable(configured)) return configured;
-    throw new Error(`CHROME_PATH=${configured} is not an executable Chrome/Chromium: point it at one, or unset it to use an installed Chromium.`);
+    throw new Error(
+      `CHROME_PATH=${configured} is not an executable Chrome/Chromium: point it at one, or unset it to use an installed Chromium.`,
+    );
   }
-  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) for (const name of NAMES) if (isExecutable(join(dir, name))) return join(dir, name);
+  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean))
+    for (const name of NAMES) if (isExecutable(join(dir, name))) return join(dir, name);
   return LOCATIONS.find(isExecutable);
 }
 
@@ -75,12 +88,23 @@ export interface HeadlessBrowser {
 }
 
 /** A fresh persistent profile in a temp dir, headless, no background traffic. */
-export async function launchChromium(opts: { viewport?: { width: number; height: number } } = {}): Promise<HeadlessBrowser> {
+export async function launchChromium(
+  opts: { viewport?: { width: number; height: number } } = {},
+): Promise<HeadlessBrowser> {
   const profileDir = await mkdtemp(join(tmpdir(), "beckon-chromium-"));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath(),
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: opts.viewport ?? { width: 1100, height: 800 },
   });
   return {

@@ -29,16 +29,28 @@ async function shot(name: string) {
 async function accessibilityProblems(): Promise<string[]> {
   await page.evaluate(await axeSource);
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     return (await axe.run()).violations;
   });
-  return result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  return result
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 async function visit(path: string, heading: string, name: string) {
   await page.goto(`${worker.url}/console${path}`);
   await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-  await page.getByText(/^Loading/).first().waitFor({ state: "detached" }).catch(() => undefined);
+  await page
+    .getByText(/^Loading/)
+    .first()
+    .waitFor({ state: "detached" })
+    .catch(() => undefined);
   await shot(name);
   expect(await accessibilityProblems(), `${name} screen`).toEqual([]);
 }
@@ -100,7 +112,9 @@ describe("operator console", () => {
     // The sample GeoJSON in the import box becomes a fence on the offline map, located on the world inset.
     await page.getByRole("button", { name: "Import" }).click();
     await page.getByRole("rowheader", { name: "Flagship store" }).waitFor();
-    await expect.poll(() => page.getByRole("img", { name: /World map locating 1 fences at 48\.857, 2\.352/ }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("img", { name: /World map locating 1 fences at 48\.857, 2\.352/ }).count())
+      .toBe(1);
     await shot("locations");
     expect(await accessibilityProblems()).toEqual([]);
     await visit("/delivery", "Delivery", "delivery-empty");
@@ -121,7 +135,10 @@ describe("operator console", () => {
     await panel.getByLabel("Remind after: amount").fill("5");
     await panel.getByLabel("Conversion event").fill("Order Completed");
     // The message step, reached from the outline by keyboard.
-    await page.getByRole("navigation", { name: "Journey outline" }).getByRole("button", { name: /hello \(message\)/ }).focus();
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /hello \(message\)/ })
+      .focus();
     await page.keyboard.press("Enter");
     await panel.getByRole("heading", { name: "message step" }).waitFor();
     await panel.getByLabel("Step id").fill("reminder");
@@ -138,15 +155,32 @@ describe("operator console", () => {
     await page.getByRole("button", { name: "Save as draft" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/trigger\.within/);
     await expect.poll(() => page.locator(".jnode-trigger.invalid").count()).toBe(1);
-    await page.getByRole("navigation", { name: "Journey outline" }).getByRole("button", { name: /Entry and goal/ }).click();
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /Entry and goal/ })
+      .click();
     await expect.poll(() => panel.locator(".field-error").first().textContent()).toContain("at least 60 seconds");
     await shot("campaign-invalid");
     await panel.getByLabel("Remind after: unit").selectOption("minutes");
     await panel.getByLabel("Remind after: amount").fill("30");
     // The JSON beside the canvas is the same definition.
     await page.getByRole("tab", { name: "JSON" }).click();
-    const json = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as Record<string, unknown>;
-    expect(json).toMatchObject({ name: "Cart reminder", trigger: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } }, goal: { event: "Order Completed" }, steps: [{ id: "reminder", channels: ["push", "email"] }] });
+    const json = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({
+      name: "Cart reminder",
+      trigger: {
+        type: "inaction",
+        start: { event: "Product Added" },
+        cancel: { event: "Order Completed" },
+        key: "cart_id",
+        within: { minutes: 30 },
+      },
+      goal: { event: "Order Completed" },
+      steps: [{ id: "reminder", channels: ["push", "email"] }],
+    });
     await page.getByRole("tab", { name: "Canvas" }).click();
     await page.getByRole("button", { name: "Save as draft" }).click();
     await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
@@ -159,10 +193,25 @@ describe("operator console", () => {
     const sdk = { authorization: `Basic ${btoa(`${app.writeKey}:`)}`, "content-type": "application/json" };
     const now = Date.now();
     const batch = [
-      { type: "identify", userId: "ada", traits: { email: "ada@example.com", first_name: "Ada" }, timestamp: new Date(now - 41 * 60_000).toISOString() },
-      { type: "track", userId: "ada", event: "Product Added", properties: { product: "Trail shoes", cart_id: "c1" }, timestamp: new Date(now - 40 * 60_000).toISOString() },
+      {
+        type: "identify",
+        userId: "ada",
+        traits: { email: "ada@example.com", first_name: "Ada" },
+        timestamp: new Date(now - 41 * 60_000).toISOString(),
+      },
+      {
+        type: "track",
+        userId: "ada",
+        event: "Product Added",
+        properties: { product: "Trail shoes", cart_id: "c1" },
+        timestamp: new Date(now - 40 * 60_000).toISOString(),
+      },
     ];
-    const sent = await fetch(`${worker.url}/v1/batch`, { method: "POST", headers: sdk, body: JSON.stringify({ batch, sentAt: new Date(now).toISOString() }) });
+    const sent = await fetch(`${worker.url}/v1/batch`, {
+      method: "POST",
+      headers: sdk,
+      body: JSON.stringify({ batch, sentAt: new Date(now).toISOString() }),
+    });
     expect(sent.status).toBe(200);
 
     // People: search finds Ada; her timeline says the reminder left by email (no push device).
@@ -214,12 +263,29 @@ describe("operator console", () => {
   });
 
   it("npm start's demo app is a living console: sample campaigns of every use case and shoppers with history", async () => {
-    const res = await fetch(`${worker.url}/admin/apps`, { method: "POST", headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ name: "Demo shop", settings: { identityVerification: "off" } }) });
+    const res = await fetch(`${worker.url}/admin/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Demo shop", settings: { identityVerification: "off" } }),
+    });
     const demo = (await res.json()) as typeof app;
-    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toMatchObject({ seeded: true, campaigns: 8, people: 30 });
-    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toEqual({ seeded: false });
-    const { campaigns } = (await (await fetch(`${worker.url}/admin/campaigns`, { headers: { authorization: `Bearer ${demo.adminKey}` } })).json()) as { campaigns: { name: string; status: string }[] };
-    expect(campaigns.filter((c) => c.status === "active").map((c) => c.name).sort()).toEqual(["Cart abandonment", "Onboarding"]);
+    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toMatchObject({
+      seeded: true,
+      campaigns: 8,
+      people: 30,
+    });
+    expect(await seedDemo({ base: worker.url, adminKey: demo.adminKey, writeKey: demo.writeKey })).toEqual({
+      seeded: false,
+    });
+    const { campaigns } = (await (
+      await fetch(`${worker.url}/admin/campaigns`, { headers: { authorization: `Bearer ${demo.adminKey}` } })
+    ).json()) as { campaigns: { name: string; status: string }[] };
+    expect(
+      campaigns
+        .filter((c) => c.status === "active")
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["Cart abandonment", "Onboarding"]);
 
     await page.goto(`${worker.url}/console/`);
     await page.evaluate(() => sessionStorage.clear());
@@ -234,7 +300,9 @@ describe("operator console", () => {
     await visit("/people", "People", "demo-people");
     // The segment builder's live count over the demo's shoppers (all 30 are in the index by now).
     await visit("/segments", "Segments", "demo-segments");
-    await expect.poll(() => page.locator(".live-preview").textContent(), { timeout: 10_000 }).toMatch(/of 30 people match/);
+    await expect
+      .poll(() => page.locator(".live-preview").textContent(), { timeout: 10_000 })
+      .toMatch(/of 30 people match/);
     await page.getByRole("button", { name: "Sign out" }).click();
   });
 
@@ -249,14 +317,25 @@ describe("operator console", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 
     const operator = { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" };
-    const created = (await (await fetch(`${worker.url}/admin/apps/${app.appId}/keys`, { method: "POST", headers: operator, body: JSON.stringify({ kind: "admin", label: "temp" }) })).json()) as { key: string; prefix: string };
+    const created = (await (
+      await fetch(`${worker.url}/admin/apps/${app.appId}/keys`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ kind: "admin", label: "temp" }),
+      })
+    ).json()) as { key: string; prefix: string };
     await page.getByLabel("Admin key").fill(created.key);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toMatch(/Overview/);
-    const revoked = await fetch(`${worker.url}/admin/apps/${app.appId}/keys/${created.prefix}`, { method: "DELETE", headers: operator });
+    const revoked = await fetch(`${worker.url}/admin/apps/${app.appId}/keys/${created.prefix}`, {
+      method: "DELETE",
+      headers: operator,
+    });
     expect(revoked.status).toBe(200);
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent(), { timeout: 15_000 }).toMatch(/admin key was refused/);
+    await expect
+      .poll(() => page.getByRole("status").first().textContent(), { timeout: 15_000 })
+      .toMatch(/admin key was refused/);
     await page.getByLabel("Admin key").waitFor();
   });
 });

@@ -25,9 +25,11 @@ async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: n
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 describe("crash recovery", () => {
@@ -41,16 +43,42 @@ describe("crash recovery", () => {
     });
     const app = created.body;
     const adminHeaders = { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" };
-    const sdkHeaders = { authorization: `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}`, "content-type": "application/json" };
+    const sdkHeaders = {
+      authorization: `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}`,
+      "content-type": "application/json",
+    };
     const campaign = await json<{ id: string }>(`${worker.url}/admin/campaigns`, {
       method: "POST",
       headers: adminHeaders,
-      body: JSON.stringify({ name: "Receipt", transactional: true, trigger: { type: "event", event: "Order Completed" }, steps: [{ type: "message", id: "receipt", channels: ["email"], content: { email: { subject: "Receipt {{ event.order }}", text: "Thanks" } } }] }),
+      body: JSON.stringify({
+        name: "Receipt",
+        transactional: true,
+        trigger: { type: "event", event: "Order Completed" },
+        steps: [
+          {
+            type: "message",
+            id: "receipt",
+            channels: ["email"],
+            content: { email: { subject: "Receipt {{ event.order }}", text: "Thanks" } },
+          },
+        ],
+      }),
     });
-    expect((await json(`${worker.url}/admin/campaigns/${campaign.body.id}/activate`, { method: "POST", headers: adminHeaders })).status).toBe(200);
+    expect(
+      (
+        await json(`${worker.url}/admin/campaigns/${campaign.body.id}/activate`, {
+          method: "POST",
+          headers: adminHeaders,
+        })
+      ).status,
+    ).toBe(200);
     const people = Array.from({ length: PEOPLE }, (_, i) => `crash-${i}`);
     await pool(people, 8, async (userId) => {
-      const r = await fetch(`${worker!.url}/v1/devices`, { method: "POST", headers: sdkHeaders, body: JSON.stringify({ userId, email: `${userId}@example.com`, consent: { email: "opted_in" } }) });
+      const r = await fetch(`${worker!.url}/v1/devices`, {
+        method: "POST",
+        headers: sdkHeaders,
+        body: JSON.stringify({ userId, email: `${userId}@example.com`, consent: { email: "opted_in" } }),
+      });
       expect(r.status).toBe(200);
     });
 
@@ -60,7 +88,16 @@ describe("crash recovery", () => {
     const orders = pool(people, 6, async (userId) => {
       sentCount++;
       try {
-        const r = await fetch(`${worker!.url}/v1/track`, { method: "POST", headers: sdkHeaders, body: JSON.stringify({ userId, event: "Order Completed", messageId: `order-${userId}`, properties: { order: userId } }) });
+        const r = await fetch(`${worker!.url}/v1/track`, {
+          method: "POST",
+          headers: sdkHeaders,
+          body: JSON.stringify({
+            userId,
+            event: "Order Completed",
+            messageId: `order-${userId}`,
+            properties: { order: userId },
+          }),
+        });
         if (r.status === 200) acknowledged.push(userId);
       } catch {
         // the server died under this request: not acknowledged
@@ -79,7 +116,10 @@ describe("crash recovery", () => {
       sends = [];
       let before: string | null = null;
       do {
-        const page: { body: { sends: typeof sends; next: string | null } } = await json(`${worker.url}/admin/sends?limit=500${before ? `&before=${encodeURIComponent(before)}` : ""}`, { headers: adminHeaders });
+        const page: { body: { sends: typeof sends; next: string | null } } = await json(
+          `${worker.url}/admin/sends?limit=500${before ? `&before=${encodeURIComponent(before)}` : ""}`,
+          { headers: adminHeaders },
+        );
         sends.push(...page.body.sends);
         before = page.body.next;
       } while (before);

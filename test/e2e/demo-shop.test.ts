@@ -42,7 +42,10 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs 
 interface PageGlobals {
   beckon?: { on(e: string, f: (m: { type: string }) => void): void; consent(c: { analytics: boolean }): Promise<void> };
   __live: Array<{ type: string; at: number }>;
-  document: { activeElement: { textContent: string | null; closest(selector: string): unknown } | null; querySelector(selector: string): { closest(selector: string): unknown } | null };
+  document: {
+    activeElement: { textContent: string | null; closest(selector: string): unknown } | null;
+    querySelector(selector: string): { closest(selector: string): unknown } | null;
+  };
 }
 
 /** Records the time each live message reaches the page. */
@@ -78,7 +81,14 @@ async function signIn(page: Page, userId: string): Promise<void> {
 
 beforeAll(async () => {
   worker = await startLocalWorker();
-  app = await api("/admin/apps", { method: "POST", token: E2E_OPERATOR_TOKEN, json: { name: "E2E shop", settings: { quietHours: null, inApp: { minIntervalSeconds: 0 }, identityVerification: "off" } } });
+  app = await api("/admin/apps", {
+    method: "POST",
+    token: E2E_OPERATOR_TOKEN,
+    json: {
+      name: "E2E shop",
+      settings: { quietHours: null, inApp: { minIntervalSeconds: 0 }, identityVerification: "off" },
+    },
+  });
   browser = await launchChromium({ viewport: { width: 1100, height: 800 } });
   context = browser.context;
   await mkdir(ARTIFACTS, { recursive: true });
@@ -103,10 +113,32 @@ describe("demo shop in a real browser", () => {
             type: "message",
             id: "nudge",
             channels: ["in_app"],
-            content: { in_app: { type: "modal", title: "Love the {{ event.name }}?", body: "Check out in the next hour for free shipping.", buttons: [{ id: "checkout", label: "Go to cart", action: "deeplink", deepLink: "beckon-demo://cart" }, { id: "later", label: "Not now", action: "dismiss" }] } },
+            content: {
+              in_app: {
+                type: "modal",
+                title: "Love the {{ event.name }}?",
+                body: "Check out in the next hour for free shipping.",
+                buttons: [
+                  { id: "checkout", label: "Go to cart", action: "deeplink", deepLink: "beckon-demo://cart" },
+                  { id: "later", label: "Not now", action: "dismiss" },
+                ],
+              },
+            },
             next: "card",
           },
-          { type: "message", id: "card", channels: ["content_card"], content: { content_card: { title: "Free shipping on your {{ event.name }}", body: "Saved for you until tomorrow.", deepLink: "beckon-demo://cart", expiresInSeconds: 86400 } } },
+          {
+            type: "message",
+            id: "card",
+            channels: ["content_card"],
+            content: {
+              content_card: {
+                title: "Free shipping on your {{ event.name }}",
+                body: "Saved for you until tomorrow.",
+                deepLink: "beckon-demo://cart",
+                expiresInSeconds: 86400,
+              },
+            },
+          },
         ],
       },
     });
@@ -134,7 +166,8 @@ describe("demo shop in a real browser", () => {
     // Accessible: a modal dialog, described, focus inside and trapped, buttons labelled.
     expect(await dialog.getAttribute("aria-modal")).toBe("true");
     expect(await dialog.getAttribute("aria-describedby")).toBeTruthy();
-    const focusInDialog = () => page.evaluate(() => !!(globalThis as unknown as PageGlobals).document.activeElement?.closest("[role=dialog]"));
+    const focusInDialog = () =>
+      page.evaluate(() => !!(globalThis as unknown as PageGlobals).document.activeElement?.closest("[role=dialog]"));
     expect(await focusInDialog()).toBe(true);
     for (let i = 0; i < 5; i++) {
       await page.keyboard.press("Tab");
@@ -172,7 +205,10 @@ describe("demo shop in a real browser", () => {
     // Card actions: pin is reflected on the server.
     await card.getByRole("button", { name: /^Pin / }).click();
     const feed = await poll(
-      () => fetch(`${worker.url}/v1/cards?userId=e2e-shopper&writeKey=${encodeURIComponent(app.writeKey)}`).then((r) => r.json() as Promise<{ cards: Array<{ title: string; pinned: boolean }> }>),
+      () =>
+        fetch(`${worker.url}/v1/cards?userId=e2e-shopper&writeKey=${encodeURIComponent(app.writeKey)}`).then(
+          (r) => r.json() as Promise<{ cards: Array<{ title: string; pinned: boolean }> }>,
+        ),
       (f) => f.cards[0]?.pinned === true,
     );
     expect(feed.cards[0]).toMatchObject({ title: "Free shipping on your Beckon Tee", pinned: true });
@@ -189,21 +225,49 @@ describe("demo shop in a real browser", () => {
     await page.evaluate(() => (globalThis as unknown as PageGlobals).beckon!.consent({ analytics: false }));
     const batches: string[] = [];
     page.on("request", (r) => void (r.url().includes("/v1/batch") && batches.push(r.postData() ?? "")));
-    const before = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? "");
+    const before = await page.evaluate(
+      () => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? "",
+    );
 
-    await api(`/admin/users/e2e-second/in-app`, { method: "POST", token: app.adminKey, json: { key: "e2e:escape", campaignId: "manual-e2e", content: { type: "modal", title: "Press Escape", body: "This closes with the keyboard.", buttons: [{ id: "ok", label: "OK" }] } } });
+    await api(`/admin/users/e2e-second/in-app`, {
+      method: "POST",
+      token: app.adminKey,
+      json: {
+        key: "e2e:escape",
+        campaignId: "manual-e2e",
+        content: {
+          type: "modal",
+          title: "Press Escape",
+          body: "This closes with the keyboard.",
+          buttons: [{ id: "ok", label: "OK" }],
+        },
+      },
+    });
     const dialog = page.getByRole("dialog", { name: "Press Escape" });
     await dialog.waitFor({ state: "visible", timeout: 10_000 });
     // Modal: the page behind it is inert while it is open.
-    const pageInert = () => page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector("main")!.closest("[inert]") !== null);
+    const pageInert = () =>
+      page.evaluate(
+        () => (globalThis as unknown as PageGlobals).document.querySelector("main")!.closest("[inert]") !== null,
+      );
     expect(await pageInert()).toBe(true);
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await pageInert()).toBe(false);
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? "")).toBe(before);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent ?? ""),
+    ).toBe(before);
 
     // A banner is not modal: Escape pressed elsewhere on the page is the page's, not the banner's.
-    await api(`/admin/users/e2e-second/in-app`, { method: "POST", token: app.adminKey, json: { key: "e2e:banner", campaignId: "manual-e2e", content: { type: "banner", title: "Free shipping today", body: "On every order." } } });
+    await api(`/admin/users/e2e-second/in-app`, {
+      method: "POST",
+      token: app.adminKey,
+      json: {
+        key: "e2e:banner",
+        campaignId: "manual-e2e",
+        content: { type: "banner", title: "Free shipping today", body: "On every order." },
+      },
+    });
     const banner = page.getByRole("region", { name: "Free shipping today" });
     await banner.waitFor({ state: "visible", timeout: 10_000 });
     expect(await pageInert()).toBe(false);
@@ -215,15 +279,23 @@ describe("demo shop in a real browser", () => {
     await expect.poll(() => banner.count()).toBe(0);
 
     const view = await poll(
-      () => api<{ inApp: { messages: unknown[] } ; }>(`/admin/users/e2e-second/in-app`, { token: app.adminKey }),
+      () => api<{ inApp: { messages: unknown[] } }>(`/admin/users/e2e-second/in-app`, { token: app.adminKey }),
       (v) => v.inApp.messages.length === 0, // both the modal and the banner were dismissed
     );
     expect(view.inApp.messages).toEqual([]);
     const timeline = await poll(
-      () => api<{ entries: Array<{ kind: string; detail: { kind?: string; key?: string } }> }>(`/admin/users/e2e-second/timeline`, { token: app.adminKey }),
+      () =>
+        api<{ entries: Array<{ kind: string; detail: { kind?: string; key?: string } }> }>(
+          `/admin/users/e2e-second/timeline`,
+          { token: app.adminKey },
+        ),
       (t) => t.entries.some((e) => e.kind === "engagement" && e.detail.kind === "dismiss"),
     );
-    expect(timeline.entries.some((e) => e.kind === "engagement" && e.detail.kind === "dismiss" && e.detail.key === "e2e:escape")).toBe(true);
+    expect(
+      timeline.entries.some(
+        (e) => e.kind === "engagement" && e.detail.kind === "dismiss" && e.detail.key === "e2e:escape",
+      ),
+    ).toBe(true);
     expect(batches, "no analytics calls while consent is off").toEqual([]);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).beckon!.consent({ analytics: true }));
   });
@@ -264,7 +336,10 @@ describe("demo shop in a real browser", () => {
     await expect.poll(() => dialog.count()).toBe(0);
 
     const profile = await poll(
-      () => api<{ features: { inapp: { answers: Record<string, unknown> } } }>(`/admin/users/e2e-third`, { token: app.adminKey }),
+      () =>
+        api<{ features: { inapp: { answers: Record<string, unknown> } } }>(`/admin/users/e2e-third`, {
+          token: app.adminKey,
+        }),
       (p) => Object.keys(p.features.inapp.answers).length === 2,
     );
     expect(profile.features.inapp.answers).toEqual({ likes: ["Speed", "Design"], nps: 5 });

@@ -47,7 +47,12 @@ export function freePort(): Promise<number> {
 export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<LocalWorker> {
   const persistDir = opts.persistDir ?? (await mkdtemp(join(tmpdir(), "beckon-e2e-")));
   const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  if (!opts.persistDir) await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { cwd: root, env, timeout: 120_000 });
+  if (!opts.persistDir)
+    await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+      cwd: root,
+      env,
+      timeout: 120_000,
+    });
   const extraVars = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 
   const port = await freePort();
@@ -55,7 +60,25 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
   let output = "";
   const child: ChildProcess = spawn(
     wrangler,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--log-level", "warn", "--var", `OPERATOR_TOKEN:${E2E_OPERATOR_TOKEN}`, "--var", "ALLOW_VIRTUAL_CLOCK:false", ...extraVars],
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      persistDir,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "warn",
+      "--var",
+      `OPERATOR_TOKEN:${E2E_OPERATOR_TOKEN}`,
+      "--var",
+      "ALLOW_VIRTUAL_CLOCK:false",
+      ...extraVars,
+    ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout!.on("data", (d) => (output += String(d)));
@@ -86,7 +109,9 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
       } catch {
         // already gone
       }
-      await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+      await new Promise<void>((r) =>
+        child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r()),
+      );
     }
   };
 
@@ -113,7 +138,11 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
     kill,
     logs: () => output,
     async d1<T>(sql: string): Promise<T[]> {
-      const { stdout } = await run(wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql], { cwd: root, env, timeout: 60_000 });
+      const { stdout } = await run(
+        wrangler,
+        ["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql],
+        { cwd: root, env, timeout: 60_000 },
+      );
       const parsed = JSON.parse(stdout) as Array<{ results: T[] }>;
       return parsed[0]?.results ?? [];
     },

@@ -31,7 +31,10 @@ describe("React Native SDK against the local Worker", () => {
     });
     const app = (await created.json()) as { writeKey: string; adminKey: string };
     const listeners: Array<(s: string) => void> = [];
-    const appState = { currentState: "active", addEventListener: (_t: "change", l: (s: string) => void) => (listeners.push(l), { remove: () => undefined }) };
+    const appState = {
+      currentState: "active",
+      addEventListener: (_t: "change", l: (s: string) => void) => (listeners.push(l), { remove: () => undefined }),
+    };
     const messaging = { getToken: async () => "fcm-e2e-token-0001", onTokenRefresh: () => () => undefined };
 
     const storage = new AsyncMemoryStorage();
@@ -43,7 +46,12 @@ describe("React Native SDK against the local Worker", () => {
     await beckon.flush();
     // The next app start: the stored user id is back, and the push token is registered for that person.
     beckon.shutdown();
-    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage, push: beckon.firebaseMessagingAdapter(messaging, "android") });
+    await beckon.init({
+      writeKey: app.writeKey,
+      host: worker.url,
+      storage,
+      push: beckon.firebaseMessagingAdapter(messaging, "android"),
+    });
     beckon.shutdown();
 
     const admin = { authorization: `Bearer ${app.adminKey}` };
@@ -52,7 +60,8 @@ describe("React Native SDK against the local Worker", () => {
         const res = await fetch(`${worker!.url}/admin/users/rn-user-1/timeline`, { headers: admin });
         const text = await res.text();
         expect(res.status).toBe(200);
-        for (const name of ["Application Installed", "Application Opened", "Added to Cart", "Application Backgrounded"]) expect(text).toContain(name);
+        for (const name of ["Application Installed", "Application Opened", "Added to Cart", "Application Backgrounded"])
+          expect(text).toContain(name);
       },
       { timeout: 20_000, interval: 500 },
     );
@@ -67,7 +76,10 @@ describe("React Native SDK against the local Worker", () => {
     const created = await fetch(`${worker.url}/admin/apps`, {
       method: "POST",
       headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "mobile in-app", settings: { identityVerification: "off", quietHours: null, inApp: { minIntervalSeconds: 0 } } }),
+      body: JSON.stringify({
+        name: "mobile in-app",
+        settings: { identityVerification: "off", quietHours: null, inApp: { minIntervalSeconds: 0 } },
+      }),
     });
     const app = (await created.json()) as { writeKey: string; adminKey: string };
     const admin = (path: string, json?: unknown) =>
@@ -82,7 +94,13 @@ describe("React Native SDK against the local Worker", () => {
     const deepLinks: string[] = [];
     const wait = { timeout: 15_000, interval: 100 };
 
-    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), flushInterval: 0, onDeepLink: (url) => (deepLinks.push(url), true) });
+    await beckon.init({
+      writeKey: app.writeKey,
+      host: worker.url,
+      storage: new AsyncMemoryStorage(),
+      flushInterval: 0,
+      onDeepLink: (url) => (deepLinks.push(url), true),
+    });
     beckon.identify("rn-user-2", { name: "Ada" });
     await vi.waitFor(() => admin("/admin/users/rn-user-2"), wait); // identify reached the person
     await vi.waitFor(() => expect(beckon.liveConnected()).toBe(true), wait);
@@ -90,21 +108,38 @@ describe("React Native SDK against the local Worker", () => {
     await admin("/admin/users/rn-user-2/in-app", {
       key: "rn:modal",
       campaignId: "manual-rn",
-      content: { type: "modal", title: "Back in stock", buttons: [{ id: "see", label: "See it", action: "deeplink", deepLink: "myshop://product/42" }] },
+      content: {
+        type: "modal",
+        title: "Back in stock",
+        buttons: [{ id: "see", label: "See it", action: "deeplink", deepLink: "myshop://product/42" }],
+      },
     });
     await vi.waitFor(() => expect(beckon.currentInAppMessage()?.key).toBe("rn:modal"), wait);
-    beckon.clickInAppButton("rn:modal", { id: "see", label: "See it", action: "deeplink", deepLink: "myshop://product/42" });
+    beckon.clickInAppButton("rn:modal", {
+      id: "see",
+      label: "See it",
+      action: "deeplink",
+      deepLink: "myshop://product/42",
+    });
     expect(deepLinks).toEqual(["myshop://product/42"]);
 
     await admin("/admin/users/rn-user-2/in-app", {
       key: "rn:survey",
       campaignId: "manual-rn",
-      content: { type: "survey", title: "Quick question", questions: [{ id: "reason", prompt: "Why did you come back?", kind: "single", options: ["Prices", "Stock"] }] },
+      content: {
+        type: "survey",
+        title: "Quick question",
+        questions: [{ id: "reason", prompt: "Why did you come back?", kind: "single", options: ["Prices", "Stock"] }],
+      },
     });
     await vi.waitFor(() => expect(beckon.currentInAppMessage()?.key).toBe("rn:survey"), wait);
     beckon.submitSurvey("rn:survey", [{ questionId: "reason", answer: "Stock" }]);
 
-    await admin("/admin/users/rn-user-2/cards", { key: "rn:card", campaignId: "manual-rn", content: { title: "Your coupon", body: "10% off" } });
+    await admin("/admin/users/rn-user-2/cards", {
+      key: "rn:card",
+      campaignId: "manual-rn",
+      content: { title: "Your coupon", body: "10% off" },
+    });
     await vi.waitFor(() => expect(beckon.currentCards().map((c) => c.title)).toEqual(["Your coupon"]), wait);
     await beckon.cardAction(beckon.currentCards()[0]!.id, "dismiss");
 
@@ -113,12 +148,18 @@ describe("React Native SDK against the local Worker", () => {
     await beckon.flush();
 
     await vi.waitFor(async () => {
-      const profile = (await admin("/admin/users/rn-user-2")) as { features: { inapp: { answers: Record<string, unknown> } } };
+      const profile = (await admin("/admin/users/rn-user-2")) as {
+        features: { inapp: { answers: Record<string, unknown> } };
+      };
       expect(profile.features.inapp.answers).toEqual({ reason: "Stock" });
     }, wait);
     const timeline = JSON.stringify(await admin("/admin/users/rn-user-2/timeline"));
-    for (const fact of ['"kind":"impression"', '"kind":"click"', '"buttonId":"see"', "Push Notification Opened"]) expect(timeline).toContain(fact);
-    const view = (await admin("/admin/users/rn-user-2/in-app")) as { inApp: { messages: unknown[] }; cards: { cards: unknown[] } };
+    for (const fact of ['"kind":"impression"', '"kind":"click"', '"buttonId":"see"', "Push Notification Opened"])
+      expect(timeline).toContain(fact);
+    const view = (await admin("/admin/users/rn-user-2/in-app")) as {
+      inApp: { messages: unknown[] };
+      cards: { cards: unknown[] };
+    };
     expect(view.inApp.messages).toEqual([]);
     expect(view.cards.cards).toEqual([]); // dismissed on the phone: gone on every device
     beckon.shutdown();
@@ -144,25 +185,48 @@ describe("React Native SDK against the local Worker", () => {
     // Three stores on a meridian: two near each other, one 11 km north.
     const [mitte, nord, pankow] = [await fence("Mitte", 52.5), await fence("Nord", 52.51), await fence("Pankow", 52.6)];
     const monitored: Array<Array<{ identifier: string; radius: number }>> = [];
-    const monitor = { monitor: async (regions: Array<{ identifier: string; radius: number }>) => void monitored.push(regions) };
+    const monitor = {
+      monitor: async (regions: Array<{ identifier: string; radius: number }>) => void monitored.push(regions),
+    };
 
     await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), inApp: false });
     beckon.identify("rn-walker");
     await beckon.flush();
     const here = { lat: 52.5, lng: 13.4, accuracy: 10 };
     // Fences reach the edge cache within the config propagation bound.
-    await vi.waitFor(async () => expect((await beckon.syncRegions(monitor, here, { limit: 2 })).map((r) => r.identifier)).toEqual([mitte, nord, beckon.REFRESH_REGION]), { timeout: 15_000, interval: 500 });
+    await vi.waitFor(
+      async () =>
+        expect((await beckon.syncRegions(monitor, here, { limit: 2 })).map((r) => r.identifier)).toEqual([
+          mitte,
+          nord,
+          beckon.REFRESH_REGION,
+        ]),
+      { timeout: 15_000, interval: 500 },
+    );
     const refresh = monitored.at(-1)!.at(-1)!;
     expect(refresh.radius).toBeGreaterThanOrEqual(100);
     expect(refresh.radius).toBeLessThan(1_112); // half the way to the farther of the two
 
     // The OS wakes the app on leaving the refresh region, 11 km north: Pankow comes into the set.
-    await beckon.regionEvent(monitor, { identifier: beckon.REFRESH_REGION, exited: true, fix: { lat: 52.6, lng: 13.4, accuracy: 10 } });
-    expect(monitored.at(-1)!.map((r) => r.identifier).slice(0, 2)).toEqual([pankow, nord]);
+    await beckon.regionEvent(monitor, {
+      identifier: beckon.REFRESH_REGION,
+      exited: true,
+      fix: { lat: 52.6, lng: 13.4, accuracy: 10 },
+    });
+    expect(
+      monitored
+        .at(-1)!
+        .map((r) => r.identifier)
+        .slice(0, 2),
+    ).toEqual([pankow, nord]);
     // The crossing's fix went to Beckon: the person entered Pankow's fence on the server.
     await vi.waitFor(
       async () => {
-        const timeline = await (await fetch(`${worker!.url}/admin/users/rn-walker/timeline`, { headers: { authorization: `Bearer ${app.adminKey}` } })).text();
+        const timeline = await (
+          await fetch(`${worker!.url}/admin/users/rn-walker/timeline`, {
+            headers: { authorization: `Bearer ${app.adminKey}` },
+          })
+        ).text();
         expect(timeline).toContain(`"entered":"${pankow}"`);
       },
       { timeout: 15_000, interval: 500 },
@@ -179,7 +243,11 @@ describe("React Native SDK against the local Worker", () => {
     });
     const app = (await created.json()) as { writeKey: string; adminKey: string };
     const admin = async <T>(path: string, json?: unknown): Promise<T> => {
-      const res = await fetch(`${worker!.url}${path}`, { method: json ? "POST" : "GET", headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" }, ...(json ? { body: JSON.stringify(json) } : {}) });
+      const res = await fetch(`${worker!.url}${path}`, {
+        method: json ? "POST" : "GET",
+        headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" },
+        ...(json ? { body: JSON.stringify(json) } : {}),
+      });
       expect(res.status, await res.clone().text()).toBe(200);
       return (await res.json()) as T;
     };
@@ -187,14 +255,33 @@ describe("React Native SDK against the local Worker", () => {
       name: "Cart push",
       transactional: true,
       trigger: { type: "event", event: "Product Added" },
-      steps: [{ type: "message", id: "push", channels: ["push"], content: { push: { title: "Your cart", body: "Still there", deepLink: "myshop://cart" } } }],
+      steps: [
+        {
+          type: "message",
+          id: "push",
+          channels: ["push"],
+          content: { push: { title: "Your cart", body: "Still there", deepLink: "myshop://cart" } },
+        },
+      ],
     });
     await admin(`/admin/campaigns/${campaign.id}/activate`, {});
 
     let tap: (m: { data?: Record<string, unknown> }) => void = () => undefined;
-    const messaging = { getToken: async () => "fcm-e2e-token-push-01", onTokenRefresh: () => () => undefined, hasPermission: async () => 1, onNotificationOpenedApp: (l: typeof tap) => ((tap = l), () => undefined) };
+    const messaging = {
+      getToken: async () => "fcm-e2e-token-push-01",
+      onTokenRefresh: () => () => undefined,
+      hasPermission: async () => 1,
+      onNotificationOpenedApp: (l: typeof tap) => ((tap = l), () => undefined),
+    };
     const deepLinks: string[] = [];
-    await beckon.init({ writeKey: app.writeKey, host: worker.url, storage: new AsyncMemoryStorage(), inApp: false, flushInterval: 0, onDeepLink: (url) => (deepLinks.push(url), true) });
+    await beckon.init({
+      writeKey: app.writeKey,
+      host: worker.url,
+      storage: new AsyncMemoryStorage(),
+      inApp: false,
+      flushInterval: 0,
+      onDeepLink: (url) => (deepLinks.push(url), true),
+    });
     beckon.identify("rn-pusher");
     await beckon.flush();
     await beckon.enablePush(beckon.firebaseMessagingAdapter(messaging, "android"));
@@ -203,7 +290,9 @@ describe("React Native SDK against the local Worker", () => {
 
     const send = await vi.waitFor(
       async () => {
-        const { sends } = await admin<{ sends: Array<{ idempotencyKey: string; status: string }> }>("/admin/sends?channel=push");
+        const { sends } = await admin<{ sends: Array<{ idempotencyKey: string; status: string }> }>(
+          "/admin/sends?channel=push",
+        );
         expect(sends[0]?.status).toBe("sent");
         return sends[0]!;
       },

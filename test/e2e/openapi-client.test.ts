@@ -23,17 +23,27 @@ afterAll(async () => {
 
 describe("the OpenAPI document with real tools", () => {
   it("passes redocly lint (recommended rules, redocly.yaml) with no error and no warning", async () => {
-    const { stdout } = await run(bin("redocly"), ["lint", DOCUMENT, "--format", "json"], { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }, timeout: 60_000 }).catch((e: { stdout?: string; stderr?: string }) => {
+    const { stdout } = await run(bin("redocly"), ["lint", DOCUMENT, "--format", "json"], {
+      cwd: root,
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      timeout: 60_000,
+    }).catch((e: { stdout?: string; stderr?: string }) => {
       throw new Error(`redocly lint failed: ${e.stdout ?? ""}${e.stderr ?? ""}`.slice(0, 4000));
     });
-    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number; ignored: number }; problems: Array<{ ruleId: string; message: string }> };
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number; warnings: number; ignored: number };
+      problems: Array<{ ruleId: string; message: string }>;
+    };
     expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
     expect(report.totals.errors).toBe(0);
     expect(report.totals.warnings).toBe(0);
   }, 90_000);
 
   it("the generated client type-checks against the README's examples (tsc), and the onboarding campaign is the README's own", async () => {
-    await run(bin("tsc"), ["-p", join(import.meta.dirname, "openapi-client/tsconfig.json")], { cwd: root, timeout: 120_000 }).catch((e: { stdout?: string }) => {
+    await run(bin("tsc"), ["-p", join(import.meta.dirname, "openapi-client/tsconfig.json")], {
+      cwd: root,
+      timeout: 120_000,
+    }).catch((e: { stdout?: string }) => {
       throw new Error(`tsc: ${e.stdout ?? e}`.slice(0, 4000));
     });
     const readme = await readFile(join(root, "README.md"), "utf8");
@@ -41,7 +51,9 @@ describe("the OpenAPI document with real tools", () => {
     expect(block, "README: the Onboarding worked example").toBeDefined();
     expect(JSON.parse(block!)).toEqual(onboarding);
     // The reference shows the same campaign as its example.
-    const doc = JSON.parse(await readFile(DOCUMENT, "utf8")) as { components: { schemas: Record<string, { example?: unknown }> } };
+    const doc = JSON.parse(await readFile(DOCUMENT, "utf8")) as {
+      components: { schemas: Record<string, { example?: unknown }> };
+    };
     expect(doc.components.schemas.CampaignDefinitionInput!.example).toEqual(onboarding);
   }, 150_000);
 
@@ -60,7 +72,9 @@ describe("the OpenAPI document with real tools", () => {
     // The signed-up person entered the onboarding journey: the campaign is on their timeline.
     await vi.waitFor(
       async () => {
-        const timeline = await fetch(`${worker!.url}/admin/users/ada/timeline`, { headers: { authorization: `Bearer ${result.adminKey}` } });
+        const timeline = await fetch(`${worker!.url}/admin/users/ada/timeline`, {
+          headers: { authorization: `Bearer ${result.adminKey}` },
+        });
         expect(await timeline.text()).toContain(result.campaignId);
       },
       { timeout: 15_000, interval: 500 },

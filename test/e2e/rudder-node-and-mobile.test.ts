@@ -33,27 +33,58 @@ const adminGet = async <T>(path: string): Promise<T> => {
   expect(res.status, path).toBe(200);
   return (await res.json()) as T;
 };
-type Timeline = { entries: Array<{ kind: string; at: number; detail: { name?: string; context?: Record<string, Record<string, unknown>>; properties?: Record<string, unknown> } }> };
-type Profile = { profile: { timezone: string | null; anonymousIds: string[]; counters: { events: number; purchases: number }; context?: Record<string, Record<string, unknown>> }; devices: Array<{ token: string; provider: string; platform: string }> };
+type Timeline = {
+  entries: Array<{
+    kind: string;
+    at: number;
+    detail: { name?: string; context?: Record<string, Record<string, unknown>>; properties?: Record<string, unknown> };
+  }>;
+};
+type Profile = {
+  profile: {
+    timezone: string | null;
+    anonymousIds: string[];
+    counters: { events: number; purchases: number };
+    context?: Record<string, Record<string, unknown>>;
+  };
+  devices: Array<{ token: string; provider: string; platform: string }>;
+};
 
 describe("@rudderstack/rudder-sdk-node pointed at Beckon", () => {
-  it("anonymous calls with userId \"\", originalTimestamp from an offline queue and a fast device clock land corrected, with their context", async () => {
+  it('anonymous calls with userId "", originalTimestamp from an offline queue and a fast device clock land corrected, with their context', async () => {
     const realStart = Date.now();
     // The client's clock runs one hour fast (only Date is faked; timers and sockets are real).
     vi.useFakeTimers({ toFake: ["Date"], now: realStart + HOUR, shouldAdvanceTime: true });
     const errors: unknown[] = [];
-    const client = new Analytics(app.writeKey, { dataPlaneUrl: worker.url, flushAt: 20, flushInterval: 100, errorHandler: (e) => void errors.push(e) });
+    const client = new Analytics(app.writeKey, {
+      dataPlaneUrl: worker.url,
+      flushAt: 20,
+      flushInterval: 100,
+      errorHandler: (e) => void errors.push(e),
+    });
     const context = {
       app: { name: "Shop", version: "3.1.0", build: "310", namespace: "com.example.shop" },
       os: { name: "Android", version: "14" },
-      device: { type: "android", manufacturer: "Google", model: "Pixel 8", token: "fcm-rudder-token-" + "z".repeat(60) },
+      device: {
+        type: "android",
+        manufacturer: "Google",
+        model: "Pixel 8",
+        token: "fcm-rudder-token-" + "z".repeat(60),
+      },
       campaign: { name: "spring", source: "newsletter", medium: "email" },
       timezone: "GMT+0530",
       locale: "en-IN",
     };
     // Queued offline on the device two hours before it was sent (device time, i.e. fast by an hour).
     const offlineAt = new Date(Date.now() - 2 * HOUR);
-    client.track({ userId: "", anonymousId: "rs-anon-1", event: "Product Viewed", properties: { sku: "A1" }, context, originalTimestamp: offlineAt } as never);
+    client.track({
+      userId: "",
+      anonymousId: "rs-anon-1",
+      event: "Product Viewed",
+      properties: { sku: "A1" },
+      context,
+      originalTimestamp: offlineAt,
+    } as never);
     client.page({ userId: "", anonymousId: "rs-anon-1", name: "Pricing", context } as never);
     client.identify({ userId: "rs-user-1", anonymousId: "rs-anon-1", traits: { email: "rs@example.com" }, context });
     client.track({ userId: "rs-user-1", event: "Order Completed", properties: { revenue: 12.5 }, context });
@@ -61,19 +92,37 @@ describe("@rudderstack/rudder-sdk-node pointed at Beckon", () => {
     vi.useRealTimers();
     expect(errors).toEqual([]);
 
-    const profile = await vi.waitFor(async () => {
-      const p = await adminGet<Profile>("/admin/users/rs-user-1");
-      expect(p.profile.counters.events).toBe(4);
-      return p;
-    }, { timeout: 15_000, interval: 300 });
+    const profile = await vi.waitFor(
+      async () => {
+        const p = await adminGet<Profile>("/admin/users/rs-user-1");
+        expect(p.profile.counters.events).toBe(4);
+        return p;
+      },
+      { timeout: 15_000, interval: 300 },
+    );
     expect(profile.profile.anonymousIds).toEqual(["rs-anon-1"]);
     expect(profile.profile.counters.purchases).toBe(1);
     expect(profile.profile.timezone).toBe("+05:30");
-    expect(profile.profile.context).toMatchObject({ app: { version: "3.1.0", build: "310" }, os: { name: "Android" }, device: { type: "android", model: "Pixel 8" }, firstCampaign: { name: "spring" }, library: { name: "analytics-node" } });
-    expect(profile.devices).toEqual([expect.objectContaining({ token: context.device.token, provider: "fcm", platform: "android" })]);
+    expect(profile.profile.context).toMatchObject({
+      app: { version: "3.1.0", build: "310" },
+      os: { name: "Android" },
+      device: { type: "android", model: "Pixel 8" },
+      firstCampaign: { name: "spring" },
+      library: { name: "analytics-node" },
+    });
+    expect(profile.devices).toEqual([
+      expect.objectContaining({ token: context.device.token, provider: "fcm", platform: "android" }),
+    ]);
 
-    const events = (await adminGet<Timeline>("/admin/users/rs-user-1/timeline?limit=50")).entries.filter((e) => e.kind === "event");
-    expect(events.map((e) => e.detail.name).sort()).toEqual(["Identify", "Order Completed", "Page Viewed", "Product Viewed"]);
+    const events = (await adminGet<Timeline>("/admin/users/rs-user-1/timeline?limit=50")).entries.filter(
+      (e) => e.kind === "event",
+    );
+    expect(events.map((e) => e.detail.name).sort()).toEqual([
+      "Identify",
+      "Order Completed",
+      "Page Viewed",
+      "Product Viewed",
+    ]);
     // Skew-corrected: two hours before it was sent, on the server's clock — not at arrival, not an hour in the future.
     const viewed = events.find((e) => e.detail.name === "Product Viewed")!;
     expect(Math.abs(viewed.at - (realStart - 2 * HOUR))).toBeLessThan(5_000);
@@ -81,7 +130,13 @@ describe("@rudderstack/rudder-sdk-node pointed at Beckon", () => {
       expect(e.at).toBeLessThanOrEqual(Date.now());
       expect(e.at).toBeGreaterThan(realStart - 5_000);
     }
-    for (const e of events) expect(e.detail.context).toMatchObject({ app: { version: "3.1.0" }, os: { name: "Android" }, campaign: { name: "spring" }, timezone: "GMT+0530" });
+    for (const e of events)
+      expect(e.detail.context).toMatchObject({
+        app: { version: "3.1.0" },
+        os: { name: "Android" },
+        campaign: { name: "spring" },
+        timezone: "GMT+0530",
+      });
   });
 });
 
@@ -96,7 +151,15 @@ describe("a Segment-mobile-shaped payload (analytics-swift / analytics-kotlin)",
       integrations: {},
       context: {
         app: { name: "Shop", version: "3.2.1", build: "321", namespace: "com.example.shop" },
-        device: { id: "B1C2-IDFV", manufacturer: "Apple", model: "iPhone16,1", name: "iPhone", type: "ios", token: "4f".repeat(32), adTrackingEnabled: false },
+        device: {
+          id: "B1C2-IDFV",
+          manufacturer: "Apple",
+          model: "iPhone16,1",
+          name: "iPhone",
+          type: "ios",
+          token: "4f".repeat(32),
+          adTrackingEnabled: false,
+        },
         os: { name: "iOS", version: "17.5.1" },
         library: { name: "analytics-swift", version: "1.6.1" },
         network: { wifi: true, cellular: false },
@@ -111,13 +174,25 @@ describe("a Segment-mobile-shaped payload (analytics-swift / analytics-kotlin)",
     const res = await fetch(`${worker.url}/v1/b`, {
       method: "POST",
       headers: { authorization: `Basic ${btoa(`${app.writeKey}:`)}`, "content-type": "application/json" },
-      body: JSON.stringify({ batch: [{ ...common("sw-1"), type: "identify", traits: { email: "swift@example.com" } }, { ...common("sw-2"), type: "screen", name: "Home", properties: {} }, { ...common("sw-3"), type: "track", event: "Application Opened", properties: { from_background: false } }], sentAt }),
+      body: JSON.stringify({
+        batch: [
+          { ...common("sw-1"), type: "identify", traits: { email: "swift@example.com" } },
+          { ...common("sw-2"), type: "screen", name: "Home", properties: {} },
+          { ...common("sw-3"), type: "track", event: "Application Opened", properties: { from_background: false } },
+        ],
+        sentAt,
+      }),
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ success: true, applied: 3 });
     const p = await adminGet<Profile>("/admin/users/swift-user-1");
     expect(p.devices).toEqual([expect.objectContaining({ token: "4f".repeat(32), provider: "apns", platform: "ios" })]);
     expect(p.profile.timezone).toBe("America/New_York");
-    expect(p.profile.context).toMatchObject({ app: { version: "3.2.1", build: "321" }, os: { name: "iOS", version: "17.5.1" }, device: { model: "iPhone16,1" }, library: { name: "analytics-swift" } });
+    expect(p.profile.context).toMatchObject({
+      app: { version: "3.2.1", build: "321" },
+      os: { name: "iOS", version: "17.5.1" },
+      device: { model: "iPhone16,1" },
+      library: { name: "analytics-swift" },
+    });
   });
 });

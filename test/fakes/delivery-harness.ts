@@ -16,13 +16,28 @@ const NAMESPACE = crypto.randomUUID().slice(0, 8);
 export const fakeUrl = () => `${String(testEnv.PROVIDER_FAKE_URL)}/t/${NAMESPACE}`;
 
 export async function fake<T = unknown>(path: string, json?: unknown): Promise<T> {
-  const res = await fetch(`${fakeUrl()}${path}`, { method: "POST", ...(json !== undefined ? { body: JSON.stringify(json), headers: { "content-type": "application/json" } } : {}) });
+  const res = await fetch(`${fakeUrl()}${path}`, {
+    method: "POST",
+    ...(json !== undefined ? { body: JSON.stringify(json), headers: { "content-type": "application/json" } } : {}),
+  });
   return (await res.json()) as T;
 }
 export const resetFake = () => fake("/_fake/reset");
 export const credentials = () => fake<FakeCredentials>("/_fake/credentials");
-export const fakeState = () => fake<{ requests: RecordedRequest[]; inbox: Record<string, Array<Record<string, unknown>>>; tokenExchanges: number }>("/_fake/state");
-export const script = (provider: string, responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown; hang?: boolean; delayMs?: number }>) => fake("/_fake/script", { provider, responses });
+export const fakeState = () =>
+  fake<{ requests: RecordedRequest[]; inbox: Record<string, Array<Record<string, unknown>>>; tokenExchanges: number }>(
+    "/_fake/state",
+  );
+export const script = (
+  provider: string,
+  responses: Array<{
+    status: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+    hang?: boolean;
+    delayMs?: number;
+  }>,
+) => fake("/_fake/script", { provider, responses });
 
 /** The Worker's env plus every provider's credentials, with base URLs on the fake. */
 export async function providerEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
@@ -52,7 +67,12 @@ export async function providerEnv(overrides: Record<string, string> = {}): Promi
     DELIVERY_TIMEOUT_MS: "1500",
     PUBLIC_URL: "https://beckon.example",
     // Rate limits are exercised by their own test; elsewhere they would defer sends between tests.
-    ...Object.fromEntries(["FCM", "APNS", "WEBPUSH", "TWILIO", "RESEND", "SENDGRID", "WHATSAPP", "WEBHOOK"].map((p) => [`RATE_LIMIT_${p}`, "off"])),
+    ...Object.fromEntries(
+      ["FCM", "APNS", "WEBPUSH", "TWILIO", "RESEND", "SENDGRID", "WHATSAPP", "WEBHOOK"].map((p) => [
+        `RATE_LIMIT_${p}`,
+        "off",
+      ]),
+    ),
     ...overrides,
   };
 }
@@ -83,23 +103,41 @@ export interface BatchResult {
 
 let msgSeq = 0;
 /** Runs one SENDS batch through the consumer; `attempts` per message as the queue would count them. */
-export async function runSends(jobs: SendJob[], e: TestEnv, deps: ConsumerDeps = {}, attempts = 1, ids?: string[]): Promise<BatchResult & { ids: string[] }> {
+export async function runSends(
+  jobs: SendJob[],
+  e: TestEnv,
+  deps: ConsumerDeps = {},
+  attempts = 1,
+  ids?: string[],
+): Promise<BatchResult & { ids: string[] }> {
   const messageIds = ids ?? jobs.map(() => `msg-${++msgSeq}`);
-  const batch = createMessageBatch<SendJob>("beckon-sends", jobs.map((body, i) => ({ id: messageIds[i]!, timestamp: Date.now(), attempts, body })));
+  const batch = createMessageBatch<SendJob>(
+    "beckon-sends",
+    jobs.map((body, i) => ({ id: messageIds[i]!, timestamp: Date.now(), attempts, body })),
+  );
   // getQueueResult does not report retry delays: capture them on the way through.
   const delays = new Map<string, number | undefined>();
   for (const m of batch.messages) {
     const retry = m.retry.bind(m);
-    Object.defineProperty(m, "retry", { value: (opts?: QueueRetryOptions) => (delays.set(m.id, opts?.delaySeconds), retry(opts)) });
+    Object.defineProperty(m, "retry", {
+      value: (opts?: QueueRetryOptions) => (delays.set(m.id, opts?.delaySeconds), retry(opts)),
+    });
   }
   const ctx = createExecutionContext();
   await consumeSends(batch, e, deps);
   const result = await getQueueResult(batch, ctx);
-  return { acked: result.explicitAcks, retried: result.retryMessages.map((r) => ({ msgId: r.msgId, delaySeconds: delays.get(r.msgId) })), ids: messageIds };
+  return {
+    acked: result.explicitAcks,
+    retried: result.retryMessages.map((r) => ({ msgId: r.msgId, delaySeconds: delays.get(r.msgId) })),
+    ids: messageIds,
+  };
 }
 
 export async function runDeadLetters(jobs: SendJob[], e: TestEnv, ids?: string[]): Promise<BatchResult> {
-  const batch = createMessageBatch<SendJob>("beckon-sends-dlq", jobs.map((body, i) => ({ id: ids?.[i] ?? `dlq-${++msgSeq}`, timestamp: Date.now(), attempts: 1, body })));
+  const batch = createMessageBatch<SendJob>(
+    "beckon-sends-dlq",
+    jobs.map((body, i) => ({ id: ids?.[i] ?? `dlq-${++msgSeq}`, timestamp: Date.now(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await consumeDeadLetters(batch, e);
   const result = await getQueueResult(batch, ctx);
@@ -108,12 +146,18 @@ export async function runDeadLetters(jobs: SendJob[], e: TestEnv, ids?: string[]
 
 /** Campaign stats of one send, by kind. */
 export async function statsOf(idempotencyKey: string): Promise<Record<string, number>> {
-  const { results } = await testEnv.DB.prepare(`SELECT kind, COUNT(*) AS n FROM campaign_stats WHERE dedupe_key LIKE ? GROUP BY kind`).bind(`${idempotencyKey}:%`).all<{ kind: string; n: number }>();
+  const { results } = await testEnv.DB.prepare(
+    `SELECT kind, COUNT(*) AS n FROM campaign_stats WHERE dedupe_key LIKE ? GROUP BY kind`,
+  )
+    .bind(`${idempotencyKey}:%`)
+    .all<{ kind: string; n: number }>();
   return Object.fromEntries(results.map((r) => [r.kind, r.n]));
 }
 
 export async function deliveryRows(idempotencyKey: string) {
-  const { results } = await testEnv.DB.prepare(`SELECT * FROM deliveries WHERE idempotency_key = ? ORDER BY target`).bind(idempotencyKey).all<Record<string, unknown>>();
+  const { results } = await testEnv.DB.prepare(`SELECT * FROM deliveries WHERE idempotency_key = ? ORDER BY target`)
+    .bind(idempotencyKey)
+    .all<Record<string, unknown>>();
   return results;
 }
 
@@ -131,10 +175,10 @@ export function withFailingUserObject(e: TestEnv, failing: string[]): TestEnv {
           method === "then"
             ? undefined
             : failing.includes(method)
-            ? async () => {
-                throw new Error(`UserObject ${method} unavailable (test)`);
-              }
-            : (...args: unknown[]) => stub[method]!(...args),
+              ? async () => {
+                  throw new Error(`UserObject ${method} unavailable (test)`);
+                }
+              : (...args: unknown[]) => stub[method]!(...args),
       });
     },
   };

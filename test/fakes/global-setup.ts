@@ -24,13 +24,18 @@ async function freePort(): Promise<number> {
 export default async function setup(project: TestProject) {
   const fake = await startProviderFake();
   const { PushApiModel } = require("web-push-testing/src/PushApiModel") as { PushApiModel: new () => unknown };
-  const WebPushTestingServer = require("web-push-testing/src/server") as new (model: unknown, port: number) => { startServer(): void; _server: { close(cb: () => void): void } };
+  const WebPushTestingServer = require("web-push-testing/src/server") as new (
+    model: unknown,
+    port: number,
+  ) => { startServer(): void; _server: { close(cb: () => void): void } };
   const port = await freePort();
   const pushServer = new WebPushTestingServer(new PushApiModel(), port);
   const log = console.log;
   console.log = () => undefined; // the server announces itself on stdout once listening
   pushServer.startServer();
-  await new Promise<void>((resolve) => (pushServer._server as unknown as { once(e: string, f: () => void): void }).once("listening", resolve));
+  await new Promise<void>((resolve) =>
+    (pushServer._server as unknown as { once(e: string, f: () => void): void }).once("listening", resolve),
+  );
   console.log = log;
   project.provide("providerFakeUrl", fake.url);
   project.provide("webPushServiceUrl", `http://localhost:${port}`);

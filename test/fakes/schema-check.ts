@@ -17,7 +17,8 @@ export class SpecValidator {
   schema(ref: string): Schema {
     if (this.mode === "discovery" && !ref.startsWith("#")) return (this.doc.schemas as Record<string, Schema>)[ref]!;
     let node: unknown = this.doc;
-    for (const part of ref.replace(/^#\//, "").split("/")) node = (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+    for (const part of ref.replace(/^#\//, "").split("/"))
+      node = (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
     if (!node) throw new Error(`unresolved $ref ${ref}`);
     return node as Schema;
   }
@@ -52,7 +53,10 @@ export class SpecValidator {
       if (disc && value && typeof value === "object") {
         const tag = (value as Record<string, unknown>)[disc.propertyName];
         const target = disc.mapping?.[String(tag)];
-        if (!target) errors.push(`${path}.${disc.propertyName}: ${JSON.stringify(tag)} is not one of ${Object.keys(disc.mapping ?? {}).join(", ")}`);
+        if (!target)
+          errors.push(
+            `${path}.${disc.propertyName}: ${JSON.stringify(tag)} is not one of ${Object.keys(disc.mapping ?? {}).join(", ")}`,
+          );
         else this.check(value, this.schema(target), path, errors);
       } else if (!union.some((s) => this.validate(value, s).length === 0)) {
         errors.push(`${path}: matches none of the ${schema.oneOf ? "oneOf" : "anyOf"} alternatives`);
@@ -63,20 +67,26 @@ export class SpecValidator {
       if (schema.type) errors.push(`${path}: null is not allowed`);
       return;
     }
-    if ("const" in schema && value !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`);
-    if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.join(", ")}`);
+    if ("const" in schema && value !== schema.const)
+      errors.push(`${path}: expected ${JSON.stringify(schema.const)}, got ${JSON.stringify(value)}`);
+    if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+      errors.push(`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.join(", ")}`);
     const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) as string[];
     if (types.length > 0 && !types.some((t) => typeOk(value, t))) {
       errors.push(`${path}: expected ${types.join("|")}, got ${Array.isArray(value) ? "array" : typeof value}`);
       return;
     }
     if (typeof value === "string") {
-      if (typeof schema.maxLength === "number" && value.length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`);
-      if (typeof schema.minLength === "number" && value.length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`);
+      if (typeof schema.maxLength === "number" && value.length > schema.maxLength)
+        errors.push(`${path}: longer than ${schema.maxLength}`);
+      if (typeof schema.minLength === "number" && value.length < schema.minLength)
+        errors.push(`${path}: shorter than ${schema.minLength}`);
     }
     if (Array.isArray(value)) {
-      if (typeof schema.minItems === "number" && value.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`);
-      if (typeof schema.maxItems === "number" && value.length > schema.maxItems) errors.push(`${path}: more than ${schema.maxItems} items`);
+      if (typeof schema.minItems === "number" && value.length < schema.minItems)
+        errors.push(`${path}: fewer than ${schema.minItems} items`);
+      if (typeof schema.maxItems === "number" && value.length > schema.maxItems)
+        errors.push(`${path}: more than ${schema.maxItems} items`);
       if (schema.items) value.forEach((v, i) => this.check(v, schema.items as Schema, `${path}[${i}]`, errors));
       return;
     }
@@ -86,9 +96,11 @@ export class SpecValidator {
       for (const r of (schema.required ?? []) as string[]) if (!(r in obj)) errors.push(`${path}.${r}: required`);
       for (const [k, v] of Object.entries(obj)) {
         if (props[k]) this.check(v, props[k]!, `${path}.${k}`, errors);
-        else if (schema.additionalProperties && typeof schema.additionalProperties === "object") this.check(v, schema.additionalProperties as Schema, `${path}.${k}`, errors);
+        else if (schema.additionalProperties && typeof schema.additionalProperties === "object")
+          this.check(v, schema.additionalProperties as Schema, `${path}.${k}`, errors);
         else if (siblings.includes(k)) continue;
-        else if (schema.additionalProperties === false || (this.mode === "discovery" && schema.properties)) errors.push(`${path}.${k}: unknown field`);
+        else if (schema.additionalProperties === false || (this.mode === "discovery" && schema.properties))
+          errors.push(`${path}.${k}: unknown field`);
       }
     }
   }

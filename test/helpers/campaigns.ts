@@ -2,7 +2,11 @@ import { clearKeyCache } from "../../src/config/app-directory";
 import { admin, type TestApp } from "./api";
 
 /** Creates and activates a campaign through the admin API; returns its id. */
-export async function launchCampaign(app: TestApp, definition: Record<string, unknown>, clock?: number): Promise<string> {
+export async function launchCampaign(
+  app: TestApp,
+  definition: Record<string, unknown>,
+  clock?: number,
+): Promise<string> {
   const res = await admin(app, "/admin/campaigns", { method: "POST", json: definition, ...(clock ? { clock } : {}) });
   if (res.status !== 200) throw new Error(`create campaign: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
@@ -15,7 +19,24 @@ export async function launchCampaign(app: TestApp, definition: Record<string, un
 
 export interface Decision {
   at: number;
-  detail: { campaignId?: string; sent?: string; suppressed?: boolean; deferred?: boolean; until?: number; reason?: string; key?: string; step?: string; variant?: string; entered?: boolean; configVersion?: number; converted?: boolean; cancelled?: boolean; notEntered?: boolean; lateMs?: number; nextEligibleAt?: number };
+  detail: {
+    campaignId?: string;
+    sent?: string;
+    suppressed?: boolean;
+    deferred?: boolean;
+    until?: number;
+    reason?: string;
+    key?: string;
+    step?: string;
+    variant?: string;
+    entered?: boolean;
+    configVersion?: number;
+    converted?: boolean;
+    cancelled?: boolean;
+    notEntered?: boolean;
+    lateMs?: number;
+    nextEligibleAt?: number;
+  };
 }
 
 /** The user's campaign decisions (sent, suppressed, deferred, entered…), oldest first. */
@@ -30,4 +51,5 @@ export async function sent(app: TestApp, userId: string): Promise<string[]> {
   return (await decisions(app, userId)).filter((d) => d.detail.sent).map((d) => `${d.detail.step}:${d.detail.sent}`);
 }
 
-export const tick = (app: TestApp, userId: string, at: number) => admin(app, `/admin/users/${encodeURIComponent(userId)}/tick`, { method: "POST", clock: at });
+export const tick = (app: TestApp, userId: string, at: number) =>
+  admin(app, `/admin/users/${encodeURIComponent(userId)}/tick`, { method: "POST", clock: at });

@@ -14,23 +14,60 @@ export const modal = (title = "Hello", extra: Record<string, unknown> = {}) => (
   ...extra,
 });
 
-export async function sendInApp(app: TestApp, userId: string, content: unknown, opts: { key?: string; campaignId?: string; clock?: number } = {}) {
-  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/in-app`, { method: "POST", json: { content, ...(opts.key ? { key: opts.key } : {}), ...(opts.campaignId ? { campaignId: opts.campaignId } : {}) }, ...(opts.clock !== undefined ? { clock: opts.clock } : {}) });
-  return { status: res.status, body: (await res.json()) as { key: string; stored: boolean; error?: { problems: Array<{ field: string }> } } };
+export async function sendInApp(
+  app: TestApp,
+  userId: string,
+  content: unknown,
+  opts: { key?: string; campaignId?: string; clock?: number } = {},
+) {
+  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/in-app`, {
+    method: "POST",
+    json: {
+      content,
+      ...(opts.key ? { key: opts.key } : {}),
+      ...(opts.campaignId ? { campaignId: opts.campaignId } : {}),
+    },
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { key: string; stored: boolean; error?: { problems: Array<{ field: string }> } },
+  };
 }
 
-export async function addCard(app: TestApp, userId: string, content: unknown, opts: { key?: string; campaignId?: string; clock?: number } = {}) {
-  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/cards`, { method: "POST", json: { content, ...(opts.key ? { key: opts.key } : {}), ...(opts.campaignId ? { campaignId: opts.campaignId } : {}) }, ...(opts.clock !== undefined ? { clock: opts.clock } : {}) });
+export async function addCard(
+  app: TestApp,
+  userId: string,
+  content: unknown,
+  opts: { key?: string; campaignId?: string; clock?: number } = {},
+) {
+  const res = await admin(app, `/admin/users/${encodeURIComponent(userId)}/cards`, {
+    method: "POST",
+    json: {
+      content,
+      ...(opts.key ? { key: opts.key } : {}),
+      ...(opts.campaignId ? { campaignId: opts.campaignId } : {}),
+    },
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+  });
   return { status: res.status, body: (await res.json()) as { key: string; stored: boolean } };
 }
 
-export async function getJson<T = Record<string, unknown>>(path: string, clock?: number): Promise<{ status: number; body: T }> {
+export async function getJson<T = Record<string, unknown>>(
+  path: string,
+  clock?: number,
+): Promise<{ status: number; body: T }> {
   const res = await call(path, clock !== undefined ? { clock } : {});
   return { status: res.status, body: (await res.json()) as T };
 }
 
 export function postText(app: TestApp, path: string, body: Record<string, unknown>, clock?: number) {
-  return call(path, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ writeKey: app.writeKey, ...body }), ...(clock !== undefined ? { clock } : {}) });
+  return call(path, {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: JSON.stringify({ writeKey: app.writeKey, ...body }),
+    ...(clock !== undefined ? { clock } : {}),
+  });
 }
 
 /** A live connection as an app holds it: collects every message. */
@@ -76,10 +113,18 @@ export async function connect(app: TestApp, who: { userId?: string; anonymousId?
 }
 
 /** Campaign stats rows reach D1 through the INDEX queue: wait for them. */
-export async function statsOf(campaignId: string, until: (rows: Array<{ kind: string; variant: string; n: number }>) => boolean, timeoutMs = 10_000) {
+export async function statsOf(
+  campaignId: string,
+  until: (rows: Array<{ kind: string; variant: string; n: number }>) => boolean,
+  timeoutMs = 10_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { results } = await env.DB.prepare(`SELECT kind, variant, COUNT(*) AS n FROM campaign_stats WHERE campaign_id = ? GROUP BY kind, variant ORDER BY kind`).bind(campaignId).all<{ kind: string; variant: string; n: number }>();
+    const { results } = await env.DB.prepare(
+      `SELECT kind, variant, COUNT(*) AS n FROM campaign_stats WHERE campaign_id = ? GROUP BY kind, variant ORDER BY kind`,
+    )
+      .bind(campaignId)
+      .all<{ kind: string; variant: string; n: number }>();
     if (until(results) || Date.now() > deadline) return results;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { advanceFunnel, bucketMidpointMs, FunnelDefinition, type FunnelEvent, type FunnelFact, type FunnelState, liveFunnel, medianOfBuckets, mergeFunnelStates, timeBucket } from "../../src/analytics/funnel";
+import {
+  advanceFunnel,
+  bucketMidpointMs,
+  FunnelDefinition,
+  type FunnelEvent,
+  type FunnelFact,
+  type FunnelState,
+  liveFunnel,
+  medianOfBuckets,
+  mergeFunnelStates,
+  timeBucket,
+} from "../../src/analytics/funnel";
 import { aggregate, funnelRows } from "../../src/analytics/counters";
 import { stepReport } from "../../src/analytics/funnel-report";
 
@@ -7,9 +18,21 @@ const H = 3600_000;
 const T0 = Date.UTC(2026, 2, 2, 10);
 const checkout = liveFunnel(
   "f1",
-  FunnelDefinition.parse({ name: "checkout", steps: [{ event: "Product Viewed" }, { event: "Product Added", where: [{ property: "price", op: "gt", value: 0 }] }, { event: "Order Completed" }], windowHours: 24 }),
+  FunnelDefinition.parse({
+    name: "checkout",
+    steps: [
+      { event: "Product Viewed" },
+      { event: "Product Added", where: [{ property: "price", op: "gt", value: 0 }] },
+      { event: "Order Completed" },
+    ],
+    windowHours: 24,
+  }),
 );
-const ev = (name: string, at: number, properties: Record<string, unknown> = {}): FunnelEvent => ({ name, timestamp: at, properties });
+const ev = (name: string, at: number, properties: Record<string, unknown> = {}): FunnelEvent => ({
+  name,
+  timestamp: at,
+  properties,
+});
 const dims = () => ({ os: "iOS", lifecycle: "new" });
 
 /** Runs events through the funnel, clock = each event's time unless given. */
@@ -25,7 +48,12 @@ function run(funnel = checkout, events: Array<FunnelEvent & { now?: number }>, s
 
 describe("advanceFunnel", () => {
   it("counts steps in order, with filters, and times from the step before", () => {
-    const r = run(checkout, [ev("Product Viewed", T0), ev("Product Added", T0 + H, { price: 0 }), ev("Product Added", T0 + 2 * H, { price: 5 }), ev("Order Completed", T0 + 3 * H)]);
+    const r = run(checkout, [
+      ev("Product Viewed", T0),
+      ev("Product Added", T0 + H, { price: 0 }),
+      ev("Product Added", T0 + 2 * H, { price: 5 }),
+      ev("Order Completed", T0 + 3 * H),
+    ]);
     expect(r.steps).toEqual([0, 1, 2]);
     expect(r.facts.map((f) => f.sincePrevious)).toEqual([null, 2 * H, H]);
     expect(r.facts.every((f) => f.day === "2026-03-02" && f.dims.os === "iOS")).toBe(true);
@@ -33,13 +61,21 @@ describe("advanceFunnel", () => {
   });
 
   it("ignores steps out of order (and an event dated before the previous step)", () => {
-    const r = run(checkout, [ev("Order Completed", T0), ev("Product Viewed", T0 + H), ev("Order Completed", T0 + 2 * H), { ...ev("Product Added", T0 + H / 2, { price: 1 }), now: T0 + 3 * H }]);
+    const r = run(checkout, [
+      ev("Order Completed", T0),
+      ev("Product Viewed", T0 + H),
+      ev("Order Completed", T0 + 2 * H),
+      { ...ev("Product Added", T0 + H / 2, { price: 1 }), now: T0 + 3 * H },
+    ]);
     expect(r.steps).toEqual([0]);
     expect(r.state.entries[0]!.step).toBe(0);
   });
 
   it("one event advances at most one step", () => {
-    const same = liveFunnel("f2", FunnelDefinition.parse({ name: "twice", steps: [{ event: "A" }, { event: "A" }, { event: "A" }] }));
+    const same = liveFunnel(
+      "f2",
+      FunnelDefinition.parse({ name: "twice", steps: [{ event: "A" }, { event: "A" }, { event: "A" }] }),
+    );
     expect(run(same, [ev("A", T0), ev("A", T0 + 1), ev("A", T0 + 2)]).steps).toEqual([0, 1, 2]);
   });
 
@@ -50,17 +86,41 @@ describe("advanceFunnel", () => {
   });
 
   it("re-entry: a step-1 event while an entry is open changes nothing; after it closes a new entry begins", () => {
-    const r = run(checkout, [ev("Product Viewed", T0), ev("Product Viewed", T0 + H), ev("Product Viewed", T0 + 30 * H), ev("Product Added", T0 + 31 * H, { price: 2 })]);
+    const r = run(checkout, [
+      ev("Product Viewed", T0),
+      ev("Product Viewed", T0 + H),
+      ev("Product Viewed", T0 + 30 * H),
+      ev("Product Added", T0 + 31 * H, { price: 2 }),
+    ]);
     expect(r.steps).toEqual([0, 0, 1]);
     expect(r.facts.map((f) => f.day)).toEqual(["2026-03-02", "2026-03-03", "2026-03-03"]);
     // After completing, the next step-1 event is a new entry.
-    const done = run(checkout, [ev("Product Viewed", T0), ev("Product Added", T0 + 1, { price: 1 }), ev("Order Completed", T0 + 2), ev("Product Viewed", T0 + 3)]);
+    const done = run(checkout, [
+      ev("Product Viewed", T0),
+      ev("Product Added", T0 + 1, { price: 1 }),
+      ev("Order Completed", T0 + 2),
+      ev("Product Viewed", T0 + 3),
+    ]);
     expect(done.steps).toEqual([0, 1, 2, 0]);
   });
 
   it("same property: each cart is its own entry; steps must carry the same value", () => {
-    const carts = liveFunnel("f3", FunnelDefinition.parse({ name: "carts", steps: [{ event: "Cart Created" }, { event: "Checkout" }], sameProperty: "cart_id" }));
-    const r = run(carts, [ev("Cart Created", T0, { cart_id: "a" }), ev("Cart Created", T0 + 1, { cart_id: "b" }), ev("Checkout", T0 + 2, { cart_id: "c" }), ev("Checkout", T0 + 3, { cart_id: "b" }), ev("Cart Created", T0 + 4), ev("Checkout", T0 + 5, { cart_id: "b" })]);
+    const carts = liveFunnel(
+      "f3",
+      FunnelDefinition.parse({
+        name: "carts",
+        steps: [{ event: "Cart Created" }, { event: "Checkout" }],
+        sameProperty: "cart_id",
+      }),
+    );
+    const r = run(carts, [
+      ev("Cart Created", T0, { cart_id: "a" }),
+      ev("Cart Created", T0 + 1, { cart_id: "b" }),
+      ev("Checkout", T0 + 2, { cart_id: "c" }),
+      ev("Checkout", T0 + 3, { cart_id: "b" }),
+      ev("Cart Created", T0 + 4),
+      ev("Checkout", T0 + 5, { cart_id: "b" }),
+    ]);
     expect(r.steps).toEqual([0, 0, 1]);
     expect(r.state.entries.map((e) => e.key)).toEqual(['"a"']);
   });
@@ -80,8 +140,14 @@ describe("advanceFunnel", () => {
     expect(one.error!.issues[0]!.path).toEqual(["steps"]);
     const nine = FunnelDefinition.safeParse({ name: "x", steps: Array.from({ length: 9 }, () => ({ event: "A" })) });
     expect(nine.success).toBe(false);
-    expect(FunnelDefinition.safeParse({ name: "x", steps: [{ event: "A" }, { event: "B" }], windowHours: 0 }).error!.issues[0]!.path).toEqual(["windowHours"]);
-    expect(FunnelDefinition.safeParse({ name: "x", steps: [{ event: "A" }, { event: "B" }], sameProperty: "a..b" }).error!.issues[0]!.path).toEqual(["sameProperty"]);
+    expect(
+      FunnelDefinition.safeParse({ name: "x", steps: [{ event: "A" }, { event: "B" }], windowHours: 0 }).error!
+        .issues[0]!.path,
+    ).toEqual(["windowHours"]);
+    expect(
+      FunnelDefinition.safeParse({ name: "x", steps: [{ event: "A" }, { event: "B" }], sameProperty: "a..b" }).error!
+        .issues[0]!.path,
+    ).toEqual(["sameProperty"]);
   });
 });
 
@@ -92,7 +158,12 @@ describe("funnel counters and report", () => {
       expect(Math.abs(mid - ms) / ms).toBeLessThan(0.13);
     }
     expect(timeBucket(10)).toBe(0);
-    expect(medianOfBuckets([{ bucket: timeBucket(60_000), n: 3 }, { bucket: timeBucket(H), n: 1 }])).toBe(bucketMidpointMs(timeBucket(60_000)));
+    expect(
+      medianOfBuckets([
+        { bucket: timeBucket(60_000), n: 3 },
+        { bucket: timeBucket(H), n: 1 },
+      ]),
+    ).toBe(bucketMidpointMs(timeBucket(60_000)));
     expect(medianOfBuckets([])).toBeNull();
   });
 
@@ -101,7 +172,10 @@ describe("funnel counters and report", () => {
     const rows = aggregate(facts.flatMap((f) => funnelRows("f1", f)));
     // step 1: count × (total, os, lifecycle); step 2: count + time × 3
     expect(rows).toHaveLength(3 + 6);
-    const report = stepReport(checkout.steps, rows.filter((r) => r.dim === ""));
+    const report = stepReport(
+      checkout.steps,
+      rows.filter((r) => r.dim === ""),
+    );
     expect(report.map((s) => [s.entries, s.conversion, s.fromPrevious])).toEqual([
       [1, 1, null],
       [1, 1, 1],

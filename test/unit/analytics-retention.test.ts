@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { advanceRetention, mergeRetention, type RetentionState, retentionTable, weekOf } from "../../src/analytics/retention";
+import {
+  advanceRetention,
+  mergeRetention,
+  type RetentionState,
+  retentionTable,
+  weekOf,
+} from "../../src/analytics/retention";
 import { flowTable } from "../../src/analytics/lifecycle-flow";
 
 const D = 86_400_000;
@@ -21,22 +27,52 @@ describe("retention (pure)", () => {
       state = r.state;
       kinds.push(...r.rows.map((x) => `${x.kind}:${x.step}`));
     }
-    expect(kinds).toEqual(["cohort_day:0", "cohort_week:0", "ret_day:0", "ret_week:0", "ret_day:1", "ret_day:6", "ret_week:1"]);
+    expect(kinds).toEqual([
+      "cohort_day:0",
+      "cohort_week:0",
+      "ret_day:0",
+      "ret_week:0",
+      "ret_day:1",
+      "ret_day:6",
+      "ret_week:1",
+    ]);
   });
 
   it("merge keeps the earlier cohort and the later counted period", () => {
-    const a: RetentionState = { cohorts: { firstSeen: "2026-03-04" }, last: { "firstSeen|any": { d: "2026-03-04", w: "2026-03-02" } } };
-    const b: RetentionState = { cohorts: { firstSeen: "2026-03-03" }, last: { "firstSeen|any": { d: "2026-03-03", w: "2026-03-02" } } };
-    expect(mergeRetention(a, b)).toEqual({ cohorts: { firstSeen: "2026-03-03" }, last: { "firstSeen|any": { d: "2026-03-04", w: "2026-03-02" } } });
+    const a: RetentionState = {
+      cohorts: { firstSeen: "2026-03-04" },
+      last: { "firstSeen|any": { d: "2026-03-04", w: "2026-03-02" } },
+    };
+    const b: RetentionState = {
+      cohorts: { firstSeen: "2026-03-03" },
+      last: { "firstSeen|any": { d: "2026-03-03", w: "2026-03-02" } },
+    };
+    expect(mergeRetention(a, b)).toEqual({
+      cohorts: { firstSeen: "2026-03-03" },
+      last: { "firstSeen|any": { d: "2026-03-04", w: "2026-03-02" } },
+    });
   });
 
   it("a cohort's row ends at today's period", () => {
-    const rows = retentionTable("day", [{ day: "2026-03-04", n: 4 }], [{ day: "2026-03-04", step: 0, n: 4 }, { day: "2026-03-04", step: 1, n: 1 }], "2026-03-05", 10);
+    const rows = retentionTable(
+      "day",
+      [{ day: "2026-03-04", n: 4 }],
+      [
+        { day: "2026-03-04", step: 0, n: 4 },
+        { day: "2026-03-04", step: 1, n: 1 },
+      ],
+      "2026-03-05",
+      10,
+    );
     expect(rows).toEqual([{ cohort: "2026-03-04", size: 4, retained: [4, 1], rates: [1, 0.25] }]);
   });
 
   it("lifecycle moves fold by week", () => {
-    const t = flowTable("week", [{ day: "2026-03-02", dim: "new", value: "active", n: 2 }, { day: "2026-03-08", dim: "new", value: "active", n: 1 }, { day: "2026-03-09", dim: "active", value: "dormant", n: 1 }]);
+    const t = flowTable("week", [
+      { day: "2026-03-02", dim: "new", value: "active", n: 2 },
+      { day: "2026-03-08", dim: "new", value: "active", n: 1 },
+      { day: "2026-03-09", dim: "active", value: "dormant", n: 1 },
+    ]);
     expect(t).toEqual([
       { period: "2026-03-02", moves: [{ from: "new", to: "active", n: 3 }] },
       { period: "2026-03-09", moves: [{ from: "active", to: "dormant", n: 1 }] },

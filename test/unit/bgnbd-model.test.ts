@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { churnBandOf, expectedPurchases, expectedRepeatPurchases, logLikelihood, logLikelihoodOne, pAlive } from "../../src/segments/bgnbd";
+import {
+  churnBandOf,
+  expectedPurchases,
+  expectedRepeatPurchases,
+  logLikelihood,
+  logLikelihoodOne,
+  pAlive,
+} from "../../src/segments/bgnbd";
 import { fitBgNbd, parseSummaryCsv } from "../../src/segments/bgnbd-fit";
 import { hyp2f1, lnGamma } from "../../src/segments/special-functions";
 
@@ -25,7 +32,13 @@ describe("special functions", () => {
     expect(hyp2f1(1, 1, 2, 0.5)).toBeCloseTo(2 * Math.log(2), 14); // −ln(1−z)/z
     expect(hyp2f1(0.5, 0.5, 1.5, 0.25)).toBeCloseTo(Math.asin(0.5) / 0.5, 14); // arcsin(√z)/√z
     expect(hyp2f1(2, 3, 3, 0.3)).toBeCloseTo(Math.pow(0.7, -2), 13); // (1−z)^−a
-    expect(hyp2f1(-3, 2, 1.5, 0.4)).toBeCloseTo(1 + (-3 * 2 / 1.5) * 0.4 + ((-3 * -2 * 2 * 3) / (1.5 * 2.5 * 2)) * 0.16 + ((-3 * -2 * -1 * 2 * 3 * 4) / (1.5 * 2.5 * 3.5 * 6)) * 0.064, 13); // polynomial
+    expect(hyp2f1(-3, 2, 1.5, 0.4)).toBeCloseTo(
+      1 +
+        ((-3 * 2) / 1.5) * 0.4 +
+        ((-3 * -2 * 2 * 3) / (1.5 * 2.5 * 2)) * 0.16 +
+        ((-3 * -2 * -1 * 2 * 3 * 4) / (1.5 * 2.5 * 3.5 * 6)) * 0.064,
+      13,
+    ); // polynomial
     // mpmath.hyp2f1 at 30 digits
     const refs: Array<[number, number, number, number, number]> = [
       [2.3, 4.7, 5.1, 0.9, 108.8892917840108004],
@@ -83,7 +96,12 @@ describe("CDNOW reproduction (Fader, Hardie & Lee 2005)", () => {
   });
 
   it("refuses to fit without repeat purchases", () => {
-    expect(fitBgNbd([{ x: 0, tx: 0, T: 5 }, { x: 0, tx: 0, T: 6 }])).toBeNull();
+    expect(
+      fitBgNbd([
+        { x: 0, tx: 0, T: 5 },
+        { x: 0, tx: 0, T: 6 },
+      ]),
+    ).toBeNull();
   });
 });
 

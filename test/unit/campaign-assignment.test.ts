@@ -91,7 +91,15 @@ describe("assignArm", () => {
 
   it("a single arm gets everyone outside control; zero-weight arms get no one", () => {
     for (const id of ids(500)) {
-      const a = assignArm("cmp", id, [{ id: "off", weight: 0 }, { id: "only", weight: 1 }], 5);
+      const a = assignArm(
+        "cmp",
+        id,
+        [
+          { id: "off", weight: 0 },
+          { id: "only", weight: 1 },
+        ],
+        5,
+      );
       expect(a.control || a.arm === "only").toBe(true);
     }
   });

@@ -27,9 +27,13 @@ describe("chooseChannel", () => {
   });
 
   it("falls through to email and SMS", () => {
-    const toEmail = chooseChannel([...fallback], reach({ email: { address: "a@b.co", consent: "opted_in", transactional: false } }));
+    const toEmail = chooseChannel(
+      [...fallback],
+      reach({ email: { address: "a@b.co", consent: "opted_in", transactional: false } }),
+    );
     expect(toEmail).toMatchObject({ channel: "email" });
-    if (toEmail.channel) expect(toEmail.reason).toMatch(/^email: consent opted_in \(after push: not opted in; in_app: not reachable\)$/);
+    if (toEmail.channel)
+      expect(toEmail.reason).toMatch(/^email: consent opted_in \(after push: not opted in; in_app: not reachable\)$/);
     const toSms = chooseChannel([...fallback], reach({ sms: { phone: "+15550001111", consent: "opted_in" } }));
     expect(toSms).toMatchObject({ channel: "sms" });
   });
@@ -46,7 +50,10 @@ describe("chooseChannel", () => {
   });
 
   it("ignores duplicate channels in the order", () => {
-    expect(chooseChannel(["push", "push", "email"], nobody)).toEqual({ channel: null, reasons: ["push: not opted in", "email: no address"] });
+    expect(chooseChannel(["push", "push", "email"], nobody)).toEqual({
+      channel: null,
+      reasons: ["push: not opted in", "email: no address"],
+    });
   });
 });
 
@@ -58,8 +65,10 @@ describe("reachability rules", () => {
   });
 
   it("marketing email: address, not suppressed, not opted out (unknown counts as subscribed)", () => {
-    const email = (consent: "opted_in" | "opted_out" | "unknown", extra: { suppressed?: boolean; address?: string | null } = {}) =>
-      unreachableReason("email", reach({ email: { address: "a@b.co", consent, transactional: false, ...extra } }));
+    const email = (
+      consent: "opted_in" | "opted_out" | "unknown",
+      extra: { suppressed?: boolean; address?: string | null } = {},
+    ) => unreachableReason("email", reach({ email: { address: "a@b.co", consent, transactional: false, ...extra } }));
     expect(email("opted_in")).toBeNull();
     expect(email("unknown")).toBeNull();
     expect(email("opted_out")).toBe("email: opted out");
@@ -74,16 +83,27 @@ describe("reachability rules", () => {
     expect(tx("opted_out")).toBeNull();
     expect(tx("unknown")).toBeNull();
     expect(tx("opted_out", true)).toBe("email: address suppressed (bounce or complaint)");
-    const chosen = chooseChannel(["email"], reach({ email: { address: "a@b.co", consent: "opted_out", transactional: true } }));
+    const chosen = chooseChannel(
+      ["email"],
+      reach({ email: { address: "a@b.co", consent: "opted_out", transactional: true } }),
+    );
     expect(chosen).toEqual({ channel: "email", reason: "email: transactional, address on file" });
   });
 
   it("sms and whatsapp need a phone and explicit opt-in", () => {
     for (const channel of ["sms", "whatsapp"] as const) {
-      expect(unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "opted_in" } }))).toBeNull();
-      expect(unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "unknown" } }))).toBe(`${channel}: not opted in`);
-      expect(unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "opted_out" } }))).toBe(`${channel}: opted out`);
-      expect(unreachableReason(channel, reach({ [channel]: { phone: null, consent: "opted_in" } }))).toBe(`${channel}: no phone number`);
+      expect(
+        unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "opted_in" } })),
+      ).toBeNull();
+      expect(unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "unknown" } }))).toBe(
+        `${channel}: not opted in`,
+      );
+      expect(unreachableReason(channel, reach({ [channel]: { phone: "+15550001111", consent: "opted_out" } }))).toBe(
+        `${channel}: opted out`,
+      );
+      expect(unreachableReason(channel, reach({ [channel]: { phone: null, consent: "opted_in" } }))).toBe(
+        `${channel}: no phone number`,
+      );
     }
   });
 
@@ -93,6 +113,9 @@ describe("reachability rules", () => {
     expect(unreachableReason("webhook", reach({ webhook: true }))).toBeNull();
     expect(unreachableReason("content_card", nobody)).toBe("content_card: not reachable");
     expect(unreachableReason("webhook", nobody)).toBe("webhook: not reachable");
-    expect(chooseChannel(["webhook"], reach({ webhook: true }))).toEqual({ channel: "webhook", reason: "webhook: no opt-in needed" });
+    expect(chooseChannel(["webhook"], reach({ webhook: true }))).toEqual({
+      channel: "webhook",
+      reason: "webhook: no opt-in needed",
+    });
   });
 });

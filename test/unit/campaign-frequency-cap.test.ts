@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { capHistoryMs, checkFrequencyCap, FrequencyCapRule, FrequencyCapRules } from "../../src/campaigns/policy/frequency-cap";
+import {
+  capHistoryMs,
+  checkFrequencyCap,
+  FrequencyCapRule,
+  FrequencyCapRules,
+} from "../../src/campaigns/policy/frequency-cap";
 
 const H = 3_600_000;
 const now = Date.parse("2026-11-24T12:00:00Z");
@@ -27,7 +32,9 @@ describe("checkFrequencyCap", () => {
   });
 
   it("ignores sends outside the window (half-open: exactly windowHours ago no longer counts)", () => {
-    expect(checkFrequencyCap([now - 24 * H, now - 30 * H, now - 2 * H, now - H], [daily], now)).toEqual({ allowed: true });
+    expect(checkFrequencyCap([now - 24 * H, now - 30 * H, now - 2 * H, now - H], [daily], now)).toEqual({
+      allowed: true,
+    });
     expect(checkFrequencyCap([now - 24 * H + 1, now - 2 * H, now - H], [daily], now).allowed).toBe(false);
   });
 
@@ -50,8 +57,16 @@ describe("checkFrequencyCap", () => {
   it("with several blocking rules, reports the one that blocks longest", () => {
     // 10 sends over the last 6 days, 3 of them today.
     const sent = [
-      now - 6 * 24 * H, now - 5 * 24 * H, now - 4 * 24 * H, now - 4 * 24 * H + H, now - 3 * 24 * H,
-      now - 2 * 24 * H, now - 30 * H, now - 10 * H, now - 5 * H, now - H,
+      now - 6 * 24 * H,
+      now - 5 * 24 * H,
+      now - 4 * 24 * H,
+      now - 4 * 24 * H + H,
+      now - 3 * 24 * H,
+      now - 2 * 24 * H,
+      now - 30 * H,
+      now - 10 * H,
+      now - 5 * H,
+      now - H,
     ];
     const r = checkFrequencyCap(sent, [daily, weekly], now);
     expect(r).toMatchObject({ allowed: false, rule: weekly, retryAt: now - 6 * 24 * H + 7 * 24 * H });
@@ -62,16 +77,27 @@ describe("checkFrequencyCap", () => {
 
   it("reports the daily rule when only it blocks", () => {
     const sent = [now - 3 * H, now - 2 * H, now - H];
-    expect(checkFrequencyCap(sent, [weekly, daily], now)).toMatchObject({ allowed: false, rule: daily, retryAt: now + 21 * H });
+    expect(checkFrequencyCap(sent, [weekly, daily], now)).toMatchObject({
+      allowed: false,
+      rule: daily,
+      retryAt: now + 21 * H,
+    });
   });
 
   it("supports fractional windows", () => {
     const halfHour = { windowHours: 0.5, max: 1 };
-    expect(checkFrequencyCap([now - 10 * 60_000], [halfHour], now)).toEqual({ allowed: false, rule: halfHour, retryAt: now + 20 * 60_000 });
+    expect(checkFrequencyCap([now - 10 * 60_000], [halfHour], now)).toEqual({
+      allowed: false,
+      rule: halfHour,
+      retryAt: now + 20 * 60_000,
+    });
   });
 
   it("a max of 0 never allows (retryAt = Infinity)", () => {
-    expect(checkFrequencyCap([], [{ windowHours: 24, max: 0 }], now)).toMatchObject({ allowed: false, retryAt: Number.POSITIVE_INFINITY });
+    expect(checkFrequencyCap([], [{ windowHours: 24, max: 0 }], now)).toMatchObject({
+      allowed: false,
+      retryAt: Number.POSITIVE_INFINITY,
+    });
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { matchesFilter, matchesFilters, PropertyFilter, PropertyFilters, valuesAtPath } from "../../src/campaigns/property-filter";
+import {
+  matchesFilter,
+  matchesFilters,
+  PropertyFilter,
+  PropertyFilters,
+  valuesAtPath,
+} from "../../src/campaigns/property-filter";
 
 const order = {
   order_id: "o-1",
@@ -44,18 +50,27 @@ describe("PropertyFilter validation", () => {
   });
 
   it("requires a value except for exists / not_exists", () => {
-    expect(problem({ property: "revenue", op: "eq" })).toMatchObject({ path: ["value"], message: expect.stringMatching(/required/) });
+    expect(problem({ property: "revenue", op: "eq" })).toMatchObject({
+      path: ["value"],
+      message: expect.stringMatching(/required/),
+    });
     expect(problem({ property: "revenue", op: "exists", value: 1 })).toMatchObject({ path: ["value"] });
   });
 
   it("requires arrays for in / nin", () => {
-    expect(problem({ property: "c", op: "in", value: "shoes" })).toMatchObject({ path: ["value"], message: expect.stringMatching(/array/) });
+    expect(problem({ property: "c", op: "in", value: "shoes" })).toMatchObject({
+      path: ["value"],
+      message: expect.stringMatching(/array/),
+    });
     expect(ok({ property: "c", op: "nin", value: [] })).toBe(false);
     expect(ok({ property: "c", op: "in", value: [{ nested: 1 }] })).toBe(false);
   });
 
   it("requires numbers or ISO dates for ordering operators", () => {
-    expect(problem({ property: "revenue", op: "gt", value: "100" })).toMatchObject({ path: ["value"], message: expect.stringMatching(/number or an ISO-8601 date/) });
+    expect(problem({ property: "revenue", op: "gt", value: "100" })).toMatchObject({
+      path: ["value"],
+      message: expect.stringMatching(/number or an ISO-8601 date/),
+    });
     expect(ok({ property: "revenue", op: "gt", value: "yesterday" })).toBe(false);
     expect(ok({ property: "revenue", op: "gt", value: "2026-13-45" })).toBe(false);
     expect(ok({ property: "revenue", op: "lte", value: Number.NaN })).toBe(false);
@@ -72,7 +87,8 @@ describe("PropertyFilter validation", () => {
 });
 
 describe("version order (app version below 3.2)", () => {
-  const v = (version: unknown, op: "lt" | "lte" | "gt" | "gte", value: string) => matchesFilter({ app: { version } }, { property: "app.version", op, value });
+  const v = (version: unknown, op: "lt" | "lte" | "gt" | "gte", value: string) =>
+    matchesFilter({ app: { version } }, { property: "app.version", op, value });
 
   it("compares numeric parts left to right, a missing part counting as 0", () => {
     expect(v("3.10.0", "gt", "3.2")).toBe(true); // as text "3.10" < "3.2"; as a number 3.10 = 3.1
@@ -214,12 +230,26 @@ describe("matchesFilter", () => {
 describe("matchesFilters", () => {
   it("requires every filter to match; no filters match everything", () => {
     expect(matchesFilters(order, [])).toBe(true);
-    expect(matchesFilters(order, [{ property: "revenue", op: "gt", value: 100 }, { property: "currency", op: "eq", value: "EUR" }])).toBe(true);
-    expect(matchesFilters(order, [{ property: "revenue", op: "gt", value: 100 }, { property: "currency", op: "eq", value: "USD" }])).toBe(false);
+    expect(
+      matchesFilters(order, [
+        { property: "revenue", op: "gt", value: 100 },
+        { property: "currency", op: "eq", value: "EUR" },
+      ]),
+    ).toBe(true);
+    expect(
+      matchesFilters(order, [
+        { property: "revenue", op: "gt", value: 100 },
+        { property: "currency", op: "eq", value: "USD" },
+      ]),
+    ).toBe(false);
   });
 
   it("works with filters parsed from JSON", () => {
-    const filters = PropertyFilters.parse(JSON.parse('[{"property":"revenue","op":"gt","value":100},{"property":"items.*.category","op":"in","value":["shoes"]}]'));
+    const filters = PropertyFilters.parse(
+      JSON.parse(
+        '[{"property":"revenue","op":"gt","value":100},{"property":"items.*.category","op":"in","value":["shoes"]}]',
+      ),
+    );
     expect(matchesFilters(order, filters)).toBe(true);
     expect(matchesFilters({ revenue: 50 }, filters)).toBe(false);
   });

@@ -26,16 +26,31 @@ describe("quietHours", () => {
   it("overnight window: quiet from start until the next end", () => {
     // Lisbon is UTC+0 in November.
     expect(quietHours(at("2026-11-24T21:59:00Z"), "Europe/Lisbon", night)).toEqual({ quiet: false });
-    expect(quietHours(at("2026-11-24T22:00:00Z"), "Europe/Lisbon", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
-    expect(quietHours(at("2026-11-24T23:30:00Z"), "Europe/Lisbon", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
-    expect(quietHours(at("2026-11-25T03:00:00Z"), "Europe/Lisbon", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
-    expect(quietHours(at("2026-11-25T07:59:59Z"), "Europe/Lisbon", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
+    expect(quietHours(at("2026-11-24T22:00:00Z"), "Europe/Lisbon", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
+    expect(quietHours(at("2026-11-24T23:30:00Z"), "Europe/Lisbon", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
+    expect(quietHours(at("2026-11-25T03:00:00Z"), "Europe/Lisbon", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
+    expect(quietHours(at("2026-11-25T07:59:59Z"), "Europe/Lisbon", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
     expect(quietHours(at("2026-11-25T08:00:00Z"), "Europe/Lisbon", night)).toEqual({ quiet: false });
   });
 
   it("same-day window", () => {
     expect(quietHours(at("2026-11-24T11:59:00Z"), "UTC", lunch)).toEqual({ quiet: false });
-    expect(quietHours(at("2026-11-24T13:00:00Z"), "UTC", lunch)).toEqual({ quiet: true, endsAt: at("2026-11-24T14:00:00Z") });
+    expect(quietHours(at("2026-11-24T13:00:00Z"), "UTC", lunch)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-24T14:00:00Z"),
+    });
     expect(quietHours(at("2026-11-24T14:00:00Z"), "UTC", lunch)).toEqual({ quiet: false });
     expect(quietHours(at("2026-11-24T23:00:00Z"), "UTC", lunch)).toEqual({ quiet: false });
   });
@@ -50,34 +65,58 @@ describe("quietHours", () => {
     expect(quietHours(t, "Europe/Lisbon", night)).toEqual({ quiet: false }); // 21:30
     expect(quietHours(t, "Europe/Berlin", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T07:00:00Z") }); // 22:30
     expect(quietHours(t, "Asia/Tokyo", night)).toEqual({ quiet: true, endsAt: at("2026-11-24T23:00:00Z") }); // 06:30 next day
-    expect(quietHours(at("2026-11-24T17:00:00Z"), "Asia/Kolkata", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T02:30:00Z") }); // 22:30 IST
+    expect(quietHours(at("2026-11-24T17:00:00Z"), "Asia/Kolkata", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T02:30:00Z"),
+    }); // 22:30 IST
   });
 
   it("ends at local end time across DST transitions (the night is 9 or 11 real hours)", () => {
     // New York spring forward, night of 7→8 March 2026: 23:00 EST → 08:00 EDT.
-    expect(quietHours(at("2026-03-08T04:00:00Z"), "America/New_York", night)).toEqual({ quiet: true, endsAt: at("2026-03-08T12:00:00Z") });
+    expect(quietHours(at("2026-03-08T04:00:00Z"), "America/New_York", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-03-08T12:00:00Z"),
+    });
     // Fall back, night of 31 Oct → 1 Nov: 23:00 EDT → 08:00 EST.
-    expect(quietHours(at("2026-11-01T03:00:00Z"), "America/New_York", night)).toEqual({ quiet: true, endsAt: at("2026-11-01T13:00:00Z") });
+    expect(quietHours(at("2026-11-01T03:00:00Z"), "America/New_York", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-01T13:00:00Z"),
+    });
   });
 
   it("a window whose end falls in a spring-forward gap ends at the jump", () => {
     // 23:00–02:30 in New York on 8 March 2026: at 01:30 EST the clock will jump from 02:00 EST to 03:00 EDT (07:00Z).
-    expect(quietHours(at("2026-03-08T06:30:00Z"), "America/New_York", { start: "23:00", end: "02:30" })).toEqual({ quiet: true, endsAt: at("2026-03-08T07:00:00Z") });
+    expect(quietHours(at("2026-03-08T06:30:00Z"), "America/New_York", { start: "23:00", end: "02:30" })).toEqual({
+      quiet: true,
+      endsAt: at("2026-03-08T07:00:00Z"),
+    });
   });
 
   it("a window whose end falls in the repeated hour ends at the first end still ahead", () => {
     const w = { start: "22:00", end: "01:30" };
     // First pass through 01:10 (EDT) → ends 01:30 EDT.
-    expect(quietHours(at("2026-11-01T05:10:00Z"), "America/New_York", w)).toEqual({ quiet: true, endsAt: at("2026-11-01T05:30:00Z") });
+    expect(quietHours(at("2026-11-01T05:10:00Z"), "America/New_York", w)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-01T05:30:00Z"),
+    });
     // Between the two 01:30s the wall clock (01:40 EDT) is outside the window.
     expect(quietHours(at("2026-11-01T05:40:00Z"), "America/New_York", w)).toEqual({ quiet: false });
     // Second pass through 01:10 (EST) is inside again → ends 01:30 EST, not a day later.
-    expect(quietHours(at("2026-11-01T06:10:00Z"), "America/New_York", w)).toEqual({ quiet: true, endsAt: at("2026-11-01T06:30:00Z") });
+    expect(quietHours(at("2026-11-01T06:10:00Z"), "America/New_York", w)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-01T06:30:00Z"),
+    });
   });
 
   it("reads an unknown zone as UTC", () => {
-    expect(quietHours(at("2026-11-24T23:00:00Z"), "Not/AZone", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
-    expect(quietHours(at("2026-11-24T23:00:00Z"), "", night)).toEqual({ quiet: true, endsAt: at("2026-11-25T08:00:00Z") });
+    expect(quietHours(at("2026-11-24T23:00:00Z"), "Not/AZone", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
+    expect(quietHours(at("2026-11-24T23:00:00Z"), "", night)).toEqual({
+      quiet: true,
+      endsAt: at("2026-11-25T08:00:00Z"),
+    });
   });
 
   it("endsAt is always after now and outside the window (sweep over a year)", () => {

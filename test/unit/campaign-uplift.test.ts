@@ -101,7 +101,14 @@ describe("conversionUplift", () => {
 
   it("is robust to empty groups: nulls, never NaN", () => {
     const r = conversionUplift({ users: 100, conversions: 5 }, { users: 0, conversions: 0 });
-    expect(r).toMatchObject({ controlRate: null, controlCi: null, absoluteUplift: null, relativeUplift: null, ci: null, significant: false });
+    expect(r).toMatchObject({
+      controlRate: null,
+      controlCi: null,
+      absoluteUplift: null,
+      relativeUplift: null,
+      ci: null,
+      significant: false,
+    });
     close(r.treatmentRate, 0.05, 10);
     const both = conversionUplift({ users: 0, conversions: 0 }, { users: 0, conversions: 0 });
     expect(both).toMatchObject({ treatmentRate: null, controlRate: null, ci: null, significant: false });

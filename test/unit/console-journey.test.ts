@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import templates from "../../demo/campaigns.json";
-import { addStep, connect, type Definition, graphOf, nodeOfField, removeStep, SPLIT_NODE, TRIGGER_NODE } from "../../console/src/journey/model";
+import {
+  addStep,
+  connect,
+  type Definition,
+  graphOf,
+  nodeOfField,
+  removeStep,
+  SPLIT_NODE,
+  TRIGGER_NODE,
+} from "../../console/src/journey/model";
 
 /** The console's journey canvas: graph derived from the definition, and edits applied to it. */
 const churn = templates.find((t) => t.definition.name === "Churn risk survey")!.definition as unknown as Definition;
@@ -11,14 +20,23 @@ describe("journey graph", () => {
     const { nodes, edges } = graphOf(churn);
     expect(nodes.map((n) => n.id)).toEqual([TRIGGER_NODE, "survey", "answered", "offer", "end", "thanks"]);
     const links = edges.map((e) => `${e.source}:${e.port}->${e.target}`);
-    expect(links).toEqual([`${TRIGGER_NODE}:start->survey`, "survey:next->answered", "answered:onEvent->thanks", "answered:onTimeout->offer", "offer:next->end"]);
+    expect(links).toEqual([
+      `${TRIGGER_NODE}:start->survey`,
+      "survey:next->answered",
+      "answered:onEvent->thanks",
+      "answered:onTimeout->offer",
+      "offer:next->end",
+    ]);
     expect(edges.find((e) => e.source === "survey")!.implicit).toBe(true);
   });
 
   it("shows the A/B split when there is a control group or more than one arm", () => {
     const { nodes, edges } = graphOf({ ...onboarding, controlPercent: 10 });
     expect(nodes[1]!.id).toBe(SPLIT_NODE);
-    expect(edges.slice(0, 2).map((e) => `${e.source}->${e.target}`)).toEqual([`${TRIGGER_NODE}->${SPLIT_NODE}`, `${SPLIT_NODE}->welcome`]);
+    expect(edges.slice(0, 2).map((e) => `${e.source}->${e.target}`)).toEqual([
+      `${TRIGGER_NODE}->${SPLIT_NODE}`,
+      `${SPLIT_NODE}->welcome`,
+    ]);
     expect(graphOf(onboarding).nodes.some((n) => n.id === SPLIT_NODE)).toBe(false);
   });
 });
@@ -28,15 +46,31 @@ describe("journey edits", () => {
     const { definition, id } = addStep(onboarding, "delay");
     expect(id).toBe("delay-1");
     expect(definition.steps.map((s) => s.id)).toEqual(["welcome", "a-day", "completed", "nudge", "delay-1", "done"]);
-    const single: Definition = { name: "x", trigger: { type: "event", event: "A" }, steps: [{ type: "message", id: "m", channels: ["push"], content: { push: { body: "b" } } }] };
+    const single: Definition = {
+      name: "x",
+      trigger: { type: "event", event: "A" },
+      steps: [{ type: "message", id: "m", channels: ["push"], content: { push: { body: "b" } } }],
+    };
     const branched = addStep(single, "branch");
-    expect(branched.definition.steps.map((s) => `${s.type}:${s.id}`)).toEqual(["message:m", "branch:branch-1", "exit:exit-1"]);
+    expect(branched.definition.steps.map((s) => `${s.type}:${s.id}`)).toEqual([
+      "message:m",
+      "branch:branch-1",
+      "exit:exit-1",
+    ]);
     const branch = branched.definition.steps.find((s) => s.type === "branch")!;
     expect([branch.then, branch.else]).toEqual(["exit-1", "exit-1"]);
   });
 
   it("inserting after a step with an explicit next leads through the new step", () => {
-    const d: Definition = { name: "x", trigger: { type: "event", event: "A" }, steps: [{ type: "delay", id: "d", duration: { hours: 1 }, next: "z" }, { type: "exit", id: "y" }, { type: "exit", id: "z" }] };
+    const d: Definition = {
+      name: "x",
+      trigger: { type: "event", event: "A" },
+      steps: [
+        { type: "delay", id: "d", duration: { hours: 1 }, next: "z" },
+        { type: "exit", id: "y" },
+        { type: "exit", id: "z" },
+      ],
+    };
     const { definition, id } = addStep(d, "message", "d");
     expect(definition.steps.find((s) => s.id === "d")!.next).toBe(id);
     expect(definition.steps.find((s) => s.id === id)!.next).toBe("z");

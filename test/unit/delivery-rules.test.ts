@@ -15,7 +15,8 @@ import { unsubscribeUrl, verifyUnsubscribe } from "../../src/delivery/unsubscrib
 import { targetsOf } from "../../src/delivery/providers";
 
 describe("delivery status only moves forward", () => {
-  const apply = (facts: DeliveryFact[], from: DeliveryStatus = "sent") => facts.reduce<DeliveryStatus>((s, f) => transition(s, f).status ?? s, from);
+  const apply = (facts: DeliveryFact[], from: DeliveryStatus = "sent") =>
+    facts.reduce<DeliveryStatus>((s, f) => transition(s, f).status ?? s, from);
 
   it("follows the funnel in any arrival order", () => {
     expect(apply(["delivered", "opened", "clicked"])).toBe("clicked");
@@ -83,7 +84,8 @@ describe("token bucket", () => {
 
 describe("SMS keywords", () => {
   it("matches carrier keywords on the whole message, case-insensitively", () => {
-    for (const w of ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "CANCEL", "end", "QUIT"]) expect(keywordAction(w)).toBe("opt_out");
+    for (const w of ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "CANCEL", "end", "QUIT"])
+      expect(keywordAction(w)).toBe("opt_out");
     for (const w of ["START", "yes", "Unstop"]) expect(keywordAction(w)).toBe("opt_in");
     expect(keywordAction("help")).toBe("help");
     expect(keywordAction("please stop sending")).toBeNull();
@@ -92,53 +94,117 @@ describe("SMS keywords", () => {
 });
 
 describe("provider error classes → outcome", () => {
-  const fcmErr = (status: string, errorCode?: string, message = "") => ({ error: { code: 400, status, message, details: errorCode ? [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode }] : [] } });
+  const fcmErr = (status: string, errorCode?: string, message = "") => ({
+    error: {
+      code: 400,
+      status,
+      message,
+      details: errorCode ? [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode }] : [],
+    },
+  });
 
   it("FCM", () => {
-    expect(classifyFcmError(404, fcmErr("NOT_FOUND", "UNREGISTERED"), "t", undefined)).toMatchObject({ kind: "failed", feedback: { kind: "invalid_token", token: "t", reason: "fcm:UNREGISTERED" } });
-    expect(classifyFcmError(403, fcmErr("PERMISSION_DENIED", "SENDER_ID_MISMATCH"), "t", undefined)).toMatchObject({ kind: "failed", feedback: { kind: "invalid_token" } });
-    expect(classifyFcmError(400, fcmErr("INVALID_ARGUMENT", "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token"), "t", undefined)).toMatchObject({ feedback: { kind: "invalid_token" } });
-    expect(classifyFcmError(400, fcmErr("INVALID_ARGUMENT", "INVALID_ARGUMENT", "bad ttl"), "t", undefined)).toEqual({ kind: "failed", error: "FCM 400 INVALID_ARGUMENT: bad ttl" });
-    expect(classifyFcmError(429, fcmErr("RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), "t", 30)).toMatchObject({ kind: "retry", retryAfterSeconds: 30 });
-    expect(classifyFcmError(503, fcmErr("UNAVAILABLE", "UNAVAILABLE"), "t", undefined)).toMatchObject({ kind: "retry" });
+    expect(classifyFcmError(404, fcmErr("NOT_FOUND", "UNREGISTERED"), "t", undefined)).toMatchObject({
+      kind: "failed",
+      feedback: { kind: "invalid_token", token: "t", reason: "fcm:UNREGISTERED" },
+    });
+    expect(classifyFcmError(403, fcmErr("PERMISSION_DENIED", "SENDER_ID_MISMATCH"), "t", undefined)).toMatchObject({
+      kind: "failed",
+      feedback: { kind: "invalid_token" },
+    });
+    expect(
+      classifyFcmError(
+        400,
+        fcmErr("INVALID_ARGUMENT", "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token"),
+        "t",
+        undefined,
+      ),
+    ).toMatchObject({ feedback: { kind: "invalid_token" } });
+    expect(classifyFcmError(400, fcmErr("INVALID_ARGUMENT", "INVALID_ARGUMENT", "bad ttl"), "t", undefined)).toEqual({
+      kind: "failed",
+      error: "FCM 400 INVALID_ARGUMENT: bad ttl",
+    });
+    expect(classifyFcmError(429, fcmErr("RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), "t", 30)).toMatchObject({
+      kind: "retry",
+      retryAfterSeconds: 30,
+    });
+    expect(classifyFcmError(503, fcmErr("UNAVAILABLE", "UNAVAILABLE"), "t", undefined)).toMatchObject({
+      kind: "retry",
+    });
     expect(classifyFcmError(500, fcmErr("INTERNAL", "INTERNAL"), "t", undefined)).toMatchObject({ kind: "retry" });
-    expect(classifyFcmError(401, fcmErr("UNAUTHENTICATED"), "t", undefined)).toMatchObject({ kind: "retry", invalidateAuth: true });
-    expect(classifyFcmError(401, fcmErr("UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR"), "t", undefined)).toMatchObject({ kind: "failed" });
+    expect(classifyFcmError(401, fcmErr("UNAUTHENTICATED"), "t", undefined)).toMatchObject({
+      kind: "retry",
+      invalidateAuth: true,
+    });
+    expect(classifyFcmError(401, fcmErr("UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR"), "t", undefined)).toMatchObject({
+      kind: "failed",
+    });
   });
 
   it("APNs and Web Push", () => {
-    expect(classifyApnsError(410, "Unregistered", "t", undefined)).toMatchObject({ feedback: { kind: "invalid_token", reason: "apns:Unregistered" } });
-    expect(classifyApnsError(400, "BadDeviceToken", "t", undefined)).toMatchObject({ feedback: { kind: "invalid_token" } });
-    expect(classifyApnsError(403, "ExpiredProviderToken", "t", undefined)).toMatchObject({ kind: "retry", invalidateAuth: true });
+    expect(classifyApnsError(410, "Unregistered", "t", undefined)).toMatchObject({
+      feedback: { kind: "invalid_token", reason: "apns:Unregistered" },
+    });
+    expect(classifyApnsError(400, "BadDeviceToken", "t", undefined)).toMatchObject({
+      feedback: { kind: "invalid_token" },
+    });
+    expect(classifyApnsError(403, "ExpiredProviderToken", "t", undefined)).toMatchObject({
+      kind: "retry",
+      invalidateAuth: true,
+    });
     expect(classifyApnsError(429, "TooManyRequests", "t", 5)).toMatchObject({ kind: "retry", retryAfterSeconds: 5 });
     expect(classifyApnsError(413, "PayloadTooLarge", "t", undefined)).toMatchObject({ kind: "failed" });
     expect(classifyApnsError(413, "PayloadTooLarge", "t", undefined)).not.toHaveProperty("feedback");
-    for (const s of [404, 410]) expect(classifyWebPushError(s, "https://push/x", "", undefined)).toMatchObject({ feedback: { kind: "invalid_token", token: "https://push/x" } });
+    for (const s of [404, 410])
+      expect(classifyWebPushError(s, "https://push/x", "", undefined)).toMatchObject({
+        feedback: { kind: "invalid_token", token: "https://push/x" },
+      });
     expect(classifyWebPushError(429, "e", "", 60)).toMatchObject({ kind: "retry", retryAfterSeconds: 60 });
     expect(classifyWebPushError(413, "e", "", undefined)).toMatchObject({ kind: "failed" });
   });
 
   it("Twilio, Resend, SendGrid, WhatsApp", () => {
-    expect(classifyTwilioError(400, { code: 21610, message: "unsubscribed" }, undefined)).toMatchObject({ kind: "failed", feedback: { kind: "opt_out", channel: "sms" } });
-    expect(classifyTwilioError(400, { code: 21211, message: "invalid To" }, undefined)).toMatchObject({ kind: "failed" });
+    expect(classifyTwilioError(400, { code: 21610, message: "unsubscribed" }, undefined)).toMatchObject({
+      kind: "failed",
+      feedback: { kind: "opt_out", channel: "sms" },
+    });
+    expect(classifyTwilioError(400, { code: 21211, message: "invalid To" }, undefined)).toMatchObject({
+      kind: "failed",
+    });
     expect(classifyTwilioError(429, { code: 20429 }, 3)).toMatchObject({ kind: "retry", retryAfterSeconds: 3 });
     expect(classifyTwilioError(401, { code: 20003 }, undefined)).toMatchObject({ kind: "retry" });
     expect(classifyResendError(422, { name: "validation_error" }, undefined)).toMatchObject({ kind: "failed" });
-    expect(classifyResendError(429, { name: "daily_quota_exceeded" }, undefined)).toMatchObject({ kind: "retry", retryAfterSeconds: 3600 });
-    expect(classifyResendError(409, { name: "invalid_idempotent_request" }, undefined)).toMatchObject({ kind: "failed" });
+    expect(classifyResendError(429, { name: "daily_quota_exceeded" }, undefined)).toMatchObject({
+      kind: "retry",
+      retryAfterSeconds: 3600,
+    });
+    expect(classifyResendError(409, { name: "invalid_idempotent_request" }, undefined)).toMatchObject({
+      kind: "failed",
+    });
     expect(classifySendgridError(413, null, undefined)).toMatchObject({ kind: "failed" });
     expect(classifySendgridError(429, null, 9)).toMatchObject({ kind: "retry", retryAfterSeconds: 9 });
     expect(classifyWhatsAppError(400, { error: { code: 131047 } }, undefined)).toMatchObject({ kind: "failed" });
-    expect(classifyWhatsAppError(400, { error: { code: 131056 } }, undefined)).toMatchObject({ kind: "retry", retryAfterSeconds: 60 });
+    expect(classifyWhatsAppError(400, { error: { code: 131056 } }, undefined)).toMatchObject({
+      kind: "retry",
+      retryAfterSeconds: 60,
+    });
     expect(classifyWhatsAppError(401, { error: { code: 190 } }, undefined)).toMatchObject({ kind: "retry" });
   });
 });
 
 describe("webhook payloads → delivery events", () => {
   it("Twilio status callbacks", () => {
-    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "delivered" }, 5)).toEqual({ eventId: "twilio:SM1:delivered", provider: "twilio", providerMessageId: "SM1", fact: "delivered", at: 5 });
+    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "delivered" }, 5)).toEqual({
+      eventId: "twilio:SM1:delivered",
+      provider: "twilio",
+      providerMessageId: "SM1",
+      fact: "delivered",
+      at: 5,
+    });
     expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "queued" }, 5)).toBeNull();
-    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "undelivered", ErrorCode: "21610" }, 5)).toMatchObject({ eventId: "twilio:SM1:undelivered:21610", fact: "failed", optOut: { channel: "sms" } });
+    expect(twilioStatusEvent({ MessageSid: "SM1", MessageStatus: "undelivered", ErrorCode: "21610" }, 5)).toMatchObject(
+      { eventId: "twilio:SM1:undelivered:21610", fact: "failed", optOut: { channel: "sms" } },
+    );
   });
 
   it("SendGrid events", () => {
@@ -159,25 +225,71 @@ describe("webhook payloads → delivery events", () => {
 
   it("Resend events", () => {
     const data = { email_id: "em_1" };
-    expect(resendEvent("msg_1", { type: "email.clicked", created_at: "2026-11-24T10:00:00Z", data })).toMatchObject({ eventId: "resend:msg_1", fact: "clicked", at: Date.parse("2026-11-24T10:00:00Z") });
-    expect(resendEvent("m", { type: "email.bounced", data: { ...data, bounce: { type: "Permanent", message: "no such user" } } })).toMatchObject({ fact: "bounced", optOut: { channel: "email" } });
-    expect(resendEvent("m", { type: "email.bounced", data: { ...data, bounce: { type: "Transient" } } })).toMatchObject({ fact: "failed" });
-    expect(resendEvent("m", { type: "email.bounced", data: { ...data, bounce: { type: "Transient" } } })).not.toHaveProperty("optOut");
+    expect(resendEvent("msg_1", { type: "email.clicked", created_at: "2026-11-24T10:00:00Z", data })).toMatchObject({
+      eventId: "resend:msg_1",
+      fact: "clicked",
+      at: Date.parse("2026-11-24T10:00:00Z"),
+    });
+    expect(
+      resendEvent("m", {
+        type: "email.bounced",
+        data: { ...data, bounce: { type: "Permanent", message: "no such user" } },
+      }),
+    ).toMatchObject({ fact: "bounced", optOut: { channel: "email" } });
+    expect(resendEvent("m", { type: "email.bounced", data: { ...data, bounce: { type: "Transient" } } })).toMatchObject(
+      { fact: "failed" },
+    );
+    expect(
+      resendEvent("m", { type: "email.bounced", data: { ...data, bounce: { type: "Transient" } } }),
+    ).not.toHaveProperty("optOut");
     expect(resendEvent("m", { type: "email.delivery_delayed", data })).toBeNull();
   });
 
   it("WhatsApp statuses and inbound texts", () => {
-    const { statuses, inbound } = whatsappEvents({ entry: [{ changes: [{ value: { statuses: [{ id: "wamid.1", status: "failed", timestamp: "100", errors: [{ code: 131050 }] }], messages: [{ from: "4477", id: "wamid.in", type: "button", button: { text: "Stop promotions" } }] } }] }] });
-    expect(statuses).toEqual([{ eventId: "whatsapp:wamid.1:failed", provider: "whatsapp", providerMessageId: "wamid.1", fact: "failed", at: 100_000, detail: "WhatsApp 131050", optOut: { channel: "whatsapp", source: "whatsapp:131050" } }]);
+    const { statuses, inbound } = whatsappEvents({
+      entry: [
+        {
+          changes: [
+            {
+              value: {
+                statuses: [{ id: "wamid.1", status: "failed", timestamp: "100", errors: [{ code: 131050 }] }],
+                messages: [{ from: "4477", id: "wamid.in", type: "button", button: { text: "Stop promotions" } }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(statuses).toEqual([
+      {
+        eventId: "whatsapp:wamid.1:failed",
+        provider: "whatsapp",
+        providerMessageId: "wamid.1",
+        fact: "failed",
+        at: 100_000,
+        detail: "WhatsApp 131050",
+        optOut: { channel: "whatsapp", source: "whatsapp:131050" },
+      },
+    ]);
     expect(inbound).toEqual([{ from: "4477", text: "Stop promotions", id: "wamid.in" }]);
   });
 });
 
 describe("unsubscribe links", () => {
   it("verify only with the right secret, for the object of the named app", async () => {
-    const url = new URL(await unsubscribeUrl("https://b.example/", "s3cret", { appId: "app1", userObject: "app1/u/ada", idempotencyKey: "k:1" }));
+    const url = new URL(
+      await unsubscribeUrl("https://b.example/", "s3cret", {
+        appId: "app1",
+        userObject: "app1/u/ada",
+        idempotencyKey: "k:1",
+      }),
+    );
     expect(url.origin + url.pathname).toBe("https://b.example/v1/unsubscribe");
-    expect(await verifyUnsubscribe("s3cret", url.searchParams)).toEqual({ appId: "app1", userObject: "app1/u/ada", idempotencyKey: "k:1" });
+    expect(await verifyUnsubscribe("s3cret", url.searchParams)).toEqual({
+      appId: "app1",
+      userObject: "app1/u/ada",
+      idempotencyKey: "k:1",
+    });
     expect(await verifyUnsubscribe("other", url.searchParams)).toBeNull();
     url.searchParams.set("u", "app1/u/bob");
     expect(await verifyUnsubscribe("s3cret", url.searchParams)).toBeNull();
@@ -186,9 +298,40 @@ describe("unsubscribe links", () => {
 
 describe("targets of a job", () => {
   it("one per push device (Web Push keyed by endpoint), one for single-address channels, none without an address", () => {
-    const base = { idempotencyKey: "k", appId: "a", userId: "u", userObject: "a/u/u", campaignId: "c", campaignVersion: 1, stepId: "s", variant: "A", content: {}, category: "marketing" as const, createdAt: 0 };
-    expect(targetsOf({ ...base, channel: "push", to: { kind: "push", devices: [{ provider: "fcm", platform: "android", token: "t1" }, { provider: "webpush", platform: "web", token: "https://p/1", subscription: { endpoint: "https://p/1", keys: { p256dh: "x", auth: "y" } } }] } }).map((t) => t.key)).toEqual(["t1", "https://p/1"]);
-    expect(targetsOf({ ...base, channel: "sms", to: { kind: "sms", phone: "+1" } })).toEqual([{ key: "", address: "+1" }]);
+    const base = {
+      idempotencyKey: "k",
+      appId: "a",
+      userId: "u",
+      userObject: "a/u/u",
+      campaignId: "c",
+      campaignVersion: 1,
+      stepId: "s",
+      variant: "A",
+      content: {},
+      category: "marketing" as const,
+      createdAt: 0,
+    };
+    expect(
+      targetsOf({
+        ...base,
+        channel: "push",
+        to: {
+          kind: "push",
+          devices: [
+            { provider: "fcm", platform: "android", token: "t1" },
+            {
+              provider: "webpush",
+              platform: "web",
+              token: "https://p/1",
+              subscription: { endpoint: "https://p/1", keys: { p256dh: "x", auth: "y" } },
+            },
+          ],
+        },
+      }).map((t) => t.key),
+    ).toEqual(["t1", "https://p/1"]);
+    expect(targetsOf({ ...base, channel: "sms", to: { kind: "sms", phone: "+1" } })).toEqual([
+      { key: "", address: "+1" },
+    ]);
     expect(targetsOf({ ...base, channel: "sms", to: { kind: "none" } })).toEqual([]);
   });
 });

@@ -14,13 +14,23 @@ describe("webhook signature verifiers agree with the providers' libraries", () =
   it("Twilio (twilio.getExpectedTwilioSignature / validateRequest)", async () => {
     const token = "12345";
     const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
-    const params = { CallSid: "CA1234567890ABCDE", Caller: "+12349013030", Digits: "1234", From: "+12349013030", To: "+18005551212" };
+    const params = {
+      CallSid: "CA1234567890ABCDE",
+      Caller: "+12349013030",
+      Digits: "1234",
+      From: "+12349013030",
+      To: "+18005551212",
+    };
     const expected = twilio.getExpectedTwilioSignature(token, url, params);
     expect(await twilioSignature(token, url, params)).toBe(expected);
     expect(await verifyTwilioSignature(token, expected, url, params)).toBe(true);
     expect(twilio.validateRequest(token, await twilioSignature(token, url, params), url, params)).toBe(true);
     // Twilio's helper accepts the URL with the default port; so does Beckon.
-    const withPort = twilio.getExpectedTwilioSignature(token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", params);
+    const withPort = twilio.getExpectedTwilioSignature(
+      token,
+      "https://mycompany.com:443/myapp.php?foo=1&bar=2",
+      params,
+    );
     expect(await verifyTwilioSignature(token, withPort, url, params)).toBe(true);
     expect(await verifyTwilioSignature(token, expected, url, { ...params, Digits: "0000" })).toBe(false);
     expect(await verifyTwilioSignature(token, undefined, url, params)).toBe(false);
@@ -34,9 +44,15 @@ describe("webhook signature verifiers agree with the providers' libraries", () =
     const payload = JSON.stringify({ type: "email.delivered", data: { email_id: "x" } });
     const sig = wh.sign("msg_1", now, payload);
     expect(await svixSignature(secret, "msg_1", ts, payload)).toBe(sig);
-    expect(await verifySvix(secret, { id: "msg_1", timestamp: ts, signature: `v1,bogus ${sig}` }, payload, now.getTime())).toBe(true);
-    expect(await verifySvix(secret, { id: "msg_2", timestamp: ts, signature: sig }, payload, now.getTime())).toBe(false);
-    expect(await verifySvix(secret, { id: "msg_1", timestamp: ts, signature: sig }, payload, now.getTime() + 6 * 60_000)).toBe(false);
+    expect(
+      await verifySvix(secret, { id: "msg_1", timestamp: ts, signature: `v1,bogus ${sig}` }, payload, now.getTime()),
+    ).toBe(true);
+    expect(await verifySvix(secret, { id: "msg_2", timestamp: ts, signature: sig }, payload, now.getTime())).toBe(
+      false,
+    );
+    expect(
+      await verifySvix(secret, { id: "msg_1", timestamp: ts, signature: sig }, payload, now.getTime() + 6 * 60_000),
+    ).toBe(false);
     // And svix's own verifier accepts what Beckon would compute.
     expect(() => wh.verify(payload, { "svix-id": "msg_1", "svix-timestamp": ts, "svix-signature": sig })).not.toThrow();
   });

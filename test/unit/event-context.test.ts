@@ -30,11 +30,21 @@ describe("kept context", () => {
   });
 
   it("coerces numbers to strings, drops empty values, and reads the push platform", () => {
-    const ctx = ContextInput.parse({ app: { version: 3.2, build: 57, name: "" }, os: { name: "iPadOS", version: null }, device: { token: "abcdefgh12345678" } });
+    const ctx = ContextInput.parse({
+      app: { version: 3.2, build: 57, name: "" },
+      os: { name: "iPadOS", version: null },
+      device: { token: "abcdefgh12345678" },
+    });
     expect(keptContext(ctx)).toEqual({ app: { version: "3.2", build: "57" }, os: { name: "iPadOS" } });
     expect(pushTokenOf(ctx)).toEqual({ token: "abcdefgh12345678", platform: "ios" });
-    expect(pushTokenOf(ContextInput.parse({ device: { token: "abcdefgh12345678", type: "Android" } }))).toEqual({ token: "abcdefgh12345678", platform: "android" });
-    expect(pushTokenOf(ContextInput.parse({ device: { token: "abcdefgh12345678" } }))).toEqual({ token: "abcdefgh12345678", platform: null });
+    expect(pushTokenOf(ContextInput.parse({ device: { token: "abcdefgh12345678", type: "Android" } }))).toEqual({
+      token: "abcdefgh12345678",
+      platform: "android",
+    });
+    expect(pushTokenOf(ContextInput.parse({ device: { token: "abcdefgh12345678" } }))).toEqual({
+      token: "abcdefgh12345678",
+      platform: null,
+    });
     expect(pushTokenOf(ContextInput.parse({ device: { token: "" } }))).toBeUndefined();
     expect(keptContext(ContextInput.parse({}))).toBeUndefined();
   });

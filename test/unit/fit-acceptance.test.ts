@@ -11,7 +11,10 @@ describe("nightly BG/NBD fit acceptance", () => {
 
   it("keeps the previous good fit when the new one did not converge or is degenerate, and says why", () => {
     const unconverged = { ...good, converged: false };
-    expect(acceptFit(unconverged, good, 5)).toEqual({ bgnbd: good, rejected: { at: 5, reason: "the optimiser did not converge; the previous fit is kept", fit: unconverged } });
+    expect(acceptFit(unconverged, good, 5)).toEqual({
+      bgnbd: good,
+      rejected: { at: 5, reason: "the optimiser did not converge; the previous fit is kept", fit: unconverged },
+    });
     const broken = { ...good, a: Number.NaN };
     const r = acceptFit(broken, good, 5);
     expect(r.bgnbd).toBe(good);

@@ -36,11 +36,17 @@ describe("haversine distance", () => {
   it("box lower bound never exceeds the true distance to a point in the box", () => {
     const r = rng(7);
     for (let i = 0; i < 5000; i++) {
-      const lat = -85 + 170 * r(), lng = -180 + 360 * r();
-      const minLat = -85 + 160 * r(), minLng = -180 + 350 * r();
-      const maxLat = minLat + 10 * r(), maxLng = minLng + 10 * r();
-      const qLat = minLat + (maxLat - minLat) * r(), qLng = minLng + (maxLng - minLng) * r();
-      expect(boxLowerBoundM(lat, lng, minLng, minLat, maxLng, maxLat)).toBeLessThanOrEqual(haversineM(lat, lng, qLat, qLng) + 1e-6);
+      const lat = -85 + 170 * r(),
+        lng = -180 + 360 * r();
+      const minLat = -85 + 160 * r(),
+        minLng = -180 + 350 * r();
+      const maxLat = minLat + 10 * r(),
+        maxLng = minLng + 10 * r();
+      const qLat = minLat + (maxLat - minLat) * r(),
+        qLng = minLng + (maxLng - minLng) * r();
+      expect(boxLowerBoundM(lat, lng, minLng, minLat, maxLng, maxLat)).toBeLessThanOrEqual(
+        haversineM(lat, lng, qLat, qLng) + 1e-6,
+      );
     }
   });
 
@@ -54,7 +60,16 @@ describe("haversine distance", () => {
 });
 
 describe("circles", () => {
-  const fence = compileFence({ id: "c", name: "c", externalId: null, tags: [], metadata: {}, dwellSeconds: null, cooldownSeconds: 0, geometry: { type: "Point", coordinates: [2.3522, 48.8566], radius: 100 } });
+  const fence = compileFence({
+    id: "c",
+    name: "c",
+    externalId: null,
+    tags: [],
+    metadata: {},
+    dwellSeconds: null,
+    cooldownSeconds: 0,
+    geometry: { type: "Point", coordinates: [2.3522, 48.8566], radius: 100 },
+  });
   it("contains points within the radius only", () => {
     expect(fenceContains(fence, 48.8566, 2.3522)).toBe(true);
     expect(fenceContains(fence, 48.8566 + 99 / 111_195, 2.3522)).toBe(true);
@@ -70,7 +85,19 @@ describe("circles", () => {
 
 describe("point in polygon", () => {
   // A concave "C" (U opening east) around Paris: the notch is outside.
-  const C = [[[2.30, 48.80], [2.40, 48.80], [2.40, 48.82], [2.32, 48.82], [2.32, 48.88], [2.40, 48.88], [2.40, 48.90], [2.30, 48.90], [2.30, 48.80]]];
+  const C = [
+    [
+      [2.3, 48.8],
+      [2.4, 48.8],
+      [2.4, 48.82],
+      [2.32, 48.82],
+      [2.32, 48.88],
+      [2.4, 48.88],
+      [2.4, 48.9],
+      [2.3, 48.9],
+      [2.3, 48.8],
+    ],
+  ];
 
   it("handles concave polygons", () => {
     expect(inside(C, 2.31, 48.85)).toBe(true); // the spine
@@ -82,13 +109,36 @@ describe("point in polygon", () => {
   });
 
   it("handles holes", () => {
-    const withHole = [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]];
+    const withHole = [
+      [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 10],
+        [0, 0],
+      ],
+      [
+        [4, 4],
+        [6, 4],
+        [6, 6],
+        [4, 6],
+        [4, 4],
+      ],
+    ];
     expect(inside(withHole, 2, 2)).toBe(true);
     expect(inside(withHole, 5, 5)).toBe(false);
   });
 
   it("handles rings crossing the antimeridian (Fiji-style)", () => {
-    const fiji = [[[179.5, -17], [-179.5, -17], [-179.5, -18], [179.5, -18], [179.5, -17]]];
+    const fiji = [
+      [
+        [179.5, -17],
+        [-179.5, -17],
+        [-179.5, -18],
+        [179.5, -18],
+        [179.5, -17],
+      ],
+    ];
     expect(inside(fiji, 179.9, -17.5)).toBe(true);
     expect(inside(fiji, -179.9, -17.5)).toBe(true);
     expect(inside(fiji, 180, -17.5)).toBe(true);
@@ -105,7 +155,19 @@ describe("point in polygon", () => {
 
   it("handles a concave ring crossing the antimeridian", () => {
     // A "U" opening north, straddling 180°.
-    const U = [[[179.8, 10], [-179.8, 10], [-179.8, 11], [-179.9, 11], [-179.9, 10.2], [179.9, 10.2], [179.9, 11], [179.8, 11], [179.8, 10]]];
+    const U = [
+      [
+        [179.8, 10],
+        [-179.8, 10],
+        [-179.8, 11],
+        [-179.9, 11],
+        [-179.9, 10.2],
+        [179.9, 10.2],
+        [179.9, 11],
+        [179.8, 11],
+        [179.8, 10],
+      ],
+    ];
     expect(inside(U, 179.85, 10.5)).toBe(true);
     expect(inside(U, -179.85, 10.5)).toBe(true);
     expect(inside(U, 180, 10.1)).toBe(true);
@@ -113,28 +175,63 @@ describe("point in polygon", () => {
   });
 
   it("handles a cap around the North Pole and near-pole polygons", () => {
-    const arctic = [[[0, 85], [90, 85], [180, 85], [-90, 85], [0, 85]]];
+    const arctic = [
+      [
+        [0, 85],
+        [90, 85],
+        [180, 85],
+        [-90, 85],
+        [0, 85],
+      ],
+    ];
     for (const lng of [-180, -135, -45, 0, 45, 135, 179.9]) {
       expect(inside(arctic, lng, 88)).toBe(true);
       expect(inside(arctic, lng, 80)).toBe(false);
     }
     expect(inside(arctic, 0, 90)).toBe(true);
     // A small polygon near (not around) the pole.
-    const nearPole = [[[10, 89.5], [40, 89.5], [40, 89.8], [10, 89.8], [10, 89.5]]];
+    const nearPole = [
+      [
+        [10, 89.5],
+        [40, 89.5],
+        [40, 89.8],
+        [10, 89.8],
+        [10, 89.5],
+      ],
+    ];
     expect(inside(nearPole, 25, 89.6)).toBe(true);
     expect(inside(nearPole, 60, 89.6)).toBe(false);
     expect(inside(nearPole, -155, 89.6)).toBe(false);
     // A cap around the South Pole.
-    const antarctic = [[[0, -80], [-90, -80], [180, -80], [90, -80], [0, -80]]];
+    const antarctic = [
+      [
+        [0, -80],
+        [-90, -80],
+        [180, -80],
+        [90, -80],
+        [0, -80],
+      ],
+    ];
     expect(inside(antarctic, 123, -85)).toBe(true);
     expect(inside(antarctic, 123, -75)).toBe(false);
     expect(polygonBBox(compilePolygon(arctic))).toEqual([-180, 85, 180, 90]);
     // Cap above 85°: 2πR²(1 − sin 85°).
-    expect(compilePolygon(arctic).areaM2 / (2 * Math.PI * 6_371_008.8 ** 2 * (1 - Math.sin((85 * Math.PI) / 180)))).toBeCloseTo(1, 6);
+    expect(
+      compilePolygon(arctic).areaM2 / (2 * Math.PI * 6_371_008.8 ** 2 * (1 - Math.sin((85 * Math.PI) / 180))),
+    ).toBeCloseTo(1, 6);
   });
 
   it("measures the distance to the nearest edge from outside", () => {
-    const f = compileFence({ id: "p", name: "p", externalId: null, tags: [], metadata: {}, dwellSeconds: null, cooldownSeconds: 0, geometry: { type: "Polygon", coordinates: C } });
+    const f = compileFence({
+      id: "p",
+      name: "p",
+      externalId: null,
+      tags: [],
+      metadata: {},
+      dwellSeconds: null,
+      cooldownSeconds: 0,
+      geometry: { type: "Polygon", coordinates: C },
+    });
     expect(fenceDistanceM(f, 48.85, 2.31)).toBe(0);
     // 0.01° of longitude east of the spine's inner edge at 48.85° N ≈ 732 m… from the notch, the spine edge at 2.32 is 0.01° away.
     expect(fenceDistanceM(f, 48.85, 2.33)).toBeCloseTo(haversineM(48.85, 2.33, 48.85, 2.32), -1);
@@ -146,34 +243,194 @@ describe("polygon validation", () => {
   const fields = (raw: unknown) => validatePolygonCoordinates(raw).map((p) => `${p.path.join(".")}: ${p.message}`);
 
   it("accepts valid rings, including antimeridian crossers and pole caps", () => {
-    expect(fields([[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]])).toEqual([]);
-    expect(fields([[[179.5, -17], [-179.5, -17], [-179.5, -18], [179.5, -18], [179.5, -17]]])).toEqual([]);
-    expect(fields([[[0, 85], [90, 85], [180, 85], [-90, 85], [0, 85]]])).toEqual([]);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      ]),
+    ).toEqual([]);
+    expect(
+      fields([
+        [
+          [179.5, -17],
+          [-179.5, -17],
+          [-179.5, -18],
+          [179.5, -18],
+          [179.5, -17],
+        ],
+      ]),
+    ).toEqual([]);
+    expect(
+      fields([
+        [
+          [0, 85],
+          [90, 85],
+          [180, 85],
+          [-90, 85],
+          [0, 85],
+        ],
+      ]),
+    ).toEqual([]);
   });
 
   it("names the field of each problem", () => {
-    expect(fields([[[0, 0], [1, 0], [1, 1], [0, 1]]])[0]).toMatch(/^coordinates\.0: ring is not closed/);
-    expect(fields([[[0, 0], [1, 0], [0, 0]]])[0]).toMatch(/^coordinates\.0: a linear ring needs at least 4 positions/);
-    expect(fields([[[0, 0], [1, 0], [1, 0], [0, 0]]])[0]).toMatch(/^coordinates\.0: ring needs at least 3 distinct corners/);
-    expect(fields([[[0, 0], [1, 0], [1, 95], [0, 0]]])[0]).toMatch(/^coordinates\.0\.2\.1: latitude must be between -90 and 90/);
-    expect(fields([[[0, 0], [181, 0], [1, 1], [0, 0]]])[0]).toMatch(/^coordinates\.0\.1\.0: longitude must be between -180 and 180/);
-    expect(fields([[[0, 0], ["a", 0], [1, 1], [0, 0]]])[0]).toMatch(/^coordinates\.0\.1: expected a position/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0: ring is not closed/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0: a linear ring needs at least 4 positions/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 0],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0: ring needs at least 3 distinct corners/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 95],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0\.2\.1: latitude must be between -90 and 90/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [181, 0],
+          [1, 1],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0\.1\.0: longitude must be between -180 and 180/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          ["a", 0],
+          [1, 1],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0\.1: expected a position/);
     expect(fields([])[0]).toMatch(/^coordinates: expected an array of linear rings/);
-    expect(fields([[[0, 0], [1, 1], [2, 2], [0, 0]]])[0]).toMatch(/ring (has no area|self-intersects)/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/ring (has no area|self-intersects)/);
   });
 
   it("rejects self-intersections (bow tie, spike, touching vertex)", () => {
-    expect(fields([[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]])[0]).toMatch(/^coordinates\.0: ring self-intersects/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 1],
+          [1, 0],
+          [0, 1],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0: ring self-intersects/);
     // A spike doubling back along an edge.
-    expect(fields([[[0, 0], [2, 0], [1, 0], [1, 1], [0, 1], [0, 0]]])[0]).toMatch(/self-intersects/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [2, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/self-intersects/);
     // Figure eight touching at one vertex.
-    expect(fields([[[0, 0], [1, 1], [2, 0], [2, 2], [1, 1], [0, 2], [0, 0]]])[0]).toMatch(/self-intersects/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 1],
+          [2, 0],
+          [2, 2],
+          [1, 1],
+          [0, 2],
+          [0, 0],
+        ],
+      ])[0],
+    ).toMatch(/self-intersects/);
     // Bow tie across the antimeridian.
-    expect(fields([[[179, 0], [-179, 1], [-179, 0], [179, 1], [179, 0]]])[0]).toMatch(/self-intersects/);
+    expect(
+      fields([
+        [
+          [179, 0],
+          [-179, 1],
+          [-179, 0],
+          [179, 1],
+          [179, 0],
+        ],
+      ])[0],
+    ).toMatch(/self-intersects/);
   });
 
   it("rejects holes outside the outline and ambiguous 180° edges", () => {
-    expect(fields([[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], [[5, 5], [6, 5], [6, 6], [5, 5]]])[0]).toMatch(/^coordinates\.1: hole lies outside/);
-    expect(fields([[[-90, 0], [90, 0], [90, 10], [-90, 0]]])[0]).toMatch(/^coordinates\.0\.1: edge spans exactly 180°/);
+    expect(
+      fields([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+        [
+          [5, 5],
+          [6, 5],
+          [6, 6],
+          [5, 5],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.1: hole lies outside/);
+    expect(
+      fields([
+        [
+          [-90, 0],
+          [90, 0],
+          [90, 10],
+          [-90, 0],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.0\.1: edge spans exactly 180°/);
   });
 });

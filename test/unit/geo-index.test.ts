@@ -27,17 +27,22 @@ describe("packed R-tree", () => {
     const boxes: number[][] = [];
     const tree = new PackedRTree(5000, 16);
     for (let i = 0; i < 5000; i++) {
-      const x = r() * 100, y = r() * 100;
+      const x = r() * 100,
+        y = r() * 100;
       const b = [x, y, x + r() * 5, y + r() * 5];
       boxes.push(b);
       tree.add(b[0]!, b[1]!, b[2]!, b[3]!);
     }
     tree.finish();
     for (let q = 0; q < 200; q++) {
-      const x = r() * 100, y = r() * 100, w = r() * 10;
+      const x = r() * 100,
+        y = r() * 100,
+        w = r() * 10;
       const found: number[] = [];
       tree.search(x, y, x + w, y + w, (i) => found.push(i));
-      const expected = boxes.flatMap((b, i) => (b[0]! <= x + w && b[2]! >= x && b[1]! <= y + w && b[3]! >= y ? [i] : []));
+      const expected = boxes.flatMap((b, i) =>
+        b[0]! <= x + w && b[2]! >= x && b[1]! <= y + w && b[3]! >= y ? [i] : [],
+      );
       expect(found.sort((a, b) => a - b)).toEqual(expected);
     }
   });
@@ -61,7 +66,9 @@ describe("fence index = brute force", () => {
     ["world, 5k fences", WORLD, 5000],
   ] as const) {
     it(`containing() and candidatesNear() agree with the brute force (${label})`, { timeout: 60_000 }, () => {
-      const fences = randomFences({ count, spread, seed: 42, maxRadiusM: spread === WORLD ? 50_000 : 2000 }).map(compileFence);
+      const fences = randomFences({ count, spread, seed: 42, maxRadiusM: spread === WORLD ? 50_000 : 2000 }).map(
+        compileFence,
+      );
       const index = new FenceIndex(fences);
       let nonEmpty = 0;
       for (const q of queries(fences, spread, 240, 3)) {
@@ -91,9 +98,44 @@ describe("fence index = brute force", () => {
     const r = rng(5);
     const defs = [
       ...randomFences({ count: 500, spread: { lat: 0, lng: 180, dLat: 60, dLng: 0.5 }, seed: 11, maxRadiusM: 20_000 }),
-      ...randomFences({ count: 200, spread: { lat: -16, lng: 180, dLat: 1, dLng: 1 }, seed: 12, polygonShare: 1, maxRadiusM: 30_000 }),
-      { id: "arctic", name: "arctic", externalId: null, tags: [], metadata: {}, dwellSeconds: null, cooldownSeconds: 0, geometry: { type: "Polygon" as const, coordinates: [[[0, 85], [90, 85], [180, 85], [-90, 85], [0, 85]]] } },
-      { id: "pole-circle", name: "pole", externalId: null, tags: [], metadata: {}, dwellSeconds: null, cooldownSeconds: 0, geometry: { type: "Point" as const, coordinates: [0, 89.9], radius: 30_000 } },
+      ...randomFences({
+        count: 200,
+        spread: { lat: -16, lng: 180, dLat: 1, dLng: 1 },
+        seed: 12,
+        polygonShare: 1,
+        maxRadiusM: 30_000,
+      }),
+      {
+        id: "arctic",
+        name: "arctic",
+        externalId: null,
+        tags: [],
+        metadata: {},
+        dwellSeconds: null,
+        cooldownSeconds: 0,
+        geometry: {
+          type: "Polygon" as const,
+          coordinates: [
+            [
+              [0, 85],
+              [90, 85],
+              [180, 85],
+              [-90, 85],
+              [0, 85],
+            ],
+          ],
+        },
+      },
+      {
+        id: "pole-circle",
+        name: "pole",
+        externalId: null,
+        tags: [],
+        metadata: {},
+        dwellSeconds: null,
+        cooldownSeconds: 0,
+        geometry: { type: "Point" as const, coordinates: [0, 89.9], radius: 30_000 },
+      },
     ];
     const fences = defs.map(compileFence);
     const index = new FenceIndex(fences);
@@ -123,10 +165,12 @@ describe("fence index = brute force", () => {
     const fences = randomFences({ count: 100_000, spread: CITY, seed: 2026, maxRadiusM: 1000 }).map(compileFence);
     const index = new FenceIndex(fences);
     expect(index.size).toBe(100_000);
-    for (const q of queries(fences, CITY, 150, 8)) expect(ids(index.containing(q.lat, q.lng))).toEqual(ids(bruteForceContaining(fences, q.lat, q.lng)));
+    for (const q of queries(fences, CITY, 150, 8))
+      expect(ids(index.containing(q.lat, q.lng))).toEqual(ids(bruteForceContaining(fences, q.lat, q.lng)));
     const world = randomFences({ count: 100_000, spread: WORLD, seed: 2027, maxRadiusM: 50_000 }).map(compileFence);
     const worldIndex = new FenceIndex(world);
-    for (const q of queries(world, WORLD, 150, 9)) expect(ids(worldIndex.containing(q.lat, q.lng))).toEqual(ids(bruteForceContaining(world, q.lat, q.lng)));
+    for (const q of queries(world, WORLD, 150, 9))
+      expect(ids(worldIndex.containing(q.lat, q.lng))).toEqual(ids(bruteForceContaining(world, q.lat, q.lng)));
     // The index holds ~36 bytes per fence in typed arrays.
     expect(index.indexBytes / 100_000).toBeLessThan(48);
     expect(haversineM(0, 0, 0, 0)).toBe(0);

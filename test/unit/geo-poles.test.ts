@@ -14,7 +14,8 @@ type Ring = number[][];
 function referenceInside(ring: Ring, lng: number, lat: number, enclosesNorthPole: boolean): boolean {
   let crossings = 0;
   for (let i = 0; i + 1 < ring.length; i++) {
-    const [aLng, aLat] = ring[i]!, [bLng, bLat] = ring[i + 1]!;
+    const [aLng, aLat] = ring[i]!,
+      [bLng, bLat] = ring[i + 1]!;
     const ra = lngDelta(lng, aLng!); // (-180, 180]
     const rb = ra + lngDelta(aLng!, bLng!); // continuous along the edge; never reaches ±360
     if (ra > 0 === rb > 0) continue;
@@ -26,7 +27,9 @@ function referenceInside(ring: Ring, lng: number, lat: number, enclosesNorthPole
 
 /** Unwrapped longitude span of a ring (how far it reaches in the unrolled plane) and its winding. */
 function unwrappedSpan(ring: Ring): { west: number; east: number; winding: number } {
-  let x = ring[0]![0]!, west = x, east = x;
+  let x = ring[0]![0]!,
+    west = x,
+    east = x;
   for (let i = 1; i < ring.length; i++) {
     x += lngDelta(ring[i - 1]![0]!, ring[i]![0]!);
     west = Math.min(west, x);
@@ -72,7 +75,15 @@ function randomCap(r: () => number, side: 1 | -1): Ring {
 }
 
 describe("point in polygon around the poles", () => {
-  const example: Ring = [[0, 80], [-5, 82], [10, 83], [90, 80], [180, 80], [-90, 80], [0, 80]];
+  const example: Ring = [
+    [0, 80],
+    [-5, 82],
+    [10, 83],
+    [90, 80],
+    [180, 80],
+    [-90, 80],
+    [0, 80],
+  ];
 
   it("handles a cap whose ring dips west of its first vertex", () => {
     expect(validatePolygonCoordinates([example])).toEqual([]);
@@ -91,7 +102,8 @@ describe("point in polygon around the poles", () => {
     expect(pointInPolygon(p, -100, 79)).toBe(false);
     expect(pointInPolygon(p, 0, 90)).toBe(true);
     for (let lng = -180; lng < 180; lng += 7.3) {
-      for (let lat = 76; lat < 90; lat += 0.7) expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(example, lng, lat, true));
+      for (let lat = 76; lat < 90; lat += 0.7)
+        expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(example, lng, lat, true));
     }
   });
 
@@ -103,13 +115,16 @@ describe("point in polygon around the poles", () => {
     expect(pointInPolygon(p, 3, -80.5)).toBe(true); // the tongue
     expect(pointInPolygon(p, 3, -81.5)).toBe(false); // the notch
     for (let lng = -180; lng < 180; lng += 7.3) {
-      for (let lat = -90 + 0.35; lat < -76; lat += 0.7) expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(south, lng, lat, false));
+      for (let lat = -90 + 0.35; lat < -76; lat += 0.7)
+        expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(south, lng, lat, false));
     }
   });
 
   it("matches a brute-force spherical reference on random polar caps", () => {
     const r = rng(20261124);
-    let caps = 0, folded = 0, checked = 0;
+    let caps = 0,
+      folded = 0,
+      checked = 0;
     for (let attempt = 0; attempt < 2000 && caps < 300; attempt++) {
       const side = r() < 0.5 ? 1 : -1;
       const ring = randomCap(r, side);
@@ -124,7 +139,9 @@ describe("point in polygon around the poles", () => {
         // Half the points near the first vertex's meridian, where the folds are.
         const lng = fold(k % 2 === 0 ? ring[0]![0]! + (r() - 0.5) * 30 : -180 + 360 * r());
         const lat = side * (65 + 25 * r());
-        expect(pointInPolygon(p, lng, lat), `ring ${JSON.stringify(ring)} at ${lng},${lat}`).toBe(referenceInside(ring, lng, lat, side === 1));
+        expect(pointInPolygon(p, lng, lat), `ring ${JSON.stringify(ring)} at ${lng},${lat}`).toBe(
+          referenceInside(ring, lng, lat, side === 1),
+        );
         checked++;
       }
     }
@@ -134,7 +151,22 @@ describe("point in polygon around the poles", () => {
   });
 
   it("treats a hole around the pole (a ring-shaped band) correctly", () => {
-    const band = [[[0, 70], [120, 70], [-120, 70], [0, 70]], [[0, 80], [-3, 81], [5, 82], [120, 80], [-120, 80], [0, 80]]];
+    const band = [
+      [
+        [0, 70],
+        [120, 70],
+        [-120, 70],
+        [0, 70],
+      ],
+      [
+        [0, 80],
+        [-3, 81],
+        [5, 82],
+        [120, 80],
+        [-120, 80],
+        [0, 80],
+      ],
+    ];
     expect(validatePolygonCoordinates(band)).toEqual([]);
     const p = compilePolygon(band);
     expect(pointInPolygon(p, -2, 75)).toBe(true);
@@ -148,39 +180,179 @@ describe("polygon validation around the poles", () => {
   const fields = (raw: unknown) => validatePolygonCoordinates(raw).map((p) => `${p.path.join(".")}: ${p.message}`);
 
   it("rejects a ring winding twice around a pole", () => {
-    const twice = [[0, 80], [90, 81], [180, 82], [-90, 83], [0, 84], [90, 85], [180, 86], [-90, 87], [0, 80]];
+    const twice = [
+      [0, 80],
+      [90, 81],
+      [180, 82],
+      [-90, 83],
+      [0, 84],
+      [90, 85],
+      [180, 86],
+      [-90, 87],
+      [0, 80],
+    ];
     expect(fields([twice])[0]).toMatch(/^coordinates\.0: ring winds 2 times around the North Pole/);
     const southTwice = twice.map(([lng, lat]) => [lng!, -lat!]);
     expect(fields([southTwice])[0]).toMatch(/^coordinates\.0: ring winds 2 times around the South Pole/);
     // Going round once is fine.
-    expect(fields([[[0, 80], [90, 81], [180, 82], [-90, 83], [0, 80]]])).toEqual([]);
+    expect(
+      fields([
+        [
+          [0, 80],
+          [90, 81],
+          [180, 82],
+          [-90, 83],
+          [0, 80],
+        ],
+      ]),
+    ).toEqual([]);
   });
 
   it("rejects a ring that overlaps itself one turn later (edges 360° apart in the unrolled plane)", () => {
     // East along 60° N for 400°, then back west along 61° N: the band covers 0°–40° twice.
-    const overlap = [[0, 60], [100, 60], [-160, 60], [-60, 60], [40, 60], [40, 61], [-60, 61], [-160, 61], [100, 61], [0, 61], [0, 60]];
+    const overlap = [
+      [0, 60],
+      [100, 60],
+      [-160, 60],
+      [-60, 60],
+      [40, 60],
+      [40, 61],
+      [-60, 61],
+      [-160, 61],
+      [100, 61],
+      [0, 61],
+      [0, 60],
+    ];
     expect(fields([overlap])[0]).toMatch(/^coordinates\.0: ring self-intersects/);
     // A helix that climbs enough not to touch its own previous turn is a valid (if odd) ring.
-    const helix = [[0, 60], [100, 62], [-160, 64], [-60, 66], [40, 68], [40, 69], [-60, 67], [-160, 65], [100, 63], [0, 61], [0, 60]];
+    const helix = [
+      [0, 60],
+      [100, 62],
+      [-160, 64],
+      [-60, 66],
+      [40, 68],
+      [40, 69],
+      [-60, 67],
+      [-160, 65],
+      [100, 63],
+      [0, 61],
+      [0, 60],
+    ];
     expect(fields([helix])).toEqual([]);
     const p = compilePolygon([helix]);
     for (let lng = -180; lng < 180; lng += 3.7) {
-      for (let lat = 58.05; lat < 71; lat += 0.3) expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(helix, lng, lat, false));
+      for (let lat = 58.05; lat < 71; lat += 0.3)
+        expect(pointInPolygon(p, lng, lat), `${lng},${lat}`).toBe(referenceInside(helix, lng, lat, false));
     }
   });
 
   it("rejects a hole crossing the outline even when its first vertex is inside", () => {
-    const outline = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]];
-    expect(fields([outline, [[5, 5], [15, 5], [15, 6], [5, 6], [5, 5]]])[0]).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
+    const outline = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+      [0, 0],
+    ];
+    expect(
+      fields([
+        outline,
+        [
+          [5, 5],
+          [15, 5],
+          [15, 6],
+          [5, 6],
+          [5, 5],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
     // Across the antimeridian, and a hole crossing another hole.
-    const fiji = [[179, -16], [-179, -16], [-179, -19], [179, -19], [179, -16]];
-    expect(fields([fiji, [[179.5, -17], [-178.5, -17], [-178.5, -18], [179.5, -18], [179.5, -17]]])[0]).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
-    expect(fields([outline, [[2, 2], [5, 2], [5, 5], [2, 5], [2, 2]], [[4, 4], [8, 4], [8, 8], [4, 8], [4, 4]]])[0]).toMatch(/^coordinates\.2: hole crosses hole 1/);
+    const fiji = [
+      [179, -16],
+      [-179, -16],
+      [-179, -19],
+      [179, -19],
+      [179, -16],
+    ];
+    expect(
+      fields([
+        fiji,
+        [
+          [179.5, -17],
+          [-178.5, -17],
+          [-178.5, -18],
+          [179.5, -18],
+          [179.5, -17],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
+    expect(
+      fields([
+        outline,
+        [
+          [2, 2],
+          [5, 2],
+          [5, 5],
+          [2, 5],
+          [2, 2],
+        ],
+        [
+          [4, 4],
+          [8, 4],
+          [8, 8],
+          [4, 8],
+          [4, 4],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.2: hole crosses hole 1/);
     // Holes inside the outline, not touching each other, stay valid.
-    expect(fields([outline, [[2, 2], [3, 2], [3, 3], [2, 3], [2, 2]], [[4, 4], [8, 4], [8, 8], [4, 8], [4, 4]]])).toEqual([]);
+    expect(
+      fields([
+        outline,
+        [
+          [2, 2],
+          [3, 2],
+          [3, 3],
+          [2, 3],
+          [2, 2],
+        ],
+        [
+          [4, 4],
+          [8, 4],
+          [8, 8],
+          [4, 8],
+          [4, 4],
+        ],
+      ]),
+    ).toEqual([]);
     // A polar band: a cap-shaped hole inside a cap-shaped outline, and one that crosses it.
-    const cap70 = [[0, 70], [120, 70], [-120, 70], [0, 70]];
-    expect(fields([cap70, [[0, 80], [120, 80], [-120, 80], [0, 80]]])).toEqual([]);
-    expect(fields([cap70, [[0, 80], [120, 65], [-120, 80], [0, 80]]])[0]).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
+    const cap70 = [
+      [0, 70],
+      [120, 70],
+      [-120, 70],
+      [0, 70],
+    ];
+    expect(
+      fields([
+        cap70,
+        [
+          [0, 80],
+          [120, 80],
+          [-120, 80],
+          [0, 80],
+        ],
+      ]),
+    ).toEqual([]);
+    expect(
+      fields([
+        cap70,
+        [
+          [0, 80],
+          [120, 65],
+          [-120, 80],
+          [0, 80],
+        ],
+      ])[0],
+    ).toMatch(/^coordinates\.1: hole crosses the polygon's outline/);
   });
 });

@@ -9,19 +9,50 @@ describe("in-app content model", () => {
   it("defaults priority and buttons, and requires a deep link for deeplink buttons", () => {
     const ok = InAppContent.parse({ type: "banner", body: "Free shipping today" });
     expect(ok).toMatchObject({ priority: 50, buttons: [] });
-    const bad = InAppContent.safeParse({ type: "modal", title: "x", buttons: [{ id: "b", label: "Go", action: "deeplink" }] });
+    const bad = InAppContent.safeParse({
+      type: "modal",
+      title: "x",
+      buttons: [{ id: "b", label: "Go", action: "deeplink" }],
+    });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]!.path).toEqual(["buttons", 0, "deepLink"]);
-    expect(InAppContent.safeParse({ type: "modal", title: "x", buttons: [{ id: "b", label: "Go", action: "deeplink", deepLink: "myshop://cart" }] }).success).toBe(true);
-    expect(InAppContent.safeParse({ type: "modal", title: "x", buttons: [{ id: "b", label: "Go", action: "deeplink", deepLink: "javascript:alert(1)" }] }).success).toBe(false);
+    expect(
+      InAppContent.safeParse({
+        type: "modal",
+        title: "x",
+        buttons: [{ id: "b", label: "Go", action: "deeplink", deepLink: "myshop://cart" }],
+      }).success,
+    ).toBe(true);
+    expect(
+      InAppContent.safeParse({
+        type: "modal",
+        title: "x",
+        buttons: [{ id: "b", label: "Go", action: "deeplink", deepLink: "javascript:alert(1)" }],
+      }).success,
+    ).toBe(false);
   });
 
   it("requires questions for surveys only, unique ids, and some visible content", () => {
     expect(InAppContent.safeParse({ type: "survey", title: "?" }).success).toBe(false);
-    expect(InAppContent.safeParse({ type: "modal", title: "?", questions: [{ id: "q", prompt: "?", kind: "text" }] }).success).toBe(false);
+    expect(
+      InAppContent.safeParse({ type: "modal", title: "?", questions: [{ id: "q", prompt: "?", kind: "text" }] })
+        .success,
+    ).toBe(false);
     expect(InAppContent.safeParse({ type: "modal" }).success).toBe(false);
-    expect(InAppContent.safeParse({ type: "modal", title: "x", buttons: [{ id: "a", label: "1" }, { id: "a", label: "2" }] }).success).toBe(false);
-    expect(InAppContent.safeParse({ type: "survey", title: "x", questions: [{ id: "q", prompt: "Pick", kind: "single" }] }).success).toBe(false);
+    expect(
+      InAppContent.safeParse({
+        type: "modal",
+        title: "x",
+        buttons: [
+          { id: "a", label: "1" },
+          { id: "a", label: "2" },
+        ],
+      }).success,
+    ).toBe(false);
+    expect(
+      InAppContent.safeParse({ type: "survey", title: "x", questions: [{ id: "q", prompt: "Pick", kind: "single" }] })
+        .success,
+    ).toBe(false);
   });
 
   it("validates cards", () => {
@@ -31,10 +62,19 @@ describe("in-app content model", () => {
 });
 
 describe("display policy", () => {
-  const row = (key: string, priority: number, createdAt: number, expiresAt = 1000) => ({ key, priority, createdAt, expiresAt });
+  const row = (key: string, priority: number, createdAt: number, expiresAt = 1000) => ({
+    key,
+    priority,
+    createdAt,
+    expiresAt,
+  });
 
   it("orders by priority, then age, then key, without expired messages", () => {
-    expect(displayOrder([row("a", 1, 5), row("b", 9, 6), row("c", 1, 4), row("d", 9, 6), row("e", 99, 1, 10)], 100).map((r) => r.key)).toEqual(["b", "d", "c", "a"]);
+    expect(
+      displayOrder([row("a", 1, 5), row("b", 9, 6), row("c", 1, 4), row("d", 9, 6), row("e", 99, 1, 10)], 100).map(
+        (r) => r.key,
+      ),
+    ).toEqual(["b", "d", "c", "a"]);
   });
 
   it("drops the lowest priority and oldest beyond the limit", () => {
@@ -59,7 +99,14 @@ describe("survey answers", () => {
     { id: "why", prompt: "?", kind: "text" as const, required: false },
   ];
   it("accepts valid answers", () => {
-    expect(surveyAnswerProblems(questions, [{ questionId: "nps", answer: 4 }, { questionId: "pick", answer: "B" }, { questionId: "many", answer: ["A", "C"] }, { questionId: "why", answer: "fast" }])).toEqual([]);
+    expect(
+      surveyAnswerProblems(questions, [
+        { questionId: "nps", answer: 4 },
+        { questionId: "pick", answer: "B" },
+        { questionId: "many", answer: ["A", "C"] },
+        { questionId: "why", answer: "fast" },
+      ]),
+    ).toEqual([]);
   });
   it("names each wrong answer", () => {
     const problems = surveyAnswerProblems(questions, [
@@ -68,7 +115,13 @@ describe("survey answers", () => {
       { questionId: "why", answer: "  " },
       { questionId: "zzz", answer: "x" },
     ]);
-    expect(problems.map((p) => p.field)).toEqual(["answers.0.answer", "answers.1.answer", "answers.2.answer", "answers.3.questionId", "answers"]);
+    expect(problems.map((p) => p.field)).toEqual([
+      "answers.0.answer",
+      "answers.1.answer",
+      "answers.2.answer",
+      "answers.3.questionId",
+      "answers",
+    ]);
   });
 });
 

@@ -5,7 +5,14 @@ import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "
 
 const t = parseSettings("{}").lifecycle;
 const T0 = Date.UTC(2026, 0, 1);
-const base: LifecycleInputs = { firstSeen: T0, lastSeen: T0, purchases: 0, revenue: 0, uninstalled: false, fullyOptedOut: false };
+const base: LifecycleInputs = {
+  firstSeen: T0,
+  lastSeen: T0,
+  purchases: 0,
+  revenue: 0,
+  uninstalled: false,
+  fullyOptedOut: false,
+};
 
 describe("lifecycle rules", () => {
   it("is new for 7 days, then active while seen within 14 days", () => {
@@ -22,13 +29,22 @@ describe("lifecycle rules", () => {
   });
 
   it("churns at once on uninstall or full opt-out, with the reason", () => {
-    expect(evaluateLifecycle({ ...base, uninstalled: true }, t, T0)).toMatchObject({ state: "churned", reason: expect.stringContaining("uninstalled") });
-    expect(evaluateLifecycle({ ...base, fullyOptedOut: true }, t, T0)).toMatchObject({ state: "churned", reason: expect.stringContaining("opted out") });
+    expect(evaluateLifecycle({ ...base, uninstalled: true }, t, T0)).toMatchObject({
+      state: "churned",
+      reason: expect.stringContaining("uninstalled"),
+    });
+    expect(evaluateLifecycle({ ...base, fullyOptedOut: true }, t, T0)).toMatchObject({
+      state: "churned",
+      reason: expect.stringContaining("opted out"),
+    });
   });
 
   it("flags loyal users by purchases or revenue, in any state", () => {
     expect(evaluateLifecycle({ ...base, purchases: 5 }, t, T0).loyal).toBe(true);
-    expect(evaluateLifecycle({ ...base, revenue: 500 }, t, T0 + 30 * DAY)).toMatchObject({ state: "dormant", loyal: true });
+    expect(evaluateLifecycle({ ...base, revenue: 500 }, t, T0 + 30 * DAY)).toMatchObject({
+      state: "dormant",
+      loyal: true,
+    });
     expect(evaluateLifecycle({ ...base, purchases: 4, revenue: 499 }, t, T0).loyal).toBe(false);
   });
 

@@ -9,7 +9,10 @@ const run = promisify(execFile);
 
 describe("generated OpenAPI files", () => {
   it("openapi/beckon.d.ts and public/docs/index.html are what npm run openapi makes of the document (run it when this fails)", async () => {
-    const { stdout } = await run(process.execPath, [join(root, "scripts/openapi.mjs"), "--check"], { cwd: root, timeout: 120_000 }).catch((e: { stdout?: string; stderr?: string }) => {
+    const { stdout } = await run(process.execPath, [join(root, "scripts/openapi.mjs"), "--check"], {
+      cwd: root,
+      timeout: 120_000,
+    }).catch((e: { stdout?: string; stderr?: string }) => {
       throw new Error(`stale generated files: ${e.stderr ?? ""}${e.stdout ?? ""}`);
     });
     expect(stdout).toContain("up to date");

@@ -59,7 +59,10 @@ describe("core identity", () => {
     id.load();
     id.identify("ada");
     expect(await id.refresh(refused("invalid_write_key"))).toBe(false);
-    const results = await Promise.all([id.refresh(refused("user_token_expired")), id.refresh(refused("user_token_expired"))]);
+    const results = await Promise.all([
+      id.refresh(refused("user_token_expired")),
+      id.refresh(refused("user_token_expired")),
+    ]);
     expect(results).toEqual([true, true]);
     expect(mint).toHaveBeenCalledExactlyOnceWith("ada");
     expect(id.userToken).toBe("fresh-ada");

@@ -5,7 +5,11 @@ import { MemoryStorage } from "./helpers/memory-storage";
 
 /** The display state both SDKs draw from: order, display rules, pacing, shown once per device. */
 const key = (k: string) => `beckon:t:${k}`;
-const msg = (k: string, extra: Partial<PendingMessage> = {}, content: Record<string, unknown> = {}): PendingMessage => ({
+const msg = (
+  k: string,
+  extra: Partial<PendingMessage> = {},
+  content: Record<string, unknown> = {},
+): PendingMessage => ({
   key: k,
   campaignId: "c",
   priority: 50,
@@ -14,7 +18,11 @@ const msg = (k: string, extra: Partial<PendingMessage> = {}, content: Record<str
   content: { type: "modal", ...content },
   ...extra,
 });
-const view = (messages: PendingMessage[], minIntervalSeconds = 0) => ({ messages, notBefore: null, minIntervalSeconds });
+const view = (messages: PendingMessage[], minIntervalSeconds = 0) => ({
+  messages,
+  notBefore: null,
+  minIntervalSeconds,
+});
 
 afterEach(() => vi.useRealTimers());
 

@@ -2,8 +2,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Call, OfflineQueue } from "../../sdk/core/queue";
 import { MemoryStorage } from "./helpers/memory-storage";
 
-const call = (n: number): Call => ({ type: "track", event: `E${n}`, messageId: `m${n}`, timestamp: new Date(0).toISOString() });
-const options = (storage: Storage, flushAt = 3) => ({ url: "https://beckon.test/v1/batch", writeKey: "wk", storage, storageKey: "q", flushAt, flushInterval: 2000, maxQueued: 5 });
+const call = (n: number): Call => ({
+  type: "track",
+  event: `E${n}`,
+  messageId: `m${n}`,
+  timestamp: new Date(0).toISOString(),
+});
+const options = (storage: Storage, flushAt = 3) => ({
+  url: "https://beckon.test/v1/batch",
+  writeKey: "wk",
+  storage,
+  storageKey: "q",
+  flushAt,
+  flushInterval: 2000,
+  maxQueued: 5,
+});
 
 describe("SDK offline queue", () => {
   let sent: Array<{ batch: Call[]; writeKey: string }>;

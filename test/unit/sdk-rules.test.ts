@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { backoff, nextMessage, type PendingMessage, ruleMatches, waitBeforeNext } from "../../sdk/core/rules";
 
-const msg = (key: string, priority: number, createdAt: number, extra: Partial<PendingMessage["content"]> = {}): PendingMessage => ({
+const msg = (
+  key: string,
+  priority: number,
+  createdAt: number,
+  extra: Partial<PendingMessage["content"]> = {},
+): PendingMessage => ({
   key,
   campaignId: "c",
   priority,
@@ -20,7 +25,12 @@ describe("SDK display rules", () => {
   });
 
   it("picks the highest priority, then the oldest; skips expired and untriggered messages", () => {
-    const pending = [msg("a", 50, 2), msg("b", 50, 1), msg("c", 90, 3, { displayOn: { event: "X" } }), { ...msg("d", 99, 0), expiresAt: 5 }];
+    const pending = [
+      msg("a", 50, 2),
+      msg("b", 50, 1),
+      msg("c", 90, 3, { displayOn: { event: "X" } }),
+      { ...msg("d", 99, 0), expiresAt: 5 },
+    ];
     expect(nextMessage(pending, new Set(), 10)?.key).toBe("b");
     expect(nextMessage(pending, new Set(["c"]), 10)?.key).toBe("c");
     expect(nextMessage([], new Set(), 10)).toBeUndefined();

@@ -21,10 +21,16 @@ let sockets: string[];
 let valid: Set<string>;
 
 const tokenOf = (s: Sent) => (s.body?.userToken as string | undefined) ?? s.query.get("userToken") ?? undefined;
-const namesPerson = (s: Sent) => !!(s.body?.userId || s.query.get("userId") || (s.body?.batch as Array<{ userId?: string }> | undefined)?.some((c) => c.userId));
+const namesPerson = (s: Sent) =>
+  !!(
+    s.body?.userId ||
+    s.query.get("userId") ||
+    (s.body?.batch as Array<{ userId?: string }> | undefined)?.some((c) => c.userId)
+  );
 
 /** A JWT-shaped token with an `exp` (the SDK reads it, never verifies it). */
-const jwt = (name: string, expS: number) => `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify({ sub: "ada", exp: expS, n: name })).replace(/=+$/, "")}.sig`;
+const jwt = (name: string, expS: number) =>
+  `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify({ sub: "ada", exp: expS, n: name })).replace(/=+$/, "")}.sig`;
 
 beforeEach(() => {
   sent = [];
@@ -45,14 +51,21 @@ beforeEach(() => {
   );
   vi.stubGlobal("fetch", async (url: string, init: RequestInit = {}) => {
     const u = new URL(url);
-    const s: Sent = { method: init.method ?? "GET", path: u.pathname, query: u.searchParams, body: init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : null };
+    const s: Sent = {
+      method: init.method ?? "GET",
+      path: u.pathname,
+      query: u.searchParams,
+      body: init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : null,
+    };
     sent.push(s);
     if (namesPerson(s)) {
       const token = tokenOf(s);
       if (!token) return Response.json({ error: { code: "user_token_missing", message: "missing" } }, { status: 401 });
-      if (!valid.has(token)) return Response.json({ error: { code: "user_token_expired", message: "expired" } }, { status: 401 });
+      if (!valid.has(token))
+        return Response.json({ error: { code: "user_token_expired", message: "expired" } }, { status: 401 });
     }
-    if (u.pathname === "/v1/in-app") return Response.json({ messages: [], rules: [], notBefore: null, minIntervalSeconds: 0 });
+    if (u.pathname === "/v1/in-app")
+      return Response.json({ messages: [], rules: [], notBefore: null, minIntervalSeconds: 0 });
     if (u.pathname === "/v1/cards") return Response.json({ cards: [], unread: 0 });
     return Response.json({ success: true });
   });
@@ -75,7 +88,14 @@ const SDK_MODULE: string = "../../sdk/index";
 async function load(options: Record<string, unknown> = {}) {
   vi.resetModules();
   const beckon = (await import(/* @vite-ignore */ SDK_MODULE)) as Sdk;
-  beckon.init({ writeKey: "wk_test_12345678", host: HOST, live: false, storage: new MemoryStorage() as unknown as Storage, flushInterval: 10, ...options });
+  beckon.init({
+    writeKey: "wk_test_12345678",
+    host: HOST,
+    live: false,
+    storage: new MemoryStorage() as unknown as Storage,
+    flushInterval: 10,
+    ...options,
+  });
   return beckon;
 }
 
@@ -117,14 +137,20 @@ describe("web SDK: user tokens", () => {
 
     expect(refreshUserToken).toHaveBeenCalledTimes(1);
     expect(refreshUserToken).toHaveBeenCalledWith("ada");
-    const tries = batches().filter((b) => (b.body!.batch as Array<{ type: string }>).some((c) => c.type === "identify"));
+    const tries = batches().filter((b) =>
+      (b.body!.batch as Array<{ type: string }>).some((c) => c.type === "identify"),
+    );
     expect(tries.map(tokenOf)).toEqual([stale, fresh]);
     expect(tries[0]!.body!.batch).toEqual(tries[1]!.body!.batch); // the same calls, so their messageIds dedupe
     // Nothing was lost: the track call went out too, with the fresh token.
-    const cart = batches().filter((b) => (b.body!.batch as Array<{ event?: string }>).some((c) => c.event === "Added to cart"));
+    const cart = batches().filter((b) =>
+      (b.body!.batch as Array<{ event?: string }>).some((c) => c.event === "Added to cart"),
+    );
     expect(cart.map(tokenOf).at(-1)).toBe(fresh);
     // The in-app fetch after identify carries the fresh token too.
-    await vi.waitFor(() => expect(sent.filter((s) => s.path === "/v1/in-app").map((s) => s.query.get("userToken"))).toContain(fresh));
+    await vi.waitFor(() =>
+      expect(sent.filter((s) => s.path === "/v1/in-app").map((s) => s.query.get("userToken"))).toContain(fresh),
+    );
   });
 
   it("without refreshUserToken a refused batch is dropped, not retried forever", async () => {

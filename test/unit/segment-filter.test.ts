@@ -6,7 +6,12 @@ import { problemsOf } from "../../src/http/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 
-function facts(over: Partial<SegmentFacts> & { events?: Array<{ name: string; at: number; properties?: Record<string, unknown> }>; sessions?: number[] } = {}): SegmentFacts {
+function facts(
+  over: Partial<SegmentFacts> & {
+    events?: Array<{ name: string; at: number; properties?: Record<string, unknown> }>;
+    sessions?: number[];
+  } = {},
+): SegmentFacts {
   const events = over.events ?? [];
   const sessions = over.sessions ?? [];
   return {
@@ -24,7 +29,14 @@ function facts(over: Partial<SegmentFacts> & { events?: Array<{ name: string; at
     firstSeen: NOW - 40 * DAY,
     lastSeen: NOW - HOUR,
     eventTimes: (name, since, where) =>
-      events.filter((e) => e.name === name && e.at >= since && where.every((w) => w.op !== "eq" || (e.properties ?? {})[w.property] === w.value)).map((e) => e.at),
+      events
+        .filter(
+          (e) =>
+            e.name === name &&
+            e.at >= since &&
+            where.every((w) => w.op !== "eq" || (e.properties ?? {})[w.property] === w.value),
+        )
+        .map((e) => e.at),
     sessionTimes: (since) => sessions.filter((t) => t >= since),
     ...over,
   };
@@ -43,7 +55,9 @@ describe("segment language: validation", () => {
     };
     expect(SegmentDefinition.safeParse({ name: "Abandoners", filter: abandoned }).success).toBe(true);
     expect(SegmentFilter.safeParse({ type: "sessions", within: "7d", atLeast: 3 }).success).toBe(true);
-    expect(SegmentFilter.safeParse({ type: "trait", property: "plan", op: "in", value: ["pro", "team"] }).success).toBe(true);
+    expect(SegmentFilter.safeParse({ type: "trait", property: "plan", op: "in", value: ["pro", "team"] }).success).toBe(
+      true,
+    );
     expect(SegmentFilter.safeParse({ type: "not", filter: { type: "churnBand", in: ["high"] } }).success).toBe(true);
   });
 
@@ -63,18 +77,37 @@ describe("segment language: validation", () => {
     });
     expect(bad.success).toBe(false);
     const fields = problemsOf(bad.error!).map((p) => p.field);
-    expect(fields).toEqual(expect.arrayContaining(["filter.filters.0.within", "filter.filters.1.in.0", "filter.filters.2.channel", "filter.filters.3.atMost", "filter.filters.4.type"]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "filter.filters.0.within",
+        "filter.filters.1.in.0",
+        "filter.filters.2.channel",
+        "filter.filters.3.atMost",
+        "filter.filters.4.type",
+      ]),
+    );
   });
 
   it("rejects did:false with bounds, unknown keys, empty groups and oversize trees", () => {
-    expect(problemsOf(SegmentFilter.safeParse({ type: "event", name: "X", within: "1d", did: false, atLeast: 2 }).error!)[0]!.field).toBe("did");
-    expect(problemsOf(SegmentFilter.safeParse({ type: "lifecycle", in: ["active"], extra: 1 }).error!)[0]!.message).toMatch(/extra/);
+    expect(
+      problemsOf(SegmentFilter.safeParse({ type: "event", name: "X", within: "1d", did: false, atLeast: 2 }).error!)[0]!
+        .field,
+    ).toBe("did");
+    expect(
+      problemsOf(SegmentFilter.safeParse({ type: "lifecycle", in: ["active"], extra: 1 }).error!)[0]!.message,
+    ).toMatch(/extra/);
     expect(SegmentFilter.safeParse({ type: "or", filters: [] }).success).toBe(false);
     expect(SegmentFilter.safeParse({ type: "event", name: "X", within: "500d" }).success).toBe(false);
-    const wide = { type: "or", filters: Array.from({ length: 50 }, () => ({ type: "and", filters: [{ type: "loyal" }, { type: "loyal" }] })) };
+    const wide = {
+      type: "or",
+      filters: Array.from({ length: 50 }, () => ({ type: "and", filters: [{ type: "loyal" }, { type: "loyal" }] })),
+    };
     const result = SegmentDefinition.safeParse({ name: "too big", filter: wide });
     expect(result.success).toBe(false);
-    expect(problemsOf(result.error!)[0]).toMatchObject({ field: "filter", message: expect.stringMatching(/at most 50 conditions/) });
+    expect(problemsOf(result.error!)[0]).toMatchObject({
+      field: "filter",
+      message: expect.stringMatching(/at most 50 conditions/),
+    });
   });
 
   it("reads durations", () => {
@@ -105,11 +138,22 @@ describe("segment language: evaluation", () => {
   it("answers context conditions: app version (semantic order), OS, first-touch campaign", () => {
     const f = facts();
     expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "lt", value: "3.2" }), f)).toBe(true);
-    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "gte", value: "3.1.10" }), f)).toBe(false);
-    expect(evaluateSegment(parse({ type: "context", property: "os.name", op: "eq", value: "ios", ignoreCase: true }), f)).toBe(true);
-    expect(evaluateSegment(parse({ type: "context", property: "firstCampaign.name", op: "eq", value: "spring" }), f)).toBe(true);
+    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "gte", value: "3.1.10" }), f)).toBe(
+      false,
+    );
+    expect(
+      evaluateSegment(parse({ type: "context", property: "os.name", op: "eq", value: "ios", ignoreCase: true }), f),
+    ).toBe(true);
+    expect(
+      evaluateSegment(parse({ type: "context", property: "firstCampaign.name", op: "eq", value: "spring" }), f),
+    ).toBe(true);
     expect(evaluateSegment(parse({ type: "context", property: "device.type", op: "exists" }), f)).toBe(false);
-    expect(evaluateSegment(parse({ type: "context", property: "app.version", op: "lt", value: "3.2" }), facts({ context: {} }))).toBe(false);
+    expect(
+      evaluateSegment(
+        parse({ type: "context", property: "app.version", op: "lt", value: "3.2" }),
+        facts({ context: {} }),
+      ),
+    ).toBe(false);
   });
 
   it("non-customers are in no RFM segment or churn band", () => {
@@ -126,22 +170,51 @@ describe("segment language: evaluation", () => {
       { name: "Order Completed", at: NOW - 3 * DAY },
     ];
     const f = facts({ events, sessions: [NOW - HOUR, NOW - 2 * DAY, NOW - 6 * DAY, NOW - 8 * DAY] });
-    const abandoned = parse({ type: "and", filters: [{ type: "event", name: "Product Added", within: "24h" }, { type: "event", name: "Order Completed", within: "24h", did: false }] });
+    const abandoned = parse({
+      type: "and",
+      filters: [
+        { type: "event", name: "Product Added", within: "24h" },
+        { type: "event", name: "Order Completed", within: "24h", did: false },
+      ],
+    });
     expect(evaluateSegment(abandoned, f)).toBe(true);
     expect(evaluateSegment(parse({ type: "event", name: "Product Added", within: "2d", atLeast: 2 }), f)).toBe(true);
     expect(evaluateSegment(parse({ type: "event", name: "Product Added", within: "2d", atMost: 1 }), f)).toBe(false);
-    expect(evaluateSegment(parse({ type: "event", name: "Product Added", within: "2d", where: [{ property: "category", op: "eq", value: "hats" }] }), f)).toBe(true);
+    expect(
+      evaluateSegment(
+        parse({
+          type: "event",
+          name: "Product Added",
+          within: "2d",
+          where: [{ property: "category", op: "eq", value: "hats" }],
+        }),
+        f,
+      ),
+    ).toBe(true);
     expect(evaluateSegment(parse({ type: "event", name: "Order Completed", within: "7d", did: false }), f)).toBe(false);
     expect(evaluateSegment(parse({ type: "sessions", within: "7d", atLeast: 3 }), f)).toBe(true);
     expect(evaluateSegment(parse({ type: "sessions", within: "7d", atLeast: 4 }), f)).toBe(false);
-    expect(evaluateSegment(parse({ type: "or", filters: [{ type: "loyal" }, { type: "not", filter: abandoned }] }), f)).toBe(false);
+    expect(
+      evaluateSegment(parse({ type: "or", filters: [{ type: "loyal" }, { type: "not", filter: abandoned }] }), f),
+    ).toBe(false);
   });
 
   it("knows when a window slides without any new event", () => {
     const added = NOW - 2 * HOUR;
     const f = facts({ events: [{ name: "Product Added", at: added }], sessions: [NOW - 6 * DAY] });
     expect(nextWindowChange(parse({ type: "event", name: "Product Added", within: "24h" }), f)).toBe(added + DAY + 1);
-    expect(nextWindowChange(parse({ type: "and", filters: [{ type: "event", name: "Product Added", within: "24h" }, { type: "sessions", within: "7d" }] }), f)).toBe(added + DAY + 1);
+    expect(
+      nextWindowChange(
+        parse({
+          type: "and",
+          filters: [
+            { type: "event", name: "Product Added", within: "24h" },
+            { type: "sessions", within: "7d" },
+          ],
+        }),
+        f,
+      ),
+    ).toBe(added + DAY + 1);
     expect(nextWindowChange(parse({ type: "sessions", within: "7d" }), f)).toBe(NOW + DAY + 1);
     expect(nextWindowChange(parse({ type: "loyal" }), f)).toBeNull();
     expect(nextWindowChange(parse({ type: "seen", when: "last", within: "7d" }), f)).toBe(NOW - HOUR + 7 * DAY + 1);

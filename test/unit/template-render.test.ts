@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { cachedTemplateCount, pickLocale, renderContent, renderTemplate, TemplateRenderError, validateContent, validateTemplate, type TemplateVars } from "../../src/templates/render";
+import {
+  cachedTemplateCount,
+  pickLocale,
+  renderContent,
+  renderTemplate,
+  TemplateRenderError,
+  validateContent,
+  validateTemplate,
+  type TemplateVars,
+} from "../../src/templates/render";
 
 const vars = (over: Partial<TemplateVars> = {}): TemplateVars => ({
   user: { id: "u1", first_name: "Ana", plan: "pro", orders: 9, tags: ["vip", "beta"], nested: { city: "Lisbon" } },
@@ -61,7 +70,15 @@ describe("validateTemplate", () => {
   });
 
   it("validateContent names the field of each bad template", () => {
-    const problems = validateContent({ title: "ok {{ user.first_name }}", body: "{{ x | nope }}", data: { url: "{% if %}" }, buttons: ["fine", "{{ broken"] }, "content");
+    const problems = validateContent(
+      {
+        title: "ok {{ user.first_name }}",
+        body: "{{ x | nope }}",
+        data: { url: "{% if %}" },
+        buttons: ["fine", "{{ broken"],
+      },
+      "content",
+    );
     expect(problems.map((p) => p.path).sort()).toEqual(["content.body", "content.buttons.1", "content.data.url"]);
     expect(problems.find((p) => p.path === "content.body")?.message).toMatch(/nope/);
   });
@@ -69,17 +86,24 @@ describe("validateTemplate", () => {
 
 describe("renderTemplate", () => {
   it("renders traits, event properties, campaign and app", () => {
-    expect(renderTemplate("Hi {{ user.first_name }}, cart {{ event.cart_id }} ({{ campaign.name }}/{{ campaign.variant }}) {{ app.id }}", vars())).toBe(
-      "Hi Ana, cart c-42 (Cart reminder/A) app_1",
-    );
-    expect(renderTemplate("{{ event.items[0].category }} {{ event.items.first.name }} {{ user.nested.city }}", vars())).toBe("shoes Shoe Lisbon");
+    expect(
+      renderTemplate(
+        "Hi {{ user.first_name }}, cart {{ event.cart_id }} ({{ campaign.name }}/{{ campaign.variant }}) {{ app.id }}",
+        vars(),
+      ),
+    ).toBe("Hi Ana, cart c-42 (Cart reminder/A) app_1");
+    expect(
+      renderTemplate("{{ event.items[0].category }} {{ event.items.first.name }} {{ user.nested.city }}", vars()),
+    ).toBe("shoes Shoe Lisbon");
   });
 
   it("renders missing values empty and supports default", () => {
     expect(renderTemplate("Hi {{ user.last_name }}!", vars())).toBe("Hi !");
     expect(renderTemplate('Hi {{ user.nickname | default: "there" }}!', vars())).toBe("Hi there!");
     expect(renderTemplate('Hi {{ user.first_name | default: "there" }}!', vars())).toBe("Hi Ana!");
-    expect(renderTemplate('Hi {{ user.first_name | default: "there" }}!', vars({ user: { first_name: "" } }))).toBe("Hi there!");
+    expect(renderTemplate('Hi {{ user.first_name | default: "there" }}!', vars({ user: { first_name: "" } }))).toBe(
+      "Hi there!",
+    );
     expect(renderTemplate("{{ missing.deeply.nested }}", vars())).toBe("");
   });
 
@@ -94,7 +118,9 @@ describe("renderTemplate", () => {
   it("formats `now` with the date filter in UTC, or in a given IANA zone", () => {
     expect(renderTemplate('{{ now | date: "%Y-%m-%d %H:%M" }}', vars())).toBe("2026-11-24 09:30");
     expect(renderTemplate('{{ now | date: "%H:%M %a", "Asia/Tokyo" }}', vars())).toBe("18:30 Tue");
-    expect(renderTemplate('{{ now | date: "%H:%M", user.timezone }}', vars({ user: { timezone: "America/New_York" } }))).toBe("04:30");
+    expect(
+      renderTemplate('{{ now | date: "%H:%M", user.timezone }}', vars({ user: { timezone: "America/New_York" } })),
+    ).toBe("04:30");
   });
 
   it('reads the literal "now" as the send time, not the host clock', () => {
@@ -108,14 +134,19 @@ describe("renderTemplate", () => {
   it("outputs plain text by default and escapes variables in html mode", () => {
     const v = vars({ user: { first_name: "<b>Tom & Jerry</b>" } });
     expect(renderTemplate("Hi {{ user.first_name }}", v)).toBe("Hi <b>Tom & Jerry</b>");
-    expect(renderTemplate("<p>Hi {{ user.first_name }}</p>", v, { html: true })).toBe("<p>Hi &lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</p>");
+    expect(renderTemplate("<p>Hi {{ user.first_name }}</p>", v, { html: true })).toBe(
+      "<p>Hi &lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</p>",
+    );
     expect(renderTemplate("<p>{{ user.first_name | raw }}</p>", v, { html: true })).toBe("<p><b>Tom & Jerry</b></p>");
   });
 
   it("builds deep links with url_encode", () => {
-    expect(renderTemplate("myapp://cart/{{ event.cart_id | url_encode }}?n={{ user.first_name | url_encode }}", vars({ user: { first_name: "Ana Sofia" } }))).toBe(
-      "myapp://cart/c-42?n=Ana+Sofia",
-    );
+    expect(
+      renderTemplate(
+        "myapp://cart/{{ event.cart_id | url_encode }}?n={{ user.first_name | url_encode }}",
+        vars({ user: { first_name: "Ana Sofia" } }),
+      ),
+    ).toBe("myapp://cart/c-42?n=Ana+Sofia");
   });
 
   it("does not expose inherited properties", () => {
@@ -135,8 +166,12 @@ describe("renderTemplate", () => {
 
   it("stops runaway loops with a TemplateRenderError instead of hanging", () => {
     const started = Date.now();
-    expect(() => renderTemplate("{% for i in (1..100000000) %}{{ i }}{% endfor %}", vars())).toThrow(TemplateRenderError);
-    expect(() => renderTemplate("{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}", vars())).toThrow(TemplateRenderError);
+    expect(() => renderTemplate("{% for i in (1..100000000) %}{{ i }}{% endfor %}", vars())).toThrow(
+      TemplateRenderError,
+    );
+    expect(() =>
+      renderTemplate("{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}", vars()),
+    ).toThrow(TemplateRenderError);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -189,7 +224,10 @@ describe("renderContent", () => {
 
   it("escapes variables in html fields only", () => {
     const v = vars({ user: { first_name: "<i>x</i>" } });
-    const out = renderContent({ subject: "Hi {{ user.first_name }}", html: "<p>{{ user.first_name }}</p>", text: "{{ user.first_name }}" }, v);
+    const out = renderContent(
+      { subject: "Hi {{ user.first_name }}", html: "<p>{{ user.first_name }}</p>", text: "{{ user.first_name }}" },
+      v,
+    );
     expect(out).toEqual({ subject: "Hi <i>x</i>", html: "<p>&lt;i&gt;x&lt;/i&gt;</p>", text: "<i>x</i>" });
   });
 

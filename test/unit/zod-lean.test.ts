@@ -6,7 +6,15 @@ import * as zod from "zod";
 import * as lean from "../../src/zod-lean/index.js";
 
 /** What the Worker's bundle leaves out of zod's exports (src/zod-lean/external.js). */
-const LEFT_OUT = ["ZodCompileAsyncError", "ZodCompileUnsupportedError", "compile", "core", "fromJSONSchema", "locales", "withParser"];
+const LEFT_OUT = [
+  "ZodCompileAsyncError",
+  "ZodCompileUnsupportedError",
+  "compile",
+  "core",
+  "fromJSONSchema",
+  "locales",
+  "withParser",
+];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -22,7 +30,9 @@ describe("zod in the Worker's bundle (src/zod-lean)", () => {
     const kept = Object.keys(lean).sort();
     expect(full.filter((k) => !kept.includes(k))).toEqual(LEFT_OUT);
     expect(kept.filter((k) => !full.includes(k))).toEqual([]);
-    for (const key of kept) if (!["z", "default", "iso", "coerce"].includes(key)) expect(lean[key], key).toBe((zod as Record<string, unknown>)[key]);
+    for (const key of kept)
+      if (!["z", "default", "iso", "coerce"].includes(key))
+        expect(lean[key], key).toBe((zod as Record<string, unknown>)[key]);
     expect(lean.string().parse("x")).toBe("x");
   });
 
@@ -37,7 +47,8 @@ describe("zod in the Worker's bundle (src/zod-lean)", () => {
   });
 
   it("sources import zod as a namespace, no zod subpath, and read no left-out export", () => {
-    const named = /import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s+from\s+"(zod|@hono\/zod-openapi)"|import\s+z\s+from\s+"zod"|from\s+"zod\//;
+    const named =
+      /import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s+from\s+"(zod|@hono\/zod-openapi)"|import\s+z\s+from\s+"zod"|from\s+"zod\//;
     expect(ALL_SOURCES.filter((file) => named.test(readFileSync(file, "utf8")))).toEqual([]);
     const leftOut = new RegExp(`\\bz\\.(${LEFT_OUT.filter((k) => k !== "core").join("|")})\\b|\\bz\\.core\\.(?!\\$)`);
     expect(ALL_SOURCES.filter((file) => leftOut.test(readFileSync(file, "utf8")))).toEqual([]);

@@ -44,6 +44,13 @@ interface Result<T> {
 export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { error?: { code?: string; message?: string; problems?: { field: string; message: string }[] } };
-  throw new ApiError(response.status, body.error?.code ?? `http_${response.status}`, body.error?.message ?? `${response.status} ${response.statusText}`, body.error?.problems);
+  const body = (error ?? {}) as {
+    error?: { code?: string; message?: string; problems?: { field: string; message: string }[] };
+  };
+  throw new ApiError(
+    response.status,
+    body.error?.code ?? `http_${response.status}`,
+    body.error?.message ?? `${response.status} ${response.statusText}`,
+    body.error?.problems,
+  );
 }

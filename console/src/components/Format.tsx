@@ -10,4 +10,5 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 export const count = (n: number | null | undefined) => (n == null ? "–" : n.toLocaleString());
-export const percent = (x: number | null | undefined, digits = 1) => (x == null || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(digits)}%`);
+export const percent = (x: number | null | undefined, digits = 1) =>
+  x == null || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(digits)}%`;

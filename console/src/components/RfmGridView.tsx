@@ -18,7 +18,11 @@ export function RfmGridView({ grid }: { grid: RfmGrid }) {
         <thead>
           <tr>
             <th scope="col">R \ F</th>
-            {[1, 2, 3, 4, 5].map((f) => <th key={f} scope="col">F{f}</th>)}
+            {[1, 2, 3, 4, 5].map((f) => (
+              <th key={f} scope="col">
+                F{f}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -29,7 +33,11 @@ export function RfmGridView({ grid }: { grid: RfmGrid }) {
                 const cell = grid.cells.find((c) => c.r === r && c.f === f);
                 const users = cell?.users ?? 0;
                 return (
-                  <td key={f} style={{ background: `rgba(37, 99, 235, ${0.04 + (0.4 * users) / max})` }} title={cell?.segment}>
+                  <td
+                    key={f}
+                    style={{ background: `rgba(37, 99, 235, ${0.04 + (0.4 * users) / max})` }}
+                    title={cell?.segment}
+                  >
                     <span className="cell-users">{users.toLocaleString()}</span>
                     <span className="cell-segment">{cell?.segment}</span>
                   </td>
@@ -42,12 +50,22 @@ export function RfmGridView({ grid }: { grid: RfmGrid }) {
       <table className="rfm-groups">
         <caption>RFM groups</caption>
         <thead>
-          <tr><th scope="col">Group</th><th scope="col">People</th><th scope="col">Average value</th></tr>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col">People</th>
+            <th scope="col">Average value</th>
+          </tr>
         </thead>
         <tbody>
-          {Object.entries(grid.segments).sort((a, b) => b[1].users - a[1].users).map(([name, s]) => (
-            <tr key={name}><th scope="row">{name}</th><td>{s.users.toLocaleString()}</td><td>{money(s.avgMonetary)}</td></tr>
-          ))}
+          {Object.entries(grid.segments)
+            .sort((a, b) => b[1].users - a[1].users)
+            .map(([name, s]) => (
+              <tr key={name}>
+                <th scope="row">{name}</th>
+                <td>{s.users.toLocaleString()}</td>
+                <td>{money(s.avgMonetary)}</td>
+              </tr>
+            ))}
         </tbody>
       </table>
     </div>

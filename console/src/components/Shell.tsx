@@ -24,22 +24,32 @@ export function Shell({ children }: { children: ReactNode }) {
   const app = useAppInfo();
   return (
     <div className="shell">
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <span className="brand">Beckon</span>
-        <span className="app-name" aria-label="App">{app.data ? `${app.data.name} (${app.data.appId})` : "…"}</span>
-        <button type="button" className="link" onClick={signOut}>Sign out</button>
+        <span className="app-name" aria-label="App">
+          {app.data ? `${app.data.name} (${app.data.appId})` : "…"}
+        </span>
+        <button type="button" className="link" onClick={signOut}>
+          Sign out
+        </button>
       </header>
       <nav aria-label="Console" className="sidenav">
         <ul>
           {NAV.map(([to, label]) => (
             <li key={to}>
-              <NavLink to={to} end={to === "/"}>{label}</NavLink>
+              <NavLink to={to} end={to === "/"}>
+                {label}
+              </NavLink>
             </li>
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

@@ -2,7 +2,11 @@ import type { ReactNode } from "react";
 import { ApiError } from "../api/client";
 
 export function Loading({ what }: { what: string }) {
-  return <p className="loading" role="status" aria-live="polite">Loading {what}…</p>;
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
 }
 
 /** Says what went wrong in the server's own words, and which fields it concerns. */
@@ -11,13 +15,23 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   const problems = error instanceof ApiError ? error.problems : [];
   return (
     <div className="error-state" role="alert">
-      <p><strong>Something went wrong:</strong> {message}</p>
+      <p>
+        <strong>Something went wrong:</strong> {message}
+      </p>
       {problems.length > 1 && (
         <ul>
-          {problems.map((p) => <li key={p.field + p.message}><code>{p.field}</code>: {p.message}</li>)}
+          {problems.map((p) => (
+            <li key={p.field + p.message}>
+              <code>{p.field}</code>: {p.message}
+            </li>
+          ))}
         </ul>
       )}
-      {retry && <button type="button" onClick={retry}>Try again</button>}
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }
@@ -32,7 +46,15 @@ export function EmptyState({ title, children }: { title: string; children: React
 }
 
 /** Renders a query's three states the same way everywhere. */
-export function QueryView<T>({ query, what, children }: { query: { data?: T; error: unknown; isPending: boolean; refetch(): unknown }; what: string; children(data: T): ReactNode }) {
+export function QueryView<T>({
+  query,
+  what,
+  children,
+}: {
+  query: { data?: T; error: unknown; isPending: boolean; refetch(): unknown };
+  what: string;
+  children(data: T): ReactNode;
+}) {
   if (query.isPending) return <Loading what={what} />;
   if (query.error) return <ErrorState error={query.error} retry={() => query.refetch()} />;
   return <>{children(query.data as T)}</>;

@@ -12,7 +12,17 @@ export interface Series {
  * A line chart over days (uPlot: small and fast). The figure's caption and the legend carry the
  * numbers for people who do not see the chart.
  */
-export function TimeSeries({ days, series, title, height = 200 }: { days: string[]; series: Series[]; title: string; height?: number }) {
+export function TimeSeries({
+  days,
+  series,
+  title,
+  height = 200,
+}: {
+  days: string[];
+  series: Series[];
+  title: string;
+  height?: number;
+}) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const node = el.current;
@@ -22,10 +32,15 @@ export function TimeSeries({ days, series, title, height = 200 }: { days: string
       {
         width: Math.max(node.clientWidth, 280),
         height,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: days.length < 2 } }))],
+        series: [
+          {},
+          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: days.length < 2 } })),
+        ],
         axes: [{ stroke: "#555" }, { stroke: "#555", size: 50 }],
         // A single day would stretch over years: show a week around it instead.
-        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 3 * 86_400, max + 3 * 86_400] : [min, max]) } },
+        scales: {
+          x: { time: true, range: (_u, min, max) => (min === max ? [min - 3 * 86_400, max + 3 * 86_400] : [min, max]) },
+        },
         legend: { live: false },
       },
       [xs, ...series.map((s) => s.values)] as uPlot.AlignedData,
@@ -42,7 +57,11 @@ export function TimeSeries({ days, series, title, height = 200 }: { days: string
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <div ref={el} role="img" aria-label={`${title}: ${days.length} days from ${days[0] ?? "–"} to ${days.at(-1) ?? "–"}; latest ${last}`} />
+      <div
+        ref={el}
+        role="img"
+        aria-label={`${title}: ${days.length} days from ${days[0] ?? "–"} to ${days.at(-1) ?? "–"}; latest ${last}`}
+      />
     </figure>
   );
 }

@@ -21,7 +21,24 @@ export function describe(e: Entry): string {
     case "delivery":
       return `${s(d.channel)} ${s(d.status)}${d.error ? `: ${s(d.error)}` : ""}`;
     case "decision": {
-      const what = d.entered === true ? "entered" : d.entered === false ? "not entered" : d.sent ? `sent by ${s(d.sent)}` : d.suppressed ? "suppressed" : d.deferred ? "deferred" : d.cancelled ? "cancelled" : d.abandonmentTimer ? "reminder timer set" : d.step ? `step ${s(d.step)}` : "";
+      const what =
+        d.entered === true
+          ? "entered"
+          : d.entered === false
+            ? "not entered"
+            : d.sent
+              ? `sent by ${s(d.sent)}`
+              : d.suppressed
+                ? "suppressed"
+                : d.deferred
+                  ? "deferred"
+                  : d.cancelled
+                    ? "cancelled"
+                    : d.abandonmentTimer
+                      ? "reminder timer set"
+                      : d.step
+                        ? `step ${s(d.step)}`
+                        : "";
       return [what, d.reason ? s(d.reason) : ""].filter(Boolean).join(": ");
     }
     default:
@@ -34,7 +51,8 @@ export function TimelineEntry({ entry, campaignName }: { entry: Entry; campaignN
   return (
     <li className={`tl-${entry.kind}`}>
       <When at={entry.at} /> <span className="badge">{entry.kind}</span>{" "}
-      {campaignId && <Link to={`/campaigns/${encodeURIComponent(campaignId)}`}>{campaignName(campaignId)}</Link>} <span>{describe(entry)}</span>
+      {campaignId && <Link to={`/campaigns/${encodeURIComponent(campaignId)}`}>{campaignName(campaignId)}</Link>}{" "}
+      <span>{describe(entry)}</span>
       <details>
         <summary>details</summary>
         <pre>{JSON.stringify(entry.detail, null, 2)}</pre>

@@ -16,7 +16,12 @@ const coast = path(feature(topology, topology.objects.land) as FeatureCollection
 export function WorldInset({ lng, lat, label }: { lng: number; lat: number; label: string }) {
   const [x, y] = projection([lng, lat]) ?? [W / 2, H / 2];
   return (
-    <svg className="world-inset" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`World map locating ${label} at ${lat.toFixed(3)}, ${lng.toFixed(3)}`}>
+    <svg
+      className="world-inset"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={`World map locating ${label} at ${lat.toFixed(3)}, ${lng.toFixed(3)}`}
+    >
       <rect width={W} height={H} className="sea" />
       <path d={coast} className="land" />
       <circle cx={x} cy={y} r={4} className="here" />

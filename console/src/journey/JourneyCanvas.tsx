@@ -1,8 +1,29 @@
 import dagre from "@dagrejs/dagre";
-import { Background, Controls, type Edge, Handle, type Node, type NodeChange, type NodeProps, Position, ReactFlow, useNodesState } from "@xyflow/react";
+import {
+  Background,
+  Controls,
+  type Edge,
+  Handle,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+  Position,
+  ReactFlow,
+  useNodesState,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { memo, useEffect, useMemo, useRef } from "react";
-import { connect, type Definition, graphOf, PORT_LABEL, PORTS_OF, type Port, SPLIT_NODE, type Step, TRIGGER_NODE } from "./model";
+import {
+  connect,
+  type Definition,
+  graphOf,
+  PORT_LABEL,
+  PORTS_OF,
+  type Port,
+  SPLIT_NODE,
+  type Step,
+  TRIGGER_NODE,
+} from "./model";
 
 const WIDTH = 230;
 const HEIGHT = 74;
@@ -54,11 +75,19 @@ const Card = memo(function Card({ data, selected }: NodeProps<Node<CardData>>) {
       <div className="jnode-summary">{data.summary}</div>
       {data.invalid && <div className="jnode-error">needs attention</div>}
       {data.ports.map((port, i) => (
-        <Handle key={port} id={port} type="source" position={Position.Bottom} style={{ left: `${((i + 1) * 100) / (data.ports.length + 1)}%` }}>
+        <Handle
+          key={port}
+          id={port}
+          type="source"
+          position={Position.Bottom}
+          style={{ left: `${((i + 1) * 100) / (data.ports.length + 1)}%` }}
+        >
           {PORT_LABEL[port] && <span className="port-label">{PORT_LABEL[port]}</span>}
         </Handle>
       ))}
-      {(data.kind === "trigger" || data.kind === "split") && <Handle type="source" position={Position.Bottom} id="start" isConnectable={false} />}
+      {(data.kind === "trigger" || data.kind === "split") && (
+        <Handle type="source" position={Position.Bottom} id="start" isConnectable={false} />
+      )}
     </div>
   );
 });
@@ -76,20 +105,53 @@ function layout(d: Definition, invalidNodes: Set<string>): { nodes: Node<CardDat
   const nodes = graph.nodes.map((n): Node<CardData> => {
     const p = g.node(n.id);
     const step = n.stepIndex !== undefined ? d.steps[n.stepIndex] : undefined;
-    const title = n.id === TRIGGER_NODE ? d.trigger.type : n.id === SPLIT_NODE ? `${(d.variants ?? [{ id: "A" }]).map((v) => v.id).join(" / ")}${d.controlPercent ? ` + ${d.controlPercent}% control` : ""}` : n.id;
+    const title =
+      n.id === TRIGGER_NODE
+        ? d.trigger.type
+        : n.id === SPLIT_NODE
+          ? `${(d.variants ?? [{ id: "A" }]).map((v) => v.id).join(" / ")}${d.controlPercent ? ` + ${d.controlPercent}% control` : ""}`
+          : n.id;
     return {
       id: n.id,
       type: "card",
       position: { x: p.x - WIDTH / 2, y: p.y - HEIGHT / 2 },
-      data: { kind: n.kind, title, summary: n.id === SPLIT_NODE ? "A/B split" : summaryOf(d, step), ports: step ? PORTS_OF[step.type] : [], invalid: invalidNodes.has(n.id) },
+      data: {
+        kind: n.kind,
+        title,
+        summary: n.id === SPLIT_NODE ? "A/B split" : summaryOf(d, step),
+        ports: step ? PORTS_OF[step.type] : [],
+        invalid: invalidNodes.has(n.id),
+      },
       ariaLabel: `${n.kind.replaceAll("_", " ")} ${title}`,
     };
   });
-  const edges = graph.edges.map((e): Edge => ({ id: e.id, source: e.source, target: e.target, sourceHandle: e.port, label: e.port !== "start" ? PORT_LABEL[e.port] || undefined : undefined, animated: false, className: e.implicit ? "implicit" : undefined }));
+  const edges = graph.edges.map(
+    (e): Edge => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.port,
+      label: e.port !== "start" ? PORT_LABEL[e.port] || undefined : undefined,
+      animated: false,
+      className: e.implicit ? "implicit" : undefined,
+    }),
+  );
   return { nodes, edges };
 }
 
-export function JourneyCanvas({ definition, selected, onSelect, onChange, invalidNodes }: { definition: Definition; selected: string; onSelect(id: string): void; onChange(d: Definition): void; invalidNodes: Set<string> }) {
+export function JourneyCanvas({
+  definition,
+  selected,
+  onSelect,
+  onChange,
+  invalidNodes,
+}: {
+  definition: Definition;
+  selected: string;
+  onSelect(id: string): void;
+  onChange(d: Definition): void;
+  invalidNodes: Set<string>;
+}) {
   const laidOut = useMemo(() => layout(definition, invalidNodes), [definition, invalidNodes]);
   // xyflow keeps each node's measured size on the node objects, so they live in its state;
   // a new layout replaces them, keeping sizes and where the marketer dragged a node.
@@ -99,7 +161,12 @@ export function JourneyCanvas({ definition, selected, onSelect, onChange, invali
     setNodes((prev) =>
       laidOut.nodes.map((n) => {
         const old = prev.find((p) => p.id === n.id);
-        return { ...n, position: moved.current.get(n.id) ?? n.position, selected: n.id === selected, ...(old?.measured ? { measured: old.measured } : {}) };
+        return {
+          ...n,
+          position: moved.current.get(n.id) ?? n.position,
+          selected: n.id === selected,
+          ...(old?.measured ? { measured: old.measured } : {}),
+        };
       }),
     );
   }, [laidOut, selected, setNodes]);
@@ -117,7 +184,12 @@ export function JourneyCanvas({ definition, selected, onSelect, onChange, invali
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onNodeClick={(_e, n) => onSelect(n.id)}
-        onConnect={(c) => c.source && c.target && c.sourceHandle && onChange(connect(definition, c.source, c.sourceHandle as Port, c.target))}
+        onConnect={(c) =>
+          c.source &&
+          c.target &&
+          c.sourceHandle &&
+          onChange(connect(definition, c.source, c.sourceHandle as Port, c.target))
+        }
         nodesDraggable
         fitView
         fitViewOptions={{ padding: 0.15, maxZoom: 1 }}

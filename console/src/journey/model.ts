@@ -23,8 +23,20 @@ export interface Definition {
 
 /** An outgoing link of a step, by the field that holds it. */
 export type Port = "next" | "then" | "else" | "onEvent" | "onTimeout";
-export const PORTS_OF: Record<StepType, Port[]> = { message: ["next"], delay: ["next"], wait_for_event: ["onEvent", "onTimeout"], branch: ["then", "else"], exit: [] };
-export const PORT_LABEL: Record<Port, string> = { next: "", then: "yes", else: "no", onEvent: "event", onTimeout: "timeout" };
+export const PORTS_OF: Record<StepType, Port[]> = {
+  message: ["next"],
+  delay: ["next"],
+  wait_for_event: ["onEvent", "onTimeout"],
+  branch: ["then", "else"],
+  exit: [],
+};
+export const PORT_LABEL: Record<Port, string> = {
+  next: "",
+  then: "yes",
+  else: "no",
+  onEvent: "event",
+  onTimeout: "timeout",
+};
 
 export const TRIGGER_NODE = "__trigger";
 export const SPLIT_NODE = "__split";
@@ -56,13 +68,28 @@ export function graphOf(d: Definition): { nodes: GraphNode[]; edges: GraphEdge[]
   const ids = new Set(d.steps.map((s) => s.id));
   d.steps.forEach((s, i) => nodes.push({ id: s.id, kind: s.type, stepIndex: i }));
   const first = d.steps[0]?.id;
-  if (split) edges.push({ id: `${TRIGGER_NODE}->${SPLIT_NODE}`, source: TRIGGER_NODE, target: SPLIT_NODE, port: "start", implicit: false });
-  if (first) edges.push({ id: `start->${first}`, source: split ? SPLIT_NODE : TRIGGER_NODE, target: first, port: "start", implicit: false });
+  if (split)
+    edges.push({
+      id: `${TRIGGER_NODE}->${SPLIT_NODE}`,
+      source: TRIGGER_NODE,
+      target: SPLIT_NODE,
+      port: "start",
+      implicit: false,
+    });
+  if (first)
+    edges.push({
+      id: `start->${first}`,
+      source: split ? SPLIT_NODE : TRIGGER_NODE,
+      target: first,
+      port: "start",
+      implicit: false,
+    });
   d.steps.forEach((s, i) => {
     for (const port of PORTS_OF[s.type]) {
       const named = typeof s[port] === "string" ? (s[port] as string) : undefined;
       const target = named ?? (port === "next" ? d.steps[i + 1]?.id : undefined);
-      if (target && ids.has(target)) edges.push({ id: `${s.id}:${port}->${target}`, source: s.id, target, port, implicit: !named });
+      if (target && ids.has(target))
+        edges.push({ id: `${s.id}:${port}->${target}`, source: s.id, target, port, implicit: !named });
     }
   });
   return { nodes, edges };
@@ -86,7 +113,14 @@ export function newStep(d: Definition, type: StepType, exitId?: string): Step {
     case "delay":
       return { type, id, duration: { hours: 1 } };
     case "wait_for_event":
-      return { type, id, event: "Order Completed", timeout: { days: 1 }, onEvent: exitId ?? id, onTimeout: exitId ?? id };
+      return {
+        type,
+        id,
+        event: "Order Completed",
+        timeout: { days: 1 },
+        onEvent: exitId ?? id,
+        onTimeout: exitId ?? id,
+      };
     case "branch":
       return { type, id, condition: { did: { event: "Order Completed" } }, then: exitId ?? id, else: exitId ?? id };
     case "exit":
@@ -125,7 +159,11 @@ export function removeStep(d: Definition, id: string): Definition {
   const i = d.steps.findIndex((s) => s.id === id);
   if (i < 0 || d.steps.length <= 1) return d;
   const gone = d.steps[i]!;
-  const onward = (typeof gone.next === "string" ? gone.next : undefined) ?? (typeof gone.then === "string" ? gone.then : undefined) ?? (typeof gone.onEvent === "string" ? gone.onEvent : undefined) ?? d.steps[i + 1]?.id;
+  const onward =
+    (typeof gone.next === "string" ? gone.next : undefined) ??
+    (typeof gone.then === "string" ? gone.then : undefined) ??
+    (typeof gone.onEvent === "string" ? gone.onEvent : undefined) ??
+    d.steps[i + 1]?.id;
   const steps = d.steps
     .filter((s) => s.id !== id)
     .map((s) => {
@@ -143,7 +181,10 @@ export function removeStep(d: Definition, id: string): Definition {
 /** Points a step's port at another step (dragging an edge on the canvas). */
 export function connect(d: Definition, sourceId: string, port: Port, targetId: string): Definition {
   if (sourceId === targetId) return d;
-  return { ...d, steps: d.steps.map((s) => (s.id === sourceId && PORTS_OF[s.type].includes(port) ? { ...s, [port]: targetId } : s)) };
+  return {
+    ...d,
+    steps: d.steps.map((s) => (s.id === sourceId && PORTS_OF[s.type].includes(port) ? { ...s, [port]: targetId } : s)),
+  };
 }
 
 export function updateStep(d: Definition, id: string, patch: Partial<Step>): Definition {

@@ -1,5 +1,16 @@
 import { DurationField, JsonField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
-import { type Definition, type Json, PORT_LABEL, PORTS_OF, type Port, removeStep, SPLIT_NODE, type Step, TRIGGER_NODE, updateStep } from "./model";
+import {
+  type Definition,
+  type Json,
+  PORT_LABEL,
+  PORTS_OF,
+  type Port,
+  removeStep,
+  SPLIT_NODE,
+  type Step,
+  TRIGGER_NODE,
+  updateStep,
+} from "./model";
 
 type Obj = { [k: string]: unknown };
 const CHANNELS = ["push", "in_app", "email", "sms", "whatsapp", "content_card", "webhook"] as const;
@@ -15,18 +26,48 @@ const DEFAULT_CONTENT: Record<Channel, Obj> = {
 };
 /** The fields each channel's composer shows (the rest stay editable in the JSON). */
 const CONTENT_FIELDS: Record<Channel, [key: string, label: string, multiline?: boolean][]> = {
-  push: [["title", "Title"], ["body", "Body", true], ["deepLink", "Deep link"]],
-  in_app: [["title", "Title"], ["body", "Body", true]],
-  email: [["subject", "Subject"], ["html", "HTML body", true], ["text", "Text body", true]],
+  push: [
+    ["title", "Title"],
+    ["body", "Body", true],
+    ["deepLink", "Deep link"],
+  ],
+  in_app: [
+    ["title", "Title"],
+    ["body", "Body", true],
+  ],
+  email: [
+    ["subject", "Subject"],
+    ["html", "HTML body", true],
+    ["text", "Text body", true],
+  ],
   sms: [["body", "Body", true]],
   whatsapp: [["body", "Body", true]],
-  content_card: [["title", "Title"], ["body", "Body", true], ["deepLink", "Deep link"]],
+  content_card: [
+    ["title", "Title"],
+    ["body", "Body", true],
+    ["deepLink", "Deep link"],
+  ],
   webhook: [["url", "URL"]],
 };
-const TRIGGER_TYPES = [["event", "Event happens"], ["inaction", "Abandonment (did X, not Y within)"], ["lifecycle", "Lifecycle change"], ["geofence", "Geofence"], ["beacon", "Beacon region"], ["segment", "Segment entered/exited"], ["broadcast", "Broadcast (scheduled)"], ["api", "API (transactional)"]] as const;
+const TRIGGER_TYPES = [
+  ["event", "Event happens"],
+  ["inaction", "Abandonment (did X, not Y within)"],
+  ["lifecycle", "Lifecycle change"],
+  ["geofence", "Geofence"],
+  ["beacon", "Beacon region"],
+  ["segment", "Segment entered/exited"],
+  ["broadcast", "Broadcast (scheduled)"],
+  ["api", "API (transactional)"],
+] as const;
 const TRIGGER_DEFAULTS: Record<string, Obj> = {
   event: { type: "event", event: "Signed Up" },
-  inaction: { type: "inaction", start: { event: "Product Added" }, cancel: { event: "Order Completed" }, key: "cart_id", within: { minutes: 30 } },
+  inaction: {
+    type: "inaction",
+    start: { event: "Product Added" },
+    cancel: { event: "Order Completed" },
+    key: "cart_id",
+    within: { minutes: 30 },
+  },
   lifecycle: { type: "lifecycle", from: "active", to: "dormant" },
   geofence: { type: "geofence", on: "enter" },
   beacon: { type: "beacon", on: "enter" },
@@ -51,43 +92,177 @@ function TriggerPanel({ definition: d, problems, onChange }: PanelProps) {
   return (
     <>
       <h3>Entry</h3>
-      <TextField label="Campaign name" value={d.name} onChange={(v) => onChange({ ...d, name: v ?? "" })} problems={problemsAt(problems, "name")} />
-      <SelectField label="Trigger" value={t.type} options={TRIGGER_TYPES.map(([v, l]) => [v, l] as [string, string])} onChange={(type) => onChange({ ...d, trigger: TRIGGER_DEFAULTS[type] as Definition["trigger"] })} problems={problemsAt(problems, "trigger.type")} />
-      {t.type === "event" && <TextField label="Event" value={t.event as string} onChange={(v) => set({ event: v })} problems={problemsAt(problems, "trigger.event")} />}
+      <TextField
+        label="Campaign name"
+        value={d.name}
+        onChange={(v) => onChange({ ...d, name: v ?? "" })}
+        problems={problemsAt(problems, "name")}
+      />
+      <SelectField
+        label="Trigger"
+        value={t.type}
+        options={TRIGGER_TYPES.map(([v, l]) => [v, l] as [string, string])}
+        onChange={(type) => onChange({ ...d, trigger: TRIGGER_DEFAULTS[type] as Definition["trigger"] })}
+        problems={problemsAt(problems, "trigger.type")}
+      />
+      {t.type === "event" && (
+        <TextField
+          label="Event"
+          value={t.event as string}
+          onChange={(v) => set({ event: v })}
+          problems={problemsAt(problems, "trigger.event")}
+        />
+      )}
       {t.type === "inaction" && (
         <>
-          <TextField label="Started by event" value={sub("start").event as string} onChange={(v) => set({ start: { ...sub("start"), event: v } })} problems={problemsAt(problems, "trigger.start")} />
-          <TextField label="Cancelled by event" value={sub("cancel").event as string} onChange={(v) => set({ cancel: { ...sub("cancel"), event: v } })} problems={problemsAt(problems, "trigger.cancel")} />
-          <TextField label="Matched on property (key)" value={t.key as string} onChange={(v) => set({ key: v })} hint="e.g. cart_id: each cart its own timer" problems={problemsAt(problems, "trigger.key")} />
-          <DurationField label="Remind after" value={t.within as Record<string, number>} onChange={(v) => set({ within: v })} problems={problemsAt(problems, "trigger.within")} />
+          <TextField
+            label="Started by event"
+            value={sub("start").event as string}
+            onChange={(v) => set({ start: { ...sub("start"), event: v } })}
+            problems={problemsAt(problems, "trigger.start")}
+          />
+          <TextField
+            label="Cancelled by event"
+            value={sub("cancel").event as string}
+            onChange={(v) => set({ cancel: { ...sub("cancel"), event: v } })}
+            problems={problemsAt(problems, "trigger.cancel")}
+          />
+          <TextField
+            label="Matched on property (key)"
+            value={t.key as string}
+            onChange={(v) => set({ key: v })}
+            hint="e.g. cart_id: each cart its own timer"
+            problems={problemsAt(problems, "trigger.key")}
+          />
+          <DurationField
+            label="Remind after"
+            value={t.within as Record<string, number>}
+            onChange={(v) => set({ within: v })}
+            problems={problemsAt(problems, "trigger.within")}
+          />
         </>
       )}
       {t.type === "lifecycle" && (
         <>
-          <SelectField label="From" value={t.from as string} options={["*", "new", "active", "dormant", "churned"]} onChange={(v) => set({ from: v })} problems={problemsAt(problems, "trigger.from")} />
-          <SelectField label="To" value={t.to as string} options={["new", "active", "dormant", "churned"]} onChange={(v) => set({ to: v })} problems={problemsAt(problems, "trigger.to")} />
+          <SelectField
+            label="From"
+            value={t.from as string}
+            options={["*", "new", "active", "dormant", "churned"]}
+            onChange={(v) => set({ from: v })}
+            problems={problemsAt(problems, "trigger.from")}
+          />
+          <SelectField
+            label="To"
+            value={t.to as string}
+            options={["new", "active", "dormant", "churned"]}
+            onChange={(v) => set({ to: v })}
+            problems={problemsAt(problems, "trigger.to")}
+          />
         </>
       )}
       {(t.type === "geofence" || t.type === "beacon") && (
         <>
-          <SelectField label="On" value={t.on as string} options={["enter", "exit", "dwell"]} onChange={(v) => set({ on: v })} problems={problemsAt(problems, "trigger.on")} />
-          <TextField label="Tags (comma separated)" value={((t.tags as string[] | undefined) ?? []).join(", ")} onChange={(v) => set({ tags: v ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined })} problems={problemsAt(problems, "trigger.tags")} />
+          <SelectField
+            label="On"
+            value={t.on as string}
+            options={["enter", "exit", "dwell"]}
+            onChange={(v) => set({ on: v })}
+            problems={problemsAt(problems, "trigger.on")}
+          />
+          <TextField
+            label="Tags (comma separated)"
+            value={((t.tags as string[] | undefined) ?? []).join(", ")}
+            onChange={(v) =>
+              set({
+                tags: v
+                  ? v
+                      .split(",")
+                      .map((s) => s.trim())
+                      .filter(Boolean)
+                  : undefined,
+              })
+            }
+            problems={problemsAt(problems, "trigger.tags")}
+          />
         </>
       )}
       {t.type === "segment" && (
         <>
-          <TextField label="Segment id" value={t.segmentId as string} onChange={(v) => set({ segmentId: v })} problems={problemsAt(problems, "trigger.segmentId")} />
-          <SelectField label="On" value={t.on as string} options={["enter", "exit"]} onChange={(v) => set({ on: v })} problems={problemsAt(problems, "trigger.on")} />
+          <TextField
+            label="Segment id"
+            value={t.segmentId as string}
+            onChange={(v) => set({ segmentId: v })}
+            problems={problemsAt(problems, "trigger.segmentId")}
+          />
+          <SelectField
+            label="On"
+            value={t.on as string}
+            options={["enter", "exit"]}
+            onChange={(v) => set({ on: v })}
+            problems={problemsAt(problems, "trigger.on")}
+          />
         </>
       )}
-      {t.type === "broadcast" && <TextField label="At (ISO time)" value={t.at as string} onChange={(v) => set({ at: v })} problems={problemsAt(problems, "trigger.at")} hint="recurring schedules and local time: edit in JSON" />}
-      <JsonField label="Audience condition (JSON, optional)" value={d.audience} onChange={(v) => onChange({ ...d, audience: v as Json | undefined })} problems={problemsAt(problems, "audience")} hint='e.g. {"lifecycle": ["active"]}' />
-      <SelectField label="Re-entry" value={typeof d.reentry === "string" ? d.reentry : d.reentry ? "cooldown" : "every_time"} options={[["every_time", "every time"], ["once", "once"], ["cooldown", "after a cooldown"]]} onChange={(v) => onChange({ ...d, reentry: v === "cooldown" ? { cooldownHours: 24 } : v })} problems={problemsAt(problems, "reentry")} />
-      {d.reentry && typeof d.reentry === "object" && <NumberField label="Cooldown (hours)" value={(d.reentry as Obj).cooldownHours as number} onChange={(v) => onChange({ ...d, reentry: { cooldownHours: v ?? 24 } })} problems={problemsAt(problems, "reentry")} />}
+      {t.type === "broadcast" && (
+        <TextField
+          label="At (ISO time)"
+          value={t.at as string}
+          onChange={(v) => set({ at: v })}
+          problems={problemsAt(problems, "trigger.at")}
+          hint="recurring schedules and local time: edit in JSON"
+        />
+      )}
+      <JsonField
+        label="Audience condition (JSON, optional)"
+        value={d.audience}
+        onChange={(v) => onChange({ ...d, audience: v as Json | undefined })}
+        problems={problemsAt(problems, "audience")}
+        hint='e.g. {"lifecycle": ["active"]}'
+      />
+      <SelectField
+        label="Re-entry"
+        value={typeof d.reentry === "string" ? d.reentry : d.reentry ? "cooldown" : "every_time"}
+        options={[
+          ["every_time", "every time"],
+          ["once", "once"],
+          ["cooldown", "after a cooldown"],
+        ]}
+        onChange={(v) => onChange({ ...d, reentry: v === "cooldown" ? { cooldownHours: 24 } : v })}
+        problems={problemsAt(problems, "reentry")}
+      />
+      {d.reentry && typeof d.reentry === "object" && (
+        <NumberField
+          label="Cooldown (hours)"
+          value={(d.reentry as Obj).cooldownHours as number}
+          onChange={(v) => onChange({ ...d, reentry: { cooldownHours: v ?? 24 } })}
+          problems={problemsAt(problems, "reentry")}
+        />
+      )}
       <h3>Goal</h3>
-      <TextField label="Conversion event" value={goal?.event as string} onChange={(v) => onChange({ ...d, goal: v ? { ...(goal ?? {}), event: v } : undefined })} problems={problemsAt(problems, "goal")} hint="empty: no conversion goal" />
-      {goal && <NumberField label="Within (hours after entry)" value={goal.windowHours as number} onChange={(v) => onChange({ ...d, goal: { ...goal, windowHours: v } })} problems={problemsAt(problems, "goal.windowHours")} />}
-      <NumberField label="Control group (%)" min={0} max={90} value={d.controlPercent ?? 0} onChange={(v) => onChange({ ...d, controlPercent: v ?? 0 })} problems={problemsAt(problems, "controlPercent")} hint="held out: no messages, conversions measured" />
+      <TextField
+        label="Conversion event"
+        value={goal?.event as string}
+        onChange={(v) => onChange({ ...d, goal: v ? { ...(goal ?? {}), event: v } : undefined })}
+        problems={problemsAt(problems, "goal")}
+        hint="empty: no conversion goal"
+      />
+      {goal && (
+        <NumberField
+          label="Within (hours after entry)"
+          value={goal.windowHours as number}
+          onChange={(v) => onChange({ ...d, goal: { ...goal, windowHours: v } })}
+          problems={problemsAt(problems, "goal.windowHours")}
+        />
+      )}
+      <NumberField
+        label="Control group (%)"
+        min={0}
+        max={90}
+        value={d.controlPercent ?? 0}
+        onChange={(v) => onChange({ ...d, controlPercent: v ?? 0 })}
+        problems={problemsAt(problems, "controlPercent")}
+        hint="held out: no messages, conversions measured"
+      />
     </>
   );
 }
@@ -97,23 +272,65 @@ function SplitPanel({ definition: d, problems, onChange }: PanelProps) {
   return (
     <>
       <h3>A/B split</h3>
-      <p className="muted">Each person lands in the same arm every time (a stable hash). Content per arm is set on each message step.</p>
+      <p className="muted">
+        Each person lands in the same arm every time (a stable hash). Content per arm is set on each message step.
+      </p>
       {arms.map((a, i) => (
         <div key={i} className="arm">
-          <TextField label={`Arm ${i + 1} id`} value={a.id} onChange={(v) => onChange({ ...d, variants: arms.map((x, j) => (j === i ? { ...x, id: v ?? "" } : x)) })} problems={problemsAt(problems, `variants.${i}.id`)} />
-          <NumberField label={`Arm ${i + 1} weight`} min={0} value={a.weight} onChange={(v) => onChange({ ...d, variants: arms.map((x, j) => (j === i ? { ...x, weight: v ?? 1 } : x)) })} problems={problemsAt(problems, `variants.${i}.weight`)} />
+          <TextField
+            label={`Arm ${i + 1} id`}
+            value={a.id}
+            onChange={(v) => onChange({ ...d, variants: arms.map((x, j) => (j === i ? { ...x, id: v ?? "" } : x)) })}
+            problems={problemsAt(problems, `variants.${i}.id`)}
+          />
+          <NumberField
+            label={`Arm ${i + 1} weight`}
+            min={0}
+            value={a.weight}
+            onChange={(v) => onChange({ ...d, variants: arms.map((x, j) => (j === i ? { ...x, weight: v ?? 1 } : x)) })}
+            problems={problemsAt(problems, `variants.${i}.weight`)}
+          />
         </div>
       ))}
       <div className="actions">
-        <button type="button" onClick={() => onChange({ ...d, variants: [...arms, { id: String.fromCharCode(65 + arms.length), weight: 1 }] })} disabled={arms.length >= 10}>Add arm</button>
-        {arms.length > 1 && <button type="button" className="danger" onClick={() => onChange({ ...d, variants: arms.slice(0, -1) })}>Remove last arm</button>}
+        <button
+          type="button"
+          onClick={() =>
+            onChange({ ...d, variants: [...arms, { id: String.fromCharCode(65 + arms.length), weight: 1 }] })
+          }
+          disabled={arms.length >= 10}
+        >
+          Add arm
+        </button>
+        {arms.length > 1 && (
+          <button type="button" className="danger" onClick={() => onChange({ ...d, variants: arms.slice(0, -1) })}>
+            Remove last arm
+          </button>
+        )}
       </div>
-      <NumberField label="Control group (%)" min={0} max={90} value={d.controlPercent ?? 0} onChange={(v) => onChange({ ...d, controlPercent: v ?? 0 })} problems={problemsAt(problems, "controlPercent")} />
+      <NumberField
+        label="Control group (%)"
+        min={0}
+        max={90}
+        value={d.controlPercent ?? 0}
+        onChange={(v) => onChange({ ...d, controlPercent: v ?? 0 })}
+        problems={problemsAt(problems, "controlPercent")}
+      />
     </>
   );
 }
 
-function MessageFields({ step, at, problems, set }: { step: Step; at: string; problems: Problem[]; set(patch: Partial<Step>): void }) {
+function MessageFields({
+  step,
+  at,
+  problems,
+  set,
+}: {
+  step: Step;
+  at: string;
+  problems: Problem[];
+  set(patch: Partial<Step>): void;
+}) {
   const channels = (step.channels as Channel[]) ?? [];
   const content = (step.content ?? {}) as Record<string, Obj>;
   const toggle = (ch: Channel, on: boolean) => {
@@ -129,25 +346,52 @@ function MessageFields({ step, at, problems, set }: { step: Step; at: string; pr
         <legend>Channels, in fallback order (the first the person can receive is used)</legend>
         {CHANNELS.map((ch) => (
           <label key={ch} className="check">
-            <input type="checkbox" checked={channels.includes(ch)} onChange={(e) => toggle(ch, e.target.checked)} /> {ch}
+            <input type="checkbox" checked={channels.includes(ch)} onChange={(e) => toggle(ch, e.target.checked)} />{" "}
+            {ch}
             {channels.includes(ch) && <span className="muted"> #{channels.indexOf(ch) + 1}</span>}
           </label>
         ))}
-        {problemsAt(problems, `${at}.channels`).map((p) => <span key={p.field} className="error field-error">{p.message}</span>)}
+        {problemsAt(problems, `${at}.channels`).map((p) => (
+          <span key={p.field} className="error field-error">
+            {p.message}
+          </span>
+        ))}
       </fieldset>
       {channels.map((ch) => (
         <fieldset key={ch} className="channel">
           <legend>{ch}</legend>
           {ch === "in_app" && (
-            <SelectField label="In-app type" value={content.in_app?.type as string} options={["modal", "banner", "fullscreen", "survey"]} onChange={(v) => set({ content: { ...content, in_app: { ...content.in_app, type: v } } as Json })} problems={problemsAt(problems, `${at}.content.in_app.type`)} />
+            <SelectField
+              label="In-app type"
+              value={content.in_app?.type as string}
+              options={["modal", "banner", "fullscreen", "survey"]}
+              onChange={(v) => set({ content: { ...content, in_app: { ...content.in_app, type: v } } as Json })}
+              problems={problemsAt(problems, `${at}.content.in_app.type`)}
+            />
           )}
           {CONTENT_FIELDS[ch].map(([key, label, multiline]) => (
-            <TextField key={key} label={`${ch} ${label.toLowerCase()}`} multiline={multiline} value={content[ch]?.[key] as string} onChange={(v) => set({ content: { ...content, [ch]: { ...content[ch], [key]: v } } as Json })} problems={problemsAt(problems, `${at}.content.${ch}.${key}`)} />
+            <TextField
+              key={key}
+              label={`${ch} ${label.toLowerCase()}`}
+              multiline={multiline}
+              value={content[ch]?.[key] as string}
+              onChange={(v) => set({ content: { ...content, [ch]: { ...content[ch], [key]: v } } as Json })}
+              problems={problemsAt(problems, `${at}.content.${ch}.${key}`)}
+            />
           ))}
-          {problemsAt(problems, `${at}.content.${ch}`).filter((p) => !CONTENT_FIELDS[ch].some(([k]) => p.field.startsWith(`${at}.content.${ch}.${k}`))).map((p) => <span key={p.field + p.message} className="error field-error">{p.message}</span>)}
+          {problemsAt(problems, `${at}.content.${ch}`)
+            .filter((p) => !CONTENT_FIELDS[ch].some(([k]) => p.field.startsWith(`${at}.content.${ch}.${k}`)))
+            .map((p) => (
+              <span key={p.field + p.message} className="error field-error">
+                {p.message}
+              </span>
+            ))}
         </fieldset>
       ))}
-      <p className="hint">Liquid works in every text: {"{{ user.first_name }}"}, {"{{ event.product }}"}. Buttons, surveys, images, variants and locales: edit in JSON.</p>
+      <p className="hint">
+        Liquid works in every text: {"{{ user.first_name }}"}, {"{{ event.product }}"}. Buttons, surveys, images,
+        variants and locales: edit in JSON.
+      </p>
     </>
   );
 }
@@ -180,17 +424,46 @@ function StepFields(props: PanelProps & { step: Step }) {
       {step.type === "message" && <MessageFields step={step} at={at} problems={problems} set={set} />}
       {step.type === "delay" && (
         <>
-          <DurationField label="Wait for" value={step.duration as Record<string, number>} onChange={(v) => set({ duration: v as Json, untilLocalTime: undefined })} problems={problemsAt(problems, `${at}.duration`)} />
-          <TextField label="Or until local time (HH:MM)" value={step.untilLocalTime as string} onChange={(v) => set({ untilLocalTime: v, ...(v ? { duration: undefined } : {}) })} problems={problemsAt(problems, `${at}.untilLocalTime`)} />
+          <DurationField
+            label="Wait for"
+            value={step.duration as Record<string, number>}
+            onChange={(v) => set({ duration: v as Json, untilLocalTime: undefined })}
+            problems={problemsAt(problems, `${at}.duration`)}
+          />
+          <TextField
+            label="Or until local time (HH:MM)"
+            value={step.untilLocalTime as string}
+            onChange={(v) => set({ untilLocalTime: v, ...(v ? { duration: undefined } : {}) })}
+            problems={problemsAt(problems, `${at}.untilLocalTime`)}
+          />
         </>
       )}
       {step.type === "wait_for_event" && (
         <>
-          <TextField label="Wait for event" value={step.event as string} onChange={(v) => set({ event: v })} problems={problemsAt(problems, `${at}.event`)} />
-          <DurationField label="Give up after" value={step.timeout as Record<string, number>} onChange={(v) => set({ timeout: v as Json })} problems={problemsAt(problems, `${at}.timeout`)} />
+          <TextField
+            label="Wait for event"
+            value={step.event as string}
+            onChange={(v) => set({ event: v })}
+            problems={problemsAt(problems, `${at}.event`)}
+          />
+          <DurationField
+            label="Give up after"
+            value={step.timeout as Record<string, number>}
+            onChange={(v) => set({ timeout: v as Json })}
+            problems={problemsAt(problems, `${at}.timeout`)}
+          />
         </>
       )}
-      {step.type === "branch" && <JsonField key={i} label="Condition (JSON)" value={step.condition} onChange={(v) => set({ condition: v as Json })} problems={problemsAt(problems, `${at}.condition`)} hint='e.g. {"did": {"event": "Order Completed", "withinHours": 24}}' />}
+      {step.type === "branch" && (
+        <JsonField
+          key={i}
+          label="Condition (JSON)"
+          value={step.condition}
+          onChange={(v) => set({ condition: v as Json })}
+          problems={problemsAt(problems, `${at}.condition`)}
+          hint='e.g. {"did": {"event": "Order Completed", "withinHours": 24}}'
+        />
+      )}
       {PORTS_OF[step.type].map((port: Port) => (
         <SelectField
           key={port}
@@ -202,7 +475,14 @@ function StepFields(props: PanelProps & { step: Step }) {
         />
       ))}
       <div className="actions">
-        <button type="button" className="danger" disabled={d.steps.length <= 1} onClick={() => onChange(removeStep(d, step.id))}>Delete step</button>
+        <button
+          type="button"
+          className="danger"
+          disabled={d.steps.length <= 1}
+          onClick={() => onChange(removeStep(d, step.id))}
+        >
+          Delete step
+        </button>
       </div>
     </>
   );

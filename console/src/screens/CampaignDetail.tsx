@@ -24,14 +24,23 @@ interface Stats {
     variant: string;
     counts: Record<(typeof FUNNEL)[number] | (typeof OUTCOMES)[number], number>;
     conversionRate: number | null;
-    uplift: { absoluteUplift: number | null; relativeUplift: number | null; ci: Interval | null; significant: boolean } | null;
+    uplift: {
+      absoluteUplift: number | null;
+      relativeUplift: number | null;
+      ci: Interval | null;
+      significant: boolean;
+    } | null;
   }[];
   control: { entered: number; converted: number; conversionRate: number | null } | null;
 }
 
 function Report({ id }: { id: string }) {
   const api = useApi();
-  const stats = useQuery({ queryKey: ["campaign-stats", id], queryFn: async () => (await ok(api.GET("/admin/campaigns/{id}/stats", { params: { path: { id }, query: {} } }))) as unknown as Stats });
+  const stats = useQuery({
+    queryKey: ["campaign-stats", id],
+    queryFn: async () =>
+      (await ok(api.GET("/admin/campaigns/{id}/stats", { params: { path: { id }, query: {} } }))) as unknown as Stats,
+  });
   return (
     <QueryView query={stats} what="campaign report">
       {(s) => {
@@ -40,15 +49,27 @@ function Report({ id }: { id: string }) {
         return (
           <>
             <table className="table funnel">
-              <caption>Funnel per variant; the control group gets no message and its conversions are the baseline</caption>
+              <caption>
+                Funnel per variant; the control group gets no message and its conversions are the baseline
+              </caption>
               <thead>
-                <tr><th scope="col">Variant</th>{FUNNEL.map((k) => <th key={k} scope="col">{k}</th>)}<th scope="col">conversion rate</th></tr>
+                <tr>
+                  <th scope="col">Variant</th>
+                  {FUNNEL.map((k) => (
+                    <th key={k} scope="col">
+                      {k}
+                    </th>
+                  ))}
+                  <th scope="col">conversion rate</th>
+                </tr>
               </thead>
               <tbody>
                 {s.variants.map((v) => (
                   <tr key={v.variant}>
                     <th scope="row">{v.variant}</th>
-                    {FUNNEL.map((k) => <td key={k}>{count(v.counts[k])}</td>)}
+                    {FUNNEL.map((k) => (
+                      <td key={k}>{count(v.counts[k])}</td>
+                    ))}
                     <td>{percent(v.conversionRate)}</td>
                   </tr>
                 ))}
@@ -56,7 +77,11 @@ function Report({ id }: { id: string }) {
                   <tr>
                     <th scope="row">control</th>
                     <td>{count(s.control.entered)}</td>
-                    {FUNNEL.slice(1, -1).map((k) => <td key={k} className="muted">–</td>)}
+                    {FUNNEL.slice(1, -1).map((k) => (
+                      <td key={k} className="muted">
+                        –
+                      </td>
+                    ))}
                     <td>{count(s.control.converted)}</td>
                     <td>{percent(s.control.conversionRate)}</td>
                   </tr>
@@ -69,11 +94,27 @@ function Report({ id }: { id: string }) {
             </p>
             {withUplift.length > 0 && (
               <table className="table">
-                <caption>Conversion uplift versus control ({Math.round(s.confidence * 100)}% confidence interval, Newcombe)</caption>
-                <thead><tr><th scope="col">Variant</th><th scope="col">absolute</th><th scope="col">relative</th><th scope="col">interval</th><th scope="col">significant</th></tr></thead>
+                <caption>
+                  Conversion uplift versus control ({Math.round(s.confidence * 100)}% confidence interval, Newcombe)
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Variant</th>
+                    <th scope="col">absolute</th>
+                    <th scope="col">relative</th>
+                    <th scope="col">interval</th>
+                    <th scope="col">significant</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {withUplift.map((v) => (
-                    <tr key={v.variant}><th scope="row">{v.variant}</th><td>{percent(v.uplift!.absoluteUplift)}</td><td>{percent(v.uplift!.relativeUplift)}</td><td>{v.uplift!.ci ? `${percent(v.uplift!.ci.low)} to ${percent(v.uplift!.ci.high)}` : "–"}</td><td>{v.uplift!.significant ? "yes" : "no"}</td></tr>
+                    <tr key={v.variant}>
+                      <th scope="row">{v.variant}</th>
+                      <td>{percent(v.uplift!.absoluteUplift)}</td>
+                      <td>{percent(v.uplift!.relativeUplift)}</td>
+                      <td>{v.uplift!.ci ? `${percent(v.uplift!.ci.low)} to ${percent(v.uplift!.ci.high)}` : "–"}</td>
+                      <td>{v.uplift!.significant ? "yes" : "no"}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -90,20 +131,35 @@ export default function CampaignDetail() {
   const api = useApi();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const campaign = useQuery({ queryKey: ["campaign", id], queryFn: () => ok(api.GET("/admin/campaigns/{id}", { params: { path: { id } } })) });
+  const campaign = useQuery({
+    queryKey: ["campaign", id],
+    queryFn: () => ok(api.GET("/admin/campaigns/{id}", { params: { path: { id } } })),
+  });
   const [definition, setDefinition] = useState<JourneyDefinition | null>(null);
   useEffect(() => {
     if (campaign.data) setDefinition(structuredClone(campaign.data.definition) as unknown as JourneyDefinition);
   }, [campaign.data]);
-  const refresh = () => Promise.all([queries.invalidateQueries({ queryKey: ["campaign", id] }), queries.invalidateQueries({ queryKey: ["campaigns"] })]);
-  const save = useMutation({ mutationFn: (body: Definition) => ok(api.PUT("/admin/campaigns/{id}", { params: { path: { id } }, body })), onSuccess: refresh });
-  const act = useMutation({
-    mutationFn: (action: "activate" | "pause" | "archive") => ok(api.POST(`/admin/campaigns/{id}/${action}` as "/admin/campaigns/{id}/activate", { params: { path: { id } } })),
+  const refresh = () =>
+    Promise.all([
+      queries.invalidateQueries({ queryKey: ["campaign", id] }),
+      queries.invalidateQueries({ queryKey: ["campaigns"] }),
+    ]);
+  const save = useMutation({
+    mutationFn: (body: Definition) => ok(api.PUT("/admin/campaigns/{id}", { params: { path: { id } }, body })),
     onSuccess: refresh,
   });
-  const remove = useMutation({ mutationFn: () => ok(api.DELETE("/admin/campaigns/{id}", { params: { path: { id } } })), onSuccess: async () => (await refresh(), navigate("/campaigns")) });
+  const act = useMutation({
+    mutationFn: (action: "activate" | "pause" | "archive") =>
+      ok(api.POST(`/admin/campaigns/{id}/${action}` as "/admin/campaigns/{id}/activate", { params: { path: { id } } })),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: () => ok(api.DELETE("/admin/campaigns/{id}", { params: { path: { id } } })),
+    onSuccess: async () => (await refresh(), navigate("/campaigns")),
+  });
   const duplicate = useMutation({
-    mutationFn: (body: Definition) => ok(api.POST("/admin/campaigns", { body: { ...body, name: `${body.name} (copy)` } })),
+    mutationFn: (body: Definition) =>
+      ok(api.POST("/admin/campaigns", { body: { ...body, name: `${body.name} (copy)` } })),
     onSuccess: async (c) => (await refresh(), navigate(`/campaigns/${encodeURIComponent(c.id)}`)),
   });
 
@@ -113,16 +169,50 @@ export default function CampaignDetail() {
         <>
           <PageHeader title={c.name}>
             <StatusBadge status={c.status} />
-            {c.status !== "active" && c.status !== "archived" && <button type="button" onClick={() => act.mutate("activate")} disabled={act.isPending}>Activate</button>}
-            {c.status === "active" && <button type="button" onClick={() => act.mutate("pause")} disabled={act.isPending}>Pause</button>}
-            {c.status !== "archived" && c.status !== "draft" && <button type="button" onClick={() => act.mutate("archive")} disabled={act.isPending}>Archive</button>}
-            <button type="button" onClick={() => duplicate.mutate(c.definition as Definition)} disabled={duplicate.isPending}>Duplicate</button>
+            {c.status !== "active" && c.status !== "archived" && (
+              <button type="button" onClick={() => act.mutate("activate")} disabled={act.isPending}>
+                Activate
+              </button>
+            )}
+            {c.status === "active" && (
+              <button type="button" onClick={() => act.mutate("pause")} disabled={act.isPending}>
+                Pause
+              </button>
+            )}
+            {c.status !== "archived" && c.status !== "draft" && (
+              <button type="button" onClick={() => act.mutate("archive")} disabled={act.isPending}>
+                Archive
+              </button>
+            )}
+            <button
+              type="button"
+              onClick={() => duplicate.mutate(c.definition as Definition)}
+              disabled={duplicate.isPending}
+            >
+              Duplicate
+            </button>
             {c.status === "draft" && (
-              <button type="button" className="danger" onClick={() => window.confirm(`Delete the draft “${c.name}”? This cannot be undone.`) && remove.mutate()} disabled={remove.isPending}>Delete draft</button>
+              <button
+                type="button"
+                className="danger"
+                onClick={() =>
+                  window.confirm(`Delete the draft “${c.name}”? This cannot be undone.`) && remove.mutate()
+                }
+                disabled={remove.isPending}
+              >
+                Delete draft
+              </button>
             )}
           </PageHeader>
-          {[act.error, remove.error, duplicate.error].filter(Boolean).map((e) => <p key={(e as Error).message} className="error" role="alert">{(e as Error).message}</p>)}
-          <p className="muted">Version {c.version} · trigger <code>{c.definition.trigger.type}</code> · updated <When at={c.updatedAt} /> · <Link to="/campaigns">all campaigns</Link></p>
+          {[act.error, remove.error, duplicate.error].filter(Boolean).map((e) => (
+            <p key={(e as Error).message} className="error" role="alert">
+              {(e as Error).message}
+            </p>
+          ))}
+          <p className="muted">
+            Version {c.version} · trigger <code>{c.definition.trigger.type}</code> · updated <When at={c.updatedAt} /> ·{" "}
+            <Link to="/campaigns">all campaigns</Link>
+          </p>
 
           <section aria-labelledby="report-h" className="card">
             <h2 id="report-h">Report</h2>
@@ -131,9 +221,15 @@ export default function CampaignDetail() {
 
           <section aria-labelledby="def-h" className="card">
             <h2 id="def-h">Definition</h2>
-            {definition && <CampaignEditor definition={definition} onChange={setDefinition} error={save.error as ApiError | null} />}
+            {definition && (
+              <CampaignEditor definition={definition} onChange={setDefinition} error={save.error as ApiError | null} />
+            )}
             <div className="actions">
-              <button type="button" disabled={save.isPending || !definition} onClick={() => definition && save.mutate(definition as unknown as Definition)}>
+              <button
+                type="button"
+                disabled={save.isPending || !definition}
+                onClick={() => definition && save.mutate(definition as unknown as Definition)}
+              >
                 {save.isPending ? "Saving…" : "Save new version"}
               </button>
               {save.isSuccess && <span role="status">Saved as version {save.data.version}.</span>}
@@ -143,7 +239,11 @@ export default function CampaignDetail() {
           <section aria-labelledby="versions-h" className="card">
             <h2 id="versions-h">Version history</h2>
             <ol reversed>
-              {[...c.versions].reverse().map((v) => <li key={v.version}>v{v.version}, <When at={v.createdAt} /></li>)}
+              {[...c.versions].reverse().map((v) => (
+                <li key={v.version}>
+                  v{v.version}, <When at={v.createdAt} />
+                </li>
+              ))}
             </ol>
           </section>
         </>

@@ -11,7 +11,13 @@ import { useApi } from "../session";
 
 type Definition = paths["/admin/campaigns"]["post"]["requestBody"]["content"]["application/json"];
 
-const BLANK = { name: "New campaign", trigger: { type: "event", event: "Signed Up" }, steps: [{ type: "message", id: "hello", channels: ["push"], content: { push: { title: "Hello", body: "Welcome!" } } }] };
+const BLANK = {
+  name: "New campaign",
+  trigger: { type: "event", event: "Signed Up" },
+  steps: [
+    { type: "message", id: "hello", channels: ["push"], content: { push: { title: "Hello", body: "Welcome!" } } },
+  ],
+};
 
 /** A new draft from a template of each use case of the brief, or from scratch. */
 export default function CampaignNew() {
@@ -37,16 +43,32 @@ export default function CampaignNew() {
         <ul className="template-list">
           {templates.map((t) => (
             <li key={t.definition.name}>
-              <button type="button" onClick={() => (setDefinition(structuredClone(t.definition) as unknown as JourneyDefinition), setGeneration((g) => g + 1))}>
-                <strong>{t.definition.name}</strong> <span className="muted">{t.useCase} · {t.definition.trigger.type} trigger</span>
+              <button
+                type="button"
+                onClick={() => (
+                  setDefinition(structuredClone(t.definition) as unknown as JourneyDefinition),
+                  setGeneration((g) => g + 1)
+                )}
+              >
+                <strong>{t.definition.name}</strong>{" "}
+                <span className="muted">
+                  {t.useCase} · {t.definition.trigger.type} trigger
+                </span>
               </button>
             </li>
           ))}
         </ul>
       </section>
-      <CampaignEditor key={generation} definition={definition} onChange={setDefinition} error={create.error as ApiError | null} />
+      <CampaignEditor
+        key={generation}
+        definition={definition}
+        onChange={setDefinition}
+        error={create.error as ApiError | null}
+      />
       <div className="actions">
-        <button type="button" onClick={save} disabled={create.isPending}>{create.isPending ? "Saving…" : "Save as draft"}</button>
+        <button type="button" onClick={save} disabled={create.isPending}>
+          {create.isPending ? "Saving…" : "Save as draft"}
+        </button>
       </div>
     </>
   );

@@ -8,7 +8,12 @@ import { EmptyState, PageHeader, QueryView } from "../components/States";
 import { TimeSeries } from "../components/TimeSeries";
 import { useApi } from "../session";
 
-export const LIFECYCLE_COLORS: Record<string, string> = { new: "#0ea5e9", active: "#16a34a", dormant: "#d97706", churned: "#dc2626" };
+export const LIFECYCLE_COLORS: Record<string, string> = {
+  new: "#0ea5e9",
+  active: "#16a34a",
+  dormant: "#d97706",
+  churned: "#dc2626",
+};
 const FUNNEL_COLORS = { sent: "#2563eb", delivered: "#0891b2", opened: "#16a34a", converted: "#9333ea" };
 const pct = (x: number | null | undefined) => (x == null ? "–" : `${Math.round(x * 1000) / 10}%`);
 
@@ -24,23 +29,56 @@ function Kpi({ label, value, hint }: { label: string; value: string; hint?: stri
 
 export function Overview() {
   const api = useApi();
-  const activity = useQuery({ queryKey: ["activity"], queryFn: () => ok(api.GET("/admin/segments/activity", { params: { query: {} } })) });
+  const activity = useQuery({
+    queryKey: ["activity"],
+    queryFn: () => ok(api.GET("/admin/segments/activity", { params: { query: {} } })),
+  });
   const lifecycle = useQuery({ queryKey: ["lifecycle"], queryFn: () => ok(api.GET("/admin/segments/lifecycle")) });
-  const history = useQuery({ queryKey: ["lifecycle-history"], queryFn: () => ok(api.GET("/admin/segments/lifecycle/history", { params: { query: {} } })) });
-  const rfm = useQuery({ queryKey: ["rfm"], queryFn: () => ok(api.GET("/admin/segments/rfm", { params: { query: {} } })) });
-  const daily = useQuery({ queryKey: ["daily"], queryFn: () => ok(api.GET("/admin/stats/daily", { params: { query: { days: 30 } } })) });
+  const history = useQuery({
+    queryKey: ["lifecycle-history"],
+    queryFn: () => ok(api.GET("/admin/segments/lifecycle/history", { params: { query: {} } })),
+  });
+  const rfm = useQuery({
+    queryKey: ["rfm"],
+    queryFn: () => ok(api.GET("/admin/segments/rfm", { params: { query: {} } })),
+  });
+  const daily = useQuery({
+    queryKey: ["daily"],
+    queryFn: () => ok(api.GET("/admin/stats/daily", { params: { query: { days: 30 } } })),
+  });
   const consent = useQuery({ queryKey: ["consent"], queryFn: () => ok(api.GET("/admin/stats/consent")) });
 
   const messageSeries = useMemo(
-    () => (daily.data ? (Object.entries(FUNNEL_COLORS) as [keyof typeof FUNNEL_COLORS, string][]).map(([k, color]) => ({ label: k, color, values: daily.data.days.map((d) => d[k]) })) : []),
+    () =>
+      daily.data
+        ? (Object.entries(FUNNEL_COLORS) as [keyof typeof FUNNEL_COLORS, string][]).map(([k, color]) => ({
+            label: k,
+            color,
+            values: daily.data.days.map((d) => d[k]),
+          }))
+        : [],
     [daily.data],
   );
   const lifecycleSeries = useMemo(
-    () => (history.data ? Object.entries(LIFECYCLE_COLORS).map(([state, color]) => ({ label: state, color, values: history.data.days.map((d) => d.states[state] ?? 0) })) : []),
+    () =>
+      history.data
+        ? Object.entries(LIFECYCLE_COLORS).map(([state, color]) => ({
+            label: state,
+            color,
+            values: history.data.days.map((d) => d.states[state] ?? 0),
+          }))
+        : [],
     [history.data],
   );
   const activitySeries = useMemo(
-    () => (activity.data ? [{ label: "DAU", color: "#2563eb", values: activity.data.history.map((h) => h.dau) }, { label: "WAU", color: "#0891b2", values: activity.data.history.map((h) => h.wau) }, { label: "MAU", color: "#9333ea", values: activity.data.history.map((h) => h.mau) }] : []),
+    () =>
+      activity.data
+        ? [
+            { label: "DAU", color: "#2563eb", values: activity.data.history.map((h) => h.dau) },
+            { label: "WAU", color: "#0891b2", values: activity.data.history.map((h) => h.wau) },
+            { label: "MAU", color: "#9333ea", values: activity.data.history.map((h) => h.mau) },
+          ]
+        : [],
     [activity.data],
   );
 
@@ -51,12 +89,20 @@ export function Overview() {
         {(a) =>
           a.total === 0 ? (
             <EmptyState title="No people yet">
-              <p>Beckon has not seen anyone in this app. Send a first event from your app or server (Segment and RudderStack clients work unchanged), or open the demo shop that <code>npm start</code> printed and add something to the cart.</p>
-              <p>Then create a <Link to="/campaigns/new">first campaign</Link>.</p>
+              <p>
+                Beckon has not seen anyone in this app. Send a first event from your app or server (Segment and
+                RudderStack clients work unchanged), or open the demo shop that <code>npm start</code> printed and add
+                something to the cart.
+              </p>
+              <p>
+                Then create a <Link to="/campaigns/new">first campaign</Link>.
+              </p>
             </EmptyState>
           ) : (
             <section aria-labelledby="kpis" className="kpis">
-              <h2 id="kpis" className="visually-hidden">Key figures</h2>
+              <h2 id="kpis" className="visually-hidden">
+                Key figures
+              </h2>
               <Kpi label="People" value={a.total.toLocaleString()} />
               <Kpi label="DAU" value={a.dau.toLocaleString()} hint="seen in the last 24 h" />
               <Kpi label="WAU" value={a.wau.toLocaleString()} hint="last 7 days" />
@@ -73,12 +119,32 @@ export function Overview() {
           <QueryView query={lifecycle} what="lifecycle">
             {(l) => (
               <>
-                <StackedBar label={`${l.total.toLocaleString()} people by lifecycle state; ${l.loyal.toLocaleString()} loyal`} parts={Object.entries(LIFECYCLE_COLORS).map(([state, color]) => ({ label: state, value: l.states[state] ?? 0, color }))} />
+                <StackedBar
+                  label={`${l.total.toLocaleString()} people by lifecycle state; ${l.loyal.toLocaleString()} loyal`}
+                  parts={Object.entries(LIFECYCLE_COLORS).map(([state, color]) => ({
+                    label: state,
+                    value: l.states[state] ?? 0,
+                    color,
+                  }))}
+                />
               </>
             )}
           </QueryView>
           <QueryView query={history} what="lifecycle history">
-            {(h) => (h.days.length ? <TimeSeries title="Lifecycle movement (daily snapshots)" days={h.days.map((d) => d.day)} series={lifecycleSeries} /> : <p className="muted">Lifecycle movement appears after the first nightly snapshot (03:00 UTC, or POST /admin/segments/recompute).</p>)}
+            {(h) =>
+              h.days.length ? (
+                <TimeSeries
+                  title="Lifecycle movement (daily snapshots)"
+                  days={h.days.map((d) => d.day)}
+                  series={lifecycleSeries}
+                />
+              ) : (
+                <p className="muted">
+                  Lifecycle movement appears after the first nightly snapshot (03:00 UTC, or POST
+                  /admin/segments/recompute).
+                </p>
+              )
+            }
           </QueryView>
         </section>
 
@@ -90,9 +156,17 @@ export function Overview() {
               return (
                 <>
                   <p className="funnel-line">
-                    {(Object.keys(FUNNEL_COLORS) as (keyof typeof FUNNEL_COLORS)[]).map((k) => <span key={k}>{k} <strong>{sum(k).toLocaleString()}</strong></span>)}
+                    {(Object.keys(FUNNEL_COLORS) as (keyof typeof FUNNEL_COLORS)[]).map((k) => (
+                      <span key={k}>
+                        {k} <strong>{sum(k).toLocaleString()}</strong>
+                      </span>
+                    ))}
                   </p>
-                  <TimeSeries title="Sent, delivered, opened and converted per day" days={d.days.map((x) => x.day)} series={messageSeries} />
+                  <TimeSeries
+                    title="Sent, delivered, opened and converted per day"
+                    days={d.days.map((x) => x.day)}
+                    series={messageSeries}
+                  />
                 </>
               );
             }}
@@ -111,9 +185,16 @@ export function Overview() {
           <h2 id="churn-h">Churn risk and reach</h2>
           <QueryView query={rfm} what="churn bands">
             {(g) => {
-              const bands = ["high", "medium", "low"].map((b) => ({ label: `${b} risk`, value: g.churnBands[b]?.users ?? 0 }));
+              const bands = ["high", "medium", "low"].map((b) => ({
+                label: `${b} risk`,
+                value: g.churnBands[b]?.users ?? 0,
+              }));
               const of = bands.reduce((n, b) => n + b.value, 0);
-              return of ? <BarList label="Purchasers by churn-risk band (BG/NBD)" rows={bands.map((b) => ({ ...b, of }))} /> : <p className="muted">Churn bands appear once the nightly model has been fitted on enough purchasers.</p>;
+              return of ? (
+                <BarList label="Purchasers by churn-risk band (BG/NBD)" rows={bands.map((b) => ({ ...b, of }))} />
+              ) : (
+                <p className="muted">Churn bands appear once the nightly model has been fitted on enough purchasers.</p>
+              );
             }}
           </QueryView>
           <QueryView query={consent} what="consent">
@@ -129,7 +210,14 @@ export function Overview() {
               />
             )}
           </QueryView>
-          {activity.data && activity.data.history.length > 0 && <TimeSeries title="Active people" days={activity.data.history.map((h) => h.day)} series={activitySeries} height={160} />}
+          {activity.data && activity.data.history.length > 0 && (
+            <TimeSeries
+              title="Active people"
+              days={activity.data.history.map((h) => h.day)}
+              series={activitySeries}
+              height={160}
+            />
+          )}
         </section>
       </div>
     </>

@@ -33,7 +33,10 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
   return (
     <dl className="facts">
       {rows.map(([k, v]) => (
-        <div key={k}><dt>{k}</dt><dd>{v ?? "–"}</dd></div>
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v ?? "–"}</dd>
+        </div>
       ))}
     </dl>
   );
@@ -41,8 +44,30 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
 
 function Profile({ view }: { view: ProfileView }) {
   const p = view.profile;
-  const scoring = (view.features.scoring ?? {}) as { rfm?: { segment: string | null; reason?: string }; churn?: { band: string | null; reason?: string; pAlive?: number; expectedPurchases30?: number } };
-  const extra = Object.entries(p).filter(([k, v]) => !["appId", "userId", "anonymous", "anonymousIds", "traits", "email", "phone", "timezone", "locale", "consent", "counters", "firstSeen", "lastSeen", "lifecycle", "hadPushToken"].includes(k) && v != null);
+  const scoring = (view.features.scoring ?? {}) as {
+    rfm?: { segment: string | null; reason?: string };
+    churn?: { band: string | null; reason?: string; pAlive?: number; expectedPurchases30?: number };
+  };
+  const extra = Object.entries(p).filter(
+    ([k, v]) =>
+      ![
+        "appId",
+        "userId",
+        "anonymous",
+        "anonymousIds",
+        "traits",
+        "email",
+        "phone",
+        "timezone",
+        "locale",
+        "consent",
+        "counters",
+        "firstSeen",
+        "lastSeen",
+        "lifecycle",
+        "hadPushToken",
+      ].includes(k) && v != null,
+  );
   return (
     <div className="profile">
       <Facts
@@ -57,15 +82,28 @@ function Profile({ view }: { view: ProfileView }) {
           ["Purchases", `${p.counters.purchases ?? 0} · revenue ${p.counters.revenue ?? 0}`],
           ["Sessions", String(p.counters.sessions ?? 0)],
           ["RFM group", scoring.rfm?.segment ?? scoring.rfm?.reason],
-          ["Churn risk", scoring.churn?.band ? `${scoring.churn.band}${scoring.churn.pAlive != null ? ` (P(alive) ${scoring.churn.pAlive})` : ""}` : scoring.churn?.reason],
+          [
+            "Churn risk",
+            scoring.churn?.band
+              ? `${scoring.churn.band}${scoring.churn.pAlive != null ? ` (P(alive) ${scoring.churn.pAlive})` : ""}`
+              : scoring.churn?.reason,
+          ],
           ["Anonymous ids", p.anonymousIds.join(", ") || "–"],
         ]}
       />
       <h3>Consent</h3>
       <Facts rows={["push", "email", "sms", "whatsapp"].map((ch) => [ch, p.consent[ch]?.status ?? "unknown"])} />
       <h3>Devices</h3>
-      {view.devices.length === 0 ? <p className="muted">No push devices.</p> : (
-        <ul>{view.devices.map((d, i) => <li key={i}>{d.platform ?? "device"} via {d.provider ?? "?"} {d.status ? `(${d.status})` : ""}</li>)}</ul>
+      {view.devices.length === 0 ? (
+        <p className="muted">No push devices.</p>
+      ) : (
+        <ul>
+          {view.devices.map((d, i) => (
+            <li key={i}>
+              {d.platform ?? "device"} via {d.provider ?? "?"} {d.status ? `(${d.status})` : ""}
+            </li>
+          ))}
+        </ul>
       )}
       <details open>
         <summary>Traits</summary>
@@ -87,7 +125,10 @@ function Profile({ view }: { view: ProfileView }) {
 
 function useCampaignNames() {
   const api = useApi();
-  const list = useQuery({ queryKey: ["campaigns", undefined], queryFn: () => ok(api.GET("/admin/campaigns", { params: { query: {} } })) });
+  const list = useQuery({
+    queryKey: ["campaigns", undefined],
+    queryFn: () => ok(api.GET("/admin/campaigns", { params: { query: {} } })),
+  });
   const names = new Map((list.data?.campaigns ?? []).map((c) => [c.id, c.name]));
   return (id: string) => names.get(id) ?? id;
 }
@@ -99,27 +140,62 @@ function Timeline({ userId, anonymous }: { userId: string; anonymous: boolean })
   const [pages, setPages] = useState<string[]>([]);
   const filterId = useId();
   const cursor = pages.at(-1);
-  const query = { ...(anonymous ? { anonymous: "true" as const } : {}), ...(cursor ? { before: cursor } : {}), limit: 50 };
+  const query = {
+    ...(anonymous ? { anonymous: "true" as const } : {}),
+    ...(cursor ? { before: cursor } : {}),
+    limit: 50,
+  };
   const campaignName = useCampaignNames();
-  const timeline = useQuery({ queryKey: ["timeline", userId, anonymous, cursor], queryFn: async () => (await ok(api.GET("/admin/users/{userId}/timeline", { params: { path: { userId }, query } }))) as unknown as { entries: Entry[]; next: string | null } });
+  const timeline = useQuery({
+    queryKey: ["timeline", userId, anonymous, cursor],
+    queryFn: async () =>
+      (await ok(api.GET("/admin/users/{userId}/timeline", { params: { path: { userId }, query } }))) as unknown as {
+        entries: Entry[];
+        next: string | null;
+      },
+  });
   const needle = filter.trim().toLowerCase();
   return (
     <section className="card" aria-labelledby="timeline-h">
       <h2 id="timeline-h">Timeline</h2>
       <label htmlFor={filterId}>Filter (campaign, kind or reason)</label>
-      <input id={filterId} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="cart, suppressed, quiet hours…" />
+      <input
+        id={filterId}
+        type="search"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        placeholder="cart, suppressed, quiet hours…"
+      />
       <QueryView query={timeline} what="timeline">
         {(t) => {
-          const entries = needle ? t.entries.filter((e) => `${JSON.stringify(e)} ${campaignName(String(e.detail.campaignId ?? ""))} ${describe(e)}`.toLowerCase().includes(needle)) : t.entries;
+          const entries = needle
+            ? t.entries.filter((e) =>
+                `${JSON.stringify(e)} ${campaignName(String(e.detail.campaignId ?? ""))} ${describe(e)}`
+                  .toLowerCase()
+                  .includes(needle),
+              )
+            : t.entries;
           return (
             <>
               <ol className="timeline">
-                {entries.map((e) => <TimelineEntry key={e.seq + ":" + e.at} entry={e} campaignName={campaignName} />)}
+                {entries.map((e) => (
+                  <TimelineEntry key={e.seq + ":" + e.at} entry={e} campaignName={campaignName} />
+                ))}
               </ol>
-              {entries.length === 0 && <p className="muted">{needle ? "Nothing on this page matches the filter." : "Nothing recorded yet."}</p>}
+              {entries.length === 0 && (
+                <p className="muted">{needle ? "Nothing on this page matches the filter." : "Nothing recorded yet."}</p>
+              )}
               <div className="actions">
-                {pages.length > 0 && <button type="button" onClick={() => setPages(pages.slice(0, -1))}>Newer</button>}
-                {t.next && <button type="button" onClick={() => setPages([...pages, t.next!])}>Older</button>}
+                {pages.length > 0 && (
+                  <button type="button" onClick={() => setPages(pages.slice(0, -1))}>
+                    Newer
+                  </button>
+                )}
+                {t.next && (
+                  <button type="button" onClick={() => setPages([...pages, t.next!])}>
+                    Older
+                  </button>
+                )}
               </div>
             </>
           );
@@ -131,19 +207,45 @@ function Timeline({ userId, anonymous }: { userId: string; anonymous: boolean })
 
 function Sends({ userId }: { userId: string }) {
   const api = useApi();
-  const sends = useQuery({ queryKey: ["sends", { userId }], queryFn: () => ok(api.GET("/admin/sends", { params: { query: { userId, limit: 50 } } })) });
+  const sends = useQuery({
+    queryKey: ["sends", { userId }],
+    queryFn: () => ok(api.GET("/admin/sends", { params: { query: { userId, limit: 50 } } })),
+  });
   return (
     <section className="card" aria-labelledby="sends-h">
       <h2 id="sends-h">Sends</h2>
       <QueryView query={sends} what="sends">
         {({ sends: list }) =>
-          list.length === 0 ? <p className="muted">No messages sent to this person.</p> : (
+          list.length === 0 ? (
+            <p className="muted">No messages sent to this person.</p>
+          ) : (
             <table className="table">
               <caption className="visually-hidden">Sends to {userId}</caption>
-              <thead><tr><th scope="col">When</th><th scope="col">Campaign</th><th scope="col">Channel</th><th scope="col">Provider</th><th scope="col">Status</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Campaign</th>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.map((s) => (
-                  <tr key={s.idempotencyKey}><td><When at={s.createdAt} /></td><td><Link to={`/campaigns/${encodeURIComponent(s.campaignId)}`}>{s.campaignId}</Link></td><td>{s.channel}</td><td>{s.provider}</td><td><StatusBadge status={s.status} />{s.error && <span className="muted"> {s.error}</span>}</td></tr>
+                  <tr key={s.idempotencyKey}>
+                    <td>
+                      <When at={s.createdAt} />
+                    </td>
+                    <td>
+                      <Link to={`/campaigns/${encodeURIComponent(s.campaignId)}`}>{s.campaignId}</Link>
+                    </td>
+                    <td>{s.channel}</td>
+                    <td>{s.provider}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                      {s.error && <span className="muted"> {s.error}</span>}
+                    </td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -162,7 +264,10 @@ export default function Person() {
   const navigate = useNavigate();
   const queries = useQueryClient();
   const query = anonymous ? { anonymous: "true" as const } : {};
-  const profile = useQuery({ queryKey: ["person", userId, anonymous], queryFn: () => ok(api.GET("/admin/users/{userId}", { params: { path: { userId }, query } })) });
+  const profile = useQuery({
+    queryKey: ["person", userId, anonymous],
+    queryFn: () => ok(api.GET("/admin/users/{userId}", { params: { path: { userId }, query } })),
+  });
   const exportData = useMutation({
     mutationFn: () => ok(api.GET("/admin/users/{userId}/export", { params: { path: { userId }, query } })),
     onSuccess: (data) => {
@@ -182,20 +287,32 @@ export default function Person() {
   return (
     <>
       <PageHeader title={userId}>
-        <button type="button" onClick={() => exportData.mutate()} disabled={exportData.isPending}>Export (JSON)</button>
+        <button type="button" onClick={() => exportData.mutate()} disabled={exportData.isPending}>
+          Export (JSON)
+        </button>
         <button
           type="button"
           className="danger"
           disabled={erase.isPending}
-          onClick={() => window.prompt(`Erasing deletes everything Beckon stores about ${userId}, for good. Type the user id to confirm.`) === userId && erase.mutate()}
+          onClick={() =>
+            window.prompt(
+              `Erasing deletes everything Beckon stores about ${userId}, for good. Type the user id to confirm.`,
+            ) === userId && erase.mutate()
+          }
         >
           Erase…
         </button>
       </PageHeader>
-      {[exportData.error, erase.error].filter(Boolean).map((e) => <p key={(e as Error).message} className="error" role="alert">{(e as Error).message}</p>)}
+      {[exportData.error, erase.error].filter(Boolean).map((e) => (
+        <p key={(e as Error).message} className="error" role="alert">
+          {(e as Error).message}
+        </p>
+      ))}
       <section className="card" aria-labelledby="profile-h">
         <h2 id="profile-h">Profile</h2>
-        <QueryView query={profile} what="profile">{(p) => <Profile view={p as unknown as ProfileView} />}</QueryView>
+        <QueryView query={profile} what="profile">
+          {(p) => <Profile view={p as unknown as ProfileView} />}
+        </QueryView>
       </section>
       <Timeline userId={userId} anonymous={anonymous} />
       <Sends userId={userId} />

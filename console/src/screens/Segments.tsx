@@ -6,7 +6,16 @@ import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
 import { useApi } from "../session";
 
-const SAMPLE = { name: "Active repeat buyers", filter: { type: "and", filters: [{ type: "lifecycle", in: ["active"] }, { type: "counter", counter: "purchases", op: "gte", value: 2 }] } };
+const SAMPLE = {
+  name: "Active repeat buyers",
+  filter: {
+    type: "and",
+    filters: [
+      { type: "lifecycle", in: ["active"] },
+      { type: "counter", counter: "purchases", op: "gte", value: 2 },
+    ],
+  },
+};
 
 /** The live answer while the filter is edited: a count (or bounds) and who matches. */
 function LivePreview({ text }: { text: string }) {
@@ -22,15 +31,29 @@ function LivePreview({ text }: { text: string }) {
   } catch {
     filter = undefined;
   }
-  const preview = useQuery({ queryKey: ["segment-preview", filter], enabled: !!filter, queryFn: () => ok(api.POST("/admin/segments/preview", { body: { filter: filter! } })) });
-  if (!filter) return <p className="muted">The preview appears when the text is valid JSON with a <code>filter</code>.</p>;
+  const preview = useQuery({
+    queryKey: ["segment-preview", filter],
+    enabled: !!filter,
+    queryFn: () => ok(api.POST("/admin/segments/preview", { body: { filter: filter! } })),
+  });
+  if (!filter)
+    return (
+      <p className="muted">
+        The preview appears when the text is valid JSON with a <code>filter</code>.
+      </p>
+    );
   return (
     <div className="live-preview" aria-live="polite">
       <QueryView query={preview} what="preview">
         {(p) => (
           <>
             <p>
-              <strong>{p.exact ? count(p.count) : `${count(p.bounds.min)}–${count(p.bounds.max)}`}</strong> of {count(p.total)} people match{p.exact ? "" : ` (between the bounds: ${p.estimated.join(", ")} is evaluated by each person's object once saved)`}.
+              <strong>{p.exact ? count(p.count) : `${count(p.bounds.min)}–${count(p.bounds.max)}`}</strong> of{" "}
+              {count(p.total)} people match
+              {p.exact
+                ? ""
+                : ` (between the bounds: ${p.estimated.join(", ")} is evaluated by each person's object once saved)`}
+              .
             </p>
             {p.sample.length > 0 && <p className="muted">For example: {p.sample.map((s) => s.userId).join(", ")}</p>}
           </>
@@ -42,7 +65,14 @@ function LivePreview({ text }: { text: string }) {
 
 function SegmentCount({ id }: { id: string }) {
   const api = useApi();
-  const c = useQuery({ queryKey: ["segment-count", id], queryFn: async () => (await ok(api.GET("/admin/segments/{segmentId}/count", { params: { path: { segmentId: id } } }))) as unknown as { count?: number; users?: number } });
+  const c = useQuery({
+    queryKey: ["segment-count", id],
+    queryFn: async () =>
+      (await ok(api.GET("/admin/segments/{segmentId}/count", { params: { path: { segmentId: id } } }))) as unknown as {
+        count?: number;
+        users?: number;
+      },
+  });
   return <span>{c.data ? count(c.data.count ?? c.data.users) : "…"}</span>;
 }
 
@@ -52,29 +82,61 @@ export default function Segments() {
   const list = useQuery({ queryKey: ["segments"], queryFn: () => ok(api.GET("/admin/segments")) });
   const [text, setText] = useState(() => JSON.stringify(SAMPLE, null, 2));
   const [parseError, setParseError] = useState<SyntaxError | null>(null);
-  const create = useMutation({ mutationFn: (body: { name: string; filter: Record<string, unknown> }) => ok(api.POST("/admin/segments", { body })), onSuccess: () => queries.invalidateQueries({ queryKey: ["segments"] }) });
+  const create = useMutation({
+    mutationFn: (body: { name: string; filter: Record<string, unknown> }) => ok(api.POST("/admin/segments", { body })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["segments"] }),
+  });
   return (
     <>
       <PageHeader title="Segments" />
       <QueryView query={list} what="segments">
         {(r) => {
-          const segments = (r as unknown as { segments: { id: string; name: string; description: string; version: number }[] }).segments;
+          const segments = (
+            r as unknown as { segments: { id: string; name: string; description: string; version: number }[] }
+          ).segments;
           return segments.length === 0 ? (
             <EmptyState title="No saved segments">
-              <p>A segment is a saved audience in the segment language; campaigns can trigger on entering it or target it. Write one below.</p>
+              <p>
+                A segment is a saved audience in the segment language; campaigns can trigger on entering it or target
+                it. Write one below.
+              </p>
             </EmptyState>
           ) : (
             <table className="table">
               <caption className="visually-hidden">Saved segments</caption>
-              <thead><tr><th scope="col">Name</th><th scope="col">Description</th><th scope="col">People</th><th scope="col">Version</th></tr></thead>
-              <tbody>{segments.map((s) => <tr key={s.id}><th scope="row">{s.name}</th><td>{s.description || "–"}</td><td><SegmentCount id={s.id} /></td><td>v{s.version}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">People</th>
+                  <th scope="col">Version</th>
+                </tr>
+              </thead>
+              <tbody>
+                {segments.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row">{s.name}</th>
+                    <td>{s.description || "–"}</td>
+                    <td>
+                      <SegmentCount id={s.id} />
+                    </td>
+                    <td>v{s.version}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           );
         }}
       </QueryView>
       <section className="card" aria-labelledby="new-seg-h">
         <h2 id="new-seg-h">New segment</h2>
-        <JsonEditor label="Segment (name and filter in the segment language)" value={text} onChange={setText} rows={12} error={parseError ?? (create.error as ApiError | null)} />
+        <JsonEditor
+          label="Segment (name and filter in the segment language)"
+          value={text}
+          onChange={setText}
+          rows={12}
+          error={parseError ?? (create.error as ApiError | null)}
+        />
         <LivePreview text={text} />
         <div className="actions">
           <button

@@ -15,9 +15,25 @@ function IdentityKeys() {
       <h2 id="idk-h">Identity verification keys</h2>
       <QueryView query={keys} what="identity keys">
         {(r) => {
-          const list = (r as unknown as { keys: { id: string; alg: string; label?: string | null; createdAt: string | number }[] }).keys ?? [];
-          return list.length === 0 ? <p className="muted">No keys: user tokens cannot be verified until your backend's secret or public key is registered (POST /admin/app/identity-keys).</p> : (
-            <ul>{list.map((k) => <li key={k.id}><code>{k.id}</code> {k.alg} {k.label ?? ""} <span className="muted">created <When at={k.createdAt} /></span></li>)}</ul>
+          const list =
+            (r as unknown as { keys: { id: string; alg: string; label?: string | null; createdAt: string | number }[] })
+              .keys ?? [];
+          return list.length === 0 ? (
+            <p className="muted">
+              No keys: user tokens cannot be verified until your backend's secret or public key is registered (POST
+              /admin/app/identity-keys).
+            </p>
+          ) : (
+            <ul>
+              {list.map((k) => (
+                <li key={k.id}>
+                  <code>{k.id}</code> {k.alg} {k.label ?? ""}{" "}
+                  <span className="muted">
+                    created <When at={k.createdAt} />
+                  </span>
+                </li>
+              ))}
+            </ul>
           );
         }}
       </QueryView>
@@ -45,8 +61,17 @@ export default function Settings() {
         {(a) => (
           <section className="card" aria-labelledby="settings-h">
             <h2 id="settings-h">App settings</h2>
-            <p className="muted">App <code>{a.appId}</code> · config version {a.configVersion}. Lifecycle thresholds, frequency caps, quiet hours, identity verification and in-app limits; saving merges into the current settings.</p>
-            <JsonEditor label="Settings (JSON)" value={text} onChange={setText} rows={20} error={parseError ?? (save.error as ApiError | null)} />
+            <p className="muted">
+              App <code>{a.appId}</code> · config version {a.configVersion}. Lifecycle thresholds, frequency caps, quiet
+              hours, identity verification and in-app limits; saving merges into the current settings.
+            </p>
+            <JsonEditor
+              label="Settings (JSON)"
+              value={text}
+              onChange={setText}
+              rows={20}
+              error={parseError ?? (save.error as ApiError | null)}
+            />
             <div className="actions">
               <button
                 type="button"

@@ -31,12 +31,32 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn(key
     <main className="signin">
       <form onSubmit={submit} aria-describedby={error ? errorId : undefined}>
         <h1>Beckon console</h1>
-        <p>Sign in with an admin key of your app (<code>npm start</code> prints the demo app's).</p>
-        {notice && <p className="notice" role="status">{notice}</p>}
+        <p>
+          Sign in with an admin key of your app (<code>npm start</code> prints the demo app's).
+        </p>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         <label htmlFor={inputId}>Admin key</label>
-        <input id={inputId} type="password" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={error ? true : undefined} />
-        {error && <p id={errorId} className="error" role="alert">{error}</p>}
-        <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <input
+          id={inputId}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={error ? true : undefined}
+        />
+        {error && (
+          <p id={errorId} className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </form>
     </main>
   );

@@ -1,5 +1,16 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { AccessibilityInfo, Image, Modal, PanResponder, Pressable, ScrollView, StyleSheet, Text, TextInput, View } from "react-native";
+import {
+  AccessibilityInfo,
+  Image,
+  Modal,
+  PanResponder,
+  Pressable,
+  ScrollView,
+  StyleSheet,
+  Text,
+  TextInput,
+  View,
+} from "react-native";
 import type { InAppButton, InAppContent, SurveyAnswer, SurveyQuestion } from "../../core/inapp";
 import { type InAppMessageHandle, useInAppMessage } from "./hooks";
 
@@ -23,9 +34,21 @@ export function BeckonInAppHost(): ReactNode {
   if (!message || !content) return null;
   if (content.type === "banner") return <Banner key={message.key} handle={handle} content={content} />;
   return (
-    <Modal key={message.key} visible transparent={content.type !== "fullscreen"} animationType="fade" onRequestClose={handle.dismiss} statusBarTranslucent>
+    <Modal
+      key={message.key}
+      visible
+      transparent={content.type !== "fullscreen"}
+      animationType="fade"
+      onRequestClose={handle.dismiss}
+      statusBarTranslucent
+    >
       <View style={content.type === "fullscreen" ? styles.fullscreen : styles.overlay}>
-        <View style={[styles.dialog, content.type === "fullscreen" && styles.dialogFull]} accessibilityViewIsModal onAccessibilityEscape={handle.dismiss} testID="beckon-in-app-message">
+        <View
+          style={[styles.dialog, content.type === "fullscreen" && styles.dialogFull]}
+          accessibilityViewIsModal
+          onAccessibilityEscape={handle.dismiss}
+          testID="beckon-in-app-message"
+        >
           <ScrollView contentContainerStyle={styles.content}>
             <MessageBody content={content} handle={handle} />
           </ScrollView>
@@ -54,7 +77,14 @@ function Banner(props: { handle: InAppMessageHandle; content: InAppContent }): R
     }),
   ).current;
   return (
-    <View style={styles.banner} accessibilityRole="alert" accessibilityLiveRegion="polite" onAccessibilityEscape={handle.dismiss} testID="beckon-in-app-banner" {...pan.panHandlers}>
+    <View
+      style={styles.banner}
+      accessibilityRole="alert"
+      accessibilityLiveRegion="polite"
+      onAccessibilityEscape={handle.dismiss}
+      testID="beckon-in-app-banner"
+      {...pan.panHandlers}
+    >
       <MessageBody content={content} handle={handle} />
     </View>
   );
@@ -64,10 +94,23 @@ function MessageBody(props: { content: InAppContent; handle: InAppMessageHandle 
   const { content, handle } = props;
   return (
     <>
-      <Pressable onPress={handle.dismiss} accessibilityRole="button" accessibilityLabel="Close" hitSlop={12} style={styles.close}>
+      <Pressable
+        onPress={handle.dismiss}
+        accessibilityRole="button"
+        accessibilityLabel="Close"
+        hitSlop={12}
+        style={styles.close}
+      >
         <Text style={styles.closeText}>×</Text>
       </Pressable>
-      {content.imageUrl ? <Image source={{ uri: content.imageUrl }} style={styles.image} accessible={false} accessibilityIgnoresInvertColors /> : null}
+      {content.imageUrl ? (
+        <Image
+          source={{ uri: content.imageUrl }}
+          style={styles.image}
+          accessible={false}
+          accessibilityIgnoresInvertColors
+        />
+      ) : null}
       {content.title ? (
         <Text style={styles.title} accessibilityRole="header">
           {content.title}
@@ -114,12 +157,22 @@ function Survey(props: { content: InAppContent; onSubmit(answers: SurveyAnswer[]
   const complete = questions.every((q) => !q.required || given(q)) && questions.some(given);
   const submit = () => {
     if (!complete) return;
-    props.onSubmit(questions.filter(given).map((q) => ({ questionId: q.id, answer: typeof answers[q.id] === "string" ? (answers[q.id] as string).trim() : answers[q.id]! })));
+    props.onSubmit(
+      questions.filter(given).map((q) => ({
+        questionId: q.id,
+        answer: typeof answers[q.id] === "string" ? (answers[q.id] as string).trim() : answers[q.id]!,
+      })),
+    );
   };
   return (
     <View>
       {questions.map((q) => (
-        <View key={q.id} style={styles.question} accessibilityRole={q.kind === "single" || q.kind === "rating" ? "radiogroup" : undefined} accessibilityLabel={q.kind === "text" ? undefined : q.prompt}>
+        <View
+          key={q.id}
+          style={styles.question}
+          accessibilityRole={q.kind === "single" || q.kind === "rating" ? "radiogroup" : undefined}
+          accessibilityLabel={q.kind === "text" ? undefined : q.prompt}
+        >
           <Text style={styles.prompt}>
             {q.prompt}
             {q.required ? " *" : ""}
@@ -137,7 +190,8 @@ function Survey(props: { content: InAppContent; onSubmit(answers: SurveyAnswer[]
           ) : (
             choices(q).map(([value, label]) => {
               const current = answers[q.id];
-              const checked = q.kind === "multi" ? Array.isArray(current) && current.includes(value) : String(current) === value;
+              const checked =
+                q.kind === "multi" ? Array.isArray(current) && current.includes(value) : String(current) === value;
               const press = () => {
                 if (q.kind === "multi") {
                   const list = Array.isArray(current) ? current : [];
@@ -160,7 +214,14 @@ function Survey(props: { content: InAppContent; onSubmit(answers: SurveyAnswer[]
           )}
         </View>
       ))}
-      <Pressable onPress={submit} accessibilityRole="button" accessibilityState={{ disabled: !complete }} disabled={!complete} style={[styles.button, styles.primary, !complete && styles.disabled]} testID="beckon-survey-submit">
+      <Pressable
+        onPress={submit}
+        accessibilityRole="button"
+        accessibilityState={{ disabled: !complete }}
+        disabled={!complete}
+        style={[styles.button, styles.primary, !complete && styles.disabled]}
+        testID="beckon-survey-submit"
+      >
         <Text style={[styles.buttonText, styles.primaryText]}>{props.content.submitLabel ?? "Submit"}</Text>
       </Pressable>
     </View>
@@ -179,21 +240,52 @@ const styles = StyleSheet.create({
   dialog: { backgroundColor: "#fff", borderRadius: 14, maxHeight: "90%", overflow: "hidden" },
   dialogFull: { flex: 1, borderRadius: 0, maxHeight: "100%" },
   content: { padding: 20, paddingTop: 28 },
-  banner: { position: "absolute", top: 48, left: 12, right: 12, backgroundColor: "#fff", borderRadius: 12, padding: 16, paddingTop: 20, elevation: 6, shadowColor: "#000", shadowOpacity: 0.2, shadowRadius: 8, shadowOffset: { width: 0, height: 2 } },
+  banner: {
+    position: "absolute",
+    top: 48,
+    left: 12,
+    right: 12,
+    backgroundColor: "#fff",
+    borderRadius: 12,
+    padding: 16,
+    paddingTop: 20,
+    elevation: 6,
+    shadowColor: "#000",
+    shadowOpacity: 0.2,
+    shadowRadius: 8,
+    shadowOffset: { width: 0, height: 2 },
+  },
   close: { position: "absolute", top: 4, right: 8, padding: 6, zIndex: 1 },
   closeText: { fontSize: 24, lineHeight: 24, color: "#555" },
   image: { width: "100%", aspectRatio: 16 / 9, borderRadius: 8, marginBottom: 12 },
   title: { fontSize: 20, fontWeight: "700", marginBottom: 6, color: "#111" },
   body: { fontSize: 16, color: "#333", marginBottom: 12 },
   buttons: { flexDirection: "row", flexWrap: "wrap", gap: 8, marginTop: 8 },
-  button: { paddingVertical: 12, paddingHorizontal: 18, borderRadius: 8, borderWidth: 1, borderColor: "#ccc", minHeight: 44, justifyContent: "center", marginTop: 8 },
+  button: {
+    paddingVertical: 12,
+    paddingHorizontal: 18,
+    borderRadius: 8,
+    borderWidth: 1,
+    borderColor: "#ccc",
+    minHeight: 44,
+    justifyContent: "center",
+    marginTop: 8,
+  },
   primary: { backgroundColor: "#2b59c3", borderColor: "#2b59c3" },
   buttonText: { fontSize: 16, color: "#111", textAlign: "center" },
   primaryText: { color: "#fff", fontWeight: "600" },
   disabled: { opacity: 0.5 },
   question: { marginBottom: 14 },
   prompt: { fontSize: 16, fontWeight: "600", marginBottom: 6 },
-  choice: { padding: 10, borderRadius: 8, borderWidth: 1, borderColor: "#ccc", marginBottom: 6, minHeight: 44, justifyContent: "center" },
+  choice: {
+    padding: 10,
+    borderRadius: 8,
+    borderWidth: 1,
+    borderColor: "#ccc",
+    marginBottom: 6,
+    minHeight: 44,
+    justifyContent: "center",
+  },
   choiceOn: { borderColor: "#2b59c3", backgroundColor: "#e8eefb" },
   input: { borderWidth: 1, borderColor: "#ccc", borderRadius: 8, padding: 10, minHeight: 80, textAlignVertical: "top" },
 });

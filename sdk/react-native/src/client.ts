@@ -7,7 +7,17 @@ import { notifyCards, notifyInApp, refreshCards, showLocalMessage, startInApp, s
 import { resetLocation, startLocation } from "./location";
 import type { InitOptions, LocationSource, PushAdapter } from "./options";
 import { handlePushOpens, registerPush } from "./push";
-import { enqueue, getJson, post, type PushOpen, type Session, session, setSession, started, storageKey } from "./session";
+import {
+  enqueue,
+  getJson,
+  post,
+  type PushOpen,
+  type Session,
+  session,
+  setSession,
+  started,
+  storageKey,
+} from "./session";
 
 export { openDeepLink } from "./session";
 
@@ -32,7 +42,12 @@ export function init(options: InitOptions): Promise<void> {
   const opts = { inApp: true, live: true, ...options, host: options.host.replace(/\/+$/, "") };
   const store = options.storage ?? null;
   const k = (field: string) => `beckon:${opts.writeKey}:${field}`;
-  const id = new Identity({ storage: store, key: k, userToken: options.userToken, refreshUserToken: options.refreshUserToken });
+  const id = new Identity({
+    storage: store,
+    key: k,
+    userToken: options.userToken,
+    refreshUserToken: options.refreshUserToken,
+  });
   const person = () => id.userId ?? id.anonymousId;
   const s: Session = {
     opts,
@@ -49,7 +64,13 @@ export function init(options: InitOptions): Promise<void> {
       auth: () => id.tokenField(),
       refresh: (res) => id.refresh(res),
     }),
-    engagements: engagementQueue({ host: opts.host, writeKey: opts.writeKey, storage: store, storageKey: k("engage"), identity: id }),
+    engagements: engagementQueue({
+      host: opts.host,
+      writeKey: opts.writeKey,
+      storage: store,
+      storageKey: k("engage"),
+      identity: id,
+    }),
     pushOpens: new OfflineQueue<PushOpen>({
       url: `${opts.host}/v1/push/opened`,
       writeKey: opts.writeKey,
@@ -101,13 +122,27 @@ async function lifecycle(s: Session): Promise<void> {
   const versionKey = storageKey(s, "appVersion");
   if (app) {
     const previous = await readItem(s.store, versionKey);
-    if (previous === null) enqueue({ type: "track", event: "Application Installed", properties: { version: app.version, build: app.build } });
-    else if (previous !== app.version) enqueue({ type: "track", event: "Application Updated", properties: { version: app.version, build: app.build, previous_version: previous } });
+    if (previous === null)
+      enqueue({
+        type: "track",
+        event: "Application Installed",
+        properties: { version: app.version, build: app.build },
+      });
+    else if (previous !== app.version)
+      enqueue({
+        type: "track",
+        event: "Application Updated",
+        properties: { version: app.version, build: app.build, previous_version: previous },
+      });
     writeItem(s.store, versionKey, app.version);
   }
   const appState = s.opts.appState;
   if (!appState) return;
-  enqueue({ type: "track", event: "Application Opened", properties: { from_background: false, ...(app ? { version: app.version, build: app.build } : {}) } });
+  enqueue({
+    type: "track",
+    event: "Application Opened",
+    properties: { from_background: false, ...(app ? { version: app.version, build: app.build } : {}) },
+  });
   let state = appState.currentState ?? "active";
   const sub = appState.addEventListener("change", (next) => {
     if (next === "active" && state !== "active") {
@@ -129,7 +164,11 @@ async function lifecycle(s: Session): Promise<void> {
 }
 
 /** Names the person (after login); pass their user token under identity verification. */
-export function identify(userId: string | null, traits: Record<string, unknown> = {}, options: { userToken?: string } = {}): void {
+export function identify(
+  userId: string | null,
+  traits: Record<string, unknown> = {},
+  options: { userToken?: string } = {},
+): void {
   const s = session();
   const changed = s.id.identify(userId, options.userToken);
   enqueue({ type: "identify", traits });
@@ -196,7 +235,11 @@ export interface PushPrompt {
  * and the OS dialog only for people who said yes. The OS asks once; a "not now" here
  * keeps that one chance for later. Resolves whether push was turned on.
  */
-export async function askForPush(o: { adapter: PushAdapter; requestPermission: () => Promise<boolean>; prompt?: PushPrompt | false }): Promise<boolean> {
+export async function askForPush(o: {
+  adapter: PushAdapter;
+  requestPermission: () => Promise<boolean>;
+  prompt?: PushPrompt | false;
+}): Promise<boolean> {
   if (o.prompt !== false) {
     const p = o.prompt ?? {};
     const answer = await showLocalMessage({
@@ -243,12 +286,47 @@ export function shutdown(): void {
 }
 
 export { refreshCards };
-export { cardAction, clickInAppButton, currentCards, currentInAppMessage, dismissInAppMessage, liveConnected, onCards, onInAppMessage, showLocalMessage, submitSurvey } from "./inapp";
-export { expoGeofencingMonitor, expoLocationSource, REFRESH_REGION, regionEvent, reportLocation, syncRegions, type ExpoGeofencingLike, type ExpoLocationLike, type MonitoredRegion, type RegionMonitor } from "./location";
-export { expoNotificationsAdapter, firebaseMessagingAdapter, pushOpened, type ExpoNotificationsLike, type FirebaseMessagingLike } from "./push";
-export type { AppStateLike, InitOptions, LinkingLike, LocationFix, LocationSource, OpenedPush, PushAdapter } from "./options";
+export {
+  cardAction,
+  clickInAppButton,
+  currentCards,
+  currentInAppMessage,
+  dismissInAppMessage,
+  liveConnected,
+  onCards,
+  onInAppMessage,
+  showLocalMessage,
+  submitSurvey,
+} from "./inapp";
+export {
+  expoGeofencingMonitor,
+  expoLocationSource,
+  REFRESH_REGION,
+  regionEvent,
+  reportLocation,
+  syncRegions,
+  type ExpoGeofencingLike,
+  type ExpoLocationLike,
+  type MonitoredRegion,
+  type RegionMonitor,
+} from "./location";
+export {
+  expoNotificationsAdapter,
+  firebaseMessagingAdapter,
+  pushOpened,
+  type ExpoNotificationsLike,
+  type FirebaseMessagingLike,
+} from "./push";
+export type {
+  AppStateLike,
+  InitOptions,
+  LinkingLike,
+  LocationFix,
+  LocationSource,
+  OpenedPush,
+  PushAdapter,
+} from "./options";
 export type { Card, CardAction } from "../../core/cards";
 export type { InAppButton, InAppContent, SurveyAnswer, SurveyQuestion } from "../../core/inapp";
 export type { KeyValueStorage } from "../../core/queue";
 export type { PendingMessage } from "../../core/rules";
-

@@ -2,7 +2,17 @@ import { useMemo, useSyncExternalStore } from "react";
 import type { Card, CardAction } from "../../core/cards";
 import { contentOf, type InAppButton, type InAppContent, type SurveyAnswer } from "../../core/inapp";
 import type { PendingMessage } from "../../core/rules";
-import { cardAction, clickInAppButton, currentCards, currentInAppMessage, dismissInAppMessage, onCards, onInAppMessage, refreshCards, submitSurvey } from "./inapp";
+import {
+  cardAction,
+  clickInAppButton,
+  currentCards,
+  currentInAppMessage,
+  dismissInAppMessage,
+  onCards,
+  onInAppMessage,
+  refreshCards,
+  submitSurvey,
+} from "./inapp";
 
 /** Headless hooks over the SDK's in-app and card state (they work before `init`: empty until it loads). */
 

@@ -91,7 +91,12 @@ function onLive(m: Record<string, unknown>): void {
 
 export const refreshCards = (): Promise<void> => session().cards.refresh();
 
-function engage(message: PendingMessage, event: Record<string, unknown>, name?: string, properties: Record<string, unknown> = {}): void {
+function engage(
+  message: PendingMessage,
+  event: Record<string, unknown>,
+  name?: string,
+  properties: Record<string, unknown> = {},
+): void {
   const s = session();
   s.engagements.push({ messageId: uuid(), who: s.id.who(), event: { key: message.key, ...event } });
   if (name) s.inApp.trigger(name, { key: message.key, campaignId: message.campaignId, ...properties });
@@ -117,7 +122,10 @@ export function clickInAppButton(key: string, button: InAppButton): void {
   onCurrent(
     key,
     (m) => {
-      engage(m, { kind: "click", buttonId: button.id }, "In-App Message Clicked", { buttonId: button.id, ...(button.deepLink ? { deepLink: button.deepLink } : {}) });
+      engage(m, { kind: "click", buttonId: button.id }, "In-App Message Clicked", {
+        buttonId: button.id,
+        ...(button.deepLink ? { deepLink: button.deepLink } : {}),
+      });
       if (button.action === "deeplink" && button.deepLink) openDeepLink(button.deepLink);
     },
     button.id,
@@ -173,7 +181,17 @@ export function showLocalMessage(content: InAppContent): Promise<string | null> 
   local?.answer(null);
   return new Promise((resolve) => {
     const now = Date.now();
-    local = { message: { key: `local:${uuid()}`, campaignId: "local", priority: 100, createdAt: now, expiresAt: now + 3_600_000, content: content as unknown as PendingMessage["content"] }, answer: resolve };
+    local = {
+      message: {
+        key: `local:${uuid()}`,
+        campaignId: "local",
+        priority: 100,
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+        content: content as unknown as PendingMessage["content"],
+      },
+      answer: resolve,
+    };
     emit();
   });
 }

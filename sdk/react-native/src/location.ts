@@ -70,15 +70,25 @@ interface Nearby {
  * Wi-Fi positioning only, not GPS: far cheaper than a continuous watch. `limit` is the OS
  * budget less the refresh region (default 19, for iOS's 20).
  */
-export async function syncRegions(monitor: RegionMonitor, fix: LocationFix, o: { limit?: number } = {}): Promise<MonitoredRegion[]> {
+export async function syncRegions(
+  monitor: RegionMonitor,
+  fix: LocationFix,
+  o: { limit?: number } = {},
+): Promise<MonitoredRegion[]> {
   const s = session();
   const q = `lat=${fix.lat}&lng=${fix.lng}&limit=${o.limit ?? 19}&writeKey=${encodeURIComponent(s.opts.writeKey)}`;
   const res = await fetch(`${s.opts.host}/v1/geofences/nearby?${q}`);
   if (!res.ok) throw new Error(`/v1/geofences/nearby: ${res.status}`);
   const nearby = (await res.json()) as Nearby;
-  const regions: MonitoredRegion[] = nearby.geofences.map((g) => ({ identifier: g.id, latitude: g.latitude, longitude: g.longitude, radius: g.radius }));
+  const regions: MonitoredRegion[] = nearby.geofences.map((g) => ({
+    identifier: g.id,
+    latitude: g.latitude,
+    longitude: g.longitude,
+    radius: g.radius,
+  }));
   // null: every fence of the app was returned, so moving cannot bring a new one into range.
-  if (nearby.refreshDistance !== null) regions.push({ identifier: REFRESH_REGION, latitude: fix.lat, longitude: fix.lng, radius: nearby.refreshDistance });
+  if (nearby.refreshDistance !== null)
+    regions.push({ identifier: REFRESH_REGION, latitude: fix.lat, longitude: fix.lng, radius: nearby.refreshDistance });
   await monitor.monitor(regions);
   return regions;
 }
@@ -88,20 +98,37 @@ export async function syncRegions(monitor: RegionMonitor, fix: LocationFix, o: {
  * the fix goes to Beckon at once, which decides enter/exit/dwell against all fences; leaving
  * the refresh region re-syncs the monitored set around the new position.
  */
-export async function regionEvent(monitor: RegionMonitor, event: { identifier: string; exited: boolean; fix: LocationFix }): Promise<void> {
+export async function regionEvent(
+  monitor: RegionMonitor,
+  event: { identifier: string; exited: boolean; fix: LocationFix },
+): Promise<void> {
   await reportLocation(event.fix, { force: true });
   if (event.identifier === REFRESH_REGION && event.exited) await syncRegions(monitor, event.fix);
 }
 
 /** The part of expo-location's geofencing used here (with expo-task-manager defining `taskName`). */
 export interface ExpoGeofencingLike {
-  startGeofencingAsync(taskName: string, regions: Array<{ identifier?: string; latitude: number; longitude: number; radius: number; notifyOnEnter?: boolean; notifyOnExit?: boolean }>): Promise<void>;
+  startGeofencingAsync(
+    taskName: string,
+    regions: Array<{
+      identifier?: string;
+      latitude: number;
+      longitude: number;
+      radius: number;
+      notifyOnEnter?: boolean;
+      notifyOnExit?: boolean;
+    }>,
+  ): Promise<void>;
 }
 
 /** Region monitoring through expo-location (`startGeofencingAsync` replaces the task's regions). */
 export function expoGeofencingMonitor(Location: ExpoGeofencingLike, taskName: string): RegionMonitor {
   return {
-    monitor: (regions) => Location.startGeofencingAsync(taskName, regions.map((r) => ({ ...r, notifyOnEnter: true, notifyOnExit: true }))),
+    monitor: (regions) =>
+      Location.startGeofencingAsync(
+        taskName,
+        regions.map((r) => ({ ...r, notifyOnEnter: true, notifyOnExit: true })),
+      ),
   };
 }
 
@@ -115,7 +142,10 @@ export function resetLocation(): void {
 export interface ExpoLocationLike {
   watchPositionAsync(
     options: { accuracy?: number; distanceInterval?: number; timeInterval?: number },
-    callback: (p: { coords: { latitude: number; longitude: number; accuracy: number | null }; timestamp: number }) => void,
+    callback: (p: {
+      coords: { latitude: number; longitude: number; accuracy: number | null };
+      timestamp: number;
+    }) => void,
   ): Promise<{ remove(): void }>;
 }
 
@@ -123,13 +153,21 @@ export interface ExpoLocationLike {
  * Fixes from expo-location, at most one per `distanceInterval` metres moved (default 100):
  * a coarse, low-power watch; geofences here are tens of metres and up.
  */
-export function expoLocationSource(Location: ExpoLocationLike, o: { accuracy?: number; distanceInterval?: number } = {}): LocationSource {
+export function expoLocationSource(
+  Location: ExpoLocationLike,
+  o: { accuracy?: number; distanceInterval?: number } = {},
+): LocationSource {
   return {
     watch(listener) {
       let sub: { remove(): void } | null = null;
       let stopped = false;
       void Location.watchPositionAsync({ accuracy: o.accuracy, distanceInterval: o.distanceInterval ?? 100 }, (p) =>
-        listener({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy ?? 100, timestamp: p.timestamp }),
+        listener({
+          lat: p.coords.latitude,
+          lng: p.coords.longitude,
+          accuracy: p.coords.accuracy ?? 100,
+          timestamp: p.timestamp,
+        }),
       ).then((s) => (stopped ? s.remove() : (sub = s)));
       return () => {
         stopped = true;

@@ -49,4 +49,3 @@ export function useBeckon() {
     user: () => (started() ? client.user() : null),
   };
 }
-

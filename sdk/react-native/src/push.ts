@@ -11,13 +11,24 @@ import { enqueue, openDeepLink, type Session, session, started, storageKey } fro
 
 export async function registerPush(s: Session, adapter: PushAdapter): Promise<void> {
   const permission = await adapter.permission?.().catch(() => "undetermined" as const);
-  const consent = permission === "granted" ? { consent: { push: "opted_in" } } : permission === "denied" ? { consent: { push: "opted_out" } } : {};
+  const consent =
+    permission === "granted"
+      ? { consent: { push: "opted_in" } }
+      : permission === "denied"
+        ? { consent: { push: "opted_out" } }
+        : {};
   const send = async (token: string) => {
     try {
       await fetch(`${s.opts.host}/v1/devices`, {
         method: "POST",
         headers: { "content-type": "text/plain" },
-        body: JSON.stringify({ writeKey: s.opts.writeKey, ...s.id.who(), ...s.id.tokenField(), register: [{ provider: adapter.provider, platform: adapter.platform, token }], ...consent }),
+        body: JSON.stringify({
+          writeKey: s.opts.writeKey,
+          ...s.id.who(),
+          ...s.id.tokenField(),
+          register: [{ provider: adapter.provider, platform: adapter.platform, token }],
+          ...consent,
+        }),
       });
     } catch {
       // offline: the next app open registers again
@@ -94,7 +105,8 @@ export function firebaseMessagingAdapter(messaging: FirebaseMessagingLike, platf
       const m = await messaging.getInitialNotification?.();
       return m ? { data: m.data ?? {} } : null;
     },
-    onNotificationOpened: (listener) => messaging.onNotificationOpenedApp?.((m) => listener({ data: m.data ?? {} })) ?? (() => undefined),
+    onNotificationOpened: (listener) =>
+      messaging.onNotificationOpenedApp?.((m) => listener({ data: m.data ?? {} })) ?? (() => undefined),
   };
 }
 
@@ -113,7 +125,10 @@ export interface ExpoNotificationsLike {
 }
 
 /** The native device token from expo-notifications: APNs on iOS, FCM on Android (not Expo's own push service). */
-export function expoNotificationsAdapter(notifications: ExpoNotificationsLike, platform: "android" | "ios"): PushAdapter {
+export function expoNotificationsAdapter(
+  notifications: ExpoNotificationsLike,
+  platform: "android" | "ios",
+): PushAdapter {
   const token = (t: { data: unknown }) => (typeof t.data === "string" ? t.data : null);
   const opened = (r: ExpoNotificationResponse): OpenedPush => ({ data: r.notification.request.content.data ?? {} });
   return {
@@ -141,4 +156,3 @@ export function expoNotificationsAdapter(notifications: ExpoNotificationsLike, p
     },
   };
 }
-

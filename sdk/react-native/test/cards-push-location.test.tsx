@@ -6,7 +6,15 @@ import { FakeServer, FakeSocket, MemoryAsyncStorage } from "./fakes";
 /** Content cards across restarts, push opens with their deep links, and location fixes. */
 let server: FakeServer;
 const HOST = "https://beckon.test";
-const card = (id: string, extra: Record<string, unknown> = {}) => ({ id, campaignId: "c", title: `Card ${id}`, pinned: false, read: false, createdAt: Date.now(), ...extra });
+const card = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  campaignId: "c",
+  title: `Card ${id}`,
+  pinned: false,
+  read: false,
+  createdAt: Date.now(),
+  ...extra,
+});
 
 beforeEach(() => {
   server = new FakeServer();
@@ -26,22 +34,43 @@ async function feed(storage: MemoryAsyncStorage, options: Partial<beckon.InitOpt
 
 describe("ContentCardsFeed", () => {
   it("shows the server's cards, reports views once, applies read and dismiss at once, and keeps the feed across a restart offline", async () => {
-    server.cards = [card("welcome", { body: "Thanks for joining", deepLink: "myshop://welcome", linkLabel: "Start" }), card("tips"), card("promo", { pinned: true })];
+    server.cards = [
+      card("welcome", { body: "Thanks for joining", deepLink: "myshop://welcome", linkLabel: "Start" }),
+      card("tips"),
+      card("promo", { pinned: true }),
+    ];
     const storage = new MemoryAsyncStorage();
     const onDeepLink = jest.fn(() => true);
     await feed(storage, { onDeepLink });
 
     expect(await screen.findByText("Thanks for joining")).toBeTruthy();
     // Pinned first.
-    expect(screen.getAllByRole("header").map((h) => h.props.children[0])).toEqual(["Card promo", "Card welcome", "Card tips"]);
-    await waitFor(() => expect(server.sent.filter((s) => s.path.endsWith("/view")).map((s) => s.path).sort()).toEqual(["/v1/cards/promo/view", "/v1/cards/tips/view", "/v1/cards/welcome/view"]));
+    expect(screen.getAllByRole("header").map((h) => h.props.children[0])).toEqual([
+      "Card promo",
+      "Card welcome",
+      "Card tips",
+    ]);
+    await waitFor(() =>
+      expect(
+        server.sent
+          .filter((s) => s.path.endsWith("/view"))
+          .map((s) => s.path)
+          .sort(),
+      ).toEqual(["/v1/cards/promo/view", "/v1/cards/tips/view", "/v1/cards/welcome/view"]),
+    );
 
     await fireEvent.press(screen.getByRole("link", { name: "Start: Card welcome" }));
     expect(onDeepLink).toHaveBeenCalledWith("myshop://welcome");
     await fireEvent.press(screen.getByRole("button", { name: "Mark Card tips as read" }));
     await fireEvent.press(screen.getByRole("button", { name: "Dismiss Card promo" }));
     expect(screen.queryByText("Card promo", { exact: false })).toBeNull();
-    await waitFor(() => expect(server.sent.filter((s) => s.method === "POST" && s.path.startsWith("/v1/cards/") && !s.path.endsWith("/view")).map((s) => s.path)).toEqual(["/v1/cards/welcome/click", "/v1/cards/tips/read", "/v1/cards/promo/dismiss"]));
+    await waitFor(() =>
+      expect(
+        server.sent
+          .filter((s) => s.method === "POST" && s.path.startsWith("/v1/cards/") && !s.path.endsWith("/view"))
+          .map((s) => s.path),
+      ).toEqual(["/v1/cards/welcome/click", "/v1/cards/tips/read", "/v1/cards/promo/dismiss"]),
+    );
     // Views are not reported again when the feed re-renders.
     expect(server.sent.filter((s) => s.path.endsWith("/view"))).toHaveLength(3);
 
@@ -98,7 +127,10 @@ describe("sign-out and restarts", () => {
 
 describe("push opens", () => {
   const pushData = { beckon_key: "send-1", beckon_campaign: "winback", beckon_deep_link: "myshop://cart" };
-  const adapter = (initial: Record<string, unknown> | null, onOpen?: (l: (p: { data: Record<string, unknown> }) => void) => void) =>
+  const adapter = (
+    initial: Record<string, unknown> | null,
+    onOpen?: (l: (p: { data: Record<string, unknown> }) => void) => void,
+  ) =>
     beckon.firebaseMessagingAdapter(
       {
         getToken: async () => "fcm-1",
@@ -114,10 +146,17 @@ describe("push opens", () => {
     const onDeepLink = jest.fn(() => true);
     await beckon.init({ writeKey: "wk_rn", host: HOST, storage, inApp: false, onDeepLink, push: adapter(pushData) });
     await waitFor(() => expect(server.calls().filter((c) => c.event === "Push Notification Opened")).toHaveLength(1));
-    expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toEqual({ campaign: { id: "winback", medium: "push" }, beckon_key: "send-1" });
+    expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toEqual({
+      campaign: { id: "winback", medium: "push" },
+      beckon_key: "send-1",
+    });
     expect(onDeepLink).toHaveBeenCalledWith("myshop://cart");
     // The send's funnel: its delivery record moves to opened.
-    await waitFor(() => expect(server.sent.filter((s) => s.path === "/v1/push/opened").map((s) => s.body)).toEqual([{ writeKey: "wk_rn", anonymousId: beckon.user().anonymousId, key: "send-1" }]));
+    await waitFor(() =>
+      expect(server.sent.filter((s) => s.path === "/v1/push/opened").map((s) => s.body)).toEqual([
+        { writeKey: "wk_rn", anonymousId: beckon.user().anonymousId, key: "send-1" },
+      ]),
+    );
 
     beckon.shutdown();
     await beckon.init({ writeKey: "wk_rn", host: HOST, storage, inApp: false, onDeepLink, push: adapter(pushData) });
@@ -130,19 +169,44 @@ describe("push opens", () => {
   it("reports a push tapped while the app runs, with the deep link dispatched to the app", async () => {
     let tap: (p: { data: Record<string, unknown> }) => void = () => undefined;
     const onDeepLink = jest.fn(() => true);
-    await beckon.init({ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), inApp: false, onDeepLink, push: adapter(null, (l) => (tap = l)) });
+    await beckon.init({
+      writeKey: "wk_rn",
+      host: HOST,
+      storage: new MemoryAsyncStorage(),
+      inApp: false,
+      onDeepLink,
+      push: adapter(null, (l) => (tap = l)),
+    });
     tap({ data: { ...pushData, beckon_key: "send-2" } });
-    await waitFor(() => expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toMatchObject({ beckon_key: "send-2" }));
+    await waitFor(() =>
+      expect(server.calls().find((c) => c.event === "Push Notification Opened")?.properties).toMatchObject({
+        beckon_key: "send-2",
+      }),
+    );
     expect(onDeepLink).toHaveBeenCalledWith("myshop://cart");
   });
 });
 
 describe("push permission", () => {
   it("registers the token with push consent from the OS permission (granted → opted in, denied → opted out)", async () => {
-    for (const [status, consent] of [[1, { push: "opted_in" }], [0, { push: "opted_out" }], [-1, undefined]] as const) {
+    for (const [status, consent] of [
+      [1, { push: "opted_in" }],
+      [0, { push: "opted_out" }],
+      [-1, undefined],
+    ] as const) {
       server.sent = [];
-      const messaging = { getToken: async () => "fcm-1", onTokenRefresh: () => () => undefined, hasPermission: async () => status };
-      await beckon.init({ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), inApp: false, push: beckon.firebaseMessagingAdapter(messaging, "ios") });
+      const messaging = {
+        getToken: async () => "fcm-1",
+        onTokenRefresh: () => () => undefined,
+        hasPermission: async () => status,
+      };
+      await beckon.init({
+        writeKey: "wk_rn",
+        host: HOST,
+        storage: new MemoryAsyncStorage(),
+        inApp: false,
+        push: beckon.firebaseMessagingAdapter(messaging, "ios"),
+      });
       const devices = server.sent.find((s) => s.path === "/v1/devices")!.body;
       expect(devices.register).toEqual([{ provider: "fcm", platform: "ios", token: "fcm-1" }]);
       expect(devices.consent).toEqual(consent);
@@ -155,7 +219,14 @@ describe("location", () => {
   it("sends fixes from the location source to /v1/location, at most one request per interval, keeping the fixes in between", async () => {
     let emit: (f: beckon.LocationFix) => void = () => undefined;
     const source = { watch: (l: (f: beckon.LocationFix) => void) => ((emit = l), () => undefined) };
-    await beckon.init({ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), inApp: false, location: source, locationIntervalMs: 60_000 });
+    await beckon.init({
+      writeKey: "wk_rn",
+      host: HOST,
+      storage: new MemoryAsyncStorage(),
+      inApp: false,
+      location: source,
+      locationIntervalMs: 60_000,
+    });
     beckon.identify("ada");
     emit({ lat: 52.52, lng: 13.405, accuracy: 20, timestamp: 1_000 });
     await waitFor(() => expect(server.sent.filter((s) => s.path === "/v1/location")).toHaveLength(1));
@@ -163,7 +234,11 @@ describe("location", () => {
     expect(server.sent.filter((s) => s.path === "/v1/location")).toHaveLength(1);
     await beckon.reportLocation({ lat: 52.54, lng: 13.42, accuracy: 10, timestamp: 3_000 }, { force: true });
     const sent = server.sent.filter((s) => s.path === "/v1/location").map((s) => s.body);
-    expect(sent[0]).toMatchObject({ writeKey: "wk_rn", userId: "ada", fixes: [{ lat: 52.52, lng: 13.405, accuracy: 20, timestamp: 1_000 }] });
+    expect(sent[0]).toMatchObject({
+      writeKey: "wk_rn",
+      userId: "ada",
+      fixes: [{ lat: 52.52, lng: 13.405, accuracy: 20, timestamp: 1_000 }],
+    });
     expect((sent[1]!.fixes as unknown[]).length).toBe(2);
   });
 });

@@ -12,7 +12,13 @@ export interface Sent {
 /** The subset of the Fetch Response the SDK reads. */
 export function reply(status: number, body: unknown) {
   const text = JSON.stringify(body);
-  const res = { status, ok: status >= 200 && status < 300, json: async () => JSON.parse(text) as unknown, text: async () => text, clone: () => res };
+  const res = {
+    status,
+    ok: status >= 200 && status < 300,
+    json: async () => JSON.parse(text) as unknown,
+    text: async () => text,
+    clone: () => res,
+  };
   return res;
 }
 
@@ -21,7 +27,11 @@ export type Route = (s: Sent) => ReturnType<typeof reply> | undefined;
 export class FakeServer {
   sent: Sent[] = [];
   offline = false;
-  inApp: { messages: unknown[]; notBefore: number | null; minIntervalSeconds: number } = { messages: [], notBefore: null, minIntervalSeconds: 0 };
+  inApp: { messages: unknown[]; notBefore: number | null; minIntervalSeconds: number } = {
+    messages: [],
+    notBefore: null,
+    minIntervalSeconds: 0,
+  };
   cards: unknown[] = [];
   /** Tried first: a test's special answer (a 401, say). */
   route: Route = () => undefined;
@@ -29,8 +39,18 @@ export class FakeServer {
   fetch = async (url: string, init: { method?: string; body?: string } = {}) => {
     const [base, qs = ""] = url.split("?");
     const path = base!.replace(/^https?:\/\/[^/]+/, "");
-    const query = Object.fromEntries(qs.split("&").filter(Boolean).map((p) => p.split("=").map(decodeURIComponent) as [string, string]));
-    const s: Sent = { method: init.method ?? "GET", path, query, body: init.body ? (JSON.parse(init.body) as Record<string, unknown>) : {} };
+    const query = Object.fromEntries(
+      qs
+        .split("&")
+        .filter(Boolean)
+        .map((p) => p.split("=").map(decodeURIComponent) as [string, string]),
+    );
+    const s: Sent = {
+      method: init.method ?? "GET",
+      path,
+      query,
+      body: init.body ? (JSON.parse(init.body) as Record<string, unknown>) : {},
+    };
     if (this.offline) throw new TypeError("Network request failed");
     this.sent.push(s);
     const special = this.route(s);
@@ -42,12 +62,16 @@ export class FakeServer {
 
   /** Engagement events the SDK reported, in order. */
   engagement(): Array<Record<string, unknown>> {
-    return this.sent.filter((s) => s.path === "/v1/in-app/events").flatMap((s) => s.body.events as Array<Record<string, unknown>>);
+    return this.sent
+      .filter((s) => s.path === "/v1/in-app/events")
+      .flatMap((s) => s.body.events as Array<Record<string, unknown>>);
   }
 
   /** Segment calls sent to /v1/batch, flattened. */
   calls(): Array<Record<string, unknown>> {
-    return this.sent.filter((s) => s.path === "/v1/batch").flatMap((s) => s.body.batch as Array<Record<string, unknown>>);
+    return this.sent
+      .filter((s) => s.path === "/v1/batch")
+      .flatMap((s) => s.body.batch as Array<Record<string, unknown>>);
   }
 }
 

@@ -22,7 +22,9 @@ afterEach(() => beckon.shutdown());
 
 async function app(options: Partial<beckon.InitOptions> = {}) {
   await render(
-    <beckon.BeckonProvider options={{ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), flushInterval: 0, ...options }}>
+    <beckon.BeckonProvider
+      options={{ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), flushInterval: 0, ...options }}
+    >
       <Text>Home screen</Text>
     </beckon.BeckonProvider>,
   );
@@ -32,7 +34,15 @@ async function app(options: Partial<beckon.InitOptions> = {}) {
 describe("BeckonInAppHost", () => {
   it("shows a modal fetched at app open, reports the impression, and a button press reports the click and opens its deep link", async () => {
     server.inApp.messages = [
-      message("m1", { type: "modal", title: "Summer sale", body: "20% off today", buttons: [{ id: "shop", label: "Shop now", action: "deeplink", deepLink: "myshop://sale" }, { id: "later", label: "Later", action: "dismiss" }] }),
+      message("m1", {
+        type: "modal",
+        title: "Summer sale",
+        body: "20% off today",
+        buttons: [
+          { id: "shop", label: "Shop now", action: "deeplink", deepLink: "myshop://sale" },
+          { id: "later", label: "Later", action: "dismiss" },
+        ],
+      }),
     ];
     const onDeepLink = jest.fn(() => true);
     const announce = jest.spyOn(AccessibilityInfo, "announceForAccessibility");
@@ -47,16 +57,30 @@ describe("BeckonInAppHost", () => {
     expect(screen.getByRole("button", { name: "Close" })).toBeTruthy();
     await waitFor(() => expect(server.engagement()).toEqual([{ key: "m1", kind: "impression" }]));
     // The request names the person the message was delivered to.
-    expect(server.sent.find((s) => s.path === "/v1/in-app/events")?.body).toMatchObject({ writeKey: "wk_rn", anonymousId: beckon.user().anonymousId });
+    expect(server.sent.find((s) => s.path === "/v1/in-app/events")?.body).toMatchObject({
+      writeKey: "wk_rn",
+      anonymousId: beckon.user().anonymousId,
+    });
 
     await fireEvent.press(screen.getByRole("link", { name: "Shop now" }));
     expect(onDeepLink).toHaveBeenCalledWith("myshop://sale");
-    await waitFor(() => expect(server.engagement()).toEqual([{ key: "m1", kind: "impression" }, { key: "m1", kind: "click", buttonId: "shop" }]));
+    await waitFor(() =>
+      expect(server.engagement()).toEqual([
+        { key: "m1", kind: "impression" },
+        { key: "m1", kind: "click", buttonId: "shop" },
+      ]),
+    );
     expect(screen.queryByText("Summer sale")).toBeNull();
   });
 
   it("falls back to Linking when the app does not handle the deep link, and never opens script URLs", async () => {
-    server.inApp.messages = [message("m2", { type: "fullscreen", title: "New app", buttons: [{ id: "go", label: "See it", action: "deeplink", deepLink: "https://shop.example/new" }] })];
+    server.inApp.messages = [
+      message("m2", {
+        type: "fullscreen",
+        title: "New app",
+        buttons: [{ id: "go", label: "See it", action: "deeplink", deepLink: "https://shop.example/new" }],
+      }),
+    ];
     const linking = { openURL: jest.fn(async () => true) };
     await app({ linking });
     await fireEvent.press(await screen.findByRole("link", { name: "See it" }));
@@ -117,7 +141,14 @@ describe("BeckonInAppHost", () => {
     const socket = FakeSocket.all[0]!;
     expect(socket.url).toMatch(/^wss:\/\/beckon\.test\/v1\/connect\?writeKey=wk_rn&anonymousId=/);
     await act(async () =>
-      socket.deliver({ type: "inapp", messages: [message("live1", { type: "modal", title: "Your cart misses you", displayOn: { event: "Viewed Cart" } })], notBefore: null, minIntervalSeconds: 0 }),
+      socket.deliver({
+        type: "inapp",
+        messages: [
+          message("live1", { type: "modal", title: "Your cart misses you", displayOn: { event: "Viewed Cart" } }),
+        ],
+        notBefore: null,
+        minIntervalSeconds: 0,
+      }),
     );
     expect(screen.queryByText("Your cart misses you")).toBeNull();
     await act(async () => beckon.track("Viewed Cart"));
@@ -125,7 +156,10 @@ describe("BeckonInAppHost", () => {
   });
 
   it("refreshes an expired user token and loads the person's messages with the fresh one", async () => {
-    server.route = (s) => (s.path === "/v1/in-app" && s.query.userToken === "old" ? reply(401, { error: { code: "user_token_expired", message: "expired" } }) : undefined);
+    server.route = (s) =>
+      s.path === "/v1/in-app" && s.query.userToken === "old"
+        ? reply(401, { error: { code: "user_token_expired", message: "expired" } })
+        : undefined;
     server.inApp.messages = [message("t1", { type: "modal", title: "Welcome back, Ada" })];
     const storage = new MemoryAsyncStorage();
     await storage.setItem("beckon:wk_rn:userId", "ada");
@@ -137,7 +171,9 @@ describe("BeckonInAppHost", () => {
   });
 
   it("lets an app draw its own messages with useInAppMessage (inAppHost={false})", async () => {
-    server.inApp.messages = [message("h1", { type: "modal", title: "Headless", buttons: [{ id: "ok", label: "OK", action: "dismiss" }] })];
+    server.inApp.messages = [
+      message("h1", { type: "modal", title: "Headless", buttons: [{ id: "ok", label: "OK", action: "dismiss" }] }),
+    ];
     function Custom() {
       const { content, click } = beckon.useInAppMessage();
       if (!content) return null;
@@ -148,7 +184,10 @@ describe("BeckonInAppHost", () => {
       );
     }
     await render(
-      <beckon.BeckonProvider options={{ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), live: false }} inAppHost={false}>
+      <beckon.BeckonProvider
+        options={{ writeKey: "wk_rn", host: HOST, storage: new MemoryAsyncStorage(), live: false }}
+        inAppHost={false}
+      >
         <Custom />
       </beckon.BeckonProvider>,
     );
@@ -161,13 +200,24 @@ describe("BeckonInAppHost", () => {
     await app();
     let granted = false;
     const requestPermission = jest.fn(async () => (granted = true));
-    const messaging = { getToken: async () => "fcm-9", onTokenRefresh: () => () => undefined, hasPermission: async () => (granted ? 1 : -1) };
+    const messaging = {
+      getToken: async () => "fcm-9",
+      onTokenRefresh: () => () => undefined,
+      hasPermission: async () => (granted ? 1 : -1),
+    };
     const adapter = beckon.firebaseMessagingAdapter(messaging, "android");
 
     const ask = async () => {
       let asking: Promise<boolean> = Promise.resolve(false);
       // The prompt appears at once: a render outside any event handler.
-      await act(async () => void (asking = beckon.askForPush({ adapter, requestPermission, prompt: { title: "Get order updates?", allowLabel: "Yes please" } })));
+      await act(
+        async () =>
+          void (asking = beckon.askForPush({
+            adapter,
+            requestPermission,
+            prompt: { title: "Get order updates?", allowLabel: "Yes please" },
+          })),
+      );
       return { asking }; // wrapped: an async function returning the promise would wait for the answer
     };
     let { asking } = await ask();
@@ -180,7 +230,10 @@ describe("BeckonInAppHost", () => {
     await fireEvent.press(await screen.findByRole("button", { name: "Yes please" }));
     expect(await asking).toBe(true);
     expect(requestPermission).toHaveBeenCalledTimes(1);
-    expect(server.sent.find((s) => s.path === "/v1/devices")?.body).toMatchObject({ register: [{ provider: "fcm", token: "fcm-9" }], consent: { push: "opted_in" } });
+    expect(server.sent.find((s) => s.path === "/v1/devices")?.body).toMatchObject({
+      register: [{ provider: "fcm", token: "fcm-9" }],
+      consent: { push: "opted_in" },
+    });
     expect(server.engagement()).toEqual([]);
   });
 });

@@ -76,7 +76,8 @@ export function stableUnit(seed: string, userId: string): number {
  * before they reach a send.
  */
 export function assignArm(seed: string, userId: string, arms: readonly Arm[], controlPercent: number): Assignment {
-  if (!(controlPercent >= 0 && controlPercent <= 100)) throw new RangeError(`controlPercent must be within 0–100, got ${controlPercent}`);
+  if (!(controlPercent >= 0 && controlPercent <= 100))
+    throw new RangeError(`controlPercent must be within 0–100, got ${controlPercent}`);
   const u = stableUnit(seed, userId);
   const control = controlPercent / 100;
   if (u < control) return { arm: CONTROL_ARM, control: true };

@@ -66,7 +66,9 @@ function whyChosen(channel: Channel, reach: Reachability): string {
     case "push":
       return `push: opted in, ${reach.push.liveDevices} live device${reach.push.liveDevices === 1 ? "" : "s"}`;
     case "email":
-      return reach.email.transactional ? "email: transactional, address on file" : `email: consent ${reach.email.consent}`;
+      return reach.email.transactional
+        ? "email: transactional, address on file"
+        : `email: consent ${reach.email.consent}`;
     case "sms":
     case "whatsapp":
       return `${channel}: opted in`;

@@ -13,7 +13,10 @@ export interface FrequencyCapRule {
 }
 
 export const FrequencyCapRule = z.object({
-  windowHours: z.number().positive().max(24 * 366),
+  windowHours: z
+    .number()
+    .positive()
+    .max(24 * 366),
   max: z.number().int().min(1, "at least 1 (to stop a campaign sending, pause it)").max(10_000),
 });
 export const FrequencyCapRules = z.array(FrequencyCapRule).max(10);
@@ -39,7 +42,11 @@ export function capHistoryMs(rules: readonly FrequencyCapRule[]): number {
   return rules.reduce((longest, rule) => Math.max(longest, rule.windowHours * HOUR_MS), 0);
 }
 
-export function checkFrequencyCap(sentAt: readonly number[], rules: readonly FrequencyCapRule[], now: number): FrequencyCapResult {
+export function checkFrequencyCap(
+  sentAt: readonly number[],
+  rules: readonly FrequencyCapRule[],
+  now: number,
+): FrequencyCapResult {
   let blocking: { rule: FrequencyCapRule; retryAt: number } | null = null;
   for (const rule of rules) {
     const windowMs = rule.windowHours * HOUR_MS;

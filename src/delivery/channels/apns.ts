@@ -1,7 +1,15 @@
 import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  collapseId,
+  fetchWithTimeout,
+  readJson,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 import { setBounded } from "../../bounded-map";
 
 /**
@@ -30,7 +38,11 @@ export function providerToken(creds: ApnsCredentials, now: number): Promise<stri
   if (cached && now - cached.issuedAt < APNS_TOKEN_REUSE_MS) return cached.jwt;
   const jwt = (async () => {
     const k = await importPKCS8(creds.privateKey, "ES256");
-    return new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: creds.keyId }).setIssuer(creds.teamId).setIssuedAt(Math.floor(now / 1000)).sign(k);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: creds.keyId })
+      .setIssuer(creds.teamId)
+      .setIssuedAt(Math.floor(now / 1000))
+      .sign(k);
   })();
   setBounded(tokens, key, { jwt, issuedAt: now }, MAX_CACHED_TOKENS);
   jwt.catch(() => tokens.delete(key));
@@ -57,18 +69,30 @@ export function apnsPayload(job: SendJob): Record<string, unknown> {
 }
 
 /** APNs `reason` values (Apple's "Handling notification responses from APNs") → outcome. */
-export function classifyApnsError(status: number, reason: string, token: string, retryAfter: number | undefined): SendOutcome {
+export function classifyApnsError(
+  status: number,
+  reason: string,
+  token: string,
+  retryAfter: number | undefined,
+): SendOutcome {
   const error = `APNs ${status} ${reason}`;
   if (status === 410 || reason === "Unregistered" || reason === "BadDeviceToken") {
     return { kind: "failed", error, feedback: { kind: "invalid_token", token, reason: `apns:${reason || status}` } };
   }
   // The token is fine but belongs to another app than APNS_TOPIC (or the topic itself is wrong):
   // Beckon's configuration is at fault, so keep the device and retry until the operator fixes it.
-  if (reason === "DeviceTokenNotForTopic" || reason === "TopicDisallowed" || reason === "BadTopic" || reason === "MissingTopic") {
+  if (
+    reason === "DeviceTokenNotForTopic" ||
+    reason === "TopicDisallowed" ||
+    reason === "BadTopic" ||
+    reason === "MissingTopic"
+  ) {
     return { kind: "retry", error: `configuration error: ${error} (check APNS_TOPIC)` };
   }
-  if (reason === "ExpiredProviderToken" || reason === "InvalidProviderToken") return { kind: "retry", error, invalidateAuth: true };
-  if (status === 429 || status >= 500) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  if (reason === "ExpiredProviderToken" || reason === "InvalidProviderToken")
+    return { kind: "retry", error, invalidateAuth: true };
+  if (status === 429 || status >= 500)
+    return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   return { kind: "failed", error };
 }
 
@@ -84,7 +108,10 @@ export function apnsAdapter(creds: ApnsCredentials, baseUrl = "https://api.push.
         jwt = await providerToken(creds, ctx.now);
       } catch (err) {
         // A bad APNS_PRIVATE_KEY is a configuration error: retried, then dead-lettered (replayable once fixed).
-        return { kind: "retry", error: `configuration error: APNS_PRIVATE_KEY is unusable: ${String((err as Error).message ?? err)}` };
+        return {
+          kind: "retry",
+          error: `configuration error: APNS_PRIVATE_KEY is unusable: ${String((err as Error).message ?? err)}`,
+        };
       }
       const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/3/device/${encodeURIComponent(token)}`, {
         method: "POST",
@@ -100,9 +127,15 @@ export function apnsAdapter(creds: ApnsCredentials, baseUrl = "https://api.push.
         body: JSON.stringify(apnsPayload(job)),
       });
       if ("timeout" in res) return { kind: "retry", error: `APNs ${res.error}` };
-      if (res.status === 200) return { kind: "sent", providerMessageId: res.headers.get("apns-id") ?? `apns:${job.idempotencyKey}` };
+      if (res.status === 200)
+        return { kind: "sent", providerMessageId: res.headers.get("apns-id") ?? `apns:${job.idempotencyKey}` };
       const body = await readJson(res);
-      const outcome = classifyApnsError(res.status, String(body?.reason ?? ""), token, parseRetryAfter(res.headers.get("retry-after"), ctx.now));
+      const outcome = classifyApnsError(
+        res.status,
+        String(body?.reason ?? ""),
+        token,
+        parseRetryAfter(res.headers.get("retry-after"), ctx.now),
+      );
       if (outcome.kind === "retry" && outcome.invalidateAuth) forgetToken(creds);
       return outcome;
     },

@@ -1,6 +1,14 @@
 import { importPKCS8, SignJWT } from "jose";
 import type { SendJob } from "../send-job";
-import { collapseId, fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  collapseId,
+  fetchWithTimeout,
+  readJson,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 import { parseRetryAfter } from "../retry";
 import { setBounded } from "../../bounded-map";
 
@@ -32,7 +40,8 @@ const MAX_CACHED_TOKENS = 100;
 
 export function parseServiceAccount(json: string): ServiceAccount {
   const sa = JSON.parse(json) as Partial<ServiceAccount>;
-  if (!sa.project_id || !sa.client_email || !sa.private_key) throw new Error("FCM_SERVICE_ACCOUNT_JSON needs project_id, client_email and private_key");
+  if (!sa.project_id || !sa.client_email || !sa.private_key)
+    throw new Error("FCM_SERVICE_ACCOUNT_JSON needs project_id, client_email and private_key");
   return sa as ServiceAccount;
 }
 
@@ -74,15 +83,25 @@ async function exchangeToken(sa: ServiceAccount, ctx: SendContext, tokenUrl: str
   });
   if ("timeout" in res) throw new Error(`FCM token exchange: ${res.error}`);
   const body = await readJson(res);
-  if (!res.ok || typeof body?.access_token !== "string") throw new Error(`FCM token exchange failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok || typeof body?.access_token !== "string")
+    throw new Error(`FCM token exchange failed: HTTP ${res.status} ${JSON.stringify(body)}`);
   const expiresIn = typeof body.expires_in === "number" ? body.expires_in : 3600;
   return { accessToken: body.access_token, expiresAt: ctx.now + expiresIn * 1000 };
 }
 
 /** The v1 `Message` for one device, in the discovery document's JSON names. */
-export function fcmMessage(job: SendJob, token: string, platform: "android" | "ios" | "web", collapse: string): Record<string, unknown> {
+export function fcmMessage(
+  job: SendJob,
+  token: string,
+  platform: "android" | "ios" | "web",
+  collapse: string,
+): Record<string, unknown> {
   const c = job.content;
-  const data: Record<string, string> = { ...(c.data ?? {}), beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId };
+  const data: Record<string, string> = {
+    ...(c.data ?? {}),
+    beckon_key: job.idempotencyKey,
+    beckon_campaign: job.campaignId,
+  };
   if (c.deepLink) data.beckon_deep_link = c.deepLink;
   const notification: Record<string, string> = {};
   if (c.title) notification.title = c.title;
@@ -91,21 +110,41 @@ export function fcmMessage(job: SendJob, token: string, platform: "android" | "i
   const label = job.campaignId.replace(/[^a-zA-Z0-9\-_.~%]/g, "_").slice(0, 50) || "beckon";
   const message: Record<string, unknown> = { token, data, fcmOptions: { analyticsLabel: label } };
   if (Object.keys(notification).length > 0) message.notification = notification;
-  if (platform === "android") message.android = { priority: "HIGH", notification: { tag: collapse, ...(c.deepLink ? { clickAction: c.deepLink } : {}) } };
-  if (platform === "ios") message.apns = { headers: { "apns-priority": "10", "apns-push-type": "alert", "apns-collapse-id": collapse }, payload: { aps: { "mutable-content": 1, sound: "default" } }, ...(c.imageUrl ? { fcmOptions: { image: c.imageUrl } } : {}) };
-  if (platform === "web") message.webpush = { headers: { Topic: collapse }, ...(c.deepLink?.startsWith("https://") ? { fcmOptions: { link: c.deepLink } } : {}) };
+  if (platform === "android")
+    message.android = {
+      priority: "HIGH",
+      notification: { tag: collapse, ...(c.deepLink ? { clickAction: c.deepLink } : {}) },
+    };
+  if (platform === "ios")
+    message.apns = {
+      headers: { "apns-priority": "10", "apns-push-type": "alert", "apns-collapse-id": collapse },
+      payload: { aps: { "mutable-content": 1, sound: "default" } },
+      ...(c.imageUrl ? { fcmOptions: { image: c.imageUrl } } : {}),
+    };
+  if (platform === "web")
+    message.webpush = {
+      headers: { Topic: collapse },
+      ...(c.deepLink?.startsWith("https://") ? { fcmOptions: { link: c.deepLink } } : {}),
+    };
   return message;
 }
 
 /** The FcmError code from an error body (`details[@type=…FcmError].errorCode`), else the canonical status. */
 export function fcmErrorCode(body: Record<string, unknown> | null): string {
-  const error = body?.error as { status?: string; details?: Array<{ "@type"?: string; errorCode?: string }> } | undefined;
+  const error = body?.error as
+    | { status?: string; details?: Array<{ "@type"?: string; errorCode?: string }> }
+    | undefined;
   const detail = error?.details?.find((d) => d["@type"]?.endsWith("google.firebase.fcm.v1.FcmError"));
   return detail?.errorCode ?? error?.status ?? "UNKNOWN";
 }
 
 /** Maps FCM's documented error codes (ErrorCode enum of the v1 API) to an outcome. */
-export function classifyFcmError(status: number, body: Record<string, unknown> | null, token: string, retryAfter: number | undefined): SendOutcome {
+export function classifyFcmError(
+  status: number,
+  body: Record<string, unknown> | null,
+  token: string,
+  retryAfter: number | undefined,
+): SendOutcome {
   const code = fcmErrorCode(body);
   const message = String((body?.error as { message?: string } | undefined)?.message ?? "");
   const error = `FCM ${status} ${code}${message ? `: ${message}` : ""}`;
@@ -116,7 +155,9 @@ export function classifyFcmError(status: number, body: Record<string, unknown> |
       return { kind: "failed", error, feedback: { kind: "invalid_token", token, reason: "fcm:SENDER_ID_MISMATCH" } };
     case "INVALID_ARGUMENT":
       // The same code covers a malformed token and a malformed message; only the former is the device's fault.
-      return /registration token/i.test(message) ? { kind: "failed", error, feedback: { kind: "invalid_token", token, reason: "fcm:INVALID_ARGUMENT" } } : { kind: "failed", error };
+      return /registration token/i.test(message)
+        ? { kind: "failed", error, feedback: { kind: "invalid_token", token, reason: "fcm:INVALID_ARGUMENT" } }
+        : { kind: "failed", error };
     case "QUOTA_EXCEEDED":
     case "UNAVAILABLE":
     case "INTERNAL":
@@ -125,12 +166,17 @@ export function classifyFcmError(status: number, body: Record<string, unknown> |
       // Our access token was refused (revoked or clock skew): fetch a new one and try again.
       return { kind: "retry", error, invalidateAuth: true };
     default:
-      if (status === 429 || status >= 500) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+      if (status === 429 || status >= 500)
+        return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
       return { kind: "failed", error };
   }
 }
 
-export function fcmAdapter(sa: ServiceAccount, baseUrl = "https://fcm.googleapis.com", tokenUrl?: string): ProviderAdapter {
+export function fcmAdapter(
+  sa: ServiceAccount,
+  baseUrl = "https://fcm.googleapis.com",
+  tokenUrl?: string,
+): ProviderAdapter {
   return {
     provider: "fcm",
     idempotent: true,
@@ -143,15 +189,26 @@ export function fcmAdapter(sa: ServiceAccount, baseUrl = "https://fcm.googleapis
       } catch (err) {
         return { kind: "retry", error: String((err as Error).message ?? err) };
       }
-      const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/v1/projects/${encodeURIComponent(sa.project_id)}/messages:send`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json; charset=UTF-8" },
-        body: JSON.stringify({ message: fcmMessage(job, device.token, device.platform, await collapseId(job.idempotencyKey)) }),
-      });
+      const res = await fetchWithTimeout(
+        ctx,
+        `${baseUrl.replace(/\/$/, "")}/v1/projects/${encodeURIComponent(sa.project_id)}/messages:send`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json; charset=UTF-8" },
+          body: JSON.stringify({
+            message: fcmMessage(job, device.token, device.platform, await collapseId(job.idempotencyKey)),
+          }),
+        },
+      );
       if ("timeout" in res) return { kind: "retry", error: `FCM ${res.error}` };
       const body = await readJson(res);
       if (res.ok && typeof body?.name === "string") return { kind: "sent", providerMessageId: body.name };
-      const outcome = classifyFcmError(res.status, body, device.token, parseRetryAfter(res.headers.get("retry-after"), ctx.now));
+      const outcome = classifyFcmError(
+        res.status,
+        body,
+        device.token,
+        parseRetryAfter(res.headers.get("retry-after"), ctx.now),
+      );
       if (outcome.kind === "retry" && outcome.invalidateAuth) forgetAccessToken(sa);
       return outcome;
     },

@@ -14,7 +14,13 @@ export const sandboxAdapter: ProviderAdapter = {
     return {
       kind: "sent",
       providerMessageId: `sbx_${crypto.randomUUID()}`,
-      payload: JSON.stringify({ channel: job.channel, to: target.address ?? target.push ?? null, content: job.content, category: job.category, ...(job.test ? { test: true } : {}) }),
+      payload: JSON.stringify({
+        channel: job.channel,
+        to: target.address ?? target.push ?? null,
+        content: job.content,
+        category: job.category,
+        ...(job.test ? { test: true } : {}),
+      }),
     };
   },
 };

@@ -1,14 +1,26 @@
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
 import { type EmailSender, parseMailbox, unsubscribeHeaders } from "./email-common";
-import { fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  fetchWithTimeout,
+  readJson,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 
 /**
  * Twilio SendGrid Mail Send v3: `POST {base}/v3/mail/send`, `Authorization: Bearer <API key>`;
  * 202 Accepted with the message id in `X-Message-Id`. SendGrid has no idempotency key; the
  * job's key rides in the personalization's `custom_args.beckon_key`, so every Event Webhook event names its send.
  */
-export function sendgridBody(job: SendJob, email: string, sender: EmailSender, unsubscribeUrl: string | undefined): Record<string, unknown> {
+export function sendgridBody(
+  job: SendJob,
+  email: string,
+  sender: EmailSender,
+  unsubscribeUrl: string | undefined,
+): Record<string, unknown> {
   const c = job.content;
   const content: Array<{ type: string; value: string }> = [];
   const text = c.text ?? (!c.html ? c.body : undefined);
@@ -18,7 +30,9 @@ export function sendgridBody(job: SendJob, email: string, sender: EmailSender, u
   const headers = unsubscribeHeaders(job, unsubscribeUrl);
   const body: Record<string, unknown> = {
     // Per-personalization custom_args (an object of strings) come back on every Event Webhook event.
-    personalizations: [{ to: [{ email }], custom_args: { beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId } }],
+    personalizations: [
+      { to: [{ email }], custom_args: { beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId } },
+    ],
     from: parseMailbox(sender.from),
     subject: c.subject ?? c.title ?? "",
     content,
@@ -29,14 +43,24 @@ export function sendgridBody(job: SendJob, email: string, sender: EmailSender, u
   return body;
 }
 
-export function classifySendgridError(status: number, body: Record<string, unknown> | null, retryAfter: number | undefined): SendOutcome {
+export function classifySendgridError(
+  status: number,
+  body: Record<string, unknown> | null,
+  retryAfter: number | undefined,
+): SendOutcome {
   const errors = (body?.errors as Array<{ message?: string; field?: string }> | undefined) ?? [];
-  const error = `SendGrid ${status}: ${errors.map((e) => `${e.field ? `${e.field}: ` : ""}${e.message ?? ""}`).join("; ")}`.trim();
-  if (status === 429 || status >= 500 || status === 401 || status === 403) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  const error =
+    `SendGrid ${status}: ${errors.map((e) => `${e.field ? `${e.field}: ` : ""}${e.message ?? ""}`).join("; ")}`.trim();
+  if (status === 429 || status >= 500 || status === 401 || status === 403)
+    return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   return { kind: "failed", error };
 }
 
-export function sendgridAdapter(apiKey: string, sender: EmailSender, baseUrl = "https://api.sendgrid.com"): ProviderAdapter {
+export function sendgridAdapter(
+  apiKey: string,
+  sender: EmailSender,
+  baseUrl = "https://api.sendgrid.com",
+): ProviderAdapter {
   return {
     provider: "sendgrid",
     idempotent: false,
@@ -54,7 +78,9 @@ export function sendgridAdapter(apiKey: string, sender: EmailSender, baseUrl = "
       }
       // SendGrid's rate-limit answers carry X-RateLimit-Reset (epoch seconds) instead of Retry-After.
       const reset = Number(res.headers.get("x-ratelimit-reset"));
-      const retryAfter = parseRetryAfter(res.headers.get("retry-after"), ctx.now) ?? (reset > 0 ? Math.max(1, reset - Math.floor(ctx.now / 1000)) : undefined);
+      const retryAfter =
+        parseRetryAfter(res.headers.get("retry-after"), ctx.now) ??
+        (reset > 0 ? Math.max(1, reset - Math.floor(ctx.now / 1000)) : undefined);
       return classifySendgridError(res.status, await readJson(res), retryAfter);
     },
   };

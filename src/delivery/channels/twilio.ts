@@ -1,6 +1,13 @@
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  fetchWithTimeout,
+  readJson,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 
 /**
  * Twilio Programmable Messaging: `POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json`,
@@ -35,14 +42,20 @@ export function twilioForm(job: SendJob, phone: string, creds: TwilioCredentials
 }
 
 /** Twilio REST errors (`{code, message, more_info, status}`) → outcome. */
-export function classifyTwilioError(status: number, body: Record<string, unknown> | null, retryAfter: number | undefined): SendOutcome {
+export function classifyTwilioError(
+  status: number,
+  body: Record<string, unknown> | null,
+  retryAfter: number | undefined,
+): SendOutcome {
   const code = typeof body?.code === "number" ? body.code : 0;
   const error = `Twilio ${status}${code ? ` ${code}` : ""}: ${String(body?.message ?? "")}`.trim();
-  if (code === UNSUBSCRIBED) return { kind: "failed", error, feedback: { kind: "opt_out", channel: "sms", source: "twilio:21610" } };
+  if (code === UNSUBSCRIBED)
+    return { kind: "failed", error, feedback: { kind: "opt_out", channel: "sms", source: "twilio:21610" } };
   if (PERMANENT_RECIPIENT.has(code)) return { kind: "failed", error };
   // 401/403: credentials or account problem. Retrying lets the job reach the dead-letter queue,
   // where it can be replayed once the operator fixes the configuration.
-  if (status === 429 || status >= 500 || status === 401 || status === 403) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  if (status === 429 || status >= 500 || status === 401 || status === 403)
+    return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   return { kind: "failed", error };
 }
 
@@ -52,15 +65,27 @@ export function twilioAdapter(creds: TwilioCredentials, baseUrl = "https://api.t
     idempotent: false,
     account: creds.accountSid,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
-      const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(creds.accountSid)}/Messages.json`, {
-        method: "POST",
-        headers: { authorization: `Basic ${btoa(`${creds.accountSid}:${creds.authToken}`)}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: twilioForm(job, target.address!, creds, ctx.publicUrl).toString(),
-      });
+      const res = await fetchWithTimeout(
+        ctx,
+        `${baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(creds.accountSid)}/Messages.json`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${btoa(`${creds.accountSid}:${creds.authToken}`)}`,
+            "content-type": "application/x-www-form-urlencoded",
+            accept: "application/json",
+          },
+          body: twilioForm(job, target.address!, creds, ctx.publicUrl).toString(),
+        },
+      );
       if ("timeout" in res) return { kind: "retry", error: `Twilio ${res.error}` };
       const body = await readJson(res);
       if ((res.status === 201 || res.status === 200) && typeof body?.sid === "string") {
-        if (body.status === "failed" || body.status === "undelivered") return { kind: "failed", error: `Twilio ${body.error_code ?? ""} ${body.error_message ?? body.status}`.trim() };
+        if (body.status === "failed" || body.status === "undelivered")
+          return {
+            kind: "failed",
+            error: `Twilio ${body.error_code ?? ""} ${body.error_message ?? body.status}`.trim(),
+          };
         return { kind: "sent", providerMessageId: body.sid };
       }
       return classifyTwilioError(res.status, body, parseRetryAfter(res.headers.get("retry-after"), ctx.now));

@@ -1,7 +1,16 @@
 import type { ConsentChannel } from "../channel";
 import type { PushTarget, SendJob } from "../send-job";
 
-export type ProviderName = "fcm" | "apns" | "webpush" | "twilio" | "resend" | "sendgrid" | "whatsapp" | "webhook" | "sandbox";
+export type ProviderName =
+  | "fcm"
+  | "apns"
+  | "webpush"
+  | "twilio"
+  | "resend"
+  | "sendgrid"
+  | "whatsapp"
+  | "webhook"
+  | "sandbox";
 
 /** One recipient of a job: a device for push, the single address otherwise. */
 export interface DeliveryTarget {
@@ -21,7 +30,9 @@ export type SendOutcome =
   | { kind: "failed"; error: string; feedback?: Feedback };
 
 /** What the person's UserObject must learn from a permanent failure. */
-export type Feedback = { kind: "invalid_token"; token: string; reason: string } | { kind: "opt_out"; channel: ConsentChannel; source: string };
+export type Feedback =
+  | { kind: "invalid_token"; token: string; reason: string }
+  | { kind: "opt_out"; channel: ConsentChannel; source: string };
 
 export interface SendContext {
   fetch: typeof fetch;
@@ -55,12 +66,22 @@ export interface ProviderAdapter {
 }
 
 /** Fetch with a deadline: a provider that hangs becomes a retryable timeout, not a stuck consumer. */
-export async function fetchWithTimeout(ctx: SendContext, url: string, init: RequestInit): Promise<Response | { timeout: true; error: string }> {
+export async function fetchWithTimeout(
+  ctx: SendContext,
+  url: string,
+  init: RequestInit,
+): Promise<Response | { timeout: true; error: string }> {
   try {
     return await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (err) {
     const name = (err as { name?: string }).name;
-    return { timeout: true, error: name === "TimeoutError" || name === "AbortError" ? `timed out after ${ctx.timeoutMs} ms` : `network error: ${String((err as Error).message ?? err)}` };
+    return {
+      timeout: true,
+      error:
+        name === "TimeoutError" || name === "AbortError"
+          ? `timed out after ${ctx.timeoutMs} ms`
+          : `network error: ${String((err as Error).message ?? err)}`,
+    };
   }
 }
 
@@ -86,7 +107,8 @@ export const bytesToBase64 = (bytes: Uint8Array): string => {
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s);
 };
-export const bytesToHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+export const bytesToHex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * A short, stable id per send for the platforms' collapse mechanisms (APNs `apns-collapse-id`,

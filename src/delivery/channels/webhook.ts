@@ -1,6 +1,13 @@
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { bytesToHex, fetchWithTimeout, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  bytesToHex,
+  fetchWithTimeout,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 
 /**
  * Webhook channel: POST the message as JSON to the operator's URL, signed like Stripe's and
@@ -9,7 +16,13 @@ import { bytesToHex, fetchWithTimeout, type DeliveryTarget, type ProviderAdapter
  * `X-Beckon-Idempotency-Key` lets the receiver drop a redelivery.
  */
 export async function signWebhookBody(secret: string, timestampSeconds: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${timestampSeconds}.${body}`));
   return `t=${timestampSeconds},v1=${bytesToHex(new Uint8Array(mac))}`;
 }
@@ -37,7 +50,8 @@ export function webhookAdapter(secret: string): ProviderAdapter {
     account: "webhook",
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const url = target.address!;
-      if (!/^https?:\/\//.test(url)) return { kind: "failed", error: `webhook URL is not http(s): ${url.slice(0, 100)}` };
+      if (!/^https?:\/\//.test(url))
+        return { kind: "failed", error: `webhook URL is not http(s): ${url.slice(0, 100)}` };
       const body = JSON.stringify(webhookBody(job, ctx.now));
       const res = await fetchWithTimeout(ctx, url, {
         method: "POST",

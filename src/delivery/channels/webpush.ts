@@ -1,7 +1,14 @@
 import { encryptNotification } from "@block65/webcrypto-web-push";
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { collapseId, fetchWithTimeout, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  collapseId,
+  fetchWithTimeout,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 import { setBounded } from "../../bounded-map";
 
 /**
@@ -41,7 +48,12 @@ export async function vapidAuthorization(keys: VapidKeys, audience: string, now:
   // Renew an hour before expiry so a slow push service never sees an expired token.
   if (!hit || hit.expiresAt - 3600_000 < now) {
     const exp = Math.floor(now / 1000) + JWT_LIFETIME_S;
-    setBounded(jwtCache, cacheKey, { jwt: signVapid(keys, { aud: audience, exp, sub: keys.subject }), expiresAt: exp * 1000 }, MAX_CACHED_JWTS);
+    setBounded(
+      jwtCache,
+      cacheKey,
+      { jwt: signVapid(keys, { aud: audience, exp, sub: keys.subject }), expiresAt: exp * 1000 },
+      MAX_CACHED_JWTS,
+    );
   }
   return `vapid t=${await jwtCache.get(cacheKey)!.jwt}, k=${keys.publicKey}`;
 }
@@ -50,7 +62,14 @@ async function signVapid(keys: VapidKeys, claims: Record<string, unknown>): Prom
   const pub = b64urlToBytes(keys.publicKey);
   const key = await crypto.subtle.importKey(
     "jwk",
-    { kty: "EC", crv: "P-256", x: bytesToB64url(pub.slice(1, 33)), y: bytesToB64url(pub.slice(33, 65)), d: keys.privateKey, ext: true },
+    {
+      kty: "EC",
+      crv: "P-256",
+      x: bytesToB64url(pub.slice(1, 33)),
+      y: bytesToB64url(pub.slice(33, 65)),
+      d: keys.privateKey,
+      ext: true,
+    },
     { name: "ECDSA", namedCurve: "P-256" },
     false,
     ["sign"],
@@ -63,14 +82,27 @@ async function signVapid(keys: VapidKeys, claims: Record<string, unknown>): Prom
 /** What the service worker receives (JSON in the encrypted body). */
 export function webPushPayload(job: SendJob): Record<string, unknown> {
   const c = job.content;
-  return { title: c.title ?? "", body: c.body ?? "", ...(c.imageUrl ? { image: c.imageUrl } : {}), ...(c.deepLink ? { url: c.deepLink } : {}), data: { ...(c.data ?? {}), beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId } };
+  return {
+    title: c.title ?? "",
+    body: c.body ?? "",
+    ...(c.imageUrl ? { image: c.imageUrl } : {}),
+    ...(c.deepLink ? { url: c.deepLink } : {}),
+    data: { ...(c.data ?? {}), beckon_key: job.idempotencyKey, beckon_campaign: job.campaignId },
+  };
 }
 
 /** RFC 8030 §5 / push services' documented answers → outcome. */
-export function classifyWebPushError(status: number, endpoint: string, text: string, retryAfter: number | undefined): SendOutcome {
+export function classifyWebPushError(
+  status: number,
+  endpoint: string,
+  text: string,
+  retryAfter: number | undefined,
+): SendOutcome {
   const error = `Web Push ${status}${text ? `: ${text.slice(0, 200)}` : ""}`;
-  if (status === 404 || status === 410) return { kind: "failed", error, feedback: { kind: "invalid_token", token: endpoint, reason: `webpush:${status}` } };
-  if (status === 429 || status >= 500) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  if (status === 404 || status === 410)
+    return { kind: "failed", error, feedback: { kind: "invalid_token", token: endpoint, reason: `webpush:${status}` } };
+  if (status === 429 || status >= 500)
+    return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   return { kind: "failed", error };
 }
 
@@ -85,20 +117,41 @@ export function webPushAdapter(keys: VapidKeys, opts: { allowInsecure?: boolean 
     account: keys.publicKey.slice(0, 16),
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
       const sub = target.push?.subscription;
-      if (!sub) return { kind: "failed", error: "Web Push target without a subscription", feedback: { kind: "invalid_token", token: target.key, reason: "webpush:no-subscription" } };
+      if (!sub)
+        return {
+          kind: "failed",
+          error: "Web Push target without a subscription",
+          feedback: { kind: "invalid_token", token: target.key, reason: "webpush:no-subscription" },
+        };
       let url: URL;
       try {
         url = new URL(sub.endpoint);
       } catch {
-        return { kind: "failed", error: "invalid Web Push endpoint", feedback: { kind: "invalid_token", token: target.key, reason: "webpush:bad-endpoint" } };
+        return {
+          kind: "failed",
+          error: "invalid Web Push endpoint",
+          feedback: { kind: "invalid_token", token: target.key, reason: "webpush:bad-endpoint" },
+        };
       }
-      if (url.protocol !== "https:" && !opts.allowInsecure) return { kind: "failed", error: "Web Push endpoint is not https", feedback: { kind: "invalid_token", token: target.key, reason: "webpush:insecure" } };
+      if (url.protocol !== "https:" && !opts.allowInsecure)
+        return {
+          kind: "failed",
+          error: "Web Push endpoint is not https",
+          feedback: { kind: "invalid_token", token: target.key, reason: "webpush:insecure" },
+        };
       let body: Uint8Array;
       try {
-        body = await encryptNotification({ endpoint: sub.endpoint, expirationTime: null, keys: sub.keys }, new TextEncoder().encode(JSON.stringify(webPushPayload(job))));
+        body = await encryptNotification(
+          { endpoint: sub.endpoint, expirationTime: null, keys: sub.keys },
+          new TextEncoder().encode(JSON.stringify(webPushPayload(job))),
+        );
       } catch (err) {
         // Keys that cannot be used for ECDH mean the subscription is corrupt: drop it.
-        return { kind: "failed", error: `Web Push encryption failed: ${String((err as Error).message ?? err)}`, feedback: { kind: "invalid_token", token: target.key, reason: "webpush:bad-keys" } };
+        return {
+          kind: "failed",
+          error: `Web Push encryption failed: ${String((err as Error).message ?? err)}`,
+          feedback: { kind: "invalid_token", token: target.key, reason: "webpush:bad-keys" },
+        };
       }
       const res = await fetchWithTimeout(ctx, sub.endpoint, {
         method: "POST",
@@ -114,8 +167,17 @@ export function webPushAdapter(keys: VapidKeys, opts: { allowInsecure?: boolean 
         body,
       });
       if ("timeout" in res) return { kind: "retry", error: `Web Push ${res.error}` };
-      if (res.status === 201 || res.status === 200 || res.status === 202) return { kind: "sent", providerMessageId: res.headers.get("location") ?? `webpush:${job.idempotencyKey}:${target.key.slice(-16)}` };
-      return classifyWebPushError(res.status, target.key, await res.text().catch(() => ""), parseRetryAfter(res.headers.get("retry-after"), ctx.now));
+      if (res.status === 201 || res.status === 200 || res.status === 202)
+        return {
+          kind: "sent",
+          providerMessageId: res.headers.get("location") ?? `webpush:${job.idempotencyKey}:${target.key.slice(-16)}`,
+        };
+      return classifyWebPushError(
+        res.status,
+        target.key,
+        await res.text().catch(() => ""),
+        parseRetryAfter(res.headers.get("retry-after"), ctx.now),
+      );
     },
   };
 }

@@ -1,6 +1,13 @@
 import type { SendJob } from "../send-job";
 import { parseRetryAfter } from "../retry";
-import { fetchWithTimeout, readJson, type DeliveryTarget, type ProviderAdapter, type SendContext, type SendOutcome } from "./types";
+import {
+  fetchWithTimeout,
+  readJson,
+  type DeliveryTarget,
+  type ProviderAdapter,
+  type SendContext,
+  type SendOutcome,
+} from "./types";
 
 /**
  * WhatsApp Business Cloud API (Graph API): `POST {base}/{version}/{phone-number-id}/messages`,
@@ -24,11 +31,21 @@ export function whatsappBody(job: SendJob, phone: string): Record<string, unknow
       recipient_type: "individual",
       to,
       type: "template",
-      template: { name: c.template.name, language: { policy: "deterministic", code: c.template.language }, ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}) },
+      template: {
+        name: c.template.name,
+        language: { policy: "deterministic", code: c.template.language },
+        ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
+      },
     };
   }
   const body = c.text ?? c.body ?? "";
-  return { messaging_product: "whatsapp", recipient_type: "individual", to, type: "text", text: { body, preview_url: /https?:\/\//.test(body) } };
+  return {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to,
+    type: "text",
+    text: { body, preview_url: /https?:\/\//.test(body) },
+  };
 }
 
 const RETRY_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004]);
@@ -36,12 +53,26 @@ const RETRY_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133
 const CONFIG_CODES = new Set([0, 3, 10, 190, 200, 131005]);
 const USER_STOPPED_MARKETING = 131050;
 
-export function classifyWhatsAppError(status: number, body: Record<string, unknown> | null, retryAfter: number | undefined): SendOutcome {
+export function classifyWhatsAppError(
+  status: number,
+  body: Record<string, unknown> | null,
+  retryAfter: number | undefined,
+): SendOutcome {
   const e = (body?.error as { code?: number; message?: string; error_subcode?: number } | undefined) ?? {};
   const code = typeof e.code === "number" ? e.code : -1;
   const error = `WhatsApp ${status} ${code}: ${e.message ?? ""}`.trim();
-  if (code === USER_STOPPED_MARKETING) return { kind: "failed", error, feedback: { kind: "opt_out", channel: "whatsapp", source: "whatsapp:131050" } };
-  if (RETRY_CODES.has(code) || status === 429 || status >= 500) return { kind: "retry", error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : code === 131056 ? { retryAfterSeconds: 60 } : {}) };
+  if (code === USER_STOPPED_MARKETING)
+    return { kind: "failed", error, feedback: { kind: "opt_out", channel: "whatsapp", source: "whatsapp:131050" } };
+  if (RETRY_CODES.has(code) || status === 429 || status >= 500)
+    return {
+      kind: "retry",
+      error,
+      ...(retryAfter !== undefined
+        ? { retryAfterSeconds: retryAfter }
+        : code === 131056
+          ? { retryAfterSeconds: 60 }
+          : {}),
+    };
   if (CONFIG_CODES.has(code) || status === 401) return { kind: "retry", error };
   return { kind: "failed", error };
 }
@@ -52,11 +83,15 @@ export function whatsappAdapter(creds: WhatsAppCredentials, baseUrl = "https://g
     idempotent: false,
     account: creds.phoneNumberId,
     async send(job: SendJob, target: DeliveryTarget, ctx: SendContext): Promise<SendOutcome> {
-      const res = await fetchWithTimeout(ctx, `${baseUrl.replace(/\/$/, "")}/${creds.version}/${encodeURIComponent(creds.phoneNumberId)}/messages`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${creds.token}`, "content-type": "application/json" },
-        body: JSON.stringify(whatsappBody(job, target.address!)),
-      });
+      const res = await fetchWithTimeout(
+        ctx,
+        `${baseUrl.replace(/\/$/, "")}/${creds.version}/${encodeURIComponent(creds.phoneNumberId)}/messages`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${creds.token}`, "content-type": "application/json" },
+          body: JSON.stringify(whatsappBody(job, target.address!)),
+        },
+      );
       if ("timeout" in res) return { kind: "retry", error: `WhatsApp ${res.error}` };
       const body = await readJson(res);
       const id = (body?.messages as Array<{ id?: string }> | undefined)?.[0]?.id;

@@ -6,10 +6,21 @@ import { base64ToBytes } from "./crypto-util";
  * `X-Twilio-Email-Event-Webhook-Timestamp` header; the verification key is the base64 DER
  * (SPKI) public key shown in SendGrid's settings.
  */
-export async function verifySendgrid(publicKeyBase64: string, signatureBase64: string | undefined, timestamp: string | undefined, body: Uint8Array): Promise<boolean> {
+export async function verifySendgrid(
+  publicKeyBase64: string,
+  signatureBase64: string | undefined,
+  timestamp: string | undefined,
+  body: Uint8Array,
+): Promise<boolean> {
   if (!signatureBase64 || !timestamp) return false;
   try {
-    const key = await crypto.subtle.importKey("spki", base64ToBytes(publicKeyBase64), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+    const key = await crypto.subtle.importKey(
+      "spki",
+      base64ToBytes(publicKeyBase64),
+      { name: "ECDSA", namedCurve: "P-256" },
+      false,
+      ["verify"],
+    );
     const signature = derToP1363(base64ToBytes(signatureBase64), 32);
     const data = new Uint8Array([...new TextEncoder().encode(timestamp), ...body]);
     return await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, data);

@@ -12,7 +12,12 @@ export async function svixSignature(secret: string, id: string, timestamp: strin
   return `v1,${bytesToBase64(await hmac("SHA-256", key, `${id}.${timestamp}.${body}`))}`;
 }
 
-export async function verifySvix(secret: string, headers: { id?: string; timestamp?: string; signature?: string }, body: string, nowMs: number): Promise<boolean> {
+export async function verifySvix(
+  secret: string,
+  headers: { id?: string; timestamp?: string; signature?: string },
+  body: string,
+  nowMs: number,
+): Promise<boolean> {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > SVIX_TOLERANCE_S) return false;

@@ -5,7 +5,11 @@ import { bytesToBase64, hmac, safeEqual } from "./crypto-util";
  * each POST parameter name and value, sorted by name)). The URL is the one Twilio called, i.e.
  * our PUBLIC_URL + path + query, not the URL the Worker sees behind proxies.
  */
-export async function twilioSignature(authToken: string, url: string, params: Record<string, string | string[]>): Promise<string> {
+export async function twilioSignature(
+  authToken: string,
+  url: string,
+  params: Record<string, string | string[]>,
+): Promise<string> {
   let data = url;
   for (const key of Object.keys(params).sort()) {
     const v = params[key]!;
@@ -28,8 +32,14 @@ function urlVariants(url: string): string[] {
   return variants;
 }
 
-export async function verifyTwilioSignature(authToken: string, signature: string | undefined, url: string, params: Record<string, string | string[]>): Promise<boolean> {
+export async function verifyTwilioSignature(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  params: Record<string, string | string[]>,
+): Promise<boolean> {
   if (!signature) return false;
-  for (const candidate of urlVariants(url)) if (safeEqual(await twilioSignature(authToken, candidate, params), signature)) return true;
+  for (const candidate of urlVariants(url))
+    if (safeEqual(await twilioSignature(authToken, candidate, params), signature)) return true;
   return false;
 }

@@ -15,16 +15,30 @@ export const onboarding = {
   reentry: "once",
   steps: [
     {
-      type: "message", id: "welcome", channels: ["push", "email"],
+      type: "message",
+      id: "welcome",
+      channels: ["push", "email"],
       content: {
-        push: { title: "Welcome, {{ user.first_name | default: 'friend' }}!", body: "Set up your profile", deepLink: "shop://profile" },
+        push: {
+          title: "Welcome, {{ user.first_name | default: 'friend' }}!",
+          body: "Set up your profile",
+          deepLink: "shop://profile",
+        },
         email: { subject: "Welcome to the shop", html: "<p>Hi {{ user.first_name }}</p>" },
       },
     },
     { type: "delay", id: "a-day", duration: { days: 1 } },
-    { type: "branch", id: "completed", condition: { did: { event: "Profile Completed" } }, then: "done", else: "nudge" },
     {
-      type: "message", id: "nudge", channels: ["push", "in_app"],
+      type: "branch",
+      id: "completed",
+      condition: { did: { event: "Profile Completed" } },
+      then: "done",
+      else: "nudge",
+    },
+    {
+      type: "message",
+      id: "nudge",
+      channels: ["push", "in_app"],
       content: {
         push: { body: "Finish your profile for 10% off", deepLink: "shop://profile" },
         in_app: { type: "banner", title: "Almost there", body: "Complete your profile" },
@@ -49,10 +63,15 @@ export interface ReadmeRun {
 /** Quick start and API reference, in order: an app and keys, the onboarding campaign, an event, the profile. */
 export async function runReadmeExamples(baseUrl: string, operatorToken: string): Promise<ReadmeRun> {
   const operator = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${operatorToken}` } });
-  const created = await operator.POST("/admin/apps", { body: { name: "README shop", settings: { identityVerification: "off" } } });
+  const created = await operator.POST("/admin/apps", {
+    body: { name: "README shop", settings: { identityVerification: "off" } },
+  });
   if (!created.data) throw new Error(`POST /admin/apps: ${JSON.stringify(created.error)}`);
   const { appId, writeKey, adminKey } = created.data;
-  const serverKey = await operator.POST("/admin/apps/{appId}/keys", { params: { path: { appId } }, body: { kind: "server", label: "backend" } });
+  const serverKey = await operator.POST("/admin/apps/{appId}/keys", {
+    params: { path: { appId } },
+    body: { kind: "server", label: "backend" },
+  });
   if (!serverKey.data) throw new Error(`POST /admin/apps/{appId}/keys: ${JSON.stringify(serverKey.error)}`);
 
   const admin = createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${adminKey}` } });
@@ -69,12 +88,16 @@ export async function runReadmeExamples(baseUrl: string, operatorToken: string):
   const sdk = createClient<paths>({ baseUrl, headers: { authorization: `Basic ${btoa(`${writeKey}:`)}` } });
   const identified = await sdk.POST("/v1/identify", { body: { userId: "ada", traits: { first_name: "Ada" } } });
   if (!identified.data) throw new Error(`identify: ${JSON.stringify(identified.error)}`);
-  const tracked = await sdk.POST("/v1/track", { body: { userId: "ada", event: "Signed Up", properties: { plan: "pro" } } });
+  const tracked = await sdk.POST("/v1/track", {
+    body: { userId: "ada", event: "Signed Up", properties: { plan: "pro" } },
+  });
   if (!tracked.data) throw new Error(`track: ${JSON.stringify(tracked.error)}`);
 
   const user = await admin.GET("/admin/users/{userId}", { params: { path: { userId: "ada" } } });
   if (!user.data) throw new Error(`GET /admin/users/ada: ${JSON.stringify(user.error)}`);
-  const timeline = await admin.GET("/admin/users/{userId}/timeline", { params: { path: { userId: "ada" }, query: { limit: 50 } } });
+  const timeline = await admin.GET("/admin/users/{userId}/timeline", {
+    params: { path: { userId: "ada" }, query: { limit: 50 } },
+  });
   if (!timeline.data) throw new Error(`timeline: ${JSON.stringify(timeline.error)}`);
   const unknown = await admin.GET("/admin/users/{userId}", { params: { path: { userId: "nobody-here" } } });
 
@@ -85,7 +108,12 @@ export async function runReadmeExamples(baseUrl: string, operatorToken: string):
     campaignId: campaign.data.id,
     campaignStatus: activated.data.status,
     trackAccepted: tracked.data.accepted,
-    profile: { userId: user.data.profile.userId, events: user.data.profile.counters.events, firstName: user.data.profile.traits.first_name, lifecycle: user.data.profile.lifecycle.state },
+    profile: {
+      userId: user.data.profile.userId,
+      events: user.data.profile.counters.events,
+      firstName: user.data.profile.traits.first_name,
+      lifecycle: user.data.profile.lifecycle.state,
+    },
     timeline: timeline.data.entries.map((e) => `${e.kind} ${JSON.stringify(e.detail)}`),
     unknownUser: { status: unknown.response.status, code: unknown.error?.error.code },
   };
