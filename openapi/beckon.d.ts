@@ -2115,7 +2115,7 @@ export interface components {
                 value?: unknown;
             };
         };
-        /** @description A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README */
+        /** @description A campaign: trigger, audience, steps, policies and goal. See the campaign model in docs/campaigns.md */
         CampaignDefinition: {
             audience?: components["schemas"]["CampaignCondition"];
             broadcastAudience?: {
@@ -2577,7 +2577,7 @@ export interface components {
             }[];
         };
         /**
-         * @description A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README
+         * @description A campaign: trigger, audience, steps, policies and goal. See the campaign model in docs/campaigns.md
          * @example {
          *       "name": "Onboarding",
          *       "trigger": {
@@ -4185,7 +4185,7 @@ export interface components {
             segmentId: string;
             total: number;
         };
-        /** @description A saved segment; `filter` is the segment language (README, "The segment language"), validated on save. */
+        /** @description A saved segment; `filter` is the segment language (docs/segments.md "The segment language"), validated on save. */
         SegmentDefinition: {
             description?: string;
             filter: {

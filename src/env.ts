@@ -28,7 +28,7 @@ export interface Env {
   PUBLIC_URL?: string;
   /** "true" only in tests and benchmarks: honours the X-Beckon-Clock header (virtual time). */
   ALLOW_VIRTUAL_CLOCK?: string;
-  /** Encrypts HS256 identity secrets at rest (wrangler secret). Unset → a fixed development key (README "Identity verification"). */
+  /** Encrypts HS256 identity secrets at rest (wrangler secret). Unset → a fixed development key (docs/api.md "Identity verification"). */
   IDENTITY_KEYS_SECRET?: string;
   /** "true" only where the demo runs (`npm start`): mounts `POST /demo/token`, which mints user tokens for the demo app only. */
   DEMO_TOKENS?: string;
@@ -36,7 +36,7 @@ export interface Env {
   DEMO_USER_TOKEN_SECRET?: string;
   /** Workers Static Assets (`public/`): the operator console (/console) and the API reference (/docs). Absent where the Worker runs without assets. */
   ASSETS?: Fetcher;
-  /** Cloudflare Access team (`myteam` or `myteam.cloudflareaccess.com`): with ACCESS_AUD, a `Cf-Access-Jwt-Assertion` is verified (README "Cloudflare Access"). */
+  /** Cloudflare Access team (`myteam` or `myteam.cloudflareaccess.com`): with ACCESS_AUD, a `Cf-Access-Jwt-Assertion` is verified (docs/console.md "Cloudflare Access"). */
   ACCESS_TEAM_DOMAIN?: string;
   /** The Access application's audience (AUD) tag. */
   ACCESS_AUD?: string;

@@ -16,7 +16,7 @@ import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { addCard, modal, postText, sendInApp } from "./helpers/inapp";
 import { createApp } from "../src/http/app";
 
-/** Identity verification (README "Identity verification"): the write key is public, a user token proves who the person is. */
+/** Identity verification (docs/api.md "Identity verification"): the write key is public, a user token proves who the person is. */
 
 const NOW = Date.now();
 const HOUR_S = 3600;

@@ -7,7 +7,7 @@ import { quietHours } from "../src/campaigns/policy/quiet-hours";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 
 /**
- * What Segment and RudderStack clients mean by their calls (README "SDK ingest"): RudderStack's
+ * What Segment and RudderStack clients mean by their calls (docs/api.md "SDK ingest"): RudderStack's
  * `originalTimestamp`, time zones reported as UTC offsets, the context kept with each event and
  * on the profile, push tokens in `context.device.token`, and alias of an identified user.
  */

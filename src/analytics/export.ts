@@ -2,7 +2,7 @@ import type { Millis } from "../clock";
 import type { BeckonEvent } from "../events/beckon-event";
 
 /**
- * Event export to R2 (README "Event export"): every applied SDK event, as NDJSON gzip files partitioned
+ * Event export to R2 (docs/analytics.md "Event export"): every applied SDK event, as NDJSON gzip files partitioned
  * `<appId>/date=YYYY-MM-DD/hour=HH/` by the event's UTC time. One transaction's events travel as one
  * INDEX-queue message with a unique key (kept in the object's outbox row); the consumer writes one file per
  * message and partition named by that key, so a redelivered message replaces its own files, never adds rows.

@@ -7,7 +7,7 @@ import { matchesFilters, PropertyFilters, valuesAtPath } from "../campaigns/prop
  * `advanceFunnel`, which moves that state on one of the person's events and says which
  * steps were reached (the facts the object counts). No bindings, no wall clock: `now` is passed in.
  *
- * Semantics (README "Funnels"):
+ * Semantics (docs/analytics.md "Funnels"):
  * - An *entry* starts on an event matching step 1 (name and property filters). Without
  *   `sameProperty` a person has at most one open entry per funnel: a step-1 event while one
  *   is open changes nothing (the first entry holds). With `sameProperty` (e.g. `cart_id`)

@@ -8,7 +8,7 @@ import { estimateAudience } from "./audience-estimate";
 import { type CampaignRecord, CampaignStore } from "./campaign-store";
 
 /**
- * Approvals (README "Roles and approvals"): with `settings.approvals.audienceOver = N`, activating
+ * Approvals (docs/console.md "Roles and approvals"): with `settings.approvals.audienceOver = N`, activating
  * a campaign whose estimated audience (the estimate's upper bound, so an estimate never lets a
  * large send through) exceeds N people creates a pending request instead; a different person with
  * the approver right approves it, which activates the campaign version that was asked for.

@@ -14,7 +14,7 @@ import type { Campaign, Condition } from "./model";
  * context, messages, answers) are unknown, so the true count lies in [min, max] and `estimated`
  * names what the index could not evaluate.
  *
- * Per channel, among the audience, who can receive it (the send-time rules of README "Policies"):
+ * Per channel, among the audience, who can receive it (the send-time rules of docs/campaigns.md "Policies"):
  * push — opted in with a live device; email — an address and not opted out; SMS and WhatsApp —
  * a phone and opted in. In-app, content cards and webhooks reach everyone in the audience.
  */

@@ -171,7 +171,7 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
 }
 
 /**
- * What a template reads at send time (README "Templates (Liquid)"). Previews and test sends use
+ * What a template reads at send time (docs/campaigns.md "Templates (Liquid)"). Previews and test sends use
  * this too, so they render exactly what a real send would; `locale` overrides the person's.
  */
 export function templateVars(

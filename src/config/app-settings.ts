@@ -56,7 +56,7 @@ export const AppSettings = z.object({
   /** In-app display: minimum interval between two messages, pending and card limits. */
   inApp: InAppSettings.prefault({}),
   /**
-   * Whether calls naming a `userId` must carry a user token signed by the app's backend (README
+   * Whether calls naming a `userId` must carry a user token signed by the app's backend (docs/api.md
    * "Identity verification"). `off` here keeps apps stored before the setting existed working;
    * the operator API creates new apps with `required`.
    */
@@ -69,11 +69,11 @@ export const AppSettings = z.object({
   iosPushProvider: z.enum(["apns", "fcm"]).default("apns"),
   /**
    * Events retention cohorts can start from or return with, besides first seen and any event
-   * (README "Retention cohorts"); the purchase event always is one. Counted from when listed.
+   * (docs/analytics.md "Retention cohorts"); the purchase event always is one. Counted from when listed.
    */
   retentionEvents: z.array(z.string().min(1).max(200)).max(10).default([]),
   /**
-   * Approvals (README "Roles and approvals"): activating a campaign whose estimated audience
+   * Approvals (docs/console.md "Roles and approvals"): activating a campaign whose estimated audience
    * (upper bound) exceeds `audienceOver` people waits for a different person with the approver
    * right. `null`: no approvals.
    */
@@ -83,7 +83,7 @@ export const AppSettings = z.object({
     .nullable()
     .default(null),
   /**
-   * Cloudflare Access (README "Cloudflare Access"): the role of each signed-in email
+   * Cloudflare Access (docs/console.md "Cloudflare Access"): the role of each signed-in email
    * (`"ada@example.com"`, or `"*@example.com"` for a whole domain) and who may approve.
    */
   access: z

@@ -4,7 +4,7 @@ import { database } from "../db/client";
 import { identityKeys } from "../db/schema";
 
 /**
- * The keys an app's user tokens are verified with (README "Identity verification"):
+ * The keys an app's user tokens are verified with (docs/api.md "Identity verification"):
  * HS256 shared secrets (stored AES-GCM encrypted, see `sealSecret`) and ES256/RS256
  * public keys (stored as JWK). Imported keys are cached per isolate, per app and config
  * version (every key change bumps the version), so verifying a token reads no D1.

@@ -1,7 +1,7 @@
 import { sha256Hex } from "../config/keys";
 
 /**
- * Erasure in D1 (README "Erasure"): everything cross-person that names someone is deleted, and
+ * Erasure in D1 (docs/api.md "Erasure"): everything cross-person that names someone is deleted, and
  * the campaign facts that make up aggregate counts are kept under a random pseudonym, so figures
  * stay right but lead back to nobody. A tombstone, keyed by a hash, stops what is still on the
  * INDEX queue from bringing the person back: the index upsert and the campaign-facts insert

@@ -453,7 +453,7 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
   }
 }
 
-/** The delivery's outcome cannot be known (README "Delivery states"): recorded, counted and reported once. */
+/** The delivery's outcome cannot be known (docs/channels.md "Delivery states"): recorded, counted and reported once. */
 async function settleUnknown(env: Env, job: SendJob, target: string, now: number): Promise<void> {
   if (!(await markUnknown(env.DB, job.idempotencyKey, target, now))) return;
   await countStats(env, job, ["unknown"], now);

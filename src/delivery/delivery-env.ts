@@ -1,5 +1,5 @@
 /**
- * Delivery's configuration: wrangler secrets and vars (see README.md, section "Delivery" →
+ * Delivery's configuration: wrangler secrets and vars (see docs/channels.md "Delivery" →
  * "Configuring providers"). Read through this accessor so the delivery code owns its settings
  * without widening the shared Env.
  */

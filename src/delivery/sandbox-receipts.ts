@@ -3,7 +3,7 @@ import { receiveProviderEvent } from "./delivery-events";
 import type { DeliveryFact } from "./status";
 
 /**
- * Simulated receipts from the sandbox provider (README "Simulated receipts"): with
+ * Simulated receipts from the sandbox provider (docs/channels.md "Simulated receipts"): with
  * `SANDBOX_RECEIPTS="delivered=0.95,opened=0.4,clicked=0.25"` each sandbox send is reported
  * delivered with probability 0.95, then opened with 0.4 (of those delivered), then clicked with 0.25
  * (of those opened). The reports go through `receiveProviderEvent`, the path provider webhooks take,

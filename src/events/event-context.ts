@@ -1,7 +1,7 @@
 import * as z from "zod";
 
 /**
- * The `context` of a Segment / RudderStack call, as Beckon keeps it (README "Context kept").
+ * The `context` of a Segment / RudderStack call, as Beckon keeps it (docs/api.md "Context kept").
  * Only the fields below are kept, each bounded, so what a public write key sends cannot grow
  * a person's storage: strings are cut at their bound (a long URL or user agent is real data,
  * not an error), numbers and ids that clients send as either (`app.build: 57`) become strings,

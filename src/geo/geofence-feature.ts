@@ -32,7 +32,7 @@ import {
   type Place,
 } from "./transition";
 
-/** Events Beckon emits (campaign triggers). Properties are documented in the README (Geofences and beacons, "Events Beckon emits"). */
+/** Events Beckon emits (campaign triggers). Properties are documented in docs/geofences.md ("Events Beckon emits"). */
 export const GEOFENCE_ENTERED = "Geofence Entered";
 export const GEOFENCE_EXITED = "Geofence Exited";
 export const GEOFENCE_DWELLED = "Geofence Dwelled";

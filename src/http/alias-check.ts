@@ -8,7 +8,7 @@ import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "./user-address";
 
 /**
- * Alias of an already identified user (README "Users, identity and lifecycle"). Beckon merges
+ * Alias of an already identified user (docs/api.md "Users, identity and lifecycle"). Beckon merges
  * anonymous visitors into a person, never two identified people: their traits, consent, devices
  * and journeys would need reconciling rules, and Segment's own meaning of such an alias is
  * destination-specific. So an `alias` whose `previousId` is a stored identified person is refused

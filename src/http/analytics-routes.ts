@@ -28,7 +28,7 @@ import { CONSENT_CHANNELS } from "../delivery/channel";
 import { EXPORT_PREFIX } from "../analytics/export";
 
 /**
- * Product analytics admin API (README "Analytics"): funnel definitions and reports, retention
+ * Product analytics admin API (docs/analytics.md "Analytics"): funnel definitions and reports, retention
  * cohorts, lifecycle flow. Figures come from the counters each person's object adds to
  * (src/analytics/counters.ts); days are UTC.
  */

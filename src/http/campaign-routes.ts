@@ -27,7 +27,7 @@ campaignRoutes.use("/admin/campaigns/*", adminAuth);
 Condition.openapi("CampaignCondition");
 /** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
 export const CampaignDefinition = Campaign.openapi("CampaignDefinition", {
-  description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in the README",
+  description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in docs/campaigns.md",
   example: ONBOARDING_CAMPAIGN,
 });
 export const CampaignView = z

@@ -4,7 +4,7 @@ import { currentConfigVersion } from "./admin-app-routes";
 import type { HonoEnv } from "./hono-env";
 
 /**
- * "Activate" means live (README "Config changes are live when they answer"). Edges serve a cached
+ * "Activate" means live (docs/architecture.md, "config changes are live when they answer"). Edges serve a cached
  * config version for at most CONFIG_PROPAGATION_MS (src/config/app-directory.ts), so an admin
  * change that moved the app's config version answers only once that bound has passed: from then
  * on every edge carries the new version, and every event received after the answer is decided

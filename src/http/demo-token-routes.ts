@@ -13,7 +13,7 @@ import { identityKeysSecret } from "./user-token";
 
 /**
  * `POST /demo/token {"userId"}` → `{"userToken", "expiresIn"}`: the demo shop's stand-in for an
- * app backend that mints user tokens for its signed-in person (README "Identity verification").
+ * app backend that mints user tokens for its signed-in person (docs/api.md "Identity verification").
  * Served only when DEMO_TOKENS=true (`npm start` sets it) and only ever for the demo app: it signs
  * with a secret that is registered on the demo app alone (created here on first use), so its
  * tokens verify nowhere else. The demo shop has no real login, so anyone who can reach it may

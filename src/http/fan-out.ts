@@ -1,7 +1,7 @@
 import { HttpError } from "./errors";
 
 /**
- * How far one request may fan out (README "Limits"). Each distinct person is one Durable Object
+ * How far one request may fan out (docs/segments.md "Limits"). Each distinct person is one Durable Object
  * call; unbounded, a 500 KB batch naming thousands of people opened them all at once and
  * exhausted the runtime's file descriptors for every other request.
  */

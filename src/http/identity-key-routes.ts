@@ -11,7 +11,7 @@ import { adminRouter, jsonBody, responses } from "./openapi";
 import { identityKeysSecret } from "./user-token";
 
 /**
- * The keys user tokens are verified with (README "Identity verification"). An HS256 secret is
+ * The keys user tokens are verified with (docs/api.md "Identity verification"). An HS256 secret is
  * generated here and shown once; public keys (ES256, RS256) are registered as JWK or PEM. Two or
  * more keys verify side by side, which is how a rotation works: add the new one, move the backend
  * to it, delete the old. Every change bumps the config version, which is what the edge's key cache

@@ -1,7 +1,7 @@
 import { HttpError } from "./errors";
 
 /**
- * Bounds on what one request may carry (README "Limits"). Deeply nested JSON parses fine but
+ * Bounds on what one request may carry (docs/segments.md "Limits"). Deeply nested JSON parses fine but
  * overflows the stack of every recursive consumer after it (zod, JSON.stringify, the profile
  * and export views), so it is refused before parsing, on every route.
  */

@@ -22,7 +22,7 @@ export const DOCUMENT_CONFIG = {
       "Beckon's HTTP API. **SDK routes** (`/v1/...`) take a public *write key* and are Segment HTTP Tracking API compatible; ",
       "**admin routes** (`/admin/...`) take an app's secret *admin key*; the **operator routes** (`/admin/apps`) take the deployment's `OPERATOR_TOKEN`.",
       '\n\nEvery error has one shape, `Error`: `{"error": {"code", "message", "problems"?: [{"field", "message"}]}}`; bad input is a 4xx naming the field.',
-      "\n\nA typed client: `npx openapi-typescript openapi/beckon.openapi.json -o beckon.d.ts`, then `createClient<paths>()` from openapi-fetch (see the README).",
+      "\n\nA typed client: `npx openapi-typescript openapi/beckon.openapi.json -o beckon.d.ts`, then `createClient<paths>()` from openapi-fetch (see docs/api.md).",
     ].join(""),
     license: { name: "MIT", identifier: "MIT" },
   },

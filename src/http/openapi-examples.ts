@@ -1,6 +1,6 @@
-/** Examples shown in the API reference: the README's own worked examples, so both stay one. */
+/** Examples shown in the API reference: the worked examples of docs/campaigns.md, so both stay one. */
 
-/** README "Worked examples": Onboarding. */
+/** docs/campaigns.md "Worked examples": Onboarding. */
 export const ONBOARDING_CAMPAIGN = {
   name: "Onboarding",
   trigger: { type: "event", event: "Signed Up" },

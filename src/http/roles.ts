@@ -4,7 +4,7 @@ import type { Env } from "../env";
 import { HttpError } from "./errors";
 
 /**
- * Roles of admin keys (README "Roles and approvals"): what each request needs, and who is asking.
+ * Roles of admin keys (docs/console.md "Roles and approvals"): what each request needs, and who is asking.
  *
  * - `viewer`: every read (GET), message previews, audience estimates and segment previews.
  * - `editor`: also changes to campaigns, segments, geofences and beacons, and test sends.

@@ -55,7 +55,7 @@ const SegmentBody = z
   .loose()
   .openapi("SegmentDefinition", {
     description:
-      'A saved segment; `filter` is the segment language (README, "The segment language"), validated on save.',
+      'A saved segment; `filter` is the segment language (docs/segments.md "The segment language"), validated on save.',
   });
 const SegmentIdParam = z.object({
   segmentId: z

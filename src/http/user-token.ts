@@ -6,7 +6,7 @@ import { userObjectName } from "./user-address";
 import type { HonoEnv } from "./hono-env";
 
 /**
- * Identity verification at the edge (README "Identity verification"). A write key is public,
+ * Identity verification at the edge (docs/api.md "Identity verification"). A write key is public,
  * so with `identityVerification: "required"` a call that names a `userId` must carry a user
  * token (a JWT the app's backend signed for that person) or it is refused with 401, nothing
  * stored; `warn` accepts it and notes it on the person's timeline. Anonymous ids need no token

@@ -2,7 +2,7 @@ import type { UserFeature } from "./feature";
 
 /**
  * Identity verification in `warn` mode: the edge accepted a call that named this person
- * without a valid user token, and notes it on their timeline (README "Identity verification").
+ * without a valid user token, and notes it on their timeline (docs/api.md "Identity verification").
  */
 export const identityFeature: UserFeature = {
   name: "identity",

@@ -3,7 +3,7 @@ import type { BeckonEvent } from "../events/beckon-event";
 import type { EventContext } from "../events/event-context";
 
 /**
- * The person's last-known context (README "Context kept"): device, OS, app (version, build),
+ * The person's last-known context (docs/api.md "Context kept"): device, OS, app (version, build),
  * library, network, screen and user agent as the latest call reported them, and the campaign
  * (UTM) of the first and of the latest call that carried one. "Latest" is by the call's device
  * time, so an offline-queued call that arrives late does not overwrite newer values. Campaign

@@ -25,7 +25,7 @@ export const USER_SCHEMA_STEPS: readonly string[] = [
    CREATE TABLE IF NOT EXISTS outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);`,
   // Send jobs stay in the outbox after the queue took them, until the delivery consumer reports
-  // back (README "Exactly once"): `enqueued_at` marks them sent to the queue, `resends` counts re-sends.
+  // back (docs/channels.md "Exactly once"): `enqueued_at` marks them sent to the queue, `resends` counts re-sends.
   `ALTER TABLE outbox ADD COLUMN send_key TEXT;
    ALTER TABLE outbox ADD COLUMN enqueued_at INTEGER;
    ALTER TABLE outbox ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;

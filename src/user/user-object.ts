@@ -1124,7 +1124,7 @@ export class UserObject extends DurableObject<Env> {
   }
 }
 
-/** Active push devices a person keeps when new tokens arrive in `context.device.token` (README "Context kept"). */
+/** Active push devices a person keeps when new tokens arrive in `context.device.token` (docs/api.md "Context kept"). */
 const MAX_ACTIVE_CONTEXT_DEVICES = 10;
 
 /** How soon an alarm comes back for outbox rows a dead object never flushed. */

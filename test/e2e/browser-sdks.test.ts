@@ -56,7 +56,7 @@ async function profile(userId: string) {
   }>(`/admin/users/${encodeURIComponent(userId)}`, { token: app.adminKey });
 }
 
-/** The stored context of each of the person's events (README "Context kept"). */
+/** The stored context of each of the person's events (docs/api.md "Context kept"). */
 async function eventContexts(userId: string): Promise<Array<Record<string, Record<string, unknown> | string>>> {
   const res = await api<{
     entries: Array<{ kind: string; detail: { context?: Record<string, Record<string, unknown> | string> } }>;

@@ -46,9 +46,9 @@ describe("the OpenAPI document with real tools", () => {
     }).catch((e: { stdout?: string }) => {
       throw new Error(`tsc: ${e.stdout ?? e}`.slice(0, 4000));
     });
-    const readme = await readFile(join(root, "README.md"), "utf8");
+    const readme = await readFile(join(root, "docs/campaigns.md"), "utf8");
     const block = /Onboarding — welcome now[^\n]*\n+```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
-    expect(block, "README: the Onboarding worked example").toBeDefined();
+    expect(block, "docs/campaigns.md: the Onboarding worked example").toBeDefined();
     expect(JSON.parse(block!)).toEqual(onboarding);
     // The reference shows the same campaign as its example.
     const doc = JSON.parse(await readFile(DOCUMENT, "utf8")) as {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CONTEXT_LIMITS, ContextInput, keptContext, pushTokenOf } from "../../src/events/event-context";
 
-/** The bounds README "Context kept" documents: what a public write key can make an event store. */
+/** The bounds docs/api.md "Context kept" documents: what a public write key can make an event store. */
 describe("kept context", () => {
   it("is at most about 8 KB however large the input", () => {
     const long = "x".repeat(10_000);

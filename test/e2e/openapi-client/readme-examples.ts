@@ -8,7 +8,7 @@ import type { paths } from "../../../openapi/beckon";
  * (say, defaulted fields coming out required) fails the test before anything runs.
  */
 
-/** README "Worked examples": Onboarding, verbatim. The test compares it with the README's block. */
+/** docs/campaigns.md "Worked examples": Onboarding, verbatim. The test compares it with the README's block. */
 export const onboarding = {
   name: "Onboarding",
   trigger: { type: "event", event: "Signed Up" },
