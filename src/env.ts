@@ -1,4 +1,4 @@
-import type { UserObject } from "./user/user-object";
+import type { UserApi } from "./user/user-api";
 import type { SendJob } from "./delivery/send-job";
 import type { IndexUpdate } from "./user/index-update";
 import type { RateLimiter } from "./delivery/rate-limiter";
@@ -6,7 +6,7 @@ import type { RateLimiter } from "./delivery/rate-limiter";
 /** Bindings and configuration of the Beckon Worker (see wrangler.toml). */
 export interface Env {
   DB: D1Database;
-  USER: DurableObjectNamespace<UserObject>;
+  USER: DurableObjectNamespace<UserApi>;
   SENDS: Queue<SendJob>;
   INDEX: Queue<IndexUpdate>;
   /** Event export bucket (src/analytics/export.ts); without it nothing is exported. */

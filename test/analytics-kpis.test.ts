@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { userObject } from "./helpers/objects";
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
@@ -57,7 +58,7 @@ describe("KPIs over time", () => {
       { userId: "b", consent: { push: "opted_out", email: "opted_in" }, email: "b@example.com" },
       { clock: T0 + 2000 },
     );
-    await env.USER.getByName(`${app.appId}/u/a`).invalidateDevice({
+    await userObject(`${app.appId}/u/a`).invalidateDevice({
       appId: app.appId,
       token: "fcm-token-kpi-a",
       reason: "FCM UNREGISTERED",

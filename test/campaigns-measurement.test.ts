@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HOUR, MINUTE } from "../src/clock";
+import { HOUR, MINUTE } from "../src/kernel/clock";
 import { clearKeyCache } from "../src/config/app-directory";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
@@ -231,7 +232,7 @@ describe("exact abandonment timers through the real alarm", () => {
       properties: { form_id: "f1" },
       timestamp: new Date(started - 59_000).toISOString(),
     });
-    const stub = env.USER.getByName(`${app.appId}/u/former`);
+    const stub = userObject(`${app.appId}/u/former`);
     // Before the deadline nothing is due.
     expect(await sent(app, "former")).toEqual([]);
     await new Promise((r) => setTimeout(r, Math.max(0, started + 1000 - Date.now()) + 20));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR } from "../src/clock";
+import { DAY, HOUR } from "../src/kernel/clock";
 import { createTestApp, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
 

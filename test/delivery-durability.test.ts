@@ -1,4 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk } from "./helpers/api";
@@ -8,7 +9,7 @@ import { deliveryRows, fakeState, providerEnv, resetFake, runSends, sendJob, sta
 
 /** What the person's outbox still holds: send jobs stay until the delivery consumer reports on them. */
 const outboxOf = (name: string) =>
-  runInDurableObject(env.USER.getByName(name), (_o, state) =>
+  runInDurableObject(userObject(name), (_o, state) =>
     state.storage.sql
       .exec<{ send_key: string | null; enqueued_at: number | null; resends: number }>(
         `SELECT send_key, enqueued_at, resends FROM outbox`,
@@ -63,7 +64,7 @@ describe("no acknowledged event loses its send", () => {
       createdAt: t0,
     });
     // As if the queue accepted the job and then lost it (a local queue is in memory: a process kill loses it).
-    await runInDurableObject(env.USER.getByName(name), (instance, state) => {
+    await runInDurableObject(userObject(name), (instance, state) => {
       state.storage.sql.exec(
         `INSERT INTO outbox (queue, body, created_at, send_key, enqueued_at) VALUES ('SENDS', ?, ?, ?, ?)`,
         JSON.stringify(job),

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { userObject } from "./helpers/objects";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { applyIndexUpdates } from "../src/db/index-consumer";
@@ -109,7 +110,7 @@ describe("erasure", () => {
       [],
     );
     for (const name of [`${app.appId}/u/${USER}`, `${app.appId}/a/${VISITOR}`]) {
-      const stored = await runInDurableObject(env.USER.getByName(name), (_o, state) => {
+      const stored = await runInDurableObject(userObject(name), (_o, state) => {
         const tables = state.storage.sql
           .exec<{ name: string }>(
             `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '_cf_%'`,

@@ -1,8 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inAppFeature } from "../src/inapp/inapp-feature";
-import type { Json } from "../src/json";
+import type { Json } from "../src/kernel/json";
 import type { UserContext } from "../src/user/feature";
 import { TimerTable } from "../src/user/timers";
 import { admin, basic, call, createTestApp, sdk } from "./helpers/api";
@@ -168,8 +169,8 @@ describe("in-app messages: delivery on app open", () => {
     await sendInApp(app, "anon-1", modal("Before sign-in"), { key: "k:anon" });
     await addCard(app, "anon-1", { title: "Welcome card" }, { key: "c:anon" });
     await sendInApp(app, "member", modal("Member"), { key: "k:member" });
-    const from = env.USER.getByName(`${app.appId}/u/anon-1`);
-    const to = env.USER.getByName(`${app.appId}/u/member`);
+    const from = userObject(`${app.appId}/u/anon-1`);
+    const to = userObject(`${app.appId}/u/member`);
     const dump = await runInDurableObject(from, (_i, state) => inAppFeature.handOver(state.storage.sql));
     await runInDurableObject(to, (_i, state) => {
       const sql = state.storage.sql;

@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HOUR, MINUTE } from "../src/clock";
+import { HOUR, MINUTE } from "../src/kernel/clock";
 import { createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign, sent, tick } from "./helpers/campaigns";
 import { getJson, kinds, postText, statsOf } from "./helpers/inapp";
@@ -17,7 +18,7 @@ const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
 
 /** The journey's record of each send of this person (`campaign_sends` in their UserObject). */
 async function sendsOf(app: TestApp, userId: string): Promise<Record<string, string>> {
-  const stub = env.USER.getByName(`${app.appId}/u/${userId}`);
+  const stub = userObject(`${app.appId}/u/${userId}`);
   return runInDurableObject(stub, (_i, state) =>
     Object.fromEntries(
       state.storage.sql

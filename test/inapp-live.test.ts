@@ -1,4 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createTestApp, sdk } from "./helpers/api";
@@ -28,7 +29,7 @@ describe("in-app messages: live delivery over the WebSocket", () => {
     const client = await connect(app, { userId: "hib" });
     await client.next((m) => m.type === "sync");
 
-    const stub = env.USER.getByName(`${app.appId}/u/hib`);
+    const stub = userObject(`${app.appId}/u/hib`);
     await evictDurableObject(stub as unknown as DurableObjectStub);
     // A fresh instance finds the hibernated socket.
     const sockets = await runInDurableObject(stub, (_instance, state) => state.getWebSockets("live").length);

@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign } from "./helpers/campaigns";
@@ -11,7 +12,7 @@ import { statsOf } from "./fakes/delivery-harness";
  * (`message: opened`). Only the person the push was sent to can report it.
  */
 async function journeySends(app: TestApp, userId: string): Promise<Record<string, string>> {
-  return runInDurableObject(env.USER.getByName(`${app.appId}/u/${userId}`), (_i, state) =>
+  return runInDurableObject(userObject(`${app.appId}/u/${userId}`), (_i, state) =>
     Object.fromEntries(
       state.storage.sql
         .exec<{ step_id: string; status: string }>(`SELECT step_id, status FROM campaign_sends`)

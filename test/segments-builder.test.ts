@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, MINUTE } from "../src/clock";
+import { DAY, HOUR, MINUTE } from "../src/kernel/clock";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 

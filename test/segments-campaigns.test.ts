@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR } from "../src/clock";
+import { DAY, HOUR } from "../src/kernel/clock";
 import { loadAppConfig } from "../src/config/app-config";
 import { clearKeyCache } from "../src/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAY } from "../src/clock";
+import { DAY } from "../src/kernel/clock";
 // The 1/10 CDNOW sample (Fader, Hardie & Lee 2005): master id, sample id, YYYYMMDD, CDs, dollars.
 import sample from "./fixtures/CDNOW_sample.txt?raw";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAY, MINUTE } from "../src/clock";
+import { DAY, MINUTE } from "../src/kernel/clock";
 import { loadAppConfig } from "../src/config/app-config";
 import { runNightlySegmentation } from "../src/segments/nightly-job";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";

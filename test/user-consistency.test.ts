@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
+import { userObject } from "./helpers/objects";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MINUTE } from "../src/clock";
+import { MINUTE } from "../src/kernel/clock";
 import type { UserObject } from "../src/user/user-object";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { launchCampaign, sent, tick } from "./helpers/campaigns";
@@ -12,7 +13,7 @@ describe("a person's state stays consistent", () => {
   it("a transaction that throws leaves storage and the object's in-memory profile as they were", async () => {
     const app = await createTestApp();
     await sdk(app, "/v1/track", { userId: "tx", event: "Order Completed", properties: { revenue: 10 } }, { clock: T0 });
-    const stub = env.USER.getByName(`${app.appId}/u/tx`);
+    const stub = userObject(`${app.appId}/u/tx`);
     await runInDurableObject(stub, async (object: UserObject) => {
       // A feature handler failing halfway: the profile was already changed in place when it threw.
       const internals = object as unknown as {
@@ -112,7 +113,7 @@ describe("a person's state stays consistent", () => {
   it("outbox rows an object never flushed (it died after the commit) are sent when its alarm comes back", async () => {
     const app = await createTestApp();
     await sdk(app, "/v1/track", { userId: "ob", event: "E" });
-    const stub = env.USER.getByName(`${app.appId}/u/ob`);
+    const stub = userObject(`${app.appId}/u/ob`);
     const before = Date.now();
     const alarmAt = await runInDurableObject(stub, async (object: UserObject, state) => {
       const internals = object as unknown as {

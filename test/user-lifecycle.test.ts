@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DAY } from "../src/clock";
+import { DAY } from "../src/kernel/clock";
 import type { UserObject } from "../src/user/user-object";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
@@ -77,7 +78,7 @@ describe("lifecycle state in the UserObject", () => {
       register: [{ provider: "fcm", platform: "android", token: "fcm-token-123456" }],
     });
     expect((await view(app, "un")).profile.lifecycle.state).toBe("new");
-    const stub = env.USER.getByName(`${app.appId}/u/un`);
+    const stub = userObject(`${app.appId}/u/un`);
     await stub.invalidateDevice({
       appId: app.appId,
       token: "fcm-token-123456",
@@ -189,7 +190,7 @@ describe("timers: rows, one alarm, at-least-once without double effects", () => 
     const app = await createTestApp({ lifecycle: { newDays: 0.00001 } });
     const now = Date.now();
     await sdk(app, "/v1/track", { userId: "alarm", event: "E" });
-    const stub = env.USER.getByName(`${app.appId}/u/alarm`);
+    const stub = userObject(`${app.appId}/u/alarm`);
     const alarmAt = await runInDurableObject(stub, async (_o: UserObject, state) => state.storage.getAlarm());
     expect(alarmAt).not.toBeNull();
     expect(alarmAt!).toBeGreaterThanOrEqual(now);

@@ -1,5 +1,5 @@
 import { configPart } from "../config/app-config";
-import type { Json, JsonObject } from "../json";
+import type { Json, JsonObject } from "../kernel/json";
 import type { UserContext, UserFeature } from "../user/feature";
 import { funnelRows } from "./counters";
 import { advanceFunnel, type Dimensions, type FunnelState, type LiveFunnel, mergeFunnelStates, utcDay } from "./funnel";
@@ -7,7 +7,7 @@ import { funnelsConfigPart } from "./funnel-store";
 import { advanceRetention, mergeRetention, type RetentionState } from "./retention";
 import { ATTRIBUTION_DAYS, campaignMoveRow, moveRow } from "./lifecycle-flow";
 import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../user/lifecycle-feature";
-import { DAY } from "../clock";
+import { DAY } from "../kernel/clock";
 import { CONSENT_CHANNELS } from "../delivery/channel";
 import { countActive, emptyKpi, type KpiState, moveGauges, withdrawGauges } from "./kpi";
 

@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { BREAKDOWNS, type FunnelFact, timeBucket } from "./funnel";
 
 /**

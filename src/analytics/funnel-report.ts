@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { type FunnelStep, medianOfBuckets } from "./funnel";
 
 /** One step of a funnel report. Conversion rates are null when the step before (or step 1) has no entries. */

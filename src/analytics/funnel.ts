@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { HOUR, type Millis } from "../clock";
+import { HOUR, type Millis } from "../kernel/clock";
 import { matchesFilters, PropertyFilters, valuesAtPath } from "../campaigns/property-filter";
 
 /**

@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import type { CounterRow } from "./counters";
 import { utcDay } from "./funnel";
 import { weekOf } from "./retention";

@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { AppContext } from "../config/app-directory";
 import { database } from "../db/client";
 import { approvals, campaignVersions } from "../db/schema";
-import { HttpError } from "../http/errors";
+import { DomainError } from "../kernel/errors";
 import type { Principal } from "../http/roles";
 import { estimateAudience } from "./audience-estimate";
 import { type CampaignRecord, CampaignStore } from "./campaign-store";
@@ -97,7 +97,7 @@ export async function getApproval(d1: D1Database, appId: string, id: string): Pr
     .select()
     .from(approvals)
     .where(and(eq(approvals.appId, appId), eq(approvals.id, id)));
-  if (!row) throw new HttpError(404, "not_found", `no approval ${id}`);
+  if (!row) throw new DomainError(404, "not_found", `no approval ${id}`);
   return row;
 }
 
@@ -112,9 +112,9 @@ export async function decide(
   now: number,
 ): Promise<{ approval: ApprovalRow; campaign: CampaignRecord | null }> {
   const row = await getApproval(d1, appId, id);
-  if (row.status !== "pending") throw new HttpError(409, "conflict", `approval ${id} is ${row.status}`);
+  if (row.status !== "pending") throw new DomainError(409, "conflict", `approval ${id} is ${row.status}`);
   if (row.requestedBy === principal.id)
-    throw new HttpError(
+    throw new DomainError(
       403,
       "forbidden",
       `you requested this activation: a different person with the approver right must ${decision === "approved" ? "approve" : "reject"} it`,
@@ -132,7 +132,7 @@ export async function decide(
         note: `the campaign changed to version ${campaign.version} after the request`,
       })
       .where(and(eq(approvals.id, id), eq(approvals.status, "pending")));
-    throw new HttpError(
+    throw new DomainError(
       409,
       "conflict",
       `the campaign changed (version ${row.campaignVersion} → ${campaign.version}) after the request; activate it again to ask for the new version`,
@@ -143,7 +143,7 @@ export async function decide(
     .set({ status: decision, decidedBy: principal.id, decidedAt: now, note: note ?? null })
     .where(and(eq(approvals.id, id), eq(approvals.status, "pending")))
     .returning();
-  if (!updated) throw new HttpError(409, "conflict", `approval ${id} was decided meanwhile`);
+  if (!updated) throw new DomainError(409, "conflict", `approval ${id} was decided meanwhile`);
   const activated = decision === "approved" ? await store.setStatus(appId, row.campaignId, "active", now) : null;
   return { approval: updated, campaign: activated };
 }

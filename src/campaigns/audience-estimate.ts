@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { CHURN_BANDS } from "../segments/bgnbd";
 import { ATTR } from "../segments/index-attrs";
 import { RFM_SEGMENTS } from "../segments/rfm";

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { DAY, HOUR } from "../clock";
+import { DAY, HOUR } from "../kernel/clock";
 import { database } from "../db/client";
 import { apps, broadcastRuns, campaigns, users } from "../db/schema";
 import type { Env } from "../env";

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { bumpConfigVersion } from "../http/admin-app-routes";
-import { HttpError, invalid } from "../http/errors";
+import { invalid } from "../http/errors";
+import { DomainError } from "../kernel/errors";
 import { database } from "../db/client";
 import { campaigns, campaignVersions } from "../db/schema";
 import { validateContent } from "../templates/render";
@@ -34,7 +35,7 @@ export function parseCampaign(input: unknown): Campaign {
       : [],
   );
   if (problems.length > 0)
-    throw new HttpError(400, "invalid_template", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
+    throw new DomainError(400, "invalid_template", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
   return parsed.data;
 }
 
@@ -74,7 +75,7 @@ export class CampaignStore {
 
   async require(appId: string, id: string): Promise<CampaignRecord> {
     const found = await this.get(appId, id);
-    if (!found) throw new HttpError(404, "not_found", `no campaign ${id}`);
+    if (!found) throw new DomainError(404, "not_found", `no campaign ${id}`);
     return found;
   }
 
@@ -89,7 +90,7 @@ export class CampaignStore {
 
   async update(appId: string, id: string, def: Campaign, now: number): Promise<CampaignRecord> {
     const current = await this.require(appId, id);
-    if (current.status === "archived") throw new HttpError(409, "conflict", "archived campaigns cannot change");
+    if (current.status === "archived") throw new DomainError(409, "conflict", "archived campaigns cannot change");
     const version = current.version + 1;
     const definition = JSON.stringify(def);
     await this.db.batch([
@@ -106,7 +107,7 @@ export class CampaignStore {
   async setStatus(appId: string, id: string, status: CampaignStatus, now: number): Promise<CampaignRecord> {
     const current = await this.require(appId, id);
     if (current.status === "archived" && status !== "archived")
-      throw new HttpError(409, "conflict", "archived campaigns cannot be reactivated");
+      throw new DomainError(409, "conflict", "archived campaigns cannot be reactivated");
     await this.db.update(campaigns).set({ status, updatedAt: now }).where(eq(campaigns.id, id));
     await bumpConfigVersion(this.d1, appId);
     return (await this.get(appId, id))!;
@@ -116,7 +117,7 @@ export class CampaignStore {
   async deleteDraft(appId: string, id: string): Promise<void> {
     const current = await this.require(appId, id);
     if (current.status !== "draft")
-      throw new HttpError(
+      throw new DomainError(
         409,
         "conflict",
         `campaign is ${current.status}: only a draft that never ran can be deleted; archive it instead`,

@@ -1,7 +1,7 @@
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 import { configPart } from "../config/app-config";
 import type { BeckonEvent } from "../events/beckon-event";
-import type { Json, JsonObject } from "../json";
+import type { Json, JsonObject } from "../kernel/json";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { Timer } from "../user/timers";
 import { type CampaignIndex, type CompiledCampaign, campaignsPart, TRIGGER_EVENTS } from "./campaign-index";

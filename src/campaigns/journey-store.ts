@@ -1,5 +1,5 @@
-import type { Millis } from "../clock";
-import type { JsonObject } from "../json";
+import type { Millis } from "../kernel/clock";
+import type { JsonObject } from "../kernel/json";
 import { STATUS_RANK } from "./condition";
 import type { Campaign } from "./model";
 import { insertRows, type Row as CopiedRow } from "../user/row-copy";

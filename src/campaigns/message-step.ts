@@ -1,7 +1,7 @@
 import type { Channel, ConsentChannel } from "../delivery/channel";
 import type { RenderedContent, SendAddress, SendJob } from "../delivery/send-job";
 import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
-import type { Json, JsonObject } from "../json";
+import type { Json, JsonObject } from "../kernel/json";
 import { pickLocale, renderContent, type TemplateVars } from "../templates/render";
 import type { UserContext } from "../user/feature";
 import type { Journey } from "./journey-store";

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
 import { type AppSettings, parseSettings } from "./app-settings";
-import { getTouched, setBounded } from "../bounded-map";
+import { getTouched, setBounded } from "../kernel/bounded-map";
 
 /**
  * Everything a UserObject needs to decide, compiled once per app and config

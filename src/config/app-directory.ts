@@ -3,7 +3,7 @@ import { hashKey, type KeyKind } from "./keys";
 import { and, eq, isNull } from "drizzle-orm";
 import { database } from "../db/client";
 import { apiKeys, apps } from "../db/schema";
-import { getTouched, setBounded } from "../bounded-map";
+import { getTouched, setBounded } from "../kernel/bounded-map";
 
 /** What an authenticated request knows about its app. */
 export interface AppContext {

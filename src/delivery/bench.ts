@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { userObjectName } from "../kernel/ids";
 import { userStub } from "../user/user-stub";
 import { consumeSends } from "./consumer";
 import type { SendJob } from "./send-job";
@@ -12,7 +13,7 @@ async function ensurePeople(env: Env, appId: string): Promise<void> {
   const now = Date.now();
   await Promise.all(
     Array.from({ length: BENCH_USERS }, (_, i) =>
-      userStub(env.USER, `${appId}/u/bench-${i}`).ingest({
+      userStub(env.USER, userObjectName(appId, { userId: `bench-${i}` }).name).ingest({
         appId,
         userId: `bench-${i}`,
         anonymous: false,
@@ -71,7 +72,7 @@ export async function runSendsBench(
     idempotencyKey: `bench:${tag}:${i}`,
     appId,
     userId: `bench-${i % BENCH_USERS}`,
-    userObject: `${appId}/u/bench-${i % BENCH_USERS}`,
+    userObject: userObjectName(appId, { userId: `bench-${i % BENCH_USERS}` }).name,
     campaignId: "bench",
     campaignVersion: 1,
     stepId: "s",

@@ -24,7 +24,7 @@ import type { SendJob } from "./send-job";
 import { unsubscribeUrl } from "./unsubscribe";
 import { consentWithdrawn, needsConsentRecheck } from "./consent-recheck";
 import { CHANNELS } from "./channel";
-import { mapBounded } from "../concurrency";
+import { mapBounded } from "../kernel/concurrency";
 
 /** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */
 export interface ConsumerDeps {

@@ -1,5 +1,5 @@
-import type { JsonObject } from "../json";
-import type { Millis } from "../clock";
+import type { JsonObject } from "../kernel/json";
+import type { Millis } from "../kernel/clock";
 import type { ContextPushToken, EventContext } from "./event-context";
 
 export type SegmentCallType = "track" | "identify" | "page" | "screen" | "group" | "alias";

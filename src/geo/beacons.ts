@@ -1,5 +1,5 @@
-import type { Millis } from "../clock";
-import type { JsonObject } from "../json";
+import type { Millis } from "../kernel/clock";
+import type { JsonObject } from "../kernel/json";
 import { catchUpDwell, enter, exit, type GeoEffect, type GeoState, type Place } from "./transition";
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import { type BBox, circleBBox, haversineM, normalizeLng } from "./geo-math";
 import {
   type CompiledPolygon,

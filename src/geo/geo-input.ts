@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import { INSTANCE_RE, NAMESPACE_RE, parseSighting, UUID_RE } from "./beacons";
 import { MAX_RADIUS_M, MIN_RADIUS_M } from "./fence";
 import { validatePolygonCoordinates } from "./polygon";

@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from "../json";
+import type { Json, JsonObject } from "../kernel/json";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { UserContext, UserFeature } from "../user/feature";
 import type { Timer } from "../user/timers";

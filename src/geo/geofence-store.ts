@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, sql } from "drizzle-orm";
-import type { Millis } from "../clock";
-import type { JsonObject } from "../json";
+import type { Millis } from "../kernel/clock";
+import type { JsonObject } from "../kernel/json";
 import { database } from "../db/client";
 import { beaconRegions, geofences } from "../db/schema";
 import { BEACON_REGION_ID_PREFIX, type BeaconRegion } from "./beacons";

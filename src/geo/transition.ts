@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { type Fence, fenceDistanceM } from "./fence";
 
 /**

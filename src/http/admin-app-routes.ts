@@ -5,7 +5,8 @@ import { AppSettings } from "../config/app-settings";
 import { database } from "../db/client";
 import { apps } from "../db/schema";
 import { adminAuth } from "./auth";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
 /** The app's own settings (lifecycle thresholds, caps, quiet hours…). Every change bumps the config version. */
@@ -42,7 +43,7 @@ adminAppRoutes.openapi(
       .select()
       .from(apps)
       .where(eq(apps.id, c.get("app").appId));
-    if (!row) throw new HttpError(404, "not_found", "app not found");
+    if (!row) throw new DomainError(404, "not_found", "app not found");
     return c.json(
       {
         appId: row.id,
@@ -70,7 +71,7 @@ adminAppRoutes.openapi(
     const db = database(c.env.DB);
     const appId = c.get("app").appId;
     const [row] = await db.select().from(apps).where(eq(apps.id, appId));
-    if (!row) throw new HttpError(404, "not_found", "app not found");
+    if (!row) throw new DomainError(404, "not_found", "app not found");
     const merged: Record<string, unknown> = { ...JSON.parse(row.settings) };
     for (const [k, v] of Object.entries(patch))
       merged[k] =

@@ -8,10 +8,10 @@ import { eraseFromIndex } from "../db/erasure";
 import { users } from "../db/schema";
 import { LIFECYCLE_STATES } from "../segments/lifecycle";
 import { adminAuth } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { AnonymousQuery, adminRouter, responses, UserIdParam } from "./openapi";
 import { decodeCursor } from "../user/timeline";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { UserProfileView } from "./openapi-views";
 
 /** Admin API over one person: profile, timeline, GDPR export and erasure; lifecycle counts. */
@@ -25,13 +25,13 @@ const Json = z.record(z.string(), z.unknown());
 /** Virtual time is off unless the deployment opts in; say where, since the header alone is silently ignored. */
 const virtualClockRequired = (env: { ALLOW_VIRTUAL_CLOCK?: string }) =>
   env.ALLOW_VIRTUAL_CLOCK === "true"
-    ? new HttpError(
+    ? new DomainError(
         400,
         "invalid_input",
         "X-Beckon-Clock is required: the virtual time to advance to (ISO date or epoch ms)",
         [{ field: "X-Beckon-Clock", message: "required" }],
       )
-    : new HttpError(
+    : new DomainError(
         400,
         "virtual_clock_disabled",
         "virtual time is disabled: set ALLOW_VIRTUAL_CLOCK=true in .dev.vars (npm start) or as a --var of wrangler dev, never in production, and send X-Beckon-Clock",
@@ -54,7 +54,7 @@ adminUserRoutes.openapi(
     const { userId } = c.req.valid("param");
     const target = stubOf(c.get("app").appId, userId, c.req.valid("query").anonymous);
     const view = await userStub(c.env.USER, target.name).getProfile();
-    if (!view) throw new HttpError(404, "not_found", `no user ${userId}`);
+    if (!view) throw new DomainError(404, "not_found", `no user ${userId}`);
     return c.json(view as never, 200);
   },
 );
@@ -100,7 +100,7 @@ adminUserRoutes.openapi(
       limit: q.limit,
       ...(q.before ? { before: q.before } : {}),
     });
-    if (!result) throw new HttpError(404, "not_found", `no user ${userId}`);
+    if (!result) throw new DomainError(404, "not_found", `no user ${userId}`);
     return c.json(result as never, 200);
   },
 );
@@ -120,7 +120,7 @@ adminUserRoutes.openapi(
     const app = c.get("app");
     const target = stubOf(app.appId, userId, c.req.valid("query").anonymous);
     const data = await userStub(c.env.USER, target.name).exportData();
-    if (!data) throw new HttpError(404, "not_found", `no user ${userId}`);
+    if (!data) throw new DomainError(404, "not_found", `no user ${userId}`);
     const [indexRow] = await database(c.env.DB)
       .select()
       .from(users)

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import type { BeckonEvent } from "../events/beckon-event";
-import { mapBounded } from "../concurrency";
+import { mapBounded } from "../kernel/concurrency";
 import { userStub } from "../user/user-stub";
-import type { FieldProblem } from "./errors";
+import type { FieldProblem } from "../kernel/errors";
 import { MAX_OBJECT_CALLS_IN_FLIGHT } from "./fan-out";
 import type { HonoEnv } from "./hono-env";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 
 /**
  * Alias of an already identified user (docs/api.md "Users, identity and lifecycle"). Beckon merges

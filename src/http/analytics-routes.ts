@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { DAY } from "../clock";
+import { DAY } from "../kernel/clock";
 import { loadAppConfig } from "../config/app-config";
 import { readCounts } from "../analytics/analytics-store";
 import { BREAKDOWNS, FunnelDefinition, MAX_FUNNEL_STEPS } from "../analytics/funnel";
@@ -17,7 +17,8 @@ import {
 } from "../analytics/funnel-store";
 import { bumpConfigVersion, currentConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { retentionEvents } from "../analytics/analytics-feature";
 import { ANY, FIRST_SEEN, retentionTable, weekOf } from "../analytics/retention";
@@ -54,13 +55,13 @@ export function dayRange(
     ["to", to],
   ] as const)
     if (Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
-      throw new HttpError(400, "invalid_input", `${field}: not a date`, [{ field, message: "not a date" }]);
+      throw new DomainError(400, "invalid_input", `${field}: not a date`, [{ field, message: "not a date" }]);
   if (from > to)
-    throw new HttpError(400, "invalid_input", "from: must not be after to", [
+    throw new DomainError(400, "invalid_input", "from: must not be after to", [
       { field: "from", message: "must not be after to" },
     ]);
   if ((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY + 1 > maxDays)
-    throw new HttpError(400, "invalid_input", `to: at most ${maxDays} days from from`, [
+    throw new DomainError(400, "invalid_input", `to: at most ${maxDays} days from from`, [
       { field: "to", message: `at most ${maxDays} days from from` },
     ]);
   return { from, to };
@@ -170,7 +171,7 @@ analyticsRoutes.openapi(
     const appId = c.get("app").appId;
     const def = definitionOf(c.req.valid("json"));
     if ((await countFunnels(c.env.DB, appId)) >= MAX_FUNNELS_PER_APP)
-      throw new HttpError(409, "conflict", `at most ${MAX_FUNNELS_PER_APP} funnels per app`);
+      throw new DomainError(409, "conflict", `at most ${MAX_FUNNELS_PER_APP} funnels per app`);
     const saved = await insertFunnel(c.env.DB, appId, def, c.get("now"));
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
@@ -191,7 +192,7 @@ analyticsRoutes.openapi(
   async (c) => {
     const { funnelId } = c.req.valid("param");
     const f = await getFunnel(c.env.DB, c.get("app").appId, funnelId);
-    if (!f) throw new HttpError(404, "not_found", `no funnel ${funnelId}`);
+    if (!f) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
     return c.json(view(f), 200);
   },
 );
@@ -216,19 +217,19 @@ analyticsRoutes.openapi(
     const { funnelId } = c.req.valid("param");
     const def = definitionOf(c.req.valid("json"));
     const current = await getFunnel(c.env.DB, appId, funnelId);
-    if (!current) throw new HttpError(404, "not_found", `no funnel ${funnelId}`);
+    if (!current) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
     const changed = COUNTED.filter(
       (k) => JSON.stringify(def[k] ?? null) !== JSON.stringify(current.definition[k] ?? null),
     );
     if (changed.length > 0)
-      throw new HttpError(
+      throw new DomainError(
         400,
         "invalid_input",
         `${changed[0]}: cannot change once the funnel counts; define a new funnel`,
         changed.map((field) => ({ field, message: "cannot change once the funnel counts; define a new funnel" })),
       );
     const saved = await updateFunnel(c.env.DB, appId, funnelId, def, c.get("now"));
-    if (!saved) throw new HttpError(404, "not_found", `no funnel ${funnelId}`);
+    if (!saved) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
   },
@@ -249,7 +250,7 @@ analyticsRoutes.openapi(
     const appId = c.get("app").appId;
     const { funnelId } = c.req.valid("param");
     if (!(await deleteFunnel(c.env.DB, appId, funnelId)))
-      throw new HttpError(404, "not_found", `no funnel ${funnelId}`);
+      throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
     await publish(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
   },
@@ -311,9 +312,9 @@ analyticsRoutes.openapi(
     const { funnelId } = c.req.valid("param");
     const q = c.req.valid("query");
     const f = await getFunnel(c.env.DB, appId, funnelId);
-    if (!f) throw new HttpError(404, "not_found", `no funnel ${funnelId}`);
+    if (!f) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
     if (q.breakdown === "arm" && !f.definition.armCampaignId)
-      throw new HttpError(400, "invalid_input", "breakdown: arm needs the funnel's armCampaignId", [
+      throw new DomainError(400, "invalid_input", "breakdown: arm needs the funnel's armCampaignId", [
         { field: "breakdown", message: "arm needs the funnel's armCampaignId" },
       ]);
     const { from, to } = dayRange(q, c.get("now"), 30);
@@ -403,14 +404,14 @@ analyticsRoutes.openapi(
     const config = await loadAppConfig(c.env.DB, appId, await currentConfigVersion(c.env.DB, appId));
     const tracked = retentionEvents(config.settings);
     if (q.start !== FIRST_SEEN && !tracked.includes(q.start))
-      throw new HttpError(
+      throw new DomainError(
         400,
         "invalid_input",
         `start: must be firstSeen or one of ${tracked.join(", ")} (settings.retentionEvents)`,
         [{ field: "start", message: `must be firstSeen or one of ${tracked.join(", ")}` }],
       );
     if (q.return !== ANY && !tracked.includes(q.return))
-      throw new HttpError(
+      throw new DomainError(
         400,
         "invalid_input",
         `return: must be any or one of ${tracked.join(", ")} (settings.retentionEvents)`,
@@ -569,7 +570,7 @@ analyticsRoutes.openapi(
     const exists = await c.env.DB.prepare(`SELECT 1 AS x FROM campaigns WHERE app_id = ? AND id = ?`)
       .bind(appId, campaignId)
       .first();
-    if (!exists) throw new HttpError(404, "not_found", `no campaign ${campaignId}`);
+    if (!exists) throw new DomainError(404, "not_found", `no campaign ${campaignId}`);
     const entered = await c.env.DB.prepare(
       `SELECT variant = ?3 AS control, count(DISTINCT user_id) AS n FROM campaign_stats WHERE app_id = ?1 AND campaign_id = ?2 AND kind = 'entered' GROUP BY 1`,
     )

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { DAY } from "../clock";
+import { DAY } from "../kernel/clock";
 import { ATTR } from "../segments/index-attrs";
 import { adminAuth } from "./auth";
 import { adminRouter, responses } from "./openapi";

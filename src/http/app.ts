@@ -8,7 +8,8 @@ import { adminAppRoutes } from "./admin-app-routes";
 import { adminUserRoutes } from "./admin-user-routes";
 import { campaignRoutes } from "./campaign-routes";
 import { deviceRoutes } from "./device-routes";
-import { errorResponse, HttpError } from "./errors";
+import { errorResponse } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { ingestRoutes } from "./ingest-routes";
 import { operatorRoutes } from "./operator-routes";
@@ -37,7 +38,7 @@ export function createApp() {
   const app = new OpenAPIHono<HonoEnv>();
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) =>
-    errorResponse(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
+    errorResponse(c, new DomainError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
   );
 
   app.use("/admin/*", adminBodyGuard);

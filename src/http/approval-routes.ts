@@ -7,7 +7,8 @@ import { Campaign } from "../campaigns/model";
 import { approvalView, ApprovalView } from "./approval-views";
 import { adminAuth } from "./auth";
 import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-routes";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
 /**
@@ -123,7 +124,7 @@ approvalRoutes.openapi(
     const campaign = await new CampaignStore(c.env.DB).require(c.get("app").appId, id);
     const found = await campaignVersion(c.env.DB, id, version);
     if (!found)
-      throw new HttpError(
+      throw new DomainError(
         404,
         "not_found",
         `campaign ${id} has no version ${version} (versions 1–${campaign.version})`,

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { configPropagationMs, resolveKey } from "../config/app-directory";
 import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
-import { requestClock } from "../clock";
-import { HttpError } from "./errors";
+import { requestClock } from "./request-clock";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { accessConfigured, accessPrincipal, enforce, type Principal, verifyAccessJwt } from "./roles";
 
@@ -23,7 +23,7 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header.slice(7).trim() || undefined;
 }
 
-const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
+const unauthorized = (message: string) => new DomainError(401, "unauthorized", message);
 
 /**
  * Authenticates an SDK request by write key (Basic auth header or `writeKey` in the body). A server
@@ -98,7 +98,7 @@ export const operatorAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const expected = c.env.OPERATOR_TOKEN;
   const given = bearerToken(c.req.header("authorization"));
   if (!expected)
-    throw new HttpError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
+    throw new DomainError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
   if (!given || !timingSafeEqual(given, expected)) throw unauthorized("invalid operator token");
   c.set("now", Date.now());
   await next();

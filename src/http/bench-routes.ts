@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { userObjectName } from "../kernel/ids";
 import { userStub } from "../user/user-stub";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { MAX_BATCH_BYTES } from "./segment-schema";
 
@@ -13,11 +14,11 @@ import { MAX_BATCH_BYTES } from "./segment-schema";
 export const benchRoutes = new Hono<HonoEnv>();
 
 benchRoutes.post("/v1/_floor", async (c) => {
-  if (c.env.BENCH_ROUTES !== "true") throw new HttpError(404, "not_found", "no route");
+  if (c.env.BENCH_ROUTES !== "true") throw new DomainError(404, "not_found", "no route");
   const { text } = await readBody(c.req.raw, MAX_BATCH_BYTES, "batch");
   const body = parseJson(text) as { writeKey?: unknown; batch?: Array<{ userId?: string }> };
   await authenticateWriteKey(c, body.writeKey);
   const userId = body.batch?.[0]?.userId ?? "floor";
-  await userStub(c.env.USER, `${c.get("app").appId}/u/${userId}`).noop();
+  await userStub(c.env.USER, userObjectName(c.get("app").appId, { userId }).name).noop();
   return c.json({ success: true });
 });

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { MAX_IMPORT_BYTES } from "../geo/geo-input";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { assertJsonDepth, MAX_ADMIN_BODY_BYTES } from "./json-limits";
 
@@ -20,7 +20,7 @@ export async function readBody(
   let stream: ReadableStream<Uint8Array> = req.body;
   if (encoding === "gzip" || encoding === "deflate") stream = stream.pipeThrough(new DecompressionStream(encoding));
   else if (encoding && encoding !== "identity")
-    throw new HttpError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported (use gzip)`);
+    throw new DomainError(415, "unsupported_encoding", `Content-Encoding ${encoding} is not supported (use gzip)`);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -36,8 +36,8 @@ export async function readBody(
       chunks.push(value);
     }
   } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(400, "invalid_body", "request body could not be read (corrupt gzip?)");
+    if (err instanceof DomainError) throw err;
+    throw new DomainError(400, "invalid_body", "request body could not be read (corrupt gzip?)");
   }
   const all = new Uint8Array(bytes);
   let offset = 0;
@@ -48,8 +48,8 @@ export async function readBody(
   return { text: new TextDecoder().decode(all), bytes };
 }
 
-function tooLarge(limitName: string, maxBytes: number): HttpError {
-  return new HttpError(400, "too_large", `${limitName} exceeds the ${Math.round(maxBytes / 1024)} KB limit`, [
+function tooLarge(limitName: string, maxBytes: number): DomainError {
+  return new DomainError(400, "too_large", `${limitName} exceeds the ${Math.round(maxBytes / 1024)} KB limit`, [
     { field: "(body)", message: `larger than ${Math.round(maxBytes / 1024)} KB` },
   ]);
 }
@@ -60,7 +60,7 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, "malformed_json", `body is not valid JSON: ${(err as Error).message}`, [
+    throw new DomainError(400, "malformed_json", `body is not valid JSON: ${(err as Error).message}`, [
       { field: "(body)", message: "malformed JSON" },
     ]);
   }

@@ -9,10 +9,10 @@ import { campaignFunnel } from "../campaigns/stats";
 import { userStub } from "../user/user-stub";
 import { adminAuth } from "./auth";
 import { currentConfigVersion } from "./admin-app-routes";
-import { HttpError } from "./errors";
-import { mergePatch } from "../json";
+import { DomainError } from "../kernel/errors";
+import { mergePatch } from "../kernel/json";
 import { adminRouter, jsonBody, responses } from "./openapi";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { ONBOARDING_CAMPAIGN } from "./openapi-examples";
 import { requestActivation } from "../campaigns/approvals";
 import { approvalView, PendingActivation } from "./approval-views";
@@ -269,7 +269,7 @@ export async function triggerKey(
   header: string | undefined,
 ): Promise<string> {
   if (body.requestId !== undefined && header !== undefined && body.requestId !== header) {
-    throw new HttpError(
+    throw new DomainError(
       400,
       "invalid_input",
       "Idempotency-Key: differs from the body's requestId (give one, or the same value)",
@@ -311,10 +311,10 @@ campaignRoutes.openapi(
     const requestId = await triggerKey(id, body, c.req.valid("header")["idempotency-key"]);
     const campaign = await new CampaignStore(c.env.DB).require(app.appId, id);
     if (campaign.definition.trigger.type !== "api")
-      throw new HttpError(400, "invalid_input", "this campaign is not API-triggered", [
+      throw new DomainError(400, "invalid_input", "this campaign is not API-triggered", [
         { field: "trigger.type", message: "expected api" },
       ]);
-    if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
+    if (campaign.status !== "active") throw new DomainError(409, "conflict", `campaign is ${campaign.status}`);
     const target = userObjectName(app.appId, { userId: body.userId });
     const result = await userStub(c.env.USER, target.name).command({
       appId: app.appId,
@@ -349,10 +349,10 @@ campaignRoutes.openapi(
     const app = c.get("app");
     const campaign = await new CampaignStore(c.env.DB).require(app.appId, c.req.valid("param").id);
     if (campaign.definition.trigger.type !== "broadcast")
-      throw new HttpError(400, "invalid_input", "this campaign is not a broadcast", [
+      throw new DomainError(400, "invalid_input", "this campaign is not a broadcast", [
         { field: "trigger.type", message: "expected broadcast" },
       ]);
-    if (campaign.status !== "active") throw new HttpError(409, "conflict", `campaign is ${campaign.status}`);
+    if (campaign.status !== "active") throw new DomainError(409, "conflict", `campaign is ${campaign.status}`);
     return c.json(
       await startBroadcast(c.env, campaign, c.get("now"), { force: true, virtualClock: c.get("virtualClock") }),
       200,

@@ -8,7 +8,7 @@ import { listDeadLetters, replayDeadLetter } from "../delivery/dead-letters";
 import { FEEDBACK_PROVIDER } from "../delivery/delivery-store";
 import { DELIVERY_STATUSES } from "../delivery/status";
 import { adminAuth } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, responses } from "./openapi";
 
 /** Admin API over delivery: every send (the sandbox's outbox included), and the dead letters. */
@@ -208,7 +208,7 @@ deliveryAdminRoutes.openapi(
       .select()
       .from(deliveries)
       .where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
-    if (rows.length === 0) throw new HttpError(404, "not_found", `no send ${key}`);
+    if (rows.length === 0) throw new DomainError(404, "not_found", `no send ${key}`);
     const ids = rows.map((r) => r.providerMessageId).filter((id): id is string => !!id);
     // Provider callbacks for its message ids, and feedback its failures owe the person (`appliedAt` null while owed).
     const owed = and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), eq(deliveryEvents.providerMessageId, key));
@@ -296,7 +296,7 @@ deliveryAdminRoutes.openapi(
   }),
   async (c) => {
     const row = await replayDeadLetter(c.env, c.get("app").appId, c.req.valid("param").id, c.get("now"));
-    if (!row) throw new HttpError(404, "not_found", "no such dead letter");
+    if (!row) throw new DomainError(404, "not_found", "no such dead letter");
     return c.json({ deadLetter: deadView(row) }, 200);
   },
 );
@@ -307,10 +307,10 @@ deliveryAdminRoutes.openapi(
  * every job recorded in one D1 round trip, then acked — so bench/sends.mjs can report a ratio.
  */
 deliveryAdminRoutes.post("/admin/_bench/sends", async (c) => {
-  if (c.env.BENCH_ROUTES !== "true") throw new HttpError(404, "not_found", "no route");
+  if (c.env.BENCH_ROUTES !== "true") throw new DomainError(404, "not_found", "no route");
   const q = z
     .object({ mode: z.enum(["consumer", "floor"]), jobs: z.coerce.number().int().min(1).max(100).default(50) })
     .safeParse({ mode: c.req.query("mode"), jobs: c.req.query("jobs") });
-  if (!q.success) throw new HttpError(400, "invalid_input", q.error.issues.map((i) => i.message).join("; "));
+  if (!q.success) throw new DomainError(400, "invalid_input", q.error.issues.map((i) => i.message).join("; "));
   return c.json(await runSendsBench(c.env, c.get("app").appId, q.data.mode, q.data.jobs));
 });

@@ -7,7 +7,8 @@ import { apps, identityKeys } from "../db/schema";
 import { and, eq } from "drizzle-orm";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { parseJson, readBody } from "./body";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { identityKeysSecret } from "./user-token";
 
@@ -32,7 +33,7 @@ async function ensureDemoKey(env: HonoEnv["Bindings"], secret: string): Promise<
   if (keyReady) return;
   const db = database(env.DB);
   const [app] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, DEMO_APP_ID));
-  if (!app) throw new HttpError(404, "not_found", "there is no demo app (npm start creates it)");
+  if (!app) throw new DomainError(404, "not_found", "there is no demo app (npm start creates it)");
   const [key] = await db
     .select({ id: identityKeys.id })
     .from(identityKeys)
@@ -59,7 +60,7 @@ const TokenRequest = z.object({ userId: z.string().min(1).max(256) }).strict();
 
 demoTokenRoutes.post("/demo/token", async (c) => {
   if (c.env.DEMO_TOKENS !== "true")
-    throw new HttpError(
+    throw new DomainError(
       404,
       "not_found",
       "no route for POST /demo/token (demo tokens are off: DEMO_TOKENS is not true)",

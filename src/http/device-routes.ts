@@ -7,7 +7,7 @@ import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
 import { invalid } from "./errors";
 import type { HonoEnv } from "./hono-env";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";
 
 const ConsentStatus = z.enum(["opted_in", "opted_out", "unknown"]);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 
 /**
@@ -13,7 +13,7 @@ export function docsRoutes(document: () => Record<string, unknown>): Hono<HonoEn
   for (const path of ["/openapi.json", "/admin/openapi.json"]) routes.get(path, (c) => c.json(document()));
   routes.on("GET", ["/docs", "/docs/"], async (c) => {
     if (!c.env.ASSETS)
-      throw new HttpError(
+      throw new DomainError(
         503,
         "docs_unavailable",
         "the API reference is a static asset (public/docs/index.html) and this deployment has no [assets] binding; the document is at /openapi.json",
@@ -22,7 +22,8 @@ export function docsRoutes(document: () => Record<string, unknown>): Hono<HonoEn
     // The request's headers go along, so the asset's ETag answers a revalidation with a 304.
     const res = await c.env.ASSETS.fetch(new Request(new URL("/docs/", c.req.url), { headers: c.req.raw.headers }));
     if (res.status === 304) return res;
-    if (!res.ok) throw new HttpError(503, "docs_unavailable", "public/docs/index.html is missing: run npm run openapi");
+    if (!res.ok)
+      throw new DomainError(503, "docs_unavailable", "public/docs/index.html is missing: run npm run openapi");
     const headers = new Headers(res.headers);
     headers.set("content-type", "text/html; charset=utf-8");
     return new Response(res.body, { headers });

@@ -1,29 +1,11 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type * as z from "zod";
-
-/** One problem with the input: which field, and what is wrong with it. */
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+import { DomainError, type ErrorStatus, type FieldProblem } from "../kernel/errors";
 
 /** The single error shape of every Beckon endpoint. */
 export interface ErrorBody {
   error: { code: string; message: string; problems?: FieldProblem[] };
-}
-
-/** A failure the HTTP layer turns into a JSON error response. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly problems?: FieldProblem[],
-  ) {
-    super(message);
-  }
 }
 
 export function problemsOf(error: z.ZodError, prefix = ""): FieldProblem[] {
@@ -38,10 +20,10 @@ function isMissing(issue: z.core.$ZodIssue): boolean {
   return issue.code === "invalid_type" && issue.path.length > 0 && /received undefined$/.test(issue.message);
 }
 
-export function invalid(error: z.ZodError, prefix = ""): HttpError {
+export function invalid(error: z.ZodError, prefix = ""): DomainError {
   const problems = problemsOf(error, prefix);
   const first = problems[0];
-  return new HttpError(400, "invalid_input", first ? `${first.field}: ${first.message}` : "invalid input", problems);
+  return new DomainError(400, "invalid_input", first ? `${first.field}: ${first.message}` : "invalid input", problems);
 }
 
 /** Codes for the statuses Hono's own middleware throws as HTTPException (validator, body limit, auth helpers). */
@@ -60,13 +42,13 @@ const CODE_OF_STATUS: Partial<Record<number, string>> = {
  * Hono's HTTPException (e.g. the validator's "Malformed JSON in request body", 400) in
  * Beckon's error shape, keeping its status. A malformed body names the field "(body)".
  */
-export function fromHttpException(err: HTTPException): HttpError {
-  const status = (err.status >= 400 && err.status <= 599 ? err.status : 500) as ContentfulStatusCode;
+export function fromHttpException(err: HTTPException): DomainError {
+  const status = (err.status >= 400 && err.status <= 599 ? err.status : 500) as ErrorStatus;
   const message = err.message || `request failed with status ${status}`;
   const malformed = /malformed/i.test(message);
   const problem = malformed && /json/i.test(message) ? "malformed JSON" : message;
   const code = CODE_OF_STATUS[status] ?? (status >= 500 ? "internal" : "http_error");
-  return new HttpError(
+  return new DomainError(
     status,
     code,
     malformed ? `(body): ${problem}` : message,
@@ -76,7 +58,7 @@ export function fromHttpException(err: HTTPException): HttpError {
 
 export function errorResponse(c: Context, err: unknown): Response {
   if (err instanceof HTTPException) err = fromHttpException(err);
-  if (err instanceof HttpError) {
+  if (err instanceof DomainError) {
     const body: ErrorBody = {
       error: { code: err.code, message: err.message, ...(err.problems ? { problems: err.problems } : {}) },
     };

@@ -1,4 +1,4 @@
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 
 /**
  * How far one request may fan out (docs/segments.md "Limits"). Each distinct person is one Durable Object
@@ -10,7 +10,7 @@ export const MAX_OBJECT_CALLS_IN_FLIGHT = 32;
 
 export function assertPeopleWithinLimit(people: number): void {
   if (people > MAX_PEOPLE_PER_REQUEST)
-    throw new HttpError(
+    throw new DomainError(
       400,
       "too_many_people",
       `batch names ${people} distinct people; the limit is ${MAX_PEOPLE_PER_REQUEST} per request (split the batch)`,

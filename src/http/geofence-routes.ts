@@ -18,7 +18,8 @@ import {
 } from "../geo/geofence-store";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { type FieldProblem, HttpError, invalid, problemsOf } from "./errors";
+import { invalid, problemsOf } from "./errors";
+import { type FieldProblem, DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { BeaconRegion } from "./openapi-admin-views";
 
@@ -65,7 +66,7 @@ const ListQuery = z.object({
   enabled: z.enum(["true", "false"]).optional(),
 });
 
-const notFound = (what: string, id: string) => new HttpError(404, "not_found", `no ${what} ${id}`);
+const notFound = (what: string, id: string) => new DomainError(404, "not_found", `no ${what} ${id}`);
 
 async function fenceById(d1: D1Database, appId: string, id: string) {
   const [row] = await database(d1)
@@ -81,7 +82,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 const conflict = (externalId: string | null) =>
-  new HttpError(409, "conflict", `a geofence with externalId ${externalId} already exists`, [
+  new DomainError(409, "conflict", `a geofence with externalId ${externalId} already exists`, [
     { field: "externalId", message: "already used by another geofence of this app" },
   ]);
 
@@ -99,7 +100,7 @@ geofenceRoutes.openapi(
     const input = c.req.valid("json");
     const appId = c.get("app").appId;
     if ((await countFences(c.env.DB, appId)) >= MAX_FENCES_PER_APP)
-      throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`);
+      throw new DomainError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`);
     const row = fenceRow(appId, newFenceId(), input, c.get("now"));
     try {
       await database(c.env.DB).insert(geofences).values(row);
@@ -290,7 +291,7 @@ geofenceRoutes.openapi(
       rows.push(fenceRow(appId, newFenceId(), result.fence, now));
     }
     if (problems.length > 0) {
-      throw new HttpError(
+      throw new DomainError(
         400,
         "invalid_input",
         `import rejected, nothing was imported: ${problems[0]!.field}: ${problems[0]!.message}`,
@@ -301,7 +302,7 @@ geofenceRoutes.openapi(
     if (replace) {
       const missing = parsed.data.features.findIndex((f) => (f as { id?: unknown } | null)?.id === undefined);
       if (missing >= 0)
-        throw new HttpError(
+        throw new DomainError(
           400,
           "invalid_input",
           `features.${missing}.id: required with mode=replace (fences are matched by feature id)`,
@@ -309,7 +310,7 @@ geofenceRoutes.openapi(
         );
     }
     if ((replace ? 0 : await countFences(c.env.DB, appId)) + rows.length > MAX_FENCES_PER_APP) {
-      throw new HttpError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`, [
+      throw new DomainError(400, "limit_reached", `an app may hold at most ${MAX_FENCES_PER_APP} geofences`, [
         { field: "features", message: "too many geofences for this app" },
       ]);
     }

@@ -6,7 +6,7 @@ import { database } from "../db/client";
 import { identityKeys } from "../db/schema";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { identityKeysSecret } from "./user-token";
 
@@ -71,7 +71,7 @@ identityKeyRoutes.openapi(
     const db = database(c.env.DB);
     const existing = await db.select({ id: identityKeys.id }).from(identityKeys).where(eq(identityKeys.appId, appId));
     if (existing.length >= MAX_IDENTITY_KEYS)
-      throw new HttpError(
+      throw new DomainError(
         409,
         "conflict",
         `the app already has ${MAX_IDENTITY_KEYS} identity keys: delete a retired one first`,
@@ -88,7 +88,7 @@ identityKeyRoutes.openapi(
     } else {
       const parsed = await publicJwkOf(body.alg, body.publicKey);
       if ("problem" in parsed)
-        throw new HttpError(400, "invalid_input", `publicKey: ${parsed.problem}`, [
+        throw new DomainError(400, "invalid_input", `publicKey: ${parsed.problem}`, [
           { field: "publicKey", message: parsed.problem },
         ]);
       publicKey = parsed.jwk as Record<string, unknown>;
@@ -165,7 +165,7 @@ identityKeyRoutes.openapi(
       .where(and(eq(identityKeys.appId, appId), eq(identityKeys.id, id)))
       .returning({ id: identityKeys.id });
     if (deleted.length === 0)
-      throw new HttpError(404, "not_found", `no identity key ${id}`, [
+      throw new DomainError(404, "not_found", `no identity key ${id}`, [
         { field: "id", message: "unknown identity key" },
       ]);
     await bumpConfigVersion(c.env.DB, appId);

@@ -1,18 +1,19 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import type { Context } from "hono";
-import type { Json } from "../json";
+import type { Json } from "../kernel/json";
 import { CARD_ACTIONS, ContentCardContent, InAppContent, InAppEngagement } from "../inapp/model";
 import { feedViewEmpty, inAppSettingsOf, pendingViewEmpty, publicWebPushKey } from "../inapp/public-config";
 import { userStub } from "../user/user-stub";
 import { adminAuth, authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { HttpError, invalid, type FieldProblem } from "./errors";
+import { invalid } from "./errors";
+import { DomainError, type FieldProblem } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "./openapi";
 import { CardFeed, PendingView } from "./openapi-views";
 import { sdkAssetsRoutes } from "./sdk-assets-routes";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";
 
 /**
@@ -75,7 +76,7 @@ async function jsonBodyOf(c: Context<HonoEnv>): Promise<Record<string, unknown>>
   const { text } = await readBody(c.req.raw, 64 * 1024, "request");
   const body = text.trim() === "" ? {} : parseJson(text);
   if (!body || typeof body !== "object" || Array.isArray(body))
-    throw new HttpError(400, "invalid_input", "body must be a JSON object", [
+    throw new DomainError(400, "invalid_input", "body must be a JSON object", [
       { field: "(body)", message: "expected an object" },
     ]);
   return body as Record<string, unknown>;
@@ -114,7 +115,7 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
     results: Array<{ outcome: string; problems?: FieldProblem[] }>;
   } | null;
   if (!result)
-    throw new HttpError(404, "not_found", "no such user (no in-app message was delivered to them)", [
+    throw new DomainError(404, "not_found", "no such user (no in-app message was delivered to them)", [
       { field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" },
     ]);
   const problems = result.results.flatMap((r) => r.problems ?? []);
@@ -142,7 +143,7 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
  */
 inAppRoutes.get("/v1/connect", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-    throw new HttpError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
+    throw new DomainError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
   await authenticateWriteKey(c, undefined);
   // Browsers cannot set headers on a WebSocket either: the user token comes as `?userToken=`, checked at the upgrade.
   const who = await verifiedPerson(c, c.req.query());
@@ -173,7 +174,7 @@ inAppRoutes.post("/v1/cards/:id/:action", async (c) => {
   const id = c.req.param("id");
   const result = (await command(c, who, "card", { id, action: action.data })) as { card: Json; outcome: string } | null;
   if (!result || result.outcome === "unknown_card")
-    throw new HttpError(404, "not_found", `no card ${id} for this user`, [
+    throw new DomainError(404, "not_found", `no card ${id} for this user`, [
       { field: "id", message: "unknown or expired card" },
     ]);
   return c.json({ success: true, ...result });
@@ -273,7 +274,7 @@ inAppRoutes.openapi(
     const { userId } = c.req.valid("param");
     const anonymous = c.req.valid("query").anonymous;
     const inApp = await adminCommand(c, userId, anonymous, "pending");
-    if (inApp === null) throw new HttpError(404, "not_found", `no user ${userId}`);
+    if (inApp === null) throw new DomainError(404, "not_found", `no user ${userId}`);
     const cards = await adminCommand(c, userId, anonymous, "cards");
     return c.json({ inApp: inApp as z.infer<typeof PendingView>, cards: cards as z.infer<typeof CardFeed> }, 200);
   },

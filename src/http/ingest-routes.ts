@@ -3,12 +3,12 @@ import { userStub } from "../user/user-stub";
 import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
-import { HttpError, type FieldProblem } from "./errors";
+import { DomainError, type FieldProblem } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, parseEntry } from "./segment-schema";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";
-import { mapBounded } from "../concurrency";
+import { mapBounded } from "../kernel/concurrency";
 import { assertPeopleWithinLimit, MAX_OBJECT_CALLS_IN_FLIGHT } from "./fan-out";
 import { type AliasCall, aliasesOfIdentifiedUsers, aliasTargets } from "./alias-check";
 
@@ -53,7 +53,7 @@ ingestRoutes.on(
     );
     const body = parseJson(text);
     if (!body || typeof body !== "object" || Array.isArray(body))
-      throw new HttpError(400, "invalid_input", "body must be a JSON object", [
+      throw new DomainError(400, "invalid_input", "body must be a JSON object", [
         { field: "(body)", message: "expected an object" },
       ]);
     const b = body as Record<string, unknown>;
@@ -66,7 +66,7 @@ ingestRoutes.on(
     if (single) entries = [b];
     else {
       if (!Array.isArray(b.batch))
-        throw new HttpError(400, "invalid_input", "batch: expected an array of calls", [
+        throw new DomainError(400, "invalid_input", "batch: expected an array of calls", [
           { field: "batch", message: "expected an array" },
         ]);
       entries = b.batch;

@@ -1,4 +1,4 @@
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 
 /**
  * Bounds on what one request may carry (docs/segments.md "Limits"). Deeply nested JSON parses fine but
@@ -30,7 +30,7 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
 /** Throws the documented 400 when a JSON text nests deeper than MAX_JSON_DEPTH. */
 export function assertJsonDepth(text: string): void {
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
-    throw new HttpError(
+    throw new DomainError(
       400,
       "too_deep",
       `body nests objects and arrays deeper than the limit of ${MAX_JSON_DEPTH} levels`,

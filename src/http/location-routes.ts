@@ -7,9 +7,10 @@ import type { Fix } from "../geo/transition";
 import { userStub } from "../user/user-stub";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";
 
 /**
@@ -69,9 +70,12 @@ locationRoutes.post("/v1/location", async (c) => {
   const future = fixes.findIndex((f) => f.timestamp > now + MAX_FUTURE_SKEW_MS);
   if (future >= 0) {
     const field = r.fixes ? `fixes.${future}.timestamp` : "timestamp";
-    throw new HttpError(400, "invalid_input", `${field}: more than 5 minutes in the future (check the device clock)`, [
-      { field, message: "in the future" },
-    ]);
+    throw new DomainError(
+      400,
+      "invalid_input",
+      `${field}: more than 5 minutes in the future (check the device clock)`,
+      [{ field, message: "in the future" }],
+    );
   }
   const app = c.get("app");
   const target = userObjectName(app.appId, { userId: r.userId, anonymousId: r.anonymousId });

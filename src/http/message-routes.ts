@@ -9,15 +9,15 @@ import {
   type TestSendResult,
 } from "../campaigns/test-message";
 import { CHANNELS, type Channel } from "../delivery/channel";
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import { validateContent } from "../templates/render";
 import { userStub } from "../user/user-stub";
 import { currentConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { adminRouter, jsonBody, responses } from "./openapi";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import type { Context } from "hono";
 
 /**
@@ -177,11 +177,11 @@ async function resolveSource(
     const def = campaign.definition;
     const step = def.steps.find((s) => s.id === b.stepId);
     if (!step || step.type !== "message")
-      throw new HttpError(400, "invalid_input", `stepId: campaign ${campaign.id} has no message step ${b.stepId}`, [
+      throw new DomainError(400, "invalid_input", `stepId: campaign ${campaign.id} has no message step ${b.stepId}`, [
         { field: "stepId", message: `no message step ${b.stepId}` },
       ]);
     if (b.variant !== undefined && !def.variants.some((v) => v.id === b.variant))
-      throw new HttpError(400, "invalid_input", `variant: campaign has no variant ${b.variant}`, [
+      throw new DomainError(400, "invalid_input", `variant: campaign has no variant ${b.variant}`, [
         { field: "variant", message: `one of ${def.variants.map((v) => v.id).join(", ")}` },
       ]);
     return {
@@ -205,7 +205,7 @@ async function resolveSource(
     }),
   );
   if (problems.length > 0)
-    throw new HttpError(400, "invalid_template", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
+    throw new DomainError(400, "invalid_template", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
   return {
     step: { id: "composer", content: b.content!, ...(b.locales ? { locales: b.locales } : {}) },
     campaign: { id: adhocName, name: adhocName === "test" ? "Test send" : "Preview", version: 0, transactional: false },
@@ -220,7 +220,7 @@ function contentChannels(src: MessageSource): Channel[] {
 }
 
 const renderFailure = (problem: RenderProblem) =>
-  new HttpError(
+  new DomainError(
     400,
     "invalid_template",
     `${problem.field}: ${problem.message}${problem.line ? ` (line ${problem.line}, col ${problem.col})` : ""}`,
@@ -242,7 +242,7 @@ async function personCommand(c: Context<HonoEnv>, userId: string, name: string, 
     virtualClock: c.get("virtualClock"),
   });
   if (result === null)
-    throw new HttpError(404, "not_found", `no person ${userId} in this app`, [
+    throw new DomainError(404, "not_found", `no person ${userId} in this app`, [
       { field: "userId", message: "unknown person" },
     ]);
   return result;
@@ -265,7 +265,7 @@ messageRoutes.openapi(
     const src = await resolveSource(c, body, "preview");
     const channels = body.channel ? [body.channel] : contentChannels(src);
     if (body.channel && src.step.content[body.channel] === undefined)
-      throw new HttpError(400, "invalid_input", `channel: the message has no ${body.channel} content`, [
+      throw new DomainError(400, "invalid_input", `channel: the message has no ${body.channel} content`, [
         { field: "channel", message: `no ${body.channel} content` },
       ]);
     const preview = (await personCommand(c, body.userId, "previewMessage", { ...src, channels })) as z.infer<
@@ -293,7 +293,7 @@ messageRoutes.openapi(
     const body = c.req.valid("json");
     const header = c.req.valid("header")["idempotency-key"];
     if (body.requestId !== undefined && header !== undefined && body.requestId !== header)
-      throw new HttpError(
+      throw new DomainError(
         400,
         "invalid_input",
         "Idempotency-Key: differs from the body's requestId (give one, or the same value)",
@@ -301,7 +301,7 @@ messageRoutes.openapi(
       );
     const src = await resolveSource(c, body, "test");
     if (src.step.content[body.channel] === undefined)
-      throw new HttpError(400, "invalid_input", `channel: the message has no ${body.channel} content`, [
+      throw new DomainError(400, "invalid_input", `channel: the message has no ${body.channel} content`, [
         { field: "channel", message: `no ${body.channel} content` },
       ]);
     const requestId = body.requestId ?? header ?? crypto.randomUUID();
@@ -314,7 +314,7 @@ messageRoutes.openapi(
     })) as TestSendResult;
     if (!result.sent) {
       if (result.error) throw renderFailure(result.error);
-      throw new HttpError(409, "unreachable", `${body.userId} cannot receive ${body.channel}: ${result.reason}`, [
+      throw new DomainError(409, "unreachable", `${body.userId} cannot receive ${body.channel}: ${result.reason}`, [
         { field: "channel", message: result.reason },
       ]);
     }

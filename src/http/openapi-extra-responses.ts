@@ -2,7 +2,7 @@
  * Error statuses that routes raise beyond the standard 400/401/404 of `responses()`, added to
  * the document in one place so the route declarations stay as they are. (A body over the size or
  * depth limit is a 400 `too_large`/`too_deep`, which the standard 400 covers.) Each is Beckon's Error
- * shape; keep in step with the `HttpError(409, …)` throws they describe.
+ * shape; keep in step with the `DomainError(409, …)` throws they describe.
  */
 const CONFLICTS: Record<string, string> = {
   "POST /admin/apps": "An app with this id already exists",

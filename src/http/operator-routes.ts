@@ -7,7 +7,7 @@ import { generateKey, hashKey, keyPrefix } from "../config/keys";
 import { database } from "../db/client";
 import { apiKeys, apps } from "../db/schema";
 import { operatorAuth } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
 /** Operator API (OPERATOR_TOKEN): creates apps and their keys. Keys are returned once; only hashes are stored. */
@@ -68,7 +68,9 @@ operatorRoutes.openapi(
     const db = database(c.env.DB);
     const [existing] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, appId));
     if (existing)
-      throw new HttpError(409, "conflict", `app ${appId} already exists`, [{ field: "id", message: "already exists" }]);
+      throw new DomainError(409, "conflict", `app ${appId} already exists`, [
+        { field: "id", message: "already exists" },
+      ]);
     const writeKey = generateKey("write");
     const adminKey = generateKey("admin");
     await db.batch([
@@ -132,7 +134,7 @@ operatorRoutes.openapi(
     const body = c.req.valid("json");
     const db = database(c.env.DB);
     const [app] = await db.select({ id: apps.id }).from(apps).where(eq(apps.id, appId));
-    if (!app) throw new HttpError(404, "not_found", `app ${appId} does not exist`);
+    if (!app) throw new DomainError(404, "not_found", `app ${appId} does not exist`);
     const key = generateKey(body.kind);
     const admin = body.kind === "admin" ? { role: body.role ?? "owner", approver: body.approver ?? false } : undefined;
     await db.insert(apiKeys).values({

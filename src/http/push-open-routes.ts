@@ -4,9 +4,10 @@ import { applyFact } from "../delivery/delivery-events";
 import { loadDeliveries } from "../delivery/delivery-store";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
-import { userObjectName } from "./user-address";
+import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";
 
 /**
@@ -53,7 +54,7 @@ pushOpenRoutes.post("/v1/push/opened", async (c) => {
     rows.find((x) => x.status !== "queued" && x.status !== "sending") ??
     rows[0];
   if (!row)
-    throw new HttpError(404, "not_found", "no push with this key was sent to this user", [
+    throw new DomainError(404, "not_found", "no push with this key was sent to this user", [
       { field: "key", message: "unknown push for this user" },
     ]);
   const status = await applyFact(c.env, row, "opened", c.get("now"));

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { AdminKeyInfo, AdminRole, AppContext } from "../config/app-directory";
 import type { Env } from "../env";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 
 /**
  * Roles of admin keys (docs/console.md "Roles and approvals"): what each request needs, and who is asking.
@@ -58,7 +58,7 @@ export function enforce(p: Principal, method: string, path: string): void {
   if (allows(p, need)) return;
   const missing = "right" in need ? "approver" : need.role;
   const have = `${p.role}${p.approver ? " with the approver right" : ""}`;
-  throw new HttpError(
+  throw new DomainError(
     403,
     "forbidden",
     `${method.toUpperCase()} ${path} needs the ${missing} ${"right" in need ? "right" : "role"}; this ${p.email ? `person (${p.email})` : "key"} is ${have}`,
@@ -123,7 +123,7 @@ export async function verifyAccessJwt(env: Env, token: string): Promise<string> 
     if (!email) throw new Error("the token carries no email");
     return email;
   } catch (err) {
-    throw new HttpError(
+    throw new DomainError(
       401,
       "unauthorized",
       `Cf-Access-Jwt-Assertion: not a valid Access token for this application (${(err as Error).message})`,
@@ -162,9 +162,12 @@ export function accessPrincipal(env: Env, app: AppContext, key: AdminKeyInfo, em
   const role = (entries.find(([p]) => !p.startsWith("*@") && matches(p, email)) ??
     entries.find(([p]) => matches(p, email)))?.[1];
   if (!role)
-    throw new HttpError(403, "forbidden", `${email} has no role in this app (settings.access.roles or ACCESS_ROLES)`, [
-      { field: "role", message: "no role for this email" },
-    ]);
+    throw new DomainError(
+      403,
+      "forbidden",
+      `${email} has no role in this app (settings.access.roles or ACCESS_ROLES)`,
+      [{ field: "role", message: "no role for this email" }],
+    );
   const capped = ROLE_RANK[role] <= ROLE_RANK[key.role] ? role : key.role;
   const approver = role === "owner" || rules.approvers.some((p) => matches(p, email));
   return { ...key, role: capped, approver, id: `access:${email}`, email };

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { resolveKey } from "../config/app-directory";
 import { basicAuthKey } from "./auth";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 
 /**
@@ -12,10 +12,11 @@ import type { HonoEnv } from "./hono-env";
 export const sdkSettingsRoutes = new Hono<HonoEnv>();
 
 async function appForWriteKey(c: Context<HonoEnv>, key: string | undefined) {
-  if (!key) throw new HttpError(401, "unauthorized", "missing write key", [{ field: "writeKey", message: "required" }]);
+  if (!key)
+    throw new DomainError(401, "unauthorized", "missing write key", [{ field: "writeKey", message: "required" }]);
   const app = await resolveKey(c.env.DB, "write", key, (p) => c.executionCtx.waitUntil(p));
   if (!app)
-    throw new HttpError(404, "not_found", "no app has this write key", [
+    throw new DomainError(404, "not_found", "no app has this write key", [
       { field: "writeKey", message: "unknown write key" },
     ]);
   return app;

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { DAY } from "../clock";
+import { DAY } from "../kernel/clock";
 import { Activity, LifecycleHistory, RecomputeResult, RfmGrid, SegmentModel } from "./openapi-admin-views";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
@@ -26,7 +26,8 @@ import {
 import { ATTR } from "../segments/index-attrs";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
-import { HttpError, invalid } from "./errors";
+import { invalid } from "./errors";
+import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
 /**
@@ -142,7 +143,7 @@ segmentRoutes.openapi(
     const to = q.to ?? dayOf(now);
     const from = q.from ?? dayOf(now - 30 * DAY);
     if (from > to)
-      throw new HttpError(400, "invalid_input", "from: must not be after to", [
+      throw new DomainError(400, "invalid_input", "from: must not be after to", [
         { field: "from", message: "must not be after to" },
       ]);
     const d1 = c.env.DB;
@@ -264,7 +265,7 @@ async function snapshots(
   const to = q.to ?? dayOf(now);
   const from = q.from ?? dayOf(now - 90 * DAY);
   if (from > to)
-    throw new HttpError(400, "invalid_input", "from: must not be after to", [
+    throw new DomainError(400, "invalid_input", "from: must not be after to", [
       { field: "from", message: "must not be after to" },
     ]);
   const rows = await d1
@@ -389,7 +390,7 @@ segmentRoutes.openapi(
     const appId = c.get("app").appId;
     const def = definitionOf(c.req.valid("json"));
     if ((await countSegments(c.env.DB, appId)) >= MAX_SEGMENTS_PER_APP)
-      throw new HttpError(409, "limit_reached", `at most ${MAX_SEGMENTS_PER_APP} segments per app`);
+      throw new DomainError(409, "limit_reached", `at most ${MAX_SEGMENTS_PER_APP} segments per app`);
     const saved = await insertSegment(c.env.DB, appId, def, c.get("now"));
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
@@ -408,7 +409,7 @@ segmentRoutes.openapi(
   }),
   async (c) => {
     const s = await getSegment(c.env.DB, c.get("app").appId, c.req.valid("param").segmentId);
-    if (!s) throw new HttpError(404, "not_found", `no segment ${c.req.valid("param").segmentId}`);
+    if (!s) throw new DomainError(404, "not_found", `no segment ${c.req.valid("param").segmentId}`);
     return c.json(view(s), 200);
   },
 );
@@ -428,7 +429,7 @@ segmentRoutes.openapi(
     const { segmentId } = c.req.valid("param");
     const def = definitionOf(c.req.valid("json"));
     const saved = await updateSegment(c.env.DB, appId, segmentId, def, c.get("now"));
-    if (!saved) throw new HttpError(404, "not_found", `no segment ${segmentId}`);
+    if (!saved) throw new DomainError(404, "not_found", `no segment ${segmentId}`);
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
   },
@@ -448,7 +449,7 @@ segmentRoutes.openapi(
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
     if (!(await deleteSegment(c.env.DB, appId, segmentId)))
-      throw new HttpError(404, "not_found", `no segment ${segmentId}`);
+      throw new DomainError(404, "not_found", `no segment ${segmentId}`);
     await publish(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
   },
@@ -484,7 +485,7 @@ segmentRoutes.openapi(
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
     const segment = await getSegment(c.env.DB, appId, segmentId);
-    if (!segment) throw new HttpError(404, "not_found", `no segment ${segmentId}`);
+    if (!segment) throw new DomainError(404, "not_found", `no segment ${segmentId}`);
     const compiled = compileSegmentSql(segment.filter, c.get("now"));
     const row = await c.env.DB.prepare(
       `SELECT count(*) AS total, COALESCE(SUM(CASE WHEN ${compiled.definite} THEN 1 ELSE 0 END), 0) AS min, COALESCE(SUM(CASE WHEN ${compiled.possible} THEN 1 ELSE 0 END), 0) AS max,

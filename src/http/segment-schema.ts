@@ -1,9 +1,10 @@
 import * as z from "zod";
 import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
 import { NAME_OF_CALL } from "../events/beckon-event";
-import type { Millis } from "../clock";
-import type { JsonObject } from "../json";
-import { problemsOf, type FieldProblem } from "./errors";
+import type { Millis } from "../kernel/clock";
+import type { JsonObject } from "../kernel/json";
+import { problemsOf } from "./errors";
+import type { FieldProblem } from "../kernel/errors";
 import { geoEventProblems } from "../geo/geo-input";
 import { ContextInput, keptContext, pushTokenOf } from "../events/event-context";
 

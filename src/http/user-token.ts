@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { appVerifierKeys, DEV_IDENTITY_KEYS_SECRET, touchKey, verifyUserToken } from "../config/identity-keys";
 import { userStub } from "../user/user-stub";
-import { HttpError } from "./errors";
-import { userObjectName } from "./user-address";
+import { DomainError } from "../kernel/errors";
+import { userObjectName } from "../kernel/ids";
 import type { HonoEnv } from "./hono-env";
 
 /**
@@ -48,7 +48,7 @@ export async function verifyIdentity(
       continue;
     }
     if (mode === "required")
-      throw new HttpError(401, `user_token_${result.problem}`, result.message, [
+      throw new DomainError(401, `user_token_${result.problem}`, result.message, [
         { field: "userToken", message: result.message },
       ]);
     await noteUnverified(c, userId, result.problem);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { requestClock } from "../clock";
+import { requestClock } from "./request-clock";
 import { and, eq, inArray, isNotNull, not, or, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { deliveries, deliveryEvents } from "../db/schema";
@@ -14,7 +14,7 @@ import { verifyUnsubscribe } from "../delivery/unsubscribe";
 import { resendEvent, sendgridEvents, twilioStatusEvent, whatsappEvents } from "../delivery/webhook-events";
 import { timingSafeEqual } from "./auth";
 import { readBody } from "./body";
-import { HttpError } from "./errors";
+import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { verifyMetaSignature } from "./webhooks/meta-signature";
 import { verifySendgrid } from "./webhooks/sendgrid-signature";
@@ -30,7 +30,7 @@ export const webhookRoutes = new Hono<HonoEnv>();
 
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 const SENDGRID_FRESHNESS_S = 10 * 60;
-const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
+const unauthorized = (message: string) => new DomainError(401, "unauthorized", message);
 const now = (c: Context<HonoEnv>) => requestClock(c.env, c.req.header("x-beckon-clock")).now;
 
 async function rawBody(c: Context<HonoEnv>): Promise<{ text: string; bytes: Uint8Array }> {
@@ -93,7 +93,7 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
       continue;
     }
     if (++fresh > NEW_EVENTS_PER_REQUEST)
-      throw new HttpError(
+      throw new DomainError(
         503,
         "retry_later",
         `applied ${NEW_EVENTS_PER_REQUEST} new events; send the batch again for the rest`,
@@ -150,7 +150,7 @@ webhookRoutes.post("/webhooks/sendgrid", async (c) => {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "invalid_body", "body is not JSON");
+    throw new DomainError(400, "invalid_body", "body is not JSON");
   }
   return c.json(await receiveAll(c, sendgridEvents(body)));
 });
@@ -170,7 +170,7 @@ webhookRoutes.post("/webhooks/resend", async (c) => {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "invalid_body", "body is not JSON");
+    throw new DomainError(400, "invalid_body", "body is not JSON");
   }
   const event = resendEvent(headers.id!, body);
   return c.json(await receiveAll(c, event ? [event] : []));
@@ -185,7 +185,7 @@ webhookRoutes.get("/webhooks/whatsapp", (c) => {
     timingSafeEqual(c.req.query("hub.verify_token") ?? "", expected)
   )
     return c.text(c.req.query("hub.challenge") ?? "");
-  throw new HttpError(403, "forbidden", "verify token mismatch");
+  throw new DomainError(403, "forbidden", "verify token mismatch");
 });
 
 webhookRoutes.post("/webhooks/whatsapp", async (c) => {
@@ -198,7 +198,7 @@ webhookRoutes.post("/webhooks/whatsapp", async (c) => {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "invalid_body", "body is not JSON");
+    throw new DomainError(400, "invalid_body", "body is not JSON");
   }
   const { statuses, inbound } = whatsappEvents(body);
   const counts = await receiveAll(c, statuses);
@@ -234,7 +234,7 @@ webhookRoutes.get("/v1/unsubscribe", async (c) => {
 async function verifiedUnsubscribe(c: Context<HonoEnv>) {
   const secret = deliveryEnv(c.env).UNSUBSCRIBE_SECRET;
   const target = secret ? await verifyUnsubscribe(secret, new URL(c.req.url).searchParams) : null;
-  if (!target) throw new HttpError(400, "invalid_link", "this unsubscribe link is not valid");
+  if (!target) throw new DomainError(400, "invalid_link", "this unsubscribe link is not valid");
   return target;
 }
 

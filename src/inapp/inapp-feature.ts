@@ -1,9 +1,9 @@
-import type { Json, JsonObject } from "../json";
-import { DAY } from "../clock";
+import type { Json, JsonObject } from "../kernel/json";
+import { DAY } from "../kernel/clock";
 import type { AppConfig } from "../config/app-config";
 import { advances, JourneyStore } from "../campaigns/journey-store";
 import type { UserContext, UserFeature } from "../user/feature";
-import type { FieldProblem } from "../http/errors";
+import type { FieldProblem } from "../kernel/errors";
 import { displayOrder, expiryOf, notBefore, overflow } from "./display-policy";
 import {
   CARD_ACTIONS,

@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import type { AppSettings } from "../config/app-settings";
 import { DEFAULT_INAPP_SETTINGS, InAppSettings } from "./model";
 

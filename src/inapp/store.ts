@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { insertRows, type Row } from "../user/row-copy";
 import type { ContentCardContent, InAppContent } from "./model";
 

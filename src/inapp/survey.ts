@@ -1,4 +1,4 @@
-import type { FieldProblem } from "../http/errors";
+import type { FieldProblem } from "../kernel/errors";
 import type { SurveyAnswer, SurveyQuestion } from "./model";
 
 /**

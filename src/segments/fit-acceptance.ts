@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import type { BgNbdFit } from "./bgnbd-fit";
 
 /** A fit the nightly job refused to score with, and why. */

@@ -1,4 +1,4 @@
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 import type { LifecycleThresholds } from "../config/app-settings";
 
 /** The lifecycle states of the brief; `loyal` is a flag that combines with any of them. */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 import { loadAppConfig } from "../config/app-config";
 import { database } from "../db/client";
 import { apps } from "../db/schema";

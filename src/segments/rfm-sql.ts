@@ -1,4 +1,4 @@
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 import { quote } from "./segment-sql";
 import { type CutPoints, RFM_GRID, type RfmCutPoints } from "./rfm";
 

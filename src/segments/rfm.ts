@@ -1,4 +1,4 @@
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 
 /**
  * RFM: recency, frequency and monetary value, each scored 1–5 against the app's

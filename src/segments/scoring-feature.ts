@@ -1,6 +1,6 @@
-import { DAY, type Millis } from "../clock";
+import { DAY, type Millis } from "../kernel/clock";
 import { configPart } from "../config/app-config";
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import type { UserContext, UserFeature } from "../user/feature";
 import { type ChurnBand, churnBandOf, expectedPurchases, pAlive, WEEK } from "./bgnbd";
 import { ATTR } from "./index-attrs";

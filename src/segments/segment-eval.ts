@@ -1,5 +1,5 @@
-import type { Millis } from "../clock";
-import type { JsonObject } from "../json";
+import type { Millis } from "../kernel/clock";
+import type { JsonObject } from "../kernel/json";
 import { matchesFilter, type PropertyFilter } from "../campaigns/property-filter";
 import { type Comparison, durationMs, type SegmentFilter } from "./segment-filter";
 

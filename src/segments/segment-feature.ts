@@ -1,7 +1,7 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { configPart } from "../config/app-config";
 import { matchesFilters, type PropertyFilter } from "../campaigns/property-filter";
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import type { UserContext, UserFeature } from "../user/feature";
 import { ATTR } from "./index-attrs";
 import { evaluateSegment, nextWindowChange, type SegmentFacts } from "./segment-eval";

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { DAY, HOUR, MINUTE, type Millis } from "../clock";
+import { DAY, HOUR, MINUTE, type Millis } from "../kernel/clock";
 import { CONSENT_CHANNELS } from "../delivery/channel";
 import { PropertyFilter, PropertyFilters } from "../campaigns/property-filter";
 import { LIFECYCLE_STATES } from "./lifecycle";

@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import { ATTR } from "./index-attrs";
 import { durationMs, type SegmentFilter } from "./segment-filter";
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import type { PushTarget } from "../delivery/send-job";
 import type { ContextPushToken } from "../events/event-context";
 

@@ -1,5 +1,5 @@
-import type { Json, JsonObject } from "../json";
-import type { Millis } from "../clock";
+import type { Json, JsonObject } from "../kernel/json";
+import type { Millis } from "../kernel/clock";
 import type { AppConfig } from "../config/app-config";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";

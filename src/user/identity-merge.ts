@@ -1,4 +1,4 @@
-import type { Json } from "../json";
+import type { Json } from "../kernel/json";
 import type { DeviceRecord } from "./devices";
 import type { UserProfile } from "./profile";
 import { mergeContext } from "./profile-context";

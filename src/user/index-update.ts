@@ -1,4 +1,4 @@
-import type { JsonObject } from "../json";
+import type { JsonObject } from "../kernel/json";
 import type { UserProfile } from "./profile";
 import type { CampaignStat } from "../campaigns/stats";
 import type { AnalyticsMessage } from "../analytics/counters";

@@ -1,4 +1,4 @@
-import type { Millis } from "../clock";
+import type { Millis } from "../kernel/clock";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { EventContext } from "../events/event-context";
 

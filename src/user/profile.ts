@@ -1,5 +1,5 @@
-import type { JsonObject } from "../json";
-import { DAY, MINUTE, type Millis } from "../clock";
+import type { JsonObject } from "../kernel/json";
+import { DAY, MINUTE, type Millis } from "../kernel/clock";
 import type { AppSettings } from "../config/app-settings";
 import type { BeckonEvent } from "../events/beckon-event";
 import type { ConsentChannel, ConsentRecord } from "../delivery/channel";

@@ -1,5 +1,5 @@
-import type { JsonObject } from "../json";
-import type { Millis } from "../clock";
+import type { JsonObject } from "../kernel/json";
+import type { Millis } from "../kernel/clock";
 
 /** A row of the object's `timers` table. Timers are rows; the single alarm is only an index to the earliest. */
 export interface Timer<P = JsonObject> {

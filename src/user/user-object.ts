@@ -1,6 +1,7 @@
-import type { Json, JsonObject } from "../json";
+import type { Json, JsonObject } from "../kernel/json";
+import { userObjectName } from "../kernel/ids";
 import { DurableObject } from "cloudflare:workers";
-import { DAY, MINUTE, type Millis } from "../clock";
+import { DAY, MINUTE, type Millis } from "../kernel/clock";
 import { type AppConfig, cachedAppConfig, loadAppConfig } from "../config/app-config";
 import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
@@ -28,7 +29,8 @@ import {
 import { type Timer, TimerTable } from "./timers";
 import { userFeatures } from "./features";
 import { mergeProfiles, type Handover } from "./identity-merge";
-import { type UserApi, userStub } from "./user-stub";
+import { userStub } from "./user-stub";
+import type { CommandCall, IngestCall, IngestResult, ProfileView, UserApi, UserExport } from "./user-api";
 
 const FEATURE_SCHEMAS = userFeatures.map((f) => f.schema).filter((s): s is string => !!s);
 const USER_SCHEMA_FINGERPRINT = userSchemaFingerprint(FEATURE_SCHEMAS);
@@ -45,62 +47,14 @@ const MAX_EMIT_CHAIN = 16;
 /** A safety net on internal events per transaction (a fix inside many fences legitimately emits dozens). */
 const MAX_EMITTED_PER_TRANSACTION = 2000;
 
-export interface IngestCall {
-  appId: string;
-  /** This object's user: the external userId, or the anonymousId while anonymous. */
-  userId: string;
-  anonymous: boolean;
-  configVersion: number;
-  now: Millis;
-  virtualClock: boolean;
-  events: BeckonEvent[];
-}
-
-export interface IngestResult {
-  applied: number;
-  duplicates: number;
-  /** Send jobs enqueued by this call (idempotency keys). */
-  enqueued: string[];
-}
-
-export interface ProfileView {
-  profile: UserProfile;
-  devices: ReturnType<DeviceTable["list"]>;
-  timers: Timer[];
-  features: JsonObject;
-}
-
 type OutboxQueue = "SENDS" | "INDEX";
-
-export interface CommandCall {
-  appId: string;
-  userId: string;
-  anonymous: boolean;
-  feature: string;
-  name: string;
-  args: Json;
-  now: Millis;
-  configVersion?: number;
-  virtualClock?: boolean;
-  /** Start a profile for an unknown person (e.g. a location update before any event). */
-  createIfMissing?: boolean;
-}
-
-export interface UserExport {
-  profile: UserProfile;
-  devices: DeviceRecord[];
-  events: Record<string, SqlStorageValue>[];
-  timeline: Record<string, SqlStorageValue>[];
-  timers: Record<string, SqlStorageValue>[];
-  features: Record<string, Record<string, SqlStorageValue>[]>;
-}
 
 /**
  * One per app + user (named `appId/u/userId` or `appId/a/anonymousId`): the only
  * writer of that person's state. Domain decisions are pure functions fed by the
  * `features`; this class owns storage, timers, the alarm and the outbox.
  */
-export class UserObject extends DurableObject<Env> {
+export class UserObject extends DurableObject<Env> implements UserApi {
   private readonly sql: SqlStorage;
   private readonly timers: TimerTable;
   private readonly timeline: Timeline;
@@ -402,9 +356,9 @@ export class UserObject extends DurableObject<Env> {
         pending.add(e.previousId);
     }
     for (const anonymousId of pending) {
-      const name = `${call.appId}/a/${anonymousId}`;
+      const { name } = userObjectName(call.appId, { anonymousId });
       const handover = await this.peer(name).handOver({
-        name: this.ctx.id.name ?? `${call.appId}/u/${call.userId}`,
+        name: this.ctx.id.name ?? userObjectName(call.appId, { userId: call.userId }).name,
         userId: call.userId,
       });
       const config = await this.config(call.appId, call.configVersion);
@@ -914,7 +868,6 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
-    const self = this;
     const memo = new Map<string, unknown>();
     const ctx: UserContext = {
       now,
@@ -923,24 +876,24 @@ export class UserObject extends DurableObject<Env> {
       sql: this.sql,
       timers: this.timers,
       timeline: this.timeline,
-      devices: { pushTargets: () => self.devices.pushTargets() },
-      emit: (name, properties) => run.emit(name, properties, now, self.profile),
+      devices: { pushTargets: () => this.devices.pushTargets() },
+      emit: (name, properties) => run.emit(name, properties, now, this.profile),
       enqueueSend: (job: SendJob) => {
-        self.writeOutbox("SENDS", job, now, job.idempotencyKey);
+        this.writeOutbox("SENDS", job, now, job.idempotencyKey);
         // Re-sent unless the consumer reports back first (see resendUnacknowledged).
-        self.timers.scheduleIfAbsent({
+        this.timers.scheduleIfAbsent({
           key: "outbox-resend",
-          dueAt: now + self.resendAfterMs(),
+          dueAt: now + this.resendAfterMs(),
           kind: "outbox-resend",
           payload: {},
         });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey: string) => {
-        self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
+        this.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
         // Nothing left to watch: spare the alarm a wake for the re-send check.
-        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
-          self.timers.cancel("outbox-resend");
+        if (this.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
+          this.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
       recordCounts: (rows) => void run.counts.push(...rows),
@@ -948,10 +901,10 @@ export class UserObject extends DurableObject<Env> {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
       },
-      live: (message) => self.broadcastLive(message),
+      live: (message) => this.broadcastLive(message),
       eventLog: (name, since = Number.NEGATIVE_INFINITY) => {
-        self.logEvents(); // this call's events so far belong in what features read
-        return self.sql
+        this.logEvents(); // this call's events so far belong in what features read
+        return this.sql
           .exec<{ at: number; properties: string }>(
             `SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`,
             name,
@@ -959,7 +912,7 @@ export class UserObject extends DurableObject<Env> {
           )
           .toArray();
       },
-      attrs: () => self.featureAttrs(ctx),
+      attrs: () => this.featureAttrs(ctx),
       memo: <T>(key: string, load: () => T): T => {
         if (!memo.has(key)) memo.set(key, load());
         return memo.get(key) as T;

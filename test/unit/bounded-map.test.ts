@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getTouched, setBounded } from "../../src/bounded-map";
+import { getTouched, setBounded } from "../../src/kernel/bounded-map";
 
 describe("bounded module caches", () => {
   it("never hold more than their cap, dropping the least recently used", () => {

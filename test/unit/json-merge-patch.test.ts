@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergePatch } from "../../src/json";
+import { mergePatch } from "../../src/kernel/json";
 
 /** The examples of RFC 7396, appendix A. */
 describe("JSON Merge Patch (RFC 7396)", () => {

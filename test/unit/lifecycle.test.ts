@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY } from "../../src/clock";
+import { DAY } from "../../src/kernel/clock";
 import { parseSettings } from "../../src/config/app-settings";
 import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "../../src/segments/lifecycle";
 

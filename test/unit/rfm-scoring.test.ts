@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY } from "../../src/clock";
+import { DAY } from "../../src/kernel/clock";
 import {
   quintileCutPoints,
   quintileRanks,

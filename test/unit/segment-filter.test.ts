@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR } from "../../src/clock";
+import { DAY, HOUR } from "../../src/kernel/clock";
 import { evaluateSegment, nextWindowChange, type SegmentFacts } from "../../src/segments/segment-eval";
 import { durationMs, SegmentDefinition, SegmentFilter } from "../../src/segments/segment-filter";
 import { problemsOf } from "../../src/http/errors";

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { DAY } from "../../src/clock";
+import { DAY } from "../../src/kernel/clock";
 import { quintileCutPoints, scoreRfm } from "../../src/segments/rfm";
 import { PURCHASERS, rfmSql } from "../../src/segments/rfm-sql";
 import { SegmentFilter } from "../../src/segments/segment-filter";

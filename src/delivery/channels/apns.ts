@@ -10,7 +10,7 @@ import {
   type SendContext,
   type SendOutcome,
 } from "./types";
-import { setBounded } from "../../bounded-map";
+import { setBounded } from "../../kernel/bounded-map";
 
 /**
  * Apple Push Notification service, token-based auth: `POST {base}/3/device/{token}` with an

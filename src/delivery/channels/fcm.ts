@@ -10,7 +10,7 @@ import {
   type SendOutcome,
 } from "./types";
 import { parseRetryAfter } from "../retry";
-import { setBounded } from "../../bounded-map";
+import { setBounded } from "../../kernel/bounded-map";
 
 /**
  * Firebase Cloud Messaging HTTP v1: `POST {base}/v1/projects/{project}/messages:send` with an

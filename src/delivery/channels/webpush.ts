@@ -9,7 +9,7 @@ import {
   type SendContext,
   type SendOutcome,
 } from "./types";
-import { setBounded } from "../../bounded-map";
+import { setBounded } from "../../kernel/bounded-map";
 
 /**
  * Web Push (RFC 8030) with an encrypted payload (RFC 8291, `aes128gcm`, via

@@ -1,0 +1,7 @@
+import { env } from "cloudflare:workers";
+import type { UserObject } from "../../src/user/user-object";
+
+/** A person's object as the class itself (for `runInDurableObject`), not only its RPC contract. */
+export function userObject(name: string): DurableObjectStub<UserObject> {
+  return env.USER.getByName(name) as unknown as DurableObjectStub<UserObject>;
+}
