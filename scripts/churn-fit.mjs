@@ -18,7 +18,7 @@ if (!file) {
   process.exit(2);
 }
 
-const entry = fileURLToPath(new URL("../src/segments/bgnbd-fit.ts", import.meta.url));
+const entry = fileURLToPath(new URL("../src/domain/segments/bgnbd-fit.ts", import.meta.url));
 const bundle = await build({
   entryPoints: [entry],
   bundle: true,

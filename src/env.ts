@@ -1,6 +1,6 @@
-import type { UserApi } from "./user/user-api";
-import type { SendJob } from "./delivery/send-job";
-import type { IndexUpdate } from "./user/index-update";
+import type { UserApi } from "./engine/user-api";
+import type { SendJob } from "./domain/delivery/send-job";
+import type { IndexUpdate } from "./domain/messages/index-update";
 import type { RateLimiter } from "./delivery/rate-limiter";
 
 /** Bindings and configuration of the Beckon Worker (see wrangler.toml). */

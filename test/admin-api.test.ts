@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, basic, call, createTestApp, OPERATOR, sdk } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 

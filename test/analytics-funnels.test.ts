@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { applyAnalyticsCounts } from "../src/analytics/analytics-store";
-import type { AnalyticsMessage } from "../src/analytics/counters";
+import { applyAnalyticsCounts } from "../src/stores/analytics/analytics-store";
+import type { AnalyticsMessage } from "../src/domain/analytics/counters";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 import { decisions, launchCampaign } from "./helpers/campaigns";

@@ -3,7 +3,7 @@ import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../src/kernel/clock";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { eventually } from "./helpers/wait";

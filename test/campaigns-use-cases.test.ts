@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/kernel/clock";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 import { as, keyWithRole } from "./helpers/roles";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { call, createTestApp, OPERATOR } from "./helpers/api";
 import { as, keyWithRole } from "./helpers/roles";
 

@@ -14,7 +14,7 @@ import {
   testEnv,
   withFailingUserObject,
 } from "./fakes/delivery-harness";
-import type { SendJob } from "../src/delivery/send-job";
+import type { SendJob } from "../src/domain/delivery/send-job";
 
 /** Faults: in every case one message reaches the person and the stats count it once. */
 async function person(userId: string): Promise<TestApp> {

@@ -12,7 +12,7 @@ import {
   deliveryRows,
   testEnv,
 } from "./fakes/delivery-harness";
-import type { SendJob } from "../src/delivery/send-job";
+import type { SendJob } from "../src/domain/delivery/send-job";
 
 /**
  * Each adapter against its loopback fake: the fake checks URL, method, headers, auth and the

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { userObject } from "./helpers/objects";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { applyIndexUpdates } from "../src/db/index-consumer";
+import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign } from "./helpers/campaigns";
 import { eventually } from "./helpers/wait";

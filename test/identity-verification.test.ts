@@ -3,14 +3,14 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import {
   appVerifierKeys,
   cachedIdentityApps,
   clearIdentityKeyCache,
   DEV_IDENTITY_KEYS_SECRET,
   MAX_CACHED_APPS,
-} from "../src/config/identity-keys";
+} from "../src/stores/config/identity-keys";
 import { admin, BASE, basic, call, createTestApp, OPERATOR, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { addCard, modal, postText, sendInApp } from "./helpers/inapp";

@@ -4,8 +4,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inAppFeature } from "../src/inapp/inapp-feature";
 import type { Json } from "../src/kernel/json";
-import type { UserContext } from "../src/user/feature";
-import { TimerTable } from "../src/user/timers";
+import type { UserContext } from "../src/engine/feature";
+import { TimerTable } from "../src/engine/timers";
 import { admin, basic, call, createTestApp, sdk } from "./helpers/api";
 import { addCard, getJson, modal, postText, sendInApp } from "./helpers/inapp";
 

@@ -1,9 +1,9 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { clearKeyCache } from "../src/config/app-directory";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
-import { readTimezone } from "../src/user/timezone";
-import { quietHours } from "../src/campaigns/policy/quiet-hours";
+import { readTimezone } from "../src/domain/profile/timezone";
+import { quietHours } from "../src/domain/campaigns/policy/quiet-hours";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 
 /**

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearKeyCache, DEFAULT_CONFIG_PROPAGATION_MS as BOUND, resolveKey } from "../src/config/app-directory";
+import { clearKeyCache, DEFAULT_CONFIG_PROPAGATION_MS as BOUND, resolveKey } from "../src/stores/config/app-directory";
 import { createTestApp, sdk } from "./helpers/api";
 
 /** The edge's write-key cache: no D1 read in steady state, yet config edits reach the next event. */

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY, HOUR } from "../src/kernel/clock";
-import { loadAppConfig } from "../src/config/app-config";
-import { clearKeyCache } from "../src/config/app-directory";
+import { loadAppConfig } from "../src/stores/config/app-config";
+import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign, sent, tick } from "./helpers/campaigns";
 

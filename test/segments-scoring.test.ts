@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../src/kernel/clock";
-import { loadAppConfig } from "../src/config/app-config";
-import { runNightlySegmentation } from "../src/segments/nightly-job";
+import { loadAppConfig } from "../src/stores/config/app-config";
+import { runNightlySegmentation } from "../src/jobs/nightly-job";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 

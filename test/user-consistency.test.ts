@@ -3,7 +3,7 @@ import { userObject } from "./helpers/objects";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MINUTE } from "../src/kernel/clock";
-import type { UserObject } from "../src/user/user-object";
+import type { UserObject } from "../src/engine/user-object";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { launchCampaign, sent, tick } from "./helpers/campaigns";
 

@@ -3,7 +3,7 @@ import { userObject } from "./helpers/objects";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY } from "../src/kernel/clock";
-import type { UserObject } from "../src/user/user-object";
+import type { UserObject } from "../src/engine/user-object";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 

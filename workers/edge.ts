@@ -3,17 +3,17 @@
  * (send jobs, users index, dead letters) and cron (broadcasts, nightly models).
  */
 import { createApp } from "../src/http/app";
-import { applyIndexUpdates } from "../src/db/index-consumer";
+import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import { type ExportMessage, writeExports } from "../src/analytics/export";
 import { consumeDeadLetters, consumeSends } from "../src/delivery/consumer";
-import type { SendJob } from "../src/delivery/send-job";
+import type { SendJob } from "../src/domain/delivery/send-job";
 import type { Env } from "../src/env";
 import { runScheduled } from "../src/jobs/scheduled";
-import { enterBroadcastUsers } from "../src/campaigns/broadcast-entry";
+import { enterBroadcastUsers } from "../src/jobs/broadcast/broadcast-entry";
 import "../src/jobs/all-jobs";
-import type { IndexUpdate } from "../src/user/index-update";
+import type { IndexUpdate } from "../src/domain/messages/index-update";
 
-export { UserObject } from "../src/user/user-object";
+export { UserObject } from "../src/engine/user-object";
 export { RateLimiter } from "../src/delivery/rate-limiter";
 
 const app = createApp();

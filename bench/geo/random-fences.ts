@@ -3,8 +3,8 @@
  * log-uniform radii and star-shaped (often concave) polygons, spread over a
  * city or the whole world.
  */
-import type { FenceDefinition } from "../../src/geo/fence";
-import { M_PER_DEG, normalizeLng } from "../../src/geo/geo-math";
+import type { FenceDefinition } from "../../src/domain/geo/fence";
+import { M_PER_DEG, normalizeLng } from "../../src/domain/geo/geo-math";
 
 /** Mulberry32: small, fast, seedable. */
 export function rng(seed: number): () => number {

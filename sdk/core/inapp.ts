@@ -143,7 +143,7 @@ export class InAppState {
   }
 }
 
-/** The message content the server sends (`src/inapp/model.ts` validates it when a campaign is saved). */
+/** The message content the server sends (`src/domain/inapp/model.ts` validates it when a campaign is saved). */
 export interface InAppButton {
   id: string;
   label: string;

@@ -1,5 +1,5 @@
 import type { Millis } from "../kernel/clock";
-import type { BeckonEvent } from "../events/beckon-event";
+import type { BeckonEvent } from "../domain/events/beckon-event";
 
 /**
  * Event export to R2 (docs/analytics.md "Event export"): every applied SDK event, as NDJSON gzip files partitioned

@@ -1,20 +1,25 @@
 import { DAY, type Millis } from "../kernel/clock";
-import { configPart } from "../config/app-config";
-import type { BeckonEvent } from "../events/beckon-event";
+import { configPart } from "../stores/config/app-config";
+import type { BeckonEvent } from "../domain/events/beckon-event";
 import type { Json, JsonObject } from "../kernel/json";
-import type { UserContext, UserFeature } from "../user/feature";
-import type { Timer } from "../user/timers";
-import { type CampaignIndex, type CompiledCampaign, campaignsPart, TRIGGER_EVENTS } from "./campaign-index";
-import { evaluateCondition, type ConditionFacts } from "./condition";
+import type { UserContext, UserFeature } from "../engine/feature";
+import type { Timer } from "../engine/timers";
+import {
+  type CampaignIndex,
+  type CompiledCampaign,
+  campaignsPart,
+  TRIGGER_EVENTS,
+} from "../stores/campaigns/campaign-index";
+import { evaluateCondition, type ConditionFacts } from "../domain/campaigns/condition";
 import { type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
-import { instantOfLocal, nextLocalTime, resolveTimeZone } from "./local-time";
+import { instantOfLocal, nextLocalTime, resolveTimeZone } from "../domain/campaigns/local-time";
 import { runMessageStep } from "./message-step";
 import { previewMessage, testSend } from "./test-message";
-import { type Campaign, type Condition, durationMs, type Step } from "./model";
-import { assignArm, CONTROL_ARM } from "./policy/assignment";
-import { matchesFilters, valuesAtPath } from "./property-filter";
-import { INAPP_EVENTS } from "../inapp/model";
-import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "./reserved-events";
+import { type Campaign, type Condition, durationMs, type Step } from "../domain/campaigns/model";
+import { assignArm, CONTROL_ARM } from "../domain/campaigns/policy/assignment";
+import { matchesFilters, valuesAtPath } from "../domain/filters/property-filter";
+import { INAPP_EVENTS } from "../domain/inapp/model";
+import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "../domain/events/reserved-events";
 
 const SURVEY_ANSWERED = INAPP_EVENTS.answer;
 

@@ -1,16 +1,16 @@
-import type { Channel, ConsentChannel } from "../delivery/channel";
-import type { RenderedContent, SendAddress, SendJob } from "../delivery/send-job";
+import type { Channel, ConsentChannel } from "../domain/delivery/channel";
+import type { RenderedContent, SendAddress, SendJob } from "../domain/delivery/send-job";
 import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
 import type { Json, JsonObject } from "../kernel/json";
-import { pickLocale, renderContent, type TemplateVars } from "../templates/render";
-import type { UserContext } from "../user/feature";
+import { pickLocale, renderContent, type TemplateVars } from "../domain/templates/render";
+import type { UserContext } from "../engine/feature";
 import type { Journey } from "./journey-store";
 import { JourneyStore } from "./journey-store";
-import type { MessageContent, Step } from "./model";
-import { chooseChannel, type Reachability } from "./policy/channel-choice";
-import { checkFrequencyCap, capHistoryMs } from "./policy/frequency-cap";
-import { quietHours } from "./policy/quiet-hours";
-import { resolveTimeZone } from "./local-time";
+import type { MessageContent, Step } from "../domain/campaigns/model";
+import { chooseChannel, type Reachability } from "../domain/campaigns/policy/channel-choice";
+import { checkFrequencyCap, capHistoryMs } from "../domain/campaigns/policy/frequency-cap";
+import { quietHours } from "../domain/campaigns/policy/quiet-hours";
+import { resolveTimeZone } from "../domain/campaigns/local-time";
 
 export type MessageStep = Extract<Step, { type: "message" }>;
 

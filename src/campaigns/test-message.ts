@@ -1,9 +1,9 @@
-import type { Channel } from "../delivery/channel";
-import type { SendJob } from "../delivery/send-job";
+import type { Channel } from "../domain/delivery/channel";
+import type { SendJob } from "../domain/delivery/send-job";
 import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
 import type { Json, JsonObject } from "../kernel/json";
-import { renderContent, type TemplateRenderError } from "../templates/render";
-import type { UserContext } from "../user/feature";
+import { renderContent, type TemplateRenderError } from "../domain/templates/render";
+import type { UserContext } from "../engine/feature";
 import { JourneyStore } from "./journey-store";
 import {
   addressFor,
@@ -14,7 +14,7 @@ import {
   toRendered,
   userObjectName,
 } from "./message-step";
-import { chooseChannel } from "./policy/channel-choice";
+import { chooseChannel } from "../domain/campaigns/policy/channel-choice";
 
 /**
  * Message previews and test sends (issue 14), inside the person's UserObject: the same locale and

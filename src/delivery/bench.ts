@@ -1,8 +1,8 @@
 import type { Env } from "../env";
 import { userObjectName } from "../kernel/ids";
-import { userStub } from "../user/user-stub";
+import { userStub } from "../engine/user-stub";
 import { consumeSends } from "./consumer";
-import type { SendJob } from "./send-job";
+import type { SendJob } from "../domain/delivery/send-job";
 
 const BENCH_USERS = 200;
 const peopleReady = new Set<string>();

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
-import { userStub } from "../user/user-stub";
-import { CONSENT_CHANNELS, type ConsentChannel } from "./channel";
-import type { SendJob } from "./send-job";
+import { userStub } from "../engine/user-stub";
+import { CONSENT_CHANNELS, type ConsentChannel } from "../domain/delivery/channel";
+import type { SendJob } from "../domain/delivery/send-job";
 
 /**
  * Consent is checked at send time (DESIGN invariant 6). The UserObject checked it when it

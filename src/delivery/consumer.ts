@@ -20,10 +20,10 @@ import { applyFeedback, countStats, reportStatus } from "./feedback";
 import { ProviderDirectory, targetsOf } from "./providers";
 import { acquire } from "./rate-limiter";
 import { backoffSeconds } from "./retry";
-import type { SendJob } from "./send-job";
+import type { SendJob } from "../domain/delivery/send-job";
 import { unsubscribeUrl } from "./unsubscribe";
 import { consentWithdrawn, needsConsentRecheck } from "./consent-recheck";
-import { CHANNELS } from "./channel";
+import { CHANNELS } from "../domain/delivery/channel";
 import { mapBounded } from "../kernel/concurrency";
 
 /** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */

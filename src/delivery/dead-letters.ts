@@ -1,10 +1,10 @@
 import { and, desc, eq, isNull, like, lt, sql } from "drizzle-orm";
-import { database } from "../db/client";
-import { campaignStats, deadLetters, deliveries } from "../db/schema";
+import { database } from "../stores/d1/client";
+import { campaignStats, deadLetters, deliveries } from "../stores/d1/schema";
 import type { Env } from "../env";
 import { failUnsent, loadDeliveries } from "./delivery-store";
 import { countStats, reportStatus } from "./feedback";
-import type { SendJob } from "./send-job";
+import type { SendJob } from "../domain/delivery/send-job";
 
 /**
  * Send jobs that exhausted their retries. The SENDS dead-letter queue lands here: each is

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import { database } from "../db/client";
-import { deliveries, deliveryEvents } from "../db/schema";
+import { database } from "../stores/d1/client";
+import { deliveries, deliveryEvents } from "../stores/d1/schema";
 import type { Env } from "../env";
-import type { ConsentChannel } from "./channel";
+import type { ConsentChannel } from "../domain/delivery/channel";
 import type { Feedback, ProviderName } from "./channels/types";
 import { type DeliveryRow, FEEDBACK_PROVIDER, findByProviderMessage } from "./delivery-store";
 import { countStats, reportStatus, setConsent } from "./feedback";

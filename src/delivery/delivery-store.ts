@@ -1,8 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { database } from "../db/client";
-import { channelAddresses, deliveries } from "../db/schema";
+import { database } from "../stores/d1/client";
+import { channelAddresses, deliveries } from "../stores/d1/schema";
 import type { DeliveryTarget, ProviderName, SendOutcome } from "./channels/types";
-import type { SendJob } from "./send-job";
+import type { SendJob } from "../domain/delivery/send-job";
 import type { DeliveryStatus } from "./status";
 
 /**
@@ -40,7 +40,7 @@ export interface Attempt {
 // The two writers below run for every job of every batch. They use fixed SQL through D1's
 // prepared statements: building ~150 statements per batch with drizzle's query builder was about
 // half of the consumer's CPU (profiled under `wrangler dev`). The columns are those of
-// `deliveries`, `channel_addresses`, `campaign_stats` and `delivery_events` in src/db/schema.ts.
+// `deliveries`, `channel_addresses`, `campaign_stats` and `delivery_events` in src/stores/d1/schema.ts.
 
 const CLAIM_SQL = `INSERT INTO deliveries (idempotency_key, target, app_id, user_id, user_object, campaign_id, variant, channel, provider, status, attempts, lease_until, address, created_at, updated_at)
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', 1, ?10, ?11, ?12, ?12)

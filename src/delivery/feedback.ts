@@ -1,7 +1,7 @@
-import { type CampaignStat, recordCampaignStats, type StatKind } from "../campaigns/stats";
+import { type CampaignStat, recordCampaignStats, type StatKind } from "../stores/campaigns/stats";
 import type { Env } from "../env";
-import { userStub } from "../user/user-stub";
-import type { ConsentChannel } from "./channel";
+import { userStub } from "../engine/user-stub";
+import type { ConsentChannel } from "../domain/delivery/channel";
 import type { Feedback } from "./channels/types";
 
 /** Who a delivery belongs to: enough to reach the person's UserObject and count the campaign. */

@@ -1,4 +1,4 @@
-import type { SendJob } from "./send-job";
+import type { SendJob } from "../domain/delivery/send-job";
 import { apnsAdapter } from "./channels/apns";
 import { fcmAdapter, parseServiceAccount, type ServiceAccount } from "./channels/fcm";
 import { resendAdapter } from "./channels/resend";

@@ -1,4 +1,4 @@
-import type { StatKind } from "../campaigns/stats";
+import type { StatKind } from "../stores/campaigns/stats";
 
 /**
  * Where a delivery stands. The happy path is queued → sending → sent → delivered → opened → clicked;

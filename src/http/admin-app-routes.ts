@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { eq, sql } from "drizzle-orm";
-import { AppSettings } from "../config/app-settings";
-import { database } from "../db/client";
-import { apps } from "../db/schema";
+import { AppSettings } from "../domain/settings/app-settings";
+import { database } from "../stores/d1/client";
+import { apps } from "../stores/d1/schema";
 import { adminAuth } from "./auth";
 import { invalid } from "./errors";
 import { DomainError } from "../kernel/errors";

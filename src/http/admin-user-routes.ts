@@ -1,16 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { userStub } from "../user/user-stub";
+import { userStub } from "../engine/user-stub";
 import { UserExport } from "./openapi-admin-views";
 import { and, eq, sql } from "drizzle-orm";
-import { database } from "../db/client";
-import { eraseFromIndex } from "../db/erasure";
-import { users } from "../db/schema";
-import { LIFECYCLE_STATES } from "../segments/lifecycle";
+import { database } from "../stores/d1/client";
+import { eraseFromIndex } from "../stores/erasure";
+import { users } from "../stores/d1/schema";
+import { LIFECYCLE_STATES } from "../domain/lifecycle/lifecycle";
 import { adminAuth } from "./auth";
 import { DomainError } from "../kernel/errors";
 import { AnonymousQuery, adminRouter, responses, UserIdParam } from "./openapi";
-import { decodeCursor } from "../user/timeline";
+import { decodeCursor } from "../engine/timeline";
 import { userObjectName } from "../kernel/ids";
 import { UserProfileView } from "./openapi-views";
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import type { BeckonEvent } from "../events/beckon-event";
+import type { BeckonEvent } from "../domain/events/beckon-event";
 import { mapBounded } from "../kernel/concurrency";
-import { userStub } from "../user/user-stub";
+import { userStub } from "../engine/user-stub";
 import type { FieldProblem } from "../kernel/errors";
 import { MAX_OBJECT_CALLS_IN_FLIGHT } from "./fan-out";
 import type { HonoEnv } from "./hono-env";

@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { DAY } from "../kernel/clock";
-import { loadAppConfig } from "../config/app-config";
-import { readCounts } from "../analytics/analytics-store";
-import { BREAKDOWNS, FunnelDefinition, MAX_FUNNEL_STEPS } from "../analytics/funnel";
-import { funnelReport } from "../analytics/funnel-report";
+import { loadAppConfig } from "../stores/config/app-config";
+import { readCounts } from "../stores/analytics/analytics-store";
+import { BREAKDOWNS, FunnelDefinition, MAX_FUNNEL_STEPS } from "../domain/analytics/funnel";
+import { funnelReport } from "../domain/analytics/funnel-report";
 import {
   countFunnels,
   deleteFunnel,
@@ -14,24 +14,24 @@ import {
   MAX_FUNNELS_PER_APP,
   type SavedFunnel,
   updateFunnel,
-} from "../analytics/funnel-store";
+} from "../stores/analytics/funnel-store";
 import { bumpConfigVersion, currentConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { invalid } from "./errors";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
-import { retentionEvents } from "../analytics/analytics-feature";
-import { ANY, FIRST_SEEN, retentionTable, weekOf } from "../analytics/retention";
-import { ATTRIBUTION_DAYS, flowTable, transitionUplift } from "../analytics/lifecycle-flow";
-import { CONTROL_ARM } from "../campaigns/policy/assignment";
-import { gaugeLevels, monthOf } from "../analytics/kpi";
-import { CONSENT_CHANNELS } from "../delivery/channel";
+import { retentionEvents } from "../engine/features/analytics/analytics-feature";
+import { ANY, FIRST_SEEN, retentionTable, weekOf } from "../domain/analytics/retention";
+import { ATTRIBUTION_DAYS, flowTable, transitionUplift } from "../domain/analytics/lifecycle-flow";
+import { CONTROL_ARM } from "../domain/campaigns/policy/assignment";
+import { gaugeLevels, monthOf } from "../domain/analytics/kpi";
+import { CONSENT_CHANNELS } from "../domain/delivery/channel";
 import { EXPORT_PREFIX } from "../analytics/export";
 
 /**
  * Product analytics admin API (docs/analytics.md "Analytics"): funnel definitions and reports, retention
  * cohorts, lifecycle flow. Figures come from the counters each person's object adds to
- * (src/analytics/counters.ts); days are UTC.
+ * (src/domain/analytics/counters.ts); days are UTC.
  */
 export const analyticsRoutes = adminRouter();
 analyticsRoutes.use("/admin/funnels", adminAuth);
@@ -526,7 +526,7 @@ const CampaignFlowView = z
     difference: z.number().nullable().openapi({ description: "treatment rate − control rate" }),
     relative: z.number().nullable(),
     ci: IntervalView.nullable().openapi({
-      description: "Newcombe hybrid score interval of the difference (src/campaigns/uplift.ts)",
+      description: "Newcombe hybrid score interval of the difference (src/domain/campaigns/uplift.ts)",
     }),
     significant: z.boolean(),
     confidence: z.number(),

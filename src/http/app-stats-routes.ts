@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { DAY } from "../kernel/clock";
-import { ATTR } from "../segments/index-attrs";
+import { ATTR } from "../domain/segments/index-attrs";
 import { adminAuth } from "./auth";
 import { adminRouter, responses } from "./openapi";
 

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { campaignVersion, decide, getApproval, listApprovals } from "../campaigns/approvals";
-import { ESTIMATE_CHANNELS, estimateAudience } from "../campaigns/audience-estimate";
-import { CampaignStore } from "../campaigns/campaign-store";
-import { Campaign } from "../campaigns/model";
+import { campaignVersion, decide, getApproval, listApprovals } from "../stores/campaigns/approvals";
+import { ESTIMATE_CHANNELS, estimateAudience } from "../stores/campaigns/audience-estimate";
+import { CampaignStore } from "../stores/campaigns/campaign-store";
+import { Campaign } from "../domain/campaigns/model";
 import { approvalView, ApprovalView } from "./approval-views";
 import { adminAuth } from "./auth";
 import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-routes";

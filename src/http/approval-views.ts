@@ -1,7 +1,7 @@
 import * as z from "zod";
-import type { ApprovalRow } from "../campaigns/approvals";
+import type { ApprovalRow } from "../stores/campaigns/approvals";
 
-/** An approval request as the API shows it (src/campaigns/approvals.ts). */
+/** An approval request as the API shows it (src/stores/campaigns/approvals.ts). */
 export const ApprovalView = z
   .object({
     id: z.string(),

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { configPropagationMs, resolveKey } from "../config/app-directory";
-import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../config/keys";
+import { configPropagationMs, resolveKey } from "../stores/config/app-directory";
+import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../stores/config/keys";
 import { requestClock } from "./request-clock";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { userObjectName } from "../kernel/ids";
-import { userStub } from "../user/user-stub";
+import { userStub } from "../engine/user-stub";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
 import { DomainError } from "../kernel/errors";

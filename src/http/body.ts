@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { MAX_IMPORT_BYTES } from "../geo/geo-input";
+import { MAX_IMPORT_BYTES } from "../domain/geo/geo-input";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { assertJsonDepth, MAX_ADMIN_BODY_BYTES } from "./json-limits";

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { campaignReport } from "../campaigns/campaign-report";
+import { campaignReport } from "../domain/campaigns/campaign-report";
 import { CampaignStats } from "./openapi-admin-views";
-import { CampaignStore, parseCampaign } from "../campaigns/campaign-store";
-import { startBroadcast } from "../campaigns/broadcast";
-import { Campaign, Condition } from "../campaigns/model";
-import { campaignFunnel } from "../campaigns/stats";
-import { userStub } from "../user/user-stub";
+import { CampaignStore, parseCampaign } from "../stores/campaigns/campaign-store";
+import { startBroadcast } from "../jobs/broadcast/broadcast";
+import { Campaign, Condition } from "../domain/campaigns/model";
+import { campaignFunnel } from "../stores/campaigns/stats";
+import { userStub } from "../engine/user-stub";
 import { adminAuth } from "./auth";
 import { currentConfigVersion } from "./admin-app-routes";
 import { DomainError } from "../kernel/errors";
@@ -14,7 +14,7 @@ import { mergePatch } from "../kernel/json";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { userObjectName } from "../kernel/ids";
 import { ONBOARDING_CAMPAIGN } from "./openapi-examples";
-import { requestActivation } from "../campaigns/approvals";
+import { requestActivation } from "../stores/campaigns/approvals";
 import { approvalView, PendingActivation } from "./approval-views";
 
 /** Campaign management: versioned definitions, lifecycle (draft → active ⇄ paused → archived), API trigger, stats. */
@@ -25,7 +25,7 @@ campaignRoutes.use("/admin/campaigns/*", adminAuth);
 // Conditions nest (all/any/not): naming the lazy schema makes the generator emit a $ref instead of recursing forever.
 // On a lazy schema `.openapi()` also tags the original, which is the one the model references inside itself.
 Condition.openapi("CampaignCondition");
-/** The real campaign model (src/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
+/** The real campaign model (src/domain/campaigns/model.ts) in the OpenAPI document; templates are still checked by parseCampaign. */
 export const CampaignDefinition = Campaign.openapi("CampaignDefinition", {
   description: "A campaign: trigger, audience, steps, policies and goal. See the campaign model in docs/campaigns.md",
   example: ONBOARDING_CAMPAIGN,

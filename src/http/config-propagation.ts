@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
-import { configPropagationMs } from "../config/app-directory";
+import { configPropagationMs } from "../stores/config/app-directory";
 import { currentConfigVersion } from "./admin-app-routes";
 import type { HonoEnv } from "./hono-env";
 
 /**
  * "Activate" means live (docs/architecture.md, "config changes are live when they answer"). Edges serve a cached
- * config version for at most CONFIG_PROPAGATION_MS (src/config/app-directory.ts), so an admin
+ * config version for at most CONFIG_PROPAGATION_MS (src/stores/config/app-directory.ts), so an admin
  * change that moved the app's config version answers only once that bound has passed: from then
  * on every edge carries the new version, and every event received after the answer is decided
  * by it. A commit wait instead of a D1 read per event; it costs config changes ~3 s.

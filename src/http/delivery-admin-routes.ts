@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { database } from "../db/client";
-import { deliveries, deliveryEvents } from "../db/schema";
+import { database } from "../stores/d1/client";
+import { deliveries, deliveryEvents } from "../stores/d1/schema";
 import { runSendsBench } from "../delivery/bench";
 import { listDeadLetters, replayDeadLetter } from "../delivery/dead-letters";
 import { FEEDBACK_PROVIDER } from "../delivery/delivery-store";

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { SignJWT } from "jose";
 import * as z from "zod";
-import { sealSecret } from "../config/identity-keys";
-import { database } from "../db/client";
-import { apps, identityKeys } from "../db/schema";
+import { sealSecret } from "../stores/config/identity-keys";
+import { database } from "../stores/d1/client";
+import { apps, identityKeys } from "../stores/d1/schema";
 import { and, eq } from "drizzle-orm";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { parseJson, readBody } from "./body";

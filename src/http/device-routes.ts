@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { userStub } from "../user/user-stub";
+import { userStub } from "../engine/user-stub";
 import * as z from "zod";
-import { E164_RE, isTimezone, LOCALE_RE } from "../user/profile";
-import { DeviceRegistration } from "../user/devices";
+import { E164_RE, isTimezone, LOCALE_RE } from "../domain/profile/profile";
+import { DeviceRegistration } from "../engine/devices";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
 import { invalid } from "./errors";

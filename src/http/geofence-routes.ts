@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
-import { database } from "../db/client";
-import { beaconRegions, geofences } from "../db/schema";
-import { BeaconInput, FeatureCollectionImport, featureToFence, FenceInput, FencePatch } from "../geo/geo-input";
+import { database } from "../stores/d1/client";
+import { beaconRegions, geofences } from "../stores/d1/schema";
+import { BeaconInput, FeatureCollectionImport, featureToFence, FenceInput, FencePatch } from "../domain/geo/geo-input";
 import {
   beaconRow,
   beaconView,
@@ -15,7 +15,7 @@ import {
   MAX_FENCES_PER_APP,
   newBeaconId,
   newFenceId,
-} from "../geo/geofence-store";
+} from "../stores/geofences/geofence-store";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { invalid, problemsOf } from "./errors";

@@ -1,4 +1,4 @@
-import type { AppContext } from "../config/app-directory";
+import type { AppContext } from "../stores/config/app-directory";
 import type { Principal } from "./roles";
 import type { Env } from "../env";
 

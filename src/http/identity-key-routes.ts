@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { and, eq } from "drizzle-orm";
-import { newHs256Secret, newIdentityKeyId, publicJwkOf, sealSecret } from "../config/identity-keys";
-import { database } from "../db/client";
-import { identityKeys } from "../db/schema";
+import { newHs256Secret, newIdentityKeyId, publicJwkOf, sealSecret } from "../stores/config/identity-keys";
+import { database } from "../stores/d1/client";
+import { identityKeys } from "../stores/d1/schema";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { DomainError } from "../kernel/errors";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { userStub } from "../user/user-stub";
-import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
+import { userStub } from "../engine/user-stub";
+import type { BeckonEvent, SegmentCallType } from "../domain/events/beckon-event";
 import { authenticateWriteKey } from "./auth";
 import { readBody, parseJson } from "./body";
 import { DomainError, type FieldProblem } from "../kernel/errors";

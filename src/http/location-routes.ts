@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import * as z from "zod";
-import { loadAppConfig } from "../config/app-config";
-import { geoConfig } from "../geo/geofence-config";
-import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../geo/geo-input";
-import type { Fix } from "../geo/transition";
-import { userStub } from "../user/user-stub";
+import { loadAppConfig } from "../stores/config/app-config";
+import { geoConfig } from "../stores/geofences/geofence-config";
+import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../domain/geo/geo-input";
+import type { Fix } from "../domain/geo/transition";
+import { userStub } from "../engine/user-stub";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
 import { invalid } from "./errors";

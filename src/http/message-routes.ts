@@ -1,17 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { CampaignStore } from "../campaigns/campaign-store";
-import { MessageContent } from "../campaigns/model";
+import { CampaignStore } from "../stores/campaigns/campaign-store";
+import { MessageContent } from "../domain/campaigns/model";
 import {
   TEST_SEND_PREFIX,
   type MessageSource,
   type RenderProblem,
   type TestSendResult,
 } from "../campaigns/test-message";
-import { CHANNELS, type Channel } from "../delivery/channel";
+import { CHANNELS, type Channel } from "../domain/delivery/channel";
 import type { JsonObject } from "../kernel/json";
-import { validateContent } from "../templates/render";
-import { userStub } from "../user/user-stub";
+import { validateContent } from "../domain/templates/render";
+import { userStub } from "../engine/user-stub";
 import { currentConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { DomainError } from "../kernel/errors";

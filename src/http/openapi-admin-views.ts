@@ -1,6 +1,6 @@
 import "@hono/zod-openapi"; // extends zod with .openapi()
 import * as z from "zod";
-import { FUNNEL } from "../campaigns/campaign-report";
+import { FUNNEL } from "../domain/campaigns/campaign-report";
 import { DeviceView, UserProfile } from "./openapi-views";
 
 /**
@@ -109,7 +109,7 @@ export const Activity = z
   .openapi("Activity");
 
 const Loose = z.record(z.string(), z.unknown());
-/** src/segments/model-store.ts `AppModel`: the cut points and fit every UserObject scores with. */
+/** src/stores/segments/model-store.ts `AppModel`: the cut points and fit every UserObject scores with. */
 export const SegmentModel = z
   .object({
     version: z.number().int().openapi({ description: "0: no model yet" }),
@@ -162,7 +162,7 @@ export const RfmGrid = z
   })
   .openapi("RfmGrid");
 
-/** src/segments/nightly-job.ts `RecomputeResult`: the new model and the day's snapshot. */
+/** src/jobs/nightly-job.ts `RecomputeResult`: the new model and the day's snapshot. */
 export const RecomputeResult = z
   .object({
     appId: z.string(),
@@ -183,7 +183,7 @@ export const RecomputeResult = z
   })
   .openapi("RecomputeResult");
 
-/** src/geo/geofence-store.ts `BeaconView`: iBeacon regions carry uuid/major/minor, Eddystone ones namespace/instance. */
+/** src/stores/geofences/geofence-store.ts `BeaconView`: iBeacon regions carry uuid/major/minor, Eddystone ones namespace/instance. */
 export const BeaconRegion = z
   .object({
     id: z.string(),

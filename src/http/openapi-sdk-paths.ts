@@ -1,7 +1,7 @@
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import "@hono/zod-openapi"; // extends zod with .openapi()
 import * as z from "zod";
-import { CARD_ACTIONS, InAppEngagement } from "../inapp/model";
+import { CARD_ACTIONS, InAppEngagement } from "../domain/inapp/model";
 import { CardFeed, DeviceView, PendingView } from "./openapi-views";
 import { DevicesRequest } from "./device-routes";
 import { LocationRequest } from "./location-routes";

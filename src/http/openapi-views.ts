@@ -112,7 +112,7 @@ export const UserProfileView = z
 const InAppMessage = z.record(z.string(), z.unknown()).openapi("InAppMessageView", {
   description: "A pending in-app message: key, campaign, content, trigger rule and expiry",
 });
-/** `GET /v1/in-app` (and the admin view of it): src/inapp/public-config.ts `pendingViewEmpty` is its empty form. */
+/** `GET /v1/in-app` (and the admin view of it): src/domain/inapp/public-config.ts `pendingViewEmpty` is its empty form. */
 export const PendingView = z
   .object({
     messages: z.array(InAppMessage),

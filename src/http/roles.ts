@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
-import type { AdminKeyInfo, AdminRole, AppContext } from "../config/app-directory";
+import type { AdminKeyInfo, AdminRole, AppContext } from "../stores/config/app-directory";
 import type { Env } from "../env";
 import { DomainError } from "../kernel/errors";
 

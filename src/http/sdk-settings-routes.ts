@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { resolveKey } from "../config/app-directory";
+import { resolveKey } from "../stores/config/app-directory";
 import { basicAuthKey } from "./auth";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";

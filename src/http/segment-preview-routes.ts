@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { SegmentDefinition } from "../segments/segment-filter";
-import { compileSegmentSql } from "../segments/segment-sql";
+import { SegmentDefinition } from "../domain/segments/segment-filter";
+import { compileSegmentSql } from "../domain/segments/segment-sql";
 import { adminAuth } from "./auth";
 import { invalid } from "./errors";
 import { adminRouter, jsonBody, responses } from "./openapi";

@@ -2,17 +2,17 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { DAY } from "../kernel/clock";
 import { Activity, LifecycleHistory, RecomputeResult, RfmGrid, SegmentModel } from "./openapi-admin-views";
-import { loadAppConfig } from "../config/app-config";
-import { database } from "../db/client";
-import { apps } from "../db/schema";
+import { loadAppConfig } from "../stores/config/app-config";
+import { database } from "../stores/d1/client";
+import { apps } from "../stores/d1/schema";
 import { eq } from "drizzle-orm";
-import { CHURN_BANDS } from "../segments/bgnbd";
-import { loadModel } from "../segments/model-store";
-import { dayOf, recomputeApp } from "../segments/nightly-job";
-import { RFM_GRID, RFM_SEGMENTS } from "../segments/rfm";
-import { PURCHASERS, rfmSql } from "../segments/rfm-sql";
-import { SegmentDefinition } from "../segments/segment-filter";
-import { compileSegmentSql, memberSql, quote } from "../segments/segment-sql";
+import { CHURN_BANDS } from "../domain/segments/bgnbd";
+import { loadModel } from "../stores/segments/model-store";
+import { dayOf, recomputeApp } from "../jobs/nightly-job";
+import { RFM_GRID, RFM_SEGMENTS } from "../domain/segments/rfm";
+import { PURCHASERS, rfmSql } from "../domain/segments/rfm-sql";
+import { SegmentDefinition } from "../domain/segments/segment-filter";
+import { compileSegmentSql, memberSql, quote } from "../domain/segments/segment-sql";
 import {
   countSegments,
   deleteSegment,
@@ -22,8 +22,8 @@ import {
   MAX_SEGMENTS_PER_APP,
   type SavedSegment,
   updateSegment,
-} from "../segments/segment-store";
-import { ATTR } from "../segments/index-attrs";
+} from "../stores/segments/segment-store";
+import { ATTR } from "../domain/segments/index-attrs";
 import { bumpConfigVersion } from "./admin-app-routes";
 import { adminAuth } from "./auth";
 import { invalid } from "./errors";

@@ -1,12 +1,12 @@
 import * as z from "zod";
-import type { BeckonEvent, SegmentCallType } from "../events/beckon-event";
-import { NAME_OF_CALL } from "../events/beckon-event";
+import type { BeckonEvent, SegmentCallType } from "../domain/events/beckon-event";
+import { NAME_OF_CALL } from "../domain/events/beckon-event";
 import type { Millis } from "../kernel/clock";
 import type { JsonObject } from "../kernel/json";
 import { problemsOf } from "./errors";
 import type { FieldProblem } from "../kernel/errors";
-import { geoEventProblems } from "../geo/geo-input";
-import { ContextInput, keptContext, pushTokenOf } from "../events/event-context";
+import { geoEventProblems } from "../domain/geo/geo-input";
+import { ContextInput, keptContext, pushTokenOf } from "../domain/events/event-context";
 
 /** Limits of the Segment HTTP Tracking API, which Beckon keeps. */
 export const MAX_EVENT_BYTES = 32 * 1024;

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { normalizeAddress } from "../delivery/delivery-store";
-import { ATTR } from "../segments/index-attrs";
+import { ATTR } from "../domain/segments/index-attrs";
 import { adminAuth } from "./auth";
 import { adminRouter, responses } from "./openapi";
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { appVerifierKeys, DEV_IDENTITY_KEYS_SECRET, touchKey, verifyUserToken } from "../config/identity-keys";
-import { userStub } from "../user/user-stub";
+import { appVerifierKeys, DEV_IDENTITY_KEYS_SECRET, touchKey, verifyUserToken } from "../stores/config/identity-keys";
+import { userStub } from "../engine/user-stub";
 import { DomainError } from "../kernel/errors";
 import { userObjectName } from "../kernel/ids";
 import type { HonoEnv } from "./hono-env";

@@ -1,10 +1,10 @@
 import type { Json, JsonObject } from "../kernel/json";
 import { DAY } from "../kernel/clock";
-import type { AppConfig } from "../config/app-config";
+import type { AppConfig } from "../stores/config/app-config";
 import { advances, JourneyStore } from "../campaigns/journey-store";
-import type { UserContext, UserFeature } from "../user/feature";
+import type { UserContext, UserFeature } from "../engine/feature";
 import type { FieldProblem } from "../kernel/errors";
-import { displayOrder, expiryOf, notBefore, overflow } from "./display-policy";
+import { displayOrder, expiryOf, notBefore, overflow } from "../domain/inapp/display-policy";
 import {
   CARD_ACTIONS,
   CARD_EVENTS,
@@ -18,10 +18,10 @@ import {
   InAppEngagement,
   type InAppMessageView,
   type InAppSettings,
-} from "./model";
-import { inAppSettingsOf } from "./public-config";
+} from "../domain/inapp/model";
+import { inAppSettingsOf } from "../domain/inapp/public-config";
 import { type CardRow, INAPP_SCHEMA, InAppStore, type MessageRow } from "./store";
-import { surveyAnswerProblems } from "./survey";
+import { surveyAnswerProblems } from "../domain/inapp/survey";
 
 /**
  * In-app messages and content cards inside the person's UserObject: the campaign

@@ -1,2 +1,2 @@
-import "../segments/nightly-job";
-import "../campaigns/broadcast-job";
+import "./nightly-job";
+import "./broadcast/broadcast-job";

@@ -5,7 +5,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { type ConsumerDeps, consumeDeadLetters, consumeSends } from "../../src/delivery/consumer";
-import type { SendJob } from "../../src/delivery/send-job";
+import type { SendJob } from "../../src/domain/delivery/send-job";
 import type { Env } from "../../src/env";
 import type { FakeCredentials, RecordedRequest } from "./provider-fake";
 

@@ -1,4 +1,4 @@
-import { clearKeyCache } from "../../src/config/app-directory";
+import { clearKeyCache } from "../../src/stores/config/app-directory";
 import { admin, type TestApp } from "./api";
 
 /** Creates and activates a campaign through the admin API; returns its id. */

@@ -10,9 +10,9 @@ import {
   medianOfBuckets,
   mergeFunnelStates,
   timeBucket,
-} from "../../src/analytics/funnel";
-import { aggregate, funnelRows } from "../../src/analytics/counters";
-import { stepReport } from "../../src/analytics/funnel-report";
+} from "../../src/domain/analytics/funnel";
+import { aggregate, funnelRows } from "../../src/domain/analytics/counters";
+import { stepReport } from "../../src/domain/analytics/funnel-report";
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 2, 2, 10);

@@ -5,8 +5,8 @@ import {
   type RetentionState,
   retentionTable,
   weekOf,
-} from "../../src/analytics/retention";
-import { flowTable } from "../../src/analytics/lifecycle-flow";
+} from "../../src/domain/analytics/retention";
+import { flowTable } from "../../src/domain/analytics/lifecycle-flow";
 
 const D = 86_400_000;
 const T0 = Date.UTC(2026, 2, 4, 12); // a Wednesday

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppSettings, parseSettings } from "../../src/config/app-settings";
+import { AppSettings, parseSettings } from "../../src/domain/settings/app-settings";
 
 describe("app settings", () => {
   it("an empty object is a complete configuration with the documented defaults", () => {

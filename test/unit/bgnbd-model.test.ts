@@ -7,9 +7,9 @@ import {
   logLikelihood,
   logLikelihoodOne,
   pAlive,
-} from "../../src/segments/bgnbd";
-import { fitBgNbd, parseSummaryCsv } from "../../src/segments/bgnbd-fit";
-import { hyp2f1, lnGamma } from "../../src/segments/special-functions";
+} from "../../src/domain/segments/bgnbd";
+import { fitBgNbd, parseSummaryCsv } from "../../src/domain/segments/bgnbd-fit";
+import { hyp2f1, lnGamma } from "../../src/domain/segments/special-functions";
 
 /** The published CDNOW estimates of Fader, Hardie & Lee (2005), Table 1 / section 4. */
 const PAPER = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nelderMead } from "../../src/segments/nelder-mead";
+import { nelderMead } from "../../src/domain/segments/nelder-mead";
 
 describe("Nelder–Mead (the BG/NBD fit's optimiser)", () => {
   it("finds the minimum of the Rosenbrock valley", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignArm, CONTROL_ARM, murmur3, stableUnit } from "../../src/campaigns/policy/assignment";
+import { assignArm, CONTROL_ARM, murmur3, stableUnit } from "../../src/domain/campaigns/policy/assignment";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const ids = (n: number, prefix = "user-") => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseChannel, unreachableReason, type Reachability } from "../../src/campaigns/policy/channel-choice";
+import { chooseChannel, unreachableReason, type Reachability } from "../../src/domain/campaigns/policy/channel-choice";
 
 const nobody: Reachability = {
   push: { optedIn: false, liveDevices: 0 },

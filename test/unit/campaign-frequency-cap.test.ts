@@ -4,7 +4,7 @@ import {
   checkFrequencyCap,
   FrequencyCapRule,
   FrequencyCapRules,
-} from "../../src/campaigns/policy/frequency-cap";
+} from "../../src/domain/campaigns/policy/frequency-cap";
 
 const H = 3_600_000;
 const now = Date.parse("2026-11-24T12:00:00Z");

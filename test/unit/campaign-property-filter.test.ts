@@ -5,7 +5,7 @@ import {
   PropertyFilter,
   PropertyFilters,
   valuesAtPath,
-} from "../../src/campaigns/property-filter";
+} from "../../src/domain/filters/property-filter";
 
 const order = {
   order_id: "o-1",

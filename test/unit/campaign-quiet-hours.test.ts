@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { localParts } from "../../src/campaigns/local-time";
-import { inWindow, quietHours, QuietWindow } from "../../src/campaigns/policy/quiet-hours";
+import { localParts } from "../../src/domain/campaigns/local-time";
+import { inWindow, quietHours, QuietWindow } from "../../src/domain/campaigns/policy/quiet-hours";
 
 const at = (iso: string) => Date.parse(iso);
 const night = { start: "22:00", end: "08:00" };

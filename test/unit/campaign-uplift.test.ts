@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conversionUplift, normalQuantile, wilson, zFor } from "../../src/campaigns/uplift";
+import { conversionUplift, normalQuantile, wilson, zFor } from "../../src/domain/campaigns/uplift";
 
 const Z95 = 1.959963984540054;
 const close = (actual: number | null | undefined, expected: number, digits = 4) => {

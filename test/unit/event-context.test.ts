@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONTEXT_LIMITS, ContextInput, keptContext, pushTokenOf } from "../../src/events/event-context";
+import { CONTEXT_LIMITS, ContextInput, keptContext, pushTokenOf } from "../../src/domain/events/event-context";
 
 /** The bounds docs/api.md "Context kept" documents: what a public write key can make an event store. */
 describe("kept context", () => {

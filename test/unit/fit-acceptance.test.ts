@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptFit, fitProblem } from "../../src/segments/fit-acceptance";
+import { acceptFit, fitProblem } from "../../src/domain/segments/fit-acceptance";
 
 const good = { r: 0.24, alpha: 4.41, a: 0.79, b: 2.43, logLikelihood: -9582.4, n: 2357, converged: true };
 

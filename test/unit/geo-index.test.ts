@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { compileFence, type Fence, fenceDistanceM } from "../../src/geo/fence";
-import { bruteForceContaining, bruteForceNearest, FenceIndex } from "../../src/geo/fence-index";
-import { haversineM } from "../../src/geo/geo-math";
-import { PackedRTree } from "../../src/geo/packed-rtree";
+import { compileFence, type Fence, fenceDistanceM } from "../../src/domain/geo/fence";
+import { bruteForceContaining, bruteForceNearest, FenceIndex } from "../../src/domain/geo/fence-index";
+import { haversineM } from "../../src/domain/geo/geo-math";
+import { PackedRTree } from "../../src/domain/geo/packed-rtree";
 import { CITY, randomFences, randomPoint, rng, type Spread, WORLD } from "../../bench/geo/random-fences";
 
 const ids = (fs: Fence[]) => fs.map((f) => f.id).sort();

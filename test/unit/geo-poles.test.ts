@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lngDelta } from "../../src/geo/geo-math";
-import { compilePolygon, pointInPolygon, validatePolygonCoordinates } from "../../src/geo/polygon";
+import { lngDelta } from "../../src/domain/geo/geo-math";
+import { compilePolygon, pointInPolygon, validatePolygonCoordinates } from "../../src/domain/geo/polygon";
 import { rng } from "../../bench/geo/random-fences";
 
 type Ring = number[][];

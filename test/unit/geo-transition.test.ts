@@ -5,10 +5,10 @@ import {
   type BeaconRegion,
   parseSighting,
   type BeaconPresence,
-} from "../../src/geo/beacons";
-import { compileFence, type FenceDefinition } from "../../src/geo/fence";
-import { FenceIndex } from "../../src/geo/fence-index";
-import { M_PER_DEG } from "../../src/geo/geo-math";
+} from "../../src/domain/geo/beacons";
+import { compileFence, type FenceDefinition } from "../../src/domain/geo/fence";
+import { FenceIndex } from "../../src/domain/geo/fence-index";
+import { M_PER_DEG } from "../../src/domain/geo/geo-math";
 import {
   applyDwellTimer,
   applyFix,
@@ -17,7 +17,7 @@ import {
   exitBufferM,
   type GeoEffect,
   type GeoRules,
-} from "../../src/geo/transition";
+} from "../../src/domain/geo/transition";
 
 const LAT = 48.8566,
   LNG = 2.3522;
@@ -306,7 +306,7 @@ describe("beacons", () => {
 
 describe("geo event validation for the ingest edge", () => {
   it("names the bad property of Location Updated and beacon events", async () => {
-    const { geoEventProblems } = await import("../../src/geo/geo-input");
+    const { geoEventProblems } = await import("../../src/domain/geo/geo-input");
     expect(geoEventProblems("Location Updated", { latitude: 91, longitude: 2 }, "batch.3")).toEqual([
       { field: "batch.3.properties.latitude", message: "latitude must be between -90 and 90" },
     ]);

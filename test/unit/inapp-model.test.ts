@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { displayOrder, expiryOf, notBefore, overflow } from "../../src/inapp/display-policy";
-import { ContentCardContent, InAppContent } from "../../src/inapp/model";
-import { surveyAnswerProblems } from "../../src/inapp/survey";
-import { inAppSettingsOf, publicWebPushKey } from "../../src/inapp/public-config";
-import { parseSettings } from "../../src/config/app-settings";
+import { displayOrder, expiryOf, notBefore, overflow } from "../../src/domain/inapp/display-policy";
+import { ContentCardContent, InAppContent } from "../../src/domain/inapp/model";
+import { surveyAnswerProblems } from "../../src/domain/inapp/survey";
+import { inAppSettingsOf, publicWebPushKey } from "../../src/domain/inapp/public-config";
+import { parseSettings } from "../../src/domain/settings/app-settings";
 
 describe("in-app content model", () => {
   it("defaults priority and buttons, and requires a deep link for deeplink buttons", () => {

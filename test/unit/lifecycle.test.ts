@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DAY } from "../../src/kernel/clock";
-import { parseSettings } from "../../src/config/app-settings";
-import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "../../src/segments/lifecycle";
+import { parseSettings } from "../../src/domain/settings/app-settings";
+import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "../../src/domain/lifecycle/lifecycle";
 
 const t = parseSettings("{}").lifecycle;
 const T0 = Date.UTC(2026, 0, 1);

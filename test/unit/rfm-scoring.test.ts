@@ -10,7 +10,7 @@ import {
   scoreAscending,
   scoreRecency,
   scoreRfm,
-} from "../../src/segments/rfm";
+} from "../../src/domain/segments/rfm";
 
 const scores: Score[] = [1, 2, 3, 4, 5];
 

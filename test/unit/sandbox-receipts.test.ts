@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseReceiptRates, receiptsFor, unit } from "../../src/delivery/sandbox-receipts";
-import { campaignReport } from "../../src/campaigns/campaign-report";
-import { conversionUplift } from "../../src/campaigns/uplift";
+import { campaignReport } from "../../src/domain/campaigns/campaign-report";
+import { conversionUplift } from "../../src/domain/campaigns/uplift";
 
 describe("sandbox receipts (pure)", () => {
   it("parses the setting; a bad one is ignored", () => {

@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { DAY } from "../../src/kernel/clock";
-import { quintileCutPoints, scoreRfm } from "../../src/segments/rfm";
-import { PURCHASERS, rfmSql } from "../../src/segments/rfm-sql";
-import { SegmentFilter } from "../../src/segments/segment-filter";
-import { compileSegmentSql, memberSql } from "../../src/segments/segment-sql";
+import { quintileCutPoints, scoreRfm } from "../../src/domain/segments/rfm";
+import { PURCHASERS, rfmSql } from "../../src/domain/segments/rfm-sql";
+import { SegmentFilter } from "../../src/domain/segments/segment-filter";
+import { compileSegmentSql, memberSql } from "../../src/domain/segments/segment-sql";
 
 // node:sqlite (Node 22) runs the same SQLite dialect and JSON1 functions as D1.
 const { DatabaseSync } = createRequire(import.meta.url)("node:sqlite") as {
@@ -196,7 +196,7 @@ describe("segment filters as SQL over the users index", () => {
 
 describe("broadcast audiences", () => {
   it("use exact SQL when the index answers everything, live membership otherwise", async () => {
-    const { audienceSql } = await import("../../src/segments/segment-sql");
+    const { audienceSql } = await import("../../src/domain/segments/segment-sql");
     const d = db();
     const ids = (where: string) =>
       d

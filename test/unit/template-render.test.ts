@@ -8,7 +8,7 @@ import {
   validateContent,
   validateTemplate,
   type TemplateVars,
-} from "../../src/templates/render";
+} from "../../src/domain/templates/render";
 
 const vars = (over: Partial<TemplateVars> = {}): TemplateVars => ({
   user: { id: "u1", first_name: "Ana", plan: "pro", orders: 9, tags: ["vip", "beta"], nested: { city: "Lisbon" } },

@@ -2,7 +2,7 @@
  * The journey as the canvas sees it: the campaign definition stays the single source of truth
  * (the JSON beside the canvas is that same object), and these pure functions derive the graph
  * from it and apply the canvas's edits to it. Step semantics follow the server's model
- * (src/campaigns/model.ts): steps run in order unless a step names `next`; a wait names
+ * (src/domain/campaigns/model.ts): steps run in order unless a step names `next`; a wait names
  * `onEvent`/`onTimeout`, a branch `then`/`else`; an exit ends the journey.
  */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

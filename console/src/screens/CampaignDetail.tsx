@@ -17,7 +17,7 @@ interface Interval {
   low: number;
   high: number;
 }
-/** GET /admin/campaigns/{id}/stats (src/campaigns/campaign-report.ts). */
+/** GET /admin/campaigns/{id}/stats (src/domain/campaigns/campaign-report.ts). */
 interface Stats {
   confidence: number;
   variants: {

@@ -1,5 +1,5 @@
 import { importPKCS8, SignJWT } from "jose";
-import type { SendJob } from "../send-job";
+import type { SendJob } from "../../domain/delivery/send-job";
 import { parseRetryAfter } from "../retry";
 import {
   collapseId,

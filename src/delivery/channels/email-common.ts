@@ -1,4 +1,4 @@
-import type { SendJob } from "../send-job";
+import type { SendJob } from "../../domain/delivery/send-job";
 
 /** Sender settings shared by the email providers. */
 export interface EmailSender {

@@ -1,5 +1,5 @@
-import type { ConsentChannel } from "../channel";
-import type { PushTarget, SendJob } from "../send-job";
+import type { ConsentChannel } from "../../domain/delivery/channel";
+import type { PushTarget, SendJob } from "../../domain/delivery/send-job";
 
 export type ProviderName =
   | "fcm"

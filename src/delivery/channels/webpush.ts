@@ -1,5 +1,5 @@
 import { encryptNotification } from "@block65/webcrypto-web-push";
-import type { SendJob } from "../send-job";
+import type { SendJob } from "../../domain/delivery/send-job";
 import { parseRetryAfter } from "../retry";
 import {
   collapseId,

@@ -1,4 +1,4 @@
-import type { SendJob } from "../send-job";
+import type { SendJob } from "../../domain/delivery/send-job";
 import { parseRetryAfter } from "../retry";
 import {
   fetchWithTimeout,

@@ -1,0 +1,93 @@
+import type { Json, JsonObject } from "../kernel/json";
+import type { Millis } from "../kernel/clock";
+import type { AppConfig } from "../stores/config/app-config";
+import type { SendJob } from "../domain/delivery/send-job";
+import type { CampaignStat } from "../stores/campaigns/stats";
+import type { CounterRow } from "../domain/analytics/counters";
+import type { BeckonEvent } from "../domain/events/beckon-event";
+import type { UserProfile } from "../domain/profile/profile";
+import type { Timeline } from "./timeline";
+import type { Timer, TimerTable } from "./timers";
+
+/**
+ * What a feature (campaigns, geofences, segments, lifecycle) may touch inside a
+ * UserObject. Everything here is synchronous and runs inside the object's
+ * storage transaction, so an effect and the timer or event that caused it
+ * commit together or not at all.
+ */
+export interface UserContext {
+  readonly now: Millis;
+  readonly config: AppConfig;
+  readonly profile: UserProfile;
+  readonly sql: SqlStorage;
+  readonly timers: TimerTable;
+  readonly timeline: Timeline;
+  readonly devices: DeviceView;
+  /** Feed an internal event (e.g. `Lifecycle Changed`) back through every feature, after the current one. */
+  emit(name: string, properties: JsonObject): void;
+  /** Record a send job in the outbox; it is enqueued on SENDS right after the transaction commits. */
+  enqueueSend(job: SendJob): void;
+  /** The delivery consumer reported on this send: its outbox row has done its job and stops being re-sent. */
+  acknowledgeSend(idempotencyKey: string): void;
+  /** Count a campaign fact (entered, converted, impression…); written to D1 through the INDEX queue. */
+  recordStat(stat: CampaignStat): void;
+  /** Add to app-wide analytics counters (funnels, retention, lifecycle flow); one INDEX-queue message per transaction, applied once. */
+  recordCounts(rows: CounterRow[]): void;
+  /** Ask for a users-index update after this transaction (debounced unless `urgent`). */
+  touchIndex(urgent: boolean): void;
+  /** Attributes every feature publishes (rfm segment, churn band, segment memberships…), for conditions. */
+  attrs(): JsonObject;
+  /** Push a message to the person's live connections (connected apps), if any. */
+  live(message: Json): void;
+  /** The person's recent-event log for one event name (SDK events, oldest first), including this call's events so far. */
+  eventLog(name: string, since?: Millis): Array<{ at: number; properties: string }>;
+  /**
+   * A value kept for the rest of this transaction (one ingest call, timer or command):
+   * lets a per-event hook read its state once per call instead of once per event.
+   * Whoever writes that state must `forget` the key (or the cached value must be updated in place).
+   */
+  memo<T>(key: string, load: () => T): T;
+  forget(key: string): void;
+  /** Runs `write` once, just before this transaction commits; a later registration of the same key replaces it. */
+  beforeCommit(key: string, write: () => void): void;
+}
+
+export interface DeviceView {
+  /** Live push targets (valid tokens). */
+  pushTargets(): Array<{
+    provider: "fcm" | "apns" | "webpush";
+    platform: "android" | "ios" | "web";
+    token: string;
+    subscription?: { endpoint: string; keys: { p256dh: string; auth: string } };
+  }>;
+}
+
+/** A pluggable part of the UserObject's behaviour. All hooks are optional and synchronous. */
+export interface UserFeature {
+  name: string;
+  /** Storage this feature needs, appended to the object's schema (CREATE TABLE IF NOT EXISTS …). */
+  schema?: string;
+  /** Called for every applied event (SDK or internal), in order. */
+  onEvent?(ctx: UserContext, event: BeckonEvent): void;
+  /** Called after a change that is not an event: devices, consent, invalid tokens (e.g. to re-evaluate segments). */
+  onStateChange?(ctx: UserContext): void;
+  /** Timer handlers by timer kind. The timer row is deleted in the same transaction. */
+  timers?: Record<string, (ctx: UserContext, timer: Timer) => void>;
+  /** Attributes this feature contributes to the users index row. */
+  indexAttrs?(ctx: UserContext): JsonObject;
+  /** What this feature shows in the admin profile view. */
+  describe?(ctx: UserContext): JsonObject;
+  /**
+   * Commands callers run through `UserObject.command(...)` (RPC), by name. Each runs in
+   * one storage transaction; its return value goes back to the caller.
+   */
+  commands?: Record<string, (ctx: UserContext, args: Json) => Json>;
+  /** Identity merge, anonymous side: this feature's data to hand to the identified object. */
+  handOver?(sql: SqlStorage): Json;
+  /** Identity merge, identified side: take in what the anonymous object's `handOver` returned. */
+  absorb?(ctx: UserContext, data: Json): void;
+  /** A live connection (WebSocket) opened: messages to send it at once (e.g. pending in-app messages). */
+  onLiveConnect?(ctx: UserContext): Json[];
+  /** A message from a live connection. */
+  onLiveMessage?(ctx: UserContext, message: Json): void;
+}

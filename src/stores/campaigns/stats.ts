@@ -1,0 +1,94 @@
+import { sql } from "drizzle-orm";
+import { database } from "../d1/client";
+import { userHash } from "../erasure";
+import { campaignStats } from "../d1/schema";
+
+/** What Beckon counts per campaign and variant (the funnel, plus suppressions). */
+export const STAT_KINDS = [
+  "entered",
+  "control",
+  "sent",
+  "delivered",
+  "opened",
+  "clicked",
+  "converted",
+  "suppressed",
+  "failed",
+  "bounced",
+  "dismissed",
+  "impression",
+  "answered",
+  "unknown",
+] as const;
+export type StatKind = (typeof STAT_KINDS)[number];
+
+/** One counted fact. `dedupeKey` (e.g. `<idempotencyKey>:opened`) makes it count once, however often it is reported. */
+export interface CampaignStat {
+  dedupeKey: string;
+  appId: string;
+  campaignId: string;
+  variant: string;
+  kind: StatKind;
+  userId: string;
+  at: number;
+}
+
+/**
+ * Records facts; repeats of a dedupe key are ignored. A fact about an erased person (it was on
+ * the queue when they were erased) is counted under the erasure's pseudonym, never their id.
+ */
+export async function recordCampaignStats(d1: D1Database, all: CampaignStat[]): Promise<void> {
+  // Test sends (keys `test:…`, src/campaigns/test-message.ts) are never counted: they would skew the campaign's funnel.
+  const stats = all.filter((s) => !s.dedupeKey.startsWith("test:"));
+  if (stats.length === 0) return;
+  const hashes = new Map<string, string>();
+  for (const s of stats) {
+    const k = `${s.appId}\u0000${s.userId}`;
+    if (!hashes.has(k)) hashes.set(k, await userHash(s.appId, s.userId));
+  }
+  // Ten rows per statement (8 values each stays under D1's 100 bound parameters, and few statements
+  // stay far below its queries-per-invocation limit), all in one round trip. Fixed SQL: queue consumers
+  // call this for every batch, where drizzle's query builder cost more than the insert.
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < stats.length; i += ROWS_PER_STATEMENT) {
+    const rows = stats.slice(i, i + ROWS_PER_STATEMENT);
+    statements.push(
+      d1
+        .prepare(insertStatsSql(rows.length))
+        .bind(
+          ...rows.flatMap((s) => [
+            s.dedupeKey,
+            s.appId,
+            s.campaignId,
+            s.variant,
+            s.kind,
+            s.userId,
+            s.at,
+            hashes.get(`${s.appId}\u0000${s.userId}`)!,
+          ]),
+        ),
+    );
+  }
+  await d1.batch(statements);
+}
+
+const ROWS_PER_STATEMENT = 10;
+/** `INSERT` of n rows into `campaign_stats` (columns as in src/stores/d1/schema.ts), through the erasure tombstones (migrations/0007). */
+const insertStatsSql = (n: number) =>
+  `INSERT INTO campaign_stats (dedupe_key, app_id, campaign_id, variant, kind, user_id, at)
+   SELECT v.column1, v.column2, v.column3, v.column4, v.column5, CASE WHEN e.version >= v.column7 THEN e.pseudonym ELSE v.column6 END, v.column7
+   FROM (VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}) AS v
+   LEFT JOIN erasures e ON e.app_id = v.column2 AND e.user_hash = v.column8
+   WHERE true ON CONFLICT DO NOTHING`;
+
+/** Counts per variant and kind. */
+export async function campaignFunnel(
+  d1: D1Database,
+  campaignId: string,
+): Promise<Array<{ variant: string; kind: string; n: number }>> {
+  return database(d1)
+    .select({ variant: campaignStats.variant, kind: campaignStats.kind, n: sql<number>`count(*)` })
+    .from(campaignStats)
+    .where(sql`${campaignStats.campaignId} = ${campaignId}`)
+    .groupBy(campaignStats.variant, campaignStats.kind);
+}
