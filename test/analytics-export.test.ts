@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type ExportMessage, gunzip, writeExports } from "../src/analytics/export";
+import type { ExportMessage } from "../src/domain/analytics/export";
+import { gunzip, writeExports } from "../src/jobs/export-writer";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 

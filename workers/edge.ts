@@ -4,7 +4,8 @@
  */
 import { createApp } from "../src/http/app";
 import { applyIndexUpdates } from "../src/jobs/index-consumer";
-import { type ExportMessage, writeExports } from "../src/analytics/export";
+import type { ExportMessage } from "../src/domain/analytics/export";
+import { writeExports } from "../src/jobs/export-writer";
 import { consumeDeadLetters, consumeSends } from "../src/delivery/consumer";
 import type { SendJob } from "../src/domain/delivery/send-job";
 import type { Env } from "../src/env";

@@ -1,4 +1,5 @@
-import { type CampaignStat, recordCampaignStats, type StatKind } from "../stores/campaigns/stats";
+import { recordCampaignStats } from "../stores/campaigns/stats";
+import type { CampaignStat, StatKind } from "../domain/campaigns/campaign-stat";
 import type { Env } from "../env";
 import { userStub } from "../engine/user-stub";
 import type { ConsentChannel } from "../domain/delivery/channel";

@@ -1,4 +1,4 @@
-import type { StatKind } from "../stores/campaigns/stats";
+import type { StatKind } from "../domain/campaigns/campaign-stat";
 
 /**
  * Where a delivery stands. The happy path is queued → sending → sent → delivered → opened → clicked;

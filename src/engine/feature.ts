@@ -2,7 +2,7 @@ import type { Json, JsonObject } from "../kernel/json";
 import type { Millis } from "../kernel/clock";
 import type { AppConfig } from "../stores/config/app-config";
 import type { SendJob } from "../domain/delivery/send-job";
-import type { CampaignStat } from "../stores/campaigns/stats";
+import type { CampaignStat } from "../domain/campaigns/campaign-stat";
 import type { CounterRow } from "../domain/analytics/counters";
 import type { BeckonEvent } from "../domain/events/beckon-event";
 import type { UserProfile } from "../domain/profile/profile";
@@ -69,6 +69,8 @@ export interface UserFeature {
   schema?: string;
   /** Called for every applied event (SDK or internal), in order. */
   onEvent?(ctx: UserContext, event: BeckonEvent): void;
+  /** Called once after a call's SDK events were applied, before the internal events they emitted run (e.g. lifecycle re-evaluation). */
+  afterEvents?(ctx: UserContext): void;
   /** Called after a change that is not an event: devices, consent, invalid tokens (e.g. to re-evaluate segments). */
   onStateChange?(ctx: UserContext): void;
   /** Timer handlers by timer kind. The timer row is deleted in the same transaction. */

@@ -5,9 +5,9 @@ import { DAY, MINUTE, type Millis } from "../kernel/clock";
 import { type AppConfig, cachedAppConfig, loadAppConfig } from "../stores/config/app-config";
 import type { ConsentChannel } from "../domain/delivery/channel";
 import type { SendJob } from "../domain/delivery/send-job";
-import type { CampaignStat } from "../stores/campaigns/stats";
+import type { CampaignStat } from "../domain/campaigns/campaign-stat";
 import { aggregate, type CounterRow } from "../domain/analytics/counters";
-import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../analytics/export";
+import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../domain/analytics/export";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../domain/events/beckon-event";
 import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -15,7 +15,6 @@ import type { ContextPushToken } from "../domain/events/event-context";
 import type { AppSettings } from "../domain/settings/app-settings";
 import type { UserContext, UserFeature } from "./feature";
 import { indexRowOf, type IndexUpdate } from "../domain/messages/index-update";
-import { refreshLifecycle } from "./features/lifecycle/lifecycle-feature";
 import { applyEventToProfile, newProfile, type UserProfile } from "../domain/profile/profile";
 import { applyUserSchema, userSchemaFingerprint } from "./storage-schema";
 import {
@@ -217,7 +216,7 @@ export class UserObject extends DurableObject<Env> implements UserApi {
       }
       if (result.applied > 0) {
         ctx.touchIndex(false);
-        refreshLifecycle(ctx);
+        for (const f of this.features) f.afterEvents?.(ctx);
         run.drain();
         this.logEvents();
         this.sql.exec(
@@ -499,7 +498,6 @@ export class UserObject extends DurableObject<Env> implements UserApi {
         p.consent[channel] = { status, at: call.now, source: u.source ?? "sdk" };
         ctx.timeline.add(call.now, "consent", { channel, status, source: u.source ?? "sdk" });
       }
-      refreshLifecycle(ctx);
       this.stateChanged(ctx, run);
       ctx.touchIndex(false);
     });
@@ -515,7 +513,6 @@ export class UserObject extends DurableObject<Env> implements UserApi {
     this.transaction(config, call.now, (ctx, run) => {
       removed = this.devices.remove(call.token, call.reason, call.now);
       if (removed) ctx.timeline.add(call.now, "device", { invalidated: call.token.slice(0, 12), reason: call.reason });
-      refreshLifecycle(ctx);
       this.stateChanged(ctx, run);
     });
     await this.afterTransaction();
@@ -535,7 +532,6 @@ export class UserObject extends DurableObject<Env> implements UserApi {
     this.transaction(config, call.now, (ctx, run) => {
       ctx.profile.consent[call.channel] = { status: call.status, at: call.now, source: call.source };
       ctx.timeline.add(call.now, "consent", { channel: call.channel, status: call.status, source: call.source });
-      refreshLifecycle(ctx);
       this.stateChanged(ctx, run);
       ctx.touchIndex(true);
     });

@@ -5,7 +5,7 @@ import { AppSettings } from "../domain/settings/app-settings";
 import { database } from "../stores/d1/client";
 import { apps } from "../stores/d1/schema";
 import { adminAuth } from "./auth";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
@@ -88,18 +88,3 @@ adminAppRoutes.openapi(
     return c.json({ appId, name: updated!.name, configVersion: updated!.configVersion, settings: parsed.data }, 200);
   },
 );
-
-/** Bumps the app's config version so edges and objects pick up changed campaigns, fences or segments. */
-export async function bumpConfigVersion(d1: D1Database, appId: string) {
-  const db = database(d1);
-  return db
-    .update(apps)
-    .set({ configVersion: sql`${apps.configVersion} + 1` })
-    .where(eq(apps.id, appId));
-}
-
-/** The app's config version as stored now (admin paths read it; the event path uses the edge's cache). */
-export async function currentConfigVersion(d1: D1Database, appId: string): Promise<number> {
-  const [row] = await database(d1).select({ v: apps.configVersion }).from(apps).where(eq(apps.id, appId));
-  return row?.v ?? 0;
-}

@@ -15,9 +15,9 @@ import {
   type SavedFunnel,
   updateFunnel,
 } from "../stores/analytics/funnel-store";
-import { bumpConfigVersion, currentConfigVersion } from "./admin-app-routes";
+import { bumpConfigVersion, currentConfigVersion } from "../stores/config/config-version";
 import { adminAuth } from "./auth";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { retentionEvents } from "../engine/features/analytics/analytics-feature";
@@ -26,7 +26,7 @@ import { ATTRIBUTION_DAYS, flowTable, transitionUplift } from "../domain/analyti
 import { CONTROL_ARM } from "../domain/campaigns/policy/assignment";
 import { gaugeLevels, monthOf } from "../domain/analytics/kpi";
 import { CONSENT_CHANNELS } from "../domain/delivery/channel";
-import { EXPORT_PREFIX } from "../analytics/export";
+import { EXPORT_PREFIX } from "../domain/analytics/export";
 
 /**
  * Product analytics admin API (docs/analytics.md "Analytics"): funnel definitions and reports, retention

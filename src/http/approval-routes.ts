@@ -7,7 +7,7 @@ import { Campaign } from "../domain/campaigns/model";
 import { approvalView, ApprovalView } from "./approval-views";
 import { adminAuth } from "./auth";
 import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-routes";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 

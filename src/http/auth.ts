@@ -4,7 +4,8 @@ import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../stores/config/keys";
 import { requestClock } from "./request-clock";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
-import { accessConfigured, accessPrincipal, enforce, type Principal, verifyAccessJwt } from "./roles";
+import { accessConfigured, accessPrincipal, enforce, verifyAccessJwt } from "./roles";
+import type { Principal } from "../stores/config/app-directory";
 
 /** Write key from `Authorization: Basic base64(writeKey:)` (Segment's scheme), if present. */
 export function basicAuthKey(header: string | undefined): string | undefined {

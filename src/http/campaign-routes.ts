@@ -8,7 +8,7 @@ import { Campaign, Condition } from "../domain/campaigns/model";
 import { campaignFunnel } from "../stores/campaigns/stats";
 import { userStub } from "../engine/user-stub";
 import { adminAuth } from "./auth";
-import { currentConfigVersion } from "./admin-app-routes";
+import { currentConfigVersion } from "../stores/config/config-version";
 import { DomainError } from "../kernel/errors";
 import { mergePatch } from "../kernel/json";
 import { adminRouter, jsonBody, responses } from "./openapi";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { configPropagationMs } from "../stores/config/app-directory";
-import { currentConfigVersion } from "./admin-app-routes";
+import { currentConfigVersion } from "../stores/config/config-version";
 import type { HonoEnv } from "./hono-env";
 
 /**

@@ -5,7 +5,7 @@ import { E164_RE, isTimezone, LOCALE_RE } from "../domain/profile/profile";
 import { DeviceRegistration } from "../engine/devices";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "../kernel/ids";
 import { verifyIdentity } from "./user-token";

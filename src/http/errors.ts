@@ -8,24 +8,6 @@ export interface ErrorBody {
   error: { code: string; message: string; problems?: FieldProblem[] };
 }
 
-export function problemsOf(error: z.ZodError, prefix = ""): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter((s) => s !== "").join(".") || "(body)",
-    message: isMissing(issue) ? "required" : issue.message,
-  }));
-}
-
-/** zod reports an absent field as a type mismatch with `undefined` ("expected string, received undefined"): say "required". */
-function isMissing(issue: z.core.$ZodIssue): boolean {
-  return issue.code === "invalid_type" && issue.path.length > 0 && /received undefined$/.test(issue.message);
-}
-
-export function invalid(error: z.ZodError, prefix = ""): DomainError {
-  const problems = problemsOf(error, prefix);
-  const first = problems[0];
-  return new DomainError(400, "invalid_input", first ? `${first.field}: ${first.message}` : "invalid input", problems);
-}
-
 /** Codes for the statuses Hono's own middleware throws as HTTPException (validator, body limit, auth helpers). */
 const CODE_OF_STATUS: Partial<Record<number, string>> = {
   400: "invalid_input",

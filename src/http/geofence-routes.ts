@@ -16,9 +16,9 @@ import {
   newBeaconId,
   newFenceId,
 } from "../stores/geofences/geofence-store";
-import { bumpConfigVersion } from "./admin-app-routes";
+import { bumpConfigVersion } from "../stores/config/config-version";
 import { adminAuth } from "./auth";
-import { invalid, problemsOf } from "./errors";
+import { invalid, problemsOf } from "../kernel/errors";
 import { type FieldProblem, DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 import { BeaconRegion } from "./openapi-admin-views";

@@ -1,5 +1,5 @@
 import type { AppContext } from "../stores/config/app-directory";
-import type { Principal } from "./roles";
+import type { Principal } from "../stores/config/app-directory";
 import type { Env } from "../env";
 
 /** Hono's view of the Worker: bindings plus what auth middleware puts on the context. */

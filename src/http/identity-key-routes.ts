@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { newHs256Secret, newIdentityKeyId, publicJwkOf, sealSecret } from "../stores/config/identity-keys";
 import { database } from "../stores/d1/client";
 import { identityKeys } from "../stores/d1/schema";
-import { bumpConfigVersion } from "./admin-app-routes";
+import { bumpConfigVersion } from "../stores/config/config-version";
 import { adminAuth } from "./auth";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";

@@ -7,7 +7,7 @@ import { feedViewEmpty, inAppSettingsOf, pendingViewEmpty, publicWebPushKey } fr
 import { userStub } from "../engine/user-stub";
 import { adminAuth, authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError, type FieldProblem } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "./openapi";

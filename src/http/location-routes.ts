@@ -7,7 +7,7 @@ import type { Fix } from "../domain/geo/transition";
 import { userStub } from "../engine/user-stub";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "../kernel/ids";

@@ -12,7 +12,7 @@ import { CHANNELS, type Channel } from "../domain/delivery/channel";
 import type { JsonObject } from "../kernel/json";
 import { validateContent } from "../domain/templates/render";
 import { userStub } from "../engine/user-stub";
-import { currentConfigVersion } from "./admin-app-routes";
+import { currentConfigVersion } from "../stores/config/config-version";
 import { adminAuth } from "./auth";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";

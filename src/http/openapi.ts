@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import * as z from "zod";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 
 /** An admin sub-app: validation failures become the standard 400 error naming the field. */

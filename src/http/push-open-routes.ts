@@ -4,7 +4,7 @@ import { applyFact } from "../delivery/delivery-events";
 import { loadDeliveries } from "../delivery/delivery-store";
 import { authenticateWriteKey } from "./auth";
 import { parseJson, readBody } from "./body";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import type { HonoEnv } from "./hono-env";
 import { userObjectName } from "../kernel/ids";

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
-import type { AdminKeyInfo, AdminRole, AppContext } from "../stores/config/app-directory";
+import type { AdminKeyInfo, AdminRole, AppContext, Principal } from "../stores/config/app-directory";
 import type { Env } from "../env";
 import { DomainError } from "../kernel/errors";
 
@@ -43,11 +43,6 @@ export function requirementOf(method: string, path: string): Requirement {
 }
 
 /** Who is asking: the admin key, and the Access identity when one was verified. */
-export interface Principal extends AdminKeyInfo {
-  /** `access:<email>` when signed in through Cloudflare Access, else `key:<prefix>`: the person approvals compare. */
-  id: string;
-  email?: string;
-}
 
 export function allows(p: Pick<Principal, "role" | "approver">, need: Requirement): boolean {
   return "right" in need ? p.approver : ROLE_RANK[p.role] >= ROLE_RANK[need.role];

@@ -3,7 +3,7 @@ import * as z from "zod";
 import { SegmentDefinition } from "../domain/segments/segment-filter";
 import { compileSegmentSql } from "../domain/segments/segment-sql";
 import { adminAuth } from "./auth";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 
 /**

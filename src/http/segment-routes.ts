@@ -24,9 +24,9 @@ import {
   updateSegment,
 } from "../stores/segments/segment-store";
 import { ATTR } from "../domain/segments/index-attrs";
-import { bumpConfigVersion } from "./admin-app-routes";
+import { bumpConfigVersion } from "../stores/config/config-version";
 import { adminAuth } from "./auth";
-import { invalid } from "./errors";
+import { invalid } from "../kernel/errors";
 import { DomainError } from "../kernel/errors";
 import { adminRouter, jsonBody, responses } from "./openapi";
 

@@ -3,7 +3,7 @@ import type { BeckonEvent, SegmentCallType } from "../domain/events/beckon-event
 import { NAME_OF_CALL } from "../domain/events/beckon-event";
 import type { Millis } from "../kernel/clock";
 import type { JsonObject } from "../kernel/json";
-import { problemsOf } from "./errors";
+import { problemsOf } from "../kernel/errors";
 import type { FieldProblem } from "../kernel/errors";
 import { geoEventProblems } from "../domain/geo/geo-input";
 import { ContextInput, keptContext, pushTokenOf } from "../domain/events/event-context";

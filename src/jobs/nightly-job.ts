@@ -4,7 +4,7 @@ import { loadAppConfig } from "../stores/config/app-config";
 import { database } from "../stores/d1/client";
 import { apps } from "../stores/d1/schema";
 import type { Env } from "../env";
-import { bumpConfigVersion } from "../http/admin-app-routes";
+import { bumpConfigVersion } from "../stores/config/config-version";
 import { NIGHTLY_CRON, registerScheduledJob } from "./scheduled";
 import { type BgNbdCustomer, WEEK } from "../domain/segments/bgnbd";
 import { type BgNbdFit, fitBgNbd } from "../domain/segments/bgnbd-fit";

@@ -1,3 +1,5 @@
+import type * as z from "zod";
+
 /** One problem with an input: which field, and what is wrong with it. */
 export interface FieldProblem {
   field: string;
@@ -21,4 +23,23 @@ export class DomainError extends Error {
   ) {
     super(message);
   }
+}
+
+/** zod's issues as field problems: `prefix.path.to.field`, "(body)" for the whole body. */
+export function problemsOf(error: z.ZodError, prefix = ""): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter((s) => s !== "").join(".") || "(body)",
+    message: isMissing(issue) ? "required" : issue.message,
+  }));
+}
+
+/** zod reports an absent field as a type mismatch with `undefined` ("expected string, received undefined"): say "required". */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === "invalid_type" && issue.path.length > 0 && /received undefined$/.test(issue.message);
+}
+
+export function invalid(error: z.ZodError, prefix = ""): DomainError {
+  const problems = problemsOf(error, prefix);
+  const first = problems[0];
+  return new DomainError(400, "invalid_input", first ? `${first.field}: ${first.message}` : "invalid input", problems);
 }

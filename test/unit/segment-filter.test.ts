@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DAY, HOUR } from "../../src/kernel/clock";
 import { evaluateSegment, nextWindowChange, type SegmentFacts } from "../../src/domain/segments/segment-eval";
 import { durationMs, SegmentDefinition, SegmentFilter } from "../../src/domain/segments/segment-filter";
-import { problemsOf } from "../../src/http/errors";
+import { problemsOf } from "../../src/kernel/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 

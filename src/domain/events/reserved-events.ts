@@ -3,16 +3,19 @@ import {
   BEACON_REGION_DWELLED,
   BEACON_REGION_ENTERED,
   BEACON_REGION_EXITED,
+  BECAME_LOYAL,
+  CHURN_RISK_CHANGED,
   GEOFENCE_DWELLED,
   GEOFENCE_ENTERED,
   GEOFENCE_EXITED,
-} from "../../engine/features/geofence/geofence-feature";
+  LIFECYCLE_CHANGED,
+  RFM_SEGMENT_CHANGED,
+  SEGMENT_ENTERED,
+  SEGMENT_EXITED,
+} from "../../kernel/internal-events";
 import { CARD_EVENTS, INAPP_EVENTS } from "../inapp/model";
-import { CHURN_RISK_CHANGED, RFM_SEGMENT_CHANGED } from "../../engine/features/segments/scoring-feature";
-import { SEGMENT_ENTERED, SEGMENT_EXITED } from "../../engine/features/segments/segment-feature";
-import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../../engine/features/lifecycle/lifecycle-feature";
 
-/** Internal events the engine listens to for non-event triggers (names defined by the features that emit them). */
+/** Internal events the engine listens to for non-event triggers (named in kernel/internal-events.ts). */
 export const TRIGGER_EVENTS = {
   lifecycle: LIFECYCLE_CHANGED,
   geofence: { enter: GEOFENCE_ENTERED, exit: GEOFENCE_EXITED, dwell: GEOFENCE_DWELLED },

@@ -1,8 +1,8 @@
 import type { JsonObject } from "../../kernel/json";
 import type { UserProfile } from "../profile/profile";
-import type { CampaignStat } from "../../stores/campaigns/stats";
+import type { CampaignStat } from "../campaigns/campaign-stat";
 import type { AnalyticsMessage } from "../analytics/counters";
-import type { ExportMessage } from "../../analytics/export";
+import type { ExportMessage } from "../analytics/export";
 
 /**
  * A users-index row update, sent on the INDEX queue when a user's indexed state

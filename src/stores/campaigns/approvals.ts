@@ -3,7 +3,7 @@ import type { AppContext } from "../config/app-directory";
 import { database } from "../d1/client";
 import { approvals, campaignVersions } from "../d1/schema";
 import { DomainError } from "../../kernel/errors";
-import type { Principal } from "../../http/roles";
+import type { Principal } from "../config/app-directory";
 import { estimateAudience } from "./audience-estimate";
 import { type CampaignRecord, CampaignStore } from "./campaign-store";
 

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
-import { bumpConfigVersion } from "../../http/admin-app-routes";
-import { invalid } from "../../http/errors";
+import { bumpConfigVersion } from "../config/config-version";
+import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import { database } from "../d1/client";
 import { campaigns, campaignVersions } from "../d1/schema";

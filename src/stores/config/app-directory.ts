@@ -126,3 +126,10 @@ async function load(db: D1Database, kind: KeyKind, keyHash: string): Promise<App
 export function clearKeyCache(): void {
   cache.clear();
 }
+
+/** Who is asking, on the admin API: the key and its role, and the person approvals compare. */
+export interface Principal extends AdminKeyInfo {
+  /** `access:<email>` when signed in through Cloudflare Access, else `key:<prefix>`: the person approvals compare. */
+  id: string;
+  email?: string;
+}

@@ -1,7 +1,10 @@
 import { configPart } from "../../../stores/config/app-config";
+import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../../../kernel/internal-events";
+
 import type { Json, JsonObject } from "../../../kernel/json";
 import type { UserContext, UserFeature } from "../../feature";
 import { funnelRows } from "../../../domain/analytics/counters";
+
 import {
   advanceFunnel,
   type Dimensions,
@@ -10,12 +13,17 @@ import {
   mergeFunnelStates,
   utcDay,
 } from "../../../domain/analytics/funnel";
+
 import { funnelsConfigPart } from "../../../stores/analytics/funnel-store";
+
 import { advanceRetention, mergeRetention, type RetentionState } from "../../../domain/analytics/retention";
+
 import { ATTRIBUTION_DAYS, campaignMoveRow, moveRow } from "../../../domain/analytics/lifecycle-flow";
-import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../lifecycle/lifecycle-feature";
+
 import { DAY } from "../../../kernel/clock";
+
 import { CONSENT_CHANNELS } from "../../../domain/delivery/channel";
+
 import { countActive, emptyKpi, type KpiState, moveGauges, withdrawGauges } from "../../../domain/analytics/kpi";
 
 /**

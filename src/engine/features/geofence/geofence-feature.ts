@@ -1,4 +1,12 @@
 import type { Json, JsonObject } from "../../../kernel/json";
+import {
+  BEACON_REGION_DWELLED,
+  BEACON_REGION_ENTERED,
+  BEACON_REGION_EXITED,
+  GEOFENCE_DWELLED,
+  GEOFENCE_ENTERED,
+  GEOFENCE_EXITED,
+} from "../../../kernel/internal-events";
 import type { BeckonEvent } from "../../../domain/events/beckon-event";
 import type { UserContext, UserFeature } from "../../feature";
 import type { Timer } from "../../timers";
@@ -33,12 +41,6 @@ import {
 } from "../../../domain/geo/transition";
 
 /** Events Beckon emits (campaign triggers). Properties are documented in docs/geofences.md ("Events Beckon emits"). */
-export const GEOFENCE_ENTERED = "Geofence Entered";
-export const GEOFENCE_EXITED = "Geofence Exited";
-export const GEOFENCE_DWELLED = "Geofence Dwelled";
-export const BEACON_REGION_ENTERED = "Beacon Region Entered";
-export const BEACON_REGION_EXITED = "Beacon Region Exited";
-export const BEACON_REGION_DWELLED = "Beacon Region Dwelled";
 
 /** Events the SDK sends. */
 export const LOCATION_UPDATED = "Location Updated";

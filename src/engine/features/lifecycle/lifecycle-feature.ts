@@ -1,10 +1,8 @@
 import { CONSENT_CHANNELS, type ConsentChannel } from "../../../domain/delivery/channel";
+import { BECAME_LOYAL, LIFECYCLE_CHANGED } from "../../../kernel/internal-events";
 import { evaluateLifecycle, type LifecycleInputs, nextLifecycleBoundary } from "../../../domain/lifecycle/lifecycle";
 import type { UserContext, UserFeature } from "../../feature";
 import type { UserProfile } from "../../../domain/profile/profile";
-
-export const LIFECYCLE_CHANGED = "Lifecycle Changed";
-export const BECAME_LOYAL = "Became Loyal";
 
 export function lifecycleInputs(ctx: UserContext): LifecycleInputs {
   const p = ctx.profile;
@@ -76,5 +74,8 @@ export function refreshLifecycle(ctx: UserContext): void {
 
 export const lifecycleFeature: UserFeature = {
   name: "lifecycle",
+  // First in the feature list, so every other feature's onStateChange sees the new state.
+  afterEvents: refreshLifecycle,
+  onStateChange: refreshLifecycle,
   timers: { lifecycle: (ctx) => refreshLifecycle(ctx) },
 };

@@ -1,4 +1,5 @@
 import { DAY, type Millis } from "../../../kernel/clock";
+import { CHURN_RISK_CHANGED, RFM_SEGMENT_CHANGED } from "../../../kernel/internal-events";
 import { configPart } from "../../../stores/config/app-config";
 import type { JsonObject } from "../../../kernel/json";
 import type { UserContext, UserFeature } from "../../feature";
@@ -14,8 +15,6 @@ import { type RfmScore, scoreRfm } from "../../../domain/segments/rfm";
  * alone moves recency and P(alive)). Transitions go on the timeline and are
  * emitted as internal events campaigns trigger on.
  */
-export const RFM_SEGMENT_CHANGED = "RFM Segment Changed";
-export const CHURN_RISK_CHANGED = "Churn Risk Changed";
 export const SCORING_DAILY = "scoring-daily";
 /** Purchases expected in this horizon are shown and indexed. */
 export const EXPECTED_HORIZON_DAYS = 30;

@@ -1,4 +1,5 @@
 import type { Millis } from "../../../kernel/clock";
+import { SEGMENT_ENTERED, SEGMENT_EXITED } from "../../../kernel/internal-events";
 import { configPart } from "../../../stores/config/app-config";
 import { matchesFilters, type PropertyFilter } from "../../../domain/filters/property-filter";
 import type { JsonObject } from "../../../kernel/json";
@@ -15,8 +16,6 @@ import { onDailyRescore, readScores } from "./scoring-feature";
  * `Segment Entered` / `Segment Exited` with the segment id, which campaigns
  * trigger on; current memberships go to the users index (`attrs.segments`).
  */
-export const SEGMENT_ENTERED = "Segment Entered";
-export const SEGMENT_EXITED = "Segment Exited";
 export const SEGMENT_WINDOW_TIMER = "segments-window";
 /** Session starts kept for `sessions` conditions (the longest window is 400 days). */
 const MAX_SESSION_ROWS = 2000;
