@@ -9,7 +9,7 @@ export interface Env {
   USER: DurableObjectNamespace<UserApi>;
   SENDS: Queue<SendJob>;
   INDEX: Queue<IndexUpdate>;
-  /** Event export bucket (src/analytics/export.ts); without it nothing is exported. */
+  /** Event export bucket (src/domain/analytics/export.ts); without it nothing is exported. */
   EXPORTS?: R2Bucket;
   /** "true": export applied events to EXPORTS (off by default: it adds an outbox message per ingest call). */
   EXPORT_EVENTS?: string;

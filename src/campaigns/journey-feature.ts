@@ -12,7 +12,7 @@ import {
 } from "../stores/campaigns/campaign-index";
 import { evaluateCondition, type ConditionFacts } from "../domain/campaigns/condition";
 import { type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
-import { instantOfLocal, nextLocalTime, resolveTimeZone } from "../domain/campaigns/local-time";
+import { instantOfLocal, nextLocalTime, resolveTimeZone } from "../domain/time/local-time";
 import { runMessageStep } from "./message-step";
 import { previewMessage, testSend } from "./test-message";
 import { type Campaign, type Condition, durationMs, type Step } from "../domain/campaigns/model";

@@ -10,7 +10,7 @@ import type { MessageContent, Step } from "../domain/campaigns/model";
 import { chooseChannel, type Reachability } from "../domain/campaigns/policy/channel-choice";
 import { checkFrequencyCap, capHistoryMs } from "../domain/campaigns/policy/frequency-cap";
 import { quietHours } from "../domain/campaigns/policy/quiet-hours";
-import { resolveTimeZone } from "../domain/campaigns/local-time";
+import { resolveTimeZone } from "../domain/time/local-time";
 
 export type MessageStep = Extract<Step, { type: "message" }>;
 

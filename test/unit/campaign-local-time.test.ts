@@ -7,7 +7,7 @@ import {
   nextLocalTime,
   resolveTimeZone,
   utcOffsetMs,
-} from "../../src/domain/campaigns/local-time";
+} from "../../src/domain/time/local-time";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { localParts } from "../../src/domain/campaigns/local-time";
+import { localParts } from "../../src/domain/time/local-time";
 import { inWindow, quietHours, QuietWindow } from "../../src/domain/campaigns/policy/quiet-hours";
 
 const at = (iso: string) => Date.parse(iso);

@@ -3,7 +3,7 @@ import { FrequencyCapRules } from "./policy/frequency-cap";
 import { CHANNELS } from "../delivery/channel";
 import { ContentCardContent, InAppContent } from "../inapp/model";
 import { LIFECYCLE_STATES } from "../lifecycle/lifecycle";
-import { LocalTimeOfDay } from "./local-time";
+import { LocalTimeOfDay } from "../time/local-time";
 import { PropertyFilter, PropertyFilters } from "../filters/property-filter";
 import { QuietWindow } from "./policy/quiet-hours";
 

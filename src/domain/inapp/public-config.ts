@@ -1,5 +1,4 @@
 import type { Millis } from "../../kernel/clock";
-import type { AppSettings } from "../settings/app-settings";
 import { DEFAULT_INAPP_SETTINGS, InAppSettings } from "./model";
 
 /**
@@ -8,8 +7,8 @@ import { DEFAULT_INAPP_SETTINGS, InAppSettings } from "./model";
  */
 
 /** `settings.inApp` with defaults; an invalid or absent value means the defaults. */
-export function inAppSettingsOf(settings: AppSettings): InAppSettings {
-  const parsed = InAppSettings.safeParse((settings as unknown as Record<string, unknown>).inApp ?? {});
+export function inAppSettingsOf(settings: { readonly inApp?: unknown }): InAppSettings {
+  const parsed = InAppSettings.safeParse(settings.inApp ?? {});
   return parsed.success ? parsed.data : DEFAULT_INAPP_SETTINGS;
 }
 
@@ -22,7 +21,7 @@ export function publicWebPushKey(env: object): string | null {
   return typeof key === "string" && key.trim() !== "" ? key.trim() : null;
 }
 
-export function pendingViewEmpty(now: Millis, settings: AppSettings) {
+export function pendingViewEmpty(now: Millis, settings: { readonly inApp?: unknown }) {
   return {
     messages: [],
     rules: [],

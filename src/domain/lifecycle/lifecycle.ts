@@ -1,5 +1,5 @@
 import { DAY, type Millis } from "../../kernel/clock";
-import type { LifecycleThresholds } from "../settings/app-settings";
+import type { LifecycleThresholds } from "./lifecycle-thresholds";
 
 /** The lifecycle states of the brief; `loyal` is a flag that combines with any of them. */
 export type LifecycleState = "new" | "active" | "dormant" | "churned";

@@ -34,7 +34,7 @@ export type IndexUpdate =
   | { op: "stats"; stats: CampaignStat[] }
   /** Analytics counter increments of one transaction (funnels, retention, lifecycle flow), applied once per key. */
   | AnalyticsMessage
-  /** Applied events to write to the export bucket (src/analytics/export.ts). */
+  /** Applied events to write to the export bucket (src/domain/analytics/export.ts). */
   | ExportMessage
   /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
   | {

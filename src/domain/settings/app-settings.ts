@@ -1,31 +1,12 @@
 import * as z from "zod";
 import { FrequencyCapRules } from "../campaigns/policy/frequency-cap";
 import { InAppSettings } from "../inapp/model";
+import { LifecycleThresholds } from "../lifecycle/lifecycle-thresholds";
 
 /**
  * Per-app settings, stored as JSON on the app row. Every field has a documented
  * default so an empty object is a complete configuration.
  */
-export const LifecycleThresholds = z
-  .object({
-    /** A user is `new` for this many days after first seen. */
-    newDays: z.number().positive().default(7),
-    /** No activity for this many days → `dormant`. */
-    dormantDays: z.number().positive().default(14),
-    /** No activity for this many days → `churned`. */
-    churnedDays: z.number().positive().default(60),
-    /** `loyal` (high-value) flag: at least this many purchases … */
-    loyalPurchases: z.number().int().positive().default(5),
-    /** … or at least this much lifetime revenue. */
-    loyalRevenue: z.number().positive().default(500),
-  })
-  .refine((t) => t.newDays < t.dormantDays, { message: "newDays must be less than dormantDays", path: ["newDays"] })
-  .refine((t) => t.dormantDays < t.churnedDays, {
-    message: "dormantDays must be less than churnedDays",
-    path: ["dormantDays"],
-  });
-export type LifecycleThresholds = z.infer<typeof LifecycleThresholds>;
-
 export const QuietHours = z.object({
   /** Local time "HH:MM" when quiet hours start (inclusive). */
   start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected HH:MM"),

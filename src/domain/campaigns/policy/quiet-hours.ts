@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { LocalTimeOfDay, localParts, minutesOfDay, nextLocalTime, resolveTimeZone } from "../local-time";
+import { LocalTimeOfDay, localParts, minutesOfDay, nextLocalTime, resolveTimeZone } from "../../time/local-time";
 
 /**
  * Quiet hours: a daily window of local wall-clock time in the person's zone during
