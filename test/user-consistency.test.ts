@@ -16,17 +16,10 @@ describe("a person's state stays consistent", () => {
     const stub = userObject(`${app.appId}/u/tx`);
     await runInDurableObject(stub, async (object: UserObject) => {
       // A feature handler failing halfway: the profile was already changed in place when it threw.
-      const internals = object as unknown as {
-        transaction(
-          config: unknown,
-          now: number,
-          body: (ctx: { profile: { counters: { purchases: number }; traits: Record<string, unknown> } }) => void,
-        ): void;
-        config(appId: string, v: number): Promise<unknown>;
-      };
-      const config = await internals.config(app.appId, 0);
+      const host = object.host;
+      const config = await host.config(app.appId, 0);
       expect(() =>
-        internals.transaction(config, T0 + 1, (ctx) => {
+        host.transaction(config, T0 + 1, (ctx) => {
           ctx.profile.counters.purchases += 5;
           ctx.profile.traits.tampered = true;
           throw new Error("handler failed");
@@ -116,13 +109,10 @@ describe("a person's state stays consistent", () => {
     const stub = userObject(`${app.appId}/u/ob`);
     const before = Date.now();
     const alarmAt = await runInDurableObject(stub, async (object: UserObject, state) => {
-      const internals = object as unknown as {
-        transaction(config: unknown, now: number, body: (ctx: { touchIndex(urgent: boolean): void }) => void): void;
-        config(appId: string, v: number): Promise<unknown>;
-      };
-      const config = await internals.config(app.appId, 0);
+      const host = object.host;
+      const config = await host.config(app.appId, 0);
       // The commit without the flush that normally follows it.
-      internals.transaction(config, Date.now(), (ctx) => ctx.touchIndex(true));
+      host.transaction(config, Date.now(), (ctx) => ctx.touchIndex(true));
       expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n).toBe(1);
       return state.storage.getAlarm();
     });
