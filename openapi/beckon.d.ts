@@ -3105,7 +3105,7 @@ export interface components {
         CampaignLifecycleEffect: {
             attributionDays: number;
             campaignId: string;
-            /** @description Newcombe hybrid score interval of the difference (src/campaigns/uplift.ts) */
+            /** @description Newcombe hybrid score interval of the difference (src/domain/campaigns/uplift.ts) */
             ci: {
                 high: number;
                 low: number;
