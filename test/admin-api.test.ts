@@ -187,7 +187,7 @@ describe("admin API", () => {
         >;
       };
     };
-    // Requests take the input form (defaulted fields optional); responses carry CampaignDefinition (src/http/openapi-io.ts).
+    // Requests take the input form (defaulted fields optional); responses carry CampaignDefinition (src/http/openapi/io.ts).
     const ref = doc.paths["/admin/campaigns"]!.post!.requestBody!.content["application/json"]!.schema.$ref;
     expect(ref).toBe("#/components/schemas/CampaignDefinitionInput");
     expect(doc.paths["/admin/campaigns/{id}"]!.put!.requestBody!.content["application/json"]!.schema.$ref).toBe(ref);

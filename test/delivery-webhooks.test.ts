@@ -353,7 +353,7 @@ describe("delivery webhooks", () => {
     const job = sendJob({ appId: app.appId, userId: "big", to: { kind: "email", email: "big@example.com" } });
     await runSends([job], env);
     const msg = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
-    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhook-routes");
+    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhooks/webhook-routes");
     const events = Array.from({ length: NEW_EVENTS_PER_REQUEST + 5 }, (_, i) => ({
       email: "big@example.com",
       timestamp: 1_800_000_000 + i,
@@ -592,7 +592,7 @@ describe("delivery webhooks: an event counts as handled only once it is applied"
     const job = sendJob({ appId: app.appId, userId: "sgb", to: { kind: "email", email: "sgb@example.com" } });
     await runSends([job], env);
     const msg = String((await deliveryRows(job.idempotencyKey))[0]!.provider_message_id);
-    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhook-routes");
+    const { NEW_EVENTS_PER_REQUEST } = await import("../src/http/webhooks/webhook-routes");
     const tag = uid();
     const events = [
       {

@@ -10,8 +10,8 @@ import {
   RfmGrid,
   SegmentModel,
   UserExport,
-} from "../src/http/openapi-admin-views";
-import { UserProfileView } from "../src/http/openapi-views";
+} from "../src/http/openapi/admin-views";
+import { UserProfileView } from "../src/http/openapi/views";
 import { admin, createTestApp, sdk } from "./helpers/api";
 
 /**

@@ -9,7 +9,7 @@ export interface HonoEnv {
     app: AppContext;
     now: number;
     virtualClock: boolean /** Authenticated by a server key (trusted backend): exempt from identity verification. */;
-    serverKey?: boolean /** Admin routes: who is asking and their role (src/http/roles.ts). */;
+    serverKey?: boolean /** Admin routes: who is asking and their role (src/http/middleware/roles.ts). */;
     principal?: Principal;
   };
 }

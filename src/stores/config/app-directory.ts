@@ -34,7 +34,7 @@ interface Entry {
  * was read; past two thirds of that it is refreshed in the background, so a busy isolate rarely
  * waits, and past all of it (an isolate that was quiet) it is re-read before use. That bound is
  * what makes "activate" mean live: an admin change that bumps the config version answers only
- * once the bound has passed (src/http/config-propagation.ts), so every event received after the
+ * once the bound has passed (src/http/middleware/config-propagation.ts), so every event received after the
  * answer carries the new version. A revoked key stops working within the same bound.
  */
 export const DEFAULT_CONFIG_PROPAGATION_MS = 3_000;

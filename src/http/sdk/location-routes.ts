@@ -1,0 +1,145 @@
+import { Hono } from "hono";
+import * as z from "zod";
+import { loadAppConfig } from "../../stores/config/app-config";
+import { geoConfig } from "../../stores/geofences/geofence-config";
+import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
+import type { Fix } from "../../domain/geo/transition";
+import { userStub } from "../../engine/user-stub";
+import { authenticateWriteKey } from "../middleware/auth";
+import { parseJson, readBody } from "../middleware/body";
+import { invalid } from "../../kernel/errors";
+import { DomainError } from "../../kernel/errors";
+import type { HonoEnv } from "../hono-env";
+import { userObjectName } from "../../kernel/ids";
+import { verifyIdentity } from "../middleware/user-token";
+
+/**
+ * `POST /v1/location`: one fix or a batch of history (applied in timestamp
+ * order). Strict: unknown fields are errors; bad coordinates or accuracy are a
+ * 400 naming the field, and nothing is applied.
+ */
+export const LocationRequest = z
+  .object({
+    writeKey: z.string().optional(),
+    /** Identity verification: the person's user token, for clients that cannot set X-Beckon-User-Token. */
+    userToken: z.string().optional(),
+    userId: z.string().min(1).max(256).optional(),
+    anonymousId: z.string().min(1).max(256).optional(),
+    fixes: z.array(FixInput).min(1).max(MAX_FIXES_PER_REQUEST).optional(),
+    lat: FixInput.shape.lat.optional(),
+    lng: FixInput.shape.lng.optional(),
+    accuracy: FixInput.shape.accuracy.optional(),
+    timestamp: FixInput.shape.timestamp,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (!r.userId && !r.anonymousId)
+      ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
+    const single = r.lat !== undefined || r.lng !== undefined || r.accuracy !== undefined || r.timestamp !== undefined;
+    if (r.fixes && single)
+      ctx.addIssue({
+        code: "custom",
+        path: ["fixes"],
+        message: "send either fixes[] or one fix (lat, lng, accuracy), not both",
+      });
+    if (!r.fixes) {
+      for (const field of ["lat", "lng", "accuracy"] as const)
+        if (r[field] === undefined)
+          ctx.addIssue({ code: "custom", path: [field], message: "required (or send fixes[])" });
+    }
+  });
+
+export const locationRoutes = new Hono<HonoEnv>();
+
+locationRoutes.post("/v1/location", async (c) => {
+  const { text } = await readBody(c.req.raw, 256 * 1024, "request");
+  const body = parseJson(text);
+  await authenticateWriteKey(c, (body as { writeKey?: unknown } | null)?.writeKey);
+  const parsed = LocationRequest.safeParse(body);
+  if (!parsed.success) throw invalid(parsed.error);
+  const r = parsed.data;
+  await verifyIdentity(c, [r.userId], r);
+  const now = c.get("now");
+  const raw = r.fixes ?? [{ lat: r.lat!, lng: r.lng!, accuracy: r.accuracy!, timestamp: r.timestamp }];
+  const fixes: Fix[] = raw.map((f) => ({
+    lat: f.lat,
+    lng: f.lng,
+    accuracy: f.accuracy,
+    timestamp: f.timestamp ?? now,
+  }));
+  const future = fixes.findIndex((f) => f.timestamp > now + MAX_FUTURE_SKEW_MS);
+  if (future >= 0) {
+    const field = r.fixes ? `fixes.${future}.timestamp` : "timestamp";
+    throw new DomainError(
+      400,
+      "invalid_input",
+      `${field}: more than 5 minutes in the future (check the device clock)`,
+      [{ field, message: "in the future" }],
+    );
+  }
+  const app = c.get("app");
+  const target = userObjectName(app.appId, { userId: r.userId, anonymousId: r.anonymousId });
+  const result = await userStub(c.env.USER, target.name).command({
+    appId: app.appId,
+    userId: target.userId,
+    anonymous: target.anonymous,
+    feature: "geofences",
+    name: "location",
+    args: { fixes: fixes.map((f) => ({ ...f })) },
+    now,
+    configVersion: app.configVersion,
+    virtualClock: c.get("virtualClock"),
+    createIfMissing: true,
+  });
+  return c.json({ success: true, ...(result as object) });
+});
+
+const NearbyQuery = z
+  .object({
+    lat: z.coerce
+      .number()
+      .min(-90, "latitude must be between -90 and 90")
+      .max(90, "latitude must be between -90 and 90"),
+    lng: z.coerce
+      .number()
+      .min(-180, "longitude must be between -180 and 180")
+      .max(180, "longitude must be between -180 and 180"),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    writeKey: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * `GET /v1/geofences/nearby?lat=&lng=&limit=20`: the nearest enabled fences
+ * (distance to the edge, 0 when inside), each as a circle an OS can monitor
+ * (polygons as their bounding circle), plus `refreshDistance`: once the device
+ * has moved that far, ask again. Served from the compiled index (no D1 read in
+ * the steady state).
+ */
+locationRoutes.get("/v1/geofences/nearby", async (c) => {
+  await authenticateWriteKey(c, undefined);
+  const parsed = NearbyQuery.safeParse(c.req.query());
+  if (!parsed.success) throw invalid(parsed.error);
+  const { lat, lng, limit } = parsed.data;
+  const app = c.get("app");
+  const geo = geoConfig(await loadAppConfig(c.env.DB, app.appId, app.configVersion));
+  const nearest = geo.fences.nearest(lat, lng, limit);
+  const geofences = nearest.map(({ fence, distanceM }) => ({
+    id: fence.id,
+    externalId: fence.externalId,
+    name: fence.name,
+    kind: fence.shape.type,
+    tags: fence.tags,
+    latitude: fence.center.lat,
+    longitude: fence.center.lng,
+    radius: fence.boundingRadiusM,
+    distance: Math.round(distanceM),
+    dwellSeconds: fence.dwellSeconds,
+  }));
+  // The set can only change once the device has gone halfway to the farthest returned fence.
+  const refreshDistance =
+    nearest.length === limit ? Math.max(100, Math.round(nearest[nearest.length - 1]!.distanceM / 2)) : null;
+  const beacons = geo.beacons.regions.slice(0, limit).map((b) => ({ id: b.id, name: b.name, ...b.beacon }));
+  c.header("cache-control", "private, max-age=60");
+  return c.json({ geofences, refreshDistance, beacons });
+});
