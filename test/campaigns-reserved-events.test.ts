@@ -1,23 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { reachableUser, T0 } from "./helpers/people";
 import { DAY, HOUR } from "../src/kernel/clock";
 import { createTestApp, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
-
-const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
-
-async function reachableUser(app: TestApp, userId: string, at = T0) {
-  await sdk(
-    app,
-    "/v1/devices",
-    {
-      userId,
-      email: `${userId}@example.com`,
-      register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }],
-      consent: { push: "opted_in", email: "opted_in" },
-    },
-    { clock: at },
-  );
-}
 
 const msg = (id: string) => [
   { type: "message", id, channels: ["in_app"], content: { in_app: { type: "modal", title: id, body: id } } },

@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { reachableUser, T0 } from "./helpers/people";
 import { DAY, HOUR, MINUTE } from "../src/kernel/clock";
 import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
 
 // 10:00 UTC on a Tuesday: outside the default quiet hours (22:00–08:00 UTC for users without a timezone).
-const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
-
-async function reachableUser(app: TestApp, userId: string, at = T0) {
-  await sdk(
-    app,
-    "/v1/devices",
-    {
-      userId,
-      email: `${userId}@example.com`,
-      register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }],
-      consent: { push: "opted_in", email: "opted_in" },
-    },
-    { clock: at },
-  );
-}
 
 /** Loyalty milestone: the 10th purchase earns a reward, once. */
 const TENTH_ORDER_REWARD = {

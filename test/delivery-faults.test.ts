@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { signedUpPerson } from "./helpers/people";
 import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
 import {
   deliveryRows,
@@ -17,11 +18,6 @@ import {
 import type { SendJob } from "../src/domain/delivery/send-job";
 
 /** Faults: in every case one message reaches the person and the stats count it once. */
-async function person(userId: string): Promise<TestApp> {
-  const app = await createTestApp();
-  await sdk(app, "/v1/track", { userId, event: "Signed Up", messageId: `m-${userId}` });
-  return app;
-}
 const sms = (app: TestApp, userId: string): SendJob =>
   sendJob({
     appId: app.appId,
@@ -37,7 +33,7 @@ describe("delivery faults", () => {
   });
 
   it("a provider that hangs times out and is retried; the retry delivers once", async () => {
-    const app = await person("ann");
+    const app = await signedUpPerson("ann");
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -60,7 +56,7 @@ describe("delivery faults", () => {
   });
 
   it("a provider that accepted but answered too late: Resend's Idempotency-Key makes the retry a no-op", async () => {
-    const app = await person("ben");
+    const app = await signedUpPerson("ben");
     const env = await providerEnv();
     const job = sendJob({ appId: app.appId, userId: "ben" });
     await script("resend", [{ status: 200, delayMs: 2500 }]);
@@ -74,7 +70,7 @@ describe("delivery faults", () => {
   });
 
   it("500s then success: retried with growing backoff, sent once", async () => {
-    const app = await person("cy");
+    const app = await signedUpPerson("cy");
     const env = await providerEnv();
     const job = sms(app, "cy");
     await script("twilio", [
@@ -92,7 +88,7 @@ describe("delivery faults", () => {
   });
 
   it("the same message delivered twice at once: one consumer sends, the other waits and then finds it sent", async () => {
-    const app = await person("dee");
+    const app = await signedUpPerson("dee");
     const env = await providerEnv();
     const job = sms(app, "dee");
     await script("twilio", [{ status: 201, delayMs: 300 }]);
@@ -108,7 +104,7 @@ describe("delivery faults", () => {
   });
 
   it("a consumer that died mid-call: once its lease runs out, a redelivery sends through a provider that dedupes (Resend's Idempotency-Key)", async () => {
-    const app = await person("eve");
+    const app = await signedUpPerson("eve");
     const env = await providerEnv();
     const job = sendJob({ appId: app.appId, userId: "eve", to: { kind: "email", email: "eve@example.com" } });
     await testEnv.DB.prepare(
@@ -123,7 +119,7 @@ describe("delivery faults", () => {
   });
 
   it("retries exhausted: the dead-letter consumer fails the send once and keeps it replayable", async () => {
-    const app = await person("fay");
+    const app = await signedUpPerson("fay");
     const env = await providerEnv();
     const job = sms(app, "fay");
     await script("twilio", [{ status: 503, body: { code: 20503, status: 503 } }]);
@@ -141,7 +137,7 @@ describe("delivery faults", () => {
   });
 
   it("a job that waited is checked against consent again at send time: a STOP meanwhile suppresses it", async () => {
-    const app = await person("hal");
+    const app = await signedUpPerson("hal");
     const env = await providerEnv();
     expect(
       (await sdk(app, "/v1/devices", { userId: "hal", phone: "+14155550177", consent: { sms: "opted_out" } })).status,
@@ -170,7 +166,7 @@ describe("delivery faults", () => {
   });
 
   it("per-account rate limit: sends beyond the bucket are deferred (not sent into a 429), across consumer invocations", async () => {
-    const app = await person("gil");
+    const app = await signedUpPerson("gil");
     const env = await providerEnv({ RATE_LIMIT_TWILIO: "1/2" });
     const jobs = [sms(app, "gil"), sms(app, "gil"), sms(app, "gil")];
     const requeued: Array<{ key: string; delay: number }> = [];
@@ -188,7 +184,7 @@ describe("delivery faults", () => {
   });
 
   it("feedback that cannot reach the person's object is not lost: the message is retried and its redelivery applies it without sending again", async () => {
-    const app = await person("ivy");
+    const app = await signedUpPerson("ivy");
     await sdk(app, "/v1/devices", {
       userId: "ivy",
       register: [{ provider: "fcm", platform: "android", token: "tok-gone-ivy" }],
@@ -253,7 +249,7 @@ describe("delivery faults", () => {
   });
 
   it("a callback that waited for the send's record and cannot be applied then is applied on the message's retry", async () => {
-    const app = await person("jay");
+    const app = await signedUpPerson("jay");
     const env = await providerEnv();
     const sid = `SM${crypto.randomUUID().replace(/-/g, "")}`;
     const params = { MessageSid: sid, MessageStatus: "undelivered", ErrorCode: "21610" };
@@ -291,7 +287,7 @@ describe("delivery faults", () => {
   });
 
   it("replaying a dead letter re-queues only targets that ran out of retries, never a permanent failure", async () => {
-    const app = await person("max");
+    const app = await signedUpPerson("max");
     const job = sendJob({
       appId: app.appId,
       userId: "max",
@@ -339,7 +335,7 @@ describe("delivery faults", () => {
   });
 
   it("a dead letter with nothing retryable left keeps its failure and its count when replayed", async () => {
-    const app = await person("ned");
+    const app = await signedUpPerson("ned");
     const job = sendJob({
       appId: app.appId,
       userId: "ned",

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { signedUpPerson } from "./helpers/people";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import {
   fakeState,
@@ -18,12 +19,6 @@ import type { SendJob } from "../src/domain/delivery/send-job";
  * Each adapter against its loopback fake: the fake checks URL, method, headers, auth and the
  * body against the provider's published spec, and answers like the provider (or as scripted).
  */
-async function person(userId: string, devices: unknown[] = []): Promise<TestApp> {
-  const app = await createTestApp();
-  await sdk(app, "/v1/track", { userId, event: "Signed Up", messageId: `m-${userId}` });
-  if (devices.length) expect((await sdk(app, "/v1/devices", { userId, register: devices })).status).toBe(200);
-  return app;
-}
 
 async function profile(app: TestApp, userId: string) {
   return (await (await admin(app, `/admin/users/${userId}`)).json()) as {
@@ -40,7 +35,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("FCM v1: OAuth2 service-account token exchanged once and reused; message per spec; UNREGISTERED removes the device", async () => {
-    const app = await person("ann", [
+    const app = await signedUpPerson("ann", [
       { provider: "fcm", platform: "android", token: "fcm-token-android-1" },
       { provider: "fcm", platform: "ios", token: "fcm-token-ios-2" },
     ]);
@@ -129,7 +124,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("FCM: QUOTA_EXCEEDED and UNAVAILABLE retry with Retry-After / backoff; INVALID_ARGUMENT fails without retry", async () => {
-    const app = await person("ben");
+    const app = await signedUpPerson("ben");
     const env = await providerEnv();
     const push = (token: string): SendJob =>
       sendJob({
@@ -181,7 +176,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("APNs token auth: ES256 provider token reused across sends; 410 Unregistered and BadDeviceToken remove the device", async () => {
-    const app = await person("cat", [
+    const app = await signedUpPerson("cat", [
       { provider: "apns", platform: "ios", token: "aaaa1111" },
       { provider: "apns", platform: "ios", token: "bbbb2222" },
     ]);
@@ -223,7 +218,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("Twilio: form-encoded Messages API with Basic auth and StatusCallback; 21610 opts the person out of SMS", async () => {
-    const app = await person("dan");
+    const app = await signedUpPerson("dan");
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -283,7 +278,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("Resend: JSON per spec, Idempotency-Key = job key, List-Unsubscribe one-click on marketing mail only", async () => {
-    const app = await person("eve");
+    const app = await signedUpPerson("eve");
     const env = await providerEnv();
     const marketing = sendJob({ appId: app.appId, userId: "eve", to: { kind: "email", email: "eve@example.com" } });
     const transactional = sendJob({
@@ -333,7 +328,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("Resend errors: 422 validation fails permanently; 429 honours Retry-After; concurrent idempotent request retries", async () => {
-    const app = await person("fay");
+    const app = await signedUpPerson("fay");
     const env = await providerEnv();
     await script("resend", [
       { status: 422, body: { statusCode: 422, name: "validation_error", message: "Invalid `to` field." } },
@@ -357,7 +352,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("SendGrid: Mail Send v3 per spec, key in custom_args, X-Message-Id recorded; 400 fails, 500 retries", async () => {
-    const app = await person("gil");
+    const app = await signedUpPerson("gil");
     const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
     const job = sendJob({ appId: app.appId, userId: "gil", to: { kind: "email", email: "gil@example.com" } });
     await runSends([job], env);
@@ -398,7 +393,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("WhatsApp Cloud API: template and text messages per spec; 131050 opts out, 130429 retries", async () => {
-    const app = await person("hal");
+    const app = await signedUpPerson("hal");
     const env = await providerEnv();
     const template = sendJob({
       appId: app.appId,
@@ -483,7 +478,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("webhook channel: signed POST to the operator's URL; 5xx retries, other 4xx fail", async () => {
-    const app = await person("ida");
+    const app = await signedUpPerson("ida");
     const env = await providerEnv();
     const { fakeUrl } = await import("./fakes/delivery-harness");
     const job = sendJob({
@@ -525,7 +520,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("APNs DeviceTokenNotForTopic is a configuration error (wrong APNS_TOPIC): the device is kept and the send retried", async () => {
-    const app = await person("lou", [{ provider: "apns", platform: "ios", token: "cccc3333" }]);
+    const app = await signedUpPerson("lou", [{ provider: "apns", platform: "ios", token: "cccc3333" }]);
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -551,7 +546,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("partial or unusable credentials are configuration errors (retried, then dead-lettered with the reason), never the sandbox", async () => {
-    const app = await person("kit");
+    const app = await signedUpPerson("kit");
     const base = { appId: app.appId, userId: "kit" };
     const webDevice = {
       provider: "webpush" as const,
@@ -665,7 +660,7 @@ describe("delivery: provider adapters", () => {
   });
 
   it("a channel with no credentials at all still uses the sandbox (TWILIO_AUTH_TOKEN alone only verifies webhooks)", async () => {
-    const app = await person("liv");
+    const app = await signedUpPerson("liv");
     expect(testEnv.TWILIO_AUTH_TOKEN).toBeTruthy();
     const job = sendJob({
       appId: app.appId,

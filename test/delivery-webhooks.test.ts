@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { signedUpPerson } from "./helpers/people";
 import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
 import {
   callWith,
@@ -18,11 +19,6 @@ import {
 /** Webhooks signed by the providers' own libraries (twilio, svix, Node ECDSA) on the Node side. */
 const PUBLIC = "http://localhost:8787"; // PUBLIC_URL in wrangler.toml: what Twilio signs
 
-async function person(userId: string): Promise<TestApp> {
-  const app = await createTestApp();
-  await sdk(app, "/v1/track", { userId, event: "Signed Up", messageId: `m-${userId}` });
-  return app;
-}
 const consent = async (app: TestApp, userId: string, channel: string) =>
   (
     (await (await admin(app, `/admin/users/${userId}`)).json()) as {
@@ -112,7 +108,7 @@ describe("delivery webhooks", () => {
   });
 
   it("Twilio status callbacks: signature checked against PUBLIC_URL; status only moves forward; replays count once", async () => {
-    const app = await person("ann");
+    const app = await signedUpPerson("ann");
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -170,7 +166,7 @@ describe("delivery webhooks", () => {
   });
 
   it("a captured Twilio opt-out replayed with a fresh (unsigned) idempotency header changes nothing", async () => {
-    const app = await person("rey");
+    const app = await signedUpPerson("rey");
     const env = await providerEnv();
     await sdk(app, "/v1/devices", { userId: "rey", phone: "+14155550109", consent: { sms: "opted_in" } });
     const job = sendJob({
@@ -207,7 +203,7 @@ describe("delivery webhooks", () => {
   });
 
   it("a SendGrid batch signed long ago is refused, however valid its signature", async () => {
-    await person("old");
+    await signedUpPerson("old");
     const stale = String(Math.floor(Date.now() / 1000) - 3600);
     const res = await sendgridPost(
       [
@@ -230,7 +226,7 @@ describe("delivery webhooks", () => {
   });
 
   it("a callback that arrives before the send is recorded is kept and applied when the record appears", async () => {
-    const app = await person("bea");
+    const app = await signedUpPerson("bea");
     const env = await providerEnv();
     const sid = `SM${crypto.randomUUID().replace(/-/g, "")}`;
     const early = await twilioPost("/webhooks/twilio/status", {
@@ -263,7 +259,7 @@ describe("delivery webhooks", () => {
   });
 
   it("Twilio 21610 in a status callback and inbound STOP/START/HELP change SMS consent", async () => {
-    const app = await person("cal");
+    const app = await signedUpPerson("cal");
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -303,7 +299,7 @@ describe("delivery webhooks", () => {
   });
 
   it("SendGrid signed events (ECDSA): delivered → open → click; machine opens ignored; hard bounce suppresses email; bad signature 401", async () => {
-    const app = await person("dee");
+    const app = await signedUpPerson("dee");
     const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
     const job = sendJob({ appId: app.appId, userId: "dee", to: { kind: "email", email: "dee@example.com" } });
     const bounced = sendJob({ appId: app.appId, userId: "dee", to: { kind: "email", email: "dee@example.com" } });
@@ -348,7 +344,7 @@ describe("delivery webhooks", () => {
   });
 
   it("a SendGrid batch larger than one request's budget is applied across the provider's retries", async () => {
-    const app = await person("big");
+    const app = await signedUpPerson("big");
     const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
     const job = sendJob({ appId: app.appId, userId: "big", to: { kind: "email", email: "big@example.com" } });
     await runSends([job], env);
@@ -372,7 +368,7 @@ describe("delivery webhooks", () => {
   });
 
   it("Resend via Svix signatures: delivered/opened, complaint suppresses email, replayed svix-id ignored, stale timestamp 401", async () => {
-    const app = await person("eli");
+    const app = await signedUpPerson("eli");
     const env = await providerEnv();
     const job = sendJob({ appId: app.appId, userId: "eli", to: { kind: "email", email: "eli@example.com" } });
     await runSends([job], env);
@@ -430,7 +426,7 @@ describe("delivery webhooks", () => {
       403,
     );
 
-    const app = await person("fox");
+    const app = await signedUpPerson("fox");
     const env = await providerEnv();
     const job = sendJob({
       appId: app.appId,
@@ -478,7 +474,7 @@ describe("delivery webhooks", () => {
   });
 
   it("the unsubscribe page asks before acting (GET) and refuses forged links", async () => {
-    const app = await person("gus");
+    const app = await signedUpPerson("gus");
     const { unsubscribeUrl } = await import("../src/delivery/unsubscribe");
     const link = (
       await unsubscribeUrl("", "test-unsubscribe-secret", { appId: app.appId, userObject: `${app.appId}/u/gus` })
@@ -503,7 +499,7 @@ describe("delivery webhooks: an event counts as handled only once it is applied"
   const uid = () => crypto.randomUUID().replace(/-/g, "").slice(0, 12);
 
   it("an inbound STOP whose consent change fails answers 500, and Twilio's retry of it opts the person out", async () => {
-    const app = await person("sto");
+    const app = await signedUpPerson("sto");
     const env = await providerEnv();
     await runSends(
       [
@@ -537,7 +533,7 @@ describe("delivery webhooks: an event counts as handled only once it is applied"
   });
 
   it("a Twilio 21610 callback and a Resend complaint whose suppression fails are applied on the provider's retry, then deduplicated", async () => {
-    const app = await person("sup");
+    const app = await signedUpPerson("sup");
     const env = await providerEnv();
     const sms = sendJob({
       appId: app.appId,
@@ -587,7 +583,7 @@ describe("delivery webhooks: an event counts as handled only once it is applied"
   });
 
   it("a SendGrid hard bounce that failed mid-batch is applied when SendGrid resends the batch, even beyond one request's budget", async () => {
-    const app = await person("sgb");
+    const app = await signedUpPerson("sgb");
     const env = await providerEnv({ EMAIL_PROVIDER: "sendgrid" });
     const job = sendJob({ appId: app.appId, userId: "sgb", to: { kind: "email", email: "sgb@example.com" } });
     await runSends([job], env);
@@ -624,7 +620,7 @@ describe("delivery webhooks: an event counts as handled only once it is applied"
   });
 
   it("Resend bounces: only Permanent suppresses the address; Undetermined and Transient fail the message and keep it", async () => {
-    const app = await person("und");
+    const app = await signedUpPerson("und");
     const env = await providerEnv();
     const jobs = ["Undetermined", "Transient", "Permanent"].map(() =>
       sendJob({ appId: app.appId, userId: "und", to: { kind: "email", email: "und@example.com" } }),

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { reachableUser, T0 } from "./helpers/people";
 import { describe, expect, it } from "vitest";
 import { DAY, HOUR } from "../src/kernel/clock";
 import { loadAppConfig } from "../src/stores/config/app-config";
@@ -7,20 +8,7 @@ import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign, sent, tick } from "./helpers/campaigns";
 
 // 10:00 UTC: outside the default quiet hours.
-const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
 
-async function reachableUser(app: TestApp, userId: string, at = T0) {
-  await sdk(
-    app,
-    "/v1/devices",
-    {
-      userId,
-      register: [{ provider: "fcm", platform: "android", token: `tok-${userId}-000000` }],
-      consent: { push: "opted_in" },
-    },
-    { clock: at },
-  );
-}
 async function installPaperModel(app: TestApp) {
   const cuts = { recencyDays: [7, 30, 60, 120], frequency: [1, 2, 3, 5], monetary: [50, 100, 200, 500], n: 100 };
   const fit = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, logLikelihood: -9582.4, n: 2357, converged: true };
@@ -81,7 +69,7 @@ describe("campaigns trigger on segmentation events", () => {
         },
       ],
     });
-    await reachableUser(app, "viewer");
+    await reachableUser(app, "viewer", T0, { email: false });
     await sdk(app, "/v1/track", { userId: "viewer", event: "Product Viewed", messageId: "v1" }, { clock: T0 });
     expect(await sent(app, "viewer")).toEqual([]);
     await sdk(
@@ -103,7 +91,7 @@ describe("campaigns trigger on segmentation events", () => {
         { type: "message", id: "save", channels: ["push"], content: { push: { body: "We saved you a 15% discount" } } },
       ],
     });
-    await reachableUser(app, "quiet");
+    await reachableUser(app, "quiet", T0, { email: false });
     for (const week of [0, 1, 2, 3]) await purchase(app, "quiet", T0 + week * 7 * DAY);
     const last = T0 + 21 * DAY;
     await tick(app, "quiet", last + 30 * DAY); // medium risk: no message
@@ -133,7 +121,7 @@ describe("campaigns trigger on segmentation events", () => {
         },
       ],
     });
-    await reachableUser(app, "fan");
+    await reachableUser(app, "fan", T0, { email: false });
     for (const k of [0, 1, 2]) await purchase(app, "fan", T0 + k * 2 * DAY);
     expect(await sent(app, "fan")).toEqual([]);
     await purchase(app, "fan", T0 + 6 * DAY + HOUR);
