@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reachableUser, T0 } from "./helpers/people";
 import { DAY, HOUR } from "../src/kernel/clock";
-import { createTestApp, sdk, type TestApp } from "./helpers/api";
+import { createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
 
 const msg = (id: string) => [

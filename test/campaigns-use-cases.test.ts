@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { reachableUser, T0 } from "./helpers/people";
 import { DAY, HOUR, MINUTE } from "../src/kernel/clock";
 import { clearKeyCache } from "../src/stores/config/app-directory";
-import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
+import { admin, createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent, tick } from "./helpers/campaigns";
 
 // 10:00 UTC on a Tuesday: outside the default quiet hours (22:00–08:00 UTC for users without a timezone).

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { signedUpPerson } from "./helpers/people";
-import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
+import { admin, type TestApp } from "./helpers/api";
 import {
   fakeState,
   providerEnv,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { signedUpPerson } from "./helpers/people";
-import { admin, call, createTestApp, sdk, type TestApp } from "./helpers/api";
+import { admin, call, sdk, type TestApp } from "./helpers/api";
 import {
   callWith,
   deliveryRows,

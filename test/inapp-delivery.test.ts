@@ -1,6 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
 import { userObject } from "./helpers/objects";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inAppFeature } from "../src/inapp/inapp-feature";
 import type { Json } from "../src/kernel/json";

@@ -1,6 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
 import { userObject } from "./helpers/objects";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HOUR, MINUTE } from "../src/kernel/clock";
 import { createTestApp, sdk, type TestApp } from "./helpers/api";

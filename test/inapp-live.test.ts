@@ -1,6 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { userObject } from "./helpers/objects";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createTestApp, sdk } from "./helpers/api";
 import { connect, modal, sendInApp } from "./helpers/inapp";

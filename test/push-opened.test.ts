@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { userObject } from "./helpers/objects";
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";

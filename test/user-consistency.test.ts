@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { userObject } from "./helpers/objects";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

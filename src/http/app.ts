@@ -17,6 +17,7 @@ import { benchRoutes } from "./sdk/bench-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { deliveryAdminRoutes } from "./admin/delivery-routes";
 import { inAppRoutes } from "./sdk/inapp-routes";
+import { segmentReportRoutes } from "./admin/segment-report-routes";
 import { segmentRoutes } from "./admin/segment-routes";
 import { geofenceRoutes } from "./admin/geofence-routes";
 import { locationRoutes } from "./sdk/location-routes";
@@ -70,6 +71,7 @@ export function createApp() {
   app.route("/", deliveryAdminRoutes);
   app.route("/", inAppRoutes);
   app.route("/", segmentPreviewRoutes);
+  app.route("/", segmentReportRoutes);
   app.route("/", segmentRoutes);
   app.route("/", appStatsRoutes);
   app.route("/", userSearchRoutes);

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { and, asc, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { database } from "../../stores/d1/client";
 import { deliveries, deliveryEvents } from "../../stores/d1/schema";
 import { runSendsBench } from "../../delivery/bench";

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type * as z from "zod";
 import { DomainError, type ErrorStatus, type FieldProblem } from "../../kernel/errors";
 
 /** The single error shape of every Beckon endpoint. */
