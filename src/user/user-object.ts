@@ -6,7 +6,7 @@ import type { ConsentChannel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
 import type { CampaignStat } from "../campaigns/stats";
 import { aggregate, type CounterRow } from "../analytics/counters";
-import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../analytics/export";
+import { type ExportRow, exportMessages, exportRow, sendRow, timelineRow } from "../analytics/export";
 import type { Env } from "../env";
 import type { BeckonEvent } from "../events/beckon-event";
 import { contextRegistration, type DeviceRecord, DeviceTable, type DeviceUpdate } from "./devices";
@@ -233,8 +233,6 @@ export class UserObject extends DurableObject<Env> {
     if (!call.anonymous) await this.absorbAnonymousIds(call);
 
     const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
-    const exported: ExportRow[] = [];
-    const exporting = !!this.env.EXPORTS && this.env.EXPORT_EVENTS === "true";
     this.transaction(config, call.now, (ctx, run) => {
       if (!this.profile) this.startProfile(call, ctx);
       if (call.virtualClock && this.meta.get("virtualClock") !== "1") this.setMeta("virtualClock", "1");
@@ -257,7 +255,7 @@ export class UserObject extends DurableObject<Env> {
         if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped)
           ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         this.unloggedEvents.push(event);
-        if (exporting) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
+        run.exports?.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
@@ -271,17 +269,6 @@ export class UserObject extends DurableObject<Env> {
           config.settings.recentEvents,
         );
       }
-      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE)
-        this.writeOutbox(
-          "INDEX",
-          {
-            op: "export",
-            key: crypto.randomUUID(),
-            appId: call.appId,
-            rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE),
-          } satisfies IndexUpdate,
-          call.now,
-        );
       result.enqueued = run.sends;
     });
     await this.afterTransaction();
@@ -851,11 +838,17 @@ export class UserObject extends DurableObject<Env> {
     const run = new Run(this.features);
     const ctx = this.context(config, now, run);
     run.ctx = ctx;
+    // Export (src/analytics/export.ts): this transaction's events, decisions, sends and delivery statuses.
+    if (this.env.EXPORTS && this.env.EXPORT_EVENTS === "true") run.exports = [];
+    this.timeline.tap = run.exports ? (at, kind, detail) => run.exports?.push({ at, kind, detail }) : null;
     try {
       this.ctx.storage.transactionSync(() => {
         body(ctx, run);
         for (const write of run.commits.values()) write();
         if (this.profile) {
+          if (run.exports?.length)
+            for (const m of exportMessages(this.profile.appId, run.exportRows(this.profile)))
+              this.writeOutbox("INDEX", m satisfies IndexUpdate, now);
           if (run.stats.length > 0)
             this.writeOutbox("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
           if (run.counts.length > 0) {
@@ -892,10 +885,12 @@ export class UserObject extends DurableObject<Env> {
       // SQLite rolled the transaction back; the profile and meta were changed in place and must follow,
       // or the next call would persist counters of events that never applied.
       this.outboxWritten = false;
+      this.timeline.tap = null;
       this.unloggedEvents = [];
       this.readState(); // and forgets the timers' mirror
       throw err;
     }
+    this.timeline.tap = null;
     if (this.outboxWritten) this.guardOutbox();
   }
 
@@ -914,7 +909,6 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
-    const self = this;
     const memo = new Map<string, unknown>();
     const ctx: UserContext = {
       now,
@@ -923,24 +917,25 @@ export class UserObject extends DurableObject<Env> {
       sql: this.sql,
       timers: this.timers,
       timeline: this.timeline,
-      devices: { pushTargets: () => self.devices.pushTargets() },
-      emit: (name, properties) => run.emit(name, properties, now, self.profile),
+      devices: { pushTargets: () => this.devices.pushTargets() },
+      emit: (name, properties) => run.emit(name, properties, now, this.profile),
       enqueueSend: (job: SendJob) => {
-        self.writeOutbox("SENDS", job, now, job.idempotencyKey);
+        this.writeOutbox("SENDS", job, now, job.idempotencyKey);
+        run.exports?.push({ at: now, send: job });
         // Re-sent unless the consumer reports back first (see resendUnacknowledged).
-        self.timers.scheduleIfAbsent({
+        this.timers.scheduleIfAbsent({
           key: "outbox-resend",
-          dueAt: now + self.resendAfterMs(),
+          dueAt: now + this.resendAfterMs(),
           kind: "outbox-resend",
           payload: {},
         });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey: string) => {
-        self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
+        this.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
         // Nothing left to watch: spare the alarm a wake for the re-send check.
-        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
-          self.timers.cancel("outbox-resend");
+        if (this.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
+          this.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
       recordCounts: (rows) => void run.counts.push(...rows),
@@ -948,10 +943,10 @@ export class UserObject extends DurableObject<Env> {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
       },
-      live: (message) => self.broadcastLive(message),
+      live: (message) => this.broadcastLive(message),
       eventLog: (name, since = Number.NEGATIVE_INFINITY) => {
-        self.logEvents(); // this call's events so far belong in what features read
-        return self.sql
+        this.logEvents(); // this call's events so far belong in what features read
+        return this.sql
           .exec<{ at: number; properties: string }>(
             `SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`,
             name,
@@ -959,7 +954,7 @@ export class UserObject extends DurableObject<Env> {
           )
           .toArray();
       },
-      attrs: () => self.featureAttrs(ctx),
+      attrs: () => this.featureAttrs(ctx),
       memo: <T>(key: string, load: () => T): T => {
         if (!memo.has(key)) memo.set(key, load());
         return memo.get(key) as T;
@@ -1155,11 +1150,15 @@ function queueBatches<T extends { body: string }>(rows: T[]): T[][] {
 }
 
 /** One transaction's dispatch state: internal events chain after the event that caused them. */
+type PendingExport = { at: Millis; send: SendJob } | { at: Millis; kind: string; detail: JsonObject };
+
 class Run {
   ctx!: UserContext;
   readonly sends: string[] = [];
   readonly stats: CampaignStat[] = [];
   readonly counts: CounterRow[] = [];
+  /** What this transaction exports (null: export is off): events as rows, timeline entries and sends to stamp. */
+  exports: Array<ExportRow | PendingExport> | null = null;
   /** Writes features deferred to the end of the transaction (ctx.beforeCommit), by key. */
   readonly commits = new Map<string, () => void>();
   indexDirty = false;
@@ -1170,6 +1169,19 @@ class Run {
   private emitted = 0;
 
   constructor(private readonly features: readonly UserFeature[]) {}
+
+  exportRows(who: { appId: string; userId: string }): ExportRow[] {
+    const rows: ExportRow[] = [];
+    for (const r of this.exports ?? []) {
+      if ("type" in r) rows.push(r);
+      else if ("send" in r) rows.push(sendRow(who, r.at, r.send));
+      else {
+        const row = timelineRow(who, r.at, r.kind, r.detail, rows.length);
+        if (row) rows.push(row);
+      }
+    }
+    return rows;
+  }
 
   dispatch(event: BeckonEvent): void {
     this.handle(event, 0);
