@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exported partitions of one kind (events, decisions, sends, delivery statuses) and UTC day: files, rows, bytes per hour */
+        /** The exported partitions of one kind (events, decisions, sends, delivery statuses) and UTC day, month or year: files, rows, bytes per hour */
         get: operations["listExportPartitions"];
         put?: never;
         post?: never;
@@ -4774,7 +4774,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
-                /** @description UTC day (default: today) */
+                /** @description UTC day, month (YYYY-MM) or year (YYYY); default: today */
                 date?: string;
                 /** @description also list each partition's object keys */
                 keys?: "true" | "false";

@@ -837,12 +837,16 @@ analyticsRoutes.openapi(
     operationId: "listExportPartitions",
     tags: ["analytics"],
     summary:
-      "The exported partitions of one kind (events, decisions, sends, delivery statuses) and UTC day: files, rows, bytes per hour",
+      "The exported partitions of one kind (events, decisions, sends, delivery statuses) and UTC day, month or year: files, rows, bytes per hour",
     security: [{ admin: [] }],
     request: {
       query: z.object({
         kind: z.enum(EXPORT_KINDS).optional().openapi({ description: "default `event`" }),
-        date: Day.optional().openapi({ description: "UTC day (default: today)" }),
+        date: z
+          .string()
+          .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "expected YYYY-MM-DD, YYYY-MM or YYYY")
+          .optional()
+          .openapi({ description: "UTC day, month (YYYY-MM) or year (YYYY); default: today" }),
         keys: z.enum(["true", "false"]).optional().openapi({ description: "also list each partition's object keys" }),
         limit: z.coerce
           .number()
@@ -865,7 +869,8 @@ analyticsRoutes.openapi(
     if (!bucket) return c.json({ configured: false, kind, date, partitions: [], cursor: null }, 200);
     const prefix = EXPORT_PREFIXES[kind];
     const listed = await bucket.list({
-      prefix: `${prefix}/${appId}/date=${date}/`,
+      // A day is a whole prefix; a month or year is the start of its days' prefixes.
+      prefix: `${prefix}/${appId}/date=${date}${date.length === 10 ? "/" : "-"}`,
       limit: q.limit ?? 1000,
       include: ["customMetadata"],
       ...(q.cursor ? { cursor: q.cursor } : {}),
