@@ -191,35 +191,38 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
 
     // Every exported event file, through the listing and download routes, into a local directory.
     dir = await mkdtemp(join(tmpdir(), "beckon-duckdb-"));
-    const download = async (): Promise<number> => {
-      await rm(join(dir!, "events"), { recursive: true, force: true });
+    const listed = async (): Promise<{ rows: number; keys: string[] }> => {
       let rows = 0;
+      const keys: string[] = [];
       for (const year of ["1997", "1998"]) {
         let cursor: string | null = null;
         do {
-          const page: {
-            partitions: Array<{ rows: number; keys: string[] }>;
-            cursor: string | null;
-          } = await adminGet(
+          const page: { partitions: Array<{ rows: number; keys: string[] }>; cursor: string | null } = await adminGet(
             `/admin/analytics/exports?kind=event&date=${year}&keys=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
           );
-          const keys = page.partitions.flatMap((p) => p.keys);
-          rows += page.partitions.reduce((s, p) => s + p.rows, 0);
-          await pool(keys, 8, async (key) => {
-            const res = await fetch(`${base}/admin/analytics/exports/file?key=${encodeURIComponent(key)}`, {
-              headers: { authorization: `Bearer ${app.adminKey}` },
-            });
-            expect(res.status).toBe(200);
-            const path = join(dir!, key);
-            await mkdir(dirname(path), { recursive: true });
-            await writeFile(path, Buffer.from(await res.arrayBuffer()));
-          });
+          for (const p of page.partitions) {
+            rows += p.rows;
+            keys.push(...p.keys);
+          }
           cursor = page.cursor;
         } while (cursor);
       }
-      return rows;
+      return { rows, keys };
     };
-    for (let i = 0; i < 60 && (await download()) < sent; i++) await new Promise((r) => setTimeout(r, 1000));
+    let files = await listed();
+    for (let i = 0; i < 90 && files.rows < sent; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      files = await listed();
+    }
+    await pool(files.keys, 8, async (key) => {
+      const res = await fetch(`${base}/admin/analytics/exports/file?key=${encodeURIComponent(key)}`, {
+        headers: { authorization: `Bearer ${app.adminKey}` },
+      });
+      expect(res.status).toBe(200);
+      const path = join(dir!, key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, Buffer.from(await res.arrayBuffer()));
+    });
 
     const db = await (await DuckDBInstance.create(":memory:")).connect();
     const rows = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson();
@@ -321,7 +324,7 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
       figures = await live();
     }
     console.log(
-      `DuckDB cross-check: ${sent} events of ${byCustomer.size + byShopper.size} people; funnel ${JSON.stringify(expected.funnel)}, ${expected.cohorts.length} weekly cohorts, ${expected.mau.length} months`,
+      `DuckDB cross-check: ${sent} events (${files.keys.length} files) of ${byCustomer.size + byShopper.size} people; funnel ${JSON.stringify(expected.funnel)}, ${expected.cohorts.length} weekly cohorts, ${expected.mau.length} months`,
     );
     expect(expected.funnel[0]).toBeGreaterThan(expected.funnel[2] as number);
     expect(expected.funnel[2]).toBeGreaterThan(0);
