@@ -193,6 +193,57 @@ try {
       `  three funnels  ${fmt(withFunnels.rps)} req/s (${phases.with.map((r) => fmt(r.rps)).join(", ")})   worst p50 ${fmt(withFunnels.p50, 2)} ms   worst p99 ${fmt(withFunnels.p99, 2)} ms   errors ${withFunnels.errors}`,
     );
     console.log(`  ratio          ${fmt(withFunnels.rps / without.rps, 3)}`);
+
+    // The export's events/s: a second Beckon with EXPORT_EVENTS on takes a fixed load; the clock runs from the
+    // first request until every applied event is listed in the EXPORTS bucket (files written by the INDEX consumer).
+    const exporting = await startBeckon({ vars: { EXPORT_EVENTS: "true" } });
+    try {
+      const auth = { authorization: `Basic ${Buffer.from(`${exporting.writeKey}:`).toString("base64")}` };
+      const REQUESTS = Number(process.env.BENCH_EXPORT_REQUESTS ?? 400);
+      let next = 0;
+      let applied = 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < REQUESTS) {
+            const res = await fetch(exporting.base + "/v1/batch", json(batchFor("export")(next++), auth));
+            const body = await res.json();
+            applied += body.applied ?? 0;
+          }
+        }),
+      );
+      const ingestSeconds = (performance.now() - start) / 1000;
+      const day = new Date().toISOString().slice(0, 10);
+      const exported = async () => {
+        let rows = 0;
+        let cursor = null;
+        do {
+          const res = await fetch(
+            `${exporting.base}/admin/analytics/exports?kind=event&date=${day}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+            { headers: { authorization: `Bearer ${exporting.adminKey}` } },
+          );
+          const page = await res.json();
+          rows += page.partitions.reduce((n, p) => n + p.rows, 0);
+          cursor = page.cursor;
+        } while (cursor);
+        return rows;
+      };
+      let rows = 0;
+      for (let i = 0; i < 600 && (rows = await exported()) < applied; i++) await new Promise((r) => setTimeout(r, 250));
+      const seconds = (performance.now() - start) / 1000;
+      results.analytics.export = {
+        events: applied,
+        exportedRows: rows,
+        ingestSeconds: +fmt(ingestSeconds),
+        exportedSeconds: +fmt(seconds),
+        eventsPerSec: +fmt(rows / seconds, 0),
+      };
+      console.log(
+        `  export         ${applied} events (${REQUESTS} requests of 20) ingested in ${fmt(ingestSeconds)} s, all ${rows} in R2 after ${fmt(seconds)} s = ${fmt(rows / seconds, 0)} events/s`,
+      );
+    } finally {
+      await exporting.stop();
+    }
   }
 
   if (sections.includes("trigger")) {

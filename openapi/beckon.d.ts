@@ -28,8 +28,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exported event partitions of one UTC day (files, rows, bytes per hour) in the EXPORTS bucket */
+        /** The exported partitions of one kind (events, decisions, sends, delivery statuses) and UTC day, month or year: files, rows, bytes per hour */
         get: operations["listExportPartitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/analytics/exports/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exported file of this app, as stored (NDJSON, gzip) */
+        get: operations["getExportFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3382,14 +3399,18 @@ export interface components {
             };
         };
         ExportPartitions: {
-            /** @description whether events are being exported (EXPORT_EVENTS="true" and the EXPORTS bucket bound); files written earlier are listed either way */
+            /** @description whether rows are being exported (EXPORT_EVENTS="true" and the EXPORTS bucket bound); files written earlier are listed either way */
             configured: boolean;
-            /** @description more files: pass as `cursor` */
+            /** @description more files: pass as `cursor` (a partition may continue on the next page: add up by partition) */
             cursor: string | null;
             date: string;
+            /** @enum {string} */
+            kind: "event" | "decision" | "send" | "delivery";
             partitions: {
                 bytes: number;
                 files: number;
+                /** @description the object keys (with `keys=true`), for GET /admin/analytics/exports/file */
+                keys?: string[];
                 /** @example app_1/date=2026-03-02/hour=10 */
                 partition: string;
                 rows: number;
@@ -4753,8 +4774,14 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
-                /** @description UTC day (default: today) */
+                /** @description UTC day, month (YYYY-MM) or year (YYYY); default: today */
                 date?: string;
+                /** @description also list each partition's object keys */
+                keys?: "true" | "false";
+                /** @description default `event` */
+                kind?: "event" | "decision" | "send" | "delivery";
+                /** @description files per page (default 1000) */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -4769,6 +4796,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExportPartitions"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExportFile: {
+        parameters: {
+            query: {
+                /** @description an object key from listExportPartitions (`keys=true`) */
+                key: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file: gzip-compressed NDJSON, one row per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

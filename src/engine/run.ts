@@ -5,11 +5,16 @@ import type { CampaignStat } from "../domain/campaigns/campaign-stat";
 import type { CounterRow } from "../domain/analytics/counters";
 import type { UserProfile } from "../domain/profile/profile";
 import type { UserContext, UserFeature } from "./feature";
+import { type ExportRow, sendRow, timelineRow } from "../domain/analytics/export";
+import type { SendJob } from "../domain/delivery/send-job";
 
 /** How deep a chain of internal events may go (an event emitting an event…) before Beckon stops it as a loop. */
 const MAX_EMIT_CHAIN = 16;
 /** A safety net on internal events per transaction (a fix inside many fences legitimately emits dozens). */
 const MAX_EMITTED_PER_TRANSACTION = 2000;
+
+/** A row to export once the transaction knows who it belongs to: a send job, or a timeline entry. */
+type PendingExport = { at: Millis; send: SendJob } | { at: Millis; kind: string; detail: JsonObject };
 
 /** One transaction's dispatch state: internal events chain after the event that caused them. */
 export class Run {
@@ -17,6 +22,8 @@ export class Run {
   readonly sends: string[] = [];
   readonly stats: CampaignStat[] = [];
   readonly counts: CounterRow[] = [];
+  /** What this transaction exports (null: export is off): events as rows, timeline entries and sends to stamp. */
+  exports: Array<ExportRow | PendingExport> | null = null;
   /** Writes features deferred to the end of the transaction (ctx.beforeCommit), by key. */
   readonly commits = new Map<string, () => void>();
   indexDirty = false;
@@ -27,6 +34,19 @@ export class Run {
   private emitted = 0;
 
   constructor(private readonly features: readonly UserFeature[]) {}
+
+  exportRows(who: { appId: string; userId: string }): ExportRow[] {
+    const rows: ExportRow[] = [];
+    for (const r of this.exports ?? []) {
+      if ("type" in r) rows.push(r);
+      else if ("send" in r) rows.push(sendRow(who, r.at, r.send));
+      else {
+        const row = timelineRow(who, r.at, r.kind, r.detail, rows.length);
+        if (row) rows.push(row);
+      }
+    }
+    return rows;
+  }
 
   dispatch(event: BeckonEvent): void {
     this.handle(event, 0);

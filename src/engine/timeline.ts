@@ -23,11 +23,14 @@ export interface TimelineEntry {
 export class Timeline {
   static readonly MAX_ENTRIES = 2000;
   private writes = 0;
+  /** Set by the object for one transaction while export is on: sees every entry added. */
+  tap: ((at: Millis, kind: TimelineKind, detail: JsonObject) => void) | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
   add(at: Millis, kind: TimelineKind, detail: JsonObject): void {
     this.sql.exec(`INSERT INTO timeline (at, kind, detail) VALUES (?, ?, ?)`, at, kind, JSON.stringify(detail));
+    this.tap?.(at, kind, detail);
     // Trim occasionally rather than on every insert.
     if (++this.writes % 100 === 0)
       this.sql.exec(`DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - ?`, Timeline.MAX_ENTRIES);

@@ -1,6 +1,7 @@
 import { DAY, MINUTE, type Millis } from "../kernel/clock";
 import type { Json, JsonObject } from "../kernel/json";
 import { aggregate } from "../domain/analytics/counters";
+import { exportMessages } from "../domain/analytics/export";
 import { indexRowOf, type IndexUpdate } from "../domain/messages/index-update";
 import { newProfile, type UserProfile } from "../domain/profile/profile";
 import { type AppConfig, cachedAppConfig, loadAppConfig } from "../stores/config/app-config";
@@ -189,6 +190,9 @@ export class UserHost {
     const run = new Run(this.features);
     const ctx = this.context(config, now, run);
     run.ctx = ctx;
+    // Export (src/domain/analytics/export.ts): this transaction's events, decisions, sends and delivery statuses.
+    if (this.env.EXPORTS && this.env.EXPORT_EVENTS === "true") run.exports = [];
+    this.timeline.tap = run.exports ? (at, kind, detail) => run.exports?.push({ at, kind, detail }) : null;
     let result!: T;
     try {
       this.state.storage.transactionSync(() => {
@@ -199,10 +203,12 @@ export class UserHost {
     } catch (err) {
       // SQLite rolled the transaction back; the profile and meta were changed in place and must follow,
       // or the next call would persist counters of events that never applied.
+      this.timeline.tap = null;
       this.events.discard();
       this.readState(); // and forgets the timers' mirror
       throw err;
     }
+    this.timeline.tap = null;
     if (this.outbox.written) this.guardOutbox();
     return result;
   }
@@ -210,6 +216,9 @@ export class UserHost {
   /** What a transaction produced beyond feature writes: stats, counters, the index row, the profile. */
   private commitRun(ctx: UserContext, run: Run, now: Millis): void {
     const profile = this.profile!;
+    if (run.exports?.length)
+      for (const m of exportMessages(profile.appId, run.exportRows(profile)))
+        this.outbox.write("INDEX", m satisfies IndexUpdate, now);
     if (run.stats.length > 0) this.outbox.write("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
     if (run.counts.length > 0) {
       // Summed, and cut so each message stays well under the queue's 128 KB (a counter row is ~100 bytes).
@@ -269,6 +278,7 @@ export class UserHost {
       emit: (name, properties) => run.emit(name, properties, now, this.profile),
       enqueueSend: (job) => {
         this.outbox.enqueueSend(job, now);
+        run.exports?.push({ at: now, send: job });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey) => this.outbox.acknowledge(idempotencyKey),

@@ -2,8 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { DAY, type Millis } from "../kernel/clock";
 import type { Json, JsonObject } from "../kernel/json";
 import type { ConsentChannel } from "../domain/delivery/channel";
-import { EXPORT_ROWS_PER_MESSAGE, type ExportRow, exportRow } from "../domain/analytics/export";
-import type { IndexUpdate } from "../domain/messages/index-update";
+import { exportRow } from "../domain/analytics/export";
 import { applyEventToProfile } from "../domain/profile/profile";
 import type { Env } from "../env";
 import { registerContextToken } from "./context-token";
@@ -78,8 +77,6 @@ export class UserObject extends DurableObject<Env> implements UserApi {
     if (fwd) return fwd.to.ingest(fwd.call);
     const host = this.host;
     if (!call.anonymous) await absorbAnonymousIds(host, this.ctx.id.name, call, (name) => this.peer(name));
-    const exported: ExportRow[] = [];
-    const exporting = !!this.env.EXPORTS && this.env.EXPORT_EVENTS === "true";
     return host.change(call.appId, call.configVersion, call.now, (ctx, run) => {
       const result: IngestResult = { applied: 0, duplicates: 0, enqueued: [] };
       const settings = ctx.config.settings;
@@ -104,7 +101,7 @@ export class UserObject extends DurableObject<Env> implements UserApi {
         if (ctx.profile.unmappedTimezone && ctx.profile.unmappedTimezone !== unmapped)
           ctx.timeline.add(call.now, "decision", { ignored: "timezone", ...ctx.profile.unmappedTimezone });
         host.events.append(event);
-        if (exporting) exported.push(exportRow(call.appId, call.userId, call.anonymous, event));
+        run.exports?.push(exportRow(call.appId, call.userId, call.anonymous, event));
         if (change.traitsChanged) ctx.touchIndex(false);
         run.dispatch(event);
       }
@@ -115,17 +112,6 @@ export class UserObject extends DurableObject<Env> implements UserApi {
         host.events.flush();
         host.events.trim(settings.recentEvents);
       }
-      for (let i = 0; i < exported.length; i += EXPORT_ROWS_PER_MESSAGE)
-        host.outbox.write(
-          "INDEX",
-          {
-            op: "export",
-            key: crypto.randomUUID(),
-            appId: call.appId,
-            rows: exported.slice(i, i + EXPORT_ROWS_PER_MESSAGE),
-          } satisfies IndexUpdate,
-          call.now,
-        );
       result.enqueued = run.sends;
       return result;
     });

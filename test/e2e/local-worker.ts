@@ -75,8 +75,8 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
       "warn",
       "--var",
       `OPERATOR_TOKEN:${E2E_OPERATOR_TOKEN}`,
-      "--var",
-      "ALLOW_VIRTUAL_CLOCK:false",
+      // Off unless a test asks for it (a replay in virtual time).
+      ...(opts.vars?.ALLOW_VIRTUAL_CLOCK ? [] : ["--var", "ALLOW_VIRTUAL_CLOCK:false"]),
       ...extraVars,
     ],
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },

@@ -1,13 +1,15 @@
 import type { Millis } from "../../kernel/clock";
+import type { SendJob } from "../delivery/send-job";
 import type { BeckonEvent } from "../events/beckon-event";
 
 /**
- * Event export to R2 (docs/analytics.md "Event export"): every applied SDK event, as NDJSON gzip files partitioned
- * `<appId>/date=YYYY-MM-DD/hour=HH/` by the event's UTC time. One transaction's events travel as one
- * INDEX-queue message with a unique key (kept in the object's outbox row); the consumer writes one file per
- * message and partition named by that key, so a redelivered message replaces its own files, never adds rows.
+ * Export to R2 (docs/analytics.md "Export"): applied SDK events, journey decisions, send jobs and
+ * delivery-status changes, as NDJSON gzip files partitioned `<kind>/<appId>/date=YYYY-MM-DD/hour=HH/` by
+ * the row's UTC time. What one transaction exports travels as INDEX-queue messages with a unique key
+ * (kept in the object's outbox row); the consumer writes one file per message, kind and partition named
+ * by that key, so a redelivered message replaces its own files, never adds rows.
  */
-export interface ExportRow {
+export interface EventRow {
   type: "event";
   appId: string;
   userId: string;
@@ -21,6 +23,46 @@ export interface ExportRow {
   context?: unknown;
 }
 
+/** A decision the person's object wrote to their timeline (entered, not entered, suppressed, sent, converted…). */
+export interface DecisionRow {
+  type: "decision";
+  appId: string;
+  userId: string;
+  timestamp: string;
+  /** Position in this transaction's exported rows: with the message key, a stable row id. */
+  seq: number;
+  detail: unknown;
+}
+
+/** A send job as it leaves the person's object for the SENDS queue (address and content are not exported). */
+export interface SendRow {
+  type: "send";
+  appId: string;
+  userId: string;
+  timestamp: string;
+  idempotencyKey: string;
+  campaignId: string;
+  campaignVersion: number;
+  stepId: string;
+  variant: string;
+  channel: string;
+  category: string;
+  /** A console test send (`test:` key): never in campaign stats. */
+  test: boolean;
+}
+
+/** A delivery status the person's object recorded (from the send consumer, provider webhooks, dead letters, in-app). */
+export interface DeliveryRow {
+  type: "delivery";
+  appId: string;
+  userId: string;
+  timestamp: string;
+  detail: unknown;
+}
+
+export type ExportRow = EventRow | DecisionRow | SendRow | DeliveryRow;
+export type ExportKind = ExportRow["type"];
+
 export interface ExportMessage {
   op: "export";
   key: string;
@@ -28,11 +70,18 @@ export interface ExportMessage {
   rows: ExportRow[];
 }
 
-export const EXPORT_PREFIX = "events";
-/** Events per message: keeps a message well under the queue's 128 KB for ordinary events. */
+/** The top-level prefix of each kind's files. */
+export const EXPORT_PREFIXES = {
+  event: "events",
+  decision: "decisions",
+  send: "sends",
+  delivery: "deliveries",
+} as const satisfies Record<ExportKind, string>;
+export const EXPORT_PREFIX = EXPORT_PREFIXES.event;
+/** Rows per message: keeps a message well under the queue's 128 KB for ordinary rows. */
 export const EXPORT_ROWS_PER_MESSAGE = 50;
 
-export function exportRow(appId: string, userId: string, anonymous: boolean, e: BeckonEvent): ExportRow {
+export function exportRow(appId: string, userId: string, anonymous: boolean, e: BeckonEvent): EventRow {
   return {
     type: "event",
     appId,
@@ -48,22 +97,60 @@ export function exportRow(appId: string, userId: string, anonymous: boolean, e: 
   };
 }
 
+/** Timeline kinds that are exported, and as what. */
+export function timelineRow(
+  who: { appId: string; userId: string },
+  at: Millis,
+  kind: string,
+  detail: unknown,
+  seq: number,
+): DecisionRow | DeliveryRow | null {
+  const timestamp = new Date(at).toISOString();
+  if (kind === "decision") return { type: "decision", ...who, timestamp, seq, detail };
+  if (kind === "delivery") return { type: "delivery", ...who, timestamp, detail };
+  return null;
+}
+
+export function sendRow(who: { appId: string; userId: string }, at: Millis, job: SendJob): SendRow {
+  return {
+    type: "send",
+    ...who,
+    timestamp: new Date(at).toISOString(),
+    idempotencyKey: job.idempotencyKey,
+    campaignId: job.campaignId,
+    campaignVersion: job.campaignVersion,
+    stepId: job.stepId,
+    variant: job.variant,
+    channel: job.channel,
+    category: job.category,
+    test: job.test === true,
+  };
+}
+
+/** One transaction's rows as messages, each with a fresh key (kept in the outbox row, so a retry reuses it). */
+export function exportMessages(appId: string, rows: readonly ExportRow[]): ExportMessage[] {
+  const out: ExportMessage[] = [];
+  for (let i = 0; i < rows.length; i += EXPORT_ROWS_PER_MESSAGE)
+    out.push({ op: "export", key: crypto.randomUUID(), appId, rows: rows.slice(i, i + EXPORT_ROWS_PER_MESSAGE) });
+  return out;
+}
+
 /** The partition of a row: `<appId>/date=YYYY-MM-DD/hour=HH`. */
 export function partitionOf(appId: string, at: Millis | string): string {
   const iso = new Date(at).toISOString();
   return `${appId}/date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
 }
 
-/** Deterministic object keys: one per message and partition. */
+/** Deterministic object keys: one per message, kind and partition. */
 export function exportFiles(m: ExportMessage): Array<{ key: string; rows: ExportRow[] }> {
   const byPartition = new Map<string, ExportRow[]>();
   for (const r of m.rows) {
-    const p = partitionOf(m.appId, r.timestamp);
+    const p = `${EXPORT_PREFIXES[r.type] ?? EXPORT_PREFIX}/${partitionOf(m.appId, r.timestamp)}`;
     const list = byPartition.get(p) ?? [];
     list.push(r);
     byPartition.set(p, list);
   }
   return [...byPartition]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([p, rows]) => ({ key: `${EXPORT_PREFIX}/${p}/${m.key}.ndjson.gz`, rows }));
+    .map(([p, rows]) => ({ key: `${p}/${m.key}.ndjson.gz`, rows }));
 }
