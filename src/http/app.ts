@@ -29,7 +29,7 @@ import { demoTokenRoutes } from "./sdk/demo-token-routes";
 import { sdkSettingsRoutes } from "./sdk/sdk-settings-routes";
 import { buildDocument, registerDocumentation } from "./openapi/document";
 import { docsRoutes } from "./openapi/docs-routes";
-import { analyticsRoutes } from "./admin/analytics-routes";
+import { analyticsRoutes } from "./admin/analytics";
 import { accessRoutes } from "./admin/access-routes";
 import { approvalRoutes } from "./admin/approval-routes";
 import { messageRoutes } from "./admin/message-routes";
