@@ -290,7 +290,9 @@ describe("broadcasts", () => {
     // 09:00 in Tokyo (UTC+9) on 5 March is 00:00 UTC; in Lima (UTC−5) it is 14:00 UTC.
     const tokyoAt = Date.UTC(2026, 2, 5, 0, 0);
     const limaAt = Date.UTC(2026, 2, 5, 14, 0);
-    await eventually(async () => (await decisions(app, "lima")).some((d) => d.detail.entered), 8000, "fan-out");
+    // Both people's entries, not only one: a chunk enters its people concurrently.
+    for (const u of ["tokyo", "lima"])
+      await eventually(async () => (await decisions(app, u)).some((d) => d.detail.entered), 8000, `fan-out to ${u}`);
     for (const [u, at] of [
       ["tokyo", tokyoAt],
       ["lima", limaAt],

@@ -61,7 +61,8 @@ beforeAll(async () => {
   const res = await fetch(`${worker.url}/admin/apps`, {
     method: "POST",
     headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: "Console shop", settings: { identityVerification: "off" } }),
+    // Quiet hours off: the marketer flow sends the cart reminder at once, whatever the hour the test runs.
+    body: JSON.stringify({ name: "Console shop", settings: { identityVerification: "off", quietHours: null } }),
   });
   app = (await res.json()) as typeof app;
   browser = await launchChromium({ viewport: { width: 1280, height: 860 } });

@@ -1,6 +1,7 @@
 import type { Env } from "../../env";
 import type { IndexUpdate } from "../../domain/messages/index-update";
 import { userStub } from "../../engine/user-stub";
+import { userObjectName } from "../../kernel/ids";
 
 type BroadcastWork = Extract<IndexUpdate, { op: "broadcast" }>;
 
@@ -8,7 +9,10 @@ type BroadcastWork = Extract<IndexUpdate, { op: "broadcast" }>;
 export async function enterBroadcastUsers(env: Env, work: BroadcastWork): Promise<void> {
   await Promise.all(
     work.users.map((u) =>
-      userStub(env.USER, `${work.appId}/${u.anonymous ? "a" : "u"}/${u.userId}`).command({
+      userStub(
+        env.USER,
+        userObjectName(work.appId, u.anonymous ? { anonymousId: u.userId } : { userId: u.userId }).name,
+      ).command({
         appId: work.appId,
         userId: u.userId,
         anonymous: u.anonymous,
