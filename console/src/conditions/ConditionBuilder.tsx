@@ -265,7 +265,8 @@ function Multi({
   );
 }
 
-function FilterInputs({ filter, onChange, what }: { filter: Filter; onChange(f: Filter): void; what: string }) {
+/** Property path, operator and value of one property filter (also a funnel step's filters). */
+export function FilterInputs({ filter, onChange, what }: { filter: Filter; onChange(f: Filter): void; what: string }) {
   const [raw, setRaw] = useState(() => formatValue(filter.value));
   const presence = filter.op === "exists" || filter.op === "not_exists";
   return (
