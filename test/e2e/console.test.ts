@@ -394,6 +394,36 @@ describe("operator console", () => {
     await page.getByRole("rowheader", { name: "New on 3.2+" }).waitFor();
   });
 
+  it("sets a campaign's audience with the condition builder in the trigger panel, the same condition in the JSON", async () => {
+    const shop = await newShop("Audience shop");
+    await signInWith(shop.adminKey);
+    await visit("/campaigns/new", "New campaign", "campaign-audience-empty");
+    const audience = page
+      .getByRole("complementary", { name: "Selected node" })
+      .getByRole("group", { name: "Audience (optional; no conditions = everyone)" });
+    await audience.getByLabel("New condition in conditions").selectOption("lifecycle");
+    await audience.getByRole("button", { name: "Add condition" }).click();
+    await audience.getByRole("checkbox", { name: "dormant", exact: true }).check();
+    await audience.getByLabel("New condition in conditions").selectOption("did");
+    await audience.getByRole("button", { name: "Add condition" }).click();
+    await audience.getByLabel("Condition 2: did or did not").selectOption("didNot");
+    await audience.getByLabel("Condition 2: event name").fill("Order Completed");
+    await audience.getByLabel("within").fill("14d");
+    // The builder's own JSON toggle, and the editor's JSON view, say the same.
+    await audience.getByRole("button", { name: "JSON" }).click();
+    const expected = {
+      all: [{ lifecycle: ["active", "dormant"] }, { didNot: { event: "Order Completed", withinHours: 336 } }],
+    };
+    expect(JSON.parse(await audience.getByLabel("as JSON").inputValue())).toEqual(expected);
+    await shot("campaign-audience");
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByRole("tab", { name: "JSON" }).click();
+    const definition = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as {
+      audience?: unknown;
+    };
+    expect(definition.audience).toEqual(expected);
+  });
+
   it("defines a funnel in the console and reports the shop's events through it; retention, lifecycle and KPIs show them", async () => {
     const shop = await newShop("Funnel shop");
     await signInWith(shop.adminKey);
