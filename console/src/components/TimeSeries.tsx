@@ -9,6 +9,14 @@ const Chart = lazy(() => import("./TimeSeriesChart"));
 /** A line chart over days; the figure and its label render at once, the plot when uPlot has loaded. */
 export function TimeSeries(props: { days: string[]; series: Series[]; title: string; height?: number }) {
   const height = props.height ?? 200;
+  // uPlot draws nothing at all for a chart without a single figure: say so instead.
+  if (props.series.every((s) => s.values.every((v) => v == null)))
+    return (
+      <figure className="chart">
+        <figcaption>{props.title}</figcaption>
+        <p className="muted">No figures in this range yet.</p>
+      </figure>
+    );
   return (
     <Suspense
       fallback={
