@@ -487,6 +487,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/campaigns/{id}/stats/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's facts per UTC day (entered, sent, delivered, opened, clicked, converted, suppressed, failed; control apart): conversions over time */
+        get: operations["getCampaignDailyStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/campaigns/{id}/trigger": {
         parameters: {
             query?: never;
@@ -2131,6 +2148,26 @@ export interface components {
                 property: string;
                 value?: unknown;
             };
+        };
+        CampaignDailyStats: {
+            campaignId: string;
+            days: {
+                clicked: number;
+                controlConverted: number;
+                /** @description the control group's entrants (no message) */
+                controlEntered: number;
+                converted: number;
+                /** @description UTC day */
+                day: string;
+                delivered: number;
+                entered: number;
+                failed: number;
+                opened: number;
+                sent: number;
+                suppressed: number;
+            }[];
+            from: string;
+            to: string;
         };
         /** @description A campaign: trigger, audience, steps, policies and goal. See the campaign model in docs/campaigns.md */
         CampaignDefinition: {
@@ -7056,6 +7093,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignStats"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignDailyStats: {
+        parameters: {
+            query?: {
+                /** @description first UTC day (default: 29 days before to) */
+                from?: string;
+                /** @description last UTC day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per day */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDailyStats"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */

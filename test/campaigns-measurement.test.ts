@@ -85,6 +85,21 @@ describe("measurement", () => {
     expect(stats.control?.converted).toBe(
       [...arms].filter(([u, a]) => a === "control" && Number(u.slice(2)) % 3 !== 0).length,
     );
+
+    // The same facts per UTC day (the console's conversions over time): all on the day of T0, control apart.
+    const daily = (await (
+      await admin(app, `/admin/campaigns/${id}/stats/daily?from=2026-03-02&to=2026-03-04`)
+    ).json()) as { days: Array<Record<string, number | string>> };
+    expect(daily.days.map((d) => d.day)).toEqual(["2026-03-02", "2026-03-03", "2026-03-04"]);
+    const t0 = daily.days[1]!;
+    expect(t0.entered).toBe(30 - count("control"));
+    expect(t0.converted).toBe(stats.variants.reduce((n, v) => n + v.counts.converted!, 0));
+    expect(t0.controlEntered).toBe(count("control"));
+    expect(t0.controlConverted).toBe(stats.control?.converted);
+    expect(daily.days[0]!.entered).toBe(0);
+    const bad = await admin(app, `/admin/campaigns/${id}/stats/daily?from=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("from");
   });
 });
 

@@ -19,6 +19,8 @@ const Segments = lazy(() => import("./screens/Segments"));
 const Locations = lazy(() => import("./screens/Locations"));
 const Settings = lazy(() => import("./screens/Settings"));
 const NotFound = lazy(() => import("./screens/NotFound"));
+// Analytics (funnels, retention, lifecycle flow, KPIs): one chunk, with its own sub-routes.
+const Analytics = lazy(() => import("./screens/analytics/Analytics"));
 
 function newQueryClient() {
   return new QueryClient({
@@ -60,6 +62,7 @@ export function App() {
               <Route path="locations" element={<Locations />} />
               <Route path="delivery" element={<Delivery />} />
               <Route path="settings" element={<Settings />} />
+              <Route path="analytics/*" element={<Analytics />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>

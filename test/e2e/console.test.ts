@@ -339,4 +339,188 @@ describe("operator console", () => {
       .toMatch(/admin key was refused/);
     await page.getByLabel("Admin key").waitFor();
   });
+  it("builds a segment with the condition builder, and the live count follows each change", async () => {
+    const shop = await newShop("Builder shop");
+    await sendEvents(
+      shop,
+      ["ada", "bob", "cy"].map((userId) => ({ type: "identify", userId, traits: { plan: "pro" } })),
+    );
+    await signInWith(shop.adminKey);
+    await visit("/segments", "Segments", "segment-builder");
+    const preview = page.locator(".live-preview");
+    // The sample (active and 2+ purchases) matches nobody among three new people (the index is written from a queue).
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        await expect.poll(() => preview.textContent(), { timeout: 2000 }).toMatch(/^0 of 3 people match/);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    const builder = page.getByRole("group", { name: "Who is in the segment" });
+    await builder.getByRole("button", { name: "Remove condition 2" }).click();
+    await builder.getByRole("checkbox", { name: "new", exact: true }).check();
+    await expect.poll(() => preview.textContent()).toMatch(/^3 of 3 people match/);
+    // The JSON beside the builder is the same filter; invalid text shows the parse error and keeps the builder.
+    const json = page.getByLabel("Who is in the segment as JSON");
+    expect(JSON.parse(await json.inputValue())).toEqual({
+      type: "and",
+      filters: [{ type: "lifecycle", in: ["active", "new"] }],
+    });
+    await json.fill('{"type": "and", "filters": [');
+    await expect.poll(() => builder.getByRole("alert").textContent()).toMatch(/Not valid JSON/);
+    expect(await builder.getByRole("checkbox", { name: "new", exact: true }).isChecked()).toBe(true);
+    await json.fill('{"type": "and", "filters": [{"type": "lifecycle", "in": ["dormant"]}]}');
+    await expect.poll(() => builder.getByRole("checkbox", { name: "dormant", exact: true }).isChecked()).toBe(true);
+    await expect.poll(() => preview.textContent()).toMatch(/^0 of 3 people match/);
+    // Back to new people, with a context condition on the app version (compared as a version).
+    await builder.getByRole("checkbox", { name: "dormant", exact: true }).uncheck();
+    await builder.getByRole("checkbox", { name: "new", exact: true }).check();
+    await builder.getByLabel("New condition in conditions").selectOption("property");
+    await builder.getByRole("button", { name: "Add condition" }).click();
+    await builder.getByLabel("Condition 2: read from").selectOption("context");
+    await builder.getByLabel("Condition 2: property path").fill("app.version");
+    await builder.getByLabel("Condition 2: operator").selectOption("gte");
+    await builder.getByLabel("Condition 2: value").fill("3.2.0");
+    expect(JSON.parse(await json.inputValue()).filters[1]).toEqual({
+      type: "context",
+      property: "app.version",
+      op: "gte",
+      value: "3.2.0",
+    });
+    await expect.poll(() => preview.textContent()).toMatch(/people match/);
+    await shot("segment-builder-filled");
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByLabel("Name", { exact: true }).fill("New on 3.2+");
+    await page.getByRole("button", { name: "Save segment" }).click();
+    await page.getByRole("rowheader", { name: "New on 3.2+" }).waitFor();
+  });
+
+  it("sets a campaign's audience with the condition builder in the trigger panel, the same condition in the JSON", async () => {
+    const shop = await newShop("Audience shop");
+    await signInWith(shop.adminKey);
+    await visit("/campaigns/new", "New campaign", "campaign-audience-empty");
+    const audience = page
+      .getByRole("complementary", { name: "Selected node" })
+      .getByRole("group", { name: "Audience (optional; no conditions = everyone)" });
+    await audience.getByLabel("New condition in conditions").selectOption("lifecycle");
+    await audience.getByRole("button", { name: "Add condition" }).click();
+    await audience.getByRole("checkbox", { name: "dormant", exact: true }).check();
+    await audience.getByLabel("New condition in conditions").selectOption("did");
+    await audience.getByRole("button", { name: "Add condition" }).click();
+    await audience.getByLabel("Condition 2: did or did not").selectOption("didNot");
+    await audience.getByLabel("Condition 2: event name").fill("Order Completed");
+    await audience.getByLabel("within").fill("14d");
+    // The builder's own JSON toggle, and the editor's JSON view, say the same.
+    await audience.getByRole("button", { name: "JSON" }).click();
+    const expected = {
+      all: [{ lifecycle: ["active", "dormant"] }, { didNot: { event: "Order Completed", withinHours: 336 } }],
+    };
+    expect(JSON.parse(await audience.getByLabel("as JSON").inputValue())).toEqual(expected);
+    await shot("campaign-audience");
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByRole("tab", { name: "JSON" }).click();
+    const definition = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as {
+      audience?: unknown;
+    };
+    expect(definition.audience).toEqual(expected);
+  });
+
+  it("defines a funnel in the console and reports the shop's events through it; retention, lifecycle and KPIs show them", async () => {
+    const shop = await newShop("Funnel shop");
+    await signInWith(shop.adminKey);
+    await visit("/analytics", "Funnels", "funnels-empty");
+    await expect.poll(() => page.getByRole("heading", { name: "No funnels yet" }).count()).toBe(1);
+    await page.getByLabel("Funnel name").fill("View to order");
+    await page.getByRole("button", { name: "Save funnel" }).click();
+    await page.getByRole("heading", { level: 1, name: "View to order" }).waitFor();
+    await expect.poll(() => page.getByRole("heading", { name: "No entries yet" }).count()).toBe(1);
+    await shot("funnel-empty");
+
+    // Ada views, adds and orders; Bob only views. The funnel counts from its definition, so these are in it.
+    await sendEvents(shop, [
+      { type: "track", userId: "ada", event: "Product Viewed", properties: { sku: "shoe" } },
+      { type: "track", userId: "ada", event: "Product Added", properties: { sku: "shoe" } },
+      { type: "track", userId: "ada", event: "Order Completed", properties: { revenue: 80 } },
+      { type: "track", userId: "bob", event: "Product Viewed", properties: { sku: "hat" } },
+    ]);
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        const rows = page.locator(".funnel-report tbody tr");
+        await expect
+          .poll(() => rows.allTextContents(), { timeout: 2000 })
+          .toEqual([
+            expect.stringMatching(/^1\. Product Viewed\s*2\s*100\.0%/),
+            expect.stringMatching(/^2\. Product Added\s*1\s*50\.0%\s*50\.0%/),
+            expect.stringMatching(/^3\. Order Completed\s*1\s*50\.0%\s*100\.0%/),
+          ]);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await shot("funnel-report");
+    expect(await accessibilityProblems()).toEqual([]);
+    // The report's choices are in the URL: a breakdown is bookmarkable.
+    await page.getByLabel("Breakdown").selectOption("lifecycle");
+    await expect.poll(() => page.url()).toContain("breakdown=lifecycle");
+    await expect
+      .poll(async () => (await page.locator(".funnel-report caption").allTextContents()).slice(1))
+      .toEqual([expect.stringMatching(/^lifecycle: /)]);
+
+    await page.getByRole("navigation", { name: "Analytics" }).getByRole("link", { name: "Retention" }).click();
+    await page.getByRole("heading", { level: 1, name: "Retention" }).waitFor();
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        await expect
+          .poll(() => page.locator(".heatmap tbody tr").last().textContent(), { timeout: 2000 })
+          .toMatch(/2\s*100%/);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await shot("retention");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    await visit("/analytics/kpis", "KPIs", "kpis");
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        await expect.poll(() => page.locator(".kpi").first().textContent(), { timeout: 2000 }).toMatch(/DAU.*2/);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await page.locator(".chart .uplot").first().waitFor(); // uPlot, loaded with the first chart
+    await shot("kpis");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    await visit("/analytics/lifecycle", "Lifecycle flow", "lifecycle-flow");
+    await page.getByRole("combobox", { name: /^Campaign/ }).selectOption({ index: 0 });
+  });
 });
+
+async function newShop(name: string): Promise<typeof app> {
+  const res = await fetch(`${worker.url}/admin/apps`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name, settings: { identityVerification: "off" } }),
+  });
+  return (await res.json()) as typeof app;
+}
+
+async function sendEvents(shop: typeof app, batch: Record<string, unknown>[]) {
+  const now = new Date().toISOString();
+  const res = await fetch(`${worker.url}/v1/batch`, {
+    method: "POST",
+    headers: { authorization: `Basic ${btoa(`${shop.writeKey}:`)}`, "content-type": "application/json" },
+    body: JSON.stringify({ batch: batch.map((e) => ({ timestamp: now, ...e })), sentAt: now }),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function signInWith(adminKey: string) {
+  await page.goto(`${worker.url}/console/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel("Admin key").fill(adminKey);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+}

@@ -9,6 +9,7 @@ const NAV: [to: string, label: string][] = [
   ["/campaigns", "Campaigns"],
   ["/segments", "Segments"],
   ["/people", "People"],
+  ["/analytics", "Analytics"],
   ["/locations", "Locations"],
   ["/delivery", "Delivery"],
   ["/settings", "Settings"],

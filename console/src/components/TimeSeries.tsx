@@ -1,67 +1,32 @@
-import { useEffect, useRef } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
+import { lazy, Suspense } from "react";
+import { chartLabel, type Series } from "./series";
 
-export interface Series {
-  label: string;
-  values: (number | null)[];
-  color: string;
-}
+export type { Series };
 
-/**
- * A line chart over days (uPlot: small and fast). The figure's caption and the legend carry the
- * numbers for people who do not see the chart.
- */
-export function TimeSeries({
-  days,
-  series,
-  title,
-  height = 200,
-}: {
-  days: string[];
-  series: Series[];
-  title: string;
-  height?: number;
-}) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const node = el.current;
-    if (!node) return;
-    const xs = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
-    const plot = new uPlot(
-      {
-        width: Math.max(node.clientWidth, 280),
-        height,
-        series: [
-          {},
-          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: days.length < 2 } })),
-        ],
-        axes: [{ stroke: "#555" }, { stroke: "#555", size: 50 }],
-        // A single day would stretch over years: show a week around it instead.
-        scales: {
-          x: { time: true, range: (_u, min, max) => (min === max ? [min - 3 * 86_400, max + 3 * 86_400] : [min, max]) },
-        },
-        legend: { live: false },
-      },
-      [xs, ...series.map((s) => s.values)] as uPlot.AlignedData,
-      node,
+// uPlot and its CSS load with the first chart, not with the first screen (docs/console.md "Building").
+const Chart = lazy(() => import("./TimeSeriesChart"));
+
+/** A line chart over days; the figure and its label render at once, the plot when uPlot has loaded. */
+export function TimeSeries(props: { days: string[]; series: Series[]; title: string; height?: number }) {
+  const height = props.height ?? 200;
+  // uPlot draws nothing at all for a chart without a single figure: say so instead.
+  if (props.series.every((s) => s.values.every((v) => v == null)))
+    return (
+      <figure className="chart">
+        <figcaption>{props.title}</figcaption>
+        <p className="muted">No figures in this range yet.</p>
+      </figure>
     );
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(node.clientWidth, 280), height }));
-    resize.observe(node);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
-    };
-  }, [days, series, height]);
-  const last = series.map((s) => `${s.label} ${s.values.at(-1) ?? "–"}`).join(", ");
   return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <div
-        ref={el}
-        role="img"
-        aria-label={`${title}: ${days.length} days from ${days[0] ?? "–"} to ${days.at(-1) ?? "–"}; latest ${last}`}
-      />
-    </figure>
+    <Suspense
+      fallback={
+        <figure className="chart">
+          <figcaption>{props.title}</figcaption>
+          <div role="img" aria-label={chartLabel(props.title, props.days, props.series)} style={{ height }} />
+        </figure>
+      }
+    >
+      <Chart {...props} height={height} />
+    </Suspense>
   );
 }

@@ -1,4 +1,5 @@
-import { DurationField, JsonField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
+import { ConditionBuilder } from "../conditions/ConditionBuilder";
+import { DurationField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
 import {
   type Definition,
   type Json,
@@ -212,12 +213,20 @@ function TriggerPanel({ definition: d, problems, onChange }: PanelProps) {
           hint="recurring schedules and local time: edit in JSON"
         />
       )}
-      <JsonField
-        label="Audience condition (JSON, optional)"
+      <ConditionBuilder
+        label="Audience (optional; no conditions = everyone)"
+        dialect="campaign"
+        showJson={false}
         value={d.audience}
-        onChange={(v) => onChange({ ...d, audience: v as Json | undefined })}
+        onChange={(v) => {
+          const empty =
+            !!v &&
+            typeof v === "object" &&
+            Array.isArray((v as { all?: unknown }).all) &&
+            !(v as { all: unknown[] }).all.length;
+          onChange({ ...d, audience: empty ? undefined : (v as Json) });
+        }}
         problems={problemsAt(problems, "audience")}
-        hint='e.g. {"lifecycle": ["active"]}'
       />
       <SelectField
         label="Re-entry"
@@ -455,13 +464,14 @@ function StepFields(props: PanelProps & { step: Step }) {
         </>
       )}
       {step.type === "branch" && (
-        <JsonField
+        <ConditionBuilder
           key={i}
-          label="Condition (JSON)"
+          label="Condition"
+          dialect="campaign"
+          showJson={false}
           value={step.condition}
           onChange={(v) => set({ condition: v as Json })}
           problems={problemsAt(problems, `${at}.condition`)}
-          hint='e.g. {"did": {"event": "Order Completed", "withinHours": 24}}'
         />
       )}
       {PORTS_OF[step.type].map((port: Port) => (

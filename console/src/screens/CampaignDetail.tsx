@@ -8,6 +8,7 @@ import { CampaignEditor } from "../journey/CampaignEditor";
 import type { Definition as JourneyDefinition } from "../journey/model";
 import { PageHeader, QueryView } from "../components/States";
 import { useApi } from "../session";
+import { CampaignOverTime } from "../components/CampaignOverTime";
 
 type Definition = paths["/admin/campaigns/{id}"]["put"]["requestBody"]["content"]["application/json"];
 const FUNNEL = ["entered", "sent", "delivered", "impression", "opened", "clicked", "converted"] as const;
@@ -119,6 +120,7 @@ function Report({ id }: { id: string }) {
                 </tbody>
               </table>
             )}
+            <CampaignOverTime id={id} />
           </>
         );
       }}

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { type ApiError, ok } from "../api/client";
 import { count } from "../components/Format";
-import { JsonEditor, parseJson } from "../components/JsonEditor";
+import { ConditionBuilder } from "../conditions/ConditionBuilder";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
 import { useApi } from "../session";
 
@@ -18,30 +18,20 @@ const SAMPLE = {
 };
 
 /** The live answer while the filter is edited: a count (or bounds) and who matches. */
-function LivePreview({ text }: { text: string }) {
+function LivePreview({ value }: { value: unknown }) {
   const api = useApi();
-  const [debounced, setDebounced] = useState(text);
+  const [debounced, setDebounced] = useState(value);
   useEffect(() => {
-    const t = setTimeout(() => setDebounced(text), 400);
+    const t = setTimeout(() => setDebounced(value), 400);
     return () => clearTimeout(t);
-  }, [text]);
-  let filter: Record<string, unknown> | undefined;
-  try {
-    filter = (JSON.parse(debounced) as { filter?: Record<string, unknown> }).filter;
-  } catch {
-    filter = undefined;
-  }
+  }, [value]);
+  const filter = debounced && typeof debounced === "object" ? (debounced as Record<string, unknown>) : undefined;
   const preview = useQuery({
     queryKey: ["segment-preview", filter],
     enabled: !!filter,
     queryFn: () => ok(api.POST("/admin/segments/preview", { body: { filter: filter! } })),
   });
-  if (!filter)
-    return (
-      <p className="muted">
-        The preview appears when the text is valid JSON with a <code>filter</code>.
-      </p>
-    );
+  if (!filter) return <p className="muted">The preview appears once the segment has a condition.</p>;
   return (
     <div className="live-preview" aria-live="polite">
       <QueryView query={preview} what="preview">
@@ -63,6 +53,23 @@ function LivePreview({ text }: { text: string }) {
   );
 }
 
+function ProblemList({ error }: { error: ApiError }) {
+  return (
+    <div className="error" role="alert">
+      <p>{error.message}</p>
+      {error.problems.length > 0 && (
+        <ul>
+          {error.problems.map((p) => (
+            <li key={p.field + p.message}>
+              <code>{p.field}</code>: {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function SegmentCount({ id }: { id: string }) {
   const api = useApi();
   const c = useQuery({
@@ -80,8 +87,8 @@ export default function Segments() {
   const api = useApi();
   const queries = useQueryClient();
   const list = useQuery({ queryKey: ["segments"], queryFn: () => ok(api.GET("/admin/segments")) });
-  const [text, setText] = useState(() => JSON.stringify(SAMPLE, null, 2));
-  const [parseError, setParseError] = useState<SyntaxError | null>(null);
+  const [name, setName] = useState(SAMPLE.name);
+  const [filter, setFilter] = useState<unknown>(SAMPLE.filter);
   const create = useMutation({
     mutationFn: (body: { name: string; filter: Record<string, unknown> }) => ok(api.POST("/admin/segments", { body })),
     onSuccess: () => queries.invalidateQueries({ queryKey: ["segments"] }),
@@ -130,26 +137,16 @@ export default function Segments() {
       </QueryView>
       <section className="card" aria-labelledby="new-seg-h">
         <h2 id="new-seg-h">New segment</h2>
-        <JsonEditor
-          label="Segment (name and filter in the segment language)"
-          value={text}
-          onChange={setText}
-          rows={12}
-          error={parseError ?? (create.error as ApiError | null)}
-        />
-        <LivePreview text={text} />
+        <label htmlFor="seg-name">Name</label>
+        <input id="seg-name" value={name} onChange={(e) => setName(e.target.value)} />
+        <ConditionBuilder label="Who is in the segment" dialect="segment" value={filter} onChange={setFilter} />
+        <LivePreview value={filter} />
+        {create.error && <ProblemList error={create.error as ApiError} />}
         <div className="actions">
           <button
             type="button"
             disabled={create.isPending}
-            onClick={() => {
-              try {
-                setParseError(null);
-                create.mutate(parseJson(text) as { name: string; filter: Record<string, unknown> });
-              } catch (e) {
-                setParseError(e as SyntaxError);
-              }
-            }}
+            onClick={() => create.mutate({ name, filter: filter as Record<string, unknown> })}
           >
             Save segment
           </button>

@@ -63,3 +63,20 @@ export async function campaignFunnel(
     .where(sql`${campaignStats.campaignId} = ${campaignId}`)
     .groupBy(campaignStats.variant, campaignStats.kind);
 }
+
+/** Counts per UTC day and kind of one campaign's facts from `fromMs` (inclusive) to `toMs` (exclusive), control apart. */
+export async function campaignDaily(
+  d1: D1Database,
+  campaignId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<Array<{ day: string; kind: string; control: number; n: number }>> {
+  const rows = await d1
+    .prepare(
+      `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, kind, variant = 'control' AS control, count(*) AS n
+       FROM campaign_stats WHERE campaign_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1, 2, 3`,
+    )
+    .bind(campaignId, fromMs, toMs)
+    .all<{ day: string; kind: string; control: number; n: number }>();
+  return rows.results;
+}
