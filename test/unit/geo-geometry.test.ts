@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compileFence, fenceContains, fenceDistanceM } from "../../src/domain/geo/fence";
 import { boxLowerBoundM, circleBBox, haversineM, lngDelta, normalizeLng } from "../../src/domain/geo/geo-math";
-import { compilePolygon, pointInPolygon, polygonBBox, validatePolygonCoordinates } from "../../src/domain/geo/polygon";
+import { compilePolygon, pointInPolygon, polygonBBox } from "../../src/domain/geo/polygon";
+import { validatePolygonCoordinates } from "../../src/domain/geo/polygon-validation";
 import { rng } from "../../bench/geo/random-fences";
 
 const poly = (coords: number[][][]) => compilePolygon(coords);

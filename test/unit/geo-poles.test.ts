@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lngDelta } from "../../src/domain/geo/geo-math";
-import { compilePolygon, pointInPolygon, validatePolygonCoordinates } from "../../src/domain/geo/polygon";
+import { compilePolygon, pointInPolygon } from "../../src/domain/geo/polygon";
+import { validatePolygonCoordinates } from "../../src/domain/geo/polygon-validation";
 import { rng } from "../../bench/geo/random-fences";
 
 type Ring = number[][];

@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { JsonObject } from "../../kernel/json";
 import { INSTANCE_RE, NAMESPACE_RE, parseSighting, UUID_RE } from "./beacons";
 import { MAX_RADIUS_M, MIN_RADIUS_M } from "./fence";
-import { validatePolygonCoordinates } from "./polygon";
+import { validatePolygonCoordinates } from "./polygon-validation";
 
 /**
  * What the admin and SDK APIs accept for geofences, beacon regions and location
