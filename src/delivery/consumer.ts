@@ -1,9 +1,9 @@
 import * as z from "zod";
 import { simulateReceipts } from "./sandbox-receipts";
 import type { Env } from "../env";
-import type { DeliveryTarget, ProviderAdapter, ProviderName, SendContext, SendOutcome } from "./channels/types";
+import type { ProviderName, SendContext, SendOutcome } from "./channels/types";
 import { applyPendingEvents, markApplied, type OwedFeedback, owedFeedback } from "./delivery-events";
-import { type DeliveryBindings, deliveryEnv } from "./delivery-env";
+import { deliveryEnv } from "./delivery-env";
 import {
   claimAll,
   type DeliveryRow,
@@ -11,29 +11,21 @@ import {
   isSettled,
   LEASE_MS,
   loadDeliveries,
-  markUnknown,
   recordAll,
   recordUndeliverable,
 } from "./delivery-store";
-import { recordDeadLetter, failDeadLetteredJob } from "./dead-letters";
+import { recordDeadLetter } from "./dead-letters";
 import { applyFeedback, countStats, reportStatus } from "./feedback";
 import { ProviderDirectory, targetsOf } from "./providers";
-import { acquire } from "./rate-limiter";
 import { backoffSeconds } from "./retry";
 import type { SendJob } from "../domain/delivery/send-job";
 import { unsubscribeUrl } from "./unsubscribe";
 import { consentWithdrawn, needsConsentRecheck } from "./consent-recheck";
 import { CHANNELS } from "../domain/delivery/channel";
 import { mapBounded } from "../kernel/concurrency";
-
-/** Test seams: the provider `fetch`, the clock and jitter. Production uses the globals. */
-export interface ConsumerDeps {
-  fetch?: typeof fetch;
-  now?: () => number;
-  random?: () => number;
-  /** Puts a rate-limited job back on the queue (default: `env.SENDS.send` with a delay). */
-  requeue?: (job: SendJob, delaySeconds: number) => Promise<void>;
-}
+import { defer, grantByAccount } from "./rate-limit-grant";
+import type { ConsumerDeps, PlannedSend } from "./planned-send";
+import { failUndeliverable, settleFailed, settleUnknown } from "./settlement";
 
 /** Enough of a SendJob to act on safely; anything else a producer adds passes through. */
 const SendJobShape = z.looseObject({
@@ -60,21 +52,6 @@ function directoryFor(env: Env): ProviderDirectory {
   let d = directories.get(env);
   if (!d) directories.set(env, (d = new ProviderDirectory(deliveryEnv(env))));
   return d;
-}
-
-interface Planned {
-  message: Message<SendJob>;
-  job: SendJob;
-  attempts: Array<{ target: DeliveryTarget; adapter: ProviderAdapter }>;
-  /** Targets already sent in an earlier delivery of this message. */
-  alreadySent: boolean;
-  /** Acked or retried already (so a late failure does not touch it again). */
-  settled?: boolean;
-  /**
-   * Feedback to the person's object (dead token, opt-out) or a waiting callback could not be
-   * applied: the message is retried so a redelivery finishes it (the send itself is recorded and never repeats).
-   */
-  followUpFailed?: boolean;
 }
 
 /**
@@ -127,7 +104,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
   }
 
   // Plan: which targets still need a provider call, and through which account.
-  const plans: Planned[] = [];
+  const plans: PlannedSend[] = [];
   for (const { message, job } of valid) {
     const rows = existing.get(job.idempotencyKey) ?? [];
     const owedHere = owed.get(job.idempotencyKey) ?? [];
@@ -146,7 +123,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
       message.ack();
       continue;
     }
-    const attempts: Planned["attempts"] = [];
+    const attempts: PlannedSend["attempts"] = [];
     let error: string | null = null;
     for (const target of targets) {
       const row = rows.find((r) => r.target === target.key);
@@ -210,7 +187,7 @@ export async function consumeSends(batch: MessageBatch<SendJob>, env: Env, deps:
 
   // Rate limits: one token request per provider account for the whole batch.
   const granted = await grantByAccount(env, plans, now);
-  const ready: Planned[] = [];
+  const ready: PlannedSend[] = [];
   for (const p of plans) {
     const wait = granted.get(p);
     if (wait === undefined) ready.push(p);
@@ -271,60 +248,6 @@ async function finishFollowUps(
 }
 
 /** Asks each account's bucket; returns, for messages that must wait, how long (seconds). */
-async function grantByAccount(env: Env, plans: Planned[], now: number): Promise<Map<Planned, number>> {
-  const groups = new Map<string, { adapter: ProviderAdapter; plans: Planned[]; count: number }>();
-  for (const p of plans) {
-    for (const a of p.attempts) {
-      if (a.adapter.configurationError) continue; // calls nobody: needs no tokens
-      const key = `${a.adapter.provider}:${a.adapter.account}`;
-      const g = groups.get(key) ?? { adapter: a.adapter, plans: [], count: 0 };
-      if (!g.plans.includes(p)) g.plans.push(p);
-      g.count++;
-      groups.set(key, g);
-    }
-  }
-  const waiting = new Map<Planned, number>();
-  const ns = (env as unknown as DeliveryBindings).RATE_LIMITER;
-  await Promise.all(
-    [...groups.values()].map(async (g) => {
-      const { granted, retryAfterMs } = await acquire(
-        ns,
-        deliveryEnv(env),
-        g.adapter.provider,
-        g.adapter.account,
-        g.count,
-        now,
-      );
-      if (granted >= g.count) return;
-      // Grant whole messages in queue order; the rest wait for the bucket to refill.
-      let left = granted;
-      for (const p of g.plans) {
-        const need = p.attempts.filter((a) => a.adapter === g.adapter).length;
-        if (need <= left) left -= need;
-        else waiting.set(p, Math.max(waiting.get(p) ?? 0, Math.ceil(retryAfterMs / 1000)));
-      }
-    }),
-  );
-  return waiting;
-}
-
-/**
- * Over the rate limit: put the job back on the queue with a delay and ack this message, so
- * waiting for the bucket does not use up the message's retries (which are for provider failures).
- */
-async function defer(env: Env, p: Planned, seconds: number, deps: ConsumerDeps): Promise<void> {
-  const spread = Math.ceil(seconds + (deps.random ?? Math.random)() * Math.max(1, seconds));
-  try {
-    const delaySeconds = Math.min(43_200, Math.max(1, spread));
-    if (deps.requeue) await deps.requeue(p.job, delaySeconds);
-    else await env.SENDS.send(p.job, { delaySeconds, contentType: "json" });
-    p.message.ack();
-  } catch (err) {
-    console.error("could not defer a rate-limited send", err);
-    p.message.retry({ delaySeconds: Math.max(1, spread) });
-  }
-}
-
 type TargetOutcome = SendOutcome | "busy" | "settled";
 
 /**
@@ -333,7 +256,7 @@ type TargetOutcome = SendOutcome | "busy" | "settled";
  */
 async function processReady(
   env: Env,
-  ready: Planned[],
+  ready: PlannedSend[],
   base: Omit<SendContext, "unsubscribeUrl">,
   deps: ConsumerDeps,
 ): Promise<void> {
@@ -355,7 +278,7 @@ async function processReady(
   const unclaimedKeys = items.filter((_, i) => claims[i] === null).map((it) => it.job.idempotencyKey);
   const current = unclaimedKeys.length ? await loadDeliveries(env.DB, unclaimedKeys) : new Map<string, DeliveryRow[]>();
 
-  const contexts = new Map<Planned, SendContext>();
+  const contexts = new Map<PlannedSend, SendContext>();
   for (const p of ready) {
     const ctx: SendContext = { ...base };
     if (p.job.channel === "email" && p.job.category === "marketing" && denv.UNSUBSCRIBE_SECRET) {
@@ -420,7 +343,13 @@ async function processReady(
   });
 }
 
-async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: number, deps: ConsumerDeps): Promise<void> {
+async function settle(
+  env: Env,
+  p: PlannedSend,
+  outcomes: TargetOutcome[],
+  now: number,
+  deps: ConsumerDeps,
+): Promise<void> {
   const { job, message } = p;
   const sentNow = outcomes.some((o) => typeof o === "object" && o.kind === "sent");
   const retries = outcomes.flatMap((o) => (typeof o === "object" && o.kind === "retry" ? [o] : []));
@@ -450,47 +379,5 @@ async function settle(env: Env, p: Planned, outcomes: TargetOutcome[], now: numb
     message.retry({ delaySeconds: backoffSeconds(message.attempts, undefined, deps.random) });
   } else {
     message.ack();
-  }
-}
-
-/** The delivery's outcome cannot be known (docs/channels.md "Delivery states"): recorded, counted and reported once. */
-async function settleUnknown(env: Env, job: SendJob, target: string, now: number): Promise<void> {
-  if (!(await markUnknown(env.DB, job.idempotencyKey, target, now))) return;
-  await countStats(env, job, ["unknown"], now);
-  await reportStatus(
-    env,
-    job,
-    "unknown",
-    now,
-    "the provider call was cut off and the provider takes no idempotency key: not sent again",
-  );
-}
-
-/** A job that can never be sent: recorded and reported once (again to an outbox that re-sent it). */
-async function failUndeliverable(env: Env, job: SendJob, reason: string, now: number): Promise<void> {
-  if (await recordUndeliverable(env.DB, job, reason, now)) await settleFailed(env, job, now, reason);
-  else if (job.resend) await reportStatus(env, job, "failed", now, reason);
-}
-
-async function settleFailed(env: Env, job: SendJob, now: number, reason?: string): Promise<void> {
-  await countStats(env, job, ["failed"], now);
-  await reportStatus(env, job, "failed", now, reason);
-}
-
-/** SENDS dead-letter queue: the job exhausted its retries. Recorded (visible, replayable) and counted failed once. */
-export async function consumeDeadLetters(
-  batch: MessageBatch<SendJob>,
-  env: Env,
-  deps: ConsumerDeps = {},
-): Promise<void> {
-  const now = deps.now?.() ?? Date.now();
-  for (const message of batch.messages) {
-    try {
-      await failDeadLetteredJob(env, message.id, message.body, message.attempts, now);
-      message.ack();
-    } catch (err) {
-      console.error("dead letter not recorded; retrying", err);
-      message.retry({ delaySeconds: 30 });
-    }
   }
 }

@@ -4,7 +4,9 @@
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { type ConsumerDeps, consumeDeadLetters, consumeSends } from "../../src/delivery/consumer";
+import { consumeSends } from "../../src/delivery/consumer";
+import { consumeDeadLetters } from "../../src/delivery/dead-letter-consumer";
+import type { ConsumerDeps } from "../../src/delivery/planned-send";
 import type { SendJob } from "../../src/domain/delivery/send-job";
 import type { Env } from "../../src/env";
 import type { FakeCredentials, RecordedRequest } from "./provider-fake";
