@@ -19,6 +19,7 @@ import { deliveryAdminRoutes } from "./admin/delivery-routes";
 import { inAppRoutes } from "./sdk/inapp-routes";
 import { segmentReportRoutes } from "./admin/segment-report-routes";
 import { segmentRoutes } from "./admin/segment-routes";
+import { beaconRoutes } from "./admin/beacon-routes";
 import { geofenceRoutes } from "./admin/geofence-routes";
 import { locationRoutes } from "./sdk/location-routes";
 import { pushOpenRoutes } from "./sdk/push-open-routes";
@@ -76,6 +77,7 @@ export function createApp() {
   app.route("/", appStatsRoutes);
   app.route("/", userSearchRoutes);
   app.route("/", geofenceRoutes);
+  app.route("/", beaconRoutes);
   app.route("/", locationRoutes);
   app.route("/", pushOpenRoutes);
   app.route("/", analyticsRoutes);

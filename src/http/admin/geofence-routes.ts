@@ -2,24 +2,15 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
 import { database } from "../../stores/d1/client";
-import { beaconRegions, geofences } from "../../stores/d1/schema";
+import { geofences } from "../../stores/d1/schema";
+import { FeatureCollectionImport, featureToFence, FenceInput, FencePatch } from "../../domain/geo/geo-input";
 import {
-  BeaconInput,
-  FeatureCollectionImport,
-  featureToFence,
-  FenceInput,
-  FencePatch,
-} from "../../domain/geo/geo-input";
-import {
-  beaconRow,
-  beaconView,
   countFences,
   fenceRow,
   fenceView,
   hasTag,
   importFences,
   MAX_FENCES_PER_APP,
-  newBeaconId,
   newFenceId,
 } from "../../stores/geofences/geofence-store";
 import { bumpConfigVersion } from "../../stores/config/config-version";
@@ -27,7 +18,6 @@ import { adminAuth } from "../middleware/auth";
 import { invalid, problemsOf } from "../../kernel/errors";
 import { type FieldProblem, DomainError } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
-import { BeaconRegion } from "../openapi/admin-views";
 
 /**
  * Admin API for geofences and beacon regions. Every change bumps the app's
@@ -35,8 +25,7 @@ import { BeaconRegion } from "../openapi/admin-views";
  * (within seconds) instead of reading D1 on the location path.
  */
 export const geofenceRoutes = adminRouter();
-for (const path of ["/admin/geofences", "/admin/geofences/*", "/admin/beacons", "/admin/beacons/*"])
-  geofenceRoutes.use(path, adminAuth);
+for (const path of ["/admin/geofences", "/admin/geofences/*"]) geofenceRoutes.use(path, adminAuth);
 // The import's 16 MB body limit is enforced with every admin body's (adminBodyGuard, src/http/middleware/body.ts).
 
 const Json = z.record(z.string(), z.unknown());
@@ -57,7 +46,6 @@ const FenceViewSchema = z
     updatedAt: z.string(),
   })
   .openapi("Geofence");
-const BeaconViewSchema = BeaconRegion;
 const IdParam = z.object({
   id: z
     .string()
@@ -327,100 +315,3 @@ geofenceRoutes.openapi(
 );
 
 // ───────────────────────── beacon regions ─────────────────────────
-
-geofenceRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/admin/beacons",
-    tags: ["geofences"],
-    summary:
-      "Create a beacon region: iBeacon {uuid, major?, minor?} or Eddystone-UID {namespace, instance?}; a missing identifier matches any",
-    security: [{ admin: [] }],
-    request: jsonBody(BeaconInput),
-    responses: responses(BeaconViewSchema, "The beacon region"),
-  }),
-  async (c) => {
-    const input = c.req.valid("json");
-    const appId = c.get("app").appId;
-    const row = beaconRow(appId, newBeaconId(), input, c.get("now"));
-    await database(c.env.DB).insert(beaconRegions).values(row);
-    await bumpConfigVersion(c.env.DB, appId);
-    return c.json(beaconView(row) as never, 200);
-  },
-);
-
-geofenceRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/admin/beacons",
-    tags: ["geofences"],
-    summary: "List beacon regions",
-    security: [{ admin: [] }],
-    request: { query: ListQuery },
-    responses: responses(
-      z.object({ beacons: z.array(BeaconViewSchema), next: z.string().nullable() }),
-      "A page of beacon regions",
-    ),
-  }),
-  async (c) => {
-    const q = c.req.valid("query");
-    const filters: SQL[] = [eq(beaconRegions.appId, c.get("app").appId)];
-    if (q.tag) filters.push(hasTag(beaconRegions.tags, q.tag));
-    if (q.enabled) filters.push(eq(beaconRegions.enabled, q.enabled === "true"));
-    if (q.after) filters.push(gt(beaconRegions.id, q.after));
-    const rows = await database(c.env.DB)
-      .select()
-      .from(beaconRegions)
-      .where(and(...filters))
-      .orderBy(asc(beaconRegions.id))
-      .limit(q.limit);
-    return c.json(
-      { beacons: rows.map(beaconView), next: rows.length === q.limit ? rows[rows.length - 1]!.id : null } as never,
-      200,
-    );
-  },
-);
-
-geofenceRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/admin/beacons/{id}",
-    tags: ["geofences"],
-    summary: "One beacon region",
-    security: [{ admin: [] }],
-    request: { params: IdParam },
-    responses: responses(BeaconViewSchema, "The beacon region"),
-  }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const [row] = await database(c.env.DB)
-      .select()
-      .from(beaconRegions)
-      .where(and(eq(beaconRegions.appId, c.get("app").appId), eq(beaconRegions.id, id)));
-    if (!row) throw notFound("beacon region", id);
-    return c.json(beaconView(row) as never, 200);
-  },
-);
-
-geofenceRoutes.openapi(
-  createRoute({
-    method: "delete",
-    path: "/admin/beacons/{id}",
-    tags: ["geofences"],
-    summary: "Delete a beacon region",
-    security: [{ admin: [] }],
-    request: { params: IdParam },
-    responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
-  }),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const appId = c.get("app").appId;
-    const rows = await database(c.env.DB)
-      .delete(beaconRegions)
-      .where(and(eq(beaconRegions.appId, appId), eq(beaconRegions.id, id)))
-      .returning({ id: beaconRegions.id });
-    if (rows.length === 0) throw notFound("beacon region", id);
-    await bumpConfigVersion(c.env.DB, appId);
-    return c.json({ deleted: true }, 200);
-  },
-);
