@@ -24,6 +24,7 @@ import { geofenceRoutes } from "./admin/geofence-routes";
 import { locationRoutes } from "./sdk/location-routes";
 import { pushOpenRoutes } from "./sdk/push-open-routes";
 import { adminBodyGuard } from "./middleware/body";
+import { requestClockMiddleware } from "./middleware/request-clock";
 import { awaitConfigPropagation } from "./middleware/config-propagation";
 import { identityKeyRoutes } from "./admin/identity-key-routes";
 import { demoTokenRoutes } from "./sdk/demo-token-routes";
@@ -43,6 +44,7 @@ export function createApp() {
     errorResponse(c, new DomainError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
   );
 
+  app.use("*", requestClockMiddleware);
   app.use("/admin/*", adminBodyGuard);
   app.use("/admin/*", awaitConfigPropagation);
   app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));

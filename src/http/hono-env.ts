@@ -8,8 +8,11 @@ export interface HonoEnv {
   Variables: {
     app: AppContext;
     now: number;
-    virtualClock: boolean /** Authenticated by a server key (trusted backend): exempt from identity verification. */;
-    serverKey?: boolean /** Admin routes: who is asking and their role (src/http/middleware/roles.ts). */;
+    /** The request's clock (http/middleware/request-clock.ts): virtual only where ALLOW_VIRTUAL_CLOCK is set. */
+    virtualClock: boolean;
+    /** Authenticated by a server key (trusted backend): exempt from identity verification. */
+    serverKey?: boolean;
+    /** Admin routes: who is asking and their role (src/http/middleware/roles.ts). */
     principal?: Principal;
   };
 }

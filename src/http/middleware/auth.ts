@@ -1,7 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { configPropagationMs, resolveKey } from "../../stores/config/app-directory";
 import { keyPrefix, kindOfKey, SERVER_KEY_PREFIX } from "../../stores/config/keys";
-import { requestClock } from "./request-clock";
 import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
 import { accessConfigured, accessPrincipal, enforce, verifyAccessJwt } from "./roles";
@@ -34,7 +33,6 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   const basic = basicAuthKey(c.req.header("authorization"));
   const key = basic ?? (typeof bodyKey === "string" ? bodyKey : undefined) ?? c.req.query("writeKey");
   if (!key) throw unauthorized("missing write key (Basic auth username or writeKey in the body)");
-  const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
   if (kindOfKey(key) === "admin")
     throw unauthorized(
       "this is an admin key: SDK routes take a write key (or a server key from a backend); never ship an admin key in an app",
@@ -55,8 +53,6 @@ export async function authenticateWriteKey(c: Context<HonoEnv>, bodyKey: unknown
   if (!app) throw unauthorized(server ? "invalid server key" : "invalid write key");
   c.set("app", app);
   c.set("serverKey", server);
-  c.set("now", clock.now);
-  c.set("virtualClock", clock.virtual);
 }
 
 /**
@@ -71,7 +67,6 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const kind = kindOfKey(key);
   if (kind === "write" || kind === "server")
     throw unauthorized(`this is a ${kind} key: admin routes take an admin key (Authorization: Bearer bk_a_…)`);
-  const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
   const app = await resolveKey(
     c.env.DB,
     "admin",
@@ -89,8 +84,6 @@ export const adminAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   enforce(principal, c.req.method, new URL(c.req.url).pathname);
   c.set("principal", principal);
   c.set("app", app);
-  c.set("now", clock.now);
-  c.set("virtualClock", clock.virtual);
   await next();
 };
 
@@ -101,7 +94,6 @@ export const operatorAuth: MiddlewareHandler<HonoEnv> = async (c, next) => {
   if (!expected)
     throw new DomainError(401, "unauthorized", "the operator API is disabled (set the OPERATOR_TOKEN secret)");
   if (!given || !timingSafeEqual(given, expected)) throw unauthorized("invalid operator token");
-  c.set("now", Date.now());
   await next();
 };
 

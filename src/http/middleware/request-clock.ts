@@ -1,4 +1,6 @@
+import type { MiddlewareHandler } from "hono";
 import type { Env } from "../../env";
+import type { HonoEnv } from "../hono-env";
 import type { Millis } from "../../kernel/clock";
 import { DomainError } from "../../kernel/errors";
 
@@ -14,3 +16,11 @@ export function requestClock(env: Env, header: string | undefined): { now: Milli
   }
   return { now: Date.now(), virtual: false };
 }
+
+/** Every request's clock, set once before any route: auth only authenticates. */
+export const requestClockMiddleware: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const clock = requestClock(c.env, c.req.header("x-beckon-clock"));
+  c.set("now", clock.now);
+  c.set("virtualClock", clock.virtual);
+  await next();
+};

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { requestClock } from "../middleware/request-clock";
 import { and, eq, inArray, isNotNull, not, or, sql } from "drizzle-orm";
 import { database } from "../../stores/d1/client";
 import { deliveries, deliveryEvents } from "../../stores/d1/schema";
@@ -31,7 +30,7 @@ export const webhookRoutes = new Hono<HonoEnv>();
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 const SENDGRID_FRESHNESS_S = 10 * 60;
 const unauthorized = (message: string) => new DomainError(401, "unauthorized", message);
-const now = (c: Context<HonoEnv>) => requestClock(c.env, c.req.header("x-beckon-clock")).now;
+const now = (c: Context<HonoEnv>) => c.get("now");
 
 async function rawBody(c: Context<HonoEnv>): Promise<{ text: string; bytes: Uint8Array }> {
   const { text } = await readBody(c.req.raw, MAX_WEBHOOK_BYTES, "webhook");
