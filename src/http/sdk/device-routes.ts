@@ -1,11 +1,9 @@
 import { Hono } from "hono";
+import { sdkRequest } from "./sdk-request";
 import { userStub } from "../../engine/user-stub";
 import * as z from "zod";
 import { E164_RE, isTimezone, LOCALE_RE } from "../../domain/profile/profile";
 import { DeviceRegistration } from "../../engine/devices";
-import { authenticateWriteKey } from "../middleware/auth";
-import { parseJson, readBody } from "../middleware/body";
-import { invalid } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
 import { userObjectName } from "../../kernel/ids";
 import { verifyIdentity } from "../middleware/user-token";
@@ -38,13 +36,9 @@ export const DevicesRequest = z
 export const deviceRoutes = new Hono<HonoEnv>();
 
 deviceRoutes.post("/v1/devices", async (c) => {
-  const { text } = await readBody(c.req.raw, 64 * 1024, "request");
-  const body = parseJson(text);
-  await authenticateWriteKey(c, (body as { writeKey?: unknown } | null)?.writeKey);
-  const parsed = DevicesRequest.safeParse(body);
-  if (!parsed.success) throw invalid(parsed.error);
-  const { writeKey: _k, userToken: _t, userId, anonymousId, ...update } = parsed.data;
-  await verifyIdentity(c, [userId], parsed.data);
+  const request = await sdkRequest(c, DevicesRequest, 64 * 1024);
+  const { writeKey: _k, userToken: _t, userId, anonymousId, ...update } = request;
+  await verifyIdentity(c, [userId], request);
   const app = c.get("app");
   const target = userObjectName(app.appId, { userId, anonymousId });
   const result = await userStub(c.env.USER, target.name).updateDevices({

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { sdkRequest } from "./sdk-request";
 import * as z from "zod";
 import { loadAppConfig } from "../../stores/config/app-config";
 import { geoConfig } from "../../stores/geofences/geofence-config";
@@ -6,7 +7,6 @@ import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../../domai
 import type { Fix } from "../../domain/geo/transition";
 import { userStub } from "../../engine/user-stub";
 import { authenticateWriteKey } from "../middleware/auth";
-import { parseJson, readBody } from "../middleware/body";
 import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
@@ -52,12 +52,7 @@ export const LocationRequest = z
 export const locationRoutes = new Hono<HonoEnv>();
 
 locationRoutes.post("/v1/location", async (c) => {
-  const { text } = await readBody(c.req.raw, 256 * 1024, "request");
-  const body = parseJson(text);
-  await authenticateWriteKey(c, (body as { writeKey?: unknown } | null)?.writeKey);
-  const parsed = LocationRequest.safeParse(body);
-  if (!parsed.success) throw invalid(parsed.error);
-  const r = parsed.data;
+  const r = await sdkRequest(c, LocationRequest, 256 * 1024);
   await verifyIdentity(c, [r.userId], r);
   const now = c.get("now");
   const raw = r.fixes ?? [{ lat: r.lat!, lng: r.lng!, accuracy: r.accuracy!, timestamp: r.timestamp }];
