@@ -58,7 +58,7 @@ describe("the platform modules the app hands over", () => {
 
   it("work in the SDK: calls persist in AsyncStorage, AppState drives lifecycle, Linking opens links the app leaves", async () => {
     const { beckonOptions } = example();
-    const openURL = jest.spyOn(Linking, "openURL").mockResolvedValue(true);
+    const openURL = jest.spyOn(Linking, "openURL").mockImplementation(async () => undefined);
     server.offline = true;
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined); // offline: "could not load …"
     await beckon.init({ ...beckonOptions, live: false, inApp: false, onDeepLink: undefined });
