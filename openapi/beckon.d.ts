@@ -1569,6 +1569,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/push/opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The person opened a push: its delivery record moves to opened (funnel, journeys' `message: opened`)
+         * @description The body is JSON whatever the content type: SDKs send it as `text/plain` (no CORS preflight), as for the other SDK routes.
+         */
+        post: operations["reportPushOpened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/s": {
         parameters: {
             query?: never;
@@ -4083,6 +4103,21 @@ export interface components {
             providerMessageId: string;
             receivedAt: number;
             status: string;
+        };
+        PushOpened: {
+            anonymousId?: string;
+            /**
+             * @description the push's `beckon_key` (the send's idempotency key)
+             * @example c_1:step:ada:0
+             */
+            key: string;
+            /** @description the device token (or Web Push endpoint) that received it: a send to several devices has one record each */
+            token?: string;
+            userId?: string;
+            /** @description identity verification: the person's user token */
+            userToken?: string;
+            /** @description the app's write key (or Basic auth) */
+            writeKey?: string;
         };
         RecomputeResult: {
             appId: string;
@@ -11441,6 +11476,65 @@ export interface operations {
                 };
             };
             /** @description Unknown write key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reportPushOpened: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/plain": components["schemas"]["PushOpened"];
+            };
+        };
+        responses: {
+            /** @description Recorded (once: a repeated open is a no-op) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the delivery's status now
+                         * @example opened
+                         */
+                        status: string;
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong write key, or a missing/invalid user token when the app requires identity verification */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No push with this key was sent to this person */
             404: {
                 headers: {
                     [name: string]: unknown;

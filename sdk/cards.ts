@@ -1,32 +1,12 @@
+import type { CardFeed } from "./core/cards";
 import { h, injectStyles } from "./dom";
 
 /**
- * The content-card feed component: a list of cards (pinned first, unread marked),
- * each with its link, a pin toggle and a dismiss button. Cards are reported as
- * viewed once when shown; a link click counts as a click and marks the card read.
+ * The content-card feed component: draws the core's CardFeed (the same model React Native
+ * uses: stored for the next page load, pinned first, actions applied at once, views reported
+ * once) as a list of cards, unread marked, each with its link, a pin toggle and a dismiss
+ * button. A link click counts as a click and marks the card read.
  */
-
-export interface Card {
-  id: string;
-  campaignId: string;
-  title: string;
-  body?: string;
-  imageUrl?: string;
-  deepLink?: string;
-  linkLabel?: string;
-  pinned: boolean;
-  read: boolean;
-  createdAt: number;
-}
-
-export type CardAction = "view" | "read" | "click" | "dismiss" | "pin" | "unpin";
-
-export interface FeedHost {
-  fetchCards(): Promise<{ cards: Card[]; unread: number }>;
-  cardAction(id: string, action: CardAction): Promise<unknown>;
-  openLink(url: string): void;
-  onCardsChanged(fn: () => void): () => void;
-}
 
 export interface FeedOptions {
   /** Text when the feed is empty. */
@@ -40,53 +20,48 @@ export interface Feed {
   destroy(): void;
 }
 
-export function mountFeed(el: HTMLElement, host: FeedHost, opts: FeedOptions = {}): Feed {
+export function mountFeed(
+  el: HTMLElement,
+  feed: CardFeed,
+  openLink: (url: string) => void,
+  opts: FeedOptions = {},
+): Feed {
   injectStyles();
-  const viewed = new Set<string>();
-  let destroyed = false;
+  const button = (label: string, attrs: Record<string, string>, onclick: () => void) => {
+    const b = h("button", { type: "button", class: "bk-btn", ...attrs }, label);
+    b.onclick = onclick;
+    return b;
+  };
 
-  const render = (cards: Card[], unread: number) => {
-    if (destroyed) return;
-    opts.onUnread?.(unread);
+  const render = () => {
+    const cards = feed.cards;
+    opts.onUnread?.(feed.unread);
     if (cards.length === 0) {
       el.replaceChildren(h("p", { class: "bk-empty" }, opts.emptyText ?? "No messages yet."));
       return;
     }
     const list = h("ul", { class: "bk-cards", "aria-label": "Messages" });
     for (const card of cards) {
-      const titleId = `bk-card-${cssSafe(card.id)}`;
+      const titleId = `bk-card-${card.id.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+      const act = (a: Parameters<CardFeed["act"]>[1]) => feed.act(card.id, a);
       const actions = h("div", { class: "bk-buttons" });
-      if (card.deepLink) {
-        const open = h(
-          "button",
-          { type: "button", class: "bk-btn bk-primary", "aria-describedby": titleId },
-          card.linkLabel ?? "Open",
+      if (card.deepLink)
+        actions.append(
+          button(card.linkLabel ?? "Open", { class: "bk-btn bk-primary", "aria-describedby": titleId }, () => {
+            // After the server has the click: following the link may unload the page.
+            void act("click").finally(() => openLink(card.deepLink!));
+          }),
         );
-        open.onclick = () => void host.cardAction(card.id, "click").finally(() => host.openLink(card.deepLink!));
-        actions.append(open);
-      } else if (!card.read) {
-        const read = h("button", { type: "button", class: "bk-btn", "aria-describedby": titleId }, "Mark as read");
-        read.onclick = () => void host.cardAction(card.id, "read").then(refresh);
-        actions.append(read);
-      }
-      const pin = h(
-        "button",
-        {
-          type: "button",
-          class: "bk-btn",
-          "aria-pressed": String(card.pinned),
-          "aria-label": `${card.pinned ? "Unpin" : "Pin"} ${card.title}`,
-        },
-        card.pinned ? "Unpin" : "Pin",
+      else if (!card.read)
+        actions.append(button("Mark as read", { "aria-describedby": titleId }, () => void act("read")));
+      actions.append(
+        button(
+          card.pinned ? "Unpin" : "Pin",
+          { "aria-pressed": String(card.pinned), "aria-label": `${card.pinned ? "Unpin" : "Pin"} ${card.title}` },
+          () => void act(card.pinned ? "unpin" : "pin"),
+        ),
+        button("Dismiss", { "aria-label": `Dismiss ${card.title}` }, () => void act("dismiss")),
       );
-      pin.onclick = () => void host.cardAction(card.id, card.pinned ? "unpin" : "pin").then(refresh);
-      const dismiss = h(
-        "button",
-        { type: "button", class: "bk-btn", "aria-label": `Dismiss ${card.title}` },
-        "Dismiss",
-      );
-      dismiss.onclick = () => void host.cardAction(card.id, "dismiss").then(refresh);
-      actions.append(pin, dismiss);
       list.append(
         h(
           "li",
@@ -97,33 +72,20 @@ export function mountFeed(el: HTMLElement, host: FeedHost, opts: FeedOptions = {
           actions,
         ),
       );
-      if (!viewed.has(card.id)) {
-        viewed.add(card.id);
-        void host.cardAction(card.id, "view");
-      }
+      // Reported once per page load by the feed.
+      void act("view");
     }
     el.replaceChildren(list);
   };
 
-  async function refresh(): Promise<void> {
-    try {
-      const { cards, unread } = await host.fetchCards();
-      render(cards, unread);
-    } catch (err) {
-      console.warn("beckon: could not load cards", err);
-    }
-  }
-
-  const unsubscribe = host.onCardsChanged(() => void refresh());
-  void refresh();
+  const unsubscribe = feed.subscribe(render);
+  render();
+  void feed.refresh();
   return {
-    refresh,
+    refresh: () => feed.refresh(),
     destroy() {
-      destroyed = true;
       unsubscribe();
       el.replaceChildren();
     },
   };
 }
-
-const cssSafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");

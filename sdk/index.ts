@@ -8,7 +8,8 @@
  *   beckon.identify("user-42", { email: "ada@example.com" }, { userToken }); // token: from your backend
  *   beckon.track("Product Added", { sku: "TEE-1", price: 25 });
  */
-import { type Card, type CardAction, type Feed, type FeedOptions, mountFeed } from "./cards";
+import { type Feed, type FeedOptions, mountFeed } from "./cards";
+import { type Card, type CardAction, CardFeed } from "./core/cards";
 import { type Engagement, engagementQueue } from "./core/engagement";
 import { Identity, type RefreshUserToken, uuid, withFreshToken } from "./core/identity";
 import { InAppState, type PendingView } from "./core/inapp";
@@ -70,6 +71,8 @@ const listeners = new Map<string, Set<Listener>>();
 /** Which message shows when (shared with React Native): pending list, display rules, pacing, shown-once. */
 let inApp: InAppState;
 let inAppLoaded: Promise<void> = Promise.resolve();
+/** The person's card feed (shared with React Native): stored for the next load, actions applied at once. */
+let feed: CardFeed;
 
 const key = (k: string) => `beckon:${opts.writeKey.slice(-8)}:${k}`;
 const get = (k: string) => {
@@ -130,6 +133,15 @@ export function init(options: InitOptions): void {
   });
   inApp = new InAppState({ storage, key, person: () => id.userId ?? id.anonymousId, onChange: (m) => m && show(m) });
   inAppLoaded = inApp.load();
+  feed = new CardFeed({
+    storage,
+    // Per person: a shared computer shows each person their own feed.
+    key: () => key(`cards:${id.userId ?? id.anonymousId}`),
+    fetchCards: () => getJson("/v1/cards"),
+    sendAction: async (card, action) => (await post(`/v1/cards/${encodeURIComponent(card)}/${action}`, {})).json(),
+  });
+  feed.subscribe((cards) => fire("cards", cards));
+  void feed.load();
   const flushAll = (keepalive?: boolean) => void Promise.all([queue.flush(keepalive), engagements.flush(keepalive)]);
   addEventListener("online", () => flushAll());
   addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flushAll(true));
@@ -192,8 +204,9 @@ export function identify(
   const changed = id.identify(userId, options.userToken);
   enqueue({ type: "identify", traits });
   if (changed && opts.inApp) {
-    // The identified person's object holds their messages: flush so it exists, then reconnect there.
-    void queue.flush().then(() => startInApp());
+    // The identified person's object holds their messages and cards: flush so it exists, then reconnect there.
+    inApp.clear();
+    void queue.flush().then(() => Promise.all([feed.refresh(), startInApp()]));
   }
 }
 
@@ -234,6 +247,8 @@ export function flush(): Promise<void> {
 
 /** Logs out: forgets the user, starts a new anonymous identity, closes the live connection. */
 export function reset(): void {
+  // Before the identity changes: the stored feed removed is the signed-out person's.
+  feed.clear();
   id.reset();
   live?.close();
   live = null;
@@ -246,7 +261,10 @@ export function user(): { userId: string | null; anonymousId: string } {
   return { userId: id.userId, anonymousId: id.anonymousId };
 }
 
-/** Subscribe to SDK events: "inapp:shown", "inapp:click", "inapp:dismiss", "cards", "live". Returns an unsubscribe function. */
+/**
+ * Subscribe to SDK events: "inapp:shown", "inapp:click", "inapp:dismiss", "inapp:answer", "cards" (the feed,
+ * after every change), "live". Returns an unsubscribe function.
+ */
 export function on(event: string, fn: Listener): () => void {
   if (!listeners.has(event)) listeners.set(event, new Set());
   listeners.get(event)!.add(fn);
@@ -289,9 +307,11 @@ export async function registerWebPush(
     await consent({ push: "opted_out" });
     return null;
   }
-  const reg = await navigator.serviceWorker.register(o.serviceWorkerUrl ?? `${opts.host}/sdk/beckon-sw.js`, {
-    scope: o.scope ?? "/",
-  });
+  // The worker reports notification clicks to Beckon (the funnel's `opened`): it learns where from its URL.
+  const swUrl = new URL(o.serviceWorkerUrl ?? `${opts.host}/sdk/beckon-sw.js`, location.href);
+  swUrl.searchParams.set("host", opts.host);
+  swUrl.searchParams.set("writeKey", opts.writeKey);
+  const reg = await navigator.serviceWorker.register(swUrl.href, { scope: o.scope ?? "/" });
   await navigator.serviceWorker.ready;
   const sub =
     (await reg.pushManager.getSubscription()) ??
@@ -338,7 +358,7 @@ function onLive(m: Record<string, unknown>): void {
   switch (m.type) {
     case "sync":
       inApp.apply(m as unknown as PendingView, true);
-      fire("cards", m.cards);
+      void feed.refresh();
       break;
     case "inapp":
       inApp.apply(m as unknown as PendingView, false);
@@ -348,7 +368,8 @@ function onLive(m: Record<string, unknown>): void {
       inApp.handled(String(m.key));
       break;
     case "cards":
-      fire("cards", m);
+      // A card added or changed (on another device too): the feed is fetched again.
+      void feed.refresh();
       break;
   }
 }
@@ -400,24 +421,20 @@ function openLink(url: string): void {
 
 // ───────────────────────── content cards ─────────────────────────
 
-/** The person's card feed (the same on every device). */
-export function getCards(): Promise<{ cards: Card[]; unread: number }> {
-  return getJson("/v1/cards");
+/** The person's card feed (the same on every device), fetched now; the stored one if the server cannot answer. */
+export async function getCards(): Promise<{ cards: Card[]; unread: number }> {
+  await feed.refresh();
+  return { cards: feed.cards, unread: feed.unread };
 }
 
-/** Reports a card action: view, read, click, dismiss, pin, unpin. */
-export async function cardAction(id: string, action: CardAction): Promise<unknown> {
-  const res = await post(`/v1/cards/${encodeURIComponent(id)}/${action}`, {});
-  return res.json();
+/** Reports a card action (view, read, click, dismiss, pin, unpin), applied to the feed at once; resolves with the server's answer. */
+export function cardAction(id: string, action: CardAction): Promise<unknown> {
+  return feed.act(id, action);
 }
 
-/** Renders the card feed into `el` and keeps it current (live updates). */
+/** Renders the card feed into `el` and keeps it current (live updates, this device's actions at once). */
 export function mountCards(el: HTMLElement, options: FeedOptions = {}): Feed {
-  return mountFeed(
-    el,
-    { fetchCards: getCards, cardAction, openLink, onCardsChanged: (fn) => on("cards", fn) },
-    options,
-  );
+  return mountFeed(el, feed, openLink, options);
 }
 
 export type { Card, CardAction, Feed, FeedOptions, PendingMessage };

@@ -4,6 +4,12 @@
  * push carries and opens its deep link on click. Accepts the payload as
  * `{title, body, image|imageUrl|icon, deepLink|url, data}` (what Beckon's Web Push channel
  * sends: `image` and `url`) or nested under `notification`.
+ *
+ * A click is reported to `POST /v1/push/opened` with the send's `beckon_key` from the
+ * payload, so the send counts as opened in the campaign funnel (and journeys' `message: opened`).
+ * The worker does not know who is signed in: the subscription's endpoint, which only this
+ * browser, its push service and Beckon know, names the device. Beckon's host and the write
+ * key come from the worker's URL (`beckon-sw.js?host=…&writeKey=…`, as `registerWebPush` registers it).
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 export {};
@@ -41,9 +47,31 @@ sw.addEventListener("push", (event) => {
 
 sw.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = (event.notification.data as { url?: string } | null)?.url;
-  if (url) event.waitUntil(sw.clients.openWindow(url));
+  const data = (event.notification.data ?? {}) as { url?: string; beckon_key?: string };
+  const url = data.url;
+  event.waitUntil(
+    Promise.all([url ? sw.clients.openWindow(url) : null, data.beckon_key && reportOpened(data.beckon_key)]),
+  );
 });
+
+/** Tells Beckon the push was opened; a failure is not retried (the open is a statistic, the click still works). */
+async function reportOpened(key: string): Promise<void> {
+  const q = new URL(sw.location.href).searchParams;
+  const host = q.get("host") ?? sw.location.origin;
+  const writeKey = q.get("writeKey");
+  if (!writeKey) return;
+  try {
+    const sub = await sw.registration.pushManager.getSubscription();
+    await fetch(`${host.replace(/\/+$/, "")}/v1/push/opened`, {
+      method: "POST",
+      // text/plain: no CORS preflight; the server reads the body as JSON whatever the type.
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ writeKey, key, ...(sub ? { token: sub.endpoint } : {}) }),
+    });
+  } catch {
+    // offline: the open is not counted
+  }
+}
 
 sw.addEventListener("install", () => void sw.skipWaiting());
 sw.addEventListener("activate", (event) => event.waitUntil(sw.clients.claim()));

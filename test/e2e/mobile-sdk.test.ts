@@ -1,3 +1,4 @@
+import { SignJWT } from "jose";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import * as beckon from "../../sdk/react-native/src/client";
 import { E2E_OPERATOR_TOKEN, type LocalWorker, startLocalWorker } from "./local-worker";
@@ -298,6 +299,18 @@ describe("React Native SDK against the local Worker", () => {
       },
       { timeout: 20_000, interval: 250 },
     );
+    // Reported by the receiving device's address alone (what the web service worker sends: it knows its
+    // endpoint, not who is signed in): another address is refused, the right one moves the send to opened.
+    const byDevice = (token: string) =>
+      fetch(`${worker!.url}/v1/push/opened`, {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: JSON.stringify({ writeKey: app.writeKey, key: send.idempotencyKey, token }),
+      });
+    expect((await byDevice("fcm-someone-else")).status).toBe(404);
+    const opened = await byDevice("fcm-e2e-token-push-01");
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toEqual({ success: true, status: "opened" });
     // What FCM would hand the app on a tap: the data Beckon put in the push (src/delivery/channels/fcm.ts).
     tap({ data: { beckon_key: send.idempotencyKey, beckon_campaign: campaign.id, beckon_deep_link: "myshop://cart" } });
     expect(deepLinks).toEqual(["myshop://cart"]);
@@ -310,7 +323,93 @@ describe("React Native SDK against the local Worker", () => {
       },
       { timeout: 15_000, interval: 250 },
     );
+    // Reported twice (device address, then the app's tap): counted once.
     expect(stats.totals).toMatchObject({ sent: 1, opened: 1 });
+    beckon.shutdown();
+  });
+
+  it("under identity verification, a session identifies with a user token, refreshes an expired one, and receives and answers a survey live", async () => {
+    worker ??= await startLocalWorker();
+    const created = await fetch(`${worker.url}/admin/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "mobile verified",
+        settings: { identityVerification: "required", quietHours: null, inApp: { minIntervalSeconds: 0 } },
+      }),
+    });
+    const app = (await created.json()) as { writeKey: string; adminKey: string };
+    const admin = async (path: string, json?: unknown) => {
+      const res = await fetch(`${worker!.url}${path}`, {
+        method: json ? "POST" : "GET",
+        headers: { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" },
+        ...(json ? { body: JSON.stringify(json) } : {}),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const { secret } = (await admin("/admin/app/identity-keys", { alg: "HS256", label: "backend" })) as {
+      secret: string;
+    };
+    // What the app's backend does for the signed-in person.
+    const mint = (sub: string, expiresAt: number) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(sub)
+        .setIssuedAt(expiresAt - 3600)
+        .setExpirationTime(expiresAt)
+        .sign(new TextEncoder().encode(secret));
+    const now = Math.floor(Date.now() / 1000);
+    // The key reaches the edge within the config propagation bound.
+    const fresh = await mint("rn-verified", now + 3600);
+    await vi.waitFor(
+      async () => {
+        const res = await fetch(
+          `${worker!.url}/v1/in-app?writeKey=${app.writeKey}&userId=rn-verified&userToken=${fresh}`,
+        );
+        expect(res.status).toBe(200);
+      },
+      { timeout: 15_000, interval: 500 },
+    );
+    const minted: string[] = [];
+    const wait = { timeout: 15_000, interval: 100 };
+    await beckon.init({
+      writeKey: app.writeKey,
+      host: worker.url,
+      storage: new AsyncMemoryStorage(),
+      flushInterval: 0,
+      refreshUserToken: async (userId) => (minted.push(userId), mint(userId, Math.floor(Date.now() / 1000) + 3600)),
+    });
+    // Signed in with a token that has just expired: the SDK gets a fresh one and sends again.
+    beckon.identify("rn-verified", { plan: "pro" }, { userToken: await mint("rn-verified", now - 60) });
+    await beckon.flush();
+    await vi.waitFor(
+      async () => expect(JSON.stringify(await admin("/admin/users/rn-verified"))).toContain('"plan":"pro"'),
+      wait,
+    );
+    expect(minted[0]).toBe("rn-verified");
+    await vi.waitFor(() => expect(beckon.liveConnected()).toBe(true), wait);
+
+    await admin("/admin/users/rn-verified/in-app", {
+      key: "rn:verified-survey",
+      campaignId: "manual-rn",
+      content: {
+        type: "survey",
+        title: "One question",
+        questions: [{ id: "fit", prompt: "How did it fit?", kind: "rating" }],
+      },
+    });
+    await vi.waitFor(() => expect(beckon.currentInAppMessage()?.key).toBe("rn:verified-survey"), wait);
+    beckon.submitSurvey("rn:verified-survey", [{ questionId: "fit", answer: 4 }]);
+    // A second submit (a double tap) reports nothing more: the message is no longer on screen.
+    beckon.submitSurvey("rn:verified-survey", [{ questionId: "fit", answer: 1 }]);
+    await beckon.flush();
+    await vi.waitFor(async () => {
+      const profile = (await admin("/admin/users/rn-verified")) as {
+        features: { inapp: { answers: Record<string, unknown> } };
+      };
+      expect(profile.features.inapp.answers).toEqual({ fit: 4 });
+    }, wait);
     beckon.shutdown();
   });
 });

@@ -1,16 +1,27 @@
-import type { LocationFix, LocationSource } from "./options";
+import {
+  type LocationFix,
+  LocationReporter,
+  type MonitoredRegion,
+  nearbyRegions,
+  REFRESH_REGION,
+} from "../../core/location";
+import type { LocationSource } from "./options";
 import { post, type Session, session, started } from "./session";
 
+export { REFRESH_REGION, type MonitoredRegion };
+
 /**
- * Location for server-side geofencing: fixes from the app's location source go to
- * `POST /v1/location`, where Beckon evaluates every fence (no OS region limit). At most one
- * fix per `locationIntervalMs` (default a minute) is sent: the radio costs more battery than
- * the GPS fix, and geofence dwell times are minutes, not seconds. A fix that could not be
- * sent is kept and goes with the next one (the route takes batches in time order).
+ * Location on React Native: fixes from the app's location source go through the core's
+ * LocationReporter to `POST /v1/location` (at most one request per `locationIntervalMs`,
+ * default a minute; fixes in between and unsent ones go with the next), and the OS monitors
+ * the nearest regions the core asks Beckon for.
  */
-const MAX_KEPT = 50;
-let waiting: LocationFix[] = [];
-let lastSentAt = 0;
+let reporter: LocationReporter | null = null;
+const current = (): LocationReporter =>
+  (reporter ??= new LocationReporter({
+    send: (fixes) => post("/v1/location", { fixes }),
+    intervalMs: () => session().opts.locationIntervalMs ?? 60_000,
+  }));
 
 export function startLocation(s: Session, source: LocationSource): void {
   const off = source.watch((fix) => void reportLocation(fix));
@@ -18,49 +29,16 @@ export function startLocation(s: Session, source: LocationSource): void {
 }
 
 /** Reports a fix now (or with the next one, inside the interval). Resolves to whether it was sent. */
-export async function reportLocation(fix: LocationFix, o: { force?: boolean } = {}): Promise<boolean> {
-  if (!started()) return false;
-  const interval = session().opts.locationIntervalMs ?? 60_000;
-  waiting.push({ ...fix, timestamp: fix.timestamp ?? Date.now() });
-  if (waiting.length > MAX_KEPT) waiting = waiting.slice(-MAX_KEPT);
-  const now = Date.now();
-  if (!o.force && now - lastSentAt < interval) return false;
-  const fixes = waiting;
-  waiting = [];
-  lastSentAt = now;
-  try {
-    const res = await post("/v1/location", { fixes });
-    if (res.ok) return true;
-    // 400: the server refused these fixes (a bad device clock): they would fail again.
-    if (res.status !== 400) waiting = [...fixes, ...waiting].slice(-MAX_KEPT);
-  } catch {
-    waiting = [...fixes, ...waiting].slice(-MAX_KEPT);
-  }
-  return false;
+export function reportLocation(fix: LocationFix, o: { force?: boolean } = {}): Promise<boolean> {
+  if (!started()) return Promise.resolve(false);
+  return current().report(fix, o.force);
 }
 
 // ───────────────────────── OS region monitoring ─────────────────────────
 
-/** A circle for the OS to monitor (iOS: 20 at most per app; Android: 100). */
-export interface MonitoredRegion {
-  /** The fence id, or `REFRESH_REGION` for the region whose exit re-syncs. */
-  identifier: string;
-  latitude: number;
-  longitude: number;
-  radius: number;
-}
-
 /** The OS's region monitoring (e.g. `expoGeofencingMonitor`): replaces the monitored set. */
 export interface RegionMonitor {
   monitor(regions: MonitoredRegion[]): Promise<void>;
-}
-
-/** The region around the last sync: leaving it means nearer fences may exist, so Beckon is asked again. */
-export const REFRESH_REGION = "beckon:refresh";
-
-interface Nearby {
-  geofences: Array<{ id: string; latitude: number; longitude: number; radius: number }>;
-  refreshDistance: number | null;
 }
 
 /**
@@ -76,19 +54,7 @@ export async function syncRegions(
   o: { limit?: number } = {},
 ): Promise<MonitoredRegion[]> {
   const s = session();
-  const q = `lat=${fix.lat}&lng=${fix.lng}&limit=${o.limit ?? 19}&writeKey=${encodeURIComponent(s.opts.writeKey)}`;
-  const res = await fetch(`${s.opts.host}/v1/geofences/nearby?${q}`);
-  if (!res.ok) throw new Error(`/v1/geofences/nearby: ${res.status}`);
-  const nearby = (await res.json()) as Nearby;
-  const regions: MonitoredRegion[] = nearby.geofences.map((g) => ({
-    identifier: g.id,
-    latitude: g.latitude,
-    longitude: g.longitude,
-    radius: g.radius,
-  }));
-  // null: every fence of the app was returned, so moving cannot bring a new one into range.
-  if (nearby.refreshDistance !== null)
-    regions.push({ identifier: REFRESH_REGION, latitude: fix.lat, longitude: fix.lng, radius: nearby.refreshDistance });
+  const regions = await nearbyRegions(s.opts.host, s.opts.writeKey, fix, o.limit ?? 19);
   await monitor.monitor(regions);
   return regions;
 }
@@ -134,8 +100,7 @@ export function expoGeofencingMonitor(Location: ExpoGeofencingLike, taskName: st
 
 /** Shutdown: the next session starts with nothing waiting. */
 export function resetLocation(): void {
-  waiting = [];
-  lastSentAt = 0;
+  reporter = null;
 }
 
 /** The part of `expo-location` used here (an optional peer); ask for permission first. */

@@ -1,5 +1,8 @@
 import type { RefreshUserToken } from "../../core/identity";
+import type { LocationFix } from "../../core/location";
 import type { KeyValueStorage } from "../../core/queue";
+
+export type { LocationFix };
 
 /** The part of React Native's `AppState` used here. */
 export interface AppStateLike {
@@ -33,16 +36,6 @@ export interface PushAdapter {
 /** React Native's `Linking` (the part used): opens deep links from messages, cards and pushes. */
 export interface LinkingLike {
   openURL(url: string): Promise<unknown>;
-}
-
-/** One position fix, as `POST /v1/location` takes it. */
-export interface LocationFix {
-  lat: number;
-  lng: number;
-  /** Metres (the radius of 68 % confidence). */
-  accuracy: number;
-  /** Milliseconds since the epoch. */
-  timestamp?: number;
 }
 
 /** Where fixes come from (e.g. `expoLocationSource(Location)`); the app asks for the OS permission. */

@@ -215,6 +215,38 @@ describe("push permission", () => {
   });
 });
 
+describe("push token refresh", () => {
+  it("registers the rotated token for the person signed in now, and stops listening at shutdown", async () => {
+    let rotate: (token: string) => void = () => undefined;
+    let listening = false;
+    const messaging = {
+      getToken: async () => "fcm-old",
+      onTokenRefresh: (l: (token: string) => void) => {
+        rotate = l;
+        listening = true;
+        return () => void (listening = false);
+      },
+    };
+    await beckon.init({
+      writeKey: "wk_rn",
+      host: HOST,
+      storage: new MemoryAsyncStorage(),
+      inApp: false,
+      push: beckon.firebaseMessagingAdapter(messaging, "android"),
+    });
+    beckon.identify("ada");
+    rotate("fcm-new");
+    await waitFor(() =>
+      expect(server.sent.filter((s) => s.path === "/v1/devices").map((s) => [s.body.userId, s.body.register])).toEqual([
+        [undefined, [{ provider: "fcm", platform: "android", token: "fcm-old" }]],
+        ["ada", [{ provider: "fcm", platform: "android", token: "fcm-new" }]],
+      ]),
+    );
+    beckon.shutdown();
+    expect(listening).toBe(false);
+  });
+});
+
 describe("location", () => {
   it("sends fixes from the location source to /v1/location, at most one request per interval, keeping the fixes in between", async () => {
     let emit: (f: beckon.LocationFix) => void = () => undefined;
