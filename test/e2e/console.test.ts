@@ -242,7 +242,8 @@ describe("operator console", () => {
 
     // The campaign report counts her: entered and sent.
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
-    await page.getByRole("link", { name: "Cart reminder" }).click();
+    // The list may show the campaign in more than one place (it is tracked in the note); open the first.
+    await page.getByRole("link", { name: "Cart reminder" }).first().click();
     await vi.waitFor(
       async () => {
         await page.reload();
