@@ -18,6 +18,8 @@ const Delivery = lazy(() => import("./screens/Delivery"));
 const Segments = lazy(() => import("./screens/Segments"));
 const Locations = lazy(() => import("./screens/Locations"));
 const Settings = lazy(() => import("./screens/Settings"));
+// Roles and approvals (console-a)
+const Approvals = lazy(() => import("./screens/Approvals"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 
 function newQueryClient() {
@@ -60,6 +62,7 @@ export function App() {
               <Route path="locations" element={<Locations />} />
               <Route path="delivery" element={<Delivery />} />
               <Route path="settings" element={<Settings />} />
+              <Route path="approvals" element={<Approvals />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>

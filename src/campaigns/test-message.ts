@@ -2,7 +2,7 @@ import type { Channel } from "../delivery/channel";
 import type { SendJob } from "../delivery/send-job";
 import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
 import type { Json, JsonObject } from "../json";
-import { renderContent, TemplateRenderError } from "../templates/render";
+import { renderContent, type TemplateRenderError } from "../templates/render";
 import type { UserContext } from "../user/feature";
 import { JourneyStore } from "./journey-store";
 import {

@@ -914,7 +914,6 @@ export class UserObject extends DurableObject<Env> {
   }
 
   private context(config: AppConfig, now: Millis, run: Run): UserContext {
-    const self = this;
     const memo = new Map<string, unknown>();
     const ctx: UserContext = {
       now,
@@ -923,24 +922,24 @@ export class UserObject extends DurableObject<Env> {
       sql: this.sql,
       timers: this.timers,
       timeline: this.timeline,
-      devices: { pushTargets: () => self.devices.pushTargets() },
-      emit: (name, properties) => run.emit(name, properties, now, self.profile),
+      devices: { pushTargets: () => this.devices.pushTargets() },
+      emit: (name, properties) => run.emit(name, properties, now, this.profile),
       enqueueSend: (job: SendJob) => {
-        self.writeOutbox("SENDS", job, now, job.idempotencyKey);
+        this.writeOutbox("SENDS", job, now, job.idempotencyKey);
         // Re-sent unless the consumer reports back first (see resendUnacknowledged).
-        self.timers.scheduleIfAbsent({
+        this.timers.scheduleIfAbsent({
           key: "outbox-resend",
-          dueAt: now + self.resendAfterMs(),
+          dueAt: now + this.resendAfterMs(),
           kind: "outbox-resend",
           payload: {},
         });
         run.sends.push(job.idempotencyKey);
       },
       acknowledgeSend: (idempotencyKey: string) => {
-        self.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
+        this.sql.exec(`DELETE FROM outbox WHERE send_key = ?`, idempotencyKey);
         // Nothing left to watch: spare the alarm a wake for the re-send check.
-        if (self.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
-          self.timers.cancel("outbox-resend");
+        if (this.sql.exec(`SELECT 1 FROM outbox WHERE send_key IS NOT NULL LIMIT 1`).toArray().length === 0)
+          this.timers.cancel("outbox-resend");
       },
       recordStat: (stat) => run.stats.push(stat),
       recordCounts: (rows) => void run.counts.push(...rows),
@@ -948,10 +947,10 @@ export class UserObject extends DurableObject<Env> {
         if (urgent) run.indexUrgent = true;
         else run.indexDirty = true;
       },
-      live: (message) => self.broadcastLive(message),
+      live: (message) => this.broadcastLive(message),
       eventLog: (name, since = Number.NEGATIVE_INFINITY) => {
-        self.logEvents(); // this call's events so far belong in what features read
-        return self.sql
+        this.logEvents(); // this call's events so far belong in what features read
+        return this.sql
           .exec<{ at: number; properties: string }>(
             `SELECT at, properties FROM events WHERE name = ? AND at >= ? ORDER BY at`,
             name,
@@ -959,7 +958,7 @@ export class UserObject extends DurableObject<Env> {
           )
           .toArray();
       },
-      attrs: () => self.featureAttrs(ctx),
+      attrs: () => this.featureAttrs(ctx),
       memo: <T>(key: string, load: () => T): T => {
         if (!memo.has(key)) memo.set(key, load());
         return memo.get(key) as T;

@@ -4,6 +4,7 @@ import { type ApiError, ok } from "../api/client";
 import { count } from "../components/Format";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 const SAMPLE = {
@@ -78,6 +79,7 @@ function SegmentCount({ id }: { id: string }) {
 
 export default function Segments() {
   const api = useApi();
+  const gate = useGate("editSegments");
   const queries = useQueryClient();
   const list = useQuery({ queryKey: ["segments"], queryFn: () => ok(api.GET("/admin/segments")) });
   const [text, setText] = useState(() => JSON.stringify(SAMPLE, null, 2));
@@ -141,7 +143,8 @@ export default function Segments() {
         <div className="actions">
           <button
             type="button"
-            disabled={create.isPending}
+            disabled={create.isPending || gate.disabled}
+            title={gate.title}
             onClick={() => {
               try {
                 setParseError(null);
