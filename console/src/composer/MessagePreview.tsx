@@ -39,10 +39,9 @@ export function MessagePreview({
   const [event, setEvent] = useState<Properties>({});
   const [picked, setPicked] = useState<string | null>(null);
   const channel = (picked && channels.includes(picked) ? picked : channels[0]) as Channel | undefined;
-  const request = useDebounced(
-    userId && channel ? ({ userId, content, ...(locales ? { locales } : {}), event, channel } as PreviewRequest) : null,
-    400,
-  );
+  const current =
+    userId && channel ? ({ userId, content, ...(locales ? { locales } : {}), event, channel } as PreviewRequest) : null;
+  const request = useDebounced(current, 400);
   const preview = useQuery({
     queryKey: ["message-preview", request],
     queryFn: () => ok(api.POST("/admin/messages/preview", { body: request! })),
@@ -99,9 +98,10 @@ export function MessagePreview({
       <div className="actions">
         <button
           type="button"
-          disabled={!request || testSend.isPending || gate.disabled}
+          disabled={!current || testSend.isPending || gate.disabled}
           title={gate.title}
-          onClick={() => request && channel && testSend.mutate({ ...request, channel })}
+          // What is on screen now, not the last debounced preview.
+          onClick={() => current && channel && testSend.mutate({ ...current, channel })}
         >
           {testSend.isPending ? "Sending…" : `Test send${channel ? ` (${channel})` : ""}`}
         </button>

@@ -13,6 +13,7 @@ export function PersonPicker({ value, onChange }: { value: string | null; onChan
   const found = useQuery({
     queryKey: ["users", "picker", settled],
     queryFn: () => ok(api.GET("/admin/users", { params: { query: { q: settled || undefined, limit: 8 } } })),
+    staleTime: 0, // someone identified a moment ago should show up on the next keystroke
   });
   return (
     <div className="person-picker">

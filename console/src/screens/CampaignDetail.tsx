@@ -278,7 +278,8 @@ export default function CampaignDetail() {
 
           <section aria-labelledby="versions-h" className="card">
             <h2 id="versions-h">Version history</h2>
-            <VersionHistory id={id} versions={c.versions} />
+            {/* a new version resets the comparison to the two latest */}
+            <VersionHistory key={c.version} id={id} versions={c.versions} />
           </section>
         </>
       )}
