@@ -222,15 +222,13 @@ describe("operator console", () => {
     const preview = page.getByRole("region", { name: "Message preview" });
     // The users index is written from a queue: search (alternating prefixes, so each try asks again) until it has her.
     let attempt = 0;
-    await vi
-      .waitFor(
-        async () => {
-          await preview.getByLabel("Preview for person").fill(attempt++ % 2 ? "ad" : "ada");
-          await preview.getByRole("button", { name: "ada", exact: true }).click({ timeout: 1000 });
-        },
-        { timeout: 30_000, interval: 1000 },
-      )
-      .catch(async (e) => (await shot("debug-picker"), Promise.reject(e)));
+    await vi.waitFor(
+      async () => {
+        await preview.getByLabel("Preview for person").fill(attempt++ % 2 ? "ad" : "ada");
+        await preview.getByRole("button", { name: "ada", exact: true }).click({ timeout: 1000 });
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
     await preview.getByLabel("Property 1 name").fill("product");
     await preview.getByLabel("Property 1 value").fill("Trail shoes");
     await preview.getByRole("group", { name: "Preview channel" }).getByRole("button", { name: "email" }).click();
