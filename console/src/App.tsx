@@ -18,6 +18,7 @@ const Delivery = lazy(() => import("./screens/Delivery"));
 const Segments = lazy(() => import("./screens/Segments"));
 const Locations = lazy(() => import("./screens/Locations"));
 const Settings = lazy(() => import("./screens/Settings"));
+const Approvals = lazy(() => import("./screens/Approvals"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 // Analytics (funnels, retention, lifecycle flow, KPIs): one chunk, with its own sub-routes.
 const Analytics = lazy(() => import("./screens/analytics/Analytics"));
@@ -63,6 +64,7 @@ export function App() {
               <Route path="delivery" element={<Delivery />} />
               <Route path="settings" element={<Settings />} />
               <Route path="analytics/*" element={<Analytics />} />
+              <Route path="approvals" element={<Approvals />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>

@@ -43,6 +43,15 @@ async function accessibilityProblems(): Promise<string[]> {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
+async function signIn(key: string) {
+  await page.goto(`${worker.url}/console/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByLabel("Admin key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
 async function visit(path: string, heading: string, name: string) {
   await page.goto(`${worker.url}/console${path}`);
   await page.getByRole("heading", { level: 1, name: heading }).waitFor();
@@ -61,7 +70,7 @@ beforeAll(async () => {
   const res = await fetch(`${worker.url}/admin/apps`, {
     method: "POST",
     headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
-    // Quiet hours off: the marketer flow sends the cart reminder at once, whatever the hour the test runs.
+    // No quiet hours: the reminder must leave at once whatever the hour the test runs at.
     body: JSON.stringify({ name: "Console shop", settings: { identityVerification: "off", quietHours: null } }),
   });
   app = (await res.json()) as typeof app;
@@ -146,7 +155,7 @@ describe("operator console", () => {
     await panel.getByLabel("push title").fill("Still thinking?");
     await panel.getByLabel("push body").fill("Your {{ event.product }} is waiting");
     await panel.getByRole("checkbox", { name: "email" }).check();
-    await panel.getByLabel("email subject").fill("You left something behind");
+    await panel.getByLabel("email subject").fill("{{ user.first_name }}, you left something behind");
     await panel.getByLabel("email html body").fill("<p>{{ event.product }}</p>");
     await expect.poll(() => page.locator(".jnode-message .jnode-summary").textContent()).toBe("push → email");
     await shot("campaign-canvas");
@@ -185,14 +194,86 @@ describe("operator console", () => {
     await page.getByRole("tab", { name: "Canvas" }).click();
     await page.getByRole("button", { name: "Save as draft" }).click();
     await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
+
+    // Before activation: the reminder previewed for the real shopper, then test-sent to her.
+    const sdk = { authorization: `Basic ${btoa(`${app.writeKey}:`)}`, "content-type": "application/json" };
+    const now = Date.now();
+    const known = await fetch(`${worker.url}/v1/batch`, {
+      method: "POST",
+      headers: sdk,
+      body: JSON.stringify({
+        batch: [
+          {
+            type: "identify",
+            userId: "ada",
+            traits: { email: "ada@example.com", first_name: "Ada" },
+            timestamp: new Date(now - 41 * 60_000).toISOString(),
+          },
+        ],
+        sentAt: new Date(now).toISOString(),
+      }),
+    });
+    expect(known.status).toBe(200);
+    await expect.poll(() => page.locator(".estimate").textContent(), { timeout: 15_000 }).toMatch(/reach: \d/);
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /reminder \(message\)/ })
+      .click();
+    const preview = page.getByRole("region", { name: "Message preview" });
+    // The users index is written from a queue: search (alternating prefixes, so each try asks again) until it has her.
+    let attempt = 0;
+    await vi.waitFor(
+      async () => {
+        await preview.getByLabel("Preview for person").fill(attempt++ % 2 ? "ad" : "ada");
+        await preview.getByRole("button", { name: "ada", exact: true }).click({ timeout: 1000 });
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    await preview.getByLabel("Property 1 name").fill("product");
+    await preview.getByLabel("Property 1 value").fill("Trail shoes");
+    await preview.getByRole("group", { name: "Preview channel" }).getByRole("button", { name: "email" }).click();
+    await expect
+      .poll(() => preview.locator(".email-head").textContent(), { timeout: 15_000 })
+      .toContain("Ada, you left something behind");
+    await expect
+      .poll(() => preview.frameLocator('iframe[title="Email body"]').locator("body").textContent())
+      .toContain("Trail shoes");
+    await preview.getByRole("group", { name: "Preview channel" }).getByRole("button", { name: "push" }).click();
+    await expect
+      .poll(() => preview.getByRole("figure", { name: "iOS lock screen" }).textContent(), { timeout: 15_000 })
+      .toContain("Your Trail shoes is waiting");
+    // A Liquid error is shown beside its field.
+    await panel.getByLabel("push title").fill("Still thinking {{ user.first_name ");
+    await expect
+      .poll(() => panel.locator(".field-error").first().textContent(), { timeout: 15_000 })
+      .toMatch(/template/);
+    await shot("composer-liquid-error");
+    await panel.getByLabel("push title").fill("Still thinking?");
+    await preview.getByRole("group", { name: "Preview channel" }).getByRole("button", { name: "email" }).click();
+    await shot("composer-preview");
+    expect(await accessibilityProblems()).toEqual([]);
+    await preview.getByRole("button", { name: "Test send (email)" }).click();
+    await expect
+      .poll(() => preview.locator(".actions").textContent(), { timeout: 15_000 })
+      .toMatch(/Test email queued for ada/);
+    // Push has no device: refused, with the reason.
+    await preview.getByRole("group", { name: "Preview channel" }).getByRole("button", { name: "push" }).click();
+    await preview.getByRole("button", { name: "Test send (push)" }).click();
+    await expect
+      .poll(() => preview.getByRole("alert").textContent(), { timeout: 15_000 })
+      .toMatch(/Not sent: ada cannot receive push/);
+    await shot("composer-test-send");
+    await preview.getByRole("link", { name: "timeline" }).click();
+    await page.getByRole("heading", { level: 1, name: "ada" }).waitFor();
+    await expect.poll(() => page.locator(".timeline").textContent(), { timeout: 15_000 }).toMatch(/test send by/);
+    await page.goBack();
+    await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
     await page.getByRole("button", { name: "Activate" }).click();
     await page.getByText("active", { exact: true }).waitFor();
     await shot("campaign-active");
     expect(await accessibilityProblems()).toEqual([]);
 
     // The shop's SDK reports a cart left 40 minutes ago: its 30-minute deadline has passed, so the reminder is due at once.
-    const sdk = { authorization: `Basic ${btoa(`${app.writeKey}:`)}`, "content-type": "application/json" };
-    const now = Date.now();
     const batch = [
       {
         type: "identify",
@@ -242,8 +323,8 @@ describe("operator console", () => {
 
     // The campaign report counts her: entered and sent.
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
-    // The list may show the campaign in more than one place (it is tracked in the note); open the first.
-    await page.getByRole("link", { name: "Cart reminder" }).first().click();
+    await page.getByRole("heading", { level: 1, name: "Campaigns" }).waitFor();
+    await page.getByRole("link", { name: "Cart reminder" }).click();
     await vi.waitFor(
       async () => {
         await page.reload();
@@ -306,6 +387,108 @@ describe("operator console", () => {
       .poll(() => page.locator(".live-preview").textContent(), { timeout: 10_000 })
       .toMatch(/of 30 people match/);
     await page.getByRole("button", { name: "Sign out" }).click();
+  });
+
+  it("shows versions with a diff, and an activation over the threshold waits for another approver", async () => {
+    const operator = { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" };
+    const owner = { authorization: `Bearer ${app.adminKey}`, "content-type": "application/json" };
+    const settings = await fetch(`${worker.url}/admin/app/settings`, {
+      method: "PATCH",
+      headers: owner,
+      body: JSON.stringify({ approvals: { audienceOver: 0 } }),
+    });
+    expect(settings.status).toBe(200);
+    await signIn(app.adminKey);
+    await visit("/campaigns", "Campaigns", "campaigns-estimates");
+    await expect.poll(() => page.locator("table").textContent(), { timeout: 15_000 }).toMatch(/reach: \d/);
+    await page.getByRole("link", { name: "Cart reminder" }).click();
+    await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
+    await page.getByRole("button", { name: "Duplicate" }).click();
+    await page.getByRole("heading", { level: 1, name: "Cart reminder (copy)" }).waitFor();
+    // A second version with a changed push title, and the diff between the two.
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /reminder \(message\)/ })
+      .click();
+    const panel = page.getByRole("complementary", { name: "Selected node" });
+    await panel.getByLabel("push title").fill("Your cart misses you");
+    await page.getByRole("button", { name: "Save new version" }).click();
+    await page.getByText("Saved as version 2.").waitFor();
+    const diff = page.getByRole("region", { name: "Changes from v1 to v2" });
+    await expect.poll(() => diff.textContent(), { timeout: 15_000 }).toContain("Your cart misses you");
+    expect(await diff.textContent()).toContain("Still thinking?");
+    await page.getByRole("heading", { name: "Version history" }).scrollIntoViewIfNeeded();
+    await shot("campaign-version-diff");
+    expect(await accessibilityProblems()).toEqual([]);
+
+    // The owner asks; the activation waits, and the owner may not approve their own request.
+    await page.getByRole("button", { name: "Activate" }).click();
+    await expect
+      .poll(() => page.locator(".badge-pending").textContent(), { timeout: 15_000 })
+      .toMatch(/pending approval/);
+    await visit("/approvals", "Approvals", "approvals-pending");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent(), { timeout: 15_000 })
+      .toMatch(/own|requester|another|different/i);
+
+    // An approver (an editor key with the approver right) approves it.
+    const approverKey = (await (
+      await fetch(`${worker.url}/admin/apps/${app.appId}/keys`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ kind: "admin", label: "approver", role: "editor", approver: true }),
+      })
+    ).json()) as { key: string };
+    const second = await browser.context.newPage();
+    await second.goto(`${worker.url}/console/approvals`);
+    await second.getByLabel("Admin key").fill(approverKey.key);
+    await second.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => second.getByLabel("Role").textContent(), { timeout: 15_000 }).toMatch(/editor \+ approver/);
+    await second.goto(`${worker.url}/console/approvals`);
+    await second.getByRole("heading", { level: 1, name: "Approvals" }).waitFor();
+    await second.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => second.getByRole("status").first().textContent(), { timeout: 15_000 }).toMatch(/Approved/);
+    await second.close();
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
+    await page.getByRole("link", { name: "Cart reminder (copy)" }).click();
+    await page.getByText("active", { exact: true }).waitFor();
+    await fetch(`${worker.url}/admin/app/settings`, {
+      method: "PATCH",
+      headers: owner,
+      body: JSON.stringify({ approvals: null }),
+    });
+  });
+
+  it("a viewer key sees its role and no enabled edit action", async () => {
+    const operator = { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" };
+    const viewer = (await (
+      await fetch(`${worker.url}/admin/apps/${app.appId}/keys`, {
+        method: "POST",
+        headers: operator,
+        body: JSON.stringify({ kind: "admin", label: "viewer", role: "viewer" }),
+      })
+    ).json()) as { key: string };
+    await page.goto(`${worker.url}/console/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByLabel("Admin key").fill(viewer.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByLabel("Role").textContent(), { timeout: 15_000 }).toMatch(/viewer/);
+    await visit("/campaigns", "Campaigns", "viewer-campaigns");
+    expect(await page.getByRole("link", { name: "New campaign" }).count()).toBe(0);
+    const create = page.getByRole("button", { name: "New campaign" });
+    expect(await create.isDisabled()).toBe(true);
+    expect(await create.getAttribute("title")).toMatch(/editor role/);
+    await page.getByRole("link", { name: "Cart reminder", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Cart reminder" }).waitFor();
+    for (const name of ["Pause", "Archive", "Duplicate", "Save new version"])
+      expect(await page.getByRole("button", { name }).isDisabled(), name).toBe(true);
+    await shot("viewer-campaign");
+    expect(await accessibilityProblems()).toEqual([]);
+    await visit("/settings", "Settings", "viewer-settings");
+    expect(await page.getByRole("button", { name: /^Save/ }).first().isDisabled()).toBe(true);
+    await page.evaluate(() => sessionStorage.clear());
   });
 
   it("signs out, and a revoked key sends the marketer back to sign-in with the reason", async () => {

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 import { ok } from "../api/client";
+import { RoleBadge } from "../roles/RoleBadge";
 import { useApi, useSession } from "../session";
 
 const NAV: [to: string, label: string][] = [
@@ -13,6 +14,8 @@ const NAV: [to: string, label: string][] = [
   ["/locations", "Locations"],
   ["/delivery", "Delivery"],
   ["/settings", "Settings"],
+  // Roles and approvals (console-a)
+  ["/approvals", "Approvals"],
 ];
 
 export function useAppInfo() {
@@ -33,6 +36,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <span className="app-name" aria-label="App">
           {app.data ? `${app.data.name} (${app.data.appId})` : "…"}
         </span>
+        <RoleBadge />
         <button type="button" className="link" onClick={signOut}>
           Sign out
         </button>

@@ -1,5 +1,7 @@
+import { useState } from "react";
+import { MessagePreview, type PreviewProblem } from "../composer/MessagePreview";
 import { ConditionBuilder } from "../conditions/ConditionBuilder";
-import { DurationField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
+import { DurationField, JsonField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
 import {
   type Definition,
   type Json,
@@ -332,7 +334,7 @@ function SplitPanel({ definition: d, problems, onChange }: PanelProps) {
 function MessageFields({
   step,
   at,
-  problems,
+  problems: saveProblems,
   set,
 }: {
   step: Step;
@@ -342,6 +344,9 @@ function MessageFields({
 }) {
   const channels = (step.channels as Channel[]) ?? [];
   const content = (step.content ?? {}) as Record<string, Obj>;
+  // The preview's template problems (`content.push.title`), shown beside the same fields as the save's.
+  const [previewProblems, setPreviewProblems] = useState<PreviewProblem[]>([]);
+  const problems = [...saveProblems, ...previewProblems.map((p) => ({ ...p, field: `${at}.${p.field}` }))];
   const toggle = (ch: Channel, on: boolean) => {
     const next = on ? [...channels, ch] : channels.filter((c) => c !== ch);
     const nextContent = { ...content };
@@ -401,6 +406,12 @@ function MessageFields({
         Liquid works in every text: {"{{ user.first_name }}"}, {"{{ event.product }}"}. Buttons, surveys, images,
         variants and locales: edit in JSON.
       </p>
+      <MessagePreview
+        content={content}
+        locales={step.locales as Record<string, unknown> | undefined}
+        channels={channels}
+        onProblems={setPreviewProblems}
+      />
     </>
   );
 }

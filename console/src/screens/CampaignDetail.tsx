@@ -7,6 +7,9 @@ import { count, percent, StatusBadge, When } from "../components/Format";
 import { CampaignEditor } from "../journey/CampaignEditor";
 import type { Definition as JourneyDefinition } from "../journey/model";
 import { PageHeader, QueryView } from "../components/States";
+import { LiveEstimate } from "../campaign/AudienceEstimate";
+import { VersionHistory } from "../campaign/VersionHistory";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 import { CampaignOverTime } from "../components/CampaignOverTime";
 
@@ -138,6 +141,13 @@ export default function CampaignDetail() {
     queryFn: () => ok(api.GET("/admin/campaigns/{id}", { params: { path: { id } } })),
   });
   const [definition, setDefinition] = useState<JourneyDefinition | null>(null);
+  const gate = useGate("editCampaigns");
+  // An activation over the approval threshold waits (202): say so on the campaign.
+  const pending = useQuery({
+    queryKey: ["approvals", "pending"],
+    queryFn: () => ok(api.GET("/admin/approvals", { params: { query: { status: "pending" } } })),
+  });
+  const waiting = pending.data?.approvals.find((a) => a.campaignId === id);
   useEffect(() => {
     if (campaign.data) setDefinition(structuredClone(campaign.data.definition) as unknown as JourneyDefinition);
   }, [campaign.data]);
@@ -153,7 +163,7 @@ export default function CampaignDetail() {
   const act = useMutation({
     mutationFn: (action: "activate" | "pause" | "archive") =>
       ok(api.POST(`/admin/campaigns/{id}/${action}` as "/admin/campaigns/{id}/activate", { params: { path: { id } } })),
-    onSuccess: refresh,
+    onSuccess: () => Promise.all([refresh(), queries.invalidateQueries({ queryKey: ["approvals"] })]),
   });
   const remove = useMutation({
     mutationFn: () => ok(api.DELETE("/admin/campaigns/{id}", { params: { path: { id } } })),
@@ -171,25 +181,46 @@ export default function CampaignDetail() {
         <>
           <PageHeader title={c.name}>
             <StatusBadge status={c.status} />
+            {waiting && (
+              <span className="badge badge-pending">
+                pending approval (v{waiting.campaignVersion}, requested by {waiting.requestedBy})
+              </span>
+            )}
             {c.status !== "active" && c.status !== "archived" && (
-              <button type="button" onClick={() => act.mutate("activate")} disabled={act.isPending}>
+              <button
+                type="button"
+                onClick={() => act.mutate("activate")}
+                disabled={act.isPending || gate.disabled}
+                title={gate.title}
+              >
                 Activate
               </button>
             )}
             {c.status === "active" && (
-              <button type="button" onClick={() => act.mutate("pause")} disabled={act.isPending}>
+              <button
+                type="button"
+                onClick={() => act.mutate("pause")}
+                disabled={act.isPending || gate.disabled}
+                title={gate.title}
+              >
                 Pause
               </button>
             )}
             {c.status !== "archived" && c.status !== "draft" && (
-              <button type="button" onClick={() => act.mutate("archive")} disabled={act.isPending}>
+              <button
+                type="button"
+                onClick={() => act.mutate("archive")}
+                disabled={act.isPending || gate.disabled}
+                title={gate.title}
+              >
                 Archive
               </button>
             )}
             <button
               type="button"
               onClick={() => duplicate.mutate(c.definition as Definition)}
-              disabled={duplicate.isPending}
+              disabled={duplicate.isPending || gate.disabled}
+              title={gate.title}
             >
               Duplicate
             </button>
@@ -200,7 +231,8 @@ export default function CampaignDetail() {
                 onClick={() =>
                   window.confirm(`Delete the draft “${c.name}”? This cannot be undone.`) && remove.mutate()
                 }
-                disabled={remove.isPending}
+                disabled={remove.isPending || gate.disabled}
+                title={gate.title}
               >
                 Delete draft
               </button>
@@ -211,6 +243,12 @@ export default function CampaignDetail() {
               {(e as Error).message}
             </p>
           ))}
+          {waiting && (
+            <p role="status">
+              Activation is waiting for approval: the estimated audience (up to {waiting.audience}) is over{" "}
+              {waiting.threshold}. <Link to="/approvals">Approvals</Link>
+            </p>
+          )}
           <p className="muted">
             Version {c.version} · trigger <code>{c.definition.trigger.type}</code> · updated <When at={c.updatedAt} /> ·{" "}
             <Link to="/campaigns">all campaigns</Link>
@@ -226,10 +264,12 @@ export default function CampaignDetail() {
             {definition && (
               <CampaignEditor definition={definition} onChange={setDefinition} error={save.error as ApiError | null} />
             )}
+            {definition && <LiveEstimate definition={definition} />}
             <div className="actions">
               <button
                 type="button"
-                disabled={save.isPending || !definition}
+                disabled={save.isPending || !definition || gate.disabled}
+                title={gate.title}
                 onClick={() => definition && save.mutate(definition as unknown as Definition)}
               >
                 {save.isPending ? "Saving…" : "Save new version"}
@@ -240,13 +280,8 @@ export default function CampaignDetail() {
 
           <section aria-labelledby="versions-h" className="card">
             <h2 id="versions-h">Version history</h2>
-            <ol reversed>
-              {[...c.versions].reverse().map((v) => (
-                <li key={v.version}>
-                  v{v.version}, <When at={v.createdAt} />
-                </li>
-              ))}
-            </ol>
+            {/* a new version resets the comparison to the two latest */}
+            <VersionHistory key={c.version} id={id} versions={c.versions} />
           </section>
         </>
       )}

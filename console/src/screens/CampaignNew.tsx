@@ -7,6 +7,7 @@ import type { paths } from "../../../openapi/beckon";
 import { PageHeader } from "../components/States";
 import { CampaignEditor } from "../journey/CampaignEditor";
 import type { Definition as JourneyDefinition } from "../journey/model";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 type Definition = paths["/admin/campaigns"]["post"]["requestBody"]["content"]["application/json"];
@@ -22,6 +23,7 @@ const BLANK = {
 /** A new draft from a template of each use case of the brief, or from scratch. */
 export default function CampaignNew() {
   const api = useApi();
+  const gate = useGate("editCampaigns");
   const navigate = useNavigate();
   const queries = useQueryClient();
   const [definition, setDefinition] = useState<JourneyDefinition>(BLANK as unknown as JourneyDefinition);
@@ -66,7 +68,7 @@ export default function CampaignNew() {
         error={create.error as ApiError | null}
       />
       <div className="actions">
-        <button type="button" onClick={save} disabled={create.isPending}>
+        <button type="button" onClick={save} disabled={create.isPending || gate.disabled} title={gate.title}>
           {create.isPending ? "Saving…" : "Save as draft"}
         </button>
       </div>

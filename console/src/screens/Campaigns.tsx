@@ -3,6 +3,8 @@ import { Link, useSearchParams } from "react-router";
 import { ok } from "../api/client";
 import { count, StatusBadge, When } from "../components/Format";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { SavedEstimate } from "../campaign/AudienceEstimate";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 const STATUSES = ["draft", "active", "paused", "archived"] as const;
@@ -31,6 +33,7 @@ export default function Campaigns() {
   const api = useApi();
   const [params, setParams] = useSearchParams();
   const status = STATUSES.includes(params.get("status") as Status) ? (params.get("status") as Status) : undefined;
+  const gate = useGate("editCampaigns");
   const list = useQuery({
     queryKey: ["campaigns", status],
     queryFn: () => ok(api.GET("/admin/campaigns", { params: { query: status ? { status } : {} } })),
@@ -38,9 +41,15 @@ export default function Campaigns() {
   return (
     <>
       <PageHeader title="Campaigns">
-        <Link className="button" to="/campaigns/new">
-          New campaign
-        </Link>
+        {gate.disabled ? (
+          <button type="button" disabled title={gate.title}>
+            New campaign
+          </button>
+        ) : (
+          <Link className="button" to="/campaigns/new">
+            New campaign
+          </Link>
+        )}
       </PageHeader>
       <div className="filters" role="group" aria-label="Filter by status">
         {[undefined, ...STATUSES].map((s) => (
@@ -74,6 +83,7 @@ export default function Campaigns() {
                   <th scope="col">Trigger</th>
                   <th scope="col">Version</th>
                   <th scope="col">Results</th>
+                  <th scope="col">Audience</th>
                   <th scope="col">Updated</th>
                 </tr>
               </thead>
@@ -90,6 +100,9 @@ export default function Campaigns() {
                     <td>v{c.version}</td>
                     <td>
                       <Headline id={c.id} />
+                    </td>
+                    <td>
+                      <SavedEstimate id={c.id} />
                     </td>
                     <td>
                       <When at={c.updatedAt} />

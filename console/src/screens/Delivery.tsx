@@ -4,6 +4,7 @@ import { Link } from "react-router";
 import { ok } from "../api/client";
 import { StatusBadge, When } from "../components/Format";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 type SendStatus = "queued" | "sending" | "unknown" | "sent" | "delivered" | "opened" | "clicked" | "failed" | "bounced";
@@ -113,6 +114,7 @@ function SendsLog() {
 
 function DeadLetters() {
   const api = useApi();
+  const gate = useGate("replayDeadLetters");
   const queries = useQueryClient();
   const letters = useQuery({
     queryKey: ["dead-letters"],
@@ -166,7 +168,12 @@ function DeadLetters() {
                           replayed <When at={d.replayedAt} />
                         </>
                       ) : (
-                        <button type="button" onClick={() => replay.mutate(d.id)} disabled={replay.isPending}>
+                        <button
+                          type="button"
+                          onClick={() => replay.mutate(d.id)}
+                          disabled={replay.isPending || gate.disabled}
+                          title={gate.title}
+                        >
                           Replay
                         </button>
                       )}

@@ -5,6 +5,7 @@ import type { paths } from "../../../openapi/beckon";
 import { FenceMap } from "../components/FenceMap";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 type GeofenceImport = paths["/admin/geofences/import"]["post"]["requestBody"]["content"]["application/json"];
@@ -21,6 +22,7 @@ const SAMPLE = {
 
 export default function Locations() {
   const api = useApi();
+  const gate = useGate("editLocations");
   const queries = useQueryClient();
   const fences = useQuery({
     queryKey: ["geofences"],
@@ -83,6 +85,8 @@ export default function Locations() {
                           <button
                             type="button"
                             className="danger"
+                            disabled={gate.disabled}
+                            title={gate.title}
                             onClick={() => window.confirm(`Delete the geofence “${f.name}”?`) && remove.mutate(f.id)}
                           >
                             Delete
@@ -109,7 +113,8 @@ export default function Locations() {
         <div className="actions">
           <button
             type="button"
-            disabled={importFences.isPending}
+            disabled={importFences.isPending || gate.disabled}
+            title={gate.title}
             onClick={() => {
               try {
                 setParseError(null);

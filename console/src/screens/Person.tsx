@@ -5,6 +5,7 @@ import { ok } from "../api/client";
 import { StatusBadge, When } from "../components/Format";
 import { PageHeader, QueryView } from "../components/States";
 import { describe, type Entry, TimelineEntry } from "../components/TimelineEntry";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 interface ProfileView {
@@ -261,6 +262,8 @@ export default function Person() {
   const [params] = useSearchParams();
   const anonymous = params.get("anonymous") === "true";
   const api = useApi();
+  const eraseGate = useGate("eraseUsers");
+  const exportGate = useGate("exportUsers");
   const navigate = useNavigate();
   const queries = useQueryClient();
   const query = anonymous ? { anonymous: "true" as const } : {};
@@ -287,13 +290,19 @@ export default function Person() {
   return (
     <>
       <PageHeader title={userId}>
-        <button type="button" onClick={() => exportData.mutate()} disabled={exportData.isPending}>
+        <button
+          type="button"
+          onClick={() => exportData.mutate()}
+          disabled={exportData.isPending || exportGate.disabled}
+          title={exportGate.title}
+        >
           Export (JSON)
         </button>
         <button
           type="button"
           className="danger"
-          disabled={erase.isPending}
+          disabled={erase.isPending || eraseGate.disabled}
+          title={eraseGate.title}
           onClick={() =>
             window.prompt(
               `Erasing deletes everything Beckon stores about ${userId}, for good. Type the user id to confirm.`,

@@ -4,6 +4,7 @@ import { type ApiError, ok } from "../api/client";
 import { count } from "../components/Format";
 import { ConditionBuilder } from "../conditions/ConditionBuilder";
 import { EmptyState, PageHeader, QueryView } from "../components/States";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 const SAMPLE = {
@@ -85,6 +86,7 @@ function SegmentCount({ id }: { id: string }) {
 
 export default function Segments() {
   const api = useApi();
+  const gate = useGate("editSegments");
   const queries = useQueryClient();
   const list = useQuery({ queryKey: ["segments"], queryFn: () => ok(api.GET("/admin/segments")) });
   const [name, setName] = useState(SAMPLE.name);
@@ -145,7 +147,8 @@ export default function Segments() {
         <div className="actions">
           <button
             type="button"
-            disabled={create.isPending}
+            disabled={create.isPending || gate.disabled}
+            title={gate.title}
             onClick={() => create.mutate({ name, filter: filter as Record<string, unknown> })}
           >
             Save segment

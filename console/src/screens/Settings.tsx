@@ -5,6 +5,7 @@ import { When } from "../components/Format";
 import { JsonEditor, parseJson } from "../components/JsonEditor";
 import { PageHeader, QueryView } from "../components/States";
 import { useAppInfo } from "../components/Shell";
+import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 
 function IdentityKeys() {
@@ -43,6 +44,7 @@ function IdentityKeys() {
 
 export default function Settings() {
   const api = useApi();
+  const gate = useGate("editSettings");
   const queries = useQueryClient();
   const app = useAppInfo();
   const [text, setText] = useState("");
@@ -75,7 +77,8 @@ export default function Settings() {
             <div className="actions">
               <button
                 type="button"
-                disabled={save.isPending}
+                disabled={save.isPending || gate.disabled}
+                title={gate.title}
                 onClick={() => {
                   try {
                     setParseError(null);
