@@ -21,7 +21,23 @@ export default defineConfig({
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // Two index shards for the whole suite (docs/scale.md): every reader is tested across shards.
+              // INDEX_ONE is a third database the shard-agreement test copies both shards into, to compare
+              // each reader's answer with a one-shard deployment's on the same people.
+              d1Databases: { INDEX_SHARD_1: "beckon-index-1", INDEX_ONE: "beckon-index-one" },
+              // Two send queues as well: every person's jobs go to one of them by hash (docs/scale.md).
+              queueProducers: { SENDS_1: { queueName: "beckon-sends-1" } },
+              queueConsumers: {
+                "beckon-sends-1": {
+                  maxBatchSize: 50,
+                  maxBatchTimeout: 1,
+                  maxRetries: 8,
+                  deadLetterQueue: "beckon-sends-dlq",
+                },
+              },
               bindings: {
+                INDEX_SHARDS: "DB,INDEX_SHARD_1",
+                SEND_QUEUES: "SENDS,SENDS_1",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 OPERATOR_TOKEN: "test-operator-token",
                 ALLOW_VIRTUAL_CLOCK: "true",

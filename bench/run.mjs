@@ -1,12 +1,25 @@
 // `npm run bench [-- section …]`: starts Beckon locally and measures, each against a floor in the same run.
-// Sections: ingest, analytics, trigger, alarms, cdnow (this file), sends, memory, geo, sdk, bundle, console (their own scripts). Default: all.
+// Sections: ingest, analytics, trigger, alarms, cdnow (this file), sends, memory, scale, geo, sdk, bundle, console (their own scripts). Default: all.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { closedLoop, fmt, summary } from "./lib/load.mjs";
 import { startBeckon } from "./lib/server.mjs";
 import { replayCdnow } from "./lib/cdnow.mjs";
 
-const ALL = ["ingest", "analytics", "trigger", "alarms", "cdnow", "sends", "memory", "geo", "sdk", "bundle", "console"];
+const ALL = [
+  "ingest",
+  "analytics",
+  "trigger",
+  "alarms",
+  "cdnow",
+  "sends",
+  "memory",
+  "scale",
+  "geo",
+  "sdk",
+  "bundle",
+  "console",
+];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const sections = wanted.length ? wanted : ALL;
 const results = {};
@@ -381,6 +394,7 @@ try {
 for (const [name, script, args] of [
   ["sends", "bench/sends.mjs", []],
   ["memory", "bench/memory.mjs", []],
+  ["scale", "bench/scale.mjs", []],
   ["geo", "bench/geo.mjs", []],
   ["sdk", "scripts/build-sdk.mjs", ["--report"]],
   ["bundle", "scripts/bundle-size.mjs", ["--startup"]],

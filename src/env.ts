@@ -44,6 +44,12 @@ export interface Env {
   ACCESS_ROLES?: string;
   /** Tests only: where the team's certs are fetched instead of `https://<team>/cdn-cgi/access/certs` (a loopback fake). */
   ACCESS_CERTS_URL?: string;
+  /** Index shards (docs/scale.md): a JSON array of D1 bindings or `{binding, since, until, weight}`, or a comma list. Unset: everything in `DB`. */
+  INDEX_SHARDS?: string;
+  /** Send queues (docs/scale.md): producer bindings, comma-separated, each person's jobs on one by hash. Unset: `SENDS`. */
+  SEND_QUEUES?: string;
+  /** Seconds between a person's counter-only users-index writes (default 60; docs/scale.md "Index write budget"). */
+  INDEX_COUNTER_INTERVAL_S?: string;
   /** "true" only in benchmarks: mounts the floor route /v1/_floor. */
   BENCH_ROUTES?: string;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, basic, call, createTestApp, OPERATOR, sdk } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { indexFirst } from "./helpers/index-shards";
 
 describe("operator API", () => {
   it("creates apps and keys only with the operator token; keys are stored hashed", async () => {
@@ -82,7 +83,7 @@ describe("admin API", () => {
       register: [{ provider: "fcm", platform: "android", token: "gdpr-token-123" }],
     });
     await eventually(
-      () => env.DB.prepare("SELECT 1 AS ok FROM users WHERE app_id = ? AND user_id = 'gdpr'").bind(app.appId).first(),
+      () => indexFirst("SELECT 1 AS ok FROM users WHERE app_id = ? AND user_id = 'gdpr'", app.appId),
       8000,
       "index row",
     );
@@ -108,9 +109,7 @@ describe("admin API", () => {
     expect(await del.json()).toEqual({ deleted: true });
     expect((await admin(app, "/admin/users/gdpr")).status).toBe(404);
     expect((await admin(app, "/admin/users/gdpr/export")).status).toBe(404);
-    expect(
-      await env.DB.prepare("SELECT 1 FROM users WHERE app_id = ? AND user_id = 'gdpr'").bind(app.appId).first(),
-    ).toBeNull();
+    expect(await indexFirst("SELECT 1 FROM users WHERE app_id = ? AND user_id = 'gdpr'", app.appId)).toBeNull();
     // The erased object starts clean if the person comes back.
     await sdk(app, "/v1/track", { userId: "gdpr", event: "Back" });
     const back = (await (await admin(app, "/admin/users/gdpr")).json()) as {

@@ -7,6 +7,7 @@ import { clearKeyCache } from "../src/stores/config/app-directory";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { decisions, launchCampaign, sent } from "./helpers/campaigns";
 import { eventually } from "./helpers/wait";
+import { indexSum } from "./helpers/index-shards";
 
 const T0 = Date.UTC(2026, 2, 3, 10, 0, 0);
 
@@ -270,12 +271,7 @@ describe("broadcasts", () => {
       await sdk(app, "/v1/track", { userId: u, event: state }, { clock: T0 });
     }
     await eventually(
-      async () =>
-        ((
-          await env.DB.prepare("SELECT count(*) AS n FROM users WHERE app_id = ?")
-            .bind(app.appId)
-            .first<{ n: number }>()
-        )?.n ?? 0) === 2,
+      async () => (await indexSum("SELECT count(*) AS n FROM users WHERE app_id = ?", app.appId)) === 2,
       8000,
       "index rows",
     );

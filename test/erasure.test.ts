@@ -6,6 +6,7 @@ import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { launchCampaign } from "./helpers/campaigns";
 import { eventually } from "./helpers/wait";
+import { indexFirst } from "./helpers/index-shards";
 
 const USER = "erase-me-7f3a";
 const VISITOR = "anon-erase-91c2";
@@ -14,13 +15,19 @@ const PHONE = "+14155557733";
 const NEEDLES = [USER, VISITOR, EMAIL, PHONE];
 
 /** Every row of every D1 table (listed from sqlite_master, so a table added later is covered), as text. */
+/** Every table of every D1 database (config and both index shards), rows as text, by table name. */
 async function d1Dump(): Promise<Record<string, string>> {
-  const tables = await env.DB.prepare(
-    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'`,
-  ).all<{ name: string }>();
   const dump: Record<string, string> = {};
-  for (const { name } of tables.results)
-    dump[name] = JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+  for (const binding of ["DB", "INDEX_SHARD_1"]) {
+    const db = (env as unknown as Record<string, D1Database>)[binding]!;
+    const tables = await db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'`,
+      )
+      .all<{ name: string }>();
+    for (const { name } of tables.results)
+      dump[name] = (dump[name] ?? "") + JSON.stringify((await db.prepare(`SELECT * FROM "${name}"`).all()).results);
+  }
   return dump;
 }
 
@@ -61,9 +68,7 @@ async function personWithHistory(app: TestApp): Promise<void> {
     "the send",
   );
   await eventually(
-    async () =>
-      (await env.DB.prepare(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`).bind(app.appId, USER).first()) !==
-      null,
+    async () => (await indexFirst(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`, app.appId, USER)) !== null,
     15_000,
     "the index row",
   );
@@ -134,9 +139,7 @@ describe("erasure", () => {
     const at = Date.now();
     await sdk(app, "/v1/identify", { userId: USER, traits: { plan: "pro" }, messageId: "i1" }, { clock: at });
     await eventually(
-      async () =>
-        (await env.DB.prepare(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`).bind(app.appId, USER).first()) !==
-        null,
+      async () => (await indexFirst(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`, app.appId, USER)) !== null,
       15_000,
       "the index row",
     );
@@ -161,7 +164,7 @@ describe("erasure", () => {
       timezone: null,
       attrs: {},
     };
-    await applyIndexUpdates(env.DB, [
+    await applyIndexUpdates(env, [
       late,
       {
         op: "stats",
@@ -178,9 +181,7 @@ describe("erasure", () => {
         ],
       },
     ]);
-    expect(
-      await env.DB.prepare(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`).bind(app.appId, USER).first(),
-    ).toBeNull();
+    expect(await indexFirst(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`, app.appId, USER)).toBeNull();
     const fact = await env.DB.prepare(`SELECT user_id FROM campaign_stats WHERE dedupe_key = 'late:sent'`).first<{
       user_id: string;
     }>();
@@ -189,9 +190,7 @@ describe("erasure", () => {
     // The same id coming back later is a new person, indexed as usual.
     await sdk(app, "/v1/identify", { userId: USER, traits: { plan: "free" }, messageId: "i2" }, { clock: at + 60_000 });
     await eventually(
-      async () =>
-        (await env.DB.prepare(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`).bind(app.appId, USER).first()) !==
-        null,
+      async () => (await indexFirst(`SELECT 1 FROM users WHERE app_id = ? AND user_id = ?`, app.appId, USER)) !== null,
       15_000,
       "the new index row",
     );

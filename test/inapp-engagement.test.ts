@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, createTestApp, sdk } from "./helpers/api";
 import { getJson, kinds, modal, postText, sendInApp, statsOf } from "./helpers/inapp";
+import { indexFirst } from "./helpers/index-shards";
 
 const survey = {
   type: "survey",
@@ -155,9 +156,11 @@ describe("in-app engagement", () => {
     const deadline = Date.now() + 10_000;
     let attrs: Record<string, unknown> = {};
     while (Date.now() < deadline) {
-      const row = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = ?`)
-        .bind(app.appId, "sv")
-        .first<{ attrs: string }>();
+      const row = await indexFirst<{ attrs: string }>(
+        `SELECT attrs FROM users WHERE app_id = ? AND user_id = ?`,
+        app.appId,
+        "sv",
+      );
       attrs = row ? (JSON.parse(row.attrs) as Record<string, unknown>) : {};
       if (attrs.survey) break;
       await new Promise((r) => setTimeout(r, 200));

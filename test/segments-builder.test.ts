@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DAY, HOUR, MINUTE } from "../src/kernel/clock";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { indexFirst } from "./helpers/index-shards";
 
 const T0 = Date.UTC(2026, 4, 4, 10, 0, 0);
 
@@ -143,9 +144,10 @@ describe("saved segments: live membership in the UserObject", () => {
     await track(app, "browser", "Product Added", T0 + 2 * DAY);
     await eventually(
       async () => {
-        const row = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'browser'`)
-          .bind(app.appId)
-          .first<{ attrs: string }>();
+        const row = await indexFirst<{ attrs: string }>(
+          `SELECT attrs FROM users WHERE app_id = ? AND user_id = 'browser'`,
+          app.appId,
+        );
         return row && (JSON.parse(row.attrs) as { segments?: string[] }).segments?.includes(seg.id);
       },
       8000,

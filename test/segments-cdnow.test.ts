@@ -6,6 +6,7 @@ import { DAY } from "../src/kernel/clock";
 import sample from "./fixtures/CDNOW_sample.txt?raw";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { indexSum } from "./helpers/index-shards";
 
 /** End of the paper's 39-week calibration period. */
 const CALIBRATION_END = Date.UTC(1997, 8, 30);
@@ -66,9 +67,7 @@ describe("CDNOW replayed through the API", () => {
     const expectedDays = customers.reduce((n, [, ps]) => n + new Set(ps.map((p) => p.at)).size, 0);
     await eventually(
       async () =>
-        (await env.DB.prepare(`SELECT SUM(purchase_days) AS n FROM users WHERE app_id = ?`)
-          .bind(app.appId)
-          .first<number>("n")) === expectedDays,
+        (await indexSum(`SELECT SUM(purchase_days) AS n FROM users WHERE app_id = ?`, app.appId)) === expectedDays,
       60_000,
       "every purchase day in the users index",
     );

@@ -5,6 +5,7 @@ import { loadAppConfig } from "../src/stores/config/app-config";
 import { runNightlySegmentation } from "../src/jobs/nightly-job";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { indexFirst, indexSum } from "./helpers/index-shards";
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 /** The CDNOW estimates of Fader, Hardie & Lee (2005), used as a known model. */
@@ -139,9 +140,10 @@ describe("RFM and churn scoring in the UserObject", () => {
     // The index row carries the scores (state changes are urgent updates).
     const row = await eventually(
       async () => {
-        const r = await env.DB.prepare(`SELECT attrs FROM users WHERE app_id = ? AND user_id = 'ada'`)
-          .bind(app.appId)
-          .first<{ attrs: string }>();
+        const r = await indexFirst<{ attrs: string }>(
+          `SELECT attrs FROM users WHERE app_id = ? AND user_id = 'ada'`,
+          app.appId,
+        );
         const attrs = r ? (JSON.parse(r.attrs) as Record<string, unknown>) : null;
         return attrs?.rfmSegment === "Champions" ? attrs : null;
       },
@@ -200,17 +202,12 @@ describe("the nightly job", () => {
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 2 * MINUTE });
     await eventually(
       async () =>
-        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases > 0`)
-          .bind(app.appId)
-          .first<number>("n")) === 24,
+        (await indexSum(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases > 0`, app.appId)) === 24,
       8000,
       "24 purchasers indexed",
     );
     await eventually(
-      async () =>
-        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`)
-          .bind(app.appId)
-          .first<number>("n")) === 30,
+      async () => (await indexSum(`SELECT count(*) AS n FROM users WHERE app_id = ?`, app.appId)) === 30,
       8000,
       "all 30 people indexed",
     );
@@ -268,9 +265,7 @@ describe("the nightly job", () => {
     await admin(app, "/admin/tick", { method: "POST", clock: T0 + 60 * DAY });
     await eventually(
       async () =>
-        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases = 5`)
-          .bind(app.appId)
-          .first<number>("n")) === 7,
+        (await indexSum(`SELECT count(*) AS n FROM users WHERE app_id = ? AND purchases = 5`, app.appId)) === 7,
       8000,
       "returning buyers indexed",
     );
@@ -310,10 +305,7 @@ describe("the nightly job", () => {
     const app = await createTestApp();
     await purchase(app, "solo", T0, 10);
     await eventually(
-      async () =>
-        (await env.DB.prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?`)
-          .bind(app.appId)
-          .first<number>("n")) === 1,
+      async () => (await indexSum(`SELECT count(*) AS n FROM users WHERE app_id = ?`, app.appId)) === 1,
       8000,
       "indexed",
     );

@@ -6,6 +6,7 @@ import { DAY } from "../src/kernel/clock";
 import type { UserObject } from "../src/engine/user-object";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
+import { indexFirst } from "./helpers/index-shards";
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
 
@@ -159,9 +160,11 @@ describe("lifecycle state in the UserObject", () => {
     );
     const row = await eventually(
       () =>
-        env.DB.prepare("SELECT * FROM users WHERE app_id = ? AND user_id = ?")
-          .bind(app.appId, "idx")
-          .first<{ lifecycle: string; purchases: number }>(),
+        indexFirst<{ lifecycle: string; purchases: number }>(
+          "SELECT * FROM users WHERE app_id = ? AND user_id = ?",
+          app.appId,
+          "idx",
+        ),
       8000,
       "index row",
     );
@@ -170,9 +173,11 @@ describe("lifecycle state in the UserObject", () => {
     await eventually(
       async () =>
         (
-          await env.DB.prepare("SELECT lifecycle FROM users WHERE app_id = ? AND user_id = ?")
-            .bind(app.appId, "idx")
-            .first<{ lifecycle: string }>()
+          await indexFirst<{ lifecycle: string }>(
+            "SELECT lifecycle FROM users WHERE app_id = ? AND user_id = ?",
+            app.appId,
+            "idx",
+          )
         )?.lifecycle === "dormant",
       8000,
       "dormant in index",

@@ -12,6 +12,7 @@ import type { SendJob } from "../src/domain/delivery/send-job";
 import type { Env } from "../src/env";
 import { runScheduled } from "../src/jobs/scheduled";
 import { enterBroadcastUsers } from "../src/jobs/broadcast/broadcast-entry";
+import { pageBroadcast } from "../src/jobs/broadcast/broadcast";
 import "../src/jobs/all-jobs";
 import type { IndexUpdate } from "../src/domain/messages/index-update";
 
@@ -25,9 +26,10 @@ export default {
 
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     // By suffix, so renamed queues (e.g. per wrangler environment) still reach their consumer.
+    // Extra send queues (SEND_QUEUES) are named `…-sends-<n>` and share the one dead-letter queue.
     const kind = batch.queue.endsWith("-sends-dlq")
       ? "sends-dlq"
-      : batch.queue.endsWith("-sends")
+      : /-sends(-\d+)?$/.test(batch.queue)
         ? "sends"
         : batch.queue.endsWith("-index")
           ? "index"
@@ -35,13 +37,15 @@ export default {
     switch (kind) {
       case "index": {
         const messages = batch.messages as readonly Message<IndexUpdate>[];
-        // Broadcast fan-out chunks are acked one by one; index rows and stats are written in one batch.
-        for (const m of messages.filter((m) => m.body.op === "broadcast")) {
+        // Broadcast pages and fan-out chunks are acked one by one; index rows and stats are written in one batch.
+        for (const m of messages.filter((m) => m.body.op === "broadcast" || m.body.op === "broadcast-page")) {
           try {
-            await enterBroadcastUsers(env, m.body as Extract<IndexUpdate, { op: "broadcast" }>);
+            const body = m.body;
+            if (body.op === "broadcast") await enterBroadcastUsers(env, body);
+            else if (body.op === "broadcast-page") await pageBroadcast(env, body);
             m.ack();
           } catch (err) {
-            console.error("broadcast chunk failed; retrying", err);
+            console.error("broadcast work failed; retrying", err);
             m.retry({ delaySeconds: 10 });
           }
         }
@@ -55,10 +59,12 @@ export default {
             m.retry({ delaySeconds: 10 });
           }
         }
-        const rest = messages.filter((m) => m.body.op !== "broadcast" && m.body.op !== "export");
+        const rest = messages.filter(
+          (m) => m.body.op !== "broadcast" && m.body.op !== "broadcast-page" && m.body.op !== "export",
+        );
         try {
           await applyIndexUpdates(
-            env.DB,
+            env,
             rest.map((m) => m.body),
           );
           for (const m of rest) m.ack();
@@ -67,7 +73,7 @@ export default {
           console.error("index batch failed; applying one by one", err);
           for (const m of rest) {
             try {
-              await applyIndexUpdates(env.DB, [m.body]);
+              await applyIndexUpdates(env, [m.body]);
               m.ack();
             } catch (e) {
               console.error("index update failed", e, JSON.stringify(m.body).slice(0, 500));

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
-import { devVars, prepareLocalDatabase } from "../../scripts/local-env.mjs";
+import { devVars, prepareLocalDatabase, wrangler } from "../../scripts/local-env.mjs";
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -18,7 +18,7 @@ export async function freePort() {
 }
 
 /** Returns { base, writeKey, adminKey, stop }. Per-request logging is off: it halves throughput. */
-export async function startBeckon({ vars = {}, inspector } = {}) {
+export async function startBeckon({ vars = {}, inspector, config, migrate = [] } = {}) {
   const persist = mkdtempSync(join(tmpdir(), "beckon-bench-"));
   const keys = devVars();
   prepareLocalDatabase({
@@ -27,6 +27,12 @@ export async function startBeckon({ vars = {}, inspector } = {}) {
     adminKey: keys.DEMO_ADMIN_KEY,
     quiet: true,
   });
+  // Further D1 bindings of `config` (e.g. index shards) get the same migrations.
+  for (const binding of migrate)
+    wrangler(["d1", "migrations", "apply", binding, "--local", "--persist-to", persist, "--config", config], {
+      quiet: true,
+      env: { CI: "true" },
+    });
   const port = await freePort();
   const allVars = { BENCH_ROUTES: "true", ALLOW_VIRTUAL_CLOCK: "true", ...vars };
   const args = [
@@ -42,6 +48,7 @@ export async function startBeckon({ vars = {}, inspector } = {}) {
     "--log-level",
     "warn",
     "--show-interactive-dev-session=false",
+    ...(config ? ["--config", config] : []),
     ...(inspector ? ["--inspector-port", String(inspector)] : []),
   ];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);

@@ -79,6 +79,7 @@ export async function handOver(host: UserHost, target: ForwardTarget): Promise<H
         ),
       }
     : null;
+  const shard = host.indexShard() ?? 0;
   host.state.storage.transactionSync(() => {
     for (const table of host.tables())
       if (table !== "meta" && table !== "schema_version" && table !== "outbox") host.sql.exec(`DELETE FROM "${table}"`);
@@ -89,6 +90,12 @@ export async function handOver(host: UserHost, target: ForwardTarget): Promise<H
   host.forgetProfile();
   await host.clearAlarm();
   if (profile)
-    await host.env.INDEX.send({ op: "delete", appId: profile.appId, userId: profile.userId, version: Date.now() });
+    await host.env.INDEX.send({
+      op: "delete",
+      appId: profile.appId,
+      userId: profile.userId,
+      version: Date.now(),
+      ...(shard ? { shard } : {}),
+    });
   return handover;
 }

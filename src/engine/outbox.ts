@@ -41,6 +41,10 @@ export class Outbox {
     private readonly timers: TimerTable,
     private readonly timeline: Timeline,
     private readonly queues: OutboxQueues,
+    /** The person's index shard, stamped on each message so consumers write their rows there (null: no profile yet). */
+    private readonly shardOf: () => number | null = () => 0,
+    /** The person's send queue (several with `SEND_QUEUES`, src/domain/scale/send-queues.ts); default SENDS. */
+    private readonly sendQueue: () => Queue<unknown> = () => this.queues.SENDS,
   ) {}
 
   /** Storage was re-read (a restart, a rollback): assume rows may be waiting. */
@@ -52,10 +56,14 @@ export class Outbox {
   write(queue: OutboxQueue, body: unknown, now: Millis, sendKey: string | null = null): void {
     this.written = true;
     this.writes++;
+    // Index messages name the person's shard; 0 is the consumer's default, so a one-database
+    // deployment's messages carry nothing extra.
+    const shard = queue === "INDEX" ? this.shardOf() : 0;
+    const stamped = shard && typeof body === "object" && body !== null ? { ...body, shard } : body;
     this.sql.exec(
       `INSERT INTO outbox (queue, body, created_at, send_key) VALUES (?, ?, ?, ?)`,
       queue,
-      JSON.stringify(body),
+      JSON.stringify(stamped),
       now,
       sendKey,
     );
@@ -159,7 +167,7 @@ export class Outbox {
   }
 
   private async send(queue: OutboxQueue, batch: Array<{ id: number; body: string }>): Promise<void> {
-    const binding: Queue<unknown> = queue === "SENDS" ? this.queues.SENDS : this.queues.INDEX;
+    const binding: Queue<unknown> = queue === "SENDS" ? this.sendQueue() : this.queues.INDEX;
     const sendable = batch.filter((r) => r.body.length <= MAX_QUEUE_MESSAGE_BYTES);
     for (const r of batch.filter((r) => r.body.length > MAX_QUEUE_MESSAGE_BYTES)) {
       // Larger than a queue message may be: it can never be sent, so record it instead of blocking the outbox.

@@ -4,6 +4,7 @@ import { aggregate } from "../domain/analytics/counters";
 import { exportMessages } from "../domain/analytics/export";
 import { indexRowOf, type IndexUpdate } from "../domain/messages/index-update";
 import { newProfile, type UserProfile } from "../domain/profile/profile";
+import { counterInterval, indexShardOf, sendQueueOf } from "./placement";
 import { type AppConfig, cachedAppConfig, loadAppConfig } from "../stores/config/app-config";
 import type { Env } from "../env";
 import { DeviceTable } from "./devices";
@@ -16,8 +17,6 @@ import { Timeline } from "./timeline";
 import { TimerTable } from "./timers";
 import type { IngestCall } from "./user-api";
 
-/** Counters reach the users index at most this often; state changes go at once. */
-export const INDEX_DEBOUNCE = 1 * MINUTE;
 /** How stale the isolate's config may be when an alarm (not a request) needs it. */
 const TIMER_CONFIG_MAX_AGE = 5 * MINUTE;
 /** How soon an alarm comes back for outbox rows a dead object never flushed. */
@@ -59,7 +58,14 @@ export class UserHost {
     this.timeline = new Timeline(this.sql);
     this.devices = new DeviceTable(this.sql);
     this.events = new EventLog(this.sql);
-    this.outbox = new Outbox(this.sql, this.timers, this.timeline, env);
+    this.outbox = new Outbox(
+      this.sql,
+      this.timers,
+      this.timeline,
+      env,
+      () => this.indexShard(),
+      () => sendQueueOf(this.env, this.state.id.toString()),
+    );
     this.schemas = features.map((f) => f.schema).filter((s): s is string => !!s);
   }
 
@@ -109,6 +115,14 @@ export class UserHost {
       key,
       value,
     );
+  }
+
+  /** The person's index shard, chosen once from their first-seen time and kept (src/engine/placement.ts). */
+  indexShard(): number | null {
+    return indexShardOf(this.env, this.profile, {
+      get: () => this.meta.get("indexShard"),
+      set: (v) => this.setMeta("indexShard", v),
+    });
   }
 
   /** The identified person this object was merged into, if it was: every call is forwarded there. */
@@ -238,7 +252,12 @@ export class UserHost {
     }
     if (run.indexUrgent) this.outbox.write("INDEX", this.indexUpdate(ctx, now), now);
     else if (run.indexDirty)
-      this.timers.scheduleIfAbsent({ key: "index", dueAt: now + INDEX_DEBOUNCE, kind: "index", payload: {} });
+      this.timers.scheduleIfAbsent({
+        key: "index",
+        dueAt: now + counterInterval(this.env),
+        kind: "index",
+        payload: {},
+      });
     if (run.indexUrgent) this.timers.cancel("index");
     const doc = JSON.stringify(profile);
     if (doc !== this.storedProfileDoc) {

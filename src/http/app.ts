@@ -14,6 +14,7 @@ import type { HonoEnv } from "./hono-env";
 import { ingestRoutes } from "./sdk/ingest-routes";
 import { operatorRoutes } from "./admin/operator-routes";
 import { benchRoutes } from "./sdk/bench-routes";
+import { scaleBenchRoutes } from "./admin/scale-bench-routes";
 import { webhookRoutes } from "./webhooks/webhook-routes";
 import { deliveryAdminRoutes } from "./admin/delivery-routes";
 import { inAppRoutes } from "./sdk/inapp-routes";
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/", ingestRoutes);
   app.route("/", deviceRoutes);
   app.route("/", benchRoutes);
+  app.route("/", scaleBenchRoutes);
   app.route("/", operatorRoutes);
   app.route("/", adminAppRoutes);
   app.route("/", accessRoutes);

@@ -2,14 +2,18 @@ import type { IndexUpdate } from "../domain/messages/index-update";
 import { recordCampaignStats } from "../stores/campaigns/stats";
 import { userHash } from "../stores/erasure";
 import { applyAnalyticsCounts } from "../stores/analytics/analytics-store";
+import { indexShards, type ShardEnv } from "../stores/d1/index-shards";
 
 /**
- * INDEX queue consumer: applies users-index updates to D1 in one batch. Each
+ * INDEX queue consumer: applies users-index updates to D1 in one batch per shard. Each
  * upsert only lands if its version is newer than the stored row's, so redelivered
- * or reordered messages never move a row backwards.
+ * or reordered messages never move a row backwards. Index rows go to the shard their
+ * object stamped (docs/scale.md); campaign facts and analytics counters stay in `DB`
+ * beside the deliveries they are joined with.
  */
-export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]): Promise<void> {
+export async function applyIndexUpdates(env: ShardEnv, updates: IndexUpdate[]): Promise<void> {
   if (updates.length === 0) return;
+  const d1 = env.DB;
   await recordCampaignStats(
     d1,
     updates.flatMap((u) => (u.op === "stats" ? u.stats : [])),
@@ -18,20 +22,33 @@ export async function applyIndexUpdates(d1: D1Database, updates: IndexUpdate[]):
     d1,
     updates.filter((u) => u.op === "analytics"),
   );
-  // Keep the newest update per user within the batch.
-  const latest = new Map<string, Extract<IndexUpdate, { op: "upsert" | "delete" }>>();
+  // Keep the newest update per user within the batch, grouped by shard.
+  const latest = new Map<string, RowUpdate>();
   for (const u of updates) {
-    if (u.op === "stats" || u.op === "broadcast" || u.op === "analytics" || u.op === "export") continue;
-    const key = `${u.appId}\u0000${u.userId}`;
+    if (u.op !== "upsert" && u.op !== "delete") continue;
+    const key = `${u.shard ?? 0}\u0000${u.appId}\u0000${u.userId}`;
     const prev = latest.get(key);
     if (!prev || prev.version < u.version) latest.set(key, u);
   }
   if (latest.size === 0) return;
+  const shards = indexShards(env);
+  const byShard = new Map<number, RowUpdate[]>();
+  for (const u of latest.values()) {
+    const shard = u.shard ?? 0;
+    shards.db(shard); // a shard the layout lacks fails the batch here, before any write
+    byShard.set(shard, [...(byShard.get(shard) ?? []), u]);
+  }
+  await Promise.all([...byShard].map(([shard, rows]) => applyRows(shards.db(shard), rows)));
+}
+
+type RowUpdate = Extract<IndexUpdate, { op: "upsert" | "delete" }>;
+
+async function applyRows(d1: D1Database, rows: RowUpdate[]): Promise<void> {
   const now = Date.now();
   const upsert = d1.prepare(UPSERT_USER_SQL);
   const remove = d1.prepare(DELETE_USER_SQL);
   const statements = await Promise.all(
-    [...latest.values()].map(async (u) =>
+    rows.map(async (u) =>
       u.op === "delete"
         ? remove.bind(u.appId, u.userId, u.version)
         : upsert.bind(

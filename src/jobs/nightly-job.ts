@@ -14,6 +14,9 @@ import { acceptFit } from "../domain/segments/fit-acceptance";
 import { type AppModel, loadModel, saveModel } from "../stores/segments/model-store";
 import { type CutPoints, quintileRanks, type RfmCutPoints } from "../domain/segments/rfm";
 import { PURCHASERS, rfmSql } from "../domain/segments/rfm-sql";
+import { type IndexShards, indexShards } from "../stores/d1/index-shards";
+import { mergeGroups, sumRows } from "../stores/d1/shard-merge";
+import { kthAcross } from "../stores/segments/rank-select";
 
 /**
  * The nightly segmentation job, per app:
@@ -24,6 +27,8 @@ import { PURCHASERS, rfmSql } from "../domain/segments/rfm-sql";
  *  4. RFM transitions since the last run (per-user segments kept in `rfm_memberships`),
  *  5. the day's snapshot: lifecycle distribution, loyal, DAU/WAU/MAU, RFM and churn-band counts.
  * Also run on demand by `POST /admin/segments/recompute` (with the request's clock).
+ * Every step reads all index shards and gives what one database would (docs/scale.md); memberships
+ * and transitions live in each person's shard, the model and the snapshot in `DB`.
  */
 
 /** The fit groups identical (x, t_x, T); beyond this many groups it coarsens time from days to weeks. */
@@ -52,15 +57,18 @@ export interface Snapshot {
 export const dayOf = (t: Millis) => new Date(t).toISOString().slice(0, 10);
 
 export async function recomputeApp(env: Env, appId: string, now: Millis): Promise<RecomputeResult> {
-  const db = database(env.DB);
+  const shards = indexShards(env);
   const day = dayOf(now);
-  const [counts] = await db.all<{ n: number }>(
-    sql.raw(`SELECT count(*) AS n FROM users WHERE app_id = ${q(appId)} AND ${PURCHASERS}`),
+  const counts = await shards.across((d1) =>
+    d1
+      .prepare(`SELECT count(*) AS n FROM users WHERE app_id = ?1 AND ${PURCHASERS}`)
+      .bind(appId)
+      .first<{ n: number }>(),
   );
-  const purchasers = counts?.n ?? 0;
+  const purchasers = sumRows(counts, ["n"])?.n ?? 0;
 
-  const cutPoints = purchasers > 0 ? await rfmCutPoints(env.DB, appId, purchasers, now) : null;
-  const fresh = purchasers > 0 ? await fitFromIndex(env.DB, appId, now) : null;
+  const cutPoints = purchasers > 0 ? await rfmCutPoints(shards, appId, purchasers, now) : null;
+  const fresh = purchasers > 0 ? await fitFromIndex(shards, appId, now) : null;
   const { bgnbd, rejected } = acceptFit(fresh, (await loadModel(env.DB, appId)).bgnbd, now);
   if (rejected) console.warn(`BG/NBD fit for ${appId} refused: ${rejected.reason}`);
   const model = await saveModel(env.DB, appId, {
@@ -74,8 +82,10 @@ export async function recomputeApp(env: Env, appId: string, now: Millis): Promis
   // Warm this isolate's compiled config, so objects served here score with the new model at once.
   await warmConfig(env.DB, appId);
 
-  const transitions = cutPoints ? await recordTransitions(env.DB, appId, cutPoints, now, day) : 0;
-  const snapshot = await takeSnapshot(env.DB, appId, cutPoints, now, day);
+  const transitions = cutPoints
+    ? (await shards.across((d1) => recordTransitions(d1, appId, cutPoints, now, day))).reduce((a, n) => a + n, 0)
+    : 0;
+  const snapshot = await takeSnapshot(env.DB, shards, appId, cutPoints, now, day);
   return { appId, day, model, transitions, snapshot };
 }
 
@@ -86,23 +96,15 @@ async function warmConfig(d1: D1Database, appId: string): Promise<void> {
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** Nearest-rank quintiles (see rfm.ts), read by rank with ORDER BY … LIMIT 1 OFFSET k − 1. */
-async function rfmCutPoints(d1: D1Database, appId: string, n: number, now: Millis): Promise<RfmCutPoints> {
+/** Nearest-rank quintiles (see rfm.ts): the k-th value over every shard (src/stores/segments/rank-select.ts). */
+async function rfmCutPoints(shards: IndexShards, appId: string, n: number, now: Millis): Promise<RfmCutPoints> {
   const ranks = quintileRanks(n);
   const where = `app_id = ${q(appId)} AND ${PURCHASERS}`;
-  const queries = {
-    // Ascending days since the last purchase = descending last_purchase.
-    recencyDays: (k: number) =>
-      `SELECT (MAX(0, ${now} - last_purchase) / ${DAY}.0) AS v FROM users WHERE ${where} ORDER BY last_purchase DESC LIMIT 1 OFFSET ${k - 1}`,
-    frequency: (k: number) =>
-      `SELECT purchases AS v FROM users WHERE ${where} ORDER BY purchases LIMIT 1 OFFSET ${k - 1}`,
-    monetary: (k: number) => `SELECT revenue AS v FROM users WHERE ${where} ORDER BY revenue LIMIT 1 OFFSET ${k - 1}`,
-  };
-  const statements = (Object.keys(queries) as Array<keyof typeof queries>).flatMap((dim) =>
-    ranks.map((k) => d1.prepare(queries[dim](k))),
+  const values = await Promise.all(
+    [`(MAX(0, ${now} - last_purchase) / ${DAY}.0)`, "purchases", "revenue"].flatMap((value) =>
+      ranks.map((k) => kthAcross(shards, value, where, k)),
+    ),
   );
-  const results = await d1.batch<{ v: number }>(statements);
-  const values = results.map((r) => r.results[0]?.v ?? 0);
   return {
     recencyDays: values.slice(0, 4) as CutPoints,
     frequency: values.slice(4, 8) as CutPoints,
@@ -117,19 +119,26 @@ async function rfmCutPoints(d1: D1Database, appId: string, n: number, now: Milli
  * grouped in SQL (times at day resolution, or week resolution for very large apps)
  * and fitted with weights, so the fit's cost does not grow with the number of users.
  */
-async function fitFromIndex(d1: D1Database, appId: string, now: Millis): Promise<BgNbdFit | null> {
+async function fitFromIndex(shards: IndexShards, appId: string, now: Millis): Promise<BgNbdFit | null> {
   for (const unit of [DAY, WEEK]) {
-    const rows = await d1
-      .prepare(
-        `SELECT purchase_days - 1 AS x, ROUND((last_purchase - first_purchase) / CAST(?1 AS REAL)) AS tx, ROUND((?2 - first_purchase) / CAST(?1 AS REAL)) AS t, count(*) AS n
+    const parts = await shards.across(async (d1) => {
+      const rows = await d1
+        .prepare(
+          `SELECT purchase_days - 1 AS x, ROUND((last_purchase - first_purchase) / CAST(?1 AS REAL)) AS tx, ROUND((?2 - first_purchase) / CAST(?1 AS REAL)) AS t, count(*) AS n
          FROM users WHERE app_id = ?3 AND purchase_days > 0 AND first_purchase IS NOT NULL AND last_purchase IS NOT NULL AND first_purchase < ?2
          GROUP BY 1, 2, 3 LIMIT ?4`,
-      )
-      .bind(unit, now, appId, unit === DAY ? MAX_FIT_GROUPS + 1 : -1) // LIMIT -1: no limit at week resolution
-      .all<{ x: number; tx: number; t: number; n: number }>();
-    if (rows.results.length > MAX_FIT_GROUPS && unit === DAY) continue;
+        )
+        .bind(unit, now, appId, unit === DAY ? MAX_FIT_GROUPS + 1 : -1) // LIMIT -1: no limit at week resolution
+        .all<{ x: number; tx: number; t: number; n: number }>();
+      return rows.results;
+    });
+    // Groups in the order one database's GROUP BY gives them, so the fit sums in the same order.
+    const groups = mergeGroups(parts, { keys: ["x", "tx", "t"], sums: ["n"] }).sort(
+      (a, b) => a.x - b.x || a.tx - b.tx || a.t - b.t,
+    );
+    if (groups.length > MAX_FIT_GROUPS && unit === DAY) continue;
     const scale = unit / WEEK;
-    const customers: BgNbdCustomer[] = rows.results
+    const customers: BgNbdCustomer[] = groups
       .filter((r) => r.t > 0)
       .map((r) => ({ x: r.x, tx: Math.min(r.tx, r.t) * scale, T: r.t * scale, weight: r.n }));
     return fitBgNbd(customers);
@@ -171,13 +180,14 @@ async function recordTransitions(
 
 export async function takeSnapshot(
   d1: D1Database,
+  shards: IndexShards,
   appId: string,
   cuts: RfmCutPoints | null,
   now: Millis,
   day: string,
 ): Promise<Snapshot> {
   const app = q(appId);
-  const statements = [
+  const statements = (d1: D1Database) => [
     d1.prepare(
       `SELECT lifecycle AS k, count(*) AS n, SUM(loyal) AS loyal FROM users WHERE app_id = ${app} GROUP BY lifecycle`,
     ),
@@ -195,9 +205,14 @@ export async function takeSnapshot(
         ]
       : []),
   ];
-  const [lifecycleRows, activityRows, churnRows, rfmRows] = (
-    await d1.batch<Record<string, number | string>>(statements)
-  ).map((r) => r.results);
+  const perShard = await shards.across(async (db) =>
+    (await db.batch<Record<string, number | string>>(statements(db))).map((r) => r.results),
+  );
+  const part = (i: number) => perShard.map((results) => results[i] ?? []);
+  const lifecycleRows = mergeGroups(part(0), { keys: ["k"], sums: ["n", "loyal"] });
+  const activityRows = [sumRows(part(1).flat(), ["dau", "wau", "mau"]) ?? {}];
+  const churnRows = mergeGroups(part(2), { keys: ["k"], sums: ["n"] });
+  const rfmRows = cuts ? mergeGroups(part(3), { keys: ["k"], sums: ["n"] }) : [];
   const lifecycle: Record<string, number> = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0]));
   let total = 0;
   let loyal = 0;

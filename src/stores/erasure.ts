@@ -1,4 +1,5 @@
 import { sha256Hex } from "./config/keys";
+import { indexShards, type ShardEnv } from "./d1/index-shards";
 
 /**
  * Erasure in D1 (docs/api.md "Erasure"): everything cross-person that names someone is deleted, and
@@ -9,9 +10,13 @@ import { sha256Hex } from "./config/keys";
  */
 export const userHash = (appId: string, userId: string) => sha256Hex(`${appId}\n${userId}`);
 
-/** Deletes and anonymises the person's D1 rows and writes the tombstone, in one batch; true if an index row existed. */
+/**
+ * Deletes and anonymises the person's D1 rows and writes the tombstone, in one batch per database
+ * (`DB` and every index shard: the index consumer and the facts insert check the tombstone where they
+ * write); true if an index row existed. One pseudonym for all, so the person stays one in any count.
+ */
 export async function eraseFromIndex(
-  d1: D1Database,
+  env: ShardEnv,
   appId: string,
   userId: string,
   version: number,
@@ -19,6 +24,20 @@ export async function eraseFromIndex(
 ): Promise<boolean> {
   const hash = await userHash(appId, userId);
   const pseudonym = `erased:${crypto.randomUUID()}`;
+  const databases = [...new Set([env.DB, ...indexShards(env).all()])];
+  const existed = await Promise.all(databases.map((d1) => eraseIn(d1, appId, userId, hash, pseudonym, version, now)));
+  return existed.some(Boolean);
+}
+
+async function eraseIn(
+  d1: D1Database,
+  appId: string,
+  userId: string,
+  hash: string,
+  pseudonym: string,
+  version: number,
+  now: number,
+): Promise<boolean> {
   const byUser = (table: string) =>
     d1.prepare(`DELETE FROM ${table} WHERE app_id = ?1 AND user_id = ?2`).bind(appId, userId);
   const results = await d1.batch([

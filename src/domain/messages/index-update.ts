@@ -9,7 +9,12 @@ import type { ExportMessage } from "../analytics/export";
  * changes (and at most once a minute for counters). `version` orders updates so
  * a late message never overwrites a newer row.
  */
-export type IndexUpdate =
+export type IndexUpdate = IndexMessage & {
+  /** The person's index shard (src/domain/scale/index-layout.ts), stamped by their object; absent: shard 0. */
+  shard?: number;
+};
+
+type IndexMessage =
   | {
       op: "upsert";
       appId: string;
@@ -47,7 +52,27 @@ export type IndexUpdate =
       virtualClock: boolean;
       localDate?: string;
       users: Array<{ userId: string; anonymous: boolean }>;
-    };
+    }
+  /** Broadcast paging: read the next page of one index shard's audience after `after`, then continue (docs/scale.md). */
+  | BroadcastPage;
+
+/** One step of a broadcast occurrence's walk through one index shard, in user-id order. */
+export interface BroadcastPage {
+  op: "broadcast-page";
+  appId: string;
+  campaignId: string;
+  occurrence: string;
+  configVersion: number;
+  now: number;
+  virtualClock: boolean;
+  localDate?: string;
+  audience: { lifecycle?: string[]; segmentId?: string };
+  shard: number;
+  /** The last user id already handed on; "" at the start. */
+  after: string;
+  /** People of this shard handed on before this page. */
+  handed: number;
+}
 
 export function indexRowOf(profile: UserProfile, version: number, attrs: JsonObject): IndexUpdate {
   const c = profile.counters;

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { DAY } from "../../kernel/clock";
 import { ATTR } from "../../domain/segments/index-attrs";
+import { indexShards } from "../../stores/d1/index-shards";
 import { adminAuth } from "../middleware/auth";
 import { adminRouter, responses } from "../openapi/openapi";
 
@@ -107,12 +108,12 @@ appStatsRoutes.openapi(
       `SUM(${status(ch)} = 'opted_in') AS ${ch}_in`,
       `SUM(${status(ch)} = 'opted_out') AS ${ch}_out`,
     ]);
-    const row = await c.env.DB.prepare(
-      `SELECT count(*) AS total, ${cols.join(", ")}, SUM(${status("push")} = 'opted_in' AND json_array_length(COALESCE(json_extract(attrs, '$.${ATTR.platforms}'), '[]')) > 0) AS push_reachable FROM users WHERE app_id = ?1`,
-    )
-      .bind(c.get("app").appId)
-      .first<Record<string, number | null>>();
-    const n = (k: string) => Number(row?.[k] ?? 0);
+    const query = `SELECT count(*) AS total, ${cols.join(", ")}, SUM(${status("push")} = 'opted_in' AND json_array_length(COALESCE(json_extract(attrs, '$.${ATTR.platforms}'), '[]')) > 0) AS push_reachable FROM users WHERE app_id = ?1`;
+    const parts = await indexShards(c.env).across((db) =>
+      db.prepare(query).bind(c.get("app").appId).first<Record<string, number | null>>(),
+    );
+    // Every column is a count or a sum, so the shards' rows add up.
+    const n = (k: string) => parts.reduce((a, row) => a + Number(row?.[k] ?? 0), 0);
     const total = n("total");
     const channels = Object.fromEntries(
       CHANNELS.map((ch) => [

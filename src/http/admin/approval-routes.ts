@@ -68,7 +68,7 @@ approvalRoutes.openapi(
   async (c) => {
     const parsed = Campaign.safeParse(c.req.valid("json"));
     if (!parsed.success) throw invalid(parsed.error);
-    return c.json(await estimateAudience(c.env.DB, c.get("app").appId, parsed.data, c.get("now")), 200);
+    return c.json(await estimateAudience(c.env, c.get("app").appId, parsed.data, c.get("now")), 200);
   },
 );
 
@@ -85,7 +85,7 @@ approvalRoutes.openapi(
   }),
   async (c) => {
     const campaign = await new CampaignStore(c.env.DB).require(c.get("app").appId, c.req.valid("param").id);
-    return c.json(await estimateAudience(c.env.DB, c.get("app").appId, campaign.definition, c.get("now")), 200);
+    return c.json(await estimateAudience(c.env, c.get("app").appId, campaign.definition, c.get("now")), 200);
   },
 );
 

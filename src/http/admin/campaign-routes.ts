@@ -192,7 +192,7 @@ campaignRoutes.openapi(
   }),
   async (c) => {
     const result = await requestActivation(
-      c.env.DB,
+      c.env,
       c.get("app"),
       c.get("principal")!,
       c.req.valid("param").id,

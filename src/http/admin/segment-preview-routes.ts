@@ -1,3 +1,5 @@
+import { indexShards } from "../../stores/d1/index-shards";
+import { mergeSorted, sumRows } from "../../stores/d1/shard-merge";
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { SegmentDefinition } from "../../domain/segments/segment-filter";
@@ -55,16 +57,37 @@ segmentPreviewRoutes.openapi(
     if (!parsed.success) throw invalid(parsed.error);
     const compiled = compileSegmentSql(parsed.data.filter, c.get("now"));
     const appId = c.get("app").appId;
-    const row = await c.env.DB.prepare(
-      `SELECT count(*) AS total, COALESCE(SUM(CASE WHEN ${compiled.definite} THEN 1 ELSE 0 END), 0) AS min, COALESCE(SUM(CASE WHEN ${compiled.possible} THEN 1 ELSE 0 END), 0) AS max FROM users WHERE app_id = ?1`,
-    )
-      .bind(appId)
-      .first<{ total: number; min: number; max: number }>();
-    const sample = await c.env.DB.prepare(
-      `SELECT user_id, lifecycle, last_seen FROM users WHERE app_id = ?1 AND ${compiled.definite} ORDER BY last_seen DESC LIMIT ${SAMPLE}`,
-    )
-      .bind(appId)
-      .all<{ user_id: string; lifecycle: string; last_seen: number }>();
+    const shards = indexShards(c.env);
+    const [counts, samples] = await Promise.all([
+      shards.across((db) =>
+        db
+          .prepare(
+            `SELECT count(*) AS total, COALESCE(SUM(CASE WHEN ${compiled.definite} THEN 1 ELSE 0 END), 0) AS min, COALESCE(SUM(CASE WHEN ${compiled.possible} THEN 1 ELSE 0 END), 0) AS max FROM users WHERE app_id = ?1`,
+          )
+          .bind(appId)
+          .first<{ total: number; min: number; max: number }>(),
+      ),
+      // Most recently seen first, user id breaking ties, so the sample is the same however the people are sharded.
+      shards.across(
+        async (db) =>
+          (
+            await db
+              .prepare(
+                `SELECT user_id, lifecycle, last_seen FROM users WHERE app_id = ?1 AND ${compiled.definite} ORDER BY last_seen DESC, user_id LIMIT ${SAMPLE}`,
+              )
+              .bind(appId)
+              .all<{ user_id: string; lifecycle: string; last_seen: number }>()
+          ).results,
+      ),
+    ]);
+    const row = sumRows(counts, ["total", "min", "max"]);
+    const sample = {
+      results: mergeSorted(
+        samples,
+        (a, b) => b.last_seen - a.last_seen || (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0),
+        SAMPLE,
+      ),
+    };
     const min = row?.min ?? 0;
     return c.json(
       {

@@ -6,6 +6,7 @@ import { CHURN_BANDS } from "../../domain/segments/bgnbd";
 import { loadModel } from "../../stores/segments/model-store";
 import { dayOf, recomputeApp } from "../../jobs/nightly-job";
 import { RFM_GRID, RFM_SEGMENTS } from "../../domain/segments/rfm";
+import { indexShards } from "../../stores/d1/index-shards";
 import {
   activeNow,
   churnBandRows,
@@ -86,8 +87,9 @@ segmentReportRoutes.openapi(
     const d1 = c.env.DB;
     const model = await loadModel(d1, appId);
 
-    const transitions = await rfmTransitions(d1, appId, from, to);
-    const churn = await churnBandRows(d1, appId);
+    const shards = indexShards(c.env);
+    const transitions = await rfmTransitions(shards, appId, from, to);
+    const churn = await churnBandRows(shards, appId);
     const churnBands = Object.fromEntries(
       CHURN_BANDS.map((band) => {
         const row = churn.find((r) => r.band === band);
@@ -121,7 +123,7 @@ segmentReportRoutes.openapi(
         200,
       );
     }
-    const rows = await rfmCells(d1, appId, model.cutPoints, now);
+    const rows = await rfmCells(shards, appId, model.cutPoints, now);
     const cells: Array<{
       r: number;
       f: number;
@@ -237,7 +239,7 @@ segmentReportRoutes.openapi(
   async (c) => {
     const appId = c.get("app").appId;
     const now = c.get("now");
-    const live = await activeNow(c.env.DB, appId, now);
+    const live = await activeNow(indexShards(c.env), appId, now);
     const dau = live?.dau ?? 0;
     const mau = live?.mau ?? 0;
     const s = await snapshots(c.env.DB, appId, now, c.req.valid("query"));

@@ -1,3 +1,4 @@
+import { indexShards } from "../../stores/d1/index-shards";
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { loadAppConfig } from "../../stores/config/app-config";
@@ -56,7 +57,6 @@ const SegmentIdParam = z.object({
     .max(64)
     .openapi({ param: { name: "segmentId", in: "path" }, example: "seg_3f9a…" }),
 });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
 
 function view(s: SavedSegment) {
   return {
@@ -205,7 +205,7 @@ segmentRoutes.openapi(
     const { segmentId } = c.req.valid("param");
     const segment = await getSegment(c.env.DB, appId, segmentId);
     if (!segment) throw new DomainError(404, "not_found", `no segment ${segmentId}`);
-    const { row, estimated } = await segmentCount(c.env.DB, appId, segment, c.get("now"));
+    const { row, estimated } = await segmentCount(indexShards(c.env), appId, segment, c.get("now"));
     const min = row?.min ?? 0;
     const max = row?.max ?? 0;
     const live = row?.live ?? 0;
@@ -224,5 +224,3 @@ segmentRoutes.openapi(
     );
   },
 );
-
-const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -6,6 +6,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { database } from "../../stores/d1/client";
 import { eraseFromIndex } from "../../stores/erasure";
 import { users } from "../../stores/d1/schema";
+import { indexShards } from "../../stores/d1/index-shards";
+import { mergeGroups, mergeSorted } from "../../stores/d1/shard-merge";
 import { LIFECYCLE_STATES } from "../../domain/lifecycle/lifecycle";
 import { adminAuth } from "../middleware/auth";
 import { DomainError } from "../../kernel/errors";
@@ -121,10 +123,14 @@ adminUserRoutes.openapi(
     const target = stubOf(app.appId, userId, c.req.valid("query").anonymous);
     const data = await userStub(c.env.USER, target.name).exportData();
     if (!data) throw new DomainError(404, "not_found", `no user ${userId}`);
-    const [indexRow] = await database(c.env.DB)
-      .select()
-      .from(users)
-      .where(and(eq(users.appId, app.appId), eq(users.userId, target.userId)));
+    // The person's row is in exactly one index shard; asking each is cheaper than asking the object which.
+    const found = await indexShards(c.env).across((db) =>
+      database(db)
+        .select()
+        .from(users)
+        .where(and(eq(users.appId, app.appId), eq(users.userId, target.userId))),
+    );
+    const indexRow = found.flat()[0];
     c.header("Content-Disposition", `attachment; filename="beckon-${app.appId}-${encodeURIComponent(userId)}.json"`);
     // `as never` like the profile: DeviceRecord's optional subscription is always null or set once stored.
     return c.json(
@@ -150,19 +156,13 @@ adminUserRoutes.openapi(
     const target = stubOf(app.appId, userId, c.req.valid("query").anonymous);
     const now = c.get("now");
     const erased = await userStub(c.env.USER, target.name).erase(now);
-    let deleted =
-      (await eraseFromIndex(c.env.DB, app.appId, target.userId, erased.version, Date.now())) || erased.existed;
+    let deleted = (await eraseFromIndex(c.env, app.appId, target.userId, erased.version, Date.now())) || erased.existed;
     // The anonymous visitors this person absorbed keep only a forwarding pointer naming them: erased too.
     for (const anonymousId of erased.anonymousIds) {
       const visitor = await userStub(c.env.USER, userObjectName(app.appId, { anonymousId }).name).erase(now);
       deleted =
-        (await eraseFromIndex(
-          c.env.DB,
-          app.appId,
-          anonymousId,
-          Math.max(visitor.version, erased.version),
-          Date.now(),
-        )) || deleted;
+        (await eraseFromIndex(c.env, app.appId, anonymousId, Math.max(visitor.version, erased.version), Date.now())) ||
+        deleted;
     }
     return c.json({ deleted }, 200);
   },
@@ -182,11 +182,14 @@ adminUserRoutes.openapi(
   }),
   async (c) => {
     const appId = c.get("app").appId;
-    const rows = await database(c.env.DB)
-      .select({ lifecycle: users.lifecycle, n: sql<number>`count(*)`, loyal: sql<number>`sum(${users.loyal})` })
-      .from(users)
-      .where(eq(users.appId, appId))
-      .groupBy(users.lifecycle);
+    const parts = await indexShards(c.env).across((db) =>
+      database(db)
+        .select({ lifecycle: users.lifecycle, n: sql<number>`count(*)`, loyal: sql<number>`sum(${users.loyal})` })
+        .from(users)
+        .where(eq(users.appId, appId))
+        .groupBy(users.lifecycle),
+    );
+    const rows = mergeGroups(parts, { keys: ["lifecycle"], sums: ["n", "loyal"] });
     const states: Record<string, number> = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0]));
     let total = 0;
     let loyal = 0;
@@ -219,12 +222,16 @@ adminUserRoutes.openapi(
     if (!c.get("virtualClock")) throw virtualClockRequired(c.env);
     const q = c.req.valid("query");
     const app = c.get("app");
-    const rows = await database(c.env.DB)
-      .select({ userId: users.userId, attrs: users.attrs })
-      .from(users)
-      .where(and(eq(users.appId, app.appId), sql`${users.userId} > ${q.after ?? ""}`))
-      .orderBy(users.userId)
-      .limit(q.limit);
+    // One cursor over every shard: each answers its next page in user-id order, the merge keeps the first `limit`.
+    const pages = await indexShards(c.env).across((db) =>
+      database(db)
+        .select({ userId: users.userId, attrs: users.attrs })
+        .from(users)
+        .where(and(eq(users.appId, app.appId), sql`${users.userId} > ${q.after ?? ""}`))
+        .orderBy(users.userId)
+        .limit(q.limit),
+    );
+    const rows = mergeSorted(pages, (a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0), q.limit);
     const now = c.get("now");
     const fired = await Promise.all(
       rows.map((r) =>

@@ -2,6 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { normalizeAddress } from "../../delivery/delivery-store";
 import { ATTR } from "../../domain/segments/index-attrs";
+import { indexShards } from "../../stores/d1/index-shards";
+import { mergeSorted } from "../../stores/d1/shard-merge";
 import { adminAuth } from "../middleware/auth";
 import { adminRouter, responses } from "../openapi/openapi";
 
@@ -91,32 +93,60 @@ userSearchRoutes.openapi(
   async (c) => {
     const { q, limit } = c.req.valid("query");
     const appId = c.get("app").appId;
-    const db = c.env.DB;
+    const shards = indexShards(c.env);
+    const byUserId = (a: Row, b: Row) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0);
     if (!q) {
-      const rows = await db
-        .prepare(`SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 ORDER BY u.last_seen DESC LIMIT ?2`)
-        .bind(appId, limit)
-        .all<Row>();
-      return c.json({ people: rows.results.map((r) => summary(r, "recent")) }, 200);
+      const pages = await shards.across(
+        async (db) =>
+          (
+            await db
+              .prepare(
+                `SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 ORDER BY u.last_seen DESC, u.user_id LIMIT ?2`,
+              )
+              .bind(appId, limit)
+              .all<Row>()
+          ).results,
+      );
+      const rows = mergeSorted(pages, (a, b) => b.last_seen - a.last_seen || byUserId(a, b), limit);
+      return c.json({ people: rows.map((r) => summary(r, "recent")) }, 200);
     }
     const channels = q.includes("@") ? ["email"] : /^\+[1-9]\d{6,14}$/.test(q) ? ["sms", "whatsapp"] : [];
     if (channels.length) {
+      // The address index is written by delivery into DB; the people it names are in their index shards.
       const addresses = channels.map((ch) => normalizeAddress(ch, q));
-      const rows = await db
-        .prepare(
-          `SELECT DISTINCT ${COLUMNS} FROM channel_addresses a JOIN users u ON u.app_id = a.app_id AND u.user_id = a.user_id WHERE a.app_id = ?1 AND a.channel IN (SELECT value FROM json_each(?2)) AND a.address IN (SELECT value FROM json_each(?3)) LIMIT ?4`,
-        )
-        .bind(appId, JSON.stringify(channels), JSON.stringify(addresses), limit)
-        .all<Row>();
-      return c.json({ people: rows.results.map((r) => summary(r, channels[0] === "email" ? "email" : "phone")) }, 200);
-    }
-    // A prefix range on the primary key (app_id, user_id): an index seek, whatever the app's size.
-    const rows = await db
-      .prepare(
-        `SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 AND u.user_id >= ?2 AND u.user_id < ?3 ORDER BY u.user_id LIMIT ?4`,
+      const owners = await c.env.DB.prepare(
+        "SELECT DISTINCT user_id FROM channel_addresses WHERE app_id = ?1 AND channel IN (SELECT value FROM json_each(?2)) AND address IN (SELECT value FROM json_each(?3)) LIMIT ?4",
       )
-      .bind(appId, q, `${q}\u{10ffff}`, limit)
-      .all<Row>();
-    return c.json({ people: rows.results.map((r) => summary(r, "userId")) }, 200);
+        .bind(appId, JSON.stringify(channels), JSON.stringify(addresses), limit)
+        .all<{ user_id: string }>();
+      const ids = JSON.stringify(owners.results.map((r) => r.user_id));
+      const found = await shards.across(
+        async (db) =>
+          (
+            await db
+              .prepare(
+                `SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 AND u.user_id IN (SELECT value FROM json_each(?2))`,
+              )
+              .bind(appId, ids)
+              .all<Row>()
+          ).results,
+      );
+      const rows = mergeSorted(found, byUserId, limit);
+      return c.json({ people: rows.map((r) => summary(r, channels[0] === "email" ? "email" : "phone")) }, 200);
+    }
+    // A prefix range on the primary key (app_id, user_id): an index seek per shard, whatever the app's size.
+    const pages = await shards.across(
+      async (db) =>
+        (
+          await db
+            .prepare(
+              `SELECT ${COLUMNS} FROM users u WHERE u.app_id = ?1 AND u.user_id >= ?2 AND u.user_id < ?3 ORDER BY u.user_id LIMIT ?4`,
+            )
+            .bind(appId, q, `${q}\u{10ffff}`, limit)
+            .all<Row>()
+        ).results,
+    );
+    const rows = mergeSorted(pages, byUserId, limit);
+    return c.json({ people: rows.map((r) => summary(r, "userId")) }, 200);
   },
 );

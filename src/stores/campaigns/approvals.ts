@@ -1,3 +1,4 @@
+import type { ShardEnv } from "../d1/index-shards";
 import { and, desc, eq } from "drizzle-orm";
 import type { AppContext } from "../config/app-directory";
 import { database } from "../d1/client";
@@ -20,12 +21,13 @@ export type ActivationResult =
   | { kind: "pending"; approval: ApprovalRow };
 
 export async function requestActivation(
-  d1: D1Database,
+  env: ShardEnv,
   app: AppContext,
   principal: Principal,
   id: string,
   now: number,
 ): Promise<ActivationResult> {
+  const d1 = env.DB;
   const store = new CampaignStore(d1);
   const current = await store.require(app.appId, id);
   const rule = app.settings.approvals;
@@ -44,7 +46,7 @@ export async function requestActivation(
     )
     .limit(1);
   if (approved) return { kind: "activated", campaign: await store.setStatus(app.appId, id, "active", now) };
-  const estimate = await estimateAudience(d1, app.appId, current.definition, now);
+  const estimate = await estimateAudience(env, app.appId, current.definition, now);
   if (estimate.audience.max <= rule.audienceOver)
     return { kind: "activated", campaign: await store.setStatus(app.appId, id, "active", now) };
   const pending = await db

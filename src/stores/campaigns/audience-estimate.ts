@@ -1,3 +1,5 @@
+import { indexShards, type ShardEnv } from "../d1/index-shards";
+import { sumRows } from "../d1/shard-merge";
 import type { Millis } from "../../kernel/clock";
 import { CHURN_BANDS } from "../../domain/segments/bgnbd";
 import { ATTR } from "../../domain/segments/index-attrs";
@@ -149,14 +151,15 @@ export async function audienceSql(
   return and(parts);
 }
 
+/** Counts in every index shard, added up (a person is in one); segments are read from `DB`. */
 export async function estimateAudience(
-  d1: D1Database,
+  env: ShardEnv,
   appId: string,
   def: Campaign,
   now: Millis,
 ): Promise<AudienceEstimate> {
   const estimated: string[] = [];
-  const audience = await audienceSql(d1, appId, def, now, estimated);
+  const audience = await audienceSql(env.DB, appId, def, now, estimated);
   const sum = (expr: string, name: string) => `COALESCE(SUM(CASE WHEN ${expr} THEN 1 ELSE 0 END), 0) AS ${name}`;
   const cols = [sum(audience.definite, "a_min"), sum(audience.possible, "a_max")];
   for (const ch of ESTIMATE_CHANNELS) {
@@ -166,10 +169,14 @@ export async function estimateAudience(
       sum(`${audience.possible} AND ${reach.possible}`, `${ch}_max`),
     );
   }
-  const row = await d1
-    .prepare(`SELECT count(*) AS total, ${cols.join(", ")} FROM users WHERE app_id = ?1`)
-    .bind(appId)
-    .first<Record<string, number>>();
+  const rows = await indexShards(env).across((d1) =>
+    d1
+      .prepare(`SELECT count(*) AS total, ${cols.join(", ")} FROM users WHERE app_id = ?1`)
+      .bind(appId)
+      .first<Record<string, number>>(),
+  );
+  const present = rows.filter((r): r is Record<string, number> => !!r);
+  const row = sumRows(present, Object.keys(present[0] ?? {}));
   const n = (k: string) => Number(row?.[k] ?? 0);
   const campaignChannels = [...new Set(def.steps.flatMap((s) => (s.type === "message" ? s.channels : [])))];
   const min = n("a_min");
