@@ -1,25 +1,26 @@
-import { DAY, type Millis } from "../kernel/clock";
-import { configPart } from "../stores/config/app-config";
-import type { BeckonEvent } from "../domain/events/beckon-event";
-import type { Json, JsonObject } from "../kernel/json";
-import type { UserContext, UserFeature } from "../engine/feature";
-import type { Timer } from "../engine/timers";
+import { DAY, type Millis } from "../../../kernel/clock";
+import { configPart } from "../../../stores/config/app-config";
+import type { BeckonEvent } from "../../../domain/events/beckon-event";
+import type { Json, JsonObject } from "../../../kernel/json";
+import type { UserContext, UserFeature } from "../../feature";
+import type { Timer } from "../../timers";
+import type { CampaignSendLedger, InAppInbox } from "../../ports";
 import {
   type CampaignIndex,
   type CompiledCampaign,
   campaignsPart,
   TRIGGER_EVENTS,
-} from "../stores/campaigns/campaign-index";
-import { evaluateCondition, type ConditionFacts } from "../domain/campaigns/condition";
-import { type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
-import { instantOfLocal, nextLocalTime, resolveTimeZone } from "../domain/time/local-time";
+} from "../../../stores/campaigns/campaign-index";
+import { evaluateCondition, type ConditionFacts } from "../../../domain/campaigns/condition";
+import { advances, type Journey, type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
+import { instantOfLocal, nextLocalTime, resolveTimeZone } from "../../../domain/time/local-time";
 import { runMessageStep } from "./message-step";
 import { previewMessage, testSend } from "./test-message";
-import { type Campaign, type Condition, durationMs, type Step } from "../domain/campaigns/model";
-import { assignArm, CONTROL_ARM } from "../domain/campaigns/policy/assignment";
-import { matchesFilters, valuesAtPath } from "../domain/filters/property-filter";
-import { INAPP_EVENTS } from "../domain/inapp/model";
-import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "../domain/events/reserved-events";
+import { type Campaign, type Condition, durationMs, type Step } from "../../../domain/campaigns/model";
+import { assignArm, CONTROL_ARM } from "../../../domain/campaigns/policy/assignment";
+import { matchesFilters, valuesAtPath } from "../../../domain/filters/property-filter";
+import { INAPP_EVENTS } from "../../../domain/inapp/model";
+import { isSpoofedInternal, RESERVED_EVENT_NAMES } from "../../../domain/events/reserved-events";
 
 const SURVEY_ANSWERED = INAPP_EVENTS.answer;
 
@@ -40,103 +41,109 @@ const store = (ctx: UserContext) => ctx.memo("campaigns.store", () => new Journe
  * keeps timers for abandonment deadlines, delays, waits and quiet-hour deferrals,
  * and attributes conversions. Everything runs in the object's transaction.
  */
-export const journeyFeature: UserFeature = {
-  name: "campaigns",
-  schema: JOURNEY_SCHEMA,
+/** Where in-app steps deliver (wired by engine/features.ts; one per isolate). */
+let inbox: InAppInbox;
 
-  // Identity merge: a cart abandoned before sign-in is still reminded (and cancelled) after it.
-  handOver: (sql) => new JourneyStore(sql).dump() as unknown as Json,
-  absorb(ctx, data) {
-    if (!data || typeof data !== "object" || Array.isArray(data)) return;
-    for (const t of store(ctx).absorb(data as unknown as JourneyHandover))
-      if (!ctx.timers.get(t.key)) ctx.timers.schedule(t);
-  },
+export function createJourneyFeature(inAppInbox: InAppInbox): UserFeature {
+  inbox = inAppInbox;
+  return {
+    name: "campaigns",
+    schema: JOURNEY_SCHEMA,
 
-  onEvent(ctx, event) {
-    const idx = index(ctx);
-    if (event.name === SURVEY_ANSWERED && !isSpoofedInternal(event)) keepAnswer(ctx, event);
-    cancelInaction(ctx, idx, event);
-    attributeConversions(ctx, idx, event);
-    resumeWaiting(ctx, event);
-    for (const c of idx.entryByEvent.get(event.name) ?? []) considerEntry(ctx, c, event);
-  },
-
-  timers: {
-    journey: (ctx, timer) => onJourneyTimer(ctx, timer),
-    "journey-prune": (ctx) => {
-      store(ctx).prune(ctx.now - JOURNEY_RETENTION);
-      ctx.timers.schedule({ key: "journey-prune", dueAt: ctx.now + 7 * DAY, kind: "journey-prune", payload: {} });
+    // Identity merge: a cart abandoned before sign-in is still reminded (and cancelled) after it.
+    handOver: (sql) => new JourneyStore(sql).dump() as unknown as Json,
+    absorb(ctx, data) {
+      if (!data || typeof data !== "object" || Array.isArray(data)) return;
+      for (const t of store(ctx).absorb(data as unknown as JourneyHandover))
+        if (!ctx.timers.get(t.key)) ctx.timers.schedule(t);
     },
-  },
 
-  commands: {
-    /** Transactional API trigger: POST /admin/campaigns/:id/trigger. */
-    trigger: (ctx, args) => {
-      const a = args as { campaignId: string; payload: JsonObject; requestId: string };
-      const c = index(ctx).byId.get(a.campaignId);
-      if (!c) return { entered: false, reason: "campaign is not active" };
-      return enter(
-        ctx,
-        c,
-        { event: "API Triggered", properties: a.payload, messageId: a.requestId },
-        `${c.id}:${a.requestId}`,
-      ) as Json;
+    onEvent(ctx, event) {
+      const idx = index(ctx);
+      if (event.name === SURVEY_ANSWERED && !isSpoofedInternal(event)) keepAnswer(ctx, event);
+      cancelInaction(ctx, idx, event);
+      attributeConversions(ctx, idx, event);
+      resumeWaiting(ctx, event);
+      for (const c of idx.entryByEvent.get(event.name) ?? []) considerEntry(ctx, c, event);
     },
-    /** Broadcast fan-out: one entry per occurrence, optionally at the user's local time. */
-    enterBroadcast: (ctx, args) => {
-      const a = args as { campaignId: string; occurrence: string; localDate?: string };
-      const c = index(ctx).byId.get(a.campaignId);
-      if (!c || c.def.trigger.type !== "broadcast")
-        return { entered: false, reason: "campaign is not an active broadcast" };
-      const localTime = c.def.trigger.localTime;
-      const result = enter(
-        ctx,
-        c,
-        { event: "Broadcast", properties: { occurrence: a.occurrence }, messageId: a.occurrence },
-        `${c.id}:${a.occurrence}`,
-        localTime ? { hhmm: localTime, ...(a.localDate ? { date: a.localDate } : {}) } : undefined,
-      );
-      return result as Json;
-    },
-    /** Console: render a message step for this person (POST /admin/messages/preview); writes nothing. */
-    previewMessage: (ctx, args) => previewMessage(ctx, args as never),
-    /** Console: one test send through the real send path (POST /admin/messages/test-send). */
-    testSend: (ctx, args) => testSend(ctx, args as never) as unknown as Json,
-    /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
-    deliveryStatus: (ctx, args) => {
-      const a = args as { idempotencyKey: string; status: string; at?: number; reason?: string };
-      ctx.acknowledgeSend(a.idempotencyKey);
-      const moved = store(ctx).advanceSend(a.idempotencyKey, a.status);
-      if (!moved) return { updated: false, reason: "unknown send" } as Json;
-      const { send } = moved;
-      if (!moved.updated) return { updated: false, reason: `already ${send.status}` } as Json;
-      ctx.timeline.add(ctx.now, "delivery", {
-        key: a.idempotencyKey,
-        campaignId: send.campaignId,
-        channel: send.channel,
-        status: a.status,
-        ...(a.reason ? { reason: a.reason } : {}),
-      });
-      return { updated: true };
-    },
-  },
 
-  describe(ctx) {
-    return {
-      journeys: store(ctx)
-        .active()
-        .map((j) => ({
-          instance: j.instance,
-          campaignId: j.campaignId,
-          version: j.version,
-          arm: j.arm,
-          step: j.step,
-          status: j.status,
-          enteredAt: j.enteredAt,
-        })) as Json,
-    };
-  },
-};
+    timers: {
+      journey: (ctx, timer) => onJourneyTimer(ctx, timer),
+      "journey-prune": (ctx) => {
+        store(ctx).prune(ctx.now - JOURNEY_RETENTION);
+        ctx.timers.schedule({ key: "journey-prune", dueAt: ctx.now + 7 * DAY, kind: "journey-prune", payload: {} });
+      },
+    },
+
+    commands: {
+      /** Transactional API trigger: POST /admin/campaigns/:id/trigger. */
+      trigger: (ctx, args) => {
+        const a = args as { campaignId: string; payload: JsonObject; requestId: string };
+        const c = index(ctx).byId.get(a.campaignId);
+        if (!c) return { entered: false, reason: "campaign is not active" };
+        return enter(
+          ctx,
+          c,
+          { event: "API Triggered", properties: a.payload, messageId: a.requestId },
+          `${c.id}:${a.requestId}`,
+        ) as Json;
+      },
+      /** Broadcast fan-out: one entry per occurrence, optionally at the user's local time. */
+      enterBroadcast: (ctx, args) => {
+        const a = args as { campaignId: string; occurrence: string; localDate?: string };
+        const c = index(ctx).byId.get(a.campaignId);
+        if (!c || c.def.trigger.type !== "broadcast")
+          return { entered: false, reason: "campaign is not an active broadcast" };
+        const localTime = c.def.trigger.localTime;
+        const result = enter(
+          ctx,
+          c,
+          { event: "Broadcast", properties: { occurrence: a.occurrence }, messageId: a.occurrence },
+          `${c.id}:${a.occurrence}`,
+          localTime ? { hhmm: localTime, ...(a.localDate ? { date: a.localDate } : {}) } : undefined,
+        );
+        return result as Json;
+      },
+      /** Console: render a message step for this person (POST /admin/messages/preview); writes nothing. */
+      previewMessage: (ctx, args) => previewMessage(ctx, args as never),
+      /** Console: one test send through the real send path (POST /admin/messages/test-send). */
+      testSend: (ctx, args) => testSend(inbox, ctx, args as never) as unknown as Json,
+      /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
+      deliveryStatus: (ctx, args) => {
+        const a = args as { idempotencyKey: string; status: string; at?: number; reason?: string };
+        ctx.acknowledgeSend(a.idempotencyKey);
+        const moved = store(ctx).advanceSend(a.idempotencyKey, a.status);
+        if (!moved) return { updated: false, reason: "unknown send" } as Json;
+        const { send } = moved;
+        if (!moved.updated) return { updated: false, reason: `already ${send.status}` } as Json;
+        ctx.timeline.add(ctx.now, "delivery", {
+          key: a.idempotencyKey,
+          campaignId: send.campaignId,
+          channel: send.channel,
+          status: a.status,
+          ...(a.reason ? { reason: a.reason } : {}),
+        });
+        return { updated: true };
+      },
+    },
+
+    describe(ctx) {
+      return {
+        journeys: store(ctx)
+          .active()
+          .map((j) => ({
+            instance: j.instance,
+            campaignId: j.campaignId,
+            version: j.version,
+            arm: j.arm,
+            step: j.step,
+            status: j.status,
+            enteredAt: j.enteredAt,
+          })) as Json,
+      };
+    },
+  };
+}
 
 // ───────────────────────── entry ─────────────────────────
 
@@ -538,7 +545,7 @@ function run(ctx: UserContext, j: Journey): void {
     if (!step) return finish(ctx, j);
     switch (step.type) {
       case "message": {
-        const outcome = runMessageStep(ctx, j, step);
+        const outcome = runMessageStep(inbox, ctx, j, step);
         if (outcome.kind === "deferred") return park(ctx, j, "deferred", outcome.until, "defer");
         j.step = nextOf(j, step);
         break;
@@ -572,3 +579,13 @@ function run(ctx: UserContext, j: Journey): void {
 }
 
 export const LIFECYCLE_TRIGGER_EVENT = TRIGGER_EVENTS.lifecycle;
+
+/** In-app engagement moves the journey's record of the send forward (the `CampaignSendLedger` port). */
+export const journeySendLedger: CampaignSendLedger = {
+  advance(ctx, key, campaignId, channel, status) {
+    const journeys = new JourneyStore(ctx.sql);
+    const send = journeys.send(key);
+    if (!send || send.channel !== channel || send.campaignId !== campaignId) return;
+    if (advances(send.status, status)) journeys.setSendStatus(key, status);
+  },
+};

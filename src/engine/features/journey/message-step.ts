@@ -1,16 +1,16 @@
-import type { Channel, ConsentChannel } from "../domain/delivery/channel";
-import type { RenderedContent, SendAddress, SendJob } from "../domain/delivery/send-job";
-import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
-import type { Json, JsonObject } from "../kernel/json";
-import { pickLocale, renderContent, type TemplateVars } from "../domain/templates/render";
-import type { UserContext } from "../engine/feature";
+import type { Channel, ConsentChannel } from "../../../domain/delivery/channel";
+import type { RenderedContent, SendAddress, SendJob } from "../../../domain/delivery/send-job";
+import type { InAppInbox } from "../../ports";
+import type { Json, JsonObject } from "../../../kernel/json";
+import { pickLocale, renderContent, type TemplateVars } from "../../../domain/templates/render";
+import type { UserContext } from "../../feature";
 import type { Journey } from "./journey-store";
 import { JourneyStore } from "./journey-store";
-import type { MessageContent, Step } from "../domain/campaigns/model";
-import { chooseChannel, type Reachability } from "../domain/campaigns/policy/channel-choice";
-import { checkFrequencyCap, capHistoryMs } from "../domain/campaigns/policy/frequency-cap";
-import { quietHours } from "../domain/campaigns/policy/quiet-hours";
-import { resolveTimeZone } from "../domain/time/local-time";
+import type { MessageContent, Step } from "../../../domain/campaigns/model";
+import { chooseChannel, type Reachability } from "../../../domain/campaigns/policy/channel-choice";
+import { checkFrequencyCap, capHistoryMs } from "../../../domain/campaigns/policy/frequency-cap";
+import { quietHours } from "../../../domain/campaigns/policy/quiet-hours";
+import { resolveTimeZone } from "../../../domain/time/local-time";
 
 export type MessageStep = Extract<Step, { type: "message" }>;
 
@@ -29,7 +29,12 @@ export const sendKey = (journey: Journey, stepId: string) => `${journey.instance
  * frequency caps, consent and channel choice; then render and hand over (queue,
  * in-app store or content-card feed). Every outcome is written to the timeline.
  */
-export function runMessageStep(ctx: UserContext, journey: Journey, step: MessageStep): MessageOutcome {
+export function runMessageStep(
+  inbox: InAppInbox,
+  ctx: UserContext,
+  journey: Journey,
+  step: MessageStep,
+): MessageOutcome {
   const store = new JourneyStore(ctx.sql);
   const key = sendKey(journey, step.id);
   const def = journey.def;
@@ -114,14 +119,14 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   if (channel === "in_app" || channel === "content_card") {
     const delivered =
       channel === "in_app"
-        ? deliverInApp(ctx, {
+        ? inbox.deliverInApp(ctx, {
             key,
             campaignId: journey.campaignId,
             variant: journey.arm,
             content: rendered as never,
             triggerEvent: journey.trigger.event,
           })
-        : addContentCard(ctx, {
+        : inbox.addContentCard(ctx, {
             key,
             campaignId: journey.campaignId,
             variant: journey.arm,

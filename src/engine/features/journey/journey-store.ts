@@ -1,8 +1,8 @@
-import type { Millis } from "../kernel/clock";
-import type { JsonObject } from "../kernel/json";
-import { STATUS_RANK } from "../domain/campaigns/condition";
-import type { Campaign } from "../domain/campaigns/model";
-import { insertRows, type Row as CopiedRow } from "../engine/row-copy";
+import type { Millis } from "../../../kernel/clock";
+import type { JsonObject } from "../../../kernel/json";
+import { STATUS_RANK } from "../../../domain/campaigns/condition";
+import type { Campaign } from "../../../domain/campaigns/model";
+import { insertRows, type Row as CopiedRow } from "../../row-copy";
 
 export interface JourneyHandover {
   journeys: CopiedRow[];

@@ -1,9 +1,9 @@
-import type { Channel } from "../domain/delivery/channel";
-import type { SendJob } from "../domain/delivery/send-job";
-import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
-import type { Json, JsonObject } from "../kernel/json";
-import { renderContent, type TemplateRenderError } from "../domain/templates/render";
-import type { UserContext } from "../engine/feature";
+import type { Channel } from "../../../domain/delivery/channel";
+import type { SendJob } from "../../../domain/delivery/send-job";
+import type { InAppInbox } from "../../ports";
+import type { Json, JsonObject } from "../../../kernel/json";
+import { renderContent, type TemplateRenderError } from "../../../domain/templates/render";
+import type { UserContext } from "../../feature";
 import { JourneyStore } from "./journey-store";
 import {
   addressFor,
@@ -14,7 +14,7 @@ import {
   toRendered,
   userObjectName,
 } from "./message-step";
-import { chooseChannel } from "../domain/campaigns/policy/channel-choice";
+import { chooseChannel } from "../../../domain/campaigns/policy/channel-choice";
 
 /**
  * Message previews and test sends (issue 14), inside the person's UserObject: the same locale and
@@ -137,7 +137,7 @@ export type TestSendResult =
   | { sent: true; key: string; channel: Channel; duplicate: boolean }
   | { sent: false; key: string; channel: Channel; reason: string; error?: RenderProblem };
 
-export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
+export function testSend(inbox: InAppInbox, ctx: UserContext, a: TestSendArgs): TestSendResult {
   const store = new JourneyStore(ctx.sql);
   const p = ctx.profile;
   const decision = (detail: JsonObject) =>
@@ -181,14 +181,19 @@ export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
   if (channel === "in_app" || channel === "content_card") {
     const delivered =
       channel === "in_app"
-        ? deliverInApp(ctx, {
+        ? inbox.deliverInApp(ctx, {
             key: a.key,
             campaignId: a.campaign.id,
             variant: a.arm,
             content: r.rendered as never,
             triggerEvent: "Test Send",
           })
-        : addContentCard(ctx, { key: a.key, campaignId: a.campaign.id, variant: a.arm, content: r.rendered as never });
+        : inbox.addContentCard(ctx, {
+            key: a.key,
+            campaignId: a.campaign.id,
+            variant: a.arm,
+            content: r.rendered as never,
+          });
     if (!delivered)
       return { sent: false, key: a.key, channel, reason: "the in-app store refused the message (see the timeline)" };
     record("sent");
