@@ -3,7 +3,7 @@ import { isSpoofedInternal } from "../events/reserved-events";
 import { INAPP_EVENTS } from "../inapp/model";
 import { attributeConversions, keepAnswer } from "./conversion";
 import type { JourneyEffect } from "./effects";
-import { cancelInaction, considerEntry, enter, inactionDeadline, localSendTime } from "./entry";
+import { cancelInaction, considerEntry, enter, inactionDeadline } from "./entry";
 import type { JourneyFacts } from "./facts";
 import type { EntryResult, JourneyInput, SendReportResult } from "./input";
 import { advances } from "./journey";
