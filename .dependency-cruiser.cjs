@@ -13,6 +13,14 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: "no-circular-at-folder-level",
+      severity: "error",
+      comment: "A folder must not reach itself through the folders it imports: shared pieces move down a layer.",
+      scope: "folder",
+      from: {},
+      to: { circular: true },
+    },
+    {
       name: "kernel-depends-on-nothing",
       severity: "error",
       comment: "src/kernel is the bottom layer: clock, JSON, ids, errors. It imports nothing of Beckon's.",

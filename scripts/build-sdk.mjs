@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the web SDK (sdk/ → one minified ES module), its service worker and the demo
- * page into `src/inapp/generated/sdk-bundle.ts`, a plain TS module the Worker imports,
+ * page into `src/http/sdk/generated/sdk-bundle.ts`, a plain TS module the Worker imports,
  * so `wrangler dev`, `wrangler deploy` and the tests serve the same bytes on a fresh
  * clone with no build step. The generated file is committed; `--check` (and a unit
  * test) fail when it is stale.
@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const OUTPUT = join(root, "src/inapp/generated/sdk-bundle.ts");
+export const OUTPUT = join(root, "src/http/sdk/generated/sdk-bundle.ts");
 /** The SDK must stay small: the issue's budget, in gzipped bytes. */
 export const GZIP_BUDGET = 10 * 1024;
 

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { userObject } from "./helpers/objects";
 import { describe, expect, it } from "vitest";
-import { inAppFeature } from "../src/inapp/inapp-feature";
+import { inAppFeature } from "../src/engine/features";
 import type { Json } from "../src/kernel/json";
 import type { UserContext } from "../src/engine/feature";
 import { TimerTable } from "../src/engine/timers";

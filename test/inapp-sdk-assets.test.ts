@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SDK_JS, SDK_SW_JS } from "../src/inapp/generated/sdk-bundle";
+import { SDK_JS, SDK_SW_JS } from "../src/http/sdk/generated/sdk-bundle";
 import { call } from "./helpers/api";
 
 describe("SDK assets served by the Worker", () => {

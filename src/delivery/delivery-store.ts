@@ -135,7 +135,7 @@ export async function recordAll(d1: D1Database, recorded: Recorded[], now: numbe
       statements.push(
         sent.bind(job.idempotencyKey, target.key, outcome.providerMessageId, now, outcome.payload || null),
       );
-      // A test send (src/campaigns/test-message.ts) is recorded like any send but never counted.
+      // A test send (src/engine/features/journey/test-message.ts) is recorded like any send but never counted.
       if (!job.test && !job.idempotencyKey.startsWith("test:"))
         statements.push(
           count.bind(`${job.idempotencyKey}:sent`, job.appId, job.campaignId, job.variant, job.userId, now),

@@ -7,7 +7,7 @@ import {
   type MessageSource,
   type RenderProblem,
   type TestSendResult,
-} from "../../campaigns/test-message";
+} from "../../engine/features/journey/test-message";
 import { CHANNELS, type Channel } from "../../domain/delivery/channel";
 import type { JsonObject } from "../../kernel/json";
 import { validateContent } from "../../domain/templates/render";
@@ -22,7 +22,7 @@ import type { Context } from "hono";
 
 /**
  * Message previews and test sends for the console's composer (issue 14), rendered inside the
- * person's UserObject by the send path's own code (src/campaigns/test-message.ts).
+ * person's UserObject by the send path's own code (src/engine/features/journey/test-message.ts).
  */
 export const messageRoutes = adminRouter();
 messageRoutes.use("/admin/messages/*", adminAuth);

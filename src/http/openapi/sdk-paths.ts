@@ -3,8 +3,7 @@ import "@hono/zod-openapi"; // extends zod with .openapi()
 import * as z from "zod";
 import { CARD_ACTIONS, InAppEngagement } from "../../domain/inapp/model";
 import { CardFeed, DeviceView, PendingView } from "./views";
-import { DevicesRequest } from "../sdk/device-routes";
-import { LocationRequest } from "../sdk/location-routes";
+import { DevicesRequest, LocationRequest } from "./sdk-requests";
 import { ErrorSchema, FieldProblemSchema } from "./openapi";
 
 /**

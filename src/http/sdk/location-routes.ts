@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { sdkRequest } from "./sdk-request";
 import * as z from "zod";
+import { LocationRequest } from "../openapi/sdk-requests";
 import { loadAppConfig } from "../../stores/config/app-config";
 import { geoConfig } from "../../stores/geofences/geofence-config";
 import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
@@ -12,42 +13,6 @@ import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
 import { userObjectName } from "../../kernel/ids";
 import { verifyIdentity } from "../middleware/user-token";
-
-/**
- * `POST /v1/location`: one fix or a batch of history (applied in timestamp
- * order). Strict: unknown fields are errors; bad coordinates or accuracy are a
- * 400 naming the field, and nothing is applied.
- */
-export const LocationRequest = z
-  .object({
-    writeKey: z.string().optional(),
-    /** Identity verification: the person's user token, for clients that cannot set X-Beckon-User-Token. */
-    userToken: z.string().optional(),
-    userId: z.string().min(1).max(256).optional(),
-    anonymousId: z.string().min(1).max(256).optional(),
-    fixes: z.array(FixInput).min(1).max(MAX_FIXES_PER_REQUEST).optional(),
-    lat: FixInput.shape.lat.optional(),
-    lng: FixInput.shape.lng.optional(),
-    accuracy: FixInput.shape.accuracy.optional(),
-    timestamp: FixInput.shape.timestamp,
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    if (!r.userId && !r.anonymousId)
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "userId or anonymousId is required" });
-    const single = r.lat !== undefined || r.lng !== undefined || r.accuracy !== undefined || r.timestamp !== undefined;
-    if (r.fixes && single)
-      ctx.addIssue({
-        code: "custom",
-        path: ["fixes"],
-        message: "send either fixes[] or one fix (lat, lng, accuracy), not both",
-      });
-    if (!r.fixes) {
-      for (const field of ["lat", "lng", "accuracy"] as const)
-        if (r[field] === undefined)
-          ctx.addIssue({ code: "custom", path: [field], message: "required (or send fixes[])" });
-    }
-  });
 
 export const locationRoutes = new Hono<HonoEnv>();
 

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { DEMO_HTML, SDK_JS, SDK_SW_JS, SDK_VERSION } from "../../inapp/generated/sdk-bundle";
+import { DEMO_HTML, SDK_JS, SDK_SW_JS, SDK_VERSION } from "./generated/sdk-bundle";
 import type { HonoEnv } from "../hono-env";
 
 /**

@@ -9,7 +9,7 @@ import type { CampaignStat } from "../../domain/campaigns/campaign-stat";
  * the queue when they were erased) is counted under the erasure's pseudonym, never their id.
  */
 export async function recordCampaignStats(d1: D1Database, all: CampaignStat[]): Promise<void> {
-  // Test sends (keys `test:…`, src/campaigns/test-message.ts) are never counted: they would skew the campaign's funnel.
+  // Test sends (keys `test:…`, src/engine/features/journey/test-message.ts) are never counted: they would skew the campaign's funnel.
   const stats = all.filter((s) => !s.dedupeKey.startsWith("test:"));
   if (stats.length === 0) return;
   const hashes = new Map<string, string>();

@@ -1,26 +1,26 @@
-import type { Channel } from "../domain/delivery/channel";
-import type { SendJob } from "../domain/delivery/send-job";
-import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
-import type { Json, JsonObject } from "../kernel/json";
-import { renderContent, type TemplateRenderError } from "../domain/templates/render";
-import type { UserContext } from "../engine/feature";
+import type { Channel } from "../../../domain/delivery/channel";
+import type { SendJob } from "../../../domain/delivery/send-job";
+import type { InAppInbox } from "../../ports";
+import type { Json, JsonObject } from "../../../kernel/json";
+import { renderContent, type TemplateRenderError } from "../../../domain/templates/render";
+import type { UserContext } from "../../feature";
 import { JourneyStore } from "./journey-store";
 import {
   addressFor,
   contentFor,
   type MessageStep,
+  objectNameOf,
   reachability,
   templateVars,
   toRendered,
-  userObjectName,
-} from "./message-step";
-import { chooseChannel } from "../domain/campaigns/policy/channel-choice";
+} from "../../../domain/journey/message";
+import { chooseChannel } from "../../../domain/campaigns/policy/channel-choice";
 
 /**
  * Message previews and test sends (issue 14), inside the person's UserObject: the same locale and
  * A/B choice (`contentFor`), the same template variables (`templateVars`), the same Liquid
  * rendering (`renderContent`) and the same reachability rules (`reachability`, `chooseChannel`) as
- * a real send in `runMessageStep`.
+ * a real send in `runMessageStep` (domain/journey/message.ts).
  *
  * A test send goes through the real send path (the outbox, the SENDS queue, the provider or the
  * sandbox) and its consent and reachability checks, but — like Braze's test sends — not through
@@ -68,7 +68,7 @@ function render(
 ): { ok: true; rendered: Record<string, unknown> } | { ok: false; problem: RenderProblem } {
   const locale = src.locale ?? ctx.profile.locale;
   const content = contentFor(asStep(src.step, [channel]), src.arm, locale, channel);
-  const vars = templateVars(ctx, {
+  const vars = templateVars(ctx.profile, ctx.config.appId, ctx.now, {
     campaignId: src.campaign.id,
     name: src.campaign.name,
     arm: src.arm,
@@ -97,7 +97,7 @@ function render(
 
 /** Where a channel would go for this person, without secrets (push: platforms and count of devices). */
 function destination(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): Json {
-  const to = addressFor(ctx, channel, rendered);
+  const to = addressFor(ctx.profile, ctx.devices.pushTargets(), channel, rendered);
   if (to.kind === "push")
     return { kind: "push", devices: to.devices.map((d) => ({ provider: d.provider, platform: d.platform })) };
   return to as unknown as Json;
@@ -106,7 +106,7 @@ function destination(ctx: UserContext, channel: Channel, rendered: Record<string
 /** Renders the step for every channel it has content for (or the ones asked), with who can receive which. */
 export function previewMessage(ctx: UserContext, src: MessageSource & { channels: Channel[] }): Json {
   const p = ctx.profile;
-  const reach = reachability(ctx, src.campaign.transactional);
+  const reach = reachability(ctx.profile, ctx.devices.pushTargets(), src.campaign.transactional);
   const messages = src.channels.map((channel) => {
     const r = render(ctx, src, channel);
     const choice = chooseChannel([channel], reach);
@@ -137,7 +137,7 @@ export type TestSendResult =
   | { sent: true; key: string; channel: Channel; duplicate: boolean }
   | { sent: false; key: string; channel: Channel; reason: string; error?: RenderProblem };
 
-export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
+export function testSend(inbox: InAppInbox, ctx: UserContext, a: TestSendArgs): TestSendResult {
   const store = new JourneyStore(ctx.sql);
   const p = ctx.profile;
   const decision = (detail: JsonObject) =>
@@ -153,7 +153,10 @@ export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
   const prior = store.send(a.key);
   if (prior) return { sent: true, key: a.key, channel: prior.channel as Channel, duplicate: true };
 
-  const choice = chooseChannel([a.channel], reachability(ctx, a.campaign.transactional));
+  const choice = chooseChannel(
+    [a.channel],
+    reachability(ctx.profile, ctx.devices.pushTargets(), a.campaign.transactional),
+  );
   if (choice.channel === null) {
     const reason = `test send: ${choice.reasons.join("; ")}`;
     decision({ suppressed: true, reason });
@@ -181,14 +184,19 @@ export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
   if (channel === "in_app" || channel === "content_card") {
     const delivered =
       channel === "in_app"
-        ? deliverInApp(ctx, {
+        ? inbox.deliverInApp(ctx, {
             key: a.key,
             campaignId: a.campaign.id,
             variant: a.arm,
             content: r.rendered as never,
             triggerEvent: "Test Send",
           })
-        : addContentCard(ctx, { key: a.key, campaignId: a.campaign.id, variant: a.arm, content: r.rendered as never });
+        : inbox.addContentCard(ctx, {
+            key: a.key,
+            campaignId: a.campaign.id,
+            variant: a.arm,
+            content: r.rendered as never,
+          });
     if (!delivered)
       return { sent: false, key: a.key, channel, reason: "the in-app store refused the message (see the timeline)" };
     record("sent");
@@ -199,13 +207,13 @@ export function testSend(ctx: UserContext, a: TestSendArgs): TestSendResult {
     idempotencyKey: a.key,
     appId: ctx.config.appId,
     userId: p.userId,
-    userObject: userObjectName(p.appId, p.userId, p.anonymous),
+    userObject: objectNameOf(p),
     campaignId: a.campaign.id,
     campaignVersion: a.campaign.version,
     stepId: a.step.id,
     variant: a.arm,
     channel,
-    to: addressFor(ctx, channel, r.rendered),
+    to: addressFor(p, ctx.devices.pushTargets(), channel, r.rendered),
     content: toRendered(channel, r.rendered),
     category: a.campaign.transactional ? "transactional" : "marketing",
     createdAt: ctx.now,

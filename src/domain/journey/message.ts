@@ -1,16 +1,18 @@
-import type { Channel, ConsentChannel } from "../domain/delivery/channel";
-import type { RenderedContent, SendAddress, SendJob } from "../domain/delivery/send-job";
-import { addContentCard, deliverInApp } from "../inapp/inapp-feature";
-import type { Json, JsonObject } from "../kernel/json";
-import { pickLocale, renderContent, type TemplateVars } from "../domain/templates/render";
-import type { UserContext } from "../engine/feature";
-import type { Journey } from "./journey-store";
-import { JourneyStore } from "./journey-store";
-import type { MessageContent, Step } from "../domain/campaigns/model";
-import { chooseChannel, type Reachability } from "../domain/campaigns/policy/channel-choice";
-import { checkFrequencyCap, capHistoryMs } from "../domain/campaigns/policy/frequency-cap";
-import { quietHours } from "../domain/campaigns/policy/quiet-hours";
-import { resolveTimeZone } from "../domain/time/local-time";
+import type { Millis } from "../../kernel/clock";
+import type { Json } from "../../kernel/json";
+import { userObjectName } from "../../kernel/ids";
+import type { MessageContent, Step } from "../campaigns/model";
+import { chooseChannel, type Reachability } from "../campaigns/policy/channel-choice";
+import { capHistoryMs, checkFrequencyCap } from "../campaigns/policy/frequency-cap";
+import { quietHours } from "../campaigns/policy/quiet-hours";
+import type { Channel, ConsentChannel } from "../delivery/channel";
+import type { PushTarget, RenderedContent, SendAddress, SendJob } from "../delivery/send-job";
+import type { UserProfile } from "../profile/profile";
+import { pickLocale, renderContent, type TemplateVars } from "../templates/render";
+import type { JsonObject } from "../../kernel/json";
+import type { JourneyEffect } from "./effects";
+import { type Journey, type SendRecord, sendKey } from "./journey";
+import type { Turn } from "./turn";
 
 export type MessageStep = Extract<Step, { type: "message" }>;
 
@@ -21,37 +23,37 @@ export type MessageOutcome =
   | { kind: "suppressed"; reason: string }
   | { kind: "deferred"; until: number; reason: string };
 
-/** Idempotency key of a send: campaign:step:trigger-instance (the instance already names the campaign). */
-export const sendKey = (journey: Journey, stepId: string) => `${journey.instance}:${stepId}`;
-
 /**
- * Policies, enforced here at send time and in this order: idempotency, quiet hours,
- * frequency caps, consent and channel choice; then render and hand over (queue,
- * in-app store or content-card feed). Every outcome is written to the timeline.
+ * Policies, enforced at send time and in this order: idempotency, quiet hours, frequency caps,
+ * consent and channel choice; then render and hand over (a send job for the outbox, or an in-app
+ * delivery for the person's inbox). Every outcome is a timeline entry.
  */
-export function runMessageStep(ctx: UserContext, journey: Journey, step: MessageStep): MessageOutcome {
-  const store = new JourneyStore(ctx.sql);
+export function runMessageStep(t: Turn, journey: Journey, step: MessageStep): MessageOutcome {
   const key = sendKey(journey, step.id);
   const def = journey.def;
-  const decision = (detail: JsonObject) =>
-    ctx.timeline.add(ctx.now, "decision", {
-      campaignId: journey.campaignId,
-      step: step.id,
-      variant: journey.arm,
-      key,
-      ...detail,
+  const settings = t.facts.settings;
+  const decision = (detail: JsonObject, into: JourneyEffect[] = t.effects) =>
+    into.push({
+      type: "timeline",
+      kind: "decision",
+      detail: { campaignId: journey.campaignId, step: step.id, variant: journey.arm, key, ...detail },
     });
-  if (store.hasSend(key)) return { kind: "duplicate", key };
+  if (t.state.send(key)) return { kind: "duplicate", key };
 
-  const p = ctx.profile;
-  const timezone = resolveTimeZone(p.timezone, ctx.config.settings.defaultTimezone);
-  const reach = reachability(ctx, def.transactional);
+  const p = t.profile;
+  const timezone = t.timezone();
+  const reach = reachability(p, t.facts.pushTargets(), def.transactional);
   const choice = chooseChannel(step.channels, reach);
   const onlyUncapped = choice.channel === "in_app" || choice.channel === "content_card";
+  const suppress = (reason: string, extra: JsonObject = {}): MessageOutcome => {
+    decision({ suppressed: true, reason, ...extra });
+    t.stat(journey, "suppressed", `${key}:suppressed`);
+    return { kind: "suppressed", reason };
+  };
 
   if (!def.transactional && def.quietHours !== "ignore" && !onlyUncapped) {
-    const window = def.quietWindow ?? ctx.config.settings.quietHours;
-    const q = quietHours(ctx.now, timezone, window);
+    const window = def.quietWindow ?? settings.quietHours;
+    const q = quietHours(t.now, timezone, window);
     if (q.quiet) {
       if (def.quietHours === "drop") return suppress("quiet hours (dropped)");
       // Say when it leaves: quiet hours are on by default, and a first test at night would otherwise look lost.
@@ -64,8 +66,8 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
     }
   }
   if (!def.transactional && !onlyUncapped) {
-    const rules = def.frequencyCaps ?? ctx.config.settings.frequencyCaps;
-    const cap = checkFrequencyCap(store.sendTimes(ctx.now - capHistoryMs(rules)), rules, ctx.now);
+    const rules = def.frequencyCaps ?? settings.frequencyCaps;
+    const cap = checkFrequencyCap(t.state.sendTimes(t.now - capHistoryMs(rules)), rules, t.now);
     if (!cap.allowed)
       return suppress(
         `frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h; next eligible at ${new Date(cap.retryAt).toISOString()}`,
@@ -76,7 +78,7 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   const channel = choice.channel;
 
   const content = contentFor(step, journey.arm, p.locale, channel);
-  const vars = templateVars(ctx, {
+  const vars = templateVars(p, t.facts.appId, t.now, {
     campaignId: journey.campaignId,
     name: def.name,
     arm: journey.arm,
@@ -88,97 +90,86 @@ export function runMessageStep(ctx: UserContext, journey: Journey, step: Message
   } catch (err) {
     return suppress(`template failed to render: ${(err as Error).message}`);
   }
-
-  const record = (status: string) =>
-    store.recordSend({
-      key,
-      campaignId: journey.campaignId,
-      instance: journey.instance,
-      stepId: step.id,
-      variant: journey.arm,
-      channel,
-      at: ctx.now,
-      status,
-    });
-  const stat = (kind: "sent") =>
-    ctx.recordStat({
-      dedupeKey: `${key}:${kind}`,
-      appId: ctx.config.appId,
-      campaignId: journey.campaignId,
-      variant: journey.arm,
-      kind,
-      userId: p.userId,
-      at: ctx.now,
-    });
+  const record = (status: string): SendRecord => ({
+    key,
+    campaignId: journey.campaignId,
+    instance: journey.instance,
+    stepId: step.id,
+    variant: journey.arm,
+    channel,
+    at: t.now,
+    status,
+  });
 
   if (channel === "in_app" || channel === "content_card") {
-    const delivered =
-      channel === "in_app"
-        ? deliverInApp(ctx, {
-            key,
-            campaignId: journey.campaignId,
-            variant: journey.arm,
-            content: rendered as never,
-            triggerEvent: journey.trigger.event,
-          })
-        : addContentCard(ctx, {
-            key,
-            campaignId: journey.campaignId,
-            variant: journey.arm,
-            content: rendered as never,
-          });
-    if (!delivered) return { kind: "duplicate", key };
-    // The message or card is stored under the send key; its engagement moves this record forward (opened, clicked).
-    record("sent");
-    stat("sent");
-    decision({ sent: channel, reason: choice.reason });
+    // The message or card is stored under the send key; its engagement moves the send record forward (opened, clicked).
+    const send = record("sent");
+    const effects: JourneyEffect[] = [];
+    effects.push({
+      type: "stat",
+      stat: {
+        dedupeKey: `${key}:sent`,
+        appId: t.facts.appId,
+        campaignId: journey.campaignId,
+        variant: journey.arm,
+        kind: "sent",
+        userId: p.userId,
+        at: t.now,
+      },
+    });
+    decision({ sent: channel, reason: choice.reason }, effects);
+    t.effects.push({
+      type: "deliver-in-app",
+      channel,
+      delivery: {
+        key,
+        campaignId: journey.campaignId,
+        variant: journey.arm,
+        content: rendered,
+        ...(channel === "in_app" ? { triggerEvent: journey.trigger.event } : {}),
+      },
+      onDelivered: { send, effects },
+    });
+    // Later steps of this run see the send as made (the inbox refuses only invalid or duplicate content).
+    t.state.recordSend(send, true);
     return { kind: "sent", channel, key };
   }
 
   const job: SendJob = {
     idempotencyKey: key,
-    appId: ctx.config.appId,
+    appId: t.facts.appId,
     userId: p.userId,
-    userObject: userObjectName(p.appId, p.userId, p.anonymous),
+    userObject: objectNameOf(p),
     campaignId: journey.campaignId,
     campaignVersion: journey.version,
     stepId: step.id,
     variant: journey.arm,
     channel,
-    to: addressFor(ctx, channel, rendered),
+    to: addressFor(p, t.facts.pushTargets(), channel, rendered),
     content: toRendered(channel, rendered),
     category: def.transactional ? "transactional" : "marketing",
-    createdAt: ctx.now,
+    createdAt: t.now,
   };
-  record("queued");
-  ctx.enqueueSend(job);
+  t.state.recordSend(record("queued"));
+  t.effects.push({ type: "send", job });
   decision({ sent: channel, reason: choice.reason });
   return { kind: "sent", channel, key };
-
-  function suppress(reason: string, extra: JsonObject = {}): MessageOutcome {
-    decision({ suppressed: true, reason, ...extra });
-    ctx.recordStat({
-      dedupeKey: `${key}:suppressed`,
-      appId: ctx.config.appId,
-      campaignId: journey.campaignId,
-      variant: journey.arm,
-      kind: "suppressed",
-      userId: p.userId,
-      at: ctx.now,
-    });
-    return { kind: "suppressed", reason };
-  }
 }
+
+/** The person's object name, where delivery feedback goes. */
+export const objectNameOf = (p: Pick<UserProfile, "appId" | "userId" | "anonymous">) =>
+  userObjectName(p.appId, p.anonymous ? { anonymousId: p.userId } : { userId: p.userId }).name;
 
 /**
  * What a template reads at send time (docs/campaigns.md "Templates (Liquid)"). Previews and test sends use
  * this too, so they render exactly what a real send would; `locale` overrides the person's.
  */
 export function templateVars(
-  ctx: UserContext,
+  p: UserProfile,
+  appId: string,
+  now: Millis,
   c: { campaignId: string; name: string; arm: string; event: Record<string, unknown>; locale?: string | null },
 ): TemplateVars {
-  const p = ctx.profile;
   return {
     user: {
       ...p.traits,
@@ -190,17 +181,14 @@ export function templateVars(
     },
     event: c.event,
     campaign: { id: c.campaignId, name: c.name, variant: c.arm },
-    app: { id: ctx.config.appId },
-    now: new Date(ctx.now).toISOString(),
+    app: { id: appId },
+    now: new Date(now).toISOString(),
   };
 }
 
-export const userObjectName = (appId: string, userId: string, anonymous: boolean) =>
-  `${appId}/${anonymous ? "a" : "u"}/${userId}`;
-
 /** Content for one channel: locale variant first, then the A/B variant's overrides. */
 export function contentFor(
-  step: MessageStep,
+  step: Pick<MessageStep, "content" | "locales" | "variants">,
   arm: string,
   locale: string | null,
   channel: Channel,
@@ -211,12 +199,11 @@ export function contentFor(
   return { ...base, ...override };
 }
 
-export function reachability(ctx: UserContext, transactional: boolean): Reachability {
-  const p = ctx.profile;
+export function reachability(p: UserProfile, pushTargets: readonly PushTarget[], transactional: boolean): Reachability {
   const consent = (ch: ConsentChannel) => p.consent[ch]?.status ?? "unknown";
   const emailSource = p.consent.email?.source ?? "";
   return {
-    push: { optedIn: consent("push") === "opted_in", liveDevices: ctx.devices.pushTargets().length },
+    push: { optedIn: consent("push") === "opted_in", liveDevices: pushTargets.length },
     email: {
       address: p.email,
       consent: consent("email"),
@@ -231,11 +218,15 @@ export function reachability(ctx: UserContext, transactional: boolean): Reachabi
   };
 }
 
-export function addressFor(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): SendAddress {
-  const p = ctx.profile;
+export function addressFor(
+  p: UserProfile,
+  pushTargets: PushTarget[],
+  channel: Channel,
+  rendered: Record<string, unknown>,
+): SendAddress {
   switch (channel) {
     case "push":
-      return { kind: "push", devices: ctx.devices.pushTargets() };
+      return { kind: "push", devices: pushTargets };
     case "email":
       return { kind: "email", email: p.email! };
     case "sms":

@@ -1,8 +1,8 @@
-import type { Millis } from "../kernel/clock";
-import type { JsonObject } from "../kernel/json";
-import { STATUS_RANK } from "../domain/campaigns/condition";
-import type { Campaign } from "../domain/campaigns/model";
-import { insertRows, type Row as CopiedRow } from "../engine/row-copy";
+import type { Millis } from "../../../kernel/clock";
+import type { JsonObject } from "../../../kernel/json";
+import type { Journey, JourneyStatus, SendRecord } from "../../../domain/journey/journey";
+import type { JourneyChanges, JourneyRecords } from "../../../domain/journey/state";
+import { insertRows, type Row as CopiedRow } from "../../row-copy";
 
 export interface JourneyHandover {
   journeys: CopiedRow[];
@@ -26,52 +26,6 @@ export const JOURNEY_SCHEMA = `
   CREATE INDEX IF NOT EXISTS campaign_sends_at ON campaign_sends(at);
   CREATE INDEX IF NOT EXISTS campaign_sends_instance ON campaign_sends(instance, step_id);
   CREATE TABLE IF NOT EXISTS campaign_entries (campaign_id TEXT PRIMARY KEY, last_entered_at INTEGER NOT NULL, count INTEGER NOT NULL);`;
-
-/**
- * Forward-only delivery states: queued → sent → delivered → opened → clicked. `failed`,
- * `bounced` and `suppressed` end a send; a bounce may still arrive after `delivered`
- * (asynchronous bounces), a failure or suppression only before it.
- */
-export function advances(from: string, to: string): boolean {
-  if (from === "failed" || from === "bounced" || from === "suppressed") return false;
-  if (to === "bounced") return (STATUS_RANK[from] ?? 0) <= STATUS_RANK.delivered!;
-  if (to === "failed" || to === "suppressed") return (STATUS_RANK[from] ?? 0) < STATUS_RANK.delivered!;
-  return (STATUS_RANK[to] ?? -1) > (STATUS_RANK[from] ?? -1);
-}
-
-/**
- * A person's journey through one campaign version.
- * `pending`: an inaction trigger waiting for its deadline; `active`: running steps;
- * `delayed`/`deferred`: waiting on a timer at a step; `waiting`: a wait_for_event step;
- * `done`: finished (kept for conversion attribution).
- */
-export type JourneyStatus = "pending" | "active" | "delayed" | "deferred" | "waiting" | "done";
-
-export interface Journey {
-  instance: string;
-  campaignId: string;
-  version: number;
-  arm: string;
-  control: boolean;
-  step: string | null;
-  status: JourneyStatus;
-  enteredAt: Millis;
-  /**
-   * The triggering event, and what happened since that later steps may branch on: the event that
-   * resumed the latest wait, and answers given to this journey's surveys (kept in the same JSON).
-   */
-  trigger: {
-    event: string;
-    properties: JsonObject;
-    messageId: string;
-    resumedBy?: { event: string; properties: JsonObject };
-    answers?: JsonObject;
-  };
-  def: Campaign;
-  waitEvent: string | null;
-  inactionKey: string | null;
-  converted: boolean;
-}
 
 type Row = {
   instance: string;
@@ -105,13 +59,14 @@ const toJourney = (r: Row): Journey => ({
   converted: r.converted === 1,
 });
 
-export class JourneyStore {
+/** The journey records of one UserObject over its SQLite storage: what `stepJourney` reads, and where its changes go. */
+export class JourneyStore implements JourneyRecords {
   /** Events some journey is waiting for; loaded on first use, dropped by every write to `journeys`. */
   private awaited: Set<string> | null = null;
 
   constructor(private readonly sql: SqlStorage) {}
 
-  get(instance: string): Journey | undefined {
+  journey(instance: string): Journey | undefined {
     return this.sql.exec<Row>(`SELECT * FROM journeys WHERE instance = ?`, instance).toArray().map(toJourney)[0];
   }
 
@@ -226,20 +181,7 @@ export class JourneyStore {
   }
 
   // ── sends ──
-  hasSend(key: string): boolean {
-    return this.sql.exec(`SELECT 1 FROM campaign_sends WHERE key = ?`, key).toArray().length > 0;
-  }
-
-  recordSend(s: {
-    key: string;
-    campaignId: string;
-    instance: string;
-    stepId: string;
-    variant: string;
-    channel: string;
-    at: Millis;
-    status: string;
-  }): void {
+  recordSend(s: SendRecord): void {
     this.sql.exec(
       `INSERT OR IGNORE INTO campaign_sends (key, campaign_id, instance, step_id, variant, channel, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       s.key,
@@ -264,48 +206,36 @@ export class JourneyStore {
       .map((r) => r.at);
   }
 
-  send(
-    key: string,
-  ):
-    | { status: string; instance: string; stepId: string; campaignId: string; variant: string; channel: string }
-    | undefined {
+  send(key: string): SendRecord | undefined {
     return this.sql
       .exec<{
+        key: string;
         status: string;
         instance: string;
         step_id: string;
         campaign_id: string;
         variant: string;
         channel: string;
-      }>(`SELECT status, instance, step_id, campaign_id, variant, channel FROM campaign_sends WHERE key = ?`, key)
+        at: number;
+      }>(
+        `SELECT key, status, instance, step_id, campaign_id, variant, channel, at FROM campaign_sends WHERE key = ?`,
+        key,
+      )
       .toArray()
       .map((r) => ({
+        key: r.key,
         status: r.status,
         instance: r.instance,
         stepId: r.step_id,
         campaignId: r.campaign_id,
         variant: r.variant,
         channel: r.channel,
+        at: r.at,
       }))[0];
   }
 
   setSendStatus(key: string, status: string): void {
     this.sql.exec(`UPDATE campaign_sends SET status = ? WHERE key = ?`, status, key);
-  }
-
-  /**
-   * Moves a send to `status` if that is forward (`advances`): provider feedback and in-app
-   * engagement both come through here. The send as it was (undefined if unknown), and whether it moved.
-   */
-  advanceSend(
-    key: string,
-    status: string,
-  ): { send: NonNullable<ReturnType<JourneyStore["send"]>>; updated: boolean } | undefined {
-    const send = this.send(key);
-    if (!send) return undefined;
-    if (!advances(send.status, status)) return { send, updated: false };
-    this.setSendStatus(key, status);
-    return { send, updated: true };
   }
 
   stepStatus(instance: string, stepId: string): string | null {
@@ -318,6 +248,18 @@ export class JourneyStore {
         )
         .toArray()[0]?.status ?? null
     );
+  }
+
+  /** Writes what one `stepJourney` changed. */
+  persist(c: JourneyChanges, now: Millis): void {
+    for (const [instance, change] of c.journeys) {
+      if (change.op === "delete") this.delete(instance);
+      else if (change.op === "insert") this.insert(change.journey, now);
+      else this.update(change.journey, now);
+    }
+    for (const e of c.entries) this.recordEntry(e.campaignId, e.at);
+    for (const s of c.sends) this.recordSend(s);
+    for (const [key, status] of c.sendStatus) this.setSendStatus(key, status);
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { Millis } from "../kernel/clock";
-import { insertRows, type Row } from "../engine/row-copy";
-import type { ContentCardContent, InAppContent } from "../domain/inapp/model";
+import type { Millis } from "../../../kernel/clock";
+import { insertRows, type Row } from "../../row-copy";
+import type { ContentCardContent, InAppContent } from "../../../domain/inapp/model";
 
 /**
  * The in-app tables of one UserObject's SQLite database. Keys are the campaign
