@@ -452,6 +452,8 @@ describe("operator console", () => {
     await second.close();
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Campaigns" }).click();
     await page.getByRole("link", { name: "Cart reminder (copy)" }).click();
+    // The campaign's own page, not the list still on screen (its filter buttons say "active" too).
+    await page.getByRole("heading", { level: 1, name: "Cart reminder (copy)" }).waitFor();
     await page.getByText("active", { exact: true }).waitFor();
     await fetch(`${worker.url}/admin/app/settings`, {
       method: "PATCH",
