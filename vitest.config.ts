@@ -56,6 +56,10 @@ export default defineConfig({
                 WHATSAPP_APP_SECRET: "wa-app-secret",
                 WHATSAPP_VERIFY_TOKEN: "wa-verify-token",
                 UNSUBSCRIBE_SECRET: "test-unsubscribe-secret",
+                // Cloudflare Access: only requests carrying Cf-Access-Jwt-Assertion are affected (test/console-access.test.ts).
+                ACCESS_TEAM_DOMAIN: "beckon-test",
+                ACCESS_AUD: "aud-workerd-test",
+                ACCESS_CERTS_URL: inject("accessCertsUrl"),
               },
             },
           })),

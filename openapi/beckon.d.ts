@@ -504,6 +504,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/campaigns/{id}/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the campaign did not send, counted per reason (control group, not in the audience, re-entry, quiet hours, frequency cap, no consent or channel, template error…), per variant and UTC day */
+        get: operations["getCampaignSuppressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/campaigns/{id}/trigger": {
         parameters: {
             query?: never;
@@ -2243,6 +2260,7 @@ export interface components {
                         body?: string;
                         deepLink?: string;
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
@@ -2276,6 +2294,7 @@ export interface components {
                             };
                         };
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         /** @default 50 */
@@ -2332,6 +2351,7 @@ export interface components {
                             body?: string;
                             deepLink?: string;
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
@@ -2365,6 +2385,7 @@ export interface components {
                                 };
                             };
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             /** @default 50 */
@@ -2424,6 +2445,7 @@ export interface components {
                             body?: string;
                             deepLink?: string;
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
@@ -2457,6 +2479,7 @@ export interface components {
                                 };
                             };
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             /** @default 50 */
@@ -2776,6 +2799,7 @@ export interface components {
                         body?: string;
                         deepLink?: string;
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
@@ -2809,6 +2833,7 @@ export interface components {
                             };
                         };
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         /** @description Default: `50`. */
@@ -2865,6 +2890,7 @@ export interface components {
                             body?: string;
                             deepLink?: string;
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
@@ -2898,6 +2924,7 @@ export interface components {
                                 };
                             };
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             /** @description Default: `50`. */
@@ -2957,6 +2984,7 @@ export interface components {
                             body?: string;
                             deepLink?: string;
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             linkLabel?: string;
@@ -2990,6 +3018,7 @@ export interface components {
                                 };
                             };
                             expiresInSeconds?: number;
+                            imageAlt?: string;
                             /** Format: uri */
                             imageUrl?: string;
                             /** @description Default: `50`. */
@@ -3311,6 +3340,32 @@ export interface components {
                 } | null;
                 variant: string;
             }[];
+        };
+        CampaignSuppressions: {
+            campaignId: string;
+            days: {
+                /** @description UTC day */
+                day: string;
+                n: number;
+                reason: string;
+            }[];
+            from: string;
+            reasons: {
+                /** @description per A/B arm (`control` for the control group; empty: decided before an arm, e.g. not entered) */
+                byVariant: {
+                    [key: string]: number;
+                };
+                /** @example frequency cap */
+                label: string;
+                n: number;
+                /**
+                 * @description reason code
+                 * @example frequency_cap
+                 */
+                reason: string;
+            }[];
+            to: string;
+            total: number;
         };
         CampaignVersion: {
             campaignId: string;
@@ -3840,6 +3895,7 @@ export interface components {
                     body?: string;
                     deepLink?: string;
                     expiresInSeconds?: number;
+                    imageAlt?: string;
                     /** Format: uri */
                     imageUrl?: string;
                     linkLabel?: string;
@@ -3873,6 +3929,7 @@ export interface components {
                         };
                     };
                     expiresInSeconds?: number;
+                    imageAlt?: string;
                     /** Format: uri */
                     imageUrl?: string;
                     /** @description Default: `50`. */
@@ -3948,6 +4005,7 @@ export interface components {
                         body?: string;
                         deepLink?: string;
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
@@ -3981,6 +4039,7 @@ export interface components {
                             };
                         };
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         /** @description Default: `50`. */
@@ -4043,6 +4102,98 @@ export interface components {
             userId: string;
             /** @description the A/B arm whose overrides apply (default: the campaign's first) */
             variant?: string;
+            /** @description A/B arm overrides of `content`, as in a message step (`variant` chooses the arm) */
+            variants?: {
+                [key: string]: {
+                    content_card?: {
+                        body?: string;
+                        deepLink?: string;
+                        expiresInSeconds?: number;
+                        imageAlt?: string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        linkLabel?: string;
+                        /** @description Default: `false`. */
+                        pinned?: boolean;
+                        title: string;
+                    };
+                    email?: {
+                        html?: string;
+                        subject: string;
+                        text?: string;
+                    };
+                    in_app?: {
+                        autoDismissSeconds?: number;
+                        body?: string;
+                        /** @description Default: `[]`. */
+                        buttons?: {
+                            /**
+                             * @description Default: `"dismiss"`.
+                             * @enum {string}
+                             */
+                            action?: "deeplink" | "dismiss";
+                            deepLink?: string;
+                            id: string;
+                            label: string;
+                        }[];
+                        displayOn?: {
+                            event: string;
+                            properties?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        };
+                        expiresInSeconds?: number;
+                        imageAlt?: string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        /** @description Default: `50`. */
+                        priority?: number;
+                        questions?: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "single" | "multi" | "rating" | "text";
+                            options?: string[];
+                            prompt: string;
+                            /** @description Default: `false`. */
+                            required?: boolean;
+                        }[];
+                        submitLabel?: string;
+                        title?: string;
+                        /** @enum {string} */
+                        type: "modal" | "banner" | "fullscreen" | "survey";
+                    };
+                    push?: {
+                        body: string;
+                        data?: {
+                            [key: string]: string;
+                        };
+                        deepLink?: string;
+                        imageUrl?: string;
+                        title?: string;
+                    };
+                    sms?: {
+                        body: string;
+                        mediaUrl?: string;
+                    };
+                    webhook?: {
+                        /** @description Default: `{}`. */
+                        payload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        url: string;
+                    };
+                    whatsapp?: {
+                        body: string;
+                    } | {
+                        template: {
+                            language: string;
+                            name: string;
+                            parameters?: string[];
+                        };
+                    };
+                };
+            };
         };
         PageCall: {
             /**
@@ -4387,6 +4538,7 @@ export interface components {
                     body?: string;
                     deepLink?: string;
                     expiresInSeconds?: number;
+                    imageAlt?: string;
                     /** Format: uri */
                     imageUrl?: string;
                     linkLabel?: string;
@@ -4420,6 +4572,7 @@ export interface components {
                         };
                     };
                     expiresInSeconds?: number;
+                    imageAlt?: string;
                     /** Format: uri */
                     imageUrl?: string;
                     /** @description Default: `50`. */
@@ -4495,6 +4648,7 @@ export interface components {
                         body?: string;
                         deepLink?: string;
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
@@ -4528,6 +4682,7 @@ export interface components {
                             };
                         };
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         /** @description Default: `50`. */
@@ -4592,6 +4747,98 @@ export interface components {
             userId: string;
             /** @description the A/B arm whose overrides apply (default: the campaign's first) */
             variant?: string;
+            /** @description A/B arm overrides of `content`, as in a message step (`variant` chooses the arm) */
+            variants?: {
+                [key: string]: {
+                    content_card?: {
+                        body?: string;
+                        deepLink?: string;
+                        expiresInSeconds?: number;
+                        imageAlt?: string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        linkLabel?: string;
+                        /** @description Default: `false`. */
+                        pinned?: boolean;
+                        title: string;
+                    };
+                    email?: {
+                        html?: string;
+                        subject: string;
+                        text?: string;
+                    };
+                    in_app?: {
+                        autoDismissSeconds?: number;
+                        body?: string;
+                        /** @description Default: `[]`. */
+                        buttons?: {
+                            /**
+                             * @description Default: `"dismiss"`.
+                             * @enum {string}
+                             */
+                            action?: "deeplink" | "dismiss";
+                            deepLink?: string;
+                            id: string;
+                            label: string;
+                        }[];
+                        displayOn?: {
+                            event: string;
+                            properties?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        };
+                        expiresInSeconds?: number;
+                        imageAlt?: string;
+                        /** Format: uri */
+                        imageUrl?: string;
+                        /** @description Default: `50`. */
+                        priority?: number;
+                        questions?: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "single" | "multi" | "rating" | "text";
+                            options?: string[];
+                            prompt: string;
+                            /** @description Default: `false`. */
+                            required?: boolean;
+                        }[];
+                        submitLabel?: string;
+                        title?: string;
+                        /** @enum {string} */
+                        type: "modal" | "banner" | "fullscreen" | "survey";
+                    };
+                    push?: {
+                        body: string;
+                        data?: {
+                            [key: string]: string;
+                        };
+                        deepLink?: string;
+                        imageUrl?: string;
+                        title?: string;
+                    };
+                    sms?: {
+                        body: string;
+                        mediaUrl?: string;
+                    };
+                    webhook?: {
+                        /** @description Default: `{}`. */
+                        payload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        url: string;
+                    };
+                    whatsapp?: {
+                        body: string;
+                    } | {
+                        template: {
+                            language: string;
+                            name: string;
+                            parameters?: string[];
+                        };
+                    };
+                };
+            };
         };
         TrackCall: {
             /**
@@ -7191,6 +7438,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignDailyStats"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCampaignSuppressions: {
+        parameters: {
+            query?: {
+                /** @description first UTC day (default: 29 days before to) */
+                from?: string;
+                /** @description last UTC day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suppressions by reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignSuppressions"];
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -9869,6 +10179,7 @@ export interface operations {
                         body?: string;
                         deepLink?: string;
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         linkLabel?: string;
@@ -10096,6 +10407,7 @@ export interface operations {
                             };
                         };
                         expiresInSeconds?: number;
+                        imageAlt?: string;
                         /** Format: uri */
                         imageUrl?: string;
                         /** @default 50 */

@@ -66,7 +66,7 @@ export function mountFeed(
         h(
           "li",
           { class: `bk-card${card.read ? "" : " bk-unread"}`, "data-card-id": card.id, "aria-labelledby": titleId },
-          card.imageUrl ? h("img", { src: card.imageUrl, alt: "" }) : null,
+          card.imageUrl ? h("img", { src: card.imageUrl, alt: card.imageAlt ?? "" }) : null,
           h("h3", { id: titleId }, card.title, card.pinned ? " 📌" : "", card.read ? "" : h("small", {}, " · new")),
           card.body ? h("p", {}, card.body) : null,
           actions,

@@ -26,6 +26,7 @@ interface Content {
   title?: string;
   body?: string;
   imageUrl?: string;
+  imageAlt?: string;
   buttons?: Button[];
   questions?: Question[];
   submitLabel?: string;
@@ -77,7 +78,7 @@ export function renderMessage(message: PendingMessage, cb: RenderCallbacks): () 
 
   const content: Array<Node | null> = [
     close,
-    c.imageUrl ? h("img", { src: c.imageUrl, alt: "" }) : null,
+    c.imageUrl ? h("img", { src: c.imageUrl, alt: c.imageAlt ?? "" }) : null,
     c.title ? h("h2", { id: titleId }, c.title) : null,
     c.body ? h("p", { id: bodyId }, c.body) : null,
   ];

@@ -123,6 +123,45 @@ describe("message preview", () => {
     expect(b.messages[0]!.content).toEqual({ subject: "B: your cart, Ada", text: "B en" });
   });
 
+  it("previews the composer's unsaved content in a chosen locale and A/B arm (the step's locales and variants)", async () => {
+    const app = await createTestApp();
+    await ada(app);
+    const source = {
+      userId: "ada",
+      content: { email: { subject: "Your cart, {{ user.first_name }}", text: "{{ user.locale }}" } },
+      locales: { de: { email: { subject: "Dein Warenkorb, {{ user.first_name }}", text: "{{ user.locale }}" } } },
+      variants: { B: { email: { subject: "B: {{ user.first_name }}, still there?", text: "B {{ user.locale }}" } } },
+    };
+    const preview = async (extra: Record<string, unknown>) => {
+      const res = await admin(app, "/admin/messages/preview", { method: "POST", json: { ...source, ...extra } });
+      const body = (await res.json()) as Preview & { variant: string };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return body;
+    };
+    // Her own locale (fr-FR) has no variant: the default content, with user.locale hers.
+    expect((await preview({})).messages[0]!.content).toEqual({ subject: "Your cart, Ada", text: "fr-FR" });
+    const de = await preview({ locale: "de-DE" });
+    expect(de.locale).toBe("de-DE");
+    expect(de.messages[0]!.content).toEqual({ subject: "Dein Warenkorb, Ada", text: "de-DE" });
+    // Arm B's content, with the chosen locale in user.locale.
+    const b = await preview({ locale: "de", variant: "B" });
+    expect(b.variant).toBe("B");
+    expect(b.messages[0]!.content).toEqual({ subject: "B: Ada, still there?", text: "B de" });
+    // A template error in a variant names its field; variants beside a saved campaign are refused.
+    const bad = await admin(app, "/admin/messages/preview", {
+      method: "POST",
+      json: { ...source, variants: { B: { email: { subject: "{{ user.first_name ", text: "x" } } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Err).error.problems[0]!.field).toBe("variants.B.email.subject");
+    const both = await admin(app, "/admin/messages/preview", {
+      method: "POST",
+      json: { userId: "ada", campaignId: "cmp_x", stepId: "s", variants: source.variants },
+    });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(await both.json())).toContain("variants");
+  });
+
   it("answers template errors with a 400 naming the field, line and column, and bad input naming the field", async () => {
     const app = await createTestApp();
     await ada(app);

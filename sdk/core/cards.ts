@@ -13,6 +13,8 @@ export interface Card {
   title: string;
   body?: string;
   imageUrl?: string;
+  /** The image's text alternative (absent: decorative). */
+  imageAlt?: string;
   deepLink?: string;
   linkLabel?: string;
   pinned: boolean;

@@ -164,6 +164,8 @@ export interface InAppContent {
   title?: string;
   body?: string;
   imageUrl?: string;
+  /** The image's text alternative (absent: decorative). */
+  imageAlt?: string;
   buttons?: InAppButton[];
   questions?: SurveyQuestion[];
   submitLabel?: string;

@@ -3,6 +3,9 @@ import { recordCampaignStats } from "../stores/campaigns/stats";
 import { userHash } from "../stores/erasure";
 import { applyAnalyticsCounts } from "../stores/analytics/analytics-store";
 import { indexShards, type ShardEnv } from "../stores/d1/index-shards";
+import type { AnalyticsMessage } from "../domain/analytics/counters";
+import type { CampaignStat } from "../domain/campaigns/campaign-stat";
+import { suppressionCounts } from "../domain/analytics/suppression-counts";
 
 /**
  * INDEX queue consumer: applies users-index updates to D1 in one batch per shard. Each
@@ -14,14 +17,18 @@ import { indexShards, type ShardEnv } from "../stores/d1/index-shards";
 export async function applyIndexUpdates(env: ShardEnv, updates: IndexUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   const d1 = env.DB;
+  const stats = updates.flatMap((u) => (u.op === "stats" ? u.stats : []));
+  // Suppression facts are counted per campaign, day, variant and reason (bounded rows), not one row each.
   await recordCampaignStats(
     d1,
-    updates.flatMap((u) => (u.op === "stats" ? u.stats : [])),
+    stats.filter((s) => s.kind !== "suppression"),
   );
-  await applyAnalyticsCounts(
-    d1,
-    updates.filter((u) => u.op === "analytics"),
-  );
+  const suppressions: AnalyticsMessage[] = [];
+  for (const u of updates) {
+    if (u.op !== "stats" || !u.stats.some((s) => s.kind === "suppression")) continue;
+    suppressions.push(...suppressionCounts(u.stats, await factsKey(u.stats)));
+  }
+  await applyAnalyticsCounts(d1, [...updates.filter((u) => u.op === "analytics"), ...suppressions]);
   // Keep the newest update per user within the batch, grouped by shard.
   const latest = new Map<string, RowUpdate>();
   for (const u of updates) {
@@ -86,3 +93,14 @@ const UPSERT_USER_SQL = `INSERT INTO users (app_id, user_id, lifecycle, loyal, f
     last_purchase = excluded.last_purchase, timezone = excluded.timezone, attrs = excluded.attrs, version = excluded.version, updated_at = excluded.updated_at
   WHERE excluded.version > users.version`;
 const DELETE_USER_SQL = `DELETE FROM users WHERE app_id = ?1 AND user_id = ?2 AND version < ?3`;
+
+/** A stats message's identity: the digest of its suppression facts' dedupe keys (a redelivery has the same). */
+async function factsKey(stats: readonly CampaignStat[]): Promise<string> {
+  const keys = stats
+    .filter((s) => s.kind === "suppression")
+    .map((s) => s.dedupeKey)
+    .sort()
+    .join("\n");
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(keys));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -681,6 +681,209 @@ describe("operator console", () => {
     await visit("/analytics/lifecycle", "Lifecycle flow", "lifecycle-flow");
     await page.getByRole("combobox", { name: /^Campaign/ }).selectOption({ index: 0 });
   });
+
+  it("the campaign report shows why it did not send, by reason: the control group and a frequency cap", async () => {
+    const shop = (await (
+      await fetch(`${worker.url}/admin/apps`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "Capped shop",
+          settings: { identityVerification: "off", quietHours: null, frequencyCaps: [{ windowHours: 24, max: 1 }] },
+        }),
+      })
+    ).json()) as typeof app;
+    const adminFetch = (path: string, init: RequestInit = {}) =>
+      fetch(`${worker.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${shop.adminKey}`, "content-type": "application/json" },
+      });
+    const created = await adminFetch("/admin/campaigns", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Browse nudge",
+        trigger: { type: "event", event: "Browsed" },
+        controlPercent: 50,
+        steps: [
+          {
+            type: "message",
+            id: "nudge",
+            channels: ["email"],
+            content: { email: { subject: "Hi", text: "Still looking?" } },
+          },
+        ],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect((await adminFetch(`/admin/campaigns/${id}/activate`, { method: "POST" })).status).toBe(200);
+    // Eight shoppers browse twice: the treated ones get one email and are capped the second time.
+    await sendEvents(
+      shop,
+      Array.from({ length: 8 }, (_, i) => [
+        { type: "identify", userId: `b${i}`, traits: { email: `b${i}@example.com` } },
+        { type: "track", userId: `b${i}`, event: "Browsed", messageId: `b${i}-1` },
+        { type: "track", userId: `b${i}`, event: "Browsed", messageId: `b${i}-2` },
+      ]).flat(),
+    );
+    await signInWith(shop.adminKey);
+    await page.goto(`${worker.url}/console/campaigns/${id}`);
+    await page.getByRole("heading", { level: 1, name: "Browse nudge" }).waitFor();
+    const chart = page.getByRole("region", { name: /Not sent, by reason/ });
+    await vi.waitFor(
+      async () => {
+        await page.reload();
+        await expect
+          .poll(() => chart.locator(".barlist").textContent(), { timeout: 2000 })
+          .toMatch(/frequency cap\d+.*control group \(held out\)\d+|control group \(held out\)\d+.*frequency cap\d+/);
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    // The bars add up to what the API counts.
+    const api = (await (await adminFetch(`/admin/campaigns/${id}/suppressions`)).json()) as {
+      total: number;
+      reasons: { reason: string; n: number }[];
+    };
+    expect(api.reasons.map((r) => r.reason).sort()).toEqual(["control_group", "frequency_cap"]);
+    expect(await chart.locator(".barlist figcaption").textContent()).toContain(`${api.total} decisions not to send`);
+    await chart.scrollIntoViewIfNeeded();
+    await shot("campaign-suppressions");
+    expect(await accessibilityProblems()).toEqual([]);
+  });
+
+  it("composes an in-app survey with buttons and two questions in fields, previews it, and previews a locale and an A/B arm", async () => {
+    const shop = await newShop("Survey shop");
+    await sendEvents(shop, [
+      {
+        type: "identify",
+        userId: "lea",
+        traits: { first_name: "Léa", email: "lea@example.com" },
+        context: { locale: "fr-FR" },
+      },
+    ]);
+    await signInWith(shop.adminKey);
+    await visit("/campaigns/new", "New campaign", "composer-survey-empty");
+    const panel = page.getByRole("complementary", { name: "Selected node" });
+    await panel.getByLabel("Campaign name").fill("Welcome survey");
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /hello \(message\)/ })
+      .click();
+    await panel.getByRole("checkbox", { name: "in_app" }).check();
+    await panel.getByRole("checkbox", { name: "push" }).uncheck();
+    await panel.getByLabel("In-app type").selectOption("survey");
+    await panel.getByLabel("in_app title").fill("Welcome, {{ user.first_name }}");
+    // Switching to a survey adds a first question; it becomes a single choice, whose options are checked as typed.
+    await panel.getByLabel("Question 1 text").fill("How did you hear about us?");
+    await panel.getByLabel("Question 1 type").selectOption("single");
+    await expect
+      .poll(() => panel.locator(".field.has-error .field-error").first().textContent())
+      .toContain("at least 2 options");
+    await panel.getByLabel("Question 1 options").fill("A friend\nA search\nAn ad");
+    await panel.getByRole("button", { name: "Add question" }).click();
+    await panel.getByLabel("Question 2 text").fill("Anything else, {{ user.first_name }}?");
+    await panel.getByLabel("Question 2 type").selectOption("text");
+    await panel.getByLabel("Submit button label").fill("Send");
+    await panel.getByLabel("in_app image URL").fill("https://cdn.example.com/welcome.png");
+    await panel.getByLabel("in_app image alt text").fill("A waving hand");
+    await panel.getByRole("button", { name: "Add button" }).click();
+    await panel.getByLabel("Button 1 label").fill("Visit the shop");
+    await panel.getByLabel("Button 1 action").selectOption("url");
+    await panel.getByLabel("Button 1 URL").fill("shop.example.com");
+    await expect.poll(() => panel.locator(".field-error").first().textContent()).toContain("https://");
+    await panel.getByLabel("Button 1 URL").fill("https://shop.example.com");
+    await expect.poll(() => panel.locator(".field-error").count()).toBe(0);
+
+    // The live preview, rendered by the server for Léa, shows both questions.
+    const preview = page.getByRole("region", { name: "Message preview" });
+    let attempt = 0;
+    await vi.waitFor(
+      async () => {
+        await preview.getByLabel("Preview for person").fill(attempt++ % 2 ? "le" : "lea");
+        await preview.getByRole("button", { name: "lea", exact: true }).click({ timeout: 1000 });
+      },
+      { timeout: 30_000, interval: 1000 },
+    );
+    const phone = preview.getByRole("figure", { name: "In-app survey" });
+    await expect.poll(() => phone.textContent(), { timeout: 15_000 }).toContain("Anything else, Léa?");
+    const shown = (await phone.textContent()) ?? "";
+    expect(shown).toContain("How did you hear about us?");
+    expect(shown).toContain("A friend");
+    expect(shown).toContain("An ad");
+    expect(shown).toContain("Welcome, Léa");
+    expect(shown).toContain("A waving hand");
+    expect(shown).toContain("Visit the shop");
+    expect(shown).toContain("Send");
+    // The panel scrolls: the rendered message itself is the picture.
+    await phone.scrollIntoViewIfNeeded();
+    await phone.screenshot({ path: join(ARTIFACTS, "composer-survey.png") });
+    expect(await accessibilityProblems()).toEqual([]);
+
+    // The JSON beside the canvas holds the same content, and the server accepts it.
+    await page.getByRole("tab", { name: "JSON" }).click();
+    const json = JSON.parse(await page.getByLabel("Campaign definition (JSON)").inputValue()) as {
+      steps: { channels: string[]; content: { in_app: Record<string, unknown> } }[];
+    };
+    expect(json.steps[0]!.channels).toEqual(["in_app"]);
+    expect(json.steps[0]!.content.in_app).toMatchObject({
+      type: "survey",
+      imageUrl: "https://cdn.example.com/welcome.png",
+      imageAlt: "A waving hand",
+      submitLabel: "Send",
+      buttons: [{ label: "Visit the shop", action: "deeplink", deepLink: "https://shop.example.com" }],
+      questions: [
+        { id: "q1", prompt: "How did you hear about us?", kind: "single", options: ["A friend", "A search", "An ad"] },
+        { id: "q2", prompt: "Anything else, {{ user.first_name }}?", kind: "text" },
+      ],
+    });
+    await page.getByRole("tab", { name: "Canvas" }).click();
+    await page.getByRole("button", { name: "Save as draft" }).click();
+    await page.getByRole("heading", { level: 1, name: "Welcome survey" }).waitFor();
+
+    // A campaign with locale variants and two arms: the preview shows each.
+    const created = await fetch(`${worker.url}/admin/campaigns`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${shop.adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Localized offer",
+        trigger: { type: "event", event: "Signed Up" },
+        variants: [
+          { id: "A", weight: 1 },
+          { id: "B", weight: 1 },
+        ],
+        steps: [
+          {
+            type: "message",
+            id: "offer",
+            channels: ["email"],
+            content: { email: { subject: "Hello {{ user.first_name }}", text: "A" } },
+            locales: { de: { email: { subject: "Hallo {{ user.first_name }}", text: "de" } } },
+            variants: { B: { email: { subject: "B: 20% off, {{ user.first_name }}", text: "B" } } },
+          },
+        ],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    await page.goto(`${worker.url}/console/campaigns/${id}`);
+    await page.getByRole("heading", { level: 1, name: "Localized offer" }).waitFor();
+    await page
+      .getByRole("navigation", { name: "Journey outline" })
+      .getByRole("button", { name: /offer \(message\)/ })
+      .click();
+    await preview.getByLabel("Preview for person").fill("lea");
+    await preview.getByRole("button", { name: "lea", exact: true }).click();
+    const head = preview.locator(".email-head");
+    // Her own locale (fr-FR) has no variant: the default content.
+    await expect.poll(() => head.textContent(), { timeout: 15_000 }).toContain("Hello Léa");
+    await preview.getByLabel("Preview locale").selectOption("de");
+    await expect.poll(() => head.textContent(), { timeout: 15_000 }).toContain("Hallo Léa");
+    await preview.getByLabel("A/B arm").selectOption("B");
+    await expect.poll(() => head.textContent(), { timeout: 15_000 }).toContain("B: 20% off, Léa");
+    await expect.poll(() => preview.locator(".device").textContent()).toContain("arm B");
+    // The panel scrolls: the rendered message itself is the picture.
+    await preview.locator(".device").scrollIntoViewIfNeeded();
+    await preview.locator(".device").screenshot({ path: join(ARTIFACTS, "composer-locale-arm.png") });
+    expect(await accessibilityProblems()).toEqual([]);
+  });
 });
 
 async function newShop(name: string): Promise<typeof app> {

@@ -59,6 +59,13 @@ describe("in-app content model", () => {
     expect(ContentCardContent.parse({ title: "Hi" })).toEqual({ title: "Hi", pinned: false });
     expect(ContentCardContent.safeParse({ title: "Hi", imageUrl: "javascript:alert(1)" }).success).toBe(false);
   });
+
+  it("keeps an image's text alternative, bounded", () => {
+    const image = { imageUrl: "https://cdn.example.com/shoe.png", imageAlt: "A red trail shoe" };
+    expect(ContentCardContent.parse({ title: "Hi", ...image })).toMatchObject(image);
+    expect(InAppContent.parse({ type: "modal", ...image })).toMatchObject(image);
+    expect(InAppContent.safeParse({ type: "modal", ...image, imageAlt: "x".repeat(301) }).success).toBe(false);
+  });
 });
 
 describe("display policy", () => {

@@ -14,6 +14,7 @@ import {
   push,
   reachablePerson,
   sentChannels,
+  reasons,
   stats,
   step,
   T0,
@@ -36,7 +37,8 @@ describe("journey engine: policies", () => {
       const j = [...records.journeys.values()][0]!;
       if (!j.control) continue;
       expect(j).toMatchObject({ arm: "control", status: "done" });
-      expect(stats(out.effects)).toEqual(["entered", "control"]);
+      expect(stats(out.effects)).toEqual(["entered", "control", "suppression"]);
+      expect(reasons(out.effects)).toEqual(["control_group"]);
       expect(decisions(out.effects)).toEqual([
         expect.objectContaining({ entered: true, variant: "control", reason: "control group: no messages" }),
       ]);
@@ -81,7 +83,8 @@ describe("journey engine: policies", () => {
         reason: `frequency cap: 2 per 24 h; next eligible at ${new Date(T0 - 2 * HOUR + 24 * HOUR).toISOString()}`,
         nextEligibleAt: T0 + 22 * HOUR,
       });
-      expect(stats(out.effects)).toEqual(["entered", "suppressed"]);
+      expect(stats(out.effects)).toEqual(["entered", "suppressed", "suppression"]);
+      expect(reasons(out.effects)).toEqual(["frequency_cap"]);
     });
 
     it("in-app messages, failed sends and test sends do not count; transactional campaigns bypass caps", () => {
@@ -220,7 +223,8 @@ describe("journey engine: policies", () => {
         suppressed: true,
         reason: "no reachable channel (push: no live device; email: no address; sms: no phone number)",
       });
-      expect(stats(out.effects)).toEqual(["entered", "suppressed"]);
+      expect(stats(out.effects)).toEqual(["entered", "suppressed", "suppression"]);
+      expect(reasons(out.effects)).toEqual(["no_reachable_channel"]);
     });
 
     it("in-app delivery is an effect for the inbox port; the send and its stat follow only if it was taken", () => {

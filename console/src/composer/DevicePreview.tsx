@@ -1,6 +1,18 @@
 type Content = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : JSON.stringify(v));
 
+/** Remote images do not load under the console's CSP: the image is named, with its alt text. */
+function Image({ content }: { content: Content }) {
+  if (!str(content.imageUrl)) return null;
+  return (
+    <div className="dp-image">
+      image: {str(content.imageUrl)}
+      <br />
+      {str(content.imageAlt) ? `alt: “${str(content.imageAlt)}”` : "no alt text (decorative)"}
+    </div>
+  );
+}
+
 function Buttons({ buttons }: { buttons: unknown }) {
   if (!Array.isArray(buttons) || buttons.length === 0) return null;
   return (
@@ -14,24 +26,36 @@ function Buttons({ buttons }: { buttons: unknown }) {
   );
 }
 
-function Survey({ survey }: { survey: unknown }) {
-  const s = survey as { questions?: { id?: string; text?: string; prompt?: string; options?: unknown[] }[] } | null;
-  const questions = s?.questions ?? [];
-  if (!questions.length) return null;
+/** The survey's questions as the SDK lays them out: choices, a 1–5 rating or a text box, then the submit button. */
+function Survey({ questions, submitLabel }: { questions: unknown; submitLabel: unknown }) {
+  const qs = (Array.isArray(questions) ? questions : []) as {
+    id?: string;
+    prompt?: string;
+    kind?: string;
+    options?: unknown[];
+    required?: boolean;
+  }[];
+  if (!qs.length) return null;
   return (
-    <ol className="dp-survey">
-      {questions.map((q, i) => (
+    <ol className="dp-survey" aria-label="Survey questions">
+      {qs.map((q, i) => (
         <li key={q.id ?? i}>
-          {q.text ?? q.prompt ?? q.id}
-          {Array.isArray(q.options) && (
+          <span className="dp-prompt">
+            {str(q.prompt)}
+            {q.required ? " *" : ""}
+          </span>
+          {(q.kind === "single" || q.kind === "multi") && Array.isArray(q.options) && (
             <span className="dp-options">
-              {q.options
-                .map((o) => str(typeof o === "object" && o ? ((o as Content).label ?? (o as Content).id) : o))
-                .join(" · ")}
+              {q.options.map((o) => `${q.kind === "single" ? "○" : "☐"} ${str(o)}`).join("  ")}
             </span>
           )}
+          {q.kind === "rating" && <span className="dp-options">1 · 2 · 3 · 4 · 5</span>}
+          {q.kind === "text" && <span className="dp-options dp-textbox">free text</span>}
         </li>
       ))}
+      <li className="dp-submit">
+        <span className="dp-button">{str(submitLabel) || "Submit"}</span>
+      </li>
     </ol>
   );
 }
@@ -74,10 +98,10 @@ export function DevicePreview({ channel, content, to }: { channel: string; conte
       return (
         <Phone label={`In-app ${type}`}>
           <div className={`inapp inapp-${type}`}>
-            {str(content.imageUrl) && <div className="dp-image">image: {str(content.imageUrl)}</div>}
+            <Image content={content} />
             <div className="inapp-title">{str(content.title)}</div>
             <div className="inapp-body">{str(content.body)}</div>
-            <Survey survey={content.survey} />
+            <Survey questions={content.questions} submitLabel={content.submitLabel} />
             <Buttons buttons={content.buttons} />
           </div>
         </Phone>
@@ -87,9 +111,14 @@ export function DevicePreview({ channel, content, to }: { channel: string; conte
       return (
         <Phone label="Content card">
           <div className="card-preview">
+            <Image content={content} />
             <div className="inapp-title">{str(content.title)}</div>
             <div className="inapp-body">{str(content.body)}</div>
-            {str(content.deepLink) && <div className="muted">→ {str(content.deepLink)}</div>}
+            {str(content.deepLink) && (
+              <div className="muted">
+                {str(content.linkLabel) || "Open"} → {str(content.deepLink)}
+              </div>
+            )}
           </div>
         </Phone>
       );
@@ -97,7 +126,7 @@ export function DevicePreview({ channel, content, to }: { channel: string; conte
       return (
         <div className="email-preview">
           <div className="email-head">
-            {to != null && <div>To: {str(to)}</div>}
+            {to != null && <div>To: {str((to as Content).email ?? to)}</div>}
             <div>
               Subject: <strong>{str(content.subject)}</strong>
             </div>

@@ -25,11 +25,16 @@ export interface PreviewProblem {
 export function MessagePreview({
   content,
   locales,
+  variants,
+  arms = ["A"],
   channels,
   onProblems,
 }: {
   content: Record<string, unknown>;
   locales?: Record<string, unknown> | undefined;
+  /** The step's A/B arm overrides, and the campaign's arms (the preview can show each). */
+  variants?: Record<string, unknown> | undefined;
+  arms?: string[];
   channels: string[];
   onProblems(p: PreviewProblem[]): void;
 }) {
@@ -38,9 +43,25 @@ export function MessagePreview({
   const [userId, setUserId] = useState<string | null>(null);
   const [event, setEvent] = useState<Properties>({});
   const [picked, setPicked] = useState<string | null>(null);
+  // "" = the person's own locale; else one of the step's locale variants.
+  const [locale, setLocale] = useState("");
+  const [pickedArm, setArm] = useState<string | null>(null);
+  const arm = pickedArm && arms.includes(pickedArm) ? pickedArm : arms[0];
+  const localeKeys = Object.keys(locales ?? {});
   const channel = (picked && channels.includes(picked) ? picked : channels[0]) as Channel | undefined;
   const current =
-    userId && channel ? ({ userId, content, ...(locales ? { locales } : {}), event, channel } as PreviewRequest) : null;
+    userId && channel
+      ? ({
+          userId,
+          content,
+          ...(locales ? { locales } : {}),
+          ...(variants ? { variants } : {}),
+          ...(locale && localeKeys.includes(locale) ? { locale } : {}),
+          ...(arm ? { variant: arm } : {}),
+          event,
+          channel,
+        } as PreviewRequest)
+      : null;
   const request = useDebounced(current, 400);
   const preview = useQuery({
     queryKey: ["message-preview", request],
@@ -65,6 +86,32 @@ export function MessagePreview({
       <h4>Preview and test send</h4>
       <PersonPicker value={userId} onChange={setUserId} />
       <EventProperties onChange={setEvent} />
+      <div className="filters">
+        <label>
+          Preview locale{" "}
+          <select value={locale} onChange={(e) => setLocale(e.target.value)}>
+            <option value="">their own{preview.data?.locale && !locale ? ` (${preview.data.locale})` : ""}</option>
+            {localeKeys.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        {arms.length > 1 && (
+          <label>
+            A/B arm{" "}
+            <select value={arm} onChange={(e) => setArm(e.target.value)}>
+              {arms.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                  {variants?.[a] ? " (its own content)" : ""}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
       {channels.length > 1 && (
         <div className="filters" role="group" aria-label="Preview channel">
           {channels.map((ch) => (
@@ -88,7 +135,8 @@ export function MessagePreview({
           {message && (
             <>
               <p className={message.reachable ? "muted" : "warning"}>
-                {userId} {message.reachable ? "can" : "cannot"} receive {channel} now: {message.reason}
+                {userId} {message.reachable ? "can" : "cannot"} receive {channel} now: {message.reason}. Shown in{" "}
+                {preview.data?.locale ?? "the default locale"}, arm {preview.data?.variant}.
               </p>
               {message.content && <DevicePreview channel={channel} content={message.content} to={message.to} />}
             </>

@@ -1,7 +1,24 @@
 import { useState } from "react";
 import { MessagePreview, type PreviewProblem } from "../composer/MessagePreview";
+import {
+  type Button,
+  ButtonsFields,
+  contentProblems,
+  FIRST_QUESTION,
+  ImageFields,
+  type Question,
+  QuestionsFields,
+} from "../composer/ContentFields";
 import { ConditionBuilder } from "../conditions/ConditionBuilder";
-import { DurationField, JsonField, NumberField, type Problem, problemsAt, SelectField, TextField } from "./fields";
+import {
+  DurationField,
+  JsonField,
+  NumberField,
+  type Problem,
+  problemsAt,
+  SelectField,
+  TextField,
+} from "../components/fields";
 import {
   type Definition,
   type Json,
@@ -52,6 +69,8 @@ const CONTENT_FIELDS: Record<Channel, [key: string, label: string, multiline?: b
   ],
   webhook: [["url", "URL"]],
 };
+/** Content keys edited by the structured fields (src: console/src/composer/ContentFields.tsx): their problems show there. */
+const STRUCTURED_FIELDS = ["imageUrl", "imageAlt", "buttons", "questions", "submitLabel", "linkLabel"];
 const TRIGGER_TYPES = [
   ["event", "Event happens"],
   ["inaction", "Abandonment (did X, not Y within)"],
@@ -334,6 +353,7 @@ function SplitPanel({ definition: d, problems, onChange }: PanelProps) {
 function MessageFields({
   step,
   at,
+  arms,
   problems: saveProblems,
   set,
 }: {
@@ -341,12 +361,19 @@ function MessageFields({
   at: string;
   problems: Problem[];
   set(patch: Partial<Step>): void;
+  arms: string[];
 }) {
   const channels = (step.channels as Channel[]) ?? [];
   const content = (step.content ?? {}) as Record<string, Obj>;
   // The preview's template problems (`content.push.title`), shown beside the same fields as the save's.
   const [previewProblems, setPreviewProblems] = useState<PreviewProblem[]>([]);
-  const problems = [...saveProblems, ...previewProblems.map((p) => ({ ...p, field: `${at}.${p.field}` }))];
+  const problems = [
+    ...saveProblems,
+    ...previewProblems.map((p) => ({ ...p, field: `${at}.${p.field}` })),
+    ...channels.flatMap((ch) => contentProblems(ch, content[ch], `${at}.content.${ch}`)),
+  ];
+  const setChannel = (ch: Channel, patch: Obj) =>
+    set({ content: { ...content, [ch]: { ...content[ch], ...patch } } as Json });
   const toggle = (ch: Channel, on: boolean) => {
     const next = on ? [...channels, ch] : channels.filter((c) => c !== ch);
     const nextContent = { ...content };
@@ -379,7 +406,15 @@ function MessageFields({
               label="In-app type"
               value={content.in_app?.type as string}
               options={["modal", "banner", "fullscreen", "survey"]}
-              onChange={(v) => set({ content: { ...content, in_app: { ...content.in_app, type: v } } as Json })}
+              onChange={(v) =>
+                setChannel(
+                  "in_app",
+                  // Only surveys have questions: switching adds a first one, switching away removes them.
+                  v === "survey"
+                    ? { type: v, questions: (content.in_app?.questions as Question[] | undefined) ?? [FIRST_QUESTION] }
+                    : { type: v, questions: undefined, submitLabel: undefined },
+                )
+              }
               problems={problemsAt(problems, `${at}.content.in_app.type`)}
             />
           )}
@@ -393,8 +428,48 @@ function MessageFields({
               problems={problemsAt(problems, `${at}.content.${ch}.${key}`)}
             />
           ))}
+          {(ch === "in_app" || ch === "content_card") && (
+            <ImageFields
+              prefix={ch}
+              content={content[ch] ?? {}}
+              at={`${at}.content.${ch}`}
+              problems={problems}
+              set={(patch) => setChannel(ch, patch)}
+            />
+          )}
+          {ch === "content_card" && (
+            <TextField
+              label="content_card link label"
+              value={content.content_card?.linkLabel as string | undefined}
+              placeholder="Open"
+              onChange={(v) => setChannel(ch, { linkLabel: v })}
+              problems={problemsAt(problems, `${at}.content.content_card.linkLabel`)}
+            />
+          )}
+          {ch === "in_app" && content.in_app?.type === "survey" && (
+            <QuestionsFields
+              questions={(content.in_app.questions as Question[] | undefined) ?? []}
+              submitLabel={content.in_app.submitLabel as string | undefined}
+              at={`${at}.content.in_app`}
+              problems={problems}
+              onChange={(patch) => setChannel(ch, patch)}
+            />
+          )}
+          {ch === "in_app" && (
+            <ButtonsFields
+              buttons={(content.in_app?.buttons as Button[] | undefined) ?? []}
+              at={`${at}.content.in_app`}
+              problems={problems}
+              onChange={(buttons) => setChannel(ch, { buttons: buttons.length ? buttons : undefined })}
+            />
+          )}
           {problemsAt(problems, `${at}.content.${ch}`)
-            .filter((p) => !CONTENT_FIELDS[ch].some(([k]) => p.field.startsWith(`${at}.content.${ch}.${k}`)))
+            .filter(
+              (p) =>
+                ![...CONTENT_FIELDS[ch].map(([k]) => k), ...STRUCTURED_FIELDS].some(
+                  (k) => p.field === `${at}.content.${ch}.${k}` || p.field.startsWith(`${at}.content.${ch}.${k}.`),
+                ),
+            )
             .map((p) => (
               <span key={p.field + p.message} className="error field-error">
                 {p.message}
@@ -403,12 +478,14 @@ function MessageFields({
         </fieldset>
       ))}
       <p className="hint">
-        Liquid works in every text: {"{{ user.first_name }}"}, {"{{ event.product }}"}. Buttons, surveys, images,
-        variants and locales: edit in JSON.
+        Liquid works in every text: {"{{ user.first_name }}"}, {"{{ event.product }}"}. A/B variants and locales of the
+        content: edit in JSON (the preview can show each).
       </p>
       <MessagePreview
         content={content}
         locales={step.locales as Record<string, unknown> | undefined}
+        variants={step.variants as Record<string, unknown> | undefined}
+        arms={arms}
         channels={channels}
         onProblems={setPreviewProblems}
       />
@@ -441,7 +518,15 @@ function StepFields(props: PanelProps & { step: Step }) {
           props.onSelect(v);
         }}
       />
-      {step.type === "message" && <MessageFields step={step} at={at} problems={problems} set={set} />}
+      {step.type === "message" && (
+        <MessageFields
+          step={step}
+          at={at}
+          problems={problems}
+          set={set}
+          arms={((d.variants as { id: string }[] | undefined) ?? [{ id: "A" }]).map((v) => v.id)}
+        />
+      )}
       {step.type === "delay" && (
         <>
           <DurationField

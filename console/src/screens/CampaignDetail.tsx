@@ -12,6 +12,7 @@ import { VersionHistory } from "../campaign/VersionHistory";
 import { useGate } from "../roles/permissions";
 import { useApi } from "../session";
 import { CampaignOverTime } from "../components/CampaignOverTime";
+import { SuppressionsByReason } from "../campaign/Suppressions";
 
 type Definition = paths["/admin/campaigns/{id}"]["put"]["requestBody"]["content"]["application/json"];
 const FUNNEL = ["entered", "sent", "delivered", "impression", "opened", "clicked", "converted"] as const;
@@ -124,6 +125,7 @@ function Report({ id }: { id: string }) {
               </table>
             )}
             <CampaignOverTime id={id} />
+            <SuppressionsByReason id={id} />
           </>
         );
       }}

@@ -33,7 +33,8 @@ function CardView(props: { card: Card; act: ReturnType<typeof useContentCards>["
         <Image
           source={{ uri: card.imageUrl }}
           style={styles.image}
-          accessible={false}
+          accessible={!!card.imageAlt}
+          {...(card.imageAlt ? { accessibilityLabel: card.imageAlt, accessibilityRole: "image" as const } : {})}
           accessibilityIgnoresInvertColors
         />
       ) : null}

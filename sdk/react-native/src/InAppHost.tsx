@@ -107,7 +107,8 @@ function MessageBody(props: { content: InAppContent; handle: InAppMessageHandle 
         <Image
           source={{ uri: content.imageUrl }}
           style={styles.image}
-          accessible={false}
+          accessible={!!content.imageAlt}
+          {...(content.imageAlt ? { accessibilityLabel: content.imageAlt, accessibilityRole: "image" as const } : {})}
           accessibilityIgnoresInvertColors
         />
       ) : null}

@@ -14,6 +14,8 @@ export const STAT_KINDS = [
   "impression",
   "answered",
   "unknown",
+  /** Why a journey did not send, with its `reason` (src/domain/campaigns/suppression.ts); counted per reason, not in the funnel. */
+  "suppression",
 ] as const;
 export type StatKind = (typeof STAT_KINDS)[number];
 
@@ -26,4 +28,6 @@ export interface CampaignStat {
   kind: StatKind;
   userId: string;
   at: number;
+  /** For `suppression` facts: the reason code (SUPPRESSION_REASONS). */
+  reason?: string;
 }

@@ -75,6 +75,8 @@ export const InAppContent = z
     title: z.string().max(200).optional(),
     body: z.string().max(2000).optional(),
     imageUrl: Url.optional(),
+    /** The image's text alternative for screen readers (empty or absent: decorative). */
+    imageAlt: z.string().max(300).optional(),
     buttons: z.array(InAppButton).max(3).default([]),
     questions: z.array(SurveyQuestion).min(1).max(10).optional(),
     /** Label of the survey's submit button. */
@@ -110,6 +112,8 @@ export const ContentCardContent = z
     title: z.string().min(1).max(200),
     body: z.string().max(2000).optional(),
     imageUrl: Url.optional(),
+    /** The image's text alternative for screen readers (empty or absent: decorative). */
+    imageAlt: z.string().max(300).optional(),
     deepLink: DeepLink.optional(),
     /** Label of the card's link (defaults to the SDK's "Open"). */
     linkLabel: z.string().min(1).max(80).optional(),
@@ -192,6 +196,7 @@ export interface ContentCardView {
   title: string;
   body?: string;
   imageUrl?: string;
+  imageAlt?: string;
   deepLink?: string;
   linkLabel?: string;
   pinned: boolean;

@@ -1,3 +1,4 @@
+import { entryReason } from "../campaigns/suppression";
 import { DAY, type Millis } from "../../kernel/clock";
 import { evaluateCondition } from "../campaigns/condition";
 import { type Campaign, durationMs } from "../campaigns/model";
@@ -32,6 +33,7 @@ export function considerEntry(t: Turn, c: JourneyCampaign, event: BeckonEvent): 
       event: event.name,
       reason: `"${event.name}" is a reserved internal event name: only Beckon's own event triggers it, not an SDK call`,
     });
+    t.suppressed({ campaignId: c.id, variant: "", key: `${c.id}:${event.messageId}` }, "reserved_event");
     return;
   }
   const props = event.properties as Record<string, unknown>;
@@ -92,6 +94,7 @@ export function enter(
   const s = t.state;
   const skip = (reason: string) => {
     t.timeline({ campaignId: c.id, notEntered: true, reason });
+    t.suppressed({ campaignId: c.id, variant: "", key: instance }, entryReason(reason));
     return { entered: false, reason };
   };
   if (s.journey(instance)) return { entered: false, reason: "already entered for this trigger" };
@@ -136,6 +139,7 @@ export function enter(
 function countEntry(t: Turn, j: Journey): void {
   t.stat(j, "entered", `${j.instance}:entered`);
   if (j.control) t.stat(j, "control", `${j.instance}:control`);
+  if (j.control) t.suppressed({ campaignId: j.campaignId, variant: j.arm, key: j.instance }, "control_group");
   t.timeline({
     campaignId: j.campaignId,
     entered: true,
@@ -221,6 +225,7 @@ export function cancelInaction(t: Turn, event: BeckonEvent): void {
       t.cancelTimer(journeyTimerKey(j.instance));
       t.state.delete(j.instance);
       t.timeline({ campaignId: c.id, cancelled: true, key, reason: `${event.name} before the deadline` });
+      t.suppressed({ campaignId: c.id, variant: "", key: j.instance }, "cancelled");
     }
   }
 }

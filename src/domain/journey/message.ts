@@ -13,6 +13,7 @@ import type { JsonObject } from "../../kernel/json";
 import type { JourneyEffect } from "./effects";
 import { type Journey, type SendRecord, sendKey } from "./journey";
 import type { Turn } from "./turn";
+import { type SuppressionReason, unreachableReason } from "../campaigns/suppression";
 
 export type MessageStep = Extract<Step, { type: "message" }>;
 
@@ -45,9 +46,10 @@ export function runMessageStep(t: Turn, journey: Journey, step: MessageStep): Me
   const reach = reachability(p, t.facts.pushTargets(), def.transactional);
   const choice = chooseChannel(step.channels, reach);
   const onlyUncapped = choice.channel === "in_app" || choice.channel === "content_card";
-  const suppress = (reason: string, extra: JsonObject = {}): MessageOutcome => {
+  const suppress = (reason: string, extra: JsonObject, code: SuppressionReason): MessageOutcome => {
     decision({ suppressed: true, reason, ...extra });
     t.stat(journey, "suppressed", `${key}:suppressed`);
+    t.suppressed({ campaignId: journey.campaignId, variant: journey.arm, key }, code);
     return { kind: "suppressed", reason };
   };
 
@@ -55,7 +57,8 @@ export function runMessageStep(t: Turn, journey: Journey, step: MessageStep): Me
     const window = def.quietWindow ?? settings.quietHours;
     const q = quietHours(t.now, timezone, window);
     if (q.quiet) {
-      if (def.quietHours === "drop") return suppress("quiet hours (dropped)");
+      if (def.quietHours === "drop") return suppress("quiet hours (dropped)", {}, "quiet_hours_dropped");
+      t.suppressed({ campaignId: journey.campaignId, variant: journey.arm, key }, "quiet_hours_deferred");
       // Say when it leaves: quiet hours are on by default, and a first test at night would otherwise look lost.
       decision({
         deferred: true,
@@ -72,9 +75,11 @@ export function runMessageStep(t: Turn, journey: Journey, step: MessageStep): Me
       return suppress(
         `frequency cap: ${cap.rule.max} per ${cap.rule.windowHours} h; next eligible at ${new Date(cap.retryAt).toISOString()}`,
         { nextEligibleAt: cap.retryAt },
+        "frequency_cap",
       );
   }
-  if (choice.channel === null) return suppress(`no reachable channel (${choice.reasons.join("; ")})`);
+  if (choice.channel === null)
+    return suppress(`no reachable channel (${choice.reasons.join("; ")})`, {}, unreachableReason(choice.reasons));
   const channel = choice.channel;
 
   const content = contentFor(step, journey.arm, p.locale, channel);
@@ -88,7 +93,7 @@ export function runMessageStep(t: Turn, journey: Journey, step: MessageStep): Me
   try {
     rendered = renderContent(content, vars);
   } catch (err) {
-    return suppress(`template failed to render: ${(err as Error).message}`);
+    return suppress(`template failed to render: ${(err as Error).message}`, {}, "template_error");
   }
   const record = (status: string): SendRecord => ({
     key,

@@ -35,7 +35,10 @@ export function finish(t: Turn, j: Journey, reason?: string): void {
 export function run(t: Turn, j: Journey): void {
   for (let n = 0; n < MAX_STEPS_PER_RUN; n++) {
     const status = t.facts.campaigns.status.get(j.campaignId);
-    if (status === "paused" || status === "archived") return finish(t, j, `campaign ${status}`);
+    if (status === "paused" || status === "archived") {
+      t.suppressed({ campaignId: j.campaignId, variant: j.arm, key: j.instance }, "campaign_stopped");
+      return finish(t, j, `campaign ${status}`);
+    }
     const step = stepOf(j, j.step);
     if (!step) return finish(t, j);
     switch (step.type) {

@@ -1,6 +1,7 @@
 import type { Millis } from "../../kernel/clock";
 import type { JsonObject } from "../../kernel/json";
 import type { CampaignStat } from "../campaigns/campaign-stat";
+import { type SuppressionReason, suppressed } from "../campaigns/suppression";
 import type { ConditionFacts } from "../campaigns/condition";
 import { RESERVED_EVENT_NAMES } from "../events/reserved-events";
 import { matchesFilters } from "../filters/property-filter";
@@ -44,6 +45,14 @@ export class Turn {
         userId: this.profile.userId,
         at: this.now,
       },
+    });
+  }
+
+  /** Why this journey did not send (or not yet), counted per reason (src/domain/campaigns/suppression.ts). */
+  suppressed(at: { campaignId: string; variant: string; key: string }, reason: SuppressionReason): void {
+    this.effects.push({
+      type: "stat",
+      stat: suppressed({ now: this.now, config: { appId: this.facts.appId }, profile: this.profile }, at, reason),
     });
   }
 

@@ -8,6 +8,9 @@ import { Campaign, Condition } from "../../domain/campaigns/model";
 import { campaignDaily, campaignFunnel } from "../../stores/campaigns/stats";
 import { DAY } from "../../kernel/clock";
 import { dayRange } from "./analytics/range";
+import { readCounts } from "../../stores/analytics/analytics-store";
+import { SUPPRESSION_COUNTER } from "../../domain/analytics/suppression-counts";
+import { suppressionReport } from "../../domain/campaigns/suppression";
 import { userStub } from "../../engine/user-stub";
 import { adminAuth } from "../middleware/auth";
 import { currentConfigVersion } from "../../stores/config/config-version";
@@ -411,6 +414,64 @@ campaignRoutes.openapi(
       });
     }
     return c.json({ campaignId: id, from, to, days }, 200);
+  },
+);
+
+const CampaignSuppressions = z
+  .object({
+    campaignId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    total: z.number().int(),
+    reasons: z.array(
+      z.object({
+        reason: z.string().openapi({ description: "reason code", example: "frequency_cap" }),
+        label: z.string().openapi({ example: "frequency cap" }),
+        n: z.number().int(),
+        byVariant: z.record(z.string(), z.number().int()).openapi({
+          description: "per A/B arm (`control` for the control group; empty: decided before an arm, e.g. not entered)",
+        }),
+      }),
+    ),
+    days: z.array(
+      z.object({ day: z.string().openapi({ description: "UTC day" }), reason: z.string(), n: z.number().int() }),
+    ),
+  })
+  .openapi("CampaignSuppressions");
+
+campaignRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/campaigns/{id}/suppressions",
+    operationId: "getCampaignSuppressions",
+    tags: ["campaigns"],
+    summary:
+      "Why the campaign did not send, counted per reason (control group, not in the audience, re-entry, quiet hours, frequency cap, no consent or channel, template error…), per variant and UTC day",
+    security: [{ admin: [] }],
+    request: {
+      params: IdParam,
+      query: z.object({
+        from: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+          .optional()
+          .openapi({ description: "first UTC day (default: 29 days before to)" }),
+        to: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+          .optional()
+          .openapi({ description: "last UTC day (default: today)" }),
+      }),
+    },
+    responses: responses(CampaignSuppressions, "Suppressions by reason"),
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const appId = c.get("app").appId;
+    await new CampaignStore(c.env.DB).require(appId, id);
+    const { from, to } = dayRange(c.req.valid("query"), c.get("now"), 30, 366);
+    const rows = await readCounts(c.env.DB, appId, SUPPRESSION_COUNTER, { subject: id, from, to });
+    return c.json({ campaignId: id, from, to, ...suppressionReport(rows) }, 200);
   },
 );
 

@@ -40,6 +40,10 @@ const SourceFields = {
     .record(z.string(), MessageContent)
     .optional()
     .openapi({ description: "locale variants of `content`, as in a message step" }),
+  variants: z
+    .record(z.string(), MessageContent)
+    .optional()
+    .openapi({ description: "A/B arm overrides of `content`, as in a message step (`variant` chooses the arm)" }),
   campaignId: z
     .string()
     .min(1)
@@ -71,6 +75,7 @@ type SourceInput = {
   campaignId?: string | undefined;
   stepId?: string | undefined;
   locales?: unknown;
+  variants?: unknown;
 };
 function checkSource(b: SourceInput, ctx: z.RefinementCtx): void {
   if (b.content === undefined && b.campaignId === undefined)
@@ -83,6 +88,8 @@ function checkSource(b: SourceInput, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: "custom", path: ["campaignId"], message: "required with stepId" });
   if (b.campaignId !== undefined && b.locales !== undefined)
     ctx.addIssue({ code: "custom", path: ["locales"], message: "a campaign's step has its own locales" });
+  if (b.campaignId !== undefined && b.variants !== undefined)
+    ctx.addIssue({ code: "custom", path: ["variants"], message: "a campaign's step has its own variants" });
 }
 
 const PreviewBody = z
@@ -198,16 +205,23 @@ async function resolveSource(
     };
   }
   // Content from the composer: its templates are checked like a campaign save checks them.
-  const problems = [...validateContent(b.content, "content"), ...validateContent(b.locales ?? {}, "locales")].map(
-    (p) => ({
-      field: p.path,
-      message: `template error: ${p.message}${p.line ? ` (line ${p.line}, col ${p.col})` : ""}`,
-    }),
-  );
+  const problems = [
+    ...validateContent(b.content, "content"),
+    ...validateContent(b.locales ?? {}, "locales"),
+    ...validateContent(b.variants ?? {}, "variants"),
+  ].map((p) => ({
+    field: p.path,
+    message: `template error: ${p.message}${p.line ? ` (line ${p.line}, col ${p.col})` : ""}`,
+  }));
   if (problems.length > 0)
     throw new DomainError(400, "invalid_template", `${problems[0]!.field}: ${problems[0]!.message}`, problems);
   return {
-    step: { id: "composer", content: b.content!, ...(b.locales ? { locales: b.locales } : {}) },
+    step: {
+      id: "composer",
+      content: b.content!,
+      ...(b.locales ? { locales: b.locales } : {}),
+      ...(b.variants ? { variants: b.variants } : {}),
+    },
     campaign: { id: adhocName, name: adhocName === "test" ? "Test send" : "Preview", version: 0, transactional: false },
     arm: b.variant ?? "A",
     event,

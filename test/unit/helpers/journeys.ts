@@ -219,6 +219,10 @@ export const decisions = (effects: readonly JourneyEffect[]) =>
 /** Stat kinds recorded, in order. */
 export const stats = (effects: readonly JourneyEffect[]) => effectsOf(effects, "stat").map((e) => e.stat.kind);
 
+/** Reason codes of the suppression facts, in order. */
+export const reasons = (effects: readonly JourneyEffect[]) =>
+  effectsOf(effects, "stat").flatMap((e) => (e.stat.kind === "suppression" ? [e.stat.reason] : []));
+
 /** Channels messages went out on (send jobs and in-app deliveries), in order. */
 export const sentChannels = (effects: readonly JourneyEffect[]) =>
   effects.flatMap((e) => (e.type === "send" ? [e.job.channel] : e.type === "deliver-in-app" ? [e.channel] : []));

@@ -42,13 +42,14 @@ export function pendingView(ctx: UserContext): JsonObject {
 export const isPinned = (c: CardRow) => c.userPinned ?? c.content.pinned;
 
 export function cardView(c: CardRow): ContentCardView {
-  const { title, body, imageUrl, deepLink, linkLabel } = c.content;
+  const { title, body, imageUrl, imageAlt, deepLink, linkLabel } = c.content;
   return {
     id: c.key,
     campaignId: c.campaignId,
     title,
     ...(body !== undefined ? { body } : {}),
     ...(imageUrl !== undefined ? { imageUrl } : {}),
+    ...(imageAlt !== undefined ? { imageAlt } : {}),
     ...(deepLink !== undefined ? { deepLink } : {}),
     ...(linkLabel !== undefined ? { linkLabel } : {}),
     pinned: isPinned(c),
