@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One exported file of this app, as stored (NDJSON, gzip) */
+        /** One exported file of this app, as stored (NDJSON gzip, or Parquet) */
         get: operations["getExportFile"];
         put?: never;
         post?: never;
@@ -1872,6 +1872,11 @@ export interface components {
             };
             /** @default UTC */
             defaultTimezone: string;
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            exportFormat: "ndjson" | "parquet" | null;
             /**
              * @default [
              *       {
@@ -5167,13 +5172,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file: gzip-compressed NDJSON, one row per line */
+            /** @description The file: gzip-compressed NDJSON, one row per line (`.ndjson.gz`), or a Parquet file (`.parquet`, one schema per kind) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/gzip": string;
+                    "application/vnd.apache.parquet": string;
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -6103,6 +6109,11 @@ export interface operations {
                         };
                         /** @default UTC */
                         defaultTimezone?: string;
+                        /**
+                         * @default null
+                         * @enum {string|null}
+                         */
+                        exportFormat?: "ndjson" | "parquet" | null;
                         /**
                          * @default [
                          *       {

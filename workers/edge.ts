@@ -5,7 +5,7 @@
 import { createApp } from "../src/http/app";
 import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import type { ExportMessage } from "../src/domain/analytics/export";
-import { writeExports } from "../src/jobs/export-writer";
+import { deliverExport } from "../src/jobs/export-writer";
 import { consumeSends } from "../src/delivery/consumer";
 import { consumeDeadLetters } from "../src/delivery/dead-letter-consumer";
 import type { SendJob } from "../src/domain/delivery/send-job";
@@ -49,10 +49,11 @@ export default {
             m.retry({ delaySeconds: 10 });
           }
         }
-        // Event export files: one per message and partition, named by the message key (a retry replaces them).
+        // Export: files per message and partition, named by the message key (a retry replaces them), and the
+        // rows to the Pipelines streams bound (each row with a stable rowId).
         for (const m of messages.filter((m) => m.body.op === "export")) {
           try {
-            if (env.EXPORTS) await writeExports(env.EXPORTS, [m.body as ExportMessage]);
+            await deliverExport(env, m.body as ExportMessage);
             m.ack();
           } catch (err) {
             console.error("export write failed; retrying", err);
