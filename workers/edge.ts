@@ -13,6 +13,7 @@ import type { Env } from "../src/env";
 import { runScheduled } from "../src/jobs/scheduled";
 import { enterBroadcastUsers } from "../src/jobs/broadcast/broadcast-entry";
 import { pageBroadcast } from "../src/jobs/broadcast/broadcast";
+import { runFunnelBackfill } from "../src/jobs/funnel-backfill";
 import "../src/jobs/all-jobs";
 import type { IndexUpdate } from "../src/domain/messages/index-update";
 
@@ -60,8 +61,22 @@ export default {
             m.retry({ delaySeconds: 10 });
           }
         }
+        // Funnel backfill chunks: each reads up to a bounded number of export files; one by one.
+        for (const m of messages.filter((m) => m.body.op === "funnel-backfill")) {
+          try {
+            if (m.body.op === "funnel-backfill") await runFunnelBackfill(env, m.body);
+            m.ack();
+          } catch (err) {
+            console.error("funnel backfill chunk failed; retrying", err);
+            m.retry({ delaySeconds: 5 });
+          }
+        }
         const rest = messages.filter(
-          (m) => m.body.op !== "broadcast" && m.body.op !== "broadcast-page" && m.body.op !== "export",
+          (m) =>
+            m.body.op !== "broadcast" &&
+            m.body.op !== "broadcast-page" &&
+            m.body.op !== "export" &&
+            m.body.op !== "funnel-backfill",
         );
         try {
           await applyIndexUpdates(
