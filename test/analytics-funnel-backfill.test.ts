@@ -4,6 +4,8 @@ import type { FunnelBackfillMessage } from "../src/domain/analytics/funnel-backf
 import { runFunnelBackfill } from "../src/jobs/funnel-backfill";
 import { getBackfillRun, insertBackfillRun } from "../src/stores/analytics/backfill-store";
 import { getFunnel } from "../src/stores/analytics/funnel-store";
+import { applyAnalyticsCounts, readCounts } from "../src/stores/analytics/analytics-store";
+import type { AnalyticsMessage } from "../src/domain/analytics/counters";
 import { admin, createTestApp, sdk, type TestApp } from "./helpers/api";
 import { eventually } from "./helpers/wait";
 
@@ -209,6 +211,23 @@ describe("funnel backfill from the export", () => {
       json: { from: "2026-02-01", to: "2026-02-28" },
     });
     expect(earlier.status).toBe(202);
+  });
+
+  it("a chunk's many hourly batches apply in one call, and once when the call is repeated", async () => {
+    // A month of hours is ~720 keys: more than one key statement (D1 binds at most 100 parameters).
+    const appId = `bkf-${crypto.randomUUID().slice(0, 8)}`;
+    const messages: AnalyticsMessage[] = Array.from({ length: 120 }, (_, i) => ({
+      op: "analytics",
+      key: `backfill:test-${appId}:${i}`,
+      appId,
+      at: D1,
+      counts: [{ kind: "funnel", subject: "f", day: "2026-03-02", dim: "", value: "", step: 0, bucket: -1, n: 1 }],
+    }));
+    await applyAnalyticsCounts(bindings.DB, messages, D1);
+    await applyAnalyticsCounts(bindings.DB, messages, D1);
+    await applyAnalyticsCounts(bindings.DB, [...messages.slice(100), ...messages.slice(0, 3)], D1);
+    const rows = await readCounts(bindings.DB, appId, "funnel", { subject: "f", from: "2026-03-01", to: "2026-03-31" });
+    expect(rows.map((r) => r.n)).toEqual([120]);
   });
 
   it("bad input is a 400 naming the field", async () => {
