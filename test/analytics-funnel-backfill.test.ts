@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { FunnelBackfillMessage } from "../src/domain/analytics/funnel-backfill";
 import { runFunnelBackfill } from "../src/jobs/funnel-backfill";
+import { provideParquetCodec } from "../src/jobs/export-parquet";
 import { getBackfillRun, insertBackfillRun } from "../src/stores/analytics/backfill-store";
 import { getFunnel } from "../src/stores/analytics/funnel-store";
 import { applyAnalyticsCounts, readCounts } from "../src/stores/analytics/analytics-store";
@@ -13,6 +14,9 @@ import { eventually } from "./helpers/wait";
  * Funnel backfill (docs/analytics.md "Funnel backfill"): a funnel defined after the events, backfilled from
  * the export, reports what the same funnel defined before them counted live.
  */
+// Chunks run here outside the Worker's entry, which provides the Parquet codec there.
+provideParquetCodec(() => import("../workers/vendor/parquet-codec.mjs"));
+
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const D1 = Date.UTC(2026, 2, 2); // 2026-03-02, a Monday

@@ -6,6 +6,7 @@ import { createApp } from "../src/http/app";
 import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import type { ExportMessage } from "../src/domain/analytics/export";
 import { deliverExport } from "../src/jobs/export-writer";
+import { provideParquetCodec } from "../src/jobs/export-parquet";
 import { consumeSends } from "../src/delivery/consumer";
 import { consumeDeadLetters } from "../src/delivery/dead-letter-consumer";
 import type { SendJob } from "../src/domain/delivery/send-job";
@@ -21,6 +22,9 @@ export { UserObject } from "../src/engine/user-object";
 export { RateLimiter } from "../src/delivery/rate-limiter";
 
 const app = createApp();
+// Parquet (export files, and reading them back for a funnel backfill) is a module of its own beside the
+// bundle (wrangler.toml `find_additional_modules`), loaded the first time a Parquet file is written or read.
+provideParquetCodec(() => import("./vendor/parquet-codec.mjs"));
 
 export default {
   fetch: app.fetch,

@@ -2,8 +2,10 @@ import type { ExportKind, ExportRow, SinkRow } from "../domain/analytics/export"
 
 /**
  * Parquet files of the export (docs/analytics.md "Export", `exportFormat: "parquet"`), one schema per kind.
- * The writer (hyparquet-writer) and the reader (hyparquet, for the funnel backfill) are pure JavaScript and
- * imported on first use only: a Worker that never exports Parquet never evaluates them.
+ * The writer (hyparquet-writer) and the reader (hyparquet, for the funnel backfill) are pure JavaScript,
+ * built into a module of their own (workers/vendor/parquet-codec.mjs, scripts/build-parquet-codec.mjs) that
+ * the composition root provides and loads on first use: the Worker's main bundle does not carry them, and a
+ * Worker that never touches Parquet never loads them.
  *
  * Nested values (`properties`, `context`, `detail`) are JSON columns (BYTE_ARRAY, converted type JSON);
  * `timestamp` and `receivedAt` are TIMESTAMP_MILLIS (UTC). Pages are Snappy-compressed (the writer's own codec).
@@ -48,6 +50,27 @@ export const PARQUET_COLUMNS: Record<ExportKind, Column[]> = {
 
 const TIME_COLUMNS = new Set(["timestamp", "receivedAt"]);
 
+/** What the export needs of the Parquet libraries. */
+export interface ParquetCodec {
+  parquetWriteBuffer(options: {
+    columnData: Array<{ name: string; type: ColumnType; nullable: boolean; data: unknown[] }>;
+    createdBy?: string;
+  }): ArrayBuffer;
+  parquetReadObjects(options: { file: ArrayBuffer }): Promise<Array<Record<string, unknown>>>;
+}
+
+let loadCodec: (() => Promise<ParquetCodec>) | null = null;
+
+/** Set by workers/edge.ts (and tests): how to load the codec module. */
+export function provideParquetCodec(load: () => Promise<ParquetCodec>): void {
+  loadCodec = load;
+}
+
+function codec(): Promise<ParquetCodec> {
+  if (!loadCodec) throw new Error("no Parquet codec provided (workers/edge.ts provides it)");
+  return loadCodec();
+}
+
 function cell(row: SinkRow, name: string, type: ColumnType): unknown {
   const v = (row as unknown as Record<string, unknown>)[name];
   if (v === undefined || v === null) return null;
@@ -57,7 +80,7 @@ function cell(row: SinkRow, name: string, type: ColumnType): unknown {
 
 /** One file's rows (all of one kind) as a Parquet file. */
 export async function parquetFile(kind: ExportKind, rows: readonly SinkRow[]): Promise<ArrayBuffer> {
-  const { parquetWriteBuffer } = await import("hyparquet-writer/src/write.js");
+  const { parquetWriteBuffer } = await codec();
   const columns = PARQUET_COLUMNS[kind];
   return parquetWriteBuffer({
     columnData: columns.map(([name, type, nullable]) => ({
@@ -72,8 +95,8 @@ export async function parquetFile(kind: ExportKind, rows: readonly SinkRow[]): P
 
 /** Reads an export Parquet file back into rows shaped as the NDJSON ones (ISO times, absent nulls dropped). */
 export async function readParquetRows(bytes: ArrayBuffer): Promise<Array<ExportRow & { rowId?: string }>> {
-  const { parquetReadObjects } = await import("hyparquet/src/read.js");
-  const objects = (await parquetReadObjects({ file: bytes })) as Array<Record<string, unknown>>;
+  const { parquetReadObjects } = await codec();
+  const objects = await parquetReadObjects({ file: bytes });
   return objects.map((o) => {
     const row: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
