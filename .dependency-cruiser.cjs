@@ -83,9 +83,17 @@ module.exports = {
     {
       name: "nothing-imports-the-composition-root",
       severity: "error",
-      comment: "workers/edge.ts assembles the Worker; depending on it turns the graph upside down.",
+      comment:
+        "workers/edge.ts assembles the Worker; depending on it turns the graph upside down. (It alone loads the generated modules in workers/vendor/.)",
       from: {},
-      to: { path: "^workers/" },
+      to: { path: "^workers/", pathNot: "^workers/vendor/" },
+    },
+    {
+      name: "only-the-composition-root-loads-vendor-modules",
+      severity: "error",
+      comment: "workers/vendor/ holds generated modules attached beside the bundle (wrangler.toml find_additional_modules); src gets them provided.",
+      from: { pathNot: "^workers/edge\\.ts$" },
+      to: { path: "^workers/vendor/" },
     },
     {
       name: "src-does-not-import-tests-or-tools",

@@ -209,53 +209,63 @@ try {
 
     // The export's events/s: a second Beckon with EXPORT_EVENTS on takes a fixed load; the clock runs from the
     // first request until every applied event is listed in the EXPORTS bucket (files written by the INDEX consumer).
-    const exporting = await startBeckon({ vars: { EXPORT_EVENTS: "true" } });
-    try {
-      const auth = { authorization: `Basic ${Buffer.from(`${exporting.writeKey}:`).toString("base64")}` };
-      const REQUESTS = Number(process.env.BENCH_EXPORT_REQUESTS ?? 400);
-      let next = 0;
-      let applied = 0;
-      const start = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < REQUESTS) {
-            const res = await fetch(exporting.base + "/v1/batch", json(batchFor("export")(next++), auth));
-            const body = await res.json();
-            applied += body.applied ?? 0;
-          }
-        }),
-      );
-      const ingestSeconds = (performance.now() - start) / 1000;
-      const day = new Date().toISOString().slice(0, 10);
-      const exported = async () => {
-        let rows = 0;
-        let cursor = null;
-        do {
-          const res = await fetch(
-            `${exporting.base}/admin/analytics/exports?kind=event&date=${day}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-            { headers: { authorization: `Bearer ${exporting.adminKey}` } },
-          );
-          const page = await res.json();
-          rows += page.partitions.reduce((n, p) => n + p.rows, 0);
-          cursor = page.cursor;
-        } while (cursor);
-        return rows;
-      };
-      let rows = 0;
-      for (let i = 0; i < 600 && (rows = await exported()) < applied; i++) await new Promise((r) => setTimeout(r, 250));
-      const seconds = (performance.now() - start) / 1000;
-      results.analytics.export = {
-        events: applied,
-        exportedRows: rows,
-        ingestSeconds: +fmt(ingestSeconds),
-        exportedSeconds: +fmt(seconds),
-        eventsPerSec: +fmt(rows / seconds, 0),
-      };
-      console.log(
-        `  export         ${applied} events (${REQUESTS} requests of 20) ingested in ${fmt(ingestSeconds)} s, all ${rows} in R2 after ${fmt(seconds)} s = ${fmt(rows / seconds, 0)} events/s`,
-      );
-    } finally {
-      await exporting.stop();
+    // Once with NDJSON gzip files, once with Parquet (EXPORT_FORMAT; the codec module loads on the first file).
+    for (const format of ["ndjson", "parquet"]) {
+      const exporting = await startBeckon({ vars: { EXPORT_EVENTS: "true", EXPORT_FORMAT: format } });
+      try {
+        const auth = { authorization: `Basic ${Buffer.from(`${exporting.writeKey}:`).toString("base64")}` };
+        const REQUESTS = Number(process.env.BENCH_EXPORT_REQUESTS ?? 400);
+        let next = 0;
+        let applied = 0;
+        const start = performance.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < REQUESTS) {
+              const res = await fetch(exporting.base + "/v1/batch", json(batchFor("export")(next++), auth));
+              const body = await res.json();
+              applied += body.applied ?? 0;
+            }
+          }),
+        );
+        const ingestSeconds = (performance.now() - start) / 1000;
+        const day = new Date().toISOString().slice(0, 10);
+        const exported = async () => {
+          let rows = 0;
+          let bytes = 0;
+          let cursor = null;
+          do {
+            const res = await fetch(
+              `${exporting.base}/admin/analytics/exports?kind=event&date=${day}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+              { headers: { authorization: `Bearer ${exporting.adminKey}` } },
+            );
+            const page = await res.json();
+            rows += page.partitions.reduce((n, p) => n + p.rows, 0);
+            bytes += page.partitions.reduce((n, p) => n + p.bytes, 0);
+            cursor = page.cursor;
+          } while (cursor);
+          return { rows, bytes };
+        };
+        let listed = { rows: 0, bytes: 0 };
+        for (let i = 0; i < 600 && (listed = await exported()).rows < applied; i++)
+          await new Promise((r) => setTimeout(r, 250));
+        const rows = listed.rows;
+        const seconds = (performance.now() - start) / 1000;
+        const figures = {
+          events: applied,
+          exportedRows: rows,
+          bytes: listed.bytes,
+          ingestSeconds: +fmt(ingestSeconds),
+          exportedSeconds: +fmt(seconds),
+          eventsPerSec: +fmt(rows / seconds, 0),
+        };
+        if (format === "ndjson") results.analytics.export = figures;
+        else results.analytics.exportParquet = figures;
+        console.log(
+          `  export ${format.padEnd(7)} ${applied} events (${REQUESTS} requests of 20) ingested in ${fmt(ingestSeconds)} s, all ${rows} in R2 after ${fmt(seconds)} s = ${fmt(rows / seconds, 0)} events/s, ${fmt(listed.bytes / rows, 0)} bytes/event`,
+        );
+      } finally {
+        await exporting.stop();
+      }
     }
   }
 

@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One exported file of this app, as stored (NDJSON, gzip) */
+        /** One exported file of this app, as stored (NDJSON gzip, or Parquet) */
         get: operations["getExportFile"];
         put?: never;
         post?: never;
@@ -638,6 +638,40 @@ export interface paths {
         post?: never;
         /** Delete a funnel and its counts */
         delete: operations["deleteFunnel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Count the funnel over days before it existed, from the exported events (needs the export on); runs in the background, once per day range */
+        post: operations["backfillFunnel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/funnels/{funnelId}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The funnel's backfill runs: the day ranges replayed or being replayed, and their progress */
+        get: operations["listFunnelBackfills"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1872,6 +1906,11 @@ export interface components {
             };
             /** @default UTC */
             defaultTimezone: string;
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            exportFormat: "ndjson" | "parquet" | null;
             /**
              * @default [
              *       {
@@ -3557,6 +3596,32 @@ export interface components {
             version: number;
             windowHours: number;
         };
+        FunnelBackfill: {
+            createdAt: string;
+            /** @description the next UTC hour partition to replay (`YYYY-MM-DD/HH`), null once done */
+            cursor: string | null;
+            /** @description funnel entries begun by the replay */
+            entries: number;
+            /** @description events that took part (naming a step, received in time) */
+            events: number;
+            /** @description export files read so far */
+            files: number;
+            from: string;
+            funnelId: string;
+            id: string;
+            /** @enum {string} */
+            status: "running" | "done";
+            to: string;
+            /** @description events received before this instant (the funnel's creation) are replayed; every later one was counted live */
+            until: string;
+            updatedAt: string;
+        };
+        FunnelBackfillRequest: {
+            /** @description first UTC day to replay */
+            from: string;
+            /** @description last UTC day to replay (default and latest: the funnel's `countsFrom`, of which only events received before the funnel was created are replayed) */
+            to?: string;
+        };
         /** @description 2–8 ordered steps (an event and property filters, as in campaign triggers), a conversion window in hours (1–2160, default 168), an optional property every step must share (e.g. `cart_id`), and optionally the campaign whose A/B arm `breakdown=arm` splits by. Validated on save. */
         FunnelDefinition: {
             armCampaignId?: string;
@@ -5167,13 +5232,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file: gzip-compressed NDJSON, one row per line */
+            /** @description The file: gzip-compressed NDJSON, one row per line (`.ndjson.gz`), or a Parquet file (`.parquet`, one schema per kind) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/gzip": string;
+                    "application/vnd.apache.parquet": string;
                 };
             };
             /** @description Invalid input: the body names the field and the problem */
@@ -6103,6 +6169,11 @@ export interface operations {
                         };
                         /** @default UTC */
                         defaultTimezone?: string;
+                        /**
+                         * @default null
+                         * @enum {string|null}
+                         */
+                        exportFormat?: "ndjson" | "parquet" | null;
                         /**
                          * @default [
                          *       {
@@ -8127,6 +8198,137 @@ export interface operations {
                 content: {
                     "application/json": {
                         deleted: boolean;
+                    };
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    backfillFunnel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FunnelBackfillRequest"];
+            };
+        };
+        responses: {
+            /** @description The run, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelBackfill"];
+                };
+            };
+            /** @description Invalid input: the body names the field and the problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's role does not allow this (the message names the missing role), or an approver deciding their own request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The range overlaps a backfill of this funnel (the body names `from` or `to`), or the export bucket is not bound */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFunnelBackfills: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                funnelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs, by first day */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backfills: components["schemas"]["FunnelBackfill"][];
                     };
                 };
             };

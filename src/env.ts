@@ -3,6 +3,11 @@ import type { SendJob } from "./domain/delivery/send-job";
 import type { IndexUpdate } from "./domain/messages/index-update";
 import type { RateLimiter } from "./delivery/rate-limiter";
 
+/** A Pipelines stream binding: `send` resolves once the records are ingested. */
+export interface ExportStream {
+  send(records: Array<Record<string, unknown>>): Promise<void>;
+}
+
 /** Bindings and configuration of the Beckon Worker (see wrangler.toml). */
 export interface Env {
   DB: D1Database;
@@ -13,6 +18,13 @@ export interface Env {
   EXPORTS?: R2Bucket;
   /** "true": export applied events to EXPORTS (off by default: it adds an outbox message per ingest call). */
   EXPORT_EVENTS?: string;
+  /** "parquet": export files are Parquet unless an app's `exportFormat` says otherwise (default NDJSON gzip). */
+  EXPORT_FORMAT?: string;
+  /** Cloudflare Pipelines streams of the export, one per kind (optional `[[pipelines]]` bindings; docs/analytics.md). */
+  PIPELINE_EVENTS?: ExportStream;
+  PIPELINE_DECISIONS?: ExportStream;
+  PIPELINE_SENDS?: ExportStream;
+  PIPELINE_DELIVERIES?: ExportStream;
   SENDS_DLQ: Queue<SendJob>;
   /** Token buckets per provider account (delivery rate limits). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;

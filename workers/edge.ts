@@ -5,7 +5,8 @@
 import { createApp } from "../src/http/app";
 import { applyIndexUpdates } from "../src/jobs/index-consumer";
 import type { ExportMessage } from "../src/domain/analytics/export";
-import { writeExports } from "../src/jobs/export-writer";
+import { deliverExport } from "../src/jobs/export-writer";
+import { provideParquetCodec } from "../src/jobs/export-parquet";
 import { consumeSends } from "../src/delivery/consumer";
 import { consumeDeadLetters } from "../src/delivery/dead-letter-consumer";
 import type { SendJob } from "../src/domain/delivery/send-job";
@@ -13,6 +14,7 @@ import type { Env } from "../src/env";
 import { runScheduled } from "../src/jobs/scheduled";
 import { enterBroadcastUsers } from "../src/jobs/broadcast/broadcast-entry";
 import { pageBroadcast } from "../src/jobs/broadcast/broadcast";
+import { runFunnelBackfill } from "../src/jobs/funnel-backfill";
 import "../src/jobs/all-jobs";
 import type { IndexUpdate } from "../src/domain/messages/index-update";
 
@@ -20,6 +22,9 @@ export { UserObject } from "../src/engine/user-object";
 export { RateLimiter } from "../src/delivery/rate-limiter";
 
 const app = createApp();
+// Parquet (export files, and reading them back for a funnel backfill) is a module of its own beside the
+// bundle (wrangler.toml `find_additional_modules`), loaded the first time a Parquet file is written or read.
+provideParquetCodec(() => import("./vendor/parquet-codec.mjs"));
 
 export default {
   fetch: app.fetch,
@@ -49,18 +54,33 @@ export default {
             m.retry({ delaySeconds: 10 });
           }
         }
-        // Event export files: one per message and partition, named by the message key (a retry replaces them).
+        // Export: files per message and partition, named by the message key (a retry replaces them), and the
+        // rows to the Pipelines streams bound (each row with a stable rowId).
         for (const m of messages.filter((m) => m.body.op === "export")) {
           try {
-            if (env.EXPORTS) await writeExports(env.EXPORTS, [m.body as ExportMessage]);
+            await deliverExport(env, m.body as ExportMessage);
             m.ack();
           } catch (err) {
             console.error("export write failed; retrying", err);
             m.retry({ delaySeconds: 10 });
           }
         }
+        // Funnel backfill chunks: each reads up to a bounded number of export files; one by one.
+        for (const m of messages.filter((m) => m.body.op === "funnel-backfill")) {
+          try {
+            if (m.body.op === "funnel-backfill") await runFunnelBackfill(env, m.body);
+            m.ack();
+          } catch (err) {
+            console.error("funnel backfill chunk failed; retrying", err);
+            m.retry({ delaySeconds: 5 });
+          }
+        }
         const rest = messages.filter(
-          (m) => m.body.op !== "broadcast" && m.body.op !== "broadcast-page" && m.body.op !== "export",
+          (m) =>
+            m.body.op !== "broadcast" &&
+            m.body.op !== "broadcast-page" &&
+            m.body.op !== "export" &&
+            m.body.op !== "funnel-backfill",
         );
         try {
           await applyIndexUpdates(

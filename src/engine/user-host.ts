@@ -1,7 +1,7 @@
 import { DAY, MINUTE, type Millis } from "../kernel/clock";
 import type { Json, JsonObject } from "../kernel/json";
 import { aggregate } from "../domain/analytics/counters";
-import { exportMessages } from "../domain/analytics/export";
+import { exportFormatOf, exportMessages, PIPELINE_BINDINGS } from "../domain/analytics/export";
 import { indexRowOf, type IndexUpdate } from "../domain/messages/index-update";
 import { newProfile, type UserProfile } from "../domain/profile/profile";
 import { counterInterval, indexShardOf, sendQueueOf } from "./placement";
@@ -205,7 +205,7 @@ export class UserHost {
     const ctx = this.context(config, now, run);
     run.ctx = ctx;
     // Export (src/domain/analytics/export.ts): this transaction's events, decisions, sends and delivery statuses.
-    if (this.env.EXPORTS && this.env.EXPORT_EVENTS === "true") run.exports = [];
+    if (this.env.EXPORT_EVENTS === "true" && exportSinkBound(this.env)) run.exports = [];
     this.timeline.tap = run.exports ? (at, kind, detail) => run.exports?.push({ at, kind, detail }) : null;
     let result!: T;
     try {
@@ -231,7 +231,11 @@ export class UserHost {
   private commitRun(ctx: UserContext, run: Run, now: Millis): void {
     const profile = this.profile!;
     if (run.exports?.length)
-      for (const m of exportMessages(profile.appId, run.exportRows(profile)))
+      for (const m of exportMessages(
+        profile.appId,
+        run.exportRows(profile),
+        exportFormatOf(ctx.config.settings.exportFormat, this.env.EXPORT_FORMAT),
+      ))
         this.outbox.write("INDEX", m satisfies IndexUpdate, now);
     if (run.stats.length > 0) this.outbox.write("INDEX", { op: "stats", stats: run.stats } satisfies IndexUpdate, now);
     if (run.counts.length > 0) {
@@ -393,4 +397,9 @@ export class UserHost {
       .toArray()
       .map((r) => r.name);
   }
+}
+
+/** Whether the export has somewhere to go: the R2 bucket or a Pipelines stream of any kind. */
+function exportSinkBound(env: Env): boolean {
+  return env.EXPORTS !== undefined || Object.values(PIPELINE_BINDINGS).some((b) => env[b] !== undefined);
 }

@@ -139,9 +139,20 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
         body: JSON.stringify({ name: "duckdb", settings: { identityVerification: "off" } }),
       })
     ).json()) as { appId: string; writeKey: string; adminKey: string };
-    const adminGet = async <T>(path: string): Promise<T> => {
+    // A second app exports Parquet (settings.exportFormat); the shop's sessions go to it as well.
+    const parquetApp = (await (
+      await fetch(`${base}/admin/apps`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "duckdb-parquet",
+          settings: { identityVerification: "off", exportFormat: "parquet" },
+        }),
+      })
+    ).json()) as { appId: string; writeKey: string; adminKey: string };
+    const adminGet = async <T>(path: string, key = app.adminKey): Promise<T> => {
       const res = await fetch(base + path, {
-        headers: { authorization: `Bearer ${app.adminKey}`, "x-beckon-clock": String(NOW) },
+        headers: { authorization: `Bearer ${key}`, "x-beckon-clock": String(NOW) },
       });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
@@ -170,28 +181,37 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
       ...byShopper.values(),
     ];
     let applied = 0;
+    let appliedParquet = 0;
+    const post = async (writeKey: string, batch: SdkEvent[]): Promise<number> => {
+      const res = await fetch(`${base}/v1/batch`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}`,
+          "content-type": "application/json",
+          "x-beckon-clock": String(Date.parse(batch[batch.length - 1]!.timestamp)),
+        },
+        body: JSON.stringify({ batch }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { applied: number }).applied;
+    };
     await pool(people, 4, async (batches) => {
       for (const batch of batches) {
-        const res = await fetch(`${base}/v1/batch`, {
-          method: "POST",
-          headers: {
-            authorization: `Basic ${Buffer.from(`${app.writeKey}:`).toString("base64")}`,
-            "content-type": "application/json",
-            "x-beckon-clock": String(Date.parse(batch[batch.length - 1]!.timestamp)),
-          },
-          body: JSON.stringify({ batch }),
-        });
-        expect(res.status).toBe(200);
-        const body = (await res.json()) as { applied: number };
-        applied += body.applied;
+        // (Read the total after the await: `x += await …` would add to a stale value under the pool.)
+        const n = await post(app.writeKey, batch);
+        applied += n;
+        if (!batch[0]!.userId.startsWith("shop-")) continue;
+        const m = await post(parquetApp.writeKey, batch);
+        appliedParquet += m;
       }
     });
     const sent = cdnow.length + shop.flat().length;
     expect(applied).toBe(sent);
+    expect(appliedParquet).toBe(shop.flat().length);
 
     // Every exported event file, through the listing and download routes, into a local directory.
     dir = await mkdtemp(join(tmpdir(), "beckon-duckdb-"));
-    const listed = async (): Promise<{ rows: number; keys: string[] }> => {
+    const listed = async (key = app.adminKey): Promise<{ rows: number; keys: string[] }> => {
       let rows = 0;
       const keys: string[] = [];
       for (const year of ["1997", "1998"]) {
@@ -199,6 +219,7 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
         do {
           const page: { partitions: Array<{ rows: number; keys: string[] }>; cursor: string | null } = await adminGet(
             `/admin/analytics/exports?kind=event&date=${year}&keys=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+            key,
           );
           for (const p of page.partitions) {
             rows += p.rows;
@@ -214,15 +235,23 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
       await new Promise((r) => setTimeout(r, 1000));
       files = await listed();
     }
-    await pool(files.keys, 8, async (key) => {
+    let parquetFiles = await listed(parquetApp.adminKey);
+    for (let i = 0; i < 90 && parquetFiles.rows < shop.flat().length; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      parquetFiles = await listed(parquetApp.adminKey);
+    }
+    const download = (adminKey: string) => async (key: string) => {
       const res = await fetch(`${base}/admin/analytics/exports/file?key=${encodeURIComponent(key)}`, {
-        headers: { authorization: `Bearer ${app.adminKey}` },
+        headers: { authorization: `Bearer ${adminKey}` },
       });
       expect(res.status).toBe(200);
       const path = join(dir!, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, Buffer.from(await res.arrayBuffer()));
-    });
+    };
+    await pool(files.keys, 8, download(app.adminKey));
+    await pool(parquetFiles.keys, 8, download(parquetApp.adminKey));
+    expect(parquetFiles.keys.every((k) => k.endsWith(".parquet"))).toBe(true);
 
     const db = await (await DuckDBInstance.create(":memory:")).connect();
     const rows = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson();
@@ -230,10 +259,36 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
     await db.run(`
       CREATE TABLE events AS
       SELECT userId, name, messageId, CAST("timestamp" AS TIMESTAMP) AS ts
-      FROM read_json('${join(dir, "events")}/**/*.ndjson.gz', format = 'newline_delimited')`);
+      FROM read_json('${join(dir, "events", app.appId)}/**/*.ndjson.gz', format = 'newline_delimited')`);
     // The export holds each applied event once.
     expect(await rows("SELECT count(*)::INTEGER AS n, count(DISTINCT messageId)::INTEGER AS d FROM events")).toEqual([
       { n: sent, d: sent },
+    ]);
+
+    // The Parquet app's files (read_parquet) hold the same shop rows as the NDJSON app's (read_json).
+    const fields = `userId, name, messageId, callType, anonymous, epoch_ms("timestamp") AS t, epoch_ms(receivedAt) AS r, properties::VARCHAR AS p`;
+    await db.run(`
+      CREATE TABLE nd AS SELECT ${fields} FROM read_json('${join(dir, "events", app.appId)}/**/*.ndjson.gz',
+        format = 'newline_delimited', columns = {userId: 'VARCHAR', name: 'VARCHAR', messageId: 'VARCHAR', callType: 'VARCHAR',
+        anonymous: 'BOOLEAN', "timestamp": 'TIMESTAMP', receivedAt: 'TIMESTAMP', properties: 'JSON'})
+      WHERE userId LIKE 'shop-%'`);
+    await db.run(`
+      CREATE TABLE pq AS SELECT ${fields}, rowId FROM read_parquet('${join(dir, "events", parquetApp.appId)}/**/*.parquet')`);
+    expect(
+      await rows(`SELECT
+        (SELECT count(*) FROM pq)::INTEGER AS parquet,
+        (SELECT count(DISTINCT rowId) FROM pq)::INTEGER AS rowIds,
+        (SELECT count(*) FROM nd)::INTEGER AS ndjson,
+        (SELECT count(*) FROM (SELECT * EXCLUDE (rowId) FROM pq EXCEPT ALL SELECT * FROM nd))::INTEGER AS onlyParquet,
+        (SELECT count(*) FROM (SELECT * FROM nd EXCEPT ALL SELECT * EXCLUDE (rowId) FROM pq))::INTEGER AS onlyNdjson`),
+    ).toEqual([
+      {
+        parquet: shop.flat().length,
+        rowIds: shop.flat().length,
+        ndjson: shop.flat().length,
+        onlyParquet: 0,
+        onlyNdjson: 0,
+      },
     ]);
 
     // Funnel: one open entry per person; an entry advances on the next step's event within the window of
@@ -324,10 +379,49 @@ describe("the export, read with DuckDB, gives Beckon's live figures", () => {
       figures = await live();
     }
     console.log(
-      `DuckDB cross-check: ${sent} events (${files.keys.length} files) of ${byCustomer.size + byShopper.size} people; funnel ${JSON.stringify(expected.funnel)}, ${expected.cohorts.length} weekly cohorts, ${expected.mau.length} months`,
+      `DuckDB cross-check: ${sent} events (${files.keys.length} files; the shop's ${shop.flat().length} also as ${parquetFiles.keys.length} Parquet files) of ${byCustomer.size + byShopper.size} people; funnel ${JSON.stringify(expected.funnel)}, ${expected.cohorts.length} weekly cohorts, ${expected.mau.length} months`,
     );
     expect(expected.funnel[0]).toBeGreaterThan(expected.funnel[2] as number);
     expect(expected.funnel[2]).toBeGreaterThan(0);
     expect(figures).toEqual(expected);
+
+    // The Parquet app had no funnel while its events arrived: one defined now and backfilled from its Parquet
+    // files (POST /admin/funnels/{id}/backfill, a chain of INDEX-queue chunks) counts what DuckDB counts.
+    const adminPost = async <T>(path: string, body: unknown): Promise<{ status: number; body: T }> => {
+      const res = await fetch(base + path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${parquetApp.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+    const later = await adminPost<{ id: string }>("/admin/funnels", {
+      name: "shop, defined later",
+      steps: STEPS.map((event) => ({ event })),
+      windowHours: WINDOW_HOURS,
+    });
+    expect(later.status).toBe(200);
+    const started = Date.now();
+    const run = await adminPost<{ status: string }>(`/admin/funnels/${later.body.id}/backfill`, {
+      from: "1998-01-01",
+      to: "1998-12-31",
+    });
+    expect(run.status).toBe(202);
+    type Runs = { backfills: Array<{ status: string; files: number; events: number; entries: number }> };
+    let runs = await adminGet<Runs>(`/admin/funnels/${later.body.id}/backfills`, parquetApp.adminKey);
+    for (let i = 0; i < 150 && runs.backfills[0]?.status !== "done"; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      runs = await adminGet<Runs>(`/admin/funnels/${later.body.id}/backfills`, parquetApp.adminKey);
+    }
+    const done = runs.backfills[0]!;
+    console.log(
+      `Backfill from Parquet: ${done.files} files, ${done.events} events, ${done.entries} entries in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    expect(done).toMatchObject({ status: "done", files: parquetFiles.keys.length, events: shop.flat().length });
+    const backfilled = await adminGet<{ steps: Array<{ entries: number }> }>(
+      `/admin/funnels/${later.body.id}/report?from=${FUNNEL_FROM}&to=${FUNNEL_TO}`,
+      parquetApp.adminKey,
+    );
+    expect(backfilled.steps.map((s) => s.entries)).toEqual(expected.funnel);
   });
 });

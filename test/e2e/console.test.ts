@@ -652,6 +652,17 @@ describe("operator console", () => {
       .poll(async () => (await page.locator(".funnel-report caption").allTextContents()).slice(1))
       .toEqual([expect.stringMatching(/^lifecycle: /)]);
 
+    // Earlier days from the export: a run, counted in the background; the same days again are refused.
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("Count from").fill(monthAgo);
+    await page.getByRole("button", { name: "Count earlier days" }).click();
+    await expect
+      .poll(() => page.locator(".backfill-runs li").first().textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^${monthAgo} to \\d{4}-\\d{2}-\\d{2}: counted`));
+    await page.getByRole("button", { name: "Count earlier days" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/backfilled already/);
+    expect(await accessibilityProblems()).toEqual([]);
+
     await page.getByRole("navigation", { name: "Analytics" }).getByRole("link", { name: "Retention" }).click();
     await page.getByRole("heading", { level: 1, name: "Retention" }).waitFor();
     await vi.waitFor(

@@ -3,6 +3,7 @@ import type { UserProfile } from "../profile/profile";
 import type { CampaignStat } from "../campaigns/campaign-stat";
 import type { AnalyticsMessage } from "../analytics/counters";
 import type { ExportMessage } from "../analytics/export";
+import type { FunnelBackfillMessage } from "../analytics/funnel-backfill";
 
 /**
  * A users-index row update, sent on the INDEX queue when a user's indexed state
@@ -41,6 +42,8 @@ type IndexMessage =
   | AnalyticsMessage
   /** Applied events to write to the export bucket (src/domain/analytics/export.ts). */
   | ExportMessage
+  /** One chunk of a funnel backfill run: replay exported events from its cursor on (src/jobs/funnel-backfill.ts). */
+  | FunnelBackfillMessage
   /** Broadcast fan-out: enter these users into the campaign's occurrence (cross-user work, like index writes). */
   | {
       op: "broadcast";

@@ -54,6 +54,11 @@ export const AppSettings = z.object({
    */
   retentionEvents: z.array(z.string().min(1).max(200)).max(10).default([]),
   /**
+   * The export's file format (docs/analytics.md "Export"): NDJSON gzip or Parquet. `null`: the deployment's
+   * `EXPORT_FORMAT` (default NDJSON). Applies to rows exported from when it is set; earlier files stay as written.
+   */
+  exportFormat: z.enum(["ndjson", "parquet"]).nullable().default(null),
+  /**
    * Approvals (docs/console.md "Roles and approvals"): activating a campaign whose estimated audience
    * (upper bound) exceeds `audienceOver` people waits for a different person with the approver
    * right. `null`: no approvals.

@@ -5,7 +5,9 @@ import { aggregate } from "../../domain/analytics/counters";
 const KEY_RETENTION_MS = 14 * 24 * 3600 * 1000;
 /** Counter rows per statement: they travel as one JSON parameter. */
 const ROWS_PER_STATEMENT = 400;
+/** Keys per statement: D1 binds at most 100 parameters (a key row binds two: key and time). */
 const KEYS_PER_STATEMENT = 90;
+const KEY_ROWS_PER_INSERT = 45;
 
 const UPSERT_COUNTS_SQL = `INSERT INTO analytics_counts (app_id, kind, subject, day, dim, value, step, bucket, n)
   SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),
@@ -56,8 +58,8 @@ async function applyOnce(d1: D1Database, messages: AnalyticsMessage[], now: numb
     byApp.set(m.appId, list);
   }
   const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < messages.length; i += KEYS_PER_STATEMENT) {
-    const chunk = messages.slice(i, i + KEYS_PER_STATEMENT);
+  for (let i = 0; i < messages.length; i += KEY_ROWS_PER_INSERT) {
+    const chunk = messages.slice(i, i + KEY_ROWS_PER_INSERT);
     statements.push(
       d1
         .prepare(`INSERT INTO analytics_batches (key, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")}`)

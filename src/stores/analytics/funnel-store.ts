@@ -89,6 +89,8 @@ export async function deleteFunnel(d1: D1Database, appId: string, id: string): P
   const res = await d1.batch([
     d1.prepare(`DELETE FROM funnels WHERE app_id = ? AND id = ?`).bind(appId, id),
     d1.prepare(`DELETE FROM analytics_counts WHERE app_id = ? AND kind = 'funnel' AND subject = ?`).bind(appId, id),
+    // Its backfill runs go too: a run still under way finds itself gone and stops.
+    d1.prepare(`DELETE FROM funnel_backfills WHERE app_id = ? AND funnel_id = ?`).bind(appId, id),
   ]);
   return (res[0]?.meta.changes ?? 0) > 0;
 }

@@ -384,6 +384,27 @@ export const analyticsBatches = sqliteTable(
   (t) => [index("analytics_batches_at").on(t.at)],
 );
 
+/** Funnel backfill runs (migrations/0015_funnel_backfills.sql; src/stores/analytics/backfill-store.ts). */
+export const funnelBackfills = sqliteTable(
+  "funnel_backfills",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id").notNull(),
+    funnelId: text("funnel_id").notNull(),
+    fromDay: text("from_day").notNull(),
+    toDay: text("to_day").notNull(),
+    untilMs: integer("until_ms").notNull(),
+    status: text("status", { enum: ["running", "done"] }).notNull(),
+    cursor: text("cursor"),
+    files: integer("files").notNull().default(0),
+    events: integer("events").notNull().default(0),
+    entries: integer("entries").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("funnel_backfills_funnel").on(t.appId, t.funnelId, t.fromDay)],
+);
+
 /** Approval requests for large activations (migrations/0013_console_roles.sql). */
 export const approvals = sqliteTable(
   "approvals",

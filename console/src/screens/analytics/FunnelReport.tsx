@@ -4,6 +4,7 @@ import { ok } from "../../api/client";
 import { count, percent } from "../../components/Format";
 import { EmptyState, PageHeader, QueryView } from "../../components/States";
 import { useApi } from "../../session";
+import { Backfill } from "./Backfill";
 import { DateRange } from "./DateRange";
 import { daysAgo, duration, useParam, utcDay } from "./params";
 
@@ -107,7 +108,8 @@ export function FunnelReport() {
       {funnel.data && (
         <p className="muted">
           Window {funnel.data.windowHours} h{funnel.data.sameProperty ? `, same ${funnel.data.sameProperty}` : ""};
-          counting since {funnel.data.countsFrom} (a funnel counts from when it is defined).
+          counting since {funnel.data.countsFrom} (a funnel counts from when it is defined; earlier days can be counted
+          from the export below).
         </p>
       )}
       <QueryView query={report} what="funnel report">
@@ -129,6 +131,7 @@ export function FunnelReport() {
           )
         }
       </QueryView>
+      {funnel.data && <Backfill funnelId={funnelId} countsFrom={funnel.data.countsFrom} />}
     </>
   );
 }

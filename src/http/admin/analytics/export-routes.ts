@@ -112,31 +112,35 @@ exportRoutes.openapi(
     path: "/admin/analytics/exports/file",
     operationId: "getExportFile",
     tags: ["analytics"],
-    summary: "One exported file of this app, as stored (NDJSON, gzip)",
+    summary: "One exported file of this app, as stored (NDJSON gzip, or Parquet)",
     security: [{ admin: [] }],
     request: {
       query: z.object({
         key: z.string().max(1000).openapi({
           description: "an object key from listExportPartitions (`keys=true`)",
-          example: "events/app_1/date=2026-03-02/hour=10/3f0c….ndjson.gz",
+          example: "events/app_1/date=2026-03-02/hour=10/3f0c….ndjson.gz (or ….parquet)",
         }),
       }),
     },
     responses: {
       ...responses(z.object({}), "unused"),
       200: {
-        description: "The file: gzip-compressed NDJSON, one row per line",
-        content: { "application/gzip": { schema: z.string().openapi({ format: "binary" }) } },
+        description:
+          "The file: gzip-compressed NDJSON, one row per line (`.ndjson.gz`), or a Parquet file (`.parquet`, one schema per kind)",
+        content: {
+          "application/gzip": { schema: z.string().openapi({ format: "binary" }) },
+          "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
+        },
       },
     },
   }),
   async (c) => {
     const appId = c.get("app").appId;
     const { key } = c.req.valid("query");
-    // Only this app's files: `<kind prefix>/<appId>/date=…/hour=…/<name>.ndjson.gz`, nothing else in the bucket.
+    // Only this app's files: `<kind prefix>/<appId>/date=…/hour=…/<name>.ndjson.gz|.parquet`, nothing else in the bucket.
     const ok = Object.values(EXPORT_PREFIXES).some((p) =>
       new RegExp(
-        `^${p}/${escapeRegExp(appId)}/date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/[A-Za-z0-9-]{1,64}\\.ndjson\\.gz$`,
+        `^${p}/${escapeRegExp(appId)}/date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/[A-Za-z0-9-]{1,64}\\.(ndjson\\.gz|parquet)$`,
       ).test(key),
     );
     if (!ok) {
@@ -145,8 +149,9 @@ exportRoutes.openapi(
     }
     const object = c.env.EXPORTS ? await c.env.EXPORTS.get(key) : null;
     if (!object) throw new DomainError(404, "not_found", `no export file ${key}`);
+    const type = key.endsWith(".parquet") ? "application/vnd.apache.parquet" : "application/gzip";
     return new Response(object.body, {
-      headers: { "content-type": "application/gzip", "content-length": String(object.size) },
+      headers: { "content-type": type, "content-length": String(object.size) },
     }) as never;
   },
 );

@@ -1,5 +1,6 @@
 import { adminAuth } from "../../middleware/auth";
 import { adminRouter } from "../../openapi/openapi";
+import { backfillRoutes } from "./backfill-routes";
 import { exportRoutes } from "./export-routes";
 import { funnelRoutes } from "./funnel-routes";
 import { kpiRoutes } from "./kpi-routes";
@@ -15,6 +16,7 @@ analyticsRoutes.use("/admin/funnels", adminAuth);
 analyticsRoutes.use("/admin/funnels/*", adminAuth);
 analyticsRoutes.use("/admin/analytics/*", adminAuth);
 analyticsRoutes.route("/", funnelRoutes);
+analyticsRoutes.route("/", backfillRoutes);
 analyticsRoutes.route("/", lifecycleAnalyticsRoutes);
 analyticsRoutes.route("/", kpiRoutes);
 analyticsRoutes.route("/", exportRoutes);
