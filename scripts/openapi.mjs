@@ -6,8 +6,9 @@
  * committed, so a fresh clone serves them with no build step; `--check` exits 1 when any is stale
  * (a test also compares the committed document with what the Worker serves).
  *
- * The document comes from the app itself (createApp, bundled by esbuild and run in Node), so it is
- * exactly what `/openapi.json` answers.
+ * The document comes from the app itself (createApp, bundled by esbuild and run in Node). The Worker
+ * serves it as a static asset: `public/openapi.json` is a symbolic link to the committed file, so
+ * `/openapi.json` answers exactly these bytes and the Worker's bundle carries no generator.
  */
 import { build } from "esbuild";
 import { execFile } from "node:child_process";
@@ -36,9 +37,9 @@ const cloudflareStub = {
   },
 };
 
-/** The served document's text, byte for byte. */
-export async function servedDocument() {
-  const entry = `import { createApp } from "./src/http/app"; export default async () => (await createApp().request(process.env.OA_PATH ?? "/openapi.json")).text();`;
+/** The document's text, as committed and served (public/openapi.json links to it). */
+export async function documentText() {
+  const entry = `import { createApp } from "./src/http/app"; import { documentOf } from "./src/http/openapi/document"; export default () => JSON.stringify(documentOf(createApp()));`;
   const out = await build({
     stdin: { contents: entry, resolveDir: root, loader: "ts" },
     bundle: true,
@@ -55,7 +56,7 @@ export async function servedDocument() {
     const file = join(dir, "doc.mjs");
     await writeFile(file, out.outputFiles[0].text);
     const mod = await import(pathToFileURL(file).href);
-    return JSON.stringify(JSON.parse(await mod.default()), null, 2) + "\n";
+    return JSON.stringify(JSON.parse(mod.default()), null, 2) + "\n";
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -81,7 +82,7 @@ async function generate(doc, dir) {
 
 async function main() {
   const check = process.argv.includes("--check");
-  const doc = await servedDocument();
+  const doc = await documentText();
   const dir = await mkdtemp(join(tmpdir(), "beckon-openapi-out-"));
   try {
     const files = await generate(doc, dir);

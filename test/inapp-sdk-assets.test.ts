@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SDK_JS, SDK_SW_JS } from "../src/http/sdk/generated/sdk-bundle";
+import sdkJs from "../public/sdk/beckon.js?raw";
+import swJs from "../public/sdk/beckon-sw.js?raw";
 import { call } from "./helpers/api";
 
 describe("SDK assets served by the Worker", () => {
@@ -10,7 +11,7 @@ describe("SDK assets served by the Worker", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("cache-control")).toContain("max-age=300");
     const body = await res.text();
-    expect(body).toBe(SDK_JS);
+    expect(body).toBe(sdkJs);
     // An ES module exporting the public API.
     for (const name of ["init", "identify", "track", "page", "consent", "registerWebPush", "mountCards"])
       expect(body).toMatch(new RegExp(`\\b${name}\\b`));
@@ -22,7 +23,7 @@ describe("SDK assets served by the Worker", () => {
   it("serves the service worker allowed to control the whole origin", async () => {
     const res = await call("/sdk/beckon-sw.js");
     expect(res.headers.get("service-worker-allowed")).toBe("/");
-    expect(await res.text()).toBe(SDK_SW_JS);
+    expect(await res.text()).toBe(swJs);
   });
 
   it("serves the demo shop, which loads the SDK", async () => {

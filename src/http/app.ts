@@ -30,7 +30,6 @@ import { awaitConfigPropagation } from "./middleware/config-propagation";
 import { identityKeyRoutes } from "./admin/identity-key-routes";
 import { demoTokenRoutes } from "./sdk/demo-token-routes";
 import { sdkSettingsRoutes } from "./sdk/sdk-settings-routes";
-import { buildDocument, registerDocumentation } from "./openapi/document";
 import { docsRoutes } from "./openapi/docs-routes";
 import { analyticsRoutes } from "./admin/analytics";
 import { accessRoutes } from "./admin/access-routes";
@@ -86,12 +85,8 @@ export function createApp() {
   app.route("/", pushOpenRoutes);
   app.route("/", analyticsRoutes);
 
-  registerDocumentation(app);
-  // Built on first request, once per isolate: it is large and the same for every request.
-  let document: Record<string, unknown> | undefined;
-  app.route(
-    "/",
-    docsRoutes(() => (document ??= buildDocument(app))),
-  );
+  // The OpenAPI document is built from this app by `npm run openapi` (src/http/openapi/document.ts)
+  // and served as a static asset: the Worker's bundle carries no document generator.
+  app.route("/", docsRoutes());
   return app;
 }

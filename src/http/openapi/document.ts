@@ -142,6 +142,12 @@ export function registerDocumentation(app: OpenAPIHono<HonoEnv>): void {
 type Operation = { operationId?: string } & Record<string, unknown>;
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
 
+/** The document of an app's routes (the app is changed: its registry gains the documentation). */
+export function documentOf(app: OpenAPIHono<HonoEnv>): Record<string, unknown> {
+  registerDocumentation(app);
+  return buildDocument(app);
+}
+
 /** The finished document: operationIds filled in, responses with output semantics. */
 export function buildDocument(app: OpenAPIHono<HonoEnv>): Record<string, unknown> {
   const doc = app.getOpenAPI31Document(DOCUMENT_CONFIG) as unknown as {
