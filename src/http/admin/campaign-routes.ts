@@ -16,7 +16,7 @@ import { adminAuth } from "../middleware/auth";
 import { currentConfigVersion } from "../../stores/config/config-version";
 import { DomainError } from "../../kernel/errors";
 import { mergePatch } from "../../kernel/json";
-import { adminRouter, jsonBody, responses } from "../openapi/openapi";
+import { adminRouter, JsonObjectSchema, jsonBody, responses } from "../openapi/openapi";
 import { userObjectName } from "../../kernel/ids";
 import { ONBOARDING_CAMPAIGN } from "../openapi/examples";
 import { requestActivation } from "../../stores/campaigns/approvals";
@@ -240,7 +240,7 @@ for (const [action, status] of [
 const TriggerBody = z
   .object({
     userId: z.string().min(1).max(256),
-    payload: z.record(z.string(), z.unknown()).default({}),
+    payload: JsonObjectSchema.default({}),
     /** Makes the call idempotent: the same requestId never enters (or messages) the person twice. Same key space as the Idempotency-Key header. */
     requestId: z.string().min(1).max(128).optional(),
   })
@@ -327,13 +327,13 @@ campaignRoutes.openapi(
       anonymous: false,
       feature: "campaigns",
       name: "trigger",
-      args: { campaignId: id, payload: body.payload as never, requestId },
+      args: { campaignId: id, payload: body.payload, requestId },
       now: c.get("now"),
       configVersion: await currentConfigVersion(c.env.DB, app.appId),
       virtualClock: c.get("virtualClock"),
       createIfMissing: true,
     });
-    return c.json(result as never, 200);
+    return c.json(result, 200);
   },
 );
 

@@ -1,14 +1,15 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import type { Context } from "hono";
-import type { Json } from "../../kernel/json";
 import { CARD_ACTIONS, ContentCardContent, InAppContent, InAppEngagement } from "../../domain/inapp/model";
 import { feedViewEmpty, inAppSettingsOf, pendingViewEmpty, publicWebPushKey } from "../../domain/inapp/public-config";
 import { userStub } from "../../engine/user-stub";
+import type { UserApi } from "../../engine/user-api";
+import type { CommandArgs, CommandName, CommandResult, PersonCall } from "../../engine/user-commands";
 import { adminAuth, authenticateWriteKey } from "../middleware/auth";
 import { parseJson, readBody } from "../middleware/body";
 import { invalid } from "../../kernel/errors";
-import { DomainError, type FieldProblem } from "../../kernel/errors";
+import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
 import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "../openapi/openapi";
 import { CardFeed, PendingView } from "../openapi/views";
@@ -48,28 +49,35 @@ async function verifiedPerson(c: Context<HonoEnv>, input: Record<string, unknown
   return who;
 }
 
-/** Runs an `inapp` feature command on the person's object. Unknown people get `null` (nothing stored for them). */
-async function command(
+/** The person's object, and the part of a command call that names them. */
+function personOf(
   c: Context<HonoEnv>,
-  who: Person,
-  name: string,
-  args: Json = {},
-  createIfMissing = false,
-): Promise<Json> {
+  who: { userId?: string; anonymousId?: string },
+): { stub: UserApi; call: PersonCall } {
   const app = c.get("app");
   const target = userObjectName(app.appId, who);
-  return userStub(c.env.USER, target.name).command({
-    appId: app.appId,
-    userId: target.userId,
-    anonymous: target.anonymous,
-    feature: "inapp",
-    name,
-    args,
-    now: c.get("now"),
-    configVersion: app.configVersion,
-    virtualClock: c.get("virtualClock"),
-    createIfMissing,
-  });
+  return {
+    stub: userStub(c.env.USER, target.name),
+    call: {
+      appId: app.appId,
+      userId: target.userId,
+      anonymous: target.anonymous,
+      now: c.get("now"),
+      configVersion: app.configVersion,
+      virtualClock: c.get("virtualClock"),
+    },
+  };
+}
+
+/** Runs an `inapp` feature command on the person's object. Unknown people get `null` (nothing stored for them). */
+async function command<N extends CommandName<"inapp">>(
+  c: Context<HonoEnv>,
+  who: Person | { userId?: string; anonymousId?: string },
+  name: N,
+  args: CommandArgs<"inapp", N>,
+): Promise<CommandResult<"inapp", N> | null> {
+  const { stub, call } = personOf(c, who);
+  return stub.command({ ...call, feature: "inapp", name, args });
 }
 
 async function jsonBodyOf(c: Context<HonoEnv>): Promise<Record<string, unknown>> {
@@ -100,7 +108,7 @@ inAppRoutes.get("/v1/config", async (c) => {
 inAppRoutes.get("/v1/in-app", async (c) => {
   await authenticateWriteKey(c, undefined);
   const who = await verifiedPerson(c, c.req.query());
-  const view = await command(c, who, "pending");
+  const view = await command(c, who, "pending", {});
   return c.json(view ?? pendingViewEmpty(c.get("now"), c.get("app").settings));
 });
 
@@ -111,9 +119,7 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
   const parsed = Person.and(z.object({ events: z.array(InAppEngagement).min(1).max(50) })).safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
   await verifyIdentity(c, [parsed.data.userId], body);
-  const result = (await command(c, parsed.data, "engage", { events: parsed.data.events as unknown as Json })) as {
-    results: Array<{ outcome: string; problems?: FieldProblem[] }>;
-  } | null;
+  const result = await command(c, parsed.data, "engage", { events: parsed.data.events });
   if (!result)
     throw new DomainError(404, "not_found", "no such user (no in-app message was delivered to them)", [
       { field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" },
@@ -159,7 +165,7 @@ inAppRoutes.get("/v1/connect", async (c) => {
 inAppRoutes.get("/v1/cards", async (c) => {
   await authenticateWriteKey(c, undefined);
   const who = await verifiedPerson(c, c.req.query());
-  return c.json((await command(c, who, "cards")) ?? feedViewEmpty());
+  return c.json((await command(c, who, "cards", {})) ?? feedViewEmpty());
 });
 
 const CardAction = z.enum(CARD_ACTIONS);
@@ -172,7 +178,7 @@ inAppRoutes.post("/v1/cards/:id/:action", async (c) => {
   if (!action.success) throw invalid(action.error, "action");
   const who = await verifiedPerson(c, { ...c.req.query(), ...body });
   const id = c.req.param("id");
-  const result = (await command(c, who, "card", { id, action: action.data })) as { card: Json; outcome: string } | null;
+  const result = await command(c, who, "card", { id, action: action.data });
   if (!result || result.outcome === "unknown_card")
     throw new DomainError(404, "not_found", `no card ${id} for this user`, [
       { field: "id", message: "unknown or expired card" },
@@ -197,16 +203,9 @@ const TestSend = <T extends z.ZodType>(content: T) =>
     .strict();
 const Stored = z.object({ key: z.string(), stored: z.boolean() });
 
-async function adminCommand(
-  c: Context<HonoEnv>,
-  userId: string,
-  anonymous: string | undefined,
-  name: string,
-  args: Json = {},
-  createIfMissing = false,
-): Promise<Json> {
-  return command(c, anonymous === "true" ? { anonymousId: userId } : { userId }, name, args, createIfMissing);
-}
+/** The admin API names a person by `userId`, or by anonymousId with `?anonymous=true`. */
+const adminPerson = (userId: string, anonymous: string | undefined) =>
+  anonymous === "true" ? { anonymousId: userId } : { userId };
 
 inAppRoutes.openapi(
   createRoute({
@@ -222,14 +221,14 @@ inAppRoutes.openapi(
     const { userId } = c.req.valid("param");
     const body = c.req.valid("json");
     const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(
-      c,
-      userId,
-      c.req.valid("query").anonymous,
-      "deliver",
-      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
-      true,
-    )) as { stored: boolean };
+    const { stub, call } = personOf(c, adminPerson(userId, c.req.valid("query").anonymous));
+    const result = await stub.command({
+      ...call,
+      feature: "inapp",
+      name: "deliver",
+      args: { key, campaignId: body.campaignId, variant: body.variant, content: body.content },
+      createIfMissing: true,
+    });
     return c.json({ key, stored: result.stored }, 200);
   },
 );
@@ -248,14 +247,14 @@ inAppRoutes.openapi(
     const { userId } = c.req.valid("param");
     const body = c.req.valid("json");
     const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(
-      c,
-      userId,
-      c.req.valid("query").anonymous,
-      "addCard",
-      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
-      true,
-    )) as { stored: boolean };
+    const { stub, call } = personOf(c, adminPerson(userId, c.req.valid("query").anonymous));
+    const result = await stub.command({
+      ...call,
+      feature: "inapp",
+      name: "addCard",
+      args: { key, campaignId: body.campaignId, variant: body.variant, content: body.content },
+      createIfMissing: true,
+    });
     return c.json({ key, stored: result.stored }, 200);
   },
 );
@@ -272,10 +271,10 @@ inAppRoutes.openapi(
   }),
   async (c) => {
     const { userId } = c.req.valid("param");
-    const anonymous = c.req.valid("query").anonymous;
-    const inApp = await adminCommand(c, userId, anonymous, "pending");
+    const who = adminPerson(userId, c.req.valid("query").anonymous);
+    const inApp = await command(c, who, "pending", {});
     if (inApp === null) throw new DomainError(404, "not_found", `no user ${userId}`);
-    const cards = await adminCommand(c, userId, anonymous, "cards");
-    return c.json({ inApp: inApp as z.infer<typeof PendingView>, cards: cards as z.infer<typeof CardFeed> }, 200);
+    const cards = (await command(c, who, "cards", {})) ?? feedViewEmpty();
+    return c.json({ inApp, cards }, 200);
   },
 );

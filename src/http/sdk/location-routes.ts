@@ -4,7 +4,7 @@ import * as z from "zod";
 import { LocationRequest } from "../openapi/sdk-requests";
 import { loadAppConfig } from "../../stores/config/app-config";
 import { geoConfig } from "../../stores/geofences/geofence-config";
-import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
+import { MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
 import type { Fix } from "../../domain/geo/transition";
 import { userStub } from "../../engine/user-stub";
 import { authenticateWriteKey } from "../middleware/auth";
@@ -51,7 +51,7 @@ locationRoutes.post("/v1/location", async (c) => {
     virtualClock: c.get("virtualClock"),
     createIfMissing: true,
   });
-  return c.json({ success: true, ...(result as object) });
+  return c.json({ success: true, ...result });
 });
 
 const NearbyQuery = z
