@@ -7,6 +7,8 @@ import { cors } from "hono/cors";
 import { adminAppRoutes } from "./admin/app-routes";
 import { adminUserRoutes } from "./admin/user-routes";
 import { campaignRoutes } from "./admin/campaign-routes";
+import { campaignActionRoutes } from "./admin/campaign-action-routes";
+import { campaignReportRoutes } from "./admin/campaign-report-routes";
 import { deviceRoutes } from "./sdk/device-routes";
 import { errorResponse } from "./middleware/errors";
 import { DomainError } from "../kernel/errors";
@@ -72,6 +74,8 @@ export function createApp() {
   app.route("/", approvalRoutes);
   app.route("/", messageRoutes);
   app.route("/", campaignRoutes);
+  app.route("/", campaignActionRoutes);
+  app.route("/", campaignReportRoutes);
   app.route("/", webhookRoutes);
   app.route("/", deliveryAdminRoutes);
   app.route("/", inAppRoutes);

@@ -6,7 +6,7 @@ import { CampaignStore } from "../../stores/campaigns/campaign-store";
 import { Campaign } from "../../domain/campaigns/model";
 import { approvalView, ApprovalView } from "./approval-views";
 import { adminAuth } from "../middleware/auth";
-import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-routes";
+import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-views";
 import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
