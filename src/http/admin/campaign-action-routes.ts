@@ -7,7 +7,6 @@ import { startBroadcast } from "../../jobs/broadcast/broadcast";
 import { userStub } from "../../engine/user-stub";
 import { DomainError } from "../../kernel/errors";
 import { userObjectName } from "../../kernel/ids";
-import { adminAuth } from "../middleware/auth";
 import { adminRouter, JsonObjectSchema, jsonBody, responses } from "../openapi/openapi";
 import { approvalView, PendingActivation } from "./approval-views";
 import { CampaignView, IdParam, view } from "./campaign-views";
@@ -17,12 +16,11 @@ import { CampaignView, IdParam, view } from "./campaign-views";
  * for an approver), the API trigger (transactional messages) and a broadcast started by hand.
  */
 export const campaignActionRoutes = adminRouter();
-campaignActionRoutes.use("/admin/campaigns/*", adminAuth);
 
 campaignActionRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/campaigns/{id}/activate",
+    path: "/{id}/activate",
     tags: ["campaigns"],
     summary:
       "Activate the campaign (takes effect within seconds). With settings.approvals, a campaign whose estimated audience exceeds audienceOver waits for a different approver: 202 with the pending approval",
@@ -58,7 +56,7 @@ for (const [action, status] of [
   campaignActionRoutes.openapi(
     createRoute({
       method: "post",
-      path: `/admin/campaigns/{id}/${action}`,
+      path: `/{id}/${action}`,
       tags: ["campaigns"],
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} the campaign (takes effect within seconds)`,
       security: [{ admin: [] }],
@@ -136,7 +134,7 @@ export async function triggerKey(
 campaignActionRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/campaigns/{id}/trigger",
+    path: "/{id}/trigger",
     tags: ["campaigns"],
     summary:
       "API trigger (transactional messages): enter one user with a payload. Idempotent by requestId, the Idempotency-Key header, or else a hash of (campaign, user, payload)",
@@ -183,7 +181,7 @@ campaignActionRoutes.openapi(
 campaignActionRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/campaigns/{id}/broadcast",
+    path: "/{id}/broadcast",
     tags: ["campaigns"],
     summary: "Start a broadcast occurrence now (the cron does this on schedule)",
     security: [{ admin: [] }],

@@ -7,7 +7,6 @@ import { DAY } from "../../kernel/clock";
 import { readCounts } from "../../stores/analytics/analytics-store";
 import { CampaignStore } from "../../stores/campaigns/campaign-store";
 import { campaignDaily, campaignFunnel } from "../../stores/campaigns/stats";
-import { adminAuth } from "../middleware/auth";
 import { CampaignStats } from "../openapi/admin-views";
 import { adminRouter, responses } from "../openapi/openapi";
 import { dayRange } from "./analytics/range";
@@ -15,7 +14,6 @@ import { IdParam } from "./campaign-views";
 
 /** How a campaign did: facts per day, the reasons it did not send, the funnel and uplift per variant. */
 export const campaignReportRoutes = adminRouter();
-campaignReportRoutes.use("/admin/campaigns/*", adminAuth);
 
 const DAILY_KINDS = ["entered", "sent", "delivered", "opened", "clicked", "converted", "suppressed", "failed"] as const;
 const CampaignDaily = z
@@ -44,7 +42,7 @@ const CampaignDaily = z
 campaignReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/campaigns/{id}/stats/daily",
+    path: "/{id}/stats/daily",
     operationId: "getCampaignDailyStats",
     tags: ["campaigns"],
     summary:
@@ -122,7 +120,7 @@ const CampaignSuppressions = z
 campaignReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/campaigns/{id}/suppressions",
+    path: "/{id}/suppressions",
     operationId: "getCampaignSuppressions",
     tags: ["campaigns"],
     summary:
@@ -158,7 +156,7 @@ campaignReportRoutes.openapi(
 campaignReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/campaigns/{id}/stats",
+    path: "/{id}/stats",
     tags: ["campaigns"],
     summary:
       "Funnel per variant and control (entered → sent → delivered → opened/clicked → converted), uplift vs control with a confidence interval",

@@ -2,7 +2,6 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { CampaignStore, parseCampaign } from "../../stores/campaigns/campaign-store";
 import { mergePatch } from "../../kernel/json";
-import { adminAuth } from "../middleware/auth";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
 import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-views";
 
@@ -12,13 +11,11 @@ import { CampaignDefinition, CampaignView, IdParam, view } from "./campaign-view
  * trigger are in campaign-action-routes.ts, reports in campaign-report-routes.ts.
  */
 export const campaignRoutes = adminRouter();
-campaignRoutes.use("/admin/campaigns", adminAuth);
-campaignRoutes.use("/admin/campaigns/*", adminAuth);
 
 campaignRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/campaigns",
+    path: "/",
     tags: ["campaigns"],
     summary: "Create a campaign (draft). Templates are validated at save time.",
     security: [{ admin: [] }],
@@ -34,7 +31,7 @@ campaignRoutes.openapi(
 campaignRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/campaigns",
+    path: "/",
     tags: ["campaigns"],
     summary: "List campaigns",
     security: [{ admin: [] }],
@@ -50,7 +47,7 @@ campaignRoutes.openapi(
 campaignRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/campaigns/{id}",
+    path: "/{id}",
     tags: ["campaigns"],
     summary: "One campaign with its version history",
     security: [{ admin: [] }],
@@ -70,7 +67,7 @@ campaignRoutes.openapi(
 campaignRoutes.openapi(
   createRoute({
     method: "put",
-    path: "/admin/campaigns/{id}",
+    path: "/{id}",
     operationId: "replaceCampaign",
     tags: ["campaigns"],
     summary:
@@ -96,7 +93,7 @@ const MergePatch = z.record(z.string(), z.unknown()).openapi("CampaignMergePatch
 campaignRoutes.openapi(
   createRoute({
     method: "patch",
-    path: "/admin/campaigns/{id}",
+    path: "/{id}",
     operationId: "updateCampaign",
     tags: ["campaigns"],
     summary:
@@ -123,7 +120,7 @@ campaignRoutes.openapi(
 campaignRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/campaigns/{id}",
+    path: "/{id}",
     operationId: "deleteCampaign",
     tags: ["campaigns"],
     summary: "Delete a draft that never ran (a campaign that ran is archived instead, so its history and stats stay)",

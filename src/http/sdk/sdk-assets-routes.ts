@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { DEMO_HTML, SDK_JS, SDK_SW_JS, SDK_VERSION } from "./generated/sdk-bundle";
+import { SDK_JS, SDK_SW_JS, SDK_VERSION } from "./generated/sdk-bundle";
 import type { HonoEnv } from "../hono-env";
 
 /**
- * The web SDK (`/sdk/beckon.js`, an ES module), its Web Push service worker and the
- * demo shop (`/demo`), served from the bundle `npm run build:sdk` generates.
+ * The web SDK (`/sdk/beckon.js`, an ES module) and its Web Push service worker, mounted at
+ * `/sdk` and served from the bundle `npm run build:sdk` generates (the demo shop: demo-routes.ts).
  */
 export const sdkAssetsRoutes = new Hono<HonoEnv>();
 
@@ -32,13 +32,12 @@ function asset(body: string, tag: string, type: string, extra: Record<string, st
   };
 }
 
-sdkAssetsRoutes.get("/sdk/beckon.js", asset(SDK_JS, SDK_ETAG, "text/javascript; charset=utf-8"));
+sdkAssetsRoutes.get("/beckon.js", asset(SDK_JS, SDK_ETAG, "text/javascript; charset=utf-8"));
 // May control the whole origin (scope "/") although it lives under /sdk/.
 sdkAssetsRoutes.get(
-  "/sdk/beckon-sw.js",
+  "/beckon-sw.js",
   asset(SDK_SW_JS, SW_ETAG, "text/javascript; charset=utf-8", {
     "service-worker-allowed": "/",
     "cache-control": "no-cache",
   }),
 );
-sdkAssetsRoutes.get("/demo", (c) => c.html(DEMO_HTML));

@@ -1,20 +1,17 @@
-import { adminAuth } from "../../middleware/auth";
 import { adminRouter } from "../../openapi/openapi";
 import { exportRoutes } from "./export-routes";
-import { funnelRoutes } from "./funnel-routes";
 import { kpiRoutes } from "./kpi-routes";
 import { lifecycleAnalyticsRoutes } from "./lifecycle-routes";
 
 /**
- * Product analytics admin API (docs/analytics.md "Analytics"): funnels, retention cohorts, lifecycle
- * flow, KPIs and the export. Figures come from the counters each person's object adds to
- * (src/domain/analytics/counters.ts); days are UTC. One admin check for the whole group.
+ * Product analytics admin API (docs/analytics.md "Analytics"), mounted at `/admin/analytics`:
+ * retention cohorts, lifecycle flow, KPIs and the export; funnels are funnel-routes.ts at
+ * `/admin/funnels`. Figures come from the counters each person's object adds to
+ * (src/domain/analytics/counters.ts); days are UTC.
  */
 export const analyticsRoutes = adminRouter();
-analyticsRoutes.use("/admin/funnels", adminAuth);
-analyticsRoutes.use("/admin/funnels/*", adminAuth);
-analyticsRoutes.use("/admin/analytics/*", adminAuth);
-analyticsRoutes.route("/", funnelRoutes);
 analyticsRoutes.route("/", lifecycleAnalyticsRoutes);
 analyticsRoutes.route("/", kpiRoutes);
 analyticsRoutes.route("/", exportRoutes);
+
+export { funnelRoutes } from "./funnel-routes";
