@@ -42,19 +42,13 @@ export async function reportStatus(
   reason?: string,
 ): Promise<void> {
   try {
-    const args = {
-      idempotencyKey: owner.idempotencyKey,
-      status,
-      at,
-      ...(reason ? { reason: reason.slice(0, 300) } : {}),
-    };
     await userStub(env.USER, owner.userObject).command({
       appId: owner.appId,
       userId: owner.userId,
       anonymous: false,
       feature: "campaigns",
       name: "deliveryStatus",
-      args,
+      args: { idempotencyKey: owner.idempotencyKey, status, ...(reason ? { reason: reason.slice(0, 300) } : {}) },
       now: at,
     });
   } catch (err) {

@@ -1,3 +1,4 @@
+import * as z from "zod";
 import type { Json, JsonObject } from "../kernel/json";
 import type { Millis } from "../kernel/clock";
 import type { AppConfig } from "../stores/config/app-config";
@@ -8,6 +9,7 @@ import type { BeckonEvent } from "../domain/events/beckon-event";
 import type { UserProfile } from "../domain/profile/profile";
 import type { Timeline } from "./timeline";
 import type { Timer, TimerTable } from "./timers";
+import type { CommandArgs, CommandName, CommandResult, FeatureName } from "./user-commands";
 
 /**
  * What a feature (campaigns, geofences, segments, lifecycle) may touch inside a
@@ -38,7 +40,7 @@ export interface UserContext {
   /** Attributes every feature publishes (rfm segment, churn band, segment memberships…), for conditions. */
   attrs(): JsonObject;
   /** Push a message to the person's live connections (connected apps), if any. */
-  live(message: Json): void;
+  live(message: LiveMessage): void;
   /** The person's recent-event log for one event name (SDK events, oldest first), including this call's events so far. */
   eventLog(name: string, since?: Millis): Array<{ at: number; properties: string }>;
   /**
@@ -50,6 +52,12 @@ export interface UserContext {
   forget(key: string): void;
   /** Runs `write` once, just before this transaction commits; a later registration of the same key replaces it. */
   beforeCommit(key: string, write: () => void): void;
+}
+
+/** A message on a live connection (sent as JSON). */
+export interface LiveMessage {
+  type: string;
+  [key: string]: unknown;
 }
 
 export interface DeviceView {
@@ -81,15 +89,66 @@ export interface UserFeature {
   describe?(ctx: UserContext): JsonObject;
   /**
    * Commands callers run through `UserObject.command(...)` (RPC), by name. Each runs in
-   * one storage transaction; its return value goes back to the caller.
+   * one storage transaction; its return value goes back to the caller. Their types are the
+   * feature's entry in `UserCommands` (engine/user-commands.ts), checked by `defineFeature`.
    */
-  commands?: Record<string, (ctx: UserContext, args: Json) => Json>;
+  commands?: Readonly<Record<string, CommandHandler>>;
   /** Identity merge, anonymous side: this feature's data to hand to the identified object. */
   handOver?(sql: SqlStorage): Json;
   /** Identity merge, identified side: take in what the anonymous object's `handOver` returned. */
   absorb?(ctx: UserContext, data: Json): void;
   /** A live connection (WebSocket) opened: messages to send it at once (e.g. pending in-app messages). */
-  onLiveConnect?(ctx: UserContext): Json[];
+  onLiveConnect?(ctx: UserContext): LiveMessage[];
   /** A message from a live connection. */
   onLiveMessage?(ctx: UserContext, message: Json): void;
+}
+
+/** What the host sees of a command: arguments in, a result out. Their types live in the registry. */
+export interface CommandHandler {
+  invoke(ctx: UserContext, args: unknown): unknown;
+}
+
+/** A command's handler: the schema its arguments must pass and what it does with them. */
+export interface Command<A, R> extends CommandHandler {
+  readonly args: z.ZodType<A>;
+  readonly run: (ctx: UserContext, args: A) => R;
+  invoke(ctx: UserContext, args: unknown): R;
+}
+
+/**
+ * A command handler. Arguments arrive by structured clone from other code — the edge, a consumer,
+ * possibly of another deploy while a new version rolls out — so they are checked here, at the
+ * handler, and a mismatch fails loudly naming the field instead of writing a half-understood call.
+ */
+export function command<A, R>(args: z.ZodType<A>, run: (ctx: UserContext, args: A) => R): Command<A, R> {
+  return {
+    args,
+    run,
+    invoke(ctx, raw) {
+      const parsed = args.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`invalid command arguments: ${issue?.path.join(".") || "(args)"}: ${issue?.message}`);
+      }
+      return run(ctx, parsed.data);
+    },
+  };
+}
+
+/** The argument schema of a command that takes none. */
+export const noArgs = z.object({});
+
+/** The handlers a feature owes its entry in the registry: one per command, with its exact args and result. */
+export type CommandsFor<F extends FeatureName> = {
+  [N in CommandName<F>]: Command<CommandArgs<F, N>, CommandResult<F, N>>;
+};
+
+/**
+ * A feature that answers commands: its name picks its entry in `UserCommands`, and the compiler
+ * checks that the handlers match it (none missing, none extra, the same args and results).
+ */
+export function defineFeature<const F extends FeatureName>(
+  feature: Omit<UserFeature, "name" | "commands"> & { name: F; commands: NoInfer<CommandsFor<F>> },
+): UserFeature {
+  return feature;
 }

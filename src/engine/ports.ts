@@ -1,4 +1,3 @@
-import type { ContentCardContent, InAppContent } from "../domain/inapp/model";
 import type { UserContext } from "./feature";
 
 /**
@@ -12,7 +11,8 @@ export interface InAppDelivery {
   key: string;
   campaignId: string;
   variant: string;
-  content: InAppContent;
+  /** Rendered content (`InAppContent`'s shape); the inbox checks it and refuses, on the timeline, what does not parse. */
+  content: Record<string, unknown>;
   /** The event that made the journey decide (shown in the timeline). */
   triggerEvent?: string;
 }
@@ -21,7 +21,8 @@ export interface CardDelivery {
   key: string;
   campaignId: string;
   variant: string;
-  content: ContentCardContent;
+  /** Rendered content (`ContentCardContent`'s shape), checked by the inbox like an in-app message's. */
+  content: Record<string, unknown>;
 }
 
 /** The person's in-app inbox (engine/features/inapp): where journeys deliver in-app messages and content cards. */

@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from "../kernel/json";
+import type { JsonObject } from "../kernel/json";
 import type { Millis } from "../kernel/clock";
 import type { BeckonEvent } from "../domain/events/beckon-event";
 import type { ConsentChannel } from "../domain/delivery/channel";
@@ -7,6 +7,7 @@ import type { Handover } from "./identity-merge";
 import type { UserProfile } from "../domain/profile/profile";
 import type { TimelineCursor, TimelineEntry } from "./timeline";
 import type { Timer } from "./timers";
+import type { CommandCall, CommandName, CommandResult, FeatureName } from "./user-commands";
 
 /**
  * The UserObject's RPC surface: what the edge, the consumers and other objects may ask of
@@ -34,7 +35,16 @@ export interface UserApi extends Rpc.DurableObjectBranded {
   tick(now: Millis): Promise<{ fired: number }>;
   handOver(target: { name: string; userId: string }): Promise<Handover | null>;
   noop(): Promise<number>;
-  command(call: CommandCall): Promise<Json>;
+  /**
+   * A feature's command (engine/user-commands.ts: each feature declares its commands' args and
+   * result). `null` when the person has no profile and the call did not ask to create one.
+   */
+  command<F extends FeatureName, N extends CommandName<F>>(
+    call: CommandCall<F, N> & { createIfMissing: true },
+  ): Promise<CommandResult<F, N>>;
+  command<F extends FeatureName, N extends CommandName<F>>(
+    call: CommandCall<F, N>,
+  ): Promise<CommandResult<F, N> | null>;
   fetch(request: Request): Promise<Response>;
   isIdentifiedPerson(): Promise<boolean>;
 }
@@ -62,20 +72,6 @@ export interface ProfileView {
   devices: ReturnType<DeviceTable["list"]>;
   timers: Timer[];
   features: JsonObject;
-}
-
-export interface CommandCall {
-  appId: string;
-  userId: string;
-  anonymous: boolean;
-  feature: string;
-  name: string;
-  args: Json;
-  now: Millis;
-  configVersion?: number;
-  virtualClock?: boolean;
-  /** Start a profile for an unknown person (e.g. a location update before any event). */
-  createIfMissing?: boolean;
 }
 
 export interface UserExport {

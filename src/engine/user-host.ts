@@ -1,5 +1,5 @@
 import { DAY, MINUTE, type Millis } from "../kernel/clock";
-import type { Json, JsonObject } from "../kernel/json";
+import type { JsonObject } from "../kernel/json";
 import { aggregate } from "../domain/analytics/counters";
 import { exportFormatOf, exportMessages, PIPELINE_BINDINGS } from "../domain/analytics/export";
 import { indexRowOf, type IndexUpdate } from "../domain/messages/index-update";
@@ -9,7 +9,7 @@ import { type AppConfig, cachedAppConfig, loadAppConfig } from "../stores/config
 import type { Env } from "../env";
 import { DeviceTable } from "./devices";
 import { EventLog } from "./event-log";
-import type { UserContext, UserFeature } from "./feature";
+import type { LiveMessage, UserContext, UserFeature } from "./feature";
 import { Outbox } from "./outbox";
 import { Run } from "./run";
 import { applyUserSchema, userSchemaFingerprint } from "./storage-schema";
@@ -377,7 +377,7 @@ export class UserHost {
     this.timers.forget();
   }
 
-  broadcastLive(message: Json): void {
+  broadcastLive(message: LiveMessage): void {
     const text = JSON.stringify(message);
     for (const ws of this.state.getWebSockets("live")) {
       try {

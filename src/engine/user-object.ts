@@ -7,14 +7,15 @@ import { applyEventToProfile } from "../domain/profile/profile";
 import type { Env } from "../env";
 import { registerContextToken } from "./context-token";
 import type { DeviceUpdate } from "./devices";
-import type { UserContext } from "./feature";
+import type { LiveMessage, UserContext } from "./feature";
 import { userFeatures } from "./features";
 import type { Handover } from "./identity-merge";
 import { absorbAnonymousIds, handOver } from "./identity-handover";
 import { Run } from "./run";
 import { compareEntries, encodeCursor, type TimelineCursor, type TimelineEntry } from "./timeline";
 import type { Timer } from "./timers";
-import type { CommandCall, IngestCall, IngestResult, ProfileView, UserApi, UserExport } from "./user-api";
+import type { IngestCall, IngestResult, ProfileView, UserApi, UserExport } from "./user-api";
+import type { CommandCall, CommandName, CommandResult, FeatureName } from "./user-commands";
 import { UserHost } from "./user-host";
 import { userStub } from "./user-stub";
 
@@ -254,22 +255,34 @@ export class UserObject extends DurableObject<Env> implements UserApi {
 
   /**
    * Runs a feature's command (see UserFeature.commands) in one transaction: how routes,
-   * queue consumers and webhooks act on a person without a dedicated RPC method each.
+   * queue consumers and webhooks act on a person without a dedicated RPC method each. The host
+   * dispatches by name and knows no feature; the types come from the registry (user-commands.ts).
    */
-  async command(call: CommandCall): Promise<Json> {
+  async command<F extends FeatureName, N extends CommandName<F>>(
+    call: CommandCall<F, N> & { createIfMissing: true },
+  ): Promise<CommandResult<F, N>>;
+  async command<F extends FeatureName, N extends CommandName<F>>(
+    call: CommandCall<F, N>,
+  ): Promise<CommandResult<F, N> | null>;
+  async command<F extends FeatureName, N extends CommandName<F>>(
+    call: CommandCall<F, N>,
+  ): Promise<CommandResult<F, N> | null> {
     const fwd = this.forwarded(call);
     if (fwd) return fwd.to.command(fwd.call);
     const host = this.host;
     const handler = host.features.find((f) => f.name === call.feature)?.commands?.[call.name];
     if (!handler) throw new Error(`unknown command ${call.feature}.${call.name}`);
     if (!host.profile && !call.createIfMissing) return null;
-    return host.change(call.appId, call.configVersion ?? 0, call.now, (ctx, run) => {
+    const result = await host.change(call.appId, call.configVersion ?? 0, call.now, (ctx, run) => {
       if (!host.profile) host.startProfile({ ...call, events: [] }, ctx);
       host.markVirtualClock(call.virtualClock);
-      const result = handler(ctx, call.args);
+      const result = handler.invoke(ctx, call.args);
       run.drain();
       return result;
     });
+    // The one place the registry's types meet the run-time lookup: `defineFeature` checked that
+    // the handler registered under this feature and name returns this command's result.
+    return result as CommandResult<F, N>;
   }
 
   /** `GET /v1/connect` arrives here: a hibernatable WebSocket for live in-app delivery. */
@@ -284,7 +297,7 @@ export class UserObject extends DurableObject<Env> implements UserApi {
     this.ctx.acceptWebSocket(server, ["live"]);
     if (host.profile) {
       const config = await host.config(appId, Number(request.headers.get("x-beckon-config-version") ?? 0));
-      const messages: Json[] = [];
+      const messages: LiveMessage[] = [];
       host.transaction(config, Date.now(), (ctx) => {
         for (const f of host.features) if (f.onLiveConnect) messages.push(...f.onLiveConnect(ctx));
       });

@@ -1,42 +1,24 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { consoleRoutes } from "./console-routes";
-import { appStatsRoutes } from "./admin/app-stats-routes";
-import { userSearchRoutes } from "./admin/user-search-routes";
-import { segmentPreviewRoutes } from "./admin/segment-preview-routes";
-import { cors } from "hono/cors";
-import { adminAppRoutes } from "./admin/app-routes";
-import { adminUserRoutes } from "./admin/user-routes";
-import { campaignRoutes } from "./admin/campaign-routes";
-import { deviceRoutes } from "./sdk/device-routes";
-import { errorResponse } from "./middleware/errors";
 import { DomainError } from "../kernel/errors";
+import { adminApi } from "./admin/admin-api";
+import { consoleRoutes } from "./console-routes";
 import type { HonoEnv } from "./hono-env";
-import { ingestRoutes } from "./sdk/ingest-routes";
-import { operatorRoutes } from "./admin/operator-routes";
-import { benchRoutes } from "./sdk/bench-routes";
-import { scaleBenchRoutes } from "./admin/scale-bench-routes";
-import { webhookRoutes } from "./webhooks/webhook-routes";
-import { deliveryAdminRoutes } from "./admin/delivery-routes";
-import { inAppRoutes } from "./sdk/inapp-routes";
-import { segmentReportRoutes } from "./admin/segment-report-routes";
-import { segmentRoutes } from "./admin/segment-routes";
-import { beaconRoutes } from "./admin/beacon-routes";
-import { geofenceRoutes } from "./admin/geofence-routes";
-import { locationRoutes } from "./sdk/location-routes";
-import { pushOpenRoutes } from "./sdk/push-open-routes";
-import { adminBodyGuard } from "./middleware/body";
+import { errorResponse } from "./middleware/errors";
 import { requestClockMiddleware } from "./middleware/request-clock";
-import { awaitConfigPropagation } from "./middleware/config-propagation";
-import { identityKeyRoutes } from "./admin/identity-key-routes";
-import { demoTokenRoutes } from "./sdk/demo-token-routes";
-import { sdkSettingsRoutes } from "./sdk/sdk-settings-routes";
 import { docsRoutes } from "./openapi/docs-routes";
-import { analyticsRoutes } from "./admin/analytics";
-import { accessRoutes } from "./admin/access-routes";
-import { approvalRoutes } from "./admin/approval-routes";
-import { messageRoutes } from "./admin/message-routes";
+import { demoRoutes } from "./sdk/demo-routes";
+import { sdkApi, sdkCors } from "./sdk/sdk-api";
+import { sdkAssetsRoutes } from "./sdk/sdk-assets-routes";
+import { rudderStackConfigRoutes } from "./sdk/sdk-settings-routes";
+import { unsubscribeRoutes } from "./webhooks/unsubscribe-routes";
+import { webhookRoutes } from "./webhooks/webhook-routes";
 
-/** The whole HTTP surface: SDK ingest, admin API, provider webhooks. */
+/**
+ * The whole HTTP surface, one group per audience, each mounted at its prefix: the admin API
+ * (`/admin`, admin/admin-api.ts, one authentication), the SDK API (`/v1`, sdk/sdk-api.ts, write
+ * keys), provider webhooks (`/webhooks`), the web SDK's files (`/sdk`), the demo shop (`/demo`),
+ * the console (`/console`) and the OpenAPI document and reference (`/openapi.json`, `/docs`).
+ */
 export function createApp() {
   const app = new OpenAPIHono<HonoEnv>();
   app.onError((err, c) => errorResponse(c, err));
@@ -45,45 +27,18 @@ export function createApp() {
   );
 
   app.use("*", requestClockMiddleware);
-  app.use("/admin/*", adminBodyGuard);
-  app.use("/admin/*", awaitConfigPropagation);
   app.get("/", (c) => c.json({ name: "beckon", docs: "/admin/openapi.json" }));
-  // Every SDK route is called from web pages on any origin. Preflights reflect the requested
-  // headers: SDKs add their own (analytics.js `X-Retry-Count` on retries, RudderStack
-  // `AnonymousId`, `SentAt`, `rsa-*`), and an allowlist that misses one loses those calls silently.
-  // Admin routes get no CORS headers: they are server-to-server.
-  const sdkCors = cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], maxAge: 86400 });
-  app.use("/v1/*", sdkCors);
+  app.route("/console", consoleRoutes);
+  app.route("/admin", adminApi());
+  app.route("/v1", sdkApi());
+  app.route("/v1/unsubscribe", unsubscribeRoutes);
+  // RudderStack asks for its config at the root (with and without the trailing slash).
   app.use("/sourceConfig", sdkCors);
   app.use("/sourceConfig/*", sdkCors);
-  app.route("/", consoleRoutes);
-  app.route("/", sdkSettingsRoutes);
-  app.route("/", ingestRoutes);
-  app.route("/", deviceRoutes);
-  app.route("/", benchRoutes);
-  app.route("/", scaleBenchRoutes);
-  app.route("/", operatorRoutes);
-  app.route("/", adminAppRoutes);
-  app.route("/", accessRoutes);
-  app.route("/", identityKeyRoutes);
-  app.route("/", demoTokenRoutes);
-  app.route("/", adminUserRoutes);
-  app.route("/", approvalRoutes);
-  app.route("/", messageRoutes);
-  app.route("/", campaignRoutes);
-  app.route("/", webhookRoutes);
-  app.route("/", deliveryAdminRoutes);
-  app.route("/", inAppRoutes);
-  app.route("/", segmentPreviewRoutes);
-  app.route("/", segmentReportRoutes);
-  app.route("/", segmentRoutes);
-  app.route("/", appStatsRoutes);
-  app.route("/", userSearchRoutes);
-  app.route("/", geofenceRoutes);
-  app.route("/", beaconRoutes);
-  app.route("/", locationRoutes);
-  app.route("/", pushOpenRoutes);
-  app.route("/", analyticsRoutes);
+  app.route("/", rudderStackConfigRoutes);
+  app.route("/webhooks", webhookRoutes);
+  app.route("/sdk", sdkAssetsRoutes);
+  app.route("/demo", demoRoutes);
 
   // The OpenAPI document is built from this app by `npm run openapi` (src/http/openapi/document.ts)
   // and served as a static asset: the Worker's bundle carries no document generator.

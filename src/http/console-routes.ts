@@ -4,7 +4,7 @@ import type { HonoEnv } from "./hono-env";
 /**
  * The operator console (built by `scripts/build-console.mjs` into `public/console/`), served from
  * Workers Static Assets. The Worker runs first so every console response carries the security
- * headers, and so any deep link (`/console/campaigns/abc`) gets the app shell to route on.
+ * headers, and so any deep link (`/console/campaigns/abc`) gets the app shell to route on. Mounted at `/console`.
  */
 export const consoleRoutes = new Hono<HonoEnv>();
 
@@ -21,8 +21,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const NOT_BUILT = "The console is not built: run `npm run build:console` (npm start and wrangler dev do it for you).";
 
-consoleRoutes.get("/console", (c) => c.redirect("/console/", 308));
-consoleRoutes.get("/console/*", async (c) => {
+consoleRoutes.get("/", (c) => c.redirect("/console/", 308));
+consoleRoutes.get("/*", async (c) => {
   if (!c.env.ASSETS) return c.json({ error: { code: "not_found", message: NOT_BUILT } }, 404);
   const url = new URL(c.req.url);
   const isAsset = url.pathname.startsWith("/console/assets/");

@@ -43,3 +43,8 @@ export function invalid(error: z.ZodError, prefix = ""): DomainError {
   const first = problems[0];
   return new DomainError(400, "invalid_input", first ? `${first.field}: ${first.message}` : "invalid input", problems);
 }
+
+/** The thing asked for does not exist (in this app): `no campaign cmp_1`, a 404. */
+export function notFound(what: string, id: string, problems?: FieldProblem[]): DomainError {
+  return new DomainError(404, "not_found", `no ${what} ${id}`, problems);
+}

@@ -17,5 +17,25 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
+/** Whether a value is JSON, as `JSON.parse` yields it: lets a parsed body's records be typed `Json` without a cast. */
+export function isJson(v: unknown): v is Json {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(v);
+    case "object":
+      if (v === null) return true;
+      return Array.isArray(v) ? v.every(isJson) : isJsonObject(v);
+    default:
+      return false;
+  }
+}
+
+export function isJsonObject(v: unknown): v is JsonObject {
+  return isPlainObject(v) && Object.values(v).every(isJson);
+}
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

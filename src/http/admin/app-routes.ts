@@ -4,15 +4,12 @@ import { eq, sql } from "drizzle-orm";
 import { AppSettings } from "../../domain/settings/app-settings";
 import { database } from "../../stores/d1/client";
 import { apps } from "../../stores/d1/schema";
-import { adminAuth } from "../middleware/auth";
 import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
 
 /** The app's own settings (lifecycle thresholds, caps, quiet hours…). Every change bumps the config version. */
 export const adminAppRoutes = adminRouter();
-adminAppRoutes.use("/admin/app", adminAuth);
-adminAppRoutes.use("/admin/app/*", adminAuth);
 
 // The stored settings, parsed: every field is there (defaults filled in).
 const AppView = z
@@ -32,7 +29,7 @@ const SettingsPatch = z.record(z.string(), z.unknown()).openapi("AppSettingsPatc
 adminAppRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/app",
+    path: "/",
     tags: ["app"],
     summary: "The app, its config version and settings",
     security: [{ admin: [] }],
@@ -59,7 +56,7 @@ adminAppRoutes.openapi(
 adminAppRoutes.openapi(
   createRoute({
     method: "patch",
-    path: "/admin/app/settings",
+    path: "/settings",
     tags: ["app"],
     summary: "Change settings (deep-merged per top-level key); takes effect within seconds",
     security: [{ admin: [] }],

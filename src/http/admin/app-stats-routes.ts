@@ -3,7 +3,6 @@ import * as z from "zod";
 import { DAY } from "../../kernel/clock";
 import { ATTR } from "../../domain/segments/index-attrs";
 import { indexShards } from "../../stores/d1/index-shards";
-import { adminAuth } from "../middleware/auth";
 import { adminRouter, responses } from "../openapi/openapi";
 
 /**
@@ -12,7 +11,6 @@ import { adminRouter, responses } from "../openapi/openapi";
  * per channel (from the users index, which each person's object keeps current).
  */
 export const appStatsRoutes = adminRouter();
-appStatsRoutes.use("/admin/stats/*", adminAuth);
 
 /** The funnel kinds worth a daily line; the rest (suppressed, failed…) stay in the campaign report. */
 const KINDS = ["entered", "sent", "delivered", "opened", "clicked", "converted"] as const;
@@ -34,7 +32,7 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 appStatsRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/stats/daily",
+    path: "/daily",
     operationId: "getDailyMessageStats",
     tags: ["stats"],
     summary: "Entered, sent, delivered, opened, clicked and converted per UTC day, over all campaigns",
@@ -95,7 +93,7 @@ const ConsentStats = z
 appStatsRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/stats/consent",
+    path: "/consent",
     operationId: "getConsentStats",
     tags: ["stats"],
     summary: "People per consent status on each channel, and how many can receive push now",

@@ -6,37 +6,20 @@ import { beaconRegions } from "../../stores/d1/schema";
 import { BeaconInput } from "../../domain/geo/geo-input";
 import { beaconRow, beaconView, hasTag, newBeaconId } from "../../stores/geofences/geofence-store";
 import { bumpConfigVersion } from "../../stores/config/config-version";
-import { adminAuth } from "../middleware/auth";
-import { DomainError } from "../../kernel/errors";
+import { notFound } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
+import { GeoIdParam, GeoListQuery } from "./geo-params";
 import { BeaconRegion } from "../openapi/admin-views";
 
 /** Beacon regions (iBeacon, Eddystone): list, create, read, delete. */
 export const beaconRoutes = adminRouter();
-beaconRoutes.use("/admin/beacons", adminAuth);
-beaconRoutes.use("/admin/beacons/*", adminAuth);
 
 const BeaconViewSchema = BeaconRegion;
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "geo_3f2a9c1b7e5d4a60b2c1" }),
-});
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  after: z.string().optional().openapi({ description: "cursor: the `next` of the previous page" }),
-  tag: z.string().optional(),
-  enabled: z.enum(["true", "false"]).optional(),
-});
-
-const notFound = (what: string, id: string) => new DomainError(404, "not_found", `no ${what} ${id}`);
 
 beaconRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/beacons",
+    path: "/",
     tags: ["geofences"],
     summary:
       "Create a beacon region: iBeacon {uuid, major?, minor?} or Eddystone-UID {namespace, instance?}; a missing identifier matches any",
@@ -57,11 +40,11 @@ beaconRoutes.openapi(
 beaconRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/beacons",
+    path: "/",
     tags: ["geofences"],
     summary: "List beacon regions",
     security: [{ admin: [] }],
-    request: { query: ListQuery },
+    request: { query: GeoListQuery },
     responses: responses(
       z.object({ beacons: z.array(BeaconViewSchema), next: z.string().nullable() }),
       "A page of beacon regions",
@@ -89,11 +72,11 @@ beaconRoutes.openapi(
 beaconRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/beacons/{id}",
+    path: "/{id}",
     tags: ["geofences"],
     summary: "One beacon region",
     security: [{ admin: [] }],
-    request: { params: IdParam },
+    request: { params: GeoIdParam },
     responses: responses(BeaconViewSchema, "The beacon region"),
   }),
   async (c) => {
@@ -110,11 +93,11 @@ beaconRoutes.openapi(
 beaconRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/beacons/{id}",
+    path: "/{id}",
     tags: ["geofences"],
     summary: "Delete a beacon region",
     security: [{ admin: [] }],
-    request: { params: IdParam },
+    request: { params: GeoIdParam },
     responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
   }),
   async (c) => {

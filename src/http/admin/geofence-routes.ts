@@ -14,10 +14,10 @@ import {
   newFenceId,
 } from "../../stores/geofences/geofence-store";
 import { bumpConfigVersion } from "../../stores/config/config-version";
-import { adminAuth } from "../middleware/auth";
-import { invalid, problemsOf } from "../../kernel/errors";
+import { invalid, problemsOf, notFound } from "../../kernel/errors";
 import { type FieldProblem, DomainError } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
+import { GeoIdParam, GeoListQuery } from "./geo-params";
 
 /**
  * Admin API for geofences and beacon regions. Every change bumps the app's
@@ -25,7 +25,6 @@ import { adminRouter, jsonBody, responses } from "../openapi/openapi";
  * (within seconds) instead of reading D1 on the location path.
  */
 export const geofenceRoutes = adminRouter();
-for (const path of ["/admin/geofences", "/admin/geofences/*"]) geofenceRoutes.use(path, adminAuth);
 // The import's 16 MB body limit is enforced with every admin body's (adminBodyGuard, src/http/middleware/body.ts).
 
 const Json = z.record(z.string(), z.unknown());
@@ -46,21 +45,6 @@ const FenceViewSchema = z
     updatedAt: z.string(),
   })
   .openapi("Geofence");
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "geo_3f2a9c1b7e5d4a60b2c1" }),
-});
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  after: z.string().optional().openapi({ description: "cursor: the `next` of the previous page" }),
-  tag: z.string().optional(),
-  enabled: z.enum(["true", "false"]).optional(),
-});
-
-const notFound = (what: string, id: string) => new DomainError(404, "not_found", `no ${what} ${id}`);
 
 async function fenceById(d1: D1Database, appId: string, id: string) {
   const [row] = await database(d1)
@@ -83,7 +67,7 @@ const conflict = (externalId: string | null) =>
 geofenceRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/geofences",
+    path: "/",
     tags: ["geofences"],
     summary: "Create a geofence: a circle (GeoJSON Point + radius in metres, 50 m – 50 km) or a GeoJSON Polygon",
     security: [{ admin: [] }],
@@ -110,11 +94,11 @@ geofenceRoutes.openapi(
 geofenceRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/geofences",
+    path: "/",
     tags: ["geofences"],
     summary: "List geofences, by id, a page at a time",
     security: [{ admin: [] }],
-    request: { query: ListQuery },
+    request: { query: GeoListQuery },
     responses: responses(
       z.object({ geofences: z.array(FenceViewSchema), total: z.number(), next: z.string().nullable() }),
       "A page of geofences",
@@ -153,11 +137,11 @@ geofenceRoutes.openapi(
 geofenceRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/geofences/{id}",
+    path: "/{id}",
     tags: ["geofences"],
     summary: "One geofence",
     security: [{ admin: [] }],
-    request: { params: IdParam },
+    request: { params: GeoIdParam },
     responses: responses(FenceViewSchema, "The geofence"),
   }),
   async (c) => c.json(fenceView(await fenceById(c.env.DB, c.get("app").appId, c.req.valid("param").id)) as never, 200),
@@ -166,11 +150,11 @@ geofenceRoutes.openapi(
 geofenceRoutes.openapi(
   createRoute({
     method: "patch",
-    path: "/admin/geofences/{id}",
+    path: "/{id}",
     tags: ["geofences"],
     summary: "Change a geofence (any subset of fields; the result is validated as a whole)",
     security: [{ admin: [] }],
-    request: { params: IdParam, ...jsonBody(FencePatch) },
+    request: { params: GeoIdParam, ...jsonBody(FencePatch) },
     responses: responses(FenceViewSchema, "The updated geofence"),
   }),
   async (c) => {
@@ -215,11 +199,11 @@ geofenceRoutes.openapi(
 geofenceRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/geofences/{id}",
+    path: "/{id}",
     tags: ["geofences"],
     summary: "Delete a geofence (people inside leave it silently)",
     security: [{ admin: [] }],
-    request: { params: IdParam },
+    request: { params: GeoIdParam },
     responses: responses(z.object({ deleted: z.boolean() }), "Deleted"),
   }),
   async (c) => {
@@ -240,7 +224,7 @@ const MAX_IMPORT_PROBLEMS = 100;
 geofenceRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/geofences/import",
+    path: "/import",
     tags: ["geofences"],
     summary:
       "Bulk import a GeoJSON FeatureCollection (Polygon features, or Point features with properties.radius). Features with an id upsert by it. All or nothing.",

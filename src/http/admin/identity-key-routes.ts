@@ -5,8 +5,7 @@ import { newHs256Secret, newIdentityKeyId, publicJwkOf, sealSecret } from "../..
 import { database } from "../../stores/d1/client";
 import { identityKeys } from "../../stores/d1/schema";
 import { bumpConfigVersion } from "../../stores/config/config-version";
-import { adminAuth } from "../middleware/auth";
-import { DomainError } from "../../kernel/errors";
+import { DomainError, notFound } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
 import { identityKeysSecret } from "../middleware/user-token";
 
@@ -18,8 +17,6 @@ import { identityKeysSecret } from "../middleware/user-token";
  * is keyed by.
  */
 export const identityKeyRoutes = adminRouter();
-identityKeyRoutes.use("/admin/app/identity-keys", adminAuth);
-identityKeyRoutes.use("/admin/app/identity-keys/*", adminAuth);
 
 /** A bound on the keys tried per token; a rotation needs two. */
 export const MAX_IDENTITY_KEYS = 5;
@@ -58,7 +55,7 @@ const CreatedKey = KeyView.extend({
 identityKeyRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/app/identity-keys",
+    path: "/",
     tags: ["app"],
     summary: "Create an HS256 secret (shown once) or register an ES256/RS256 public key for user tokens",
     security: [{ admin: [] }],
@@ -115,7 +112,7 @@ identityKeyRoutes.openapi(
 identityKeyRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/app/identity-keys",
+    path: "/",
     tags: ["app"],
     summary: "The app's identity keys (never a secret)",
     security: [{ admin: [] }],
@@ -142,7 +139,7 @@ identityKeyRoutes.openapi(
 identityKeyRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/app/identity-keys/{id}",
+    path: "/{id}",
     tags: ["app"],
     summary: "Retire an identity key: tokens signed with it stop verifying within seconds",
     security: [{ admin: [] }],
@@ -164,10 +161,7 @@ identityKeyRoutes.openapi(
       .delete(identityKeys)
       .where(and(eq(identityKeys.appId, appId), eq(identityKeys.id, id)))
       .returning({ id: identityKeys.id });
-    if (deleted.length === 0)
-      throw new DomainError(404, "not_found", `no identity key ${id}`, [
-        { field: "id", message: "unknown identity key" },
-      ]);
+    if (deleted.length === 0) throw notFound("identity key", id, [{ field: "id", message: "unknown identity key" }]);
     await bumpConfigVersion(c.env.DB, appId);
     return c.json({ deleted: id }, 200);
   },

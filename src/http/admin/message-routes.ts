@@ -2,21 +2,16 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { CampaignStore } from "../../stores/campaigns/campaign-store";
 import { MessageContent } from "../../domain/campaigns/model";
-import {
-  TEST_SEND_PREFIX,
-  type MessageSource,
-  type RenderProblem,
-  type TestSendResult,
-} from "../../engine/features/journey/test-message";
+import { TEST_SEND_PREFIX } from "../../engine/features/journey/test-message";
+import type { MessageSource, RenderProblem } from "../../engine/features/journey/journey-commands";
+import type { CommandArgs, CommandName, CommandResult } from "../../engine/user-commands";
 import { CHANNELS, type Channel } from "../../domain/delivery/channel";
-import type { JsonObject } from "../../kernel/json";
 import { validateContent } from "../../domain/templates/render";
 import { userStub } from "../../engine/user-stub";
 import { currentConfigVersion } from "../../stores/config/config-version";
-import { adminAuth } from "../middleware/auth";
 import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
-import { adminRouter, jsonBody, responses } from "../openapi/openapi";
+import { adminRouter, JsonObjectSchema, jsonBody, responses } from "../openapi/openapi";
 import { userObjectName } from "../../kernel/ids";
 import type { Context } from "hono";
 
@@ -25,7 +20,6 @@ import type { Context } from "hono";
  * person's UserObject by the send path's own code (src/engine/features/journey/test-message.ts).
  */
 export const messageRoutes = adminRouter();
-messageRoutes.use("/admin/messages/*", adminAuth);
 
 const SourceFields = {
   userId: z
@@ -57,13 +51,10 @@ const SourceFields = {
     .max(64)
     .optional()
     .openapi({ description: "the A/B arm whose overrides apply (default: the campaign's first)" }),
-  event: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .openapi({
-      description: "properties of the trigger event (`event.*` in templates)",
-      example: { cart_id: "c-42", items: [{ name: "Lamp" }] },
-    }),
+  event: JsonObjectSchema.default({}).openapi({
+    description: "properties of the trigger event (`event.*` in templates)",
+    example: { cart_id: "c-42", items: [{ name: "Lamp" }] },
+  }),
   locale: z.string().min(2).max(35).optional().openapi({
     description: "render as if the person's locale were this (which locale variant, and `user.locale`)",
     example: "fr-FR",
@@ -178,7 +169,6 @@ async function resolveSource(
   b: z.infer<typeof PreviewBody> | z.infer<typeof TestSendBody>,
   adhocName: string,
 ): Promise<MessageSource> {
-  const event = b.event as JsonObject;
   if (b.campaignId !== undefined) {
     const campaign = await new CampaignStore(c.env.DB).require(c.get("app").appId, b.campaignId);
     const def = campaign.definition;
@@ -200,7 +190,7 @@ async function resolveSource(
       },
       campaign: { id: campaign.id, name: def.name, version: campaign.version, transactional: def.transactional },
       arm: b.variant ?? def.variants[0]!.id,
-      event,
+      event: b.event,
       ...(b.locale ? { locale: b.locale } : {}),
     };
   }
@@ -224,7 +214,7 @@ async function resolveSource(
     },
     campaign: { id: adhocName, name: adhocName === "test" ? "Test send" : "Preview", version: 0, transactional: false },
     arm: b.variant ?? "A",
-    event,
+    event: b.event,
     ...(b.locale ? { locale: b.locale } : {}),
   };
 }
@@ -241,7 +231,13 @@ const renderFailure = (problem: RenderProblem) =>
     [{ field: problem.field, message: problem.message }],
   );
 
-async function personCommand(c: Context<HonoEnv>, userId: string, name: string, args: unknown): Promise<unknown> {
+/** A journey command for a known person (a preview or test send never creates one): 404 otherwise. */
+async function personCommand<N extends CommandName<"campaigns">>(
+  c: Context<HonoEnv>,
+  userId: string,
+  name: N,
+  args: CommandArgs<"campaigns", N>,
+): Promise<CommandResult<"campaigns", N>> {
   const app = c.get("app");
   const target = userObjectName(app.appId, { userId });
   const result = await userStub(c.env.USER, target.name).command({
@@ -250,7 +246,7 @@ async function personCommand(c: Context<HonoEnv>, userId: string, name: string, 
     anonymous: false,
     feature: "campaigns",
     name,
-    args: args as never,
+    args,
     now: c.get("now"),
     configVersion: await currentConfigVersion(c.env.DB, app.appId),
     virtualClock: c.get("virtualClock"),
@@ -265,7 +261,7 @@ async function personCommand(c: Context<HonoEnv>, userId: string, name: string, 
 messageRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/messages/preview",
+    path: "/preview",
     operationId: "previewMessage",
     tags: ["messages"],
     summary:
@@ -282,9 +278,7 @@ messageRoutes.openapi(
       throw new DomainError(400, "invalid_input", `channel: the message has no ${body.channel} content`, [
         { field: "channel", message: `no ${body.channel} content` },
       ]);
-    const preview = (await personCommand(c, body.userId, "previewMessage", { ...src, channels })) as z.infer<
-      typeof PreviewView
-    >;
+    const preview = await personCommand(c, body.userId, "previewMessage", { ...src, channels });
     const failed = preview.messages.find((m) => m.error);
     if (failed?.error) throw renderFailure(failed.error);
     return c.json(preview, 200);
@@ -294,7 +288,7 @@ messageRoutes.openapi(
 messageRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/messages/test-send",
+    path: "/test-send",
     operationId: "testSendMessage",
     tags: ["messages"],
     summary:
@@ -320,12 +314,12 @@ messageRoutes.openapi(
       ]);
     const requestId = body.requestId ?? header ?? crypto.randomUUID();
     const key = `${TEST_SEND_PREFIX}${c.get("app").appId}:${body.userId}:${requestId}`;
-    const result = (await personCommand(c, body.userId, "testSend", {
+    const result = await personCommand(c, body.userId, "testSend", {
       ...src,
       channel: body.channel,
       key,
       by: c.get("principal")?.id ?? "admin",
-    })) as TestSendResult;
+    });
     if (!result.sent) {
       if (result.error) throw renderFailure(result.error);
       throw new DomainError(409, "unreachable", `${body.userId} cannot receive ${body.channel}: ${result.reason}`, [

@@ -12,8 +12,7 @@ import { adminRouter, jsonBody, responses } from "../openapi/openapi";
 
 /** Operator API (OPERATOR_TOKEN): creates apps and their keys. Keys are returned once; only hashes are stored. */
 export const operatorRoutes = adminRouter();
-operatorRoutes.use("/admin/apps", operatorAuth);
-operatorRoutes.use("/admin/apps/*", operatorAuth);
+operatorRoutes.use("*", operatorAuth);
 
 // identityVerification has no default here: a new app gets `required` unless the operator says otherwise.
 const NewAppSettings = AppSettings.extend({
@@ -54,7 +53,7 @@ const CreateKey = z
 operatorRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/apps",
+    path: "/",
     tags: ["operator"],
     summary: "Create an app with a write key and an admin key",
     security: [{ operator: [] }],
@@ -113,7 +112,7 @@ const AppIdParam = z.object({ appId: z.string().openapi({ param: { name: "appId"
 operatorRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/apps/{appId}/keys",
+    path: "/{appId}/keys",
     tags: ["operator"],
     summary: "Create another key for an app",
     security: [{ operator: [] }],
@@ -161,7 +160,7 @@ operatorRoutes.openapi(
 operatorRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/apps/{appId}/keys/{prefix}",
+    path: "/{appId}/keys/{prefix}",
     tags: ["operator"],
     summary: "Revoke a key by its prefix",
     security: [{ operator: [] }],

@@ -8,21 +8,15 @@ import { segmentCount } from "../../stores/segments/segment-reports";
 import { SegmentFilter } from "../../domain/segments/segment-filter";
 import { pageBroadcast } from "../../jobs/broadcast/broadcast";
 import { applyIndexUpdates } from "../../jobs/index-consumer";
-import { adminAuth } from "../middleware/auth";
 import type { HonoEnv } from "../hono-env";
 
 /**
- * Benchmark only (BENCH_ROUTES = "true"): the pieces of `npm run bench -- scale` (bench/scale.mjs).
+ * Benchmark only (BENCH_ROUTES = "true", checked by bench-routes.ts, which mounts these): the pieces of `npm run bench -- scale` (bench/scale.mjs).
  * Each runs one cross-person operation against a layout given by the request — the deployment's
  * `INDEX_SHARDS` ("sharded") or `DB` alone ("single") — so both are measured in the same run on the
  * same synthetic people (seeded here, one copy per layout, under two app ids).
  */
 export const scaleBenchRoutes = new Hono<HonoEnv>();
-scaleBenchRoutes.use("/admin/_bench/scale/*", adminAuth);
-scaleBenchRoutes.use("/admin/_bench/scale/*", async (c, next) => {
-  if (c.env.BENCH_ROUTES !== "true") throw new DomainError(404, "not_found", "no route");
-  await next();
-});
 
 const Layout = z.enum(["single", "sharded"]);
 const layoutEnv = (env: Env, layout: z.infer<typeof Layout>): Env =>
@@ -35,7 +29,7 @@ const query = <T extends z.ZodRawShape>(shape: T, q: Record<string, string>) => 
 };
 
 /** Synthetic people `from`…`from + count − 1`, spread over the layout's shards by id (i mod n). */
-scaleBenchRoutes.post("/admin/_bench/scale/seed", async (c) => {
+scaleBenchRoutes.post("/seed", async (c) => {
   const q = query(
     { layout: Layout, from: z.coerce.number().int().min(0), count: z.coerce.number().int().min(1).max(200_000) },
     c.req.query(),
@@ -63,7 +57,7 @@ scaleBenchRoutes.post("/admin/_bench/scale/seed", async (c) => {
 });
 
 /** One segment count over the layout (the builder's and saved segments' query), timed. */
-scaleBenchRoutes.post("/admin/_bench/scale/count", async (c) => {
+scaleBenchRoutes.post("/count", async (c) => {
   const q = query({ layout: Layout }, c.req.query());
   const shards = indexShards(layoutEnv(c.env, q.layout));
   const filter = SegmentFilter.parse({
@@ -89,7 +83,7 @@ scaleBenchRoutes.post("/admin/_bench/scale/count", async (c) => {
  * messages built exactly as for a real broadcast, and handed to a queue that only counts them (the
  * real queue's rate is measured by /enqueue). Returns people handed on and the wall time.
  */
-scaleBenchRoutes.post("/admin/_bench/scale/fanout", async (c) => {
+scaleBenchRoutes.post("/fanout", async (c) => {
   const q = query({ layout: Layout }, c.req.query());
   const appId = `${c.get("app").appId}-${q.layout}`;
   const campaignId = `bench-fanout-${q.layout}-${crypto.randomUUID()}`;
@@ -149,7 +143,7 @@ scaleBenchRoutes.post("/admin/_bench/scale/fanout", async (c) => {
 });
 
 /** The real INDEX queue's enqueue rate: `batches` sendBatch calls of 100 small messages the consumer ignores. */
-scaleBenchRoutes.post("/admin/_bench/scale/enqueue", async (c) => {
+scaleBenchRoutes.post("/enqueue", async (c) => {
   const q = query({ batches: z.coerce.number().int().min(1).max(100).default(20) }, c.req.query());
   const message = { body: { op: "stats", stats: [] } as IndexUpdate };
   const started = performance.now();
@@ -161,7 +155,7 @@ scaleBenchRoutes.post("/admin/_bench/scale/enqueue", async (c) => {
  * Index writes as the INDEX consumer applies them: `batches` consumer batches of 100 upserts of distinct
  * synthetic people, `parallel` batches at once, into the layout. Returns rows written and the wall time.
  */
-scaleBenchRoutes.post("/admin/_bench/scale/index-writes", async (c) => {
+scaleBenchRoutes.post("/index-writes", async (c) => {
   const q = query(
     {
       layout: Layout,

@@ -14,18 +14,20 @@ import {
   rfmCells,
   rfmTransitions,
 } from "../../stores/segments/segment-reports";
-import { adminAuth } from "../middleware/auth";
+import { eq, sql } from "drizzle-orm";
+import { database } from "../../stores/d1/client";
+import { users } from "../../stores/d1/schema";
+import { mergeGroups } from "../../stores/d1/shard-merge";
+import { LIFECYCLE_STATES } from "../../domain/lifecycle/lifecycle";
 import { DomainError } from "../../kernel/errors";
 import { adminRouter, responses } from "../openapi/openapi";
 
 /**
  * Segmentation reports: the nightly models (and running them now), the RFM grid and its
- * transitions, lifecycle history and DAU/WAU/MAU. Mounted before `segmentRoutes`, whose
+ * transitions, people per lifecycle state and its history, and DAU/WAU/MAU. Mounted before `segmentRoutes`, whose
  * `/{segmentId}` would otherwise take these static paths.
  */
 export const segmentReportRoutes = adminRouter();
-for (const path of ["recompute", "model", "rfm", "lifecycle/history", "activity"])
-  segmentReportRoutes.use(`/admin/segments/${path}`, adminAuth);
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -33,7 +35,7 @@ const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** di
 segmentReportRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/segments/recompute",
+    path: "/recompute",
     tags: ["segments"],
     summary:
       "Run the nightly segmentation job for this app now (RFM cut points, BG/NBD fit, transitions, daily snapshot), at the request's clock",
@@ -49,7 +51,7 @@ segmentReportRoutes.openapi(
 segmentReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/model",
+    path: "/model",
     tags: ["segments"],
     summary: "The app's current RFM cut points and BG/NBD parameters",
     security: [{ admin: [] }],
@@ -66,7 +68,7 @@ const RfmQuery = z.object({
 segmentReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/rfm",
+    path: "/rfm",
     tags: ["segments"],
     summary:
       "RFM grid (users and average monetary value per R×F cell and per segment), churn bands, and segment transitions over a period",
@@ -197,7 +199,41 @@ async function snapshots(
 segmentReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/lifecycle/history",
+    path: "/lifecycle",
+    tags: ["segments"],
+    summary: "Users per lifecycle state, and loyal users, from the users index",
+    security: [{ admin: [] }],
+    responses: responses(
+      z.object({ total: z.number(), states: z.record(z.string(), z.number()), loyal: z.number() }),
+      "Counts",
+    ),
+  }),
+  async (c) => {
+    const appId = c.get("app").appId;
+    const parts = await indexShards(c.env).across((db) =>
+      database(db)
+        .select({ lifecycle: users.lifecycle, n: sql<number>`count(*)`, loyal: sql<number>`sum(${users.loyal})` })
+        .from(users)
+        .where(eq(users.appId, appId))
+        .groupBy(users.lifecycle),
+    );
+    const rows = mergeGroups(parts, { keys: ["lifecycle"], sums: ["n", "loyal"] });
+    const states: Record<string, number> = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0]));
+    let total = 0;
+    let loyal = 0;
+    for (const r of rows) {
+      states[r.lifecycle] = r.n;
+      total += r.n;
+      loyal += r.loyal ?? 0;
+    }
+    return c.json({ total, states, loyal }, 200);
+  },
+);
+
+segmentReportRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/lifecycle/history",
     tags: ["segments"],
     summary: "Daily snapshots of the lifecycle distribution (and loyal, RFM and churn-band counts), oldest first",
     security: [{ admin: [] }],
@@ -228,7 +264,7 @@ segmentReportRoutes.openapi(
 segmentReportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/activity",
+    path: "/activity",
     tags: ["segments"],
     summary:
       "DAU / WAU / MAU now (users seen in the last 1 / 7 / 30 days, from the users index) and per daily snapshot",

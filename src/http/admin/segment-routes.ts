@@ -18,8 +18,7 @@ import {
   updateSegment,
 } from "../../stores/segments/segment-store";
 import { bumpConfigVersion } from "../../stores/config/config-version";
-import { adminAuth } from "../middleware/auth";
-import { invalid } from "../../kernel/errors";
+import { invalid, notFound } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../openapi/openapi";
 
@@ -28,8 +27,6 @@ import { adminRouter, jsonBody, responses } from "../openapi/openapi";
  * `/admin/segments/…` are in segment-report-routes.ts, mounted first.
  */
 export const segmentRoutes = adminRouter();
-segmentRoutes.use("/admin/segments", adminAuth);
-segmentRoutes.use("/admin/segments/*", adminAuth);
 
 const Loose = z.record(z.string(), z.unknown());
 const SegmentView = z
@@ -86,7 +83,7 @@ async function publish(d1: D1Database, appId: string): Promise<void> {
 segmentRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments",
+    path: "/",
     tags: ["segments"],
     summary: "Saved segments",
     security: [{ admin: [] }],
@@ -98,7 +95,7 @@ segmentRoutes.openapi(
 segmentRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/segments",
+    path: "/",
     tags: ["segments"],
     summary: "Save a segment; users enter and leave it live from their next event or timer",
     security: [{ admin: [] }],
@@ -119,7 +116,7 @@ segmentRoutes.openapi(
 segmentRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/{segmentId}",
+    path: "/{segmentId}",
     tags: ["segments"],
     summary: "One saved segment",
     security: [{ admin: [] }],
@@ -128,7 +125,7 @@ segmentRoutes.openapi(
   }),
   async (c) => {
     const s = await getSegment(c.env.DB, c.get("app").appId, c.req.valid("param").segmentId);
-    if (!s) throw new DomainError(404, "not_found", `no segment ${c.req.valid("param").segmentId}`);
+    if (!s) throw notFound("segment", c.req.valid("param").segmentId);
     return c.json(view(s), 200);
   },
 );
@@ -136,7 +133,7 @@ segmentRoutes.openapi(
 segmentRoutes.openapi(
   createRoute({
     method: "put",
-    path: "/admin/segments/{segmentId}",
+    path: "/{segmentId}",
     tags: ["segments"],
     summary: "Replace a segment's definition (version + 1)",
     security: [{ admin: [] }],
@@ -148,7 +145,7 @@ segmentRoutes.openapi(
     const { segmentId } = c.req.valid("param");
     const def = definitionOf(c.req.valid("json"));
     const saved = await updateSegment(c.env.DB, appId, segmentId, def, c.get("now"));
-    if (!saved) throw new DomainError(404, "not_found", `no segment ${segmentId}`);
+    if (!saved) throw notFound("segment", segmentId);
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
   },
@@ -157,7 +154,7 @@ segmentRoutes.openapi(
 segmentRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/segments/{segmentId}",
+    path: "/{segmentId}",
     tags: ["segments"],
     summary: "Delete a segment",
     security: [{ admin: [] }],
@@ -167,8 +164,7 @@ segmentRoutes.openapi(
   async (c) => {
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
-    if (!(await deleteSegment(c.env.DB, appId, segmentId)))
-      throw new DomainError(404, "not_found", `no segment ${segmentId}`);
+    if (!(await deleteSegment(c.env.DB, appId, segmentId))) throw notFound("segment", segmentId);
     await publish(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
   },
@@ -193,7 +189,7 @@ const CountView = z
 segmentRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/segments/{segmentId}/count",
+    path: "/{segmentId}/count",
     tags: ["segments"],
     summary: "Estimated audience size over the users index (for broadcasts)",
     security: [{ admin: [] }],
@@ -204,7 +200,7 @@ segmentRoutes.openapi(
     const appId = c.get("app").appId;
     const { segmentId } = c.req.valid("param");
     const segment = await getSegment(c.env.DB, appId, segmentId);
-    if (!segment) throw new DomainError(404, "not_found", `no segment ${segmentId}`);
+    if (!segment) throw notFound("segment", segmentId);
     const { row, estimated } = await segmentCount(indexShards(c.env), appId, segment, c.get("now"));
     const min = row?.min ?? 0;
     const max = row?.max ?? 0;

@@ -4,7 +4,6 @@ import { normalizeAddress } from "../../delivery/delivery-store";
 import { ATTR } from "../../domain/segments/index-attrs";
 import { indexShards } from "../../stores/d1/index-shards";
 import { mergeSorted } from "../../stores/d1/shard-merge";
-import { adminAuth } from "../middleware/auth";
 import { adminRouter, responses } from "../openapi/openapi";
 
 /**
@@ -13,7 +12,6 @@ import { adminRouter, responses } from "../openapi/openapi";
  * the most recently seen people.
  */
 export const userSearchRoutes = adminRouter();
-userSearchRoutes.use("/admin/users", adminAuth);
 
 const MAX_LIMIT = 100;
 const PersonSummary = z
@@ -71,7 +69,7 @@ function summary(r: Row, matchedBy: z.infer<typeof PersonSummary>["matchedBy"]):
 userSearchRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/users",
+    path: "/",
     operationId: "searchUsers",
     tags: ["users"],
     summary:

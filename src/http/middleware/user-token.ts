@@ -5,10 +5,9 @@ import {
   touchKey,
   verifyUserToken,
 } from "../../stores/config/identity-keys";
-import { userStub } from "../../engine/user-stub";
 import { DomainError } from "../../kernel/errors";
-import { userObjectName } from "../../kernel/ids";
 import type { HonoEnv } from "../hono-env";
+import { personCommand } from "../person";
 
 /**
  * Identity verification at the edge (docs/api.md "Identity verification"). A write key is public,
@@ -69,16 +68,9 @@ async function noteUnverified(c: Context<HonoEnv>, userId: string, problem: stri
   const id = `${app.appId}/${userId}`;
   const wall = Date.now();
   if (wall - (noted.get(id) ?? -Infinity) < NOTE_EVERY_MS) return;
-  const stored = await userStub(c.env.USER, userObjectName(app.appId, { userId }).name).command({
-    appId: app.appId,
-    userId,
-    anonymous: false,
-    feature: "identity",
-    name: "unverified",
-    args: { problem, path: new URL(c.req.url).pathname },
-    now: c.get("now"),
-    configVersion: app.configVersion,
-    virtualClock: c.get("virtualClock"),
+  const stored = await personCommand(c, { userId }, "identity", "unverified", {
+    problem,
+    path: new URL(c.req.url).pathname,
   });
   // A person not stored yet gets no note (nothing is created for it); the next call notes them.
   if (stored === null) return;

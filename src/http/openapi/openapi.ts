@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import * as z from "zod";
 import { invalid } from "../../kernel/errors";
+import { isJsonObject } from "../../kernel/json";
 import type { HonoEnv } from "../hono-env";
 
 /** An admin sub-app: validation failures become the standard 400 error naming the field. */
@@ -60,6 +61,14 @@ export function responses<T extends z.ZodType>(schema: T, description: string) {
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { required: true, content: { "application/json": { schema } } } } as const;
 }
+
+/**
+ * A JSON object of any shape (event properties, trigger payloads). Checked, not walked, as JSON:
+ * `z.json()` is recursive, which the OpenAPI generator cannot follow.
+ */
+export const JsonObjectSchema = z
+  .record(z.string(), z.unknown())
+  .refine(isJsonObject, { message: "expected JSON values" });
 
 export const UserIdParam = z.object({
   userId: z

@@ -8,7 +8,7 @@ import { verifyIdentity } from "../middleware/user-token";
 
 export const deviceRoutes = new Hono<HonoEnv>();
 
-deviceRoutes.post("/v1/devices", async (c) => {
+deviceRoutes.post("/devices", async (c) => {
   const request = await sdkRequest(c, DevicesRequest, 64 * 1024);
   const { writeKey: _k, userToken: _t, userId, anonymousId, ...update } = request;
   await verifyIdentity(c, [userId], request);

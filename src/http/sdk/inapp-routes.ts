@@ -1,28 +1,23 @@
-import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import type { Context } from "hono";
-import type { Json } from "../../kernel/json";
-import { CARD_ACTIONS, ContentCardContent, InAppContent, InAppEngagement } from "../../domain/inapp/model";
+import { type Context, Hono } from "hono";
+import { CARD_ACTIONS, InAppEngagement } from "../../domain/inapp/model";
 import { feedViewEmpty, inAppSettingsOf, pendingViewEmpty, publicWebPushKey } from "../../domain/inapp/public-config";
 import { userStub } from "../../engine/user-stub";
-import { adminAuth, authenticateWriteKey } from "../middleware/auth";
+import { authenticateWriteKey } from "../middleware/auth";
 import { parseJson, readBody } from "../middleware/body";
 import { invalid } from "../../kernel/errors";
-import { DomainError, type FieldProblem } from "../../kernel/errors";
+import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
-import { AnonymousQuery, adminRouter, jsonBody, responses, UserIdParam } from "../openapi/openapi";
-import { CardFeed, PendingView } from "../openapi/views";
-import { sdkAssetsRoutes } from "./sdk-assets-routes";
 import { userObjectName } from "../../kernel/ids";
 import { verifyIdentity } from "../middleware/user-token";
+import { personCommand } from "../person";
 
 /**
  * In-app messages and content cards for the SDK (write key): pending messages on
- * app open, the live WebSocket, engagement, the card feed; plus the admin API's
- * test sends. Also mounts the SDK bundle and the demo page.
+ * app open, the live WebSocket, engagement, the card feed. The admin API's test sends
+ * and support view are admin/user-inapp-routes.ts.
  */
-export const inAppRoutes = adminRouter();
-inAppRoutes.route("/", sdkAssetsRoutes);
+export const inAppRoutes = new Hono<HonoEnv>();
 
 const Person = z
   .object({
@@ -48,30 +43,6 @@ async function verifiedPerson(c: Context<HonoEnv>, input: Record<string, unknown
   return who;
 }
 
-/** Runs an `inapp` feature command on the person's object. Unknown people get `null` (nothing stored for them). */
-async function command(
-  c: Context<HonoEnv>,
-  who: Person,
-  name: string,
-  args: Json = {},
-  createIfMissing = false,
-): Promise<Json> {
-  const app = c.get("app");
-  const target = userObjectName(app.appId, who);
-  return userStub(c.env.USER, target.name).command({
-    appId: app.appId,
-    userId: target.userId,
-    anonymous: target.anonymous,
-    feature: "inapp",
-    name,
-    args,
-    now: c.get("now"),
-    configVersion: app.configVersion,
-    virtualClock: c.get("virtualClock"),
-    createIfMissing,
-  });
-}
-
 async function jsonBodyOf(c: Context<HonoEnv>): Promise<Record<string, unknown>> {
   const { text } = await readBody(c.req.raw, 64 * 1024, "request");
   const body = text.trim() === "" ? {} : parseJson(text);
@@ -85,7 +56,7 @@ async function jsonBodyOf(c: Context<HonoEnv>): Promise<Record<string, unknown>>
 // ───────────────────────── SDK ─────────────────────────
 
 /** `GET /v1/config`: what a client needs before it can register for Web Push. */
-inAppRoutes.get("/v1/config", async (c) => {
+inAppRoutes.get("/config", async (c) => {
   await authenticateWriteKey(c, undefined);
   const app = c.get("app");
   const vapid = publicWebPushKey(c.env);
@@ -97,23 +68,21 @@ inAppRoutes.get("/v1/config", async (c) => {
 });
 
 /** `GET /v1/in-app`: pending messages in display order, client-side trigger rules, pacing. */
-inAppRoutes.get("/v1/in-app", async (c) => {
+inAppRoutes.get("/in-app", async (c) => {
   await authenticateWriteKey(c, undefined);
   const who = await verifiedPerson(c, c.req.query());
-  const view = await command(c, who, "pending");
+  const view = await personCommand(c, who, "inapp", "pending", {});
   return c.json(view ?? pendingViewEmpty(c.get("now"), c.get("app").settings));
 });
 
 /** `POST /v1/in-app/events`: impressions, clicks, dismissals and survey answers; each counts once. */
-inAppRoutes.post("/v1/in-app/events", async (c) => {
+inAppRoutes.post("/in-app/events", async (c) => {
   const body = await jsonBodyOf(c);
   await authenticateWriteKey(c, body.writeKey);
   const parsed = Person.and(z.object({ events: z.array(InAppEngagement).min(1).max(50) })).safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);
   await verifyIdentity(c, [parsed.data.userId], body);
-  const result = (await command(c, parsed.data, "engage", { events: parsed.data.events as unknown as Json })) as {
-    results: Array<{ outcome: string; problems?: FieldProblem[] }>;
-  } | null;
+  const result = await personCommand(c, parsed.data, "inapp", "engage", { events: parsed.data.events });
   if (!result)
     throw new DomainError(404, "not_found", "no such user (no in-app message was delivered to them)", [
       { field: parsed.data.userId ? "userId" : "anonymousId", message: "unknown user" },
@@ -141,7 +110,7 @@ inAppRoutes.post("/v1/in-app/events", async (c) => {
  * `GET /v1/connect`: upgrades to a WebSocket held by the person's object (Hibernation API:
  * no cost while idle). Browsers cannot set headers on a WebSocket, so the write key comes as `?writeKey=`.
  */
-inAppRoutes.get("/v1/connect", async (c) => {
+inAppRoutes.get("/connect", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
     throw new DomainError(426, "upgrade_required", "GET /v1/connect expects a WebSocket upgrade");
   await authenticateWriteKey(c, undefined);
@@ -156,126 +125,26 @@ inAppRoutes.get("/v1/connect", async (c) => {
 });
 
 /** `GET /v1/cards`: the person's card feed, pinned first then newest; the same on every device. */
-inAppRoutes.get("/v1/cards", async (c) => {
+inAppRoutes.get("/cards", async (c) => {
   await authenticateWriteKey(c, undefined);
   const who = await verifiedPerson(c, c.req.query());
-  return c.json((await command(c, who, "cards")) ?? feedViewEmpty());
+  return c.json((await personCommand(c, who, "inapp", "cards", {})) ?? feedViewEmpty());
 });
 
 const CardAction = z.enum(CARD_ACTIONS);
 
 /** `POST /v1/cards/:id/:action` with action view | read | click | dismiss | pin | unpin. */
-inAppRoutes.post("/v1/cards/:id/:action", async (c) => {
+inAppRoutes.post("/cards/:id/:action", async (c) => {
   const body = await jsonBodyOf(c);
   await authenticateWriteKey(c, body.writeKey);
   const action = CardAction.safeParse(c.req.param("action"));
   if (!action.success) throw invalid(action.error, "action");
   const who = await verifiedPerson(c, { ...c.req.query(), ...body });
   const id = c.req.param("id");
-  const result = (await command(c, who, "card", { id, action: action.data })) as { card: Json; outcome: string } | null;
+  const result = await personCommand(c, who, "inapp", "card", { id, action: action.data });
   if (!result || result.outcome === "unknown_card")
     throw new DomainError(404, "not_found", `no card ${id} for this user`, [
       { field: "id", message: "unknown or expired card" },
     ]);
   return c.json({ success: true, ...result });
 });
-
-// ───────────────────────── admin: test sends and support view ─────────────────────────
-
-inAppRoutes.use("/admin/users/:userId/in-app", adminAuth);
-inAppRoutes.use("/admin/users/:userId/cards", adminAuth);
-
-const TestSend = <T extends z.ZodType>(content: T) =>
-  z
-    .object({
-      content,
-      /** Idempotency key; a repeat with the same key stores nothing. Default: a fresh key. */
-      key: z.string().min(1).max(512).optional(),
-      campaignId: z.string().min(1).max(128).default("manual"),
-      variant: z.string().min(1).max(64).default("default"),
-    })
-    .strict();
-const Stored = z.object({ key: z.string(), stored: z.boolean() });
-
-async function adminCommand(
-  c: Context<HonoEnv>,
-  userId: string,
-  anonymous: string | undefined,
-  name: string,
-  args: Json = {},
-  createIfMissing = false,
-): Promise<Json> {
-  return command(c, anonymous === "true" ? { anonymousId: userId } : { userId }, name, args, createIfMissing);
-}
-
-inAppRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/admin/users/{userId}/in-app",
-    tags: ["in-app"],
-    summary: "Send an in-app message to one user now (test send); pushed live if their app is connected",
-    security: [{ admin: [] }],
-    request: { params: UserIdParam, query: AnonymousQuery, ...jsonBody(TestSend(InAppContent)) },
-    responses: responses(Stored, "Whether it was stored (false: the key was used before)"),
-  }),
-  async (c) => {
-    const { userId } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(
-      c,
-      userId,
-      c.req.valid("query").anonymous,
-      "deliver",
-      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
-      true,
-    )) as { stored: boolean };
-    return c.json({ key, stored: result.stored }, 200);
-  },
-);
-
-inAppRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/admin/users/{userId}/cards",
-    tags: ["in-app"],
-    summary: "Add a content card to one user's feed (test send)",
-    security: [{ admin: [] }],
-    request: { params: UserIdParam, query: AnonymousQuery, ...jsonBody(TestSend(ContentCardContent)) },
-    responses: responses(Stored, "Whether it was stored (false: the key was used before)"),
-  }),
-  async (c) => {
-    const { userId } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const key = body.key ?? `manual:${crypto.randomUUID()}`;
-    const result = (await adminCommand(
-      c,
-      userId,
-      c.req.valid("query").anonymous,
-      "addCard",
-      { key, campaignId: body.campaignId, variant: body.variant, content: body.content as unknown as Json },
-      true,
-    )) as { stored: boolean };
-    return c.json({ key, stored: result.stored }, 200);
-  },
-);
-
-inAppRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/admin/users/{userId}/in-app",
-    tags: ["in-app"],
-    summary: "What the user's app would get now: pending in-app messages and the card feed",
-    security: [{ admin: [] }],
-    request: { params: UserIdParam, query: AnonymousQuery },
-    responses: responses(z.object({ inApp: PendingView, cards: CardFeed }), "Pending messages and cards"),
-  }),
-  async (c) => {
-    const { userId } = c.req.valid("param");
-    const anonymous = c.req.valid("query").anonymous;
-    const inApp = await adminCommand(c, userId, anonymous, "pending");
-    if (inApp === null) throw new DomainError(404, "not_found", `no user ${userId}`);
-    const cards = await adminCommand(c, userId, anonymous, "cards");
-    return c.json({ inApp: inApp as z.infer<typeof PendingView>, cards: cards as z.infer<typeof CardFeed> }, 200);
-  },
-);

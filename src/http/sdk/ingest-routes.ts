@@ -43,7 +43,7 @@ const INGEST_PATHS = ["batch", "b", ...Object.keys(SINGLE_CALLS)];
 
 ingestRoutes.on(
   "POST",
-  INGEST_PATHS.map((p) => `/v1/${p}`),
+  INGEST_PATHS.map((p) => `/${p}`),
   async (c) => {
     const call = new URL(c.req.url).pathname.slice("/v1/".length);
     const { text, bytes } = await readBody(

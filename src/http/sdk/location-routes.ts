@@ -4,19 +4,18 @@ import * as z from "zod";
 import { LocationRequest } from "../openapi/sdk-requests";
 import { loadAppConfig } from "../../stores/config/app-config";
 import { geoConfig } from "../../stores/geofences/geofence-config";
-import { FixInput, MAX_FIXES_PER_REQUEST, MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
+import { MAX_FUTURE_SKEW_MS } from "../../domain/geo/geo-input";
 import type { Fix } from "../../domain/geo/transition";
-import { userStub } from "../../engine/user-stub";
 import { authenticateWriteKey } from "../middleware/auth";
 import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
-import { userObjectName } from "../../kernel/ids";
 import { verifyIdentity } from "../middleware/user-token";
+import { personOf } from "../person";
 
 export const locationRoutes = new Hono<HonoEnv>();
 
-locationRoutes.post("/v1/location", async (c) => {
+locationRoutes.post("/location", async (c) => {
   const r = await sdkRequest(c, LocationRequest, 256 * 1024);
   await verifyIdentity(c, [r.userId], r);
   const now = c.get("now");
@@ -37,21 +36,15 @@ locationRoutes.post("/v1/location", async (c) => {
       [{ field, message: "in the future" }],
     );
   }
-  const app = c.get("app");
-  const target = userObjectName(app.appId, { userId: r.userId, anonymousId: r.anonymousId });
-  const result = await userStub(c.env.USER, target.name).command({
-    appId: app.appId,
-    userId: target.userId,
-    anonymous: target.anonymous,
+  const { stub, call } = personOf(c, { userId: r.userId, anonymousId: r.anonymousId });
+  const result = await stub.command({
+    ...call,
     feature: "geofences",
     name: "location",
-    args: { fixes: fixes.map((f) => ({ ...f })) },
-    now,
-    configVersion: app.configVersion,
-    virtualClock: c.get("virtualClock"),
+    args: { fixes },
     createIfMissing: true,
   });
-  return c.json({ success: true, ...(result as object) });
+  return c.json({ success: true, ...result });
 });
 
 const NearbyQuery = z
@@ -76,7 +69,7 @@ const NearbyQuery = z
  * has moved that far, ask again. Served from the compiled index (no D1 read in
  * the steady state).
  */
-locationRoutes.get("/v1/geofences/nearby", async (c) => {
+locationRoutes.get("/geofences/nearby", async (c) => {
   await authenticateWriteKey(c, undefined);
   const parsed = NearbyQuery.safeParse(c.req.query());
   if (!parsed.success) throw invalid(parsed.error);

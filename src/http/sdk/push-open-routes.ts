@@ -48,7 +48,7 @@ export const pushOpenRoutes = adminRouter();
 
 const route = createRoute({
   method: "post",
-  path: "/v1/push/opened",
+  path: "/push/opened",
   operationId: "reportPushOpened",
   tags: ["sdk"],
   summary: "The person opened a push: its delivery record moves to opened (funnel, journeys' `message: opened`)",

@@ -9,7 +9,9 @@ import type { HonoEnv } from "../hono-env";
  * anything, so `cdnURL` (analytics-next) or `configUrl` (RudderStack JS v3) can point at
  * Beckon and the SDK then sends its calls back to this same host, with no other configuration.
  */
-export const sdkSettingsRoutes = new Hono<HonoEnv>();
+export const segmentSettingsRoutes = new Hono<HonoEnv>();
+/** Served at the paths RudderStack asks for (with and without the trailing slash), so mounted at the root. */
+export const rudderStackConfigRoutes = new Hono<HonoEnv>();
 
 async function appForWriteKey(c: Context<HonoEnv>, key: string | undefined) {
   if (!key)
@@ -22,8 +24,8 @@ async function appForWriteKey(c: Context<HonoEnv>, key: string | undefined) {
   return app;
 }
 
-/** analytics-next: `GET {cdnURL}/v1/projects/{writeKey}/settings`; `Segment.io` is its only destination, Beckon. */
-sdkSettingsRoutes.get("/v1/projects/:writeKey/settings", async (c) => {
+/** analytics-next: `GET {cdnURL}/v1/projects/{writeKey}/settings` (mounted at `/v1/projects`); `Segment.io` is its only destination, Beckon. */
+segmentSettingsRoutes.get("/:writeKey/settings", async (c) => {
   const writeKey = c.req.param("writeKey");
   await appForWriteKey(c, writeKey);
   const url = new URL(c.req.url);
@@ -60,7 +62,7 @@ sdkSettingsRoutes.get("/v1/projects/:writeKey/settings", async (c) => {
  * It needs `source.id`, `source.config` and `source.destinations`; no device-mode destinations,
  * no error or metrics reporting to RudderStack.
  */
-sdkSettingsRoutes.on("GET", ["/sourceConfig", "/sourceConfig/"], async (c) => {
+rudderStackConfigRoutes.on("GET", ["/sourceConfig", "/sourceConfig/"], async (c) => {
   const writeKey = c.req.query("writeKey") || basicAuthKey(c.req.header("authorization"));
   const app = await appForWriteKey(c, writeKey);
   return c.json({

@@ -9,7 +9,6 @@ import { deliveryEnv } from "../../delivery/delivery-env";
 import { peopleAt } from "../../delivery/delivery-store";
 import { setConsent } from "../../delivery/feedback";
 import { keywordAction } from "../../delivery/sms-keywords";
-import { verifyUnsubscribe } from "../../delivery/unsubscribe";
 import { resendEvent, sendgridEvents, twilioStatusEvent, whatsappEvents } from "../../delivery/webhook-events";
 import { timingSafeEqual } from "../middleware/auth";
 import { readBody } from "../middleware/body";
@@ -19,9 +18,10 @@ import { verifyMetaSignature } from "./meta-signature";
 import { verifySendgrid } from "./sendgrid-signature";
 import { verifySvix } from "./svix-signature";
 import { verifyTwilioSignature } from "./twilio-signature";
+import { escapeXml } from "./xml";
 
 /**
- * Provider webhooks (`/webhooks/...`) and the one-click unsubscribe endpoint. Every webhook is
+ * Provider webhooks (mounted at `/webhooks`; the unsubscribe link is unsubscribe-routes.ts). Every webhook is
  * verified against the provider's signature before anything is read from it: a bad or missing
  * signature is a 401 and changes nothing. Replays are no-ops (events are stored by their id).
  */
@@ -102,7 +102,7 @@ async function receiveAll(c: Context<HonoEnv>, events: ProviderEvent[]) {
   return counts;
 }
 
-webhookRoutes.post("/webhooks/twilio/status", async (c) => {
+webhookRoutes.post("/twilio/status", async (c) => {
   const form = await verifiedTwilioForm(c);
   const event = twilioStatusEvent(form, now(c));
   const counts = await receiveAll(c, event ? [event] : []);
@@ -110,7 +110,7 @@ webhookRoutes.post("/webhooks/twilio/status", async (c) => {
 });
 
 /** Inbound SMS: carrier keywords change the sender's SMS consent in every app that messaged that number. */
-webhookRoutes.post("/webhooks/twilio/inbound", async (c) => {
+webhookRoutes.post("/twilio/inbound", async (c) => {
   const form = await verifiedTwilioForm(c);
   const action = keywordAction(form.Body);
   const twiml = (message?: string) =>
@@ -132,7 +132,7 @@ webhookRoutes.post("/webhooks/twilio/inbound", async (c) => {
   return twiml();
 });
 
-webhookRoutes.post("/webhooks/sendgrid", async (c) => {
+webhookRoutes.post("/sendgrid", async (c) => {
   const key = deliveryEnv(c.env).SENDGRID_WEBHOOK_PUBLIC_KEY;
   if (!key) throw unauthorized("SendGrid webhooks are not configured (SENDGRID_WEBHOOK_PUBLIC_KEY)");
   const { text, bytes } = await rawBody(c);
@@ -154,7 +154,7 @@ webhookRoutes.post("/webhooks/sendgrid", async (c) => {
   return c.json(await receiveAll(c, sendgridEvents(body)));
 });
 
-webhookRoutes.post("/webhooks/resend", async (c) => {
+webhookRoutes.post("/resend", async (c) => {
   const secret = deliveryEnv(c.env).RESEND_WEBHOOK_SECRET;
   if (!secret) throw unauthorized("Resend webhooks are not configured (RESEND_WEBHOOK_SECRET)");
   const { text } = await rawBody(c);
@@ -176,7 +176,7 @@ webhookRoutes.post("/webhooks/resend", async (c) => {
 });
 
 /** Meta's subscription check: echo `hub.challenge` when the verify token matches. */
-webhookRoutes.get("/webhooks/whatsapp", (c) => {
+webhookRoutes.get("/whatsapp", (c) => {
   const expected = deliveryEnv(c.env).WHATSAPP_VERIFY_TOKEN;
   if (
     expected &&
@@ -187,7 +187,7 @@ webhookRoutes.get("/webhooks/whatsapp", (c) => {
   throw new DomainError(403, "forbidden", "verify token mismatch");
 });
 
-webhookRoutes.post("/webhooks/whatsapp", async (c) => {
+webhookRoutes.post("/whatsapp", async (c) => {
   const secret = deliveryEnv(c.env).WHATSAPP_APP_SECRET;
   if (!secret) throw unauthorized("WhatsApp webhooks are not configured (WHATSAPP_APP_SECRET)");
   const { text, bytes } = await rawBody(c);
@@ -210,32 +210,6 @@ webhookRoutes.post("/webhooks/whatsapp", async (c) => {
   }
   return c.json(counts);
 });
-
-/** RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` to the signed link. */
-webhookRoutes.post("/v1/unsubscribe", async (c) => {
-  const target = await verifiedUnsubscribe(c);
-  await setConsent(c.env, target, "email", "opted_out", "email:list-unsubscribe", now(c));
-  return c.html(page("You are unsubscribed", "You will no longer receive these emails."));
-});
-
-/** A person clicking the link: a confirmation form, because link scanners prefetch GETs. */
-webhookRoutes.get("/v1/unsubscribe", async (c) => {
-  await verifiedUnsubscribe(c);
-  const action = escapeXml(new URL(c.req.url).pathname + new URL(c.req.url).search);
-  return c.html(
-    page(
-      "Unsubscribe",
-      `<form method="post" action="${action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe from these emails</button></form>`,
-    ),
-  );
-});
-
-async function verifiedUnsubscribe(c: Context<HonoEnv>) {
-  const secret = deliveryEnv(c.env).UNSUBSCRIBE_SECRET;
-  const target = secret ? await verifyUnsubscribe(secret, new URL(c.req.url).searchParams) : null;
-  if (!target) throw new DomainError(400, "invalid_link", "this unsubscribe link is not valid");
-  return target;
-}
 
 /**
  * Applies an inbound message once (by its provider id), so a replayed webhook changes nothing
@@ -285,12 +259,4 @@ async function changeConsent(
   await Promise.all(
     people.map((p) => setConsent(c.env, p, channel, action === "opt_out" ? "opted_out" : "opted_in", source, at)),
   );
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:system-ui;max-width:32rem;margin:4rem auto"><h1>${title}</h1><p>${body}</p></body></html>`;
 }

@@ -3,7 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { AppContext } from "../config/app-directory";
 import { database } from "../d1/client";
 import { approvals, campaignVersions } from "../d1/schema";
-import { DomainError } from "../../kernel/errors";
+import { DomainError, notFound } from "../../kernel/errors";
 import type { Principal } from "../config/app-directory";
 import { estimateAudience } from "./audience-estimate";
 import { type CampaignRecord, CampaignStore } from "./campaign-store";
@@ -99,7 +99,7 @@ export async function getApproval(d1: D1Database, appId: string, id: string): Pr
     .select()
     .from(approvals)
     .where(and(eq(approvals.appId, appId), eq(approvals.id, id)));
-  if (!row) throw new DomainError(404, "not_found", `no approval ${id}`);
+  if (!row) throw notFound("approval", id);
   return row;
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { bumpConfigVersion } from "../config/config-version";
-import { invalid } from "../../kernel/errors";
+import { invalid, notFound } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import { database } from "../d1/client";
 import { campaigns, campaignVersions } from "../d1/schema";
@@ -75,7 +75,7 @@ export class CampaignStore {
 
   async require(appId: string, id: string): Promise<CampaignRecord> {
     const found = await this.get(appId, id);
-    if (!found) throw new DomainError(404, "not_found", `no campaign ${id}`);
+    if (!found) throw notFound("campaign", id);
     return found;
   }
 

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { type ApiError, ok } from "../../api/client";
-import { FilterInputs } from "../../conditions/ConditionBuilder";
+import { FilterInputs } from "../../conditions/ConditionRow";
 import type { Filter } from "../../conditions/model";
 import { EmptyState, PageHeader, QueryView } from "../../components/States";
 import { useApi } from "../../session";

@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from "../../../kernel/json";
+import type { JsonObject } from "../../../kernel/json";
 import {
   BEACON_REGION_DWELLED,
   BEACON_REGION_ENTERED,
@@ -8,7 +8,9 @@ import {
   GEOFENCE_EXITED,
 } from "../../../kernel/internal-events";
 import type { BeckonEvent } from "../../../domain/events/beckon-event";
-import type { UserContext, UserFeature } from "../../feature";
+import * as z from "zod";
+import { command, defineFeature, noArgs, type UserContext } from "../../feature";
+import type { LocationSummary } from "./geofence-commands";
 import type { Timer } from "../../timers";
 import {
   applySighting,
@@ -51,15 +53,6 @@ export const DWELL_TIMER = "geofence-dwell";
 const dwellKey = (id: string) => `geo-dwell:${id}`;
 const isBeaconId = (id: string) => id.startsWith(BEACON_REGION_ID_PREFIX);
 
-export interface LocationCommandResult {
-  applied: number;
-  ignored: Array<{ index: number; reason: string }>;
-  entered: string[];
-  exited: string[];
-  dwelled: string[];
-  inside: string[];
-}
-
 function rulesOf(ctx: UserContext): GeoRules {
   return { ...DEFAULT_GEO_RULES, maxAccuracyM: ctx.config.settings.geofenceMaxAccuracyM };
 }
@@ -90,7 +83,7 @@ function perform(
   ctx: UserContext,
   effects: GeoEffect[],
   context: { fix?: Fix; sighting?: BeaconSighting },
-  summary?: LocationCommandResult,
+  summary?: LocationSummary,
 ): void {
   for (const e of effects) {
     switch (e.type) {
@@ -192,7 +185,7 @@ function perform(
  * Applies location fixes in timestamp order (a batch of history replays as it
  * happened). Each fix is judged by the accuracy rules; see transition.ts.
  */
-export function applyFixes(ctx: UserContext, fixes: Fix[], summary: LocationCommandResult): void {
+export function applyFixes(ctx: UserContext, fixes: Fix[], summary: LocationSummary): void {
   const { fences } = geoConfig(ctx.config);
   const rules = rulesOf(ctx);
   const loaded = loadGeoState(ctx.sql);
@@ -240,11 +233,42 @@ function onSighting(ctx: UserContext, event: BeckonEvent, action: "enter" | "exi
   saveGeoState(ctx.sql, before, loaded);
 }
 
-function emptySummary(): LocationCommandResult {
+function describeGeo(ctx: UserContext): JsonObject {
+  const loaded: LoadedGeoState = loadGeoState(ctx.sql);
+  const cfg = geoConfig(ctx.config);
+  const nameOf = (id: string) => (isBeaconId(id) ? cfg.beacons.byId(id)?.name : cfg.fences.byId(id)?.name) ?? null;
+  return {
+    inside: [...loaded.state.visits.values()].map((v) => ({
+      id: v.fenceId,
+      name: nameOf(v.fenceId),
+      enteredAt: iso(v.enteredAt),
+      counted: v.counted,
+      dwelled: v.dwelled,
+      ...(loaded.presence.has(v.fenceId) ? { beacons: [...loaded.presence.get(v.fenceId)!] } : {}),
+    })),
+    cooldowns: Object.fromEntries([...loaded.state.cooldowns].map(([id, until]) => [id, iso(until)])),
+    lastFix: loaded.lastFix
+      ? {
+          lat: loaded.lastFix.lat,
+          lng: loaded.lastFix.lng,
+          accuracy: loaded.lastFix.accuracy,
+          at: iso(loaded.lastFix.timestamp),
+          receivedAt: iso(loaded.lastFix.receivedAt),
+        }
+      : null,
+    counters: counters(ctx.sql),
+  };
+}
+
+const LocationArgs = z.object({
+  fixes: z.array(z.object({ lat: z.number(), lng: z.number(), accuracy: z.number(), timestamp: z.number() })).max(1000),
+});
+
+function emptySummary(): LocationSummary {
   return { applied: 0, ignored: [], entered: [], exited: [], dwelled: [], inside: [] };
 }
 
-export const geofenceFeature: UserFeature = {
+export const geofenceFeature = defineFeature({
   name: "geofences",
   schema: GEO_SCHEMA,
 
@@ -283,17 +307,14 @@ export const geofenceFeature: UserFeature = {
   },
 
   commands: {
-    /** `POST /v1/location`: args {fixes: Fix[]} (validated at the edge). */
-    location(ctx, args) {
-      const fixes = ((args as { fixes?: Fix[] } | null)?.fixes ?? []).slice(0, 1000);
+    /** `POST /v1/location`: the fixes were validated at the edge (ranges, future timestamps). */
+    location: command(LocationArgs, (ctx, a) => {
       const summary = emptySummary();
-      applyFixes(ctx, fixes, summary);
-      return summary as unknown as Json;
-    },
+      applyFixes(ctx, a.fixes, summary);
+      return summary;
+    }),
     /** The inside-set and last fix (admin and tests). */
-    state(ctx) {
-      return geofenceFeature.describe!(ctx);
-    },
+    state: command(noArgs, (ctx) => describeGeo(ctx)),
   },
 
   indexAttrs(ctx) {
@@ -303,30 +324,5 @@ export const geofenceFeature: UserFeature = {
     return { insideGeofences: inside.map((r) => r.fence_id) };
   },
 
-  describe(ctx) {
-    const loaded: LoadedGeoState = loadGeoState(ctx.sql);
-    const cfg = geoConfig(ctx.config);
-    const nameOf = (id: string) => (isBeaconId(id) ? cfg.beacons.byId(id)?.name : cfg.fences.byId(id)?.name) ?? null;
-    return {
-      inside: [...loaded.state.visits.values()].map((v) => ({
-        id: v.fenceId,
-        name: nameOf(v.fenceId),
-        enteredAt: iso(v.enteredAt),
-        counted: v.counted,
-        dwelled: v.dwelled,
-        ...(loaded.presence.has(v.fenceId) ? { beacons: [...loaded.presence.get(v.fenceId)!] } : {}),
-      })),
-      cooldowns: Object.fromEntries([...loaded.state.cooldowns].map(([id, until]) => [id, iso(until)])),
-      lastFix: loaded.lastFix
-        ? {
-            lat: loaded.lastFix.lat,
-            lng: loaded.lastFix.lng,
-            accuracy: loaded.lastFix.accuracy,
-            at: iso(loaded.lastFix.timestamp),
-            receivedAt: iso(loaded.lastFix.receivedAt),
-          }
-        : null,
-      counters: counters(ctx.sql),
-    };
-  },
-};
+  describe: describeGeo,
+});

@@ -1,20 +1,20 @@
-import type { UserFeature } from "../../feature";
+import * as z from "zod";
+import { command, defineFeature } from "../../feature";
 
 /**
  * Identity verification in `warn` mode: the edge accepted a call that named this person
  * without a valid user token, and notes it on their timeline (docs/api.md "Identity verification").
  */
-export const identityFeature: UserFeature = {
+export const identityFeature = defineFeature({
   name: "identity",
   commands: {
-    unverified(ctx, args) {
-      const a = (args ?? {}) as { problem?: unknown; path?: unknown };
+    unverified: command(z.object({ problem: z.string(), path: z.string() }), (ctx, a) => {
       ctx.timeline.add(ctx.now, "identity", {
-        unverifiedUserToken: String(a.problem),
-        path: String(a.path),
+        unverifiedUserToken: a.problem,
+        path: a.path,
         note: "accepted without a valid user token (identityVerification: warn)",
       });
-      return true;
-    },
+      return true as const;
+    }),
   },
-};
+});

@@ -1,4 +1,3 @@
-import type { Json } from "../../../kernel/json";
 import { DAY } from "../../../kernel/clock";
 import type { UserContext } from "../../feature";
 import type { CardDelivery, InAppDelivery, InAppInbox } from "../../ports";
@@ -76,7 +75,7 @@ export function deliverInApp(ctx: UserContext, msg: InAppDelivery): boolean {
     rules: rulesOf([view]),
     notBefore: notBefore(s.state("lastShownAt"), settings),
     minIntervalSeconds: settings.minIntervalSeconds,
-  } as unknown as Json);
+  });
   return true;
 }
 
@@ -121,7 +120,7 @@ export function addContentCard(ctx: UserContext, card: CardDelivery): boolean {
   ctx.live({
     type: "cards",
     unread: s.counts(ctx.now).unreadCards,
-    ...(stored ? { card: cardView(stored) as unknown as Json } : {}),
+    ...(stored ? { card: cardView(stored) } : {}),
   });
   return true;
 }

@@ -1,13 +1,8 @@
 import type { UserContext } from "../../feature";
 import type { FieldProblem } from "../../../kernel/errors";
 import type { CampaignSendLedger } from "../../ports";
-import {
-  CARD_EVENTS,
-  type CardAction,
-  type ContentCardView,
-  INAPP_EVENTS,
-  type InAppEngagement,
-} from "../../../domain/inapp/model";
+import type { CardActionResult, EngagementOutcome, EngagementResult } from "./inapp-commands";
+import { CARD_EVENTS, type CardAction, INAPP_EVENTS, type InAppEngagement } from "../../../domain/inapp/model";
 import { surveyAnswerProblems } from "../../../domain/inapp/survey";
 import { InAppStore } from "./store";
 import { cardView, isPinned } from "./views";
@@ -23,13 +18,6 @@ const store = (ctx: UserContext) => new InAppStore(ctx.sql);
  * answer (the survey's call to action) is `clicked`; a dismissal implies the impression, so it
  * leaves the send at `opened`. Statuses only move forward (`advances`), so replays change nothing.
  */
-export type EngagementOutcome = "recorded" | "duplicate" | "unknown_message" | "invalid";
-export interface EngagementResult {
-  key: string;
-  kind: string;
-  outcome: EngagementOutcome;
-  problems?: FieldProblem[];
-}
 
 /**
  * Records one engagement with an in-app message, once per (message, kind[, button /
@@ -139,11 +127,6 @@ export function recordEngagement(
     }
   }
   return result(recorded ? "recorded" : "duplicate");
-}
-
-export interface CardActionResult {
-  card: ContentCardView | null;
-  outcome: "recorded" | "duplicate" | "unknown_card";
 }
 
 /** A person acts on a card: viewed, read, clicked, dismissed, pinned or unpinned — counted once each. */

@@ -1,8 +1,9 @@
+import * as z from "zod";
 import type { Json, JsonObject } from "../../../kernel/json";
 import { DAY } from "../../../kernel/clock";
-import type { UserContext, UserFeature } from "../../feature";
-import type { CampaignSendLedger, CardDelivery, InAppDelivery } from "../../ports";
-import { CARD_ACTIONS, type CardAction, InAppEngagement } from "../../../domain/inapp/model";
+import { command, defineFeature, noArgs, type UserContext, type UserFeature } from "../../feature";
+import type { CampaignSendLedger } from "../../ports";
+import { CARD_ACTIONS, ContentCardContent, InAppContent, InAppEngagement } from "../../../domain/inapp/model";
 import { INAPP_SCHEMA, InAppStore } from "./store";
 import { addContentCard, deliverInApp, GC_TIMER, scheduleGc } from "./delivery";
 import { feedView, pendingView } from "./views";
@@ -22,7 +23,9 @@ const KEEP_DEDUPE_MS = 90 * DAY;
 
 const store = (ctx: UserContext) => new InAppStore(ctx.sql);
 
-const EngageArgs = InAppEngagement.array().max(50);
+const EngageEvents = InAppEngagement.array().max(50);
+const TestDelivery = <C extends z.ZodType>(content: C) =>
+  z.object({ key: z.string(), campaignId: z.string(), variant: z.string(), content });
 
 /**
  * Identity merge hooks, called by the UserObject's handover and absorb: the
@@ -34,18 +37,20 @@ export interface MergeHooks {
   absorb(ctx: UserContext, data: Json): void;
 }
 
+const mergeHooks: MergeHooks = {
+  handOver: (sql) => new InAppStore(sql).dump() as unknown as Json,
+  absorb(ctx, data) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) return;
+    store(ctx).absorb(data as unknown as Parameters<InAppStore["absorb"]>[0]);
+    scheduleGc(ctx);
+  },
+};
+
 /** The in-app feature; `sends` is the journeys' send record, which engagement moves forward. */
 export function createInAppFeature(sends: CampaignSendLedger): UserFeature & MergeHooks {
-  return {
+  const feature = defineFeature({
     name: "inapp",
     schema: INAPP_SCHEMA,
-
-    handOver: (sql) => new InAppStore(sql).dump() as unknown as Json,
-    absorb(ctx, data) {
-      if (!data || typeof data !== "object" || Array.isArray(data)) return;
-      store(ctx).absorb(data as unknown as Parameters<InAppStore["absorb"]>[0]);
-      scheduleGc(ctx);
-    },
 
     timers: {
       [GC_TIMER]: (ctx) => {
@@ -75,21 +80,17 @@ export function createInAppFeature(sends: CampaignSendLedger): UserFeature & Mer
     },
 
     commands: {
-      pending: (ctx) => pendingView(ctx),
-      cards: (ctx) => feedView(ctx),
-      engage: (ctx, args) => {
-        const events = EngageArgs.parse((args as { events?: unknown } | null)?.events ?? []);
-        return { results: events.map((e, i) => recordEngagement(sends, ctx, e, `events.${i}.`)) as unknown as Json };
-      },
-      card: (ctx, args) => {
-        const a = args as { id?: unknown; action?: unknown };
-        if (typeof a.id !== "string" || !CARD_ACTIONS.includes(a.action as CardAction))
-          throw new Error("card: expected {id, action}");
-        return cardAction(sends, ctx, a.id, a.action as CardAction) as unknown as Json;
-      },
-      /** Operator test sends (admin API) and tests; campaigns call deliverInApp directly. */
-      deliver: (ctx, args) => ({ stored: deliverInApp(ctx, args as unknown as InAppDelivery) }),
-      addCard: (ctx, args) => ({ stored: addContentCard(ctx, args as unknown as CardDelivery) }),
+      pending: command(noArgs, (ctx) => pendingView(ctx)),
+      cards: command(noArgs, (ctx) => feedView(ctx)),
+      engage: command(z.object({ events: EngageEvents }), (ctx, a) => ({
+        results: a.events.map((e, i) => recordEngagement(sends, ctx, e, `events.${i}.`)),
+      })),
+      card: command(z.object({ id: z.string(), action: z.enum(CARD_ACTIONS) }), (ctx, a) =>
+        cardAction(sends, ctx, a.id, a.action),
+      ),
+      /** Operator test sends (admin API); journeys deliver through the `InAppInbox` port. */
+      deliver: command(TestDelivery(InAppContent), (ctx, a) => ({ stored: deliverInApp(ctx, a) })),
+      addCard: command(TestDelivery(ContentCardContent), (ctx, a) => ({ stored: addContentCard(ctx, a) })),
     },
 
     onLiveConnect(ctx) {
@@ -100,9 +101,10 @@ export function createInAppFeature(sends: CampaignSendLedger): UserFeature & Mer
       // Apps may report engagement over the socket: {type:"engage", events:[…]}.
       const m = message as { type?: unknown; events?: unknown } | null;
       if (!m || m.type !== "engage") return;
-      const parsed = EngageArgs.safeParse(m.events);
+      const parsed = EngageEvents.safeParse(m.events);
       if (!parsed.success) return;
       for (const e of parsed.data) recordEngagement(sends, ctx, e);
     },
-  };
+  });
+  return { ...feature, ...mergeHooks };
 }

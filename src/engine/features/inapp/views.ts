@@ -1,4 +1,5 @@
-import type { Json, JsonObject } from "../../../kernel/json";
+import type { JsonObject } from "../../../kernel/json";
+import type { FeedView, PendingView } from "./inapp-commands";
 import type { UserContext } from "../../feature";
 import { displayOrder, notBefore } from "../../../domain/inapp/display-policy";
 import type { ContentCardView, InAppMessageView } from "../../../domain/inapp/model";
@@ -20,18 +21,17 @@ export function messageView(r: MessageRow): InAppMessageView {
   };
 }
 
-export function rulesOf(views: InAppMessageView[]): Json[] {
+export function rulesOf(views: InAppMessageView[]): JsonObject[] {
   return views.filter((v) => v.content.displayOn).map((v) => ({ key: v.key, ...(v.content.displayOn as JsonObject) }));
 }
 
 /** What `GET /v1/in-app` returns: pending messages in display order, their trigger rules, and pacing. */
-/** What `GET /v1/in-app` returns: pending messages in display order, their trigger rules, and pacing. */
-export function pendingView(ctx: UserContext): JsonObject {
+export function pendingView(ctx: UserContext): PendingView {
   const s = store(ctx);
   const settings = inAppSettings(ctx.config);
   const messages = displayOrder(s.pendingMessages(ctx.now), ctx.now).map(messageView);
   return {
-    messages: messages as unknown as Json,
+    messages,
     rules: rulesOf(messages),
     notBefore: notBefore(s.state("lastShownAt"), settings),
     minIntervalSeconds: settings.minIntervalSeconds,
@@ -60,10 +60,10 @@ export function cardView(c: CardRow): ContentCardView {
 }
 
 /** The feed: pinned first, then newest first. */
-export function feedView(ctx: UserContext): JsonObject {
+export function feedView(ctx: UserContext): FeedView {
   const cards = store(ctx)
     .liveCards(ctx.now)
     .sort((a, b) => Number(isPinned(b)) - Number(isPinned(a)) || b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1))
     .map(cardView);
-  return { cards: cards as unknown as Json, unread: cards.filter((c) => !c.read).length };
+  return { cards, unread: cards.filter((c) => !c.read).length };
 }

@@ -2,7 +2,7 @@ import { configPart } from "../../../stores/config/app-config";
 import { type CampaignIndex, campaignsPart } from "../../../stores/campaigns/campaign-index";
 import type { JourneyEffect } from "../../../domain/journey/effects";
 import type { JourneyFacts } from "../../../domain/journey/facts";
-import type { JourneyInput } from "../../../domain/journey/input";
+import type { EntryResult, JourneyInput, SendReportResult } from "../../../domain/journey/input";
 import { hasChanges } from "../../../domain/journey/state";
 import { type JourneyStep, stepJourney } from "../../../domain/journey/step";
 import type { UserContext } from "../../feature";
@@ -46,6 +46,18 @@ export function stepAndApply(ctx: UserContext, inbox: InAppInbox, input: Journey
   return step.result;
 }
 
+/** What an entry input (API trigger, broadcast) answers; `stepJourney` always answers one. */
+export function entryResult(result: JourneyStep["result"]): EntryResult {
+  if (result && "entered" in result) return result;
+  throw new Error("journey: an entry input answered no entry result");
+}
+
+/** What a delivery report answers; `stepJourney` always answers one. */
+export function reportResult(result: JourneyStep["result"]): SendReportResult {
+  if (result && "updated" in result) return result;
+  throw new Error("journey: a delivery report answered no report result");
+}
+
 export function applyEffects(
   ctx: UserContext,
   inbox: InAppInbox,
@@ -77,12 +89,12 @@ export function applyEffects(
         const d = e.delivery;
         const delivered =
           e.channel === "in_app"
-            ? inbox.deliverInApp(ctx, { ...d, content: d.content as never })
+            ? inbox.deliverInApp(ctx, d)
             : inbox.addContentCard(ctx, {
                 key: d.key,
                 campaignId: d.campaignId,
                 variant: d.variant,
-                content: d.content as never,
+                content: d.content,
               });
         if (!delivered) break;
         store.recordSend(e.onDelivered.send);

@@ -1,15 +1,38 @@
+import * as z from "zod";
 import { DAY } from "../../../kernel/clock";
-import type { Json, JsonObject } from "../../../kernel/json";
-import type { UserFeature } from "../../feature";
+import { isJsonObject, type Json } from "../../../kernel/json";
+import { command, defineFeature, type UserFeature } from "../../feature";
 import type { CampaignSendLedger, InAppInbox } from "../../ports";
 import { PRUNE_EVERY } from "../../../domain/journey/entry";
 import { JOURNEY_TIMER, type JourneyTimerPayload, PRUNE_TIMER } from "../../../domain/journey/journey";
-import { journeyStore, stepAndApply } from "./journey-adapter";
+import { entryResult, journeyStore, reportResult, stepAndApply } from "./journey-adapter";
 import { type JourneyHandover, JOURNEY_SCHEMA, JourneyStore } from "./journey-store";
 import { previewMessage, testSend } from "./test-message";
+import { MessageContent } from "../../../domain/campaigns/model";
+import { CHANNELS } from "../../../domain/delivery/channel";
 
 /** Finished journeys and sends are kept this long for attribution and caps, then pruned. */
 const JOURNEY_RETENTION = 90 * DAY;
+
+const JsonObjectArg = z.record(z.string(), z.unknown()).refine(isJsonObject, { message: "expected JSON values" });
+const TriggerArgs = z.object({ campaignId: z.string(), payload: JsonObjectArg, requestId: z.string() });
+const BroadcastArgs = z.object({ campaignId: z.string(), occurrence: z.string(), localDate: z.string().optional() });
+const DeliveryStatusArgs = z.object({ idempotencyKey: z.string(), status: z.string(), reason: z.string().optional() });
+/** A message step to render (the edge checked its templates): `MessageSource`. */
+const MessageSourceArgs = z.object({
+  step: z.object({
+    id: z.string(),
+    content: MessageContent,
+    variants: z.record(z.string(), MessageContent).optional(),
+    locales: z.record(z.string(), MessageContent).optional(),
+  }),
+  campaign: z.object({ id: z.string(), name: z.string(), version: z.number(), transactional: z.boolean() }),
+  arm: z.string(),
+  event: JsonObjectArg,
+  locale: z.string().optional(),
+});
+const PreviewArgs = MessageSourceArgs.extend({ channels: z.array(z.enum(CHANNELS)) });
+const TestSendArgs = MessageSourceArgs.extend({ channel: z.enum(CHANNELS), key: z.string(), by: z.string() });
 
 /**
  * The journey engine inside each UserObject: every event, journey timer, entry command and
@@ -17,7 +40,7 @@ const JOURNEY_RETENTION = 90 * DAY;
  * (journey-adapter.ts). In-app steps deliver through the `InAppInbox` port.
  */
 export function createJourneyFeature(inbox: InAppInbox): UserFeature {
-  return {
+  return defineFeature({
     name: "campaigns",
     schema: JOURNEY_SCHEMA,
 
@@ -46,30 +69,22 @@ export function createJourneyFeature(inbox: InAppInbox): UserFeature {
     },
 
     commands: {
-      /** Transactional API trigger: POST /admin/campaigns/:id/trigger. */
-      trigger: (ctx, args) => {
-        const a = args as { campaignId: string; payload: JsonObject; requestId: string };
-        return stepAndApply(ctx, inbox, { type: "api-trigger", ...a }) as Json;
-      },
-      /** Broadcast fan-out: one entry per occurrence, optionally at the user's local time. */
-      enterBroadcast: (ctx, args) => {
-        const a = args as { campaignId: string; occurrence: string; localDate?: string };
-        return stepAndApply(ctx, inbox, { type: "broadcast", ...a }) as Json;
-      },
-      /** Console: render a message step for this person (POST /admin/messages/preview); writes nothing. */
-      previewMessage: (ctx, args) => previewMessage(ctx, args as never),
-      /** Console: one test send through the real send path (POST /admin/messages/test-send). */
-      testSend: (ctx, args) => testSend(inbox, ctx, args as never) as unknown as Json,
-      /** Delivery feedback from the send queue and provider webhooks; statuses only move forward. */
-      deliveryStatus: (ctx, args) => {
-        const a = args as { idempotencyKey: string; status: string; reason?: string };
-        return stepAndApply(ctx, inbox, {
-          type: "send-reported",
-          idempotencyKey: a.idempotencyKey,
-          status: a.status,
-          ...(a.reason ? { reason: a.reason } : {}),
-        }) as Json;
-      },
+      trigger: command(TriggerArgs, (ctx, a) => entryResult(stepAndApply(ctx, inbox, { type: "api-trigger", ...a }))),
+      enterBroadcast: command(BroadcastArgs, (ctx, a) =>
+        entryResult(stepAndApply(ctx, inbox, { type: "broadcast", ...a })),
+      ),
+      previewMessage: command(PreviewArgs, (ctx, a) => previewMessage(ctx, a)),
+      testSend: command(TestSendArgs, (ctx, a) => testSend(inbox, ctx, a)),
+      deliveryStatus: command(DeliveryStatusArgs, (ctx, a) =>
+        reportResult(
+          stepAndApply(ctx, inbox, {
+            type: "send-reported",
+            idempotencyKey: a.idempotencyKey,
+            status: a.status,
+            ...(a.reason ? { reason: a.reason } : {}),
+          }),
+        ),
+      ),
     },
 
     describe(ctx) {
@@ -87,7 +102,7 @@ export function createJourneyFeature(inbox: InAppInbox): UserFeature {
           })) as Json,
       };
     },
-  };
+  });
 }
 
 /** In-app engagement moves the journey's record of the send forward (the `CampaignSendLedger` port). */

@@ -1,9 +1,18 @@
 import type { Channel } from "../../../domain/delivery/channel";
 import type { SendJob } from "../../../domain/delivery/send-job";
 import type { InAppInbox } from "../../ports";
-import type { Json, JsonObject } from "../../../kernel/json";
+import type { JsonObject } from "../../../kernel/json";
 import { renderContent, type TemplateRenderError } from "../../../domain/templates/render";
 import type { UserContext } from "../../feature";
+import type {
+  MessagePreview,
+  MessageSource,
+  PreviewDestination,
+  PreviewedMessage,
+  RenderProblem,
+  TestSendArgs,
+  TestSendResult,
+} from "./journey-commands";
 import { JourneyStore } from "./journey-store";
 import {
   addressFor,
@@ -30,27 +39,6 @@ import { chooseChannel } from "../../../domain/campaigns/policy/channel-choice";
  */
 export const TEST_SEND_PREFIX = "test:";
 export const isTestSendKey = (key: string) => key.startsWith(TEST_SEND_PREFIX);
-
-export interface MessageSource {
-  step: {
-    id: string;
-    content: MessageStep["content"];
-    variants?: MessageStep["variants"];
-    locales?: MessageStep["locales"];
-  };
-  campaign: { id: string; name: string; version: number; transactional: boolean };
-  arm: string;
-  event: JsonObject;
-  /** Overrides the person's locale (which content variant, and `user.locale`). */
-  locale?: string;
-}
-
-export interface RenderProblem {
-  field: string;
-  message: string;
-  line?: number;
-  col?: number;
-}
 
 const asStep = (s: MessageSource["step"], channels: Channel[]): MessageStep => ({
   type: "message",
@@ -96,46 +84,34 @@ function render(
 }
 
 /** Where a channel would go for this person, without secrets (push: platforms and count of devices). */
-function destination(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): Json {
+function destination(ctx: UserContext, channel: Channel, rendered: Record<string, unknown>): PreviewDestination {
   const to = addressFor(ctx.profile, ctx.devices.pushTargets(), channel, rendered);
   if (to.kind === "push")
     return { kind: "push", devices: to.devices.map((d) => ({ provider: d.provider, platform: d.platform })) };
-  return to as unknown as Json;
+  return to;
 }
 
 /** Renders the step for every channel it has content for (or the ones asked), with who can receive which. */
-export function previewMessage(ctx: UserContext, src: MessageSource & { channels: Channel[] }): Json {
+export function previewMessage(ctx: UserContext, src: MessageSource & { channels: Channel[] }): MessagePreview {
   const p = ctx.profile;
   const reach = reachability(ctx.profile, ctx.devices.pushTargets(), src.campaign.transactional);
-  const messages = src.channels.map((channel) => {
+  const messages = src.channels.map((channel): PreviewedMessage => {
     const r = render(ctx, src, channel);
     const choice = chooseChannel([channel], reach);
     const reachable =
       choice.channel !== null
         ? { reachable: true, reason: choice.reason }
         : { reachable: false, reason: choice.reasons.join("; ") };
-    if (!r.ok) return { channel, ...reachable, error: r.problem } as unknown as Json;
+    if (!r.ok) return { channel, ...reachable, error: r.problem };
     return {
       channel,
       ...reachable,
       content: r.rendered,
       to: reachable.reachable ? destination(ctx, channel, r.rendered) : null,
-    } as unknown as Json;
+    };
   });
   return { userId: p.userId, locale: src.locale ?? p.locale, timezone: p.timezone, variant: src.arm, messages };
 }
-
-export interface TestSendArgs extends MessageSource {
-  channel: Channel;
-  /** `test:<app>:<user>:<request id>`: the same request id never sends twice. */
-  key: string;
-  /** Who asked (`key:<prefix>` / `access:<email>`), for the timeline. */
-  by: string;
-}
-
-export type TestSendResult =
-  | { sent: true; key: string; channel: Channel; duplicate: boolean }
-  | { sent: false; key: string; channel: Channel; reason: string; error?: RenderProblem };
 
 export function testSend(inbox: InAppInbox, ctx: UserContext, a: TestSendArgs): TestSendResult {
   const store = new JourneyStore(ctx.sql);
@@ -188,14 +164,14 @@ export function testSend(inbox: InAppInbox, ctx: UserContext, a: TestSendArgs): 
             key: a.key,
             campaignId: a.campaign.id,
             variant: a.arm,
-            content: r.rendered as never,
+            content: r.rendered,
             triggerEvent: "Test Send",
           })
         : inbox.addContentCard(ctx, {
             key: a.key,
             campaignId: a.campaign.id,
             variant: a.arm,
-            content: r.rendered as never,
+            content: r.rendered,
           });
     if (!delivered)
       return { sent: false, key: a.key, channel, reason: "the in-app store refused the message (see the timeline)" };

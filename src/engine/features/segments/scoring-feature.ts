@@ -1,12 +1,13 @@
-import { DAY, type Millis } from "../../../kernel/clock";
+import { DAY } from "../../../kernel/clock";
 import { CHURN_RISK_CHANGED, RFM_SEGMENT_CHANGED } from "../../../kernel/internal-events";
 import { configPart } from "../../../stores/config/app-config";
 import type { JsonObject } from "../../../kernel/json";
-import type { UserContext, UserFeature } from "../../feature";
-import { type ChurnBand, churnBandOf, expectedPurchases, pAlive, WEEK } from "../../../domain/segments/bgnbd";
+import { command, defineFeature, noArgs, type UserContext } from "../../feature";
+import type { ChurnScore, ScoreState } from "./segment-commands";
+import { churnBandOf, expectedPurchases, pAlive, WEEK } from "../../../domain/segments/bgnbd";
 import { ATTR } from "../../../domain/segments/index-attrs";
 import { type AppModel, modelsConfigPart, NO_MODEL } from "../../../stores/segments/model-store";
-import { type RfmScore, scoreRfm } from "../../../domain/segments/rfm";
+import { scoreRfm } from "../../../domain/segments/rfm";
 
 /**
  * Each person scores themselves inside their UserObject: RFM (with the app's
@@ -24,25 +25,6 @@ export const EXPECTED_HORIZON_DAYS = 30;
  * and band move with time, and a new nightly model re-scales everyone.
  */
 const DAILY_WAKE_MAX_IDLE = 400 * DAY;
-
-export interface ChurnScore {
-  /** Repeat purchase days (distinct purchase days − 1). */
-  x: number;
-  /** Weeks from the first to the last purchase. */
-  tx: number;
-  /** Weeks from the first purchase to now. */
-  T: number;
-  pAlive: number;
-  expectedPurchases30: number;
-  band: ChurnBand;
-}
-
-export interface ScoreState {
-  rfm: RfmScore | null;
-  churn: ChurnScore | null;
-  modelVersion: number;
-  at: Millis;
-}
 
 const EMPTY: ScoreState = { rfm: null, churn: null, modelVersion: -1, at: 0 };
 
@@ -150,7 +132,7 @@ export function onDailyRescore(hook: (ctx: UserContext) => void): void {
   dailyHooks.push(hook);
 }
 
-export const scoringFeature: UserFeature = {
+export const scoringFeature = defineFeature({
   name: "scoring",
   schema: `CREATE TABLE IF NOT EXISTS segment_scores (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);`,
 
@@ -172,7 +154,7 @@ export const scoringFeature: UserFeature = {
 
   commands: {
     /** Re-score now (admin tools, tests, replays); returns the state. */
-    rescore: (ctx) => rescore(ctx) as unknown as JsonObject,
+    rescore: command(noArgs, (ctx) => rescore(ctx)),
   },
 
   indexAttrs(ctx) {
@@ -235,4 +217,4 @@ export const scoringFeature: UserFeature = {
         : { band: null, reason: c.purchases === 0 ? "no purchase yet" : "no churn model yet" },
     } as JsonObject;
   },
-};
+});

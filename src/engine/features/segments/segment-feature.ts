@@ -3,7 +3,7 @@ import { SEGMENT_ENTERED, SEGMENT_EXITED } from "../../../kernel/internal-events
 import { configPart } from "../../../stores/config/app-config";
 import { matchesFilters, type PropertyFilter } from "../../../domain/filters/property-filter";
 import type { JsonObject } from "../../../kernel/json";
-import type { UserContext, UserFeature } from "../../feature";
+import { command, defineFeature, noArgs, type UserContext } from "../../feature";
 import { ATTR } from "../../../domain/segments/index-attrs";
 import { evaluateSegment, nextWindowChange, type SegmentFacts } from "../../../domain/segments/segment-eval";
 import { type LiveSegment, segmentsConfigPart } from "../../../stores/segments/segment-store";
@@ -174,7 +174,7 @@ export function evaluateSegments(ctx: UserContext): { entered: string[]; exited:
 
 onDailyRescore((ctx) => void evaluateSegments(ctx));
 
-export const segmentFeature: UserFeature = {
+export const segmentFeature = defineFeature({
   name: "segments",
   schema: SCHEMA,
 
@@ -197,10 +197,10 @@ export const segmentFeature: UserFeature = {
 
   commands: {
     /** Re-evaluate now; returns the memberships after evaluation. */
-    evaluate: (ctx) => {
+    evaluate: command(noArgs, (ctx) => {
       const changes = evaluateSegments(ctx);
       return { ...changes, members: memberships(ctx).map((m) => m.segmentId) };
-    },
+    }),
   },
 
   indexAttrs(ctx) {
@@ -225,4 +225,4 @@ export const segmentFeature: UserFeature = {
       nextWindowChange: ctx.timers.get(SEGMENT_WINDOW_TIMER)?.dueAt ?? null,
     } as JsonObject;
   },
-};
+});

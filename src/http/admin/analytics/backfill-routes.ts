@@ -87,7 +87,7 @@ const refuse = (status: 400 | 409, field: string, message: string, code = "inval
 backfillRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/funnels/{funnelId}/backfill",
+    path: "/{funnelId}/backfill",
     operationId: "backfillFunnel",
     tags: ["analytics"],
     summary:
@@ -168,7 +168,7 @@ backfillRoutes.openapi(
 backfillRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/funnels/{funnelId}/backfills",
+    path: "/{funnelId}/backfills",
     operationId: "listFunnelBackfills",
     tags: ["analytics"],
     summary: "The funnel's backfill runs: the day ranges replayed or being replayed, and their progress",

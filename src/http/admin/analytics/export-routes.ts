@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { DomainError } from "../../../kernel/errors";
+import { DomainError, notFound } from "../../../kernel/errors";
 import { adminRouter, responses } from "../../openapi/openapi";
 import { EXPORT_PREFIXES } from "../../../domain/analytics/export";
 import { utcDay } from "./range";
@@ -39,7 +39,7 @@ const ExportsView = z
 exportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/exports",
+    path: "/exports",
     operationId: "listExportPartitions",
     tags: ["analytics"],
     summary:
@@ -109,7 +109,7 @@ exportRoutes.openapi(
 exportRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/exports/file",
+    path: "/exports/file",
     operationId: "getExportFile",
     tags: ["analytics"],
     summary: "One exported file of this app, as stored (NDJSON gzip, or Parquet)",
@@ -148,7 +148,7 @@ exportRoutes.openapi(
       throw new DomainError(400, "invalid_input", `key: ${message}`, [{ field: "key", message }]);
     }
     const object = c.env.EXPORTS ? await c.env.EXPORTS.get(key) : null;
-    if (!object) throw new DomainError(404, "not_found", `no export file ${key}`);
+    if (!object) throw notFound("export file", key);
     const type = key.endsWith(".parquet") ? "application/vnd.apache.parquet" : "application/gzip";
     return new Response(object.body, {
       headers: { "content-type": type, "content-length": String(object.size) },

@@ -15,7 +15,7 @@ import {
   updateFunnel,
 } from "../../../stores/analytics/funnel-store";
 import { bumpConfigVersion, currentConfigVersion } from "../../../stores/config/config-version";
-import { invalid } from "../../../kernel/errors";
+import { invalid, notFound } from "../../../kernel/errors";
 import { DomainError } from "../../../kernel/errors";
 import { adminRouter, jsonBody, responses } from "../../openapi/openapi";
 import { dayRange, utcDay, Day } from "./range";
@@ -103,7 +103,7 @@ function definitionOf(body: unknown): FunnelDefinition {
 funnelRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/funnels",
+    path: "/",
     operationId: "listFunnels",
     tags: ["analytics"],
     summary: "The app's funnels",
@@ -116,7 +116,7 @@ funnelRoutes.openapi(
 funnelRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/admin/funnels",
+    path: "/",
     operationId: "createFunnel",
     tags: ["analytics"],
     summary: "Define a funnel; every person's object counts it from now on",
@@ -138,7 +138,7 @@ funnelRoutes.openapi(
 funnelRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/funnels/{funnelId}",
+    path: "/{funnelId}",
     operationId: "getFunnel",
     tags: ["analytics"],
     summary: "One funnel",
@@ -149,7 +149,7 @@ funnelRoutes.openapi(
   async (c) => {
     const { funnelId } = c.req.valid("param");
     const f = await getFunnel(c.env.DB, c.get("app").appId, funnelId);
-    if (!f) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
+    if (!f) throw notFound("funnel", funnelId);
     return c.json(view(f), 200);
   },
 );
@@ -160,7 +160,7 @@ const COUNTED = ["steps", "windowHours", "sameProperty", "armCampaignId"] as con
 funnelRoutes.openapi(
   createRoute({
     method: "put",
-    path: "/admin/funnels/{funnelId}",
+    path: "/{funnelId}",
     operationId: "updateFunnel",
     tags: ["analytics"],
     summary:
@@ -174,7 +174,7 @@ funnelRoutes.openapi(
     const { funnelId } = c.req.valid("param");
     const def = definitionOf(c.req.valid("json"));
     const current = await getFunnel(c.env.DB, appId, funnelId);
-    if (!current) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
+    if (!current) throw notFound("funnel", funnelId);
     const changed = COUNTED.filter(
       (k) => JSON.stringify(def[k] ?? null) !== JSON.stringify(current.definition[k] ?? null),
     );
@@ -186,7 +186,7 @@ funnelRoutes.openapi(
         changed.map((field) => ({ field, message: "cannot change once the funnel counts; define a new funnel" })),
       );
     const saved = await updateFunnel(c.env.DB, appId, funnelId, def, c.get("now"));
-    if (!saved) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
+    if (!saved) throw notFound("funnel", funnelId);
     await publish(c.env.DB, appId);
     return c.json(view(saved), 200);
   },
@@ -195,7 +195,7 @@ funnelRoutes.openapi(
 funnelRoutes.openapi(
   createRoute({
     method: "delete",
-    path: "/admin/funnels/{funnelId}",
+    path: "/{funnelId}",
     operationId: "deleteFunnel",
     tags: ["analytics"],
     summary: "Delete a funnel and its counts",
@@ -206,8 +206,7 @@ funnelRoutes.openapi(
   async (c) => {
     const appId = c.get("app").appId;
     const { funnelId } = c.req.valid("param");
-    if (!(await deleteFunnel(c.env.DB, appId, funnelId)))
-      throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
+    if (!(await deleteFunnel(c.env.DB, appId, funnelId))) throw notFound("funnel", funnelId);
     await publish(c.env.DB, appId);
     return c.json({ deleted: true }, 200);
   },
@@ -245,7 +244,7 @@ const FunnelReportView = z
 funnelRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/funnels/{funnelId}/report",
+    path: "/{funnelId}/report",
     operationId: "getFunnelReport",
     tags: ["analytics"],
     summary:
@@ -269,7 +268,7 @@ funnelRoutes.openapi(
     const { funnelId } = c.req.valid("param");
     const q = c.req.valid("query");
     const f = await getFunnel(c.env.DB, appId, funnelId);
-    if (!f) throw new DomainError(404, "not_found", `no funnel ${funnelId}`);
+    if (!f) throw notFound("funnel", funnelId);
     if (q.breakdown === "arm" && !f.definition.armCampaignId)
       throw new DomainError(400, "invalid_input", "breakdown: arm needs the funnel's armCampaignId", [
         { field: "breakdown", message: "arm needs the funnel's armCampaignId" },

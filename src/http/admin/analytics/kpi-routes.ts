@@ -71,7 +71,7 @@ const KpiView = z
 kpiRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/kpis",
+    path: "/kpis",
     operationId: "getKpis",
     tags: ["analytics"],
     summary:

@@ -3,7 +3,7 @@ import * as z from "zod";
 import { loadAppConfig } from "../../../stores/config/app-config";
 import { readCounts } from "../../../stores/analytics/analytics-store";
 import { currentConfigVersion } from "../../../stores/config/config-version";
-import { DomainError } from "../../../kernel/errors";
+import { DomainError, notFound } from "../../../kernel/errors";
 import { adminRouter, responses } from "../../openapi/openapi";
 import { retentionEvents } from "../../../engine/features/analytics/analytics-feature";
 import { ANY, FIRST_SEEN, retentionTable, weekOf } from "../../../domain/analytics/retention";
@@ -37,7 +37,7 @@ const RetentionView = z
 lifecycleAnalyticsRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/retention",
+    path: "/retention",
     operationId: "getRetention",
     tags: ["analytics"],
     summary:
@@ -143,7 +143,7 @@ const FlowView = z
 lifecycleAnalyticsRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/lifecycle",
+    path: "/lifecycle",
     operationId: "getLifecycleFlow",
     tags: ["analytics"],
     summary:
@@ -210,7 +210,7 @@ const CampaignFlowView = z
 lifecycleAnalyticsRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/analytics/lifecycle/campaigns/{campaignId}",
+    path: "/lifecycle/campaigns/{campaignId}",
     operationId: "getCampaignLifecycleEffect",
     tags: ["analytics"],
     summary:
@@ -244,7 +244,7 @@ lifecycleAnalyticsRoutes.openapi(
     const exists = await c.env.DB.prepare(`SELECT 1 AS x FROM campaigns WHERE app_id = ? AND id = ?`)
       .bind(appId, campaignId)
       .first();
-    if (!exists) throw new DomainError(404, "not_found", `no campaign ${campaignId}`);
+    if (!exists) throw notFound("campaign", campaignId);
     const entered = await c.env.DB.prepare(
       `SELECT variant = ?3 AS control, count(DISTINCT user_id) AS n FROM campaign_stats WHERE app_id = ?1 AND campaign_id = ?2 AND kind = 'entered' GROUP BY 1`,
     )

@@ -10,9 +10,12 @@ import { parseJson, readBody } from "../middleware/body";
 import { invalid } from "../../kernel/errors";
 import { DomainError } from "../../kernel/errors";
 import type { HonoEnv } from "../hono-env";
+import { serveAsset } from "../static-asset";
 import { identityKeysSecret } from "../middleware/user-token";
 
 /**
+ * The demo shop (mounted at `/demo`): its page, a static asset, and its token endpoint.
+ *
  * `POST /demo/token {"userId"}` → `{"userToken", "expiresIn"}`: the demo shop's stand-in for an
  * app backend that mints user tokens for its signed-in person (docs/api.md "Identity verification").
  * Served only when DEMO_TOKENS=true (`npm start` sets it) and only ever for the demo app: it signs
@@ -21,7 +24,12 @@ import { identityKeysSecret } from "../middleware/user-token";
  * mint tokens for any demo person: never set DEMO_TOKENS on a deployment that serves real apps'
  * people through an app called `demo`.
  */
-export const demoTokenRoutes = new Hono<HonoEnv>();
+export const demoRoutes = new Hono<HonoEnv>();
+
+// The page is a static asset (public/demo/index.html links demo/index.html).
+demoRoutes.get("/", (c) =>
+  serveAsset(c, "/demo/", { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }),
+);
 
 export const DEMO_APP_ID = "demo";
 const DEMO_KEY_ID = "ik_demo";
@@ -58,7 +66,7 @@ async function ensureDemoKey(env: HonoEnv["Bindings"], secret: string): Promise<
 
 const TokenRequest = z.object({ userId: z.string().min(1).max(256) }).strict();
 
-demoTokenRoutes.post("/demo/token", async (c) => {
+demoRoutes.post("/token", async (c) => {
   if (c.env.DEMO_TOKENS !== "true")
     throw new DomainError(
       404,

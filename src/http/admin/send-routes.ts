@@ -3,21 +3,13 @@ import * as z from "zod";
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { database } from "../../stores/d1/client";
 import { deliveries, deliveryEvents } from "../../stores/d1/schema";
-import { runSendsBench } from "../../delivery/bench";
-import { listDeadLetters, replayDeadLetter } from "../../delivery/dead-letters";
 import { FEEDBACK_PROVIDER } from "../../delivery/delivery-store";
 import { DELIVERY_STATUSES } from "../../delivery/status";
-import { adminAuth } from "../middleware/auth";
-import { DomainError } from "../../kernel/errors";
+import { notFound } from "../../kernel/errors";
 import { adminRouter, responses } from "../openapi/openapi";
 
-/** Admin API over delivery: every send (the sandbox's outbox included), and the dead letters. */
-export const deliveryAdminRoutes = adminRouter();
-deliveryAdminRoutes.use("/admin/sends", adminAuth);
-deliveryAdminRoutes.use("/admin/sends/*", adminAuth);
-deliveryAdminRoutes.use("/admin/dead-letters", adminAuth);
-deliveryAdminRoutes.use("/admin/dead-letters/*", adminAuth);
-deliveryAdminRoutes.use("/admin/_bench/sends", adminAuth);
+/** Admin API over delivery: every send (the sandbox's outbox included) with its provider events. Dead letters: dead-letter-routes.ts. */
+export const sendRoutes = adminRouter();
 
 const PROVIDERS = [
   "fcm",
@@ -119,10 +111,10 @@ function decodeSendCursor(text: string): SendCursor | undefined {
   }
 }
 
-deliveryAdminRoutes.openapi(
+sendRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/sends",
+    path: "/",
     tags: ["delivery"],
     summary: "Sends of this app, newest first (filter by provider, channel, status, campaign, user)",
     security: [{ admin: [] }],
@@ -183,10 +175,10 @@ const ProviderEventView = z
   })
   .openapi("ProviderEvent");
 
-deliveryAdminRoutes.openapi(
+sendRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/admin/sends/{idempotencyKey}",
+    path: "/{idempotencyKey}",
     tags: ["delivery"],
     summary: "One send: its targets and every provider event received for it",
     security: [{ admin: [] }],
@@ -208,7 +200,7 @@ deliveryAdminRoutes.openapi(
       .select()
       .from(deliveries)
       .where(and(eq(deliveries.appId, c.get("app").appId), eq(deliveries.idempotencyKey, key)));
-    if (rows.length === 0) throw new DomainError(404, "not_found", `no send ${key}`);
+    if (rows.length === 0) throw notFound("send", key);
     const ids = rows.map((r) => r.providerMessageId).filter((id): id is string => !!id);
     // Provider callbacks for its message ids, and feedback its failures owe the person (`appliedAt` null while owed).
     const owed = and(eq(deliveryEvents.provider, FEEDBACK_PROVIDER), eq(deliveryEvents.providerMessageId, key));
@@ -220,97 +212,3 @@ deliveryAdminRoutes.openapi(
     return c.json({ sends: rows.map(view), events }, 200);
   },
 );
-
-const DeadLetter = z
-  .object({
-    id: z.number(),
-    idempotencyKey: z.string(),
-    userId: z.string(),
-    campaignId: z.string(),
-    channel: z.string(),
-    job: z.unknown(),
-    error: z.string().nullable(),
-    attempts: z.number(),
-    createdAt: z.number(),
-    replayedAt: z.number().nullable(),
-  })
-  .openapi("DeadLetter");
-
-const deadView = (r: Awaited<ReturnType<typeof listDeadLetters>>[number]) => ({
-  id: r.id,
-  idempotencyKey: r.idempotencyKey,
-  userId: r.userId,
-  campaignId: r.campaignId,
-  channel: r.channel,
-  job: JSON.parse(r.job) as unknown,
-  error: r.error,
-  attempts: r.attempts,
-  createdAt: r.createdAt,
-  replayedAt: r.replayedAt,
-});
-
-deliveryAdminRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/admin/dead-letters",
-    tags: ["delivery"],
-    summary: "Send jobs that exhausted their retries, newest first",
-    security: [{ admin: [] }],
-    request: {
-      query: z.object({
-        pending: z.enum(["true", "false"]).optional().openapi({ description: "only those not replayed yet" }),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        before: z.coerce.number().int().optional().openapi({ description: "id cursor" }),
-      }),
-    },
-    responses: responses(z.object({ deadLetters: z.array(DeadLetter) }), "Dead letters"),
-  }),
-  async (c) => {
-    const q = c.req.valid("query");
-    const rows = await listDeadLetters(c.env.DB, c.get("app").appId, {
-      limit: q.limit,
-      ...(q.before ? { before: q.before } : {}),
-      pending: q.pending === "true",
-    });
-    return c.json({ deadLetters: rows.map(deadView) }, 200);
-  },
-);
-
-deliveryAdminRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/admin/dead-letters/{id}/replay",
-    tags: ["delivery"],
-    summary: "Put a dead-lettered job back on the send queue (targets already sent are not sent again)",
-    security: [{ admin: [] }],
-    request: {
-      params: z.object({
-        id: z.coerce
-          .number()
-          .int()
-          .positive()
-          .openapi({ param: { name: "id", in: "path" } }),
-      }),
-    },
-    responses: responses(z.object({ deadLetter: DeadLetter }), "The replayed dead letter"),
-  }),
-  async (c) => {
-    const row = await replayDeadLetter(c.env, c.get("app").appId, c.req.valid("param").id, c.get("now"));
-    if (!row) throw new DomainError(404, "not_found", "no such dead letter");
-    return c.json({ deadLetter: deadView(row) }, 200);
-  },
-);
-
-/**
- * Benchmark only (BENCH_ROUTES = "true"): runs one SENDS batch of `jobs` sandbox sends through
- * the real consumer, or through the floor — the irreducible work of an exactly-once consumer:
- * every job recorded in one D1 round trip, then acked — so bench/sends.mjs can report a ratio.
- */
-deliveryAdminRoutes.post("/admin/_bench/sends", async (c) => {
-  if (c.env.BENCH_ROUTES !== "true") throw new DomainError(404, "not_found", "no route");
-  const q = z
-    .object({ mode: z.enum(["consumer", "floor"]), jobs: z.coerce.number().int().min(1).max(100).default(50) })
-    .safeParse({ mode: c.req.query("mode"), jobs: c.req.query("jobs") });
-  if (!q.success) throw new DomainError(400, "invalid_input", q.error.issues.map((i) => i.message).join("; "));
-  return c.json(await runSendsBench(c.env, c.get("app").appId, q.data.mode, q.data.jobs));
-});
