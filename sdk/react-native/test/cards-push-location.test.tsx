@@ -35,9 +35,15 @@ async function feed(storage: MemoryAsyncStorage, options: Partial<beckon.InitOpt
 describe("ContentCardsFeed", () => {
   it("shows the server's cards, reports views once, applies read and dismiss at once, and keeps the feed across a restart offline", async () => {
     server.cards = [
-      card("welcome", { body: "Thanks for joining", deepLink: "myshop://welcome", linkLabel: "Start" }),
-      card("tips"),
-      card("promo", { pinned: true }),
+      // Newest first after the pinned ones: explicit times, so the order never depends on the clock ticking between cards.
+      card("welcome", {
+        body: "Thanks for joining",
+        deepLink: "myshop://welcome",
+        linkLabel: "Start",
+        createdAt: Date.now() - 1000,
+      }),
+      card("tips", { createdAt: Date.now() - 2000 }),
+      card("promo", { pinned: true, createdAt: Date.now() - 3000 }),
     ];
     const storage = new MemoryAsyncStorage();
     const onDeepLink = jest.fn(() => true);
