@@ -24,7 +24,8 @@ function scaleConfig() {
     .replace(/^directory = "(.+)"/m, (_, p) => `directory = "${join(ROOT, p)}"`)
     .replace(/^migrations_dir = "(.+)"/m, (_, p) => `migrations_dir = "${join(ROOT, p)}"`)
     .replace(/^watch_dir = "(.+)"/m, (_, p) => `watch_dir = "${join(ROOT, p)}"`)
-    .replace(/^"zod" = "(.+)"/m, (_, p) => `"zod" = "${join(ROOT, p)}"`);
+    // [alias] entries (zod, zod-to-openapi): every relative path made absolute.
+    .replace(/^("[^"]+") = "(\.\/[^"]+)"/gm, (_, name, p) => `${name} = "${join(ROOT, p)}"`);
   for (const [i, binding] of SHARDS.slice(1).entries())
     toml += `\n[[d1_databases]]\nbinding = "${binding}"\ndatabase_name = "beckon-index-${i + 1}"\ndatabase_id = "00000000-0000-0000-0000-00000000000${i + 1}"\nmigrations_dir = "${join(ROOT, "migrations")}"\n`;
   const dir = join(ROOT, ".tmp");
