@@ -12,6 +12,16 @@ import { adminRouter, responses } from "../openapi/openapi";
 import { dayRange } from "./analytics/range";
 import { IdParam } from "./campaign-views";
 
+const IsoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+  .optional();
+/** The UTC days a campaign's per-day reports cover (dayRange: 30 by default, at most 366). */
+const CampaignDaysQuery = z.object({
+  from: IsoDay.openapi({ description: "first UTC day (default: 29 days before to)" }),
+  to: IsoDay.openapi({ description: "last UTC day (default: today)" }),
+});
+
 /** How a campaign did: facts per day, the reasons it did not send, the funnel and uplift per variant. */
 export const campaignReportRoutes = adminRouter();
 
@@ -50,22 +60,7 @@ campaignReportRoutes.openapi(
     security: [{ admin: [] }],
     request: {
       params: IdParam,
-      query: z.object({
-        from: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-          .optional()
-          .openapi({
-            description: "first UTC day (default: 29 days before to)",
-          }),
-        to: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-          .optional()
-          .openapi({
-            description: "last UTC day (default: today)",
-          }),
-      }),
+      query: CampaignDaysQuery,
     },
     responses: responses(CampaignDaily, "Per day"),
   }),
@@ -128,18 +123,7 @@ campaignReportRoutes.openapi(
     security: [{ admin: [] }],
     request: {
       params: IdParam,
-      query: z.object({
-        from: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-          .optional()
-          .openapi({ description: "first UTC day (default: 29 days before to)" }),
-        to: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
-          .optional()
-          .openapi({ description: "last UTC day (default: today)" }),
-      }),
+      query: CampaignDaysQuery,
     },
     responses: responses(CampaignSuppressions, "Suppressions by reason"),
   }),
